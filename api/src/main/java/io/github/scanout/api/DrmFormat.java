@@ -1,0 +1,151 @@
+package io.github.scanout.api;
+
+import java.util.Collection;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * A DRM fourcc pixel format ({@code drm_fourcc.h}), as a value.
+ *
+ * <p>Any 32-bit value can be held (the guest chooses it), but only the formats in the
+ * {@linkplain #known() table} have a layout. {@link #toString()} prints the four
+ * characters, for example {@code XR24}; unprintable codes print as hex.
+ *
+ * @param fourcc the little-endian fourcc code, for example {@code 0x34325258} for XR24
+ */
+public record DrmFormat(int fourcc) {
+
+    /** How the bytes of one pixel (or of one 2-pixel group for packed YUV) are laid out. */
+    public enum Layout {
+        /** 32 bits per pixel, 8-bit channels. */
+        RGB32,
+        /** 24 bits per pixel, 8-bit channels. */
+        RGB24,
+        /** 16 bits per pixel, 5-6-5. */
+        RGB565,
+        /** 32 bits per pixel, 2-10-10-10. */
+        RGB30,
+        /** Packed 4:2:2 YUV: 4 bytes carry two pixels. */
+        YUV422,
+        /** One byte per pixel, an index into a palette the ABI does not carry. */
+        INDEXED
+    }
+
+    /**
+     * What the table knows about a format.
+     *
+     * @param name the DRM name, for example {@code XRGB8888}
+     * @param bytesPerPixel bytes per pixel (2 for packed 4:2:2, whose groups are 2 pixels)
+     * @param alpha whether one channel is alpha
+     * @param channels the channels from the most significant bit of the little-endian pixel
+     *     word down, as in the DRM name, for example {@code "XRGB"}; for YUV the byte order
+     * @param layout the bit layout family
+     */
+    public record Spec(String name, int bytesPerPixel, boolean alpha, String channels, Layout layout) {}
+
+    private static final Map<Integer, Spec> TABLE = new LinkedHashMap<>();
+
+    public static final DrmFormat XRGB8888 = define("XR24", "XRGB8888", 4, false, "XRGB", Layout.RGB32);
+    public static final DrmFormat ARGB8888 = define("AR24", "ARGB8888", 4, true, "ARGB", Layout.RGB32);
+    public static final DrmFormat XBGR8888 = define("XB24", "XBGR8888", 4, false, "XBGR", Layout.RGB32);
+    public static final DrmFormat ABGR8888 = define("AB24", "ABGR8888", 4, true, "ABGR", Layout.RGB32);
+    public static final DrmFormat RGB888 = define("RG24", "RGB888", 3, false, "RGB", Layout.RGB24);
+    public static final DrmFormat BGR888 = define("BG24", "BGR888", 3, false, "BGR", Layout.RGB24);
+    public static final DrmFormat RGB565 = define("RG16", "RGB565", 2, false, "RGB", Layout.RGB565);
+    public static final DrmFormat XRGB2101010 = define("XR30", "XRGB2101010", 4, false, "XRGB", Layout.RGB30);
+    public static final DrmFormat XBGR2101010 = define("XB30", "XBGR2101010", 4, false, "XBGR", Layout.RGB30);
+    public static final DrmFormat YUYV = define("YUYV", "YUYV", 2, false, "YUYV", Layout.YUV422);
+    public static final DrmFormat UYVY = define("UYVY", "UYVY", 2, false, "UYVY", Layout.YUV422);
+    public static final DrmFormat YVYU = define("YVYU", "YVYU", 2, false, "YVYU", Layout.YUV422);
+    public static final DrmFormat VYUY = define("VYUY", "VYUY", 2, false, "VYUY", Layout.YUV422);
+    public static final DrmFormat C8 = define("C8  ", "C8", 1, false, "C", Layout.INDEXED);
+
+    private static DrmFormat define(String code, String name, int bpp, boolean alpha, String channels, Layout layout) {
+        DrmFormat f = fromCode(code);
+        TABLE.put(f.fourcc, new Spec(name, bpp, alpha, channels, layout));
+        return f;
+    }
+
+    /** The format with these four characters, for example {@code fromCode("XR24")}. */
+    public static DrmFormat fromCode(String code) {
+        if (code.length() != 4) {
+            throw new IllegalArgumentException("a fourcc has 4 characters, got '" + code + "'");
+        }
+        int v = 0;
+        for (int i = 3; i >= 0; i--) {
+            char c = code.charAt(i);
+            if (c > 0x7f) {
+                throw new IllegalArgumentException("a fourcc is ASCII, got '" + code + "'");
+            }
+            v = (v << 8) | c;
+        }
+        return new DrmFormat(v);
+    }
+
+    /** The format whose fourcc characters or DRM name ({@code XR24} or {@code XRGB8888}) is given. */
+    public static Optional<DrmFormat> parse(String text) {
+        for (Map.Entry<Integer, Spec> e : TABLE.entrySet()) {
+            DrmFormat f = new DrmFormat(e.getKey());
+            if (e.getValue().name().equalsIgnoreCase(text) || f.code().trim().equalsIgnoreCase(text.trim())) {
+                return Optional.of(f);
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** Every format with a known layout, in table order. */
+    public static Collection<DrmFormat> known() {
+        return TABLE.keySet().stream().map(DrmFormat::new).toList();
+    }
+
+    /** The table entry, or empty for a code Scanout does not know. */
+    public Optional<Spec> spec() {
+        return Optional.ofNullable(TABLE.get(fourcc));
+    }
+
+    /** Whether the table knows this format. */
+    public boolean isKnown() {
+        return TABLE.containsKey(fourcc);
+    }
+
+    /**
+     * Bytes per pixel.
+     *
+     * @throws IllegalStateException for an unknown format
+     */
+    public int bytesPerPixel() {
+        return spec().orElseThrow(() -> new IllegalStateException("unknown DRM format " + this)).bytesPerPixel();
+    }
+
+    /** The four characters, spaces included (C8 is {@code "C8  "}). */
+    public String code() {
+        char[] c = new char[4];
+        for (int i = 0; i < 4; i++) {
+            c[i] = (char) ((fourcc >>> (8 * i)) & 0xff);
+        }
+        return new String(c);
+    }
+
+    /** Whether every character is printable ASCII. */
+    private boolean printable() {
+        for (int i = 0; i < 4; i++) {
+            int c = (fourcc >>> (8 * i)) & 0xff;
+            if (c < 0x20 || c > 0x7e) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** {@code XR24}, {@code C8}, or {@code 0x00000007} when not printable. */
+    @Override
+    public String toString() {
+        return printable() ? code().trim() : String.format("0x%08x", fourcc);
+    }
+
+    static Map<Integer, Spec> table() {
+        return Collections.unmodifiableMap(TABLE);
+    }
+}

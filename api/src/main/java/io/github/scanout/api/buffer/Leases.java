@@ -1,0 +1,67 @@
+package io.github.scanout.api.buffer;
+
+import java.lang.ref.Cleaner;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
+
+/**
+ * The lease leak detector. Every open lease is counted; a lease that becomes unreachable
+ * without being closed is a leak: it is reported to the {@linkplain #onLeak(Consumer) leak
+ * listener} (by default {@code System.Logger} at WARNING) and counted, and its reference is
+ * dropped so the resource is still released.
+ *
+ * <p>With the system property {@code scanout.leaks=trace} each lease records where it was
+ * taken, and the report shows that stack. Tests assert {@link #live()} returns to its start.
+ */
+public final class Leases {
+    private Leases() {}
+
+    static final Cleaner CLEANER = Cleaner.create(r -> {
+        Thread t = new Thread(r, "scanout-lease-leak-detector");
+        t.setDaemon(true);
+        return t;
+    });
+    static final boolean TRACE = "trace".equals(System.getProperty("scanout.leaks"));
+    private static final AtomicLong LIVE = new AtomicLong();
+    private static final AtomicLong LEAKED = new AtomicLong();
+    private static volatile Consumer<String> listener = message ->
+            System.getLogger("io.github.scanout.leaks").log(System.Logger.Level.WARNING, message);
+
+    /** Leases taken and not yet closed, in this class loader. */
+    public static long live() {
+        return LIVE.get();
+    }
+
+    /** Leases that were garbage collected without being closed. */
+    public static long leaked() {
+        return LEAKED.get();
+    }
+
+    /** Replaces the leak listener (tests use it to fail on leaks). */
+    public static void onLeak(Consumer<String> newListener) {
+        listener = newListener;
+    }
+
+    static void opened() {
+        LIVE.incrementAndGet();
+    }
+
+    static void closed() {
+        LIVE.decrementAndGet();
+    }
+
+    static void leaked(String what, Throwable where) {
+        LEAKED.incrementAndGet();
+        LIVE.decrementAndGet();
+        StringBuilder b = new StringBuilder("LEAK: ").append(what).append(" was not closed before it was garbage collected");
+        if (where != null) {
+            b.append("; taken at:");
+            for (StackTraceElement e : where.getStackTrace()) {
+                b.append("\n\tat ").append(e);
+            }
+        } else {
+            b.append(" (run with -Dscanout.leaks=trace to see where it was taken)");
+        }
+        listener.accept(b.toString());
+    }
+}

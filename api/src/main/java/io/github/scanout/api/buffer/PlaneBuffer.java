@@ -1,0 +1,178 @@
+package io.github.scanout.api.buffer;
+
+import io.github.scanout.api.PlaneInfo;
+import io.github.scanout.api.device.DmaBuf;
+import java.lang.ref.Cleaner;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * One lease on a plane's buffer. The buffer (its mapping, fd or pooled copy) is released when
+ * the last lease on it closes. Each holder owns exactly one lease: {@link #retain()} takes
+ * another for a new holder, {@link #close()} gives this one back (idempotent).
+ *
+ * <p>Threads: a lease may be passed to and closed on any thread; the buffer itself is
+ * immutable apart from the pixels of {@link MemoryKind#LIVE_MAPPING live} memory.
+ */
+public final class PlaneBuffer implements AutoCloseable {
+
+    /** What all leases of one buffer share. */
+    private static final class Shared {
+        final PlaneInfo info;
+        final MemoryKind memory;
+        final ByteBuffer pixels;
+        final DmaBuf dmaBuf;
+        final AutoCloseable release;
+        final AtomicInteger refs = new AtomicInteger();
+
+        Shared(PlaneInfo info, MemoryKind memory, ByteBuffer pixels, DmaBuf dmaBuf, AutoCloseable release) {
+            this.info = info;
+            this.memory = memory;
+            this.pixels = pixels;
+            this.dmaBuf = dmaBuf;
+            this.release = release;
+        }
+
+        void unref() {
+            if (refs.decrementAndGet() == 0 && release != null) {
+                try {
+                    release.close();
+                } catch (Exception e) {
+                    System.getLogger("io.github.scanout.buffer")
+                            .log(System.Logger.Level.WARNING, "releasing buffer " + info + " failed", e);
+                }
+            }
+        }
+    }
+
+    /** Run by the cleaner when a lease is collected while open. */
+    private static final class LeakGuard implements Runnable {
+        final Shared shared;
+        final AtomicBoolean closed;
+        final Throwable where;
+
+        LeakGuard(Shared shared, AtomicBoolean closed, Throwable where) {
+            this.shared = shared;
+            this.closed = closed;
+            this.where = where;
+        }
+
+        @Override
+        public void run() {
+            if (closed.compareAndSet(false, true)) {
+                Leases.leaked("a lease on " + shared.info, where);
+                shared.unref();
+            }
+        }
+    }
+
+    private final Shared shared;
+    private final AtomicBoolean closed = new AtomicBoolean();
+    private final Cleaner.Cleanable cleanable;
+
+    private PlaneBuffer(Shared shared) {
+        this.shared = shared;
+        shared.refs.incrementAndGet();
+        Leases.opened();
+        this.cleanable = Leases.CLEANER.register(this,
+                new LeakGuard(shared, closed, Leases.TRACE ? new Throwable("lease taken here") : null));
+    }
+
+    /**
+     * A new buffer with its first lease.
+     *
+     * @param info the validated plane it shows
+     * @param memory where the pixels live
+     * @param pixels the bytes of the layout ({@link PlaneInfo#requiredBytes()} long), or
+     *     {@code null} when the CPU cannot read them ({@link MemoryKind#DMABUF_FD})
+     * @param dmaBuf the dma-buf behind it, or {@code null}; it is not closed by the buffer
+     *     (put that in {@code release})
+     * @param release run once when the last lease closes, or {@code null}
+     */
+    public static PlaneBuffer create(PlaneInfo info, MemoryKind memory, ByteBuffer pixels, DmaBuf dmaBuf,
+            AutoCloseable release) {
+        Objects.requireNonNull(info, "info");
+        Objects.requireNonNull(memory, "memory");
+        if (memory.cpuReadable() != (pixels != null)) {
+            throw new IllegalArgumentException("memory kind " + memory + (pixels == null
+                    ? " is CPU-readable: pixels are required" : " is not CPU-readable: pass no pixels"));
+        }
+        if (pixels != null && pixels.remaining() < info.requiredBytes()) {
+            throw new IllegalArgumentException("pixels hold " + pixels.remaining() + " bytes, the layout of "
+                    + info + " needs " + info.requiredBytes());
+        }
+        ByteBuffer view = pixels == null ? null : pixels.slice().asReadOnlyBuffer().order(ByteOrder.LITTLE_ENDIAN);
+        return new PlaneBuffer(new Shared(info, memory, view, dmaBuf, release));
+    }
+
+    /** The plane this buffer shows. */
+    public PlaneInfo info() {
+        return shared.info;
+    }
+
+    /** Where its pixels live. */
+    public MemoryKind memory() {
+        return shared.memory;
+    }
+
+    /** Whether {@link #pixels()} may be called. */
+    public boolean cpuReadable() {
+        return shared.memory.cpuReadable();
+    }
+
+    /**
+     * A read-only little-endian view of the layout's bytes, with its own position.
+     *
+     * @throws IllegalStateException when this lease is closed or the memory is not CPU-readable
+     */
+    public ByteBuffer pixels() {
+        checkOpen();
+        if (shared.pixels == null) {
+            throw new IllegalStateException("buffer " + shared.info + " is " + shared.memory
+                    + ": the CPU cannot read it; use an importer");
+        }
+        return shared.pixels.duplicate().order(ByteOrder.LITTLE_ENDIAN);
+    }
+
+    /** The dma-buf behind it, for importers (EGL), if it has one. */
+    public Optional<DmaBuf> dmaBuf() {
+        checkOpen();
+        return Optional.ofNullable(shared.dmaBuf);
+    }
+
+    /** Another lease on the same buffer, for another holder. */
+    public PlaneBuffer retain() {
+        checkOpen();
+        return new PlaneBuffer(shared);
+    }
+
+    /** Whether this lease is still open. */
+    public boolean isOpen() {
+        return !closed.get();
+    }
+
+    /** Gives this lease back; the last one releases the buffer. Idempotent. */
+    @Override
+    public void close() {
+        if (closed.compareAndSet(false, true)) {
+            Leases.closed();
+            cleanable.clean();
+            shared.unref();
+        }
+    }
+
+    private void checkOpen() {
+        if (closed.get()) {
+            throw new IllegalStateException("lease on " + shared.info + " is closed");
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "PlaneBuffer[" + shared.info + ", " + shared.memory + (closed.get() ? ", closed]" : "]");
+    }
+}

@@ -1,0 +1,21 @@
+package io.github.scanout.api.device;
+
+import io.github.scanout.api.kernel.Vfio;
+
+/**
+ * {@code struct vfio_device_info}.
+ *
+ * @param flags VFIO_DEVICE_FLAGS_*
+ * @param numRegions regions with fixed indices (a display region may lie above them)
+ * @param numIrqs interrupt indices
+ */
+public record DeviceInfo(int flags, int numRegions, int numIrqs) {
+
+    public boolean canReset() {
+        return (flags & Vfio.DEVICE_FLAGS_RESET) != 0;
+    }
+
+    public boolean isPci() {
+        return (flags & Vfio.DEVICE_FLAGS_PCI) != 0;
+    }
+}

@@ -1,0 +1,27 @@
+package io.github.scanout.api.device;
+
+import java.nio.ByteBuffer;
+import org.osgi.annotation.versioning.ProviderType;
+
+/**
+ * A read-only mapping owned by its holder: region memory or a dma-buf. {@link #close()} unmaps;
+ * views must not be used after that.
+ */
+@ProviderType
+public interface MappedMemory extends AutoCloseable {
+
+    /** Bytes mapped. */
+    long size();
+
+    /**
+     * A read-only little-endian view of {@code length} bytes from {@code offset}.
+     *
+     * @throws IndexOutOfBoundsException when the range is not inside the mapping
+     * @throws IllegalStateException after close
+     */
+    ByteBuffer view(long offset, int length);
+
+    /** Unmaps. Idempotent. */
+    @Override
+    void close();
+}

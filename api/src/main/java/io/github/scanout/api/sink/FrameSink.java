@@ -1,0 +1,34 @@
+package io.github.scanout.api.sink;
+
+import org.osgi.annotation.versioning.ConsumerType;
+
+/**
+ * Receives what a device shows.
+ *
+ * <p>Threads: every method is called on this sink's own delivery thread, one call at a time,
+ * never on the capture thread. A method that throws is counted and logged at a limited rate;
+ * delivery goes on.
+ */
+@ConsumerType
+public interface FrameSink {
+
+    /** What this sink can take; read once when it is attached. */
+    SinkNeeds needs();
+
+    /** A new primary frame (and the cursor at that time). */
+    void frame(Frame frame) throws Exception;
+
+    /** The cursor moved or changed without a new primary frame. */
+    default void cursor(CursorState cursor) throws Exception {}
+
+    /**
+     * There is nothing to show: the guest has not set a mode yet, the device is gone, or its
+     * buffers cannot be read by this sink (a CPU sink and a dma-buf no importer could read).
+     *
+     * @param reason one line for the operator
+     */
+    default void noSignal(String reason) throws Exception {}
+
+    /** The sink was detached from its device; release what it holds. */
+    default void detached() {}
+}

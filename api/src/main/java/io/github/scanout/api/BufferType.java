@@ -15,13 +15,13 @@ import java.util.regex.Pattern;
  */
 public record BufferType(String name, int flag) {
 
+    private static final Pattern NAME = Pattern.compile("[a-z][a-z0-9-]{0,31}");
+
     /** {@code VFIO_GFX_PLANE_TYPE_PROBE}: not a buffer type, the "only ask" bit. */
     public static final int PROBE_FLAG = 1;
 
     public static final BufferType DMABUF = new BufferType("dmabuf", 2);
     public static final BufferType REGION = new BufferType("region", 4);
-
-    private static final Pattern NAME = Pattern.compile("[a-z][a-z0-9-]{0,31}");
 
     public BufferType {
         Objects.requireNonNull(name, "name");

@@ -1,0 +1,74 @@
+package io.github.scanout.core.internal.nativeio;
+
+import com.sun.jna.Library;
+import com.sun.jna.Native;
+import com.sun.jna.Pointer;
+
+/**
+ * The raw JNA binding of the libc calls Scanout makes, with C types mapped for LP64 Linux
+ * ({@code size_t}, {@code ssize_t}, {@code off_t} and {@code unsigned long} are Java
+ * {@code long}). Every method returns what libc returns: -1 (or MAP_FAILED) on failure, with
+ * the reason in {@link #errno()}.
+ *
+ * <p>Errno handling: JNA saves {@code errno} into a per-thread slot after every native call made
+ * through an interface mapping (the native dispatcher's "preserve last error" is always on in
+ * JNA 5), and {@link Native#getLastError()} reads that slot. It must be read right after the
+ * call that returned -1, on the same thread, before any other JNA call. The alternative,
+ * declaring {@code throws LastErrorException}, makes JNA zero errno before the call and throw
+ * whenever errno is non-zero afterwards, even when the call succeeded (libc may leave errno set
+ * on success), so it is not used here.
+ *
+ * <p>Only {@link LibcKernel} uses this interface; tests mock it.
+ */
+public interface Libc extends Library {
+
+    /** {@code MAP_FAILED}, {@code (void *) -1}. */
+    long MAP_FAILED = -1L;
+
+    int open(String path, int flags);
+
+    int close(int fd);
+
+    /** {@code ioctl(fd, request, void *arg)}. */
+    int ioctl(int fd, long request, Pointer arg);
+
+    /** {@code ioctl(fd, request, unsigned long value)}: an integer argument by value. */
+    int ioctl(int fd, long request, long value);
+
+    Pointer mmap(Pointer addr, long length, int prot, int flags, int fd, long offset);
+
+    int munmap(Pointer addr, long length);
+
+    long lseek(int fd, long offset, int whence);
+
+    int fcntl(int fd, int cmd, int arg);
+
+    long pread(int fd, Pointer buf, long count, long offset);
+
+    long pwrite(int fd, Pointer buf, long count, long offset);
+
+    int dup(int fd);
+
+    int memfd_create(String name, int flags);
+
+    int ftruncate(int fd, long length);
+
+    /** The errno of the last native call made on this thread. */
+    default int errno() {
+        return Native.getLastError();
+    }
+
+    /**
+     * Loads the C library.
+     *
+     * @throws UnsupportedOperationException on anything but a 64-bit platform, where the
+     *     {@code long} mappings above would be wrong
+     */
+    static Libc load() {
+        if (Native.LONG_SIZE != 8 || Native.POINTER_SIZE != 8) {
+            throw new UnsupportedOperationException("Scanout's libc binding needs a 64-bit (LP64) platform, this one has "
+                    + Native.LONG_SIZE + "-byte longs and " + Native.POINTER_SIZE + "-byte pointers");
+        }
+        return Native.load("c", Libc.class);
+    }
+}

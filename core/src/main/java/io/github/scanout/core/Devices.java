@@ -1,0 +1,192 @@
+package io.github.scanout.core;
+
+import io.github.scanout.api.DeviceException;
+import io.github.scanout.api.device.GfxDevice;
+import io.github.scanout.api.kernel.DeviceEndpoint;
+import io.github.scanout.api.kernel.DeviceProvider;
+import io.github.scanout.api.kernel.Kernel;
+import io.github.scanout.core.internal.nativeio.LibcKernel;
+import io.github.scanout.core.internal.vfio.MdevDiscovery;
+import io.github.scanout.core.internal.vfio.VfioGfxDevice;
+import io.github.scanout.core.internal.vfio.VfioOpener;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Collections;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.ServiceConfigurationError;
+import java.util.ServiceLoader;
+import java.util.function.Supplier;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Opens vGPUs and lists the host's mdevs.
+ *
+ * <p>A device spec is one of:
+ * <ul>
+ *   <li>an mdev UUID ({@code 83b8f4f2-509f-382f-3c1e-e6bfe0fa1001}): the real device, through the
+ *       vfio cdev when the kernel has one, else the VFIO group;</li>
+ *   <li>its sysfs path ({@code /sys/bus/mdev/devices/<uuid>});</li>
+ *   <li>{@code scheme:rest}, resolved by the {@link DeviceProvider} for that scheme (for example
+ *       {@code sim:mbochs?mode=1024x768} by the simulated devices).</li>
+ * </ul>
+ * Providers come from {@link ServiceLoader} ({@link #Devices()}) or are given explicitly (inside
+ * OSGi, from the service registry). Each {@code Devices} keeps its providers, so one spec names
+ * the same simulated device for as long as the {@code Devices} lives.
+ *
+ * <p>Threads: safe for concurrent use; the returned devices serialise their own calls.
+ */
+public final class Devices {
+
+    private static final System.Logger LOG = System.getLogger(Devices.class.getName());
+
+    private static final Pattern SCHEME = Pattern.compile("([A-Za-z][A-Za-z0-9+.-]*):(.*)", Pattern.DOTALL);
+
+    private final Map<String, DeviceProvider> providers;
+    private final Supplier<Kernel> host;
+    private final Path sysfsRoot;
+    private final Path devRoot;
+
+    /** Providers found by {@link ServiceLoader}, the real kernel, {@code /sys} and {@code /dev}. */
+    public Devices() {
+        this(loadProviders());
+    }
+
+    /** The given providers (OSGi services, or a test's), the real kernel, {@code /sys} and {@code /dev}. */
+    public Devices(Collection<? extends DeviceProvider> providers) {
+        this(providers, null, Path.of("/sys"), Path.of("/dev"));
+    }
+
+    /**
+     * Everything explicit.
+     *
+     * @param host the kernel endpoints and real devices are opened with; null for the real one
+     *     (loaded on first use)
+     * @param sysfsRoot where sysfs is mounted (tests pass a fake tree)
+     * @param devRoot where the device nodes are
+     */
+    public Devices(Collection<? extends DeviceProvider> providers, Kernel host, Path sysfsRoot, Path devRoot) {
+        Map<String, DeviceProvider> byScheme = new LinkedHashMap<>();
+        for (DeviceProvider p : providers) {
+            String scheme = p.scheme().toLowerCase(Locale.ROOT);
+            DeviceProvider old = byScheme.putIfAbsent(scheme, p);
+            if (old != null) {
+                LOG.log(System.Logger.Level.WARNING, "two device providers for scheme '" + scheme + "': using "
+                        + old.getClass().getName() + ", ignoring " + p.getClass().getName());
+            }
+        }
+        this.providers = Collections.unmodifiableMap(byScheme);
+        this.host = host != null ? () -> host : LibcKernel::instance;
+        this.sysfsRoot = Objects.requireNonNull(sysfsRoot, "sysfsRoot");
+        this.devRoot = Objects.requireNonNull(devRoot, "devRoot");
+    }
+
+    private static List<DeviceProvider> loadProviders() {
+        List<DeviceProvider> found = new ArrayList<>();
+        Iterator<DeviceProvider> it = ServiceLoader.load(DeviceProvider.class, Devices.class.getClassLoader()).iterator();
+        while (true) {
+            try {
+                if (!it.hasNext()) {
+                    break;
+                }
+                found.add(it.next());
+            } catch (ServiceConfigurationError e) {
+                LOG.log(System.Logger.Level.WARNING, "skipping a device provider that failed to load: " + e.getMessage());
+            }
+        }
+        return found;
+    }
+
+    /** The schemes this instance resolves, for example {@code [sim]}. */
+    public List<String> schemes() {
+        return List.copyOf(providers.keySet());
+    }
+
+    /**
+     * Opens a device by spec.
+     *
+     * @throws DeviceException with one line saying what is wrong: not a spec, an unknown scheme
+     *     (listing the known ones), an unknown UUID, a permission or busy device...
+     */
+    public GfxDevice open(String spec) throws DeviceException {
+        Objects.requireNonNull(spec, "spec");
+        String s = spec.trim();
+        if (s.isEmpty()) {
+            throw new DeviceException("empty device spec: " + expected());
+        }
+        if (VfioOpener.UUID.matcher(s).matches()) {
+            return opener().open(s, spec);
+        }
+        if (s.startsWith("/")) {
+            Path p = Path.of(s).normalize();
+            Path file = p.getFileName();
+            String last = file == null ? "" : file.toString();
+            boolean underBus = sysfsRoot.resolve("bus/mdev/devices").equals(p.getParent());
+            if (VfioOpener.UUID.matcher(last).matches() && (underBus || Files.exists(p.resolve("mdev_type")))) {
+                return opener().open(last, spec);
+            }
+            throw new DeviceException("'" + spec + "' is not an mdev sysfs path: expected "
+                    + sysfsRoot.resolve("bus/mdev/devices") + "/<uuid>");
+        }
+        Matcher m = SCHEME.matcher(s);
+        if (m.matches()) {
+            String scheme = m.group(1).toLowerCase(Locale.ROOT);
+            DeviceProvider provider = providers.get(scheme);
+            if (provider == null) {
+                throw new DeviceException("no device provider for scheme '" + scheme + "' in '" + spec + "' (known schemes: "
+                        + knownSchemes() + ")");
+            }
+            DeviceEndpoint endpoint;
+            try {
+                endpoint = provider.resolve(s);
+            } catch (RuntimeException e) {
+                throw new DeviceException("the '" + scheme + "' provider failed on '" + spec + "': " + e, e);
+            }
+            if (endpoint == null) {
+                throw new DeviceException("the '" + scheme + "' provider resolved '" + spec + "' to nothing");
+            }
+            return open(endpoint, spec);
+        }
+        throw new DeviceException("'" + spec + "' is not a device spec: " + expected());
+    }
+
+    /** Opens an endpoint (a simulated device) under its own name. */
+    public GfxDevice open(DeviceEndpoint endpoint) throws DeviceException {
+        Objects.requireNonNull(endpoint, "endpoint");
+        return open(endpoint, endpoint.name());
+    }
+
+    private GfxDevice open(DeviceEndpoint endpoint, String name) throws DeviceException {
+        DeviceEndpoint.OpenDevice od = endpoint.open(host.get());
+        if (od == null || od.kernel() == null) {
+            throw new DeviceException("endpoint " + endpoint.name() + " opened nothing");
+        }
+        return VfioGfxDevice.open(od.kernel(), od.fd(), name, null);
+    }
+
+    /** The host's mdevs, sorted by UUID; empty when it has none. */
+    public List<MdevInfo> list() throws DeviceException {
+        return new MdevDiscovery(sysfsRoot).list();
+    }
+
+    private VfioOpener opener() {
+        return new VfioOpener(host.get(), sysfsRoot, devRoot, VfioOpener.Mode.fromSystemProperty());
+    }
+
+    private String knownSchemes() {
+        return providers.isEmpty() ? "none; is a provider such as scanout-sim on the class path?"
+                : String.join(", ", providers.keySet());
+    }
+
+    private String expected() {
+        return "give an mdev UUID, " + sysfsRoot.resolve("bus/mdev/devices") + "/<uuid>, or scheme:... (known schemes: "
+                + knownSchemes() + ")";
+    }
+}

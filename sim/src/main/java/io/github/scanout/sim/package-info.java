@@ -1,0 +1,16 @@
+/**
+ * Simulated vGPUs for tests and demos: models of the kernel's {@code mdpy} (region display)
+ * and {@code mbochs} (dma-buf display) samples and of Intel GVT-g, plugged in <em>below</em>
+ * the struct marshalling. Each device is a {@link io.github.scanout.api.kernel.DeviceEndpoint}
+ * whose kernel decodes the same ioctl bytes the Linux driver would and answers with real fds
+ * (memfds of the host kernel), so everything above it runs exactly as on a real vGPU.
+ *
+ * <p>Entry points: {@link io.github.scanout.sim.SimDevices#create(String)} for {@code sim:}
+ * specs, the typed factories {@link io.github.scanout.sim.MdpyDevice#create},
+ * {@link io.github.scanout.sim.MbochsDevice#create} and {@link io.github.scanout.sim.GvtDevice#create},
+ * and {@link io.github.scanout.sim.SimDeviceProvider} (scheme {@code sim}) for
+ * {@code ServiceLoader} and OSGi.
+ */
+@org.osgi.annotation.bundle.Export
+@org.osgi.annotation.versioning.Version("0.1.0")
+package io.github.scanout.sim;

@@ -1,0 +1,71 @@
+package io.github.scanout.sink.file.internal;
+
+import org.osgi.service.metatype.annotations.AttributeDefinition;
+import org.osgi.service.metatype.annotations.ObjectClassDefinition;
+import org.osgi.service.metatype.annotations.Option;
+
+/**
+ * The configuration of one file sink (a factory configuration of PID
+ * {@value FileSinkComponent#PID}; one sink per configuration). Values are checked by
+ * {@link FileSinkOptions#parse}: a bad value stops the component with a message naming the key,
+ * the value and what is accepted.
+ */
+@ObjectClassDefinition(
+        name = "Scanout file sink",
+        description = "Saves what a device shows: PNG snapshots, a raw stream or a Y4M stream.")
+public @interface FileSinkConfig {
+
+    @AttributeDefinition(description = "Name of the device this sink is for, as the device is configured "
+            + "(an mdev UUID or a sim: spec). Published as a service property for the pipeline's filter.")
+    String device() default "";
+
+    @AttributeDefinition(description = "Directory for png snapshots; file for raw and y4m streams "
+            + "(an existing file is never overwritten: NAME-2.EXT, NAME-3.EXT... are used). "
+            + "The directory must exist.")
+    String path();
+
+    @AttributeDefinition(description = "What to write.", options = {
+        @Option(value = "png", label = "PNG snapshots, one file per frame"),
+        @Option(value = "raw", label = "raw stream, frames with a 64-byte header each"),
+        @Option(value = "y4m", label = "YUV4MPEG2 stream for ffmpeg and mpv")
+    })
+    String format() default "png";
+
+    @AttributeDefinition(description = "Most frames per second to write: a number from 0 (every frame) to 1000, "
+            + "or auto (1 for png, every frame for streams). For y4m it is also the stream's frame rate.")
+    String maxFps() default "auto";
+
+    @AttributeDefinition(description = "Skip a frame that shows the same pixels (and cursor, when composited) "
+            + "as the last one written.")
+    boolean onlyWhenChanged() default true;
+
+    @AttributeDefinition(description = "png only: keep the newest N snapshots of this pattern and device, "
+            + "deleting older ones; 0 keeps all.", min = "0")
+    int keep() default 0;
+
+    @AttributeDefinition(description = "Composite the cursor into the image: true, false, or auto "
+            + "(true for png, false for y4m). raw never composites.", options = {
+        @Option(value = "auto", label = "auto"),
+        @Option(value = "true", label = "true"),
+        @Option(value = "false", label = "false")
+    })
+    String cursor() default "auto";
+
+    @AttributeDefinition(name = "y4m.chroma", description = "y4m only: chroma subsampling.", options = {
+        @Option(value = "420", label = "4:2:0 (C420jpeg)"),
+        @Option(value = "444", label = "4:4:4 (C444)")
+    })
+    String y4m_chroma() default "420";
+
+    @AttributeDefinition(description = "png only: file names. Placeholders: {device} (sanitised to "
+            + "[A-Za-z0-9._-]), {seq} or {seq:0Nd} (frame sequence), {n} or {n:0Nd} (this sink's file counter), "
+            + "{time} (capture time, UTC, yyyyMMdd-HHmmss.SSS).")
+    String namePattern() default NamePattern.DEFAULT;
+
+    @AttributeDefinition(description = "png only: write a temporary file and rename it, so that a reader "
+            + "never sees half a file.")
+    boolean atomic() default true;
+
+    @AttributeDefinition(description = "Flush each png (before its rename) or each stream frame to the device.")
+    boolean fsync() default false;
+}

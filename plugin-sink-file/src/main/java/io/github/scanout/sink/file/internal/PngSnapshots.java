@@ -1,0 +1,116 @@
+package io.github.scanout.sink.file.internal;
+
+import java.io.IOException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.NotDirectoryException;
+import java.nio.file.Path;
+import java.util.regex.Pattern;
+
+/**
+ * PNG snapshots: one file per written frame in a directory, named by the
+ * {@link NamePattern}, encoded by {@link PngEncoder}.
+ *
+ * <p>Atomic mode (the default) writes {@code .NAME.tmp} in the same directory, optionally
+ * fsyncs it, and renames it over {@code NAME} with {@code ATOMIC_MOVE}: a reader sees the old
+ * file or the whole new one, never half of it. On any failure the temporary file is deleted.
+ * Without atomic mode the file is written in place and deleted if the write fails.
+ *
+ * <p>The directory is not created: a missing directory is reported (it is usually a typo or
+ * an unmounted disk) and retried until it appears.
+ *
+ * <p>Threads: confined to the sink's delivery thread.
+ */
+final class PngSnapshots implements Output {
+    private final FileSinkOptions options;
+    private final Disk disk;
+    private final PngEncoder encoder = new PngEncoder();
+    private final ByteSink bytes = new ByteSink(1 << 20);
+    private final Retention retention;
+    private long counter;
+    private String retentionDevice;
+    private Pattern retentionNames;
+
+    PngSnapshots(FileSinkOptions options, Disk disk) {
+        this.options = options;
+        this.disk = disk;
+        this.retention = new Retention(disk, options.keep());
+    }
+
+    @Override
+    public void write(Shot shot) throws IOException {
+        encoder.encode(shot.rows(), bytes);
+        Path dir = options.path();
+        if (!disk.isDirectory(dir)) {
+            if (disk.identity(dir) != null) {
+                throw new NotDirectoryException(dir.toString());
+            }
+            throw new NoSuchFileException(dir.toString(), null, "directory does not exist (the sink does not create it)");
+        }
+        String name = options.namePattern().format(shot.device(), shot.sequence(), counter + 1, shot.wallMillis());
+        Path target = dir.resolve(name);
+        if (options.atomic()) {
+            Path temp = dir.resolve("." + name + ".tmp");
+            writeFile(temp);
+            try {
+                disk.moveAtomically(temp, target);
+            } catch (IOException e) {
+                deleteQuietly(temp, e);
+                throw e;
+            }
+        } else {
+            disk.deleteIfExists(target);
+            writeFile(target);
+        }
+        counter++;
+        if (!shot.device().equals(retentionDevice)) {
+            retentionDevice = shot.device();
+            retentionNames = options.namePattern().matcherFor(shot.device());
+        }
+        retention.written(dir, target, retentionNames);
+    }
+
+    /** Creates {@code file} and writes the encoded bytes; on failure nothing is left behind. */
+    private void writeFile(Path file) throws IOException {
+        Disk.OutFile out;
+        try {
+            out = disk.create(file);
+        } catch (FileAlreadyExistsException stale) {
+            // a temporary file left by a crash: ours to replace
+            disk.deleteIfExists(file);
+            out = disk.create(file);
+        }
+        try (Disk.OutFile o = out) {
+            o.write(bytes.asBuffer());
+            if (options.fsync()) {
+                o.sync();
+            }
+        } catch (IOException e) {
+            deleteQuietly(file, e);
+            throw e;
+        }
+    }
+
+    private void deleteQuietly(Path file, IOException cause) {
+        try {
+            disk.deleteIfExists(file);
+        } catch (IOException e) {
+            cause.addSuppressed(e);
+        }
+    }
+
+    @Override
+    public Path target() {
+        return options.path();
+    }
+
+    @Override
+    public void release() {
+        // nothing is open between frames
+    }
+
+    @Override
+    public void close() {
+        encoder.close();
+    }
+}

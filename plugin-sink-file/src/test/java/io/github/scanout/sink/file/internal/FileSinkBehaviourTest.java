@@ -76,6 +76,19 @@ class FileSinkBehaviourTest {
     }
 
     @Test
+    void framesPacedByThePipelineAreNotRefusedForArrivingSlightlyEarly() throws IOException {
+        FileSink sink = sink(FileSinkOptions.builder(OutputFormat.PNG, dir).namePattern("{seq}.png"));
+        long[] at = {0, 950, 1_900, 2_000, 2_880, 2_990}; // 1 fps with jitter, and two too soon
+        for (int i = 0; i < at.length; i++) {
+            try (PlaneBuffer p = Frames.solid(4, 4, i)) {
+                sink.frame(Frames.frame(p, i + 1, at[i] * MS));
+            }
+        }
+        sink.close();
+        assertThat(files()).containsExactly("1.png", "2.png", "3.png", "5.png");
+    }
+
+    @Test
     void pngDefaultsToOneFramePerSecond() throws IOException {
         FileSink sink = sink(FileSinkOptions.builder(OutputFormat.PNG, dir).namePattern("{seq}.png"));
         for (int i = 0; i < 30; i++) {
@@ -84,7 +97,8 @@ class FileSinkBehaviourTest {
             }
         }
         sink.close();
-        assertThat(files()).containsExactly("1.png", "11.png", "21.png");
+        // one per second; a frame up to 125 ms before its slot takes it
+        assertThat(files()).containsExactly("1.png", "10.png", "20.png", "30.png");
     }
 
     @Test

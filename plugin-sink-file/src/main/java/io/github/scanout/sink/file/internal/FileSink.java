@@ -101,7 +101,7 @@ public final class FileSink implements FrameSink, AutoCloseable {
         Unreadable unreadable = unreadable(primary);
         if (unreadable != null) {
             faults.problem("frame", unreadable.condition(), "frame " + frame.sequence() + " of " + frame.device()
-                    + " is not written: " + unreadable.why() + " (said once, until a frame is written)", true);
+                    + " is not written: " + unreadable.why() + " (said once, until a readable frame arrives)", true);
             dropLatest();
             return;
         }

@@ -11,10 +11,10 @@ import io.github.scanout.api.PlaneInfo;
 import io.github.scanout.api.PlaneType;
 import io.github.scanout.api.device.DmaBuf;
 import io.github.scanout.api.device.EdidRegion;
-import io.github.scanout.core.Resources;
 import io.github.scanout.core.internal.vfio.VfioGfxDevice;
 import io.github.scanout.core.internal.vfio.VfioMappedMemory;
 import java.nio.ByteBuffer;
+import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -28,7 +28,7 @@ import org.junit.jupiter.api.Test;
 class MbochsE2eTest {
     static final int VRAM = 0;
 
-    int fdsBefore;
+    Map<String, String> fdsBefore;
     VfioGfxDevice dev;
     Dispi guest;
 
@@ -43,7 +43,7 @@ class MbochsE2eTest {
 
     @BeforeEach
     void open() throws Exception {
-        fdsBefore = Resources.openFds();
+        fdsBefore = Fds.snapshot();
         dev = Target.openMbochs();
         guest = new Dispi(dev);
     }
@@ -52,7 +52,7 @@ class MbochsE2eTest {
     void closeAndCountFds() throws Exception {
         guest.disable();
         dev.close();
-        assertThat(Resources.openFds()).as("open fds after closing the %s mbochs", Target.describe()).isEqualTo(fdsBefore);
+        assertThat(Fds.openedSince(fdsBefore)).as("open fds after closing the %s mbochs", Target.describe()).isEmpty();
         if (!Target.real()) {
             assertThat(Target.simMbochs().violations()).as("driver rules broken").isEmpty();
         }

@@ -11,10 +11,10 @@ import io.github.scanout.api.PlaneInfo;
 import io.github.scanout.api.PlaneType;
 import io.github.scanout.api.device.MappedMemory;
 import io.github.scanout.api.device.RegionInfo;
-import io.github.scanout.core.Resources;
 import io.github.scanout.core.internal.vfio.VfioGfxDevice;
 import io.github.scanout.core.internal.vfio.VfioMappedMemory;
 import java.nio.ByteBuffer;
+import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -24,7 +24,7 @@ import org.junit.jupiter.api.Test;
 class MdpyE2eTest {
     static final int W = 1024, H = 768, STRIDE = 4096, SIZE = 4 << 20, REGION = 16;
 
-    int fdsBefore;
+    Map<String, String> fdsBefore;
     VfioGfxDevice dev;
 
     @BeforeAll
@@ -37,14 +37,14 @@ class MdpyE2eTest {
 
     @BeforeEach
     void open() throws Exception {
-        fdsBefore = Resources.openFds();
+        fdsBefore = Fds.snapshot();
         dev = Target.openMdpy();
     }
 
     @AfterEach
     void closeAndCountFds() {
         dev.close();
-        assertThat(Resources.openFds()).as("open fds after closing the %s mdpy", Target.describe()).isEqualTo(fdsBefore);
+        assertThat(Fds.openedSince(fdsBefore)).as("open fds after closing the %s mdpy", Target.describe()).isEmpty();
     }
 
     @Test

@@ -73,7 +73,7 @@ final class ImportCache implements AutoCloseable {
             return e.imported();
         }
         if (failed.contains(key)) {
-            throw new ImportFailedException("buffer " + buffer.info() + " failed to import before; not retried");
+            throw new ImportFailedException("buffer " + buffer.info() + " failed to import before; not retried", true);
         }
         DmaBufImporter.Imported imported;
         try {

@@ -169,11 +169,16 @@ final class SinkRenderer implements AutoCloseable {
                 stats.importedFrames++;
                 return;
             } catch (ImportFailedException e) {
-                stats.importFailures++;
                 importProblem = e.getMessage();
-                log.once("import:" + e.getMessage(), WARNING, "zero-copy import failed, using the upload path: "
-                        + e.getMessage());
-                if (++consecutiveImportFailures >= MAX_IMPORT_FAILURES) {
+                if (e.remembered()) {
+                    // the same buffer again: its failure was counted and said when it happened
+                } else {
+                    stats.importFailures++;
+                    log.once("import:" + e.getMessage(), WARNING, "zero-copy import failed, using the upload path: "
+                            + e.getMessage());
+                    consecutiveImportFailures++;
+                }
+                if (consecutiveImportFailures >= MAX_IMPORT_FAILURES) {
                     zeroCopy = false;
                     cache.clear();
                     log.once("import-off", WARNING, "zero-copy import failed " + MAX_IMPORT_FAILURES

@@ -1,0 +1,79 @@
+package io.github.scanout.core;
+
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * A snapshot of one pipeline: its state and counters, and every attached sink's.
+ *
+ * @param name the device name sinks are matched against
+ * @param spec the device spec it opens
+ * @param state what it is doing
+ * @param reason one line explaining the state (empty when RUNNING)
+ * @param source the buffer type of the plane source in use ({@code dmabuf}, {@code region}...),
+ *     empty when none
+ * @param rateHz the polling rate right now (lower while idle or backing off)
+ * @param polls capture ticks so far
+ * @param captured primary frames published (changed frames; unchanged ones are skipped)
+ * @param unchanged ticks that found nothing new
+ * @param cursorUpdates cursor-only updates published
+ * @param deviceErrors device calls that failed (transient ones included)
+ * @param delivered frames delivered, summed over the attached sinks
+ * @param dropped frames dropped by the attached sinks' queues
+ * @param sinkErrors sink calls that threw, summed over the attached sinks
+ * @param latencyP50Micros median capture-to-sink-done latency over the attached sinks' windows
+ * @param latencyP99Micros 99th percentile of the same
+ * @param changeCheckP50Micros median cost of the cheap change check per tick
+ * @param changeCheckP99Micros 99th percentile of the same
+ * @param sinks the attached sinks, in attach order
+ */
+public record PipelineStats(
+        String name,
+        String spec,
+        PipelineState state,
+        String reason,
+        String source,
+        double rateHz,
+        long polls,
+        long captured,
+        long unchanged,
+        long cursorUpdates,
+        long deviceErrors,
+        long delivered,
+        long dropped,
+        long sinkErrors,
+        long latencyP50Micros,
+        long latencyP99Micros,
+        long changeCheckP50Micros,
+        long changeCheckP99Micros,
+        List<SinkStats> sinks) {
+
+    public PipelineStats {
+        Objects.requireNonNull(name, "name");
+        Objects.requireNonNull(spec, "spec");
+        Objects.requireNonNull(state, "state");
+        Objects.requireNonNull(reason, "reason");
+        Objects.requireNonNull(source, "source");
+        sinks = List.copyOf(sinks);
+    }
+
+    /** The named sink's stats, or null. */
+    public SinkStats sink(String sinkName) {
+        for (SinkStats s : sinks) {
+            if (s.name().equals(sinkName)) {
+                return s;
+            }
+        }
+        return null;
+    }
+
+    @Override
+    public String toString() {
+        return String.format("%s (%s): %s%s, source %s, %.1f Hz, polls %d, captured %d, unchanged %d, cursor %d,"
+                        + " device errors %d, delivered %d, dropped %d, sink errors %d, latency p50 %d us p99 %d us,"
+                        + " change check p50 %d us p99 %d us, %d sinks",
+                name, spec, state, reason.isEmpty() ? "" : " (" + reason + ")", source.isEmpty() ? "-" : source, rateHz,
+                polls, captured, unchanged, cursorUpdates, deviceErrors, delivered, dropped, sinkErrors,
+                latencyP50Micros, latencyP99Micros, changeCheckP50Micros, changeCheckP99Micros, sinks.size());
+    }
+}

@@ -1,0 +1,553 @@
+package io.github.scanout.core.internal.pipeline;
+
+import io.github.scanout.api.DeviceException;
+import io.github.scanout.api.PlaneInfo;
+import io.github.scanout.api.PlaneType;
+import io.github.scanout.api.buffer.PlaneBuffer;
+import io.github.scanout.api.device.GfxDevice;
+import io.github.scanout.core.PipelineState;
+import jakarta.inject.Inject;
+import jakarta.inject.Named;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The capture loop of one pipeline, run on its own thread ({@code scanout-capture-<device>}),
+ * which is also the pipeline's control thread: it opens the device, probes and opens plane
+ * sources, polls, and releases everything. No other thread touches the device or the session,
+ * so a device whose ioctl blocks stalls only this thread (see {@link StallWatch}).
+ *
+ * <p>Each tick: acquire the primary plane (a live view where the source has one); skip it when
+ * {@link ChangeDetector} finds nothing new; otherwise (taking a consistent snapshot first when a
+ * sink needs one) publish it with the cursor. Then the cursor: a move with the same image goes
+ * out as a cursor-only update, without the primary plane. A disabled primary plane is the
+ * "no signal" placeholder, announced once per transition. Errors: transient ones are retried
+ * with back-off; others are counted, logged at a limited rate and retried with back-off (after 3
+ * in a row sinks are told); a vanished device (ENODEV) is reported once, polling stops and
+ * everything is released until a reopen.
+ *
+ * <p>Threads: {@link #run()} on the capture thread; the getters from any thread.
+ */
+@PipelineScope
+final class CaptureLoop implements Runnable {
+
+    static final String GUEST_NO_MODE = "the guest has not set a display mode yet";
+    /** Consecutive failing ticks before sinks are told (non-transient, transient). */
+    static final int ANNOUNCE_AFTER = 3;
+    static final int ANNOUNCE_TRANSIENT_AFTER = 10;
+    /** Consecutive failed cursor queries before the cursor plane is no longer polled. */
+    static final int CURSOR_GIVE_UP = 3;
+
+    private enum Mode { OPEN, SELECT, CAPTURE, PARKED }
+
+    private final PipelineSetup setup;
+    private final Clock clock;
+    private final LoopSignal signal;
+    private final StallWatch stall;
+    private final SourceSelector selector;
+    private final ChangeDetector primaryCheck;
+    private final ChangeDetector cursorCheck;
+    private final Fanout fanout;
+    private final RateController rate;
+    private final StatsRecorder stats;
+    private final RateLimitedLog log;
+    private final long stallNanos;
+    private final long opaqueRefreshNanos;
+
+    // capture-thread state
+    private Mode mode = Mode.OPEN;
+    private GfxDevice device;
+    private SourceSelector.Choice choice;
+    private CursorSnapshot cursor = CursorSnapshot.NONE;
+    private long cursorGeneration;
+    private boolean cursorPolling = true;
+    private int cursorFailures;
+    private long sequence;
+    private boolean force;
+    private boolean noSignal;
+    private int consecutiveErrors;
+    private boolean errorAnnounced;
+    private String errorKey;
+    private long lastPublished;
+
+    private volatile PipelineState state = PipelineState.STARTING;
+    private volatile String reason = "";
+    private volatile String sourceType = "";
+
+    @Inject
+    CaptureLoop(PipelineSetup setup, Clock clock, LoopSignal signal, StallWatch stall, SourceSelector selector,
+            @Named("primary") ChangeDetector primaryCheck, @Named("cursor") ChangeDetector cursorCheck, Fanout fanout,
+            RateController rate, StatsRecorder stats, RateLimitedLog log) {
+        this.setup = setup;
+        this.clock = clock;
+        this.signal = signal;
+        this.stall = stall;
+        this.selector = selector;
+        this.primaryCheck = primaryCheck;
+        this.cursorCheck = cursorCheck;
+        this.fanout = fanout;
+        this.rate = rate;
+        this.stats = stats;
+        this.log = log;
+        this.stallNanos = setup.options().stallTimeout().toNanos();
+        this.opaqueRefreshNanos = setup.options().opaqueRefresh().toNanos();
+    }
+
+    PipelineState state() {
+        return state;
+    }
+
+    String reason() {
+        return reason;
+    }
+
+    String sourceType() {
+        return sourceType;
+    }
+
+    @Override
+    public void run() {
+        try {
+            loop();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (Error e) {
+            String why = "the capture thread died: " + e;
+            log.report(System.Logger.Level.ERROR, "loop-died", setup.label() + ": " + why, e);
+            setState(PipelineState.FAILED, why);
+            fanout.publishNoSignal("device " + setup.name() + ": " + why);
+            throw e;
+        } finally {
+            releaseDevice();
+            if (signal.closing()) {
+                setState(PipelineState.CLOSED, "");
+            }
+        }
+    }
+
+    private void loop() throws InterruptedException {
+        long deadline = 0;
+        while (true) {
+            LoopSignal.Requests r = signal.take();
+            if (r.closing()) {
+                return;
+            }
+            if (r.reopen()) {
+                log.always(System.Logger.Level.INFO, setup.label() + ": reopening the device");
+                releaseDevice();
+                setState(PipelineState.STARTING, "");
+                mode = Mode.OPEN;
+            }
+            if (r.forceFrame()) {
+                force = true;
+            }
+            if (r.woken()) {
+                rate.activity(clock.nanoTime());
+                deadline = 0;
+            }
+            if (r.reselectTicket() > 0) {
+                reconsiderSources();
+                signal.reselectDone(r.reselectTicket());
+            }
+            try {
+                deadline = step(deadline);
+            } catch (RuntimeException e) {
+                // a bug of ours, not the device's: park with everything released, so reopen() still works
+                String why = "the capture loop failed: " + e;
+                log.report(System.Logger.Level.ERROR, "loop-failed", setup.label() + ": " + why, e);
+                releaseDevice();
+                setState(PipelineState.FAILED, why);
+                fanout.publishNoSignal("device " + setup.name() + ": " + why);
+                mode = Mode.PARKED;
+            }
+        }
+    }
+
+    /** Runs one step of the current mode; returns the next poll deadline. */
+    private long step(long deadline) throws InterruptedException {
+        switch (mode) {
+            case OPEN -> open();
+            case SELECT -> {
+                select();
+                return 0;
+            }
+            case CAPTURE -> {
+                long next = deadline;
+                if (clock.nanoTime() - deadline >= 0 || force) {
+                    try {
+                        next = tick();
+                    } catch (DeviceException e) {
+                        next = deviceError(e);
+                    }
+                }
+                if (mode == Mode.CAPTURE) {
+                    signal.awaitUntil(clock, next);
+                }
+                return next;
+            }
+            case PARKED -> signal.awaitUntil(clock, Long.MAX_VALUE);
+            default -> throw new IllegalStateException("mode " + mode);
+        }
+        return deadline;
+    }
+
+    // ---- device and source -------------------------------------------------------------------
+
+    private void open() {
+        stall.enter("opening the device");
+        try {
+            device = setup.opener().open();
+            if (device == null) {
+                throw new DeviceException("the opener returned no device");
+            }
+            mode = Mode.SELECT;
+            log.clear("open");
+        } catch (DeviceException | RuntimeException e) {
+            device = null;
+            String why = "cannot open " + setup.spec() + ": " + message(e);
+            setState(PipelineState.FAILED, why);
+            log.report(System.Logger.Level.WARNING, "open", setup.label() + ": " + why
+                    + "; nothing is polled until the configuration changes or the pipeline is reopened", null);
+            fanout.publishNoSignal("device " + setup.name() + ": " + why);
+            mode = Mode.PARKED;
+        } finally {
+            stall.exit();
+        }
+    }
+
+    private void select() {
+        try {
+            adopt(selector.select(device));
+            mode = Mode.CAPTURE;
+            log.clear("no-source");
+        } catch (NoSourceException e) {
+            setState(PipelineState.NO_SOURCE, e.getMessage());
+            log.report(System.Logger.Level.WARNING, "no-source", setup.label() + ": " + e.getMessage(), null);
+            fanout.publishNoSignal(e.getMessage());
+            mode = Mode.PARKED;
+        } catch (DeviceException e) {
+            gone(e);
+        }
+    }
+
+    private void adopt(SourceSelector.Choice c) {
+        choice = c;
+        sourceType = c.type();
+        primaryCheck.reset();
+        cursorCheck.reset();
+        cursorPolling = true;
+        cursorFailures = 0;
+        force = true;
+        log.always(System.Logger.Level.INFO, setup.label() + ": reading " + c.type() + " planes (priority "
+                + c.priority() + ", " + c.source().getClass().getName() + ")");
+    }
+
+    /** The registered sources changed: stop using a removed one, switch to a better one. */
+    private void reconsiderSources() {
+        if (mode == Mode.CAPTURE && choice != null) {
+            if (!selector.stillRegistered(choice.source())) {
+                log.always(System.Logger.Level.INFO, setup.label() + ": the " + choice.type()
+                        + " plane source went away; probing again");
+                closeSession();
+                mode = Mode.SELECT;
+                return;
+            }
+            try {
+                SourceSelector.Choice better = selector.better(device, choice);
+                if (better != null) {
+                    log.always(System.Logger.Level.INFO, setup.label() + ": switching from " + choice.type() + " to "
+                            + better.type());
+                    closeSession();
+                    adopt(better);
+                }
+            } catch (DeviceException e) {
+                gone(e);
+            }
+        } else if (mode == Mode.PARKED && state == PipelineState.NO_SOURCE) {
+            mode = Mode.SELECT;
+        }
+    }
+
+    private void closeSession() {
+        SourceSelector.Choice c = choice;
+        choice = null;
+        sourceType = "";
+        replaceCursor(CursorSnapshot.NONE);
+        primaryCheck.reset();
+        cursorCheck.reset();
+        if (c == null) {
+            return;
+        }
+        stall.enter("closing the " + c.type() + " session");
+        try {
+            c.session().close();
+        } catch (RuntimeException | LinkageError e) {
+            log.report(System.Logger.Level.WARNING, "session-close", setup.label() + ": closing the " + c.type()
+                    + " session failed: " + e, e);
+        } finally {
+            stall.exit();
+        }
+    }
+
+    private void releaseDevice() {
+        closeSession();
+        GfxDevice d = device;
+        device = null;
+        if (d != null) {
+            try {
+                d.close();
+            } catch (RuntimeException e) {
+                log.report(System.Logger.Level.WARNING, "device-close", setup.label() + ": closing the device failed: "
+                        + e, e);
+            }
+        }
+        noSignal = false;
+        consecutiveErrors = 0;
+        errorAnnounced = false;
+    }
+
+    private void gone(DeviceException e) {
+        String why = "device " + setup.name() + " is gone (" + message(e) + ")";
+        log.always(System.Logger.Level.WARNING, setup.label() + ": " + why + "; stopped polling it and released its"
+                + " buffers; it is opened again when its configuration changes or the pipeline is reopened");
+        releaseDevice();
+        setState(PipelineState.GONE, why);
+        fanout.publishNoSignal(why);
+        mode = Mode.PARKED;
+    }
+
+    // ---- one tick ------------------------------------------------------------------------------
+
+    /** Polls once; returns the deadline of the next poll. */
+    private long tick() throws DeviceException {
+        long start = clock.nanoTime();
+        stats.polls.increment();
+        boolean consistent = fanout.wantsConsistent();
+        Optional<PlaneBuffer> got = acquire(PlaneType.PRIMARY, false);
+        recovered();
+        if (got.isEmpty()) {
+            enterNoSignal();
+            return rate.next(start, false, fanout.caughtUp());
+        }
+        PlaneBuffer live = got.get();
+        long captureNanos = clock.nanoTime();
+        long wallMillis = clock.currentTimeMillis();
+        boolean published;
+        try {
+            boolean changed = force || noSignal;
+            if (!changed) {
+                long t0 = clock.nanoTime();
+                changed = primaryCheck.changed(live, rate.phasesPerTick());
+                stats.changeCheck.add(clock.nanoTime() - t0);
+                if (!changed && opaqueRefreshNanos > 0 && !live.cpuReadable()
+                        && start - lastPublished >= opaqueRefreshNanos) {
+                    changed = true;
+                }
+            }
+            boolean cursorChanged = pollCursor(consistent);
+            if (changed) {
+                PlaneBuffer deliver = live;
+                live = null;
+                if (consistent && !deliver.memory().consistent()) {
+                    Optional<PlaneBuffer> snap;
+                    try {
+                        snap = acquire(PlaneType.PRIMARY, true);
+                    } finally {
+                        deliver.close();
+                    }
+                    if (snap.isEmpty()) {
+                        enterNoSignal();
+                        return rate.next(start, false, fanout.caughtUp());
+                    }
+                    deliver = snap.get();
+                }
+                primaryCheck.baseline(deliver);
+                publish(deliver, captureNanos, wallMillis);
+                lastPublished = start;
+                published = true;
+            } else {
+                stats.unchanged.increment();
+                published = false;
+                if (cursorChanged && !noSignal) {
+                    stats.cursorUpdates.increment();
+                    fanout.publishCursor(cursor);
+                    published = true;
+                }
+            }
+        } finally {
+            if (live != null) {
+                live.close();
+            }
+        }
+        return rate.next(start, published, fanout.caughtUp());
+    }
+
+    private void publish(PlaneBuffer buffer, long captureNanos, long wallMillis) {
+        SharedBuffer shared = new SharedBuffer(buffer);
+        stats.captured.increment();
+        fanout.publishFrame(new FrameSnapshot(++sequence, captureNanos, wallMillis, shared, cursor));
+        force = false;
+        noSignal = false;
+        setState(PipelineState.RUNNING, "");
+    }
+
+    private void enterNoSignal() {
+        if (noSignal) {
+            return;
+        }
+        noSignal = true;
+        primaryCheck.reset();
+        cursorCheck.reset();
+        replaceCursor(CursorSnapshot.NONE);
+        setState(PipelineState.NO_SIGNAL, GUEST_NO_MODE);
+        fanout.publishNoSignal(GUEST_NO_MODE);
+    }
+
+    /** Polls the cursor plane; returns whether the cursor differs from the last published one. */
+    private boolean pollCursor(boolean consistent) throws DeviceException {
+        if (!cursorPolling) {
+            return false;
+        }
+        Optional<PlaneBuffer> got;
+        try {
+            got = acquire(PlaneType.CURSOR, consistent);
+            cursorFailures = 0;
+        } catch (DeviceException e) {
+            if (e.isGone()) {
+                throw e;
+            }
+            return cursorFailed(e.isTransient(), message(e));
+        } catch (RuntimeException | LinkageError e) {
+            return cursorFailed(false, e.toString());
+        }
+        if (got.isEmpty()) {
+            if (!cursor.visible()) {
+                return false;
+            }
+            cursorCheck.reset();
+            replaceCursor(new CursorSnapshot(null, 0, 0, Optional.empty(), ++cursorGeneration));
+            return true;
+        }
+        PlaneBuffer b = got.get();
+        PlaneInfo info = b.info();
+        if (info.type() != PlaneType.CURSOR) {
+            b.close();
+            cursorPolling = false;
+            log.always(System.Logger.Level.INFO, setup.label() + ": the device answers cursor queries with a "
+                    + info.type() + " plane; the cursor plane is not polled");
+            return false;
+        }
+        boolean imageChanged = !cursor.visible() || cursorCheck.changed(b, ChangeDetector.PHASES);
+        if (imageChanged) {
+            cursorCheck.baseline(b);
+            replaceCursor(new CursorSnapshot(new SharedBuffer(b), info.x(), info.y(), info.hotspot(), ++cursorGeneration));
+            return true;
+        }
+        b.close();
+        if (cursor.samePlace(info.x(), info.y(), info.hotspot())) {
+            return false;
+        }
+        replaceCursor(new CursorSnapshot(cursor.image.ref(), info.x(), info.y(), info.hotspot(), cursor.generation));
+        return true;
+    }
+
+    private boolean cursorFailed(boolean transientError, String why) {
+        if (transientError) {
+            return false;
+        }
+        if (++cursorFailures >= CURSOR_GIVE_UP) {
+            cursorPolling = false;
+            log.always(System.Logger.Level.INFO, setup.label() + ": stopped polling the cursor plane after "
+                    + cursorFailures + " failed queries in a row: " + why);
+        }
+        if (cursor.visible()) {
+            cursorCheck.reset();
+            replaceCursor(new CursorSnapshot(null, 0, 0, Optional.empty(), ++cursorGeneration));
+            return true;
+        }
+        return false;
+    }
+
+    private void replaceCursor(CursorSnapshot next) {
+        CursorSnapshot old = cursor;
+        cursor = next;
+        old.unref();
+    }
+
+    private Optional<PlaneBuffer> acquire(PlaneType plane, boolean consistent) throws DeviceException {
+        SourceSelector.Choice c = choice;
+        stall.enter("acquiring the " + plane.name().toLowerCase(java.util.Locale.ROOT) + " plane (" + c.type() + ")");
+        try {
+            Optional<PlaneBuffer> b = c.session().acquire(plane, consistent);
+            return b == null ? Optional.empty() : b;
+        } catch (RuntimeException | LinkageError e) {
+            throw new DeviceException("the " + c.type() + " plane source threw " + e, e);
+        } finally {
+            long took = stall.exit();
+            if (took > stallNanos) {
+                force = true;
+                log.clear("stalled");
+                log.always(System.Logger.Level.INFO, setup.label() + ": the device answered again after "
+                        + TimeUnit.NANOSECONDS.toMillis(took) + " ms");
+            }
+        }
+    }
+
+    // ---- errors --------------------------------------------------------------------------------
+
+    private long deviceError(DeviceException e) {
+        if (e.isGone()) {
+            gone(e);
+            return Long.MAX_VALUE;
+        }
+        stats.deviceErrors.increment();
+        consecutiveErrors++;
+        String why = message(e);
+        String key = (e.isTransient() ? "transient:" : "error:") + why;
+        if (!key.equals(errorKey) && errorKey != null) {
+            log.clear(errorKey);
+        }
+        errorKey = key;
+        if (e.isTransient()) {
+            log.report(System.Logger.Level.DEBUG, key, setup.label() + ": transient device error, retrying: " + why, null);
+        } else {
+            log.report(System.Logger.Level.WARNING, key, setup.label() + ": " + why + " (retrying with back-off)", null);
+        }
+        int threshold = e.isTransient() ? ANNOUNCE_TRANSIENT_AFTER : ANNOUNCE_AFTER;
+        if (consecutiveErrors >= threshold && !errorAnnounced) {
+            errorAnnounced = true;
+            String r = "device " + setup.name() + " answers with errors: " + why;
+            setState(PipelineState.ERROR, r);
+            fanout.publishNoSignal(r);
+            noSignal = false;
+            force = true;
+        }
+        return clock.nanoTime() + rate.errorBackoff(consecutiveErrors);
+    }
+
+    private void recovered() {
+        if (consecutiveErrors == 0) {
+            return;
+        }
+        if (errorAnnounced) {
+            log.always(System.Logger.Level.INFO, setup.label() + ": the device answers again after "
+                    + consecutiveErrors + " failed polls");
+            force = true;
+        }
+        if (errorKey != null) {
+            log.clear(errorKey);
+            errorKey = null;
+        }
+        consecutiveErrors = 0;
+        errorAnnounced = false;
+    }
+
+    private void setState(PipelineState s, String why) {
+        reason = why;
+        state = s;
+    }
+
+    private static String message(Exception e) {
+        return e.getMessage() == null ? e.toString() : e.getMessage();
+    }
+}

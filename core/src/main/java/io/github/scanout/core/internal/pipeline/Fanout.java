@@ -1,0 +1,289 @@
+package io.github.scanout.core.internal.pipeline;
+
+import io.github.scanout.api.sink.FrameSink;
+import io.github.scanout.api.sink.SinkNeeds;
+import io.github.scanout.core.SinkStats;
+import jakarta.inject.Inject;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The attached sinks and what they are all shown: the current frame (or the reason there is none)
+ * and the current cursor. Publishing hands each sink's worker a reference; attaching replays the
+ * current state to the newcomer at once, under the same lock, so it neither misses nor repeats a
+ * frame. Nothing here blocks on a sink: offers only queue (dropping the oldest when full).
+ *
+ * <p>Threads: {@code publish*} from the capture thread; attach, detach, stats and close from any
+ * thread; {@link #checkStall()} from sink threads.
+ */
+@PipelineScope
+final class Fanout {
+
+    private final PipelineSetup setup;
+    private final Clock clock;
+    private final LoopSignal signal;
+    private final StallWatch stall;
+    private final ImportRouter importers;
+    private final RateLimitedLog log;
+    private final PipelineThreads threads;
+
+    private final Object lock = new Object();
+    private final List<SinkWorker> workers = new CopyOnWriteArrayList<>();
+    private FrameSnapshot current;
+    private CursorSnapshot cursor;
+    private String noSignal;
+    private boolean stallAnnounced;
+    private String stallReason;
+    private boolean closed;
+
+    @Inject
+    Fanout(PipelineSetup setup, Clock clock, LoopSignal signal, StallWatch stall, ImportRouter importers,
+            RateLimitedLog log, PipelineThreads threads) {
+        this.setup = setup;
+        this.clock = clock;
+        this.signal = signal;
+        this.stall = stall;
+        this.importers = importers;
+        this.log = log;
+        this.threads = threads;
+    }
+
+    SinkWorker attach(FrameSink sink, String name) {
+        Objects.requireNonNull(sink, "sink");
+        Objects.requireNonNull(name, "name");
+        if (name.isBlank()) {
+            throw new IllegalArgumentException("a sink name must not be blank");
+        }
+        SinkNeeds needs;
+        try {
+            needs = Objects.requireNonNull(sink.needs(), "needs()");
+        } catch (RuntimeException e) {
+            throw new IllegalArgumentException("sink '" + name + "' cannot be attached to " + setup.name()
+                    + ": its needs() failed: " + e, e);
+        }
+        long stallNanos = setup.options().stallTimeout().toNanos();
+        SinkWorker.Context ctx = new SinkWorker.Context(setup.name(), setup.label(), clock, importers, log,
+                Math.min(TimeUnit.MILLISECONDS.toNanos(250), Math.max(1, stallNanos / 4)),
+                setup.options().detachTimeout().toNanos(), this::checkStall, this::remove);
+        SinkWorker w = new SinkWorker(sink, name, needs, setup.options().queueDepth(), ctx);
+        boolean force = false;
+        synchronized (lock) {
+            if (closed) {
+                throw new IllegalStateException("the pipeline of " + setup.name() + " is closed");
+            }
+            for (SinkWorker other : workers) {
+                if (other.name().equals(name)) {
+                    throw new IllegalArgumentException("a sink named '" + name + "' is already attached to "
+                            + setup.name());
+                }
+            }
+            workers.add(w);
+            w.start(threads.sink(name, w::run));
+            if (current != null) {
+                if (needs.consistent() && !current.primary.buffer().memory().consistent()) {
+                    force = true;
+                } else {
+                    w.offerFrame(current);
+                    if (cursor != null && cursor != current.cursor) {
+                        w.offerCursor(cursor);
+                    }
+                }
+            } else if (noSignal != null) {
+                w.offerNoSignal(noSignal);
+            }
+            if (stallAnnounced) {
+                w.offerNoSignal(stallReason);
+            }
+        }
+        if (force) {
+            signal.forceFrame();
+        } else {
+            signal.wake();
+        }
+        return w;
+    }
+
+    private void remove(SinkWorker w) {
+        synchronized (lock) {
+            workers.remove(w);
+        }
+        signal.wake();
+    }
+
+    /** Publishes a frame; the fan-out takes over the caller's reference (it becomes the current frame). */
+    void publishFrame(FrameSnapshot frame) {
+        FrameSnapshot oldFrame;
+        CursorSnapshot oldCursor;
+        synchronized (lock) {
+            if (closed) {
+                frame.unref();
+                return;
+            }
+            oldFrame = current;
+            oldCursor = cursor;
+            current = frame;
+            cursor = frame.cursor.ref();
+            noSignal = null;
+            stallAnnounced = false;
+            for (SinkWorker w : workers) {
+                w.offerFrame(frame);
+            }
+        }
+        release(oldFrame, oldCursor);
+    }
+
+    /** Publishes a cursor-only update; the caller keeps its reference. */
+    void publishCursor(CursorSnapshot c) {
+        CursorSnapshot old;
+        synchronized (lock) {
+            if (closed || current == null) {
+                return;
+            }
+            old = cursor;
+            cursor = c.ref();
+            for (SinkWorker w : workers) {
+                w.offerCursor(c);
+            }
+        }
+        if (old != null) {
+            old.unref();
+        }
+    }
+
+    /** There is no picture: drops the current frame and tells every sink why (newcomers too). */
+    void publishNoSignal(String reason) {
+        FrameSnapshot oldFrame;
+        CursorSnapshot oldCursor;
+        synchronized (lock) {
+            if (closed) {
+                return;
+            }
+            oldFrame = current;
+            oldCursor = cursor;
+            current = null;
+            cursor = null;
+            noSignal = reason;
+            for (SinkWorker w : workers) {
+                w.offerNoSignal(reason);
+            }
+        }
+        release(oldFrame, oldCursor);
+    }
+
+    /**
+     * Called by idle sink threads: when the capture thread has been stuck in one device call for
+     * longer than the stall timeout, tells every sink once.
+     */
+    void checkStall() {
+        long running = stall.runningNanos();
+        if (running <= setup.options().stallTimeout().toNanos()) {
+            return;
+        }
+        String reason = "device " + setup.name() + " has not answered for " + TimeUnit.NANOSECONDS.toMillis(running)
+                + " ms (" + stall.call() + " is blocked); the picture resumes if it answers";
+        synchronized (lock) {
+            if (closed || stallAnnounced) {
+                return;
+            }
+            stallAnnounced = true;
+            stallReason = reason;
+            for (SinkWorker w : workers) {
+                w.offerNoSignal(reason);
+            }
+        }
+        log.report(System.Logger.Level.WARNING, "stalled", setup.label() + ": " + reason, null);
+    }
+
+    boolean stallAnnounced() {
+        synchronized (lock) {
+            return stallAnnounced;
+        }
+    }
+
+    /** Whether an attached sink needs consistent bytes (then region snapshots are taken on change). */
+    boolean wantsConsistent() {
+        for (SinkWorker w : workers) {
+            if (w.needs().consistent()) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** The rate the sinks ask for: the highest maxFps (0 meaning {@code cap}), capped; 0 with no sinks. */
+    double wantedRate(double cap) {
+        double best = 0;
+        for (SinkWorker w : workers) {
+            double fps = w.needs().maxFps();
+            best = Math.max(best, fps == 0 ? cap : Math.min(fps, cap));
+        }
+        return best;
+    }
+
+    /** Whether every sink has taken and finished everything (nobody waits for a frame). */
+    boolean caughtUp() {
+        for (SinkWorker w : workers) {
+            if (!w.idle()) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    List<SinkWorker> workers() {
+        return List.copyOf(workers);
+    }
+
+    List<SinkStats> stats() {
+        List<SinkStats> out = new ArrayList<>();
+        for (SinkWorker w : workers) {
+            out.add(w.stats());
+        }
+        return out;
+    }
+
+    /**
+     * Detaches every sink (all at once, waiting at most {@code timeoutNanos} in total) and releases
+     * the current frame. Nothing is published afterwards.
+     *
+     * @return the names of sinks whose call did not finish in time
+     */
+    List<String> close(long timeoutNanos) {
+        List<SinkWorker> all;
+        FrameSnapshot oldFrame;
+        CursorSnapshot oldCursor;
+        synchronized (lock) {
+            closed = true;
+            all = List.copyOf(workers);
+            workers.clear();
+            oldFrame = current;
+            oldCursor = cursor;
+            current = null;
+            cursor = null;
+        }
+        release(oldFrame, oldCursor);
+        for (SinkWorker w : all) {
+            w.requestDetach();
+        }
+        long deadline = clock.nanoTime() + timeoutNanos;
+        List<String> late = new ArrayList<>();
+        for (SinkWorker w : all) {
+            if (!w.awaitFinished(deadline - clock.nanoTime())) {
+                late.add(w.name());
+            }
+        }
+        return late;
+    }
+
+    private static void release(FrameSnapshot f, CursorSnapshot c) {
+        if (f != null) {
+            f.unref();
+        }
+        if (c != null) {
+            c.unref();
+        }
+    }
+}

@@ -1,0 +1,30 @@
+package io.github.scanout.core.internal.pipeline;
+
+import dagger.BindsInstance;
+
+/**
+ * The fixed object graph of one pipeline, built by Dagger: {@link PipelineEngine} over the capture
+ * loop, fan-out, rate controller, source selector, change detectors, import router, stats, stall
+ * watch, loop signal, thread factory and rate-limited log, one of each per pipeline
+ * ({@link PipelineScope}). Everything that changes at runtime (sources, sinks, importers,
+ * providers) comes in through {@link PipelineSetup}'s suppliers and the engine's methods, never as
+ * Dagger bindings.
+ */
+@PipelineScope
+@dagger.Component(modules = PipelineModule.class)
+public interface PipelineGraph {
+
+    PipelineEngine engine();
+
+    /** Builds a graph from the per-pipeline inputs. */
+    @dagger.Component.Factory
+    interface Factory {
+        PipelineGraph create(@BindsInstance PipelineSetup setup, @BindsInstance Clock clock,
+                @BindsInstance LogSink logSink);
+    }
+
+    /** A new graph (not started). */
+    static PipelineGraph create(PipelineSetup setup, Clock clock, LogSink logSink) {
+        return DaggerPipelineGraph.factory().create(setup, clock, logSink);
+    }
+}

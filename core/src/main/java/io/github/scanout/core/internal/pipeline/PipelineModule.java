@@ -1,0 +1,33 @@
+package io.github.scanout.core.internal.pipeline;
+
+import dagger.Module;
+import dagger.Provides;
+import jakarta.inject.Named;
+import java.util.concurrent.TimeUnit;
+
+/** The bindings of {@link PipelineGraph} that are not {@code @Inject} constructors. */
+@Module
+final class PipelineModule {
+    private PipelineModule() {}
+
+    /** Seconds between summaries of a repeating log condition. */
+    static final long SUMMARY_SECONDS = 10;
+
+    @Provides
+    @PipelineScope
+    static RateLimitedLog log(LogSink sink, Clock clock) {
+        return new RateLimitedLog(sink, clock, TimeUnit.SECONDS.toNanos(SUMMARY_SECONDS));
+    }
+
+    @Provides
+    @Named("primary")
+    static ChangeDetector primaryCheck() {
+        return new ChangeDetector();
+    }
+
+    @Provides
+    @Named("cursor")
+    static ChangeDetector cursorCheck() {
+        return new ChangeDetector();
+    }
+}

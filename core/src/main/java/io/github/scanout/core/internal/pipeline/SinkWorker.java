@@ -1,0 +1,465 @@
+package io.github.scanout.core.internal.pipeline;
+
+import io.github.scanout.api.PlaneInfo;
+import io.github.scanout.api.buffer.PlaneBuffer;
+import io.github.scanout.api.sink.CursorState;
+import io.github.scanout.api.sink.Frame;
+import io.github.scanout.api.sink.FrameSink;
+import io.github.scanout.api.sink.SinkNeeds;
+import io.github.scanout.core.SinkHandle;
+import io.github.scanout.core.SinkStats;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Consumer;
+
+/**
+ * One attached sink: its own thread ({@code scanout-sink-<name>}) and a bounded queue that drops
+ * the oldest entry when full (the dropped entry's buffers are released at once). Cursor-only
+ * updates do not take queue slots: the newest one waits in a single slot and is superseded by the
+ * next frame (which carries the cursor) or the next cursor update.
+ *
+ * <p>What the sink gets, per entry: frames as {@link Frame}s with leases of its own, closed after
+ * {@code frame()} returns; a CPU sink ({@link SinkNeeds#cpuPixels()}) gets CPU-readable buffers,
+ * imported when needed, or one {@code noSignal} per buffer identity saying why it cannot; a sink
+ * that lists formats gets one {@code noSignal} per buffer identity in another format; cursor
+ * updates with {@code imageChanged} relative to what this sink saw last.
+ *
+ * <p>Threads: {@code offer*} from the capture thread (and attach), under the fan-out lock; the
+ * sink's methods on this worker's thread only; {@link #detach} and {@link #stats} from any thread.
+ */
+final class SinkWorker implements SinkHandle {
+
+    private sealed interface Entry permits FrameEntry, NoSignalEntry, CursorEntry {
+        void release();
+    }
+
+    private record FrameEntry(FrameSnapshot frame) implements Entry {
+        @Override
+        public void release() {
+            frame.unref();
+        }
+    }
+
+    private record NoSignalEntry(String reason) implements Entry {
+        @Override
+        public void release() {}
+    }
+
+    /** A superseded pending cursor, only ever released. */
+    private record CursorEntry(CursorSnapshot cursor) implements Entry {
+        @Override
+        public void release() {
+            cursor.unref();
+        }
+    }
+
+    /** What a worker needs from its pipeline. */
+    record Context(String device, String label, Clock clock, ImportRouter importers, RateLimitedLog log,
+            long pollNanos, long detachTimeoutNanos, Runnable idleCheck, Consumer<SinkWorker> onDetach) {}
+
+    private final FrameSink sink;
+    private final String name;
+    private final SinkNeeds needs;
+    private final int depth;
+    private final Context ctx;
+
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Condition ready = lock.newCondition();
+    private final ArrayDeque<Entry> queue = new ArrayDeque<>();
+    private CursorSnapshot pendingCursor;
+    private boolean closing;
+    private volatile boolean busy;
+    private final CountDownLatch finished = new CountDownLatch(1);
+    private Thread thread;
+
+    private final LongAdder delivered = new LongAdder();
+    private final LongAdder dropped = new LongAdder();
+    private final LongAdder errors = new LongAdder();
+    private final LongAdder cursorUpdates = new LongAdder();
+    private final LongAdder noSignals = new LongAdder();
+    private final LatencyWindow latency = new LatencyWindow(SinkStats.LATENCY_WINDOW);
+
+    // delivery-thread state
+    private long lastCursorGeneration = -1;
+    private String lastNoSignalKey;
+
+    SinkWorker(FrameSink sink, String name, SinkNeeds needs, int depth, Context ctx) {
+        this.sink = sink;
+        this.name = name;
+        this.needs = needs;
+        this.depth = depth;
+        this.ctx = ctx;
+    }
+
+    void start(Thread t) {
+        thread = t;
+        t.start();
+    }
+
+    SinkNeeds needs() {
+        return needs;
+    }
+
+    FrameSink sink() {
+        return sink;
+    }
+
+    @Override
+    public String name() {
+        return name;
+    }
+
+    // ---- producer side -------------------------------------------------------------------------
+
+    /** Queues a frame (taking a reference), dropping the oldest entry when full. */
+    void offerFrame(FrameSnapshot frame) {
+        List<Entry> released = new ArrayList<>(2);
+        lock.lock();
+        try {
+            if (closing) {
+                return;
+            }
+            queue.addLast(new FrameEntry(frame.ref()));
+            trim(released);
+            if (pendingCursor != null) {
+                released.add(cursorEntry(pendingCursor));
+                pendingCursor = null;
+            }
+            ready.signal();
+        } finally {
+            lock.unlock();
+        }
+        released.forEach(Entry::release);
+    }
+
+    /** Sets the pending cursor update (taking a reference), replacing an older one. */
+    void offerCursor(CursorSnapshot cursor) {
+        CursorSnapshot old;
+        lock.lock();
+        try {
+            if (closing) {
+                return;
+            }
+            old = pendingCursor;
+            pendingCursor = cursor.ref();
+            ready.signal();
+        } finally {
+            lock.unlock();
+        }
+        if (old != null) {
+            old.unref();
+        }
+    }
+
+    /** Queues a noSignal notice. */
+    void offerNoSignal(String reason) {
+        List<Entry> released = new ArrayList<>(2);
+        lock.lock();
+        try {
+            if (closing) {
+                return;
+            }
+            queue.addLast(new NoSignalEntry(reason));
+            trim(released);
+            if (pendingCursor != null) {
+                released.add(cursorEntry(pendingCursor));
+                pendingCursor = null;
+            }
+            ready.signal();
+        } finally {
+            lock.unlock();
+        }
+        released.forEach(Entry::release);
+    }
+
+    private void trim(List<Entry> released) {
+        while (queue.size() > depth) {
+            Entry e = queue.pollFirst();
+            if (e instanceof FrameEntry) {
+                dropped.increment();
+            }
+            released.add(e);
+        }
+    }
+
+    private static Entry cursorEntry(CursorSnapshot c) {
+        return new CursorEntry(c);
+    }
+
+    /** Whether it has taken and finished everything it was given. */
+    boolean idle() {
+        lock.lock();
+        try {
+            return queue.isEmpty() && pendingCursor == null && !busy;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    // ---- the delivery thread -------------------------------------------------------------------
+
+    void run() {
+        try {
+            while (true) {
+                Entry entry = null;
+                CursorSnapshot cursor = null;
+                boolean timedOut = false;
+                lock.lock();
+                try {
+                    if (queue.isEmpty() && pendingCursor == null && !closing) {
+                        timedOut = ready.awaitNanos(ctx.pollNanos()) <= 0;
+                    }
+                    if (closing) {
+                        break;
+                    }
+                    entry = queue.pollFirst();
+                    if (entry == null && pendingCursor != null) {
+                        cursor = pendingCursor;
+                        pendingCursor = null;
+                    }
+                    busy = entry != null || cursor != null;
+                } finally {
+                    lock.unlock();
+                }
+                try {
+                    if (entry instanceof FrameEntry f) {
+                        deliverFrame(f.frame());
+                    } else if (entry instanceof NoSignalEntry n) {
+                        lastCursorGeneration = -1;
+                        deliverNoSignal("pipeline:" + n.reason(), n.reason(), true);
+                    } else if (cursor != null) {
+                        deliverCursor(cursor);
+                    } else if (timedOut) {
+                        ctx.idleCheck().run();
+                    }
+                } finally {
+                    if (entry != null) {
+                        entry.release();
+                    }
+                    if (cursor != null) {
+                        cursor.unref();
+                    }
+                    busy = false;
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } finally {
+            drain();
+            try {
+                sink.detached();
+            } catch (RuntimeException | LinkageError e) {
+                errors.increment();
+                ctx.log().report(System.Logger.Level.WARNING, "sink:" + name + ":detached",
+                        ctx.label() + ": sink '" + name + "' threw from detached(): " + e, e);
+            }
+            finished.countDown();
+        }
+    }
+
+    private void drain() {
+        List<Entry> left;
+        CursorSnapshot c;
+        lock.lock();
+        try {
+            closing = true;
+            left = new ArrayList<>(queue);
+            queue.clear();
+            c = pendingCursor;
+            pendingCursor = null;
+        } finally {
+            lock.unlock();
+        }
+        left.forEach(Entry::release);
+        if (c != null) {
+            c.unref();
+        }
+    }
+
+    private void deliverFrame(FrameSnapshot f) {
+        PlaneInfo info = f.primary.buffer().info();
+        if (!needs.formats().isEmpty() && !needs.formats().contains(info.format())) {
+            deliverNoSignal("format:" + info.key(), "the " + ImportRouter.describe(info) + " is in format " + info.format()
+                    + ", which this sink does not take (it takes " + needs.formats() + ")", false);
+            return;
+        }
+        PlaneBuffer primary;
+        if (needs.cpuPixels()) {
+            SharedBuffer.CpuLease l = f.primary.cpuLease(ctx.importers());
+            if (l.lease() == null) {
+                deliverNoSignal("import:" + info.key(), l.reason(), false);
+                return;
+            }
+            primary = l.lease();
+        } else {
+            primary = f.primary.lease();
+        }
+        CursorState cursor = null;
+        try {
+            cursor = cursorState(f.cursor);
+            Frame frame = new Frame(ctx.device(), f.sequence, f.captureNanos, f.wallMillis, primary, cursor);
+            if (call("frame", () -> sink.frame(frame))) {
+                delivered.increment();
+                latency.add(ctx.clock().nanoTime() - f.captureNanos);
+            }
+            lastCursorGeneration = f.cursor.generation;
+            lastNoSignalKey = null;
+        } finally {
+            primary.close();
+            if (cursor != null) {
+                cursor.image().ifPresent(PlaneBuffer::close);
+            }
+        }
+    }
+
+    private void deliverCursor(CursorSnapshot c) {
+        CursorState state = cursorState(c);
+        try {
+            if (call("cursor", () -> sink.cursor(state))) {
+                cursorUpdates.increment();
+            }
+            lastCursorGeneration = c.generation;
+        } finally {
+            state.image().ifPresent(PlaneBuffer::close);
+        }
+    }
+
+    private CursorState cursorState(CursorSnapshot c) {
+        boolean imageChanged = c.generation != lastCursorGeneration;
+        if (c.image == null) {
+            return new CursorState(Optional.empty(), c.x, c.y, c.hotspot, imageChanged);
+        }
+        PlaneBuffer image;
+        if (needs.cpuPixels()) {
+            SharedBuffer.CpuLease l = c.image.cpuLease(ctx.importers());
+            if (l.lease() == null) {
+                ctx.log().report(System.Logger.Level.INFO, "sink:" + name + ":cursor:" + l.reason(),
+                        ctx.label() + ": sink '" + name + "' gets no cursor image: " + l.reason(), null);
+                return new CursorState(Optional.empty(), c.x, c.y, c.hotspot, imageChanged);
+            }
+            image = l.lease();
+        } else {
+            image = c.image.lease();
+        }
+        return new CursorState(Optional.of(image), c.x, c.y, c.hotspot, imageChanged);
+    }
+
+    /** noSignal once per key (a pipeline transition always has a new key). */
+    private void deliverNoSignal(String key, String reason, boolean fromPipeline) {
+        if (key.equals(lastNoSignalKey)) {
+            return;
+        }
+        lastNoSignalKey = key;
+        if (!fromPipeline) {
+            ctx.log().report(System.Logger.Level.INFO, "sink:" + name + ":nosignal:" + reason,
+                    ctx.label() + ": sink '" + name + "' gets no picture: " + reason, null);
+        }
+        if (call("noSignal", () -> sink.noSignal(reason))) {
+            noSignals.increment();
+        }
+    }
+
+    private interface SinkCall {
+        void run() throws Exception;
+    }
+
+    /** Runs one sink call; a throw is counted and logged at a limited rate. */
+    private boolean call(String method, SinkCall c) {
+        try {
+            c.run();
+            return true;
+        } catch (Exception | LinkageError | AssertionError e) {
+            errors.increment();
+            String why = e.getClass().getName() + (e.getMessage() == null ? "" : ": " + e.getMessage());
+            ctx.log().report(System.Logger.Level.WARNING, "sink:" + name + ":" + method + ":" + why,
+                    ctx.label() + ": sink '" + name + "' threw from " + method + "(): " + why, e);
+            return false;
+        }
+    }
+
+    // ---- handle --------------------------------------------------------------------------------
+
+    @Override
+    public SinkStats stats() {
+        int queued;
+        lock.lock();
+        try {
+            queued = queue.size() + (pendingCursor != null ? 1 : 0);
+        } finally {
+            lock.unlock();
+        }
+        long[] p = LatencyWindow.percentilesMicros(List.of(latency), 50, 99);
+        return new SinkStats(name, queued, delivered.sum(), dropped.sum(), errors.sum(), cursorUpdates.sum(),
+                noSignals.sum(), p[0], p[1]);
+    }
+
+    LatencyWindow latency() {
+        return latency;
+    }
+
+    @Override
+    public boolean attached() {
+        lock.lock();
+        try {
+            return !closing;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Stops taking entries and wakes the thread; does not wait. */
+    void requestDetach() {
+        lock.lock();
+        try {
+            closing = true;
+            ready.signalAll();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Waits for the thread to end, up to {@code nanos}. */
+    boolean awaitFinished(long nanos) {
+        if (Thread.currentThread() == thread) {
+            return false;
+        }
+        try {
+            return finished.await(Math.max(0, nanos), TimeUnit.NANOSECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return finished.getCount() == 0;
+        }
+    }
+
+    @Override
+    public boolean detach(Duration timeout) {
+        ctx.onDetach().accept(this);
+        requestDetach();
+        boolean done = awaitFinished(timeout.toNanos());
+        if (!done) {
+            ctx.log().report(System.Logger.Level.WARNING, "sink:" + name + ":slow-detach",
+                    ctx.label() + ": sink '" + name + "' did not finish its call within " + timeout.toMillis()
+                            + " ms of being detached; its thread is left to finish and then releases its buffers",
+                    null);
+        }
+        return done;
+    }
+
+    @Override
+    public void close() {
+        detach(Duration.ofNanos(ctx.detachTimeoutNanos()));
+    }
+
+    @Override
+    public String toString() {
+        return "sink '" + name + "'";
+    }
+}

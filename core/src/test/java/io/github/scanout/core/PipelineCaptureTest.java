@@ -1,0 +1,230 @@
+package io.github.scanout.core;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.github.scanout.api.BufferType;
+import io.github.scanout.api.buffer.MemoryKind;
+import io.github.scanout.api.sink.SinkNeeds;
+import io.github.scanout.core.testing.Await;
+import io.github.scanout.core.testing.FakePlaneSource;
+import io.github.scanout.core.testing.FakeScreen;
+import io.github.scanout.core.testing.RecordingSink;
+import java.time.Duration;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+/** What the capture loop publishes: skipping unchanged frames, the cursor fast path, placeholders, newcomers. */
+class PipelineCaptureTest extends PipelineTestBase {
+
+    @Test
+    void sameDmaBufIdentityIsNotSentAgainAndAFlipIs() throws Exception {
+        FakePlaneSource src = source(BufferType.DMABUF, 200);
+        src.screen().opaque(true);
+        Pipeline p = start(builder("d", src).options(PipelineOptions.defaults().withMaxRate(200)));
+        RecordingSink sink = RecordingSink.any();
+        closeLater(p.attach(sink, "gl"));
+        sink.awaitFrames(1, WAIT);
+        long polls = p.stats().polls();
+        Await.until("20 more polls", WAIT, () -> p.stats().polls() >= polls + 20);
+        assertThat(sink.frames()).isEqualTo(1);
+        assertThat(p.stats().captured()).isEqualTo(1);
+        assertThat(p.stats().unchanged()).isGreaterThanOrEqualTo(20);
+
+        src.screen().flip();
+        sink.awaitFrames(2, WAIT);
+        assertThat(sink.bufferIds().get(1)).isEqualTo(src.screen().bufferId());
+        assertThat(sink.memories()).containsOnly(MemoryKind.DMABUF_FD);
+    }
+
+    @Test
+    void unchangedLiveContentIsSkippedAndASinglePixelChangeIsSeen() throws Exception {
+        FakeScreen screen = screen(BufferType.REGION, 1024, 768);
+        FakePlaneSource src = new FakePlaneSource(BufferType.REGION, 100, screen);
+        Pipeline p = start(builder("d", src).options(PipelineOptions.defaults().withMaxRate(200)));
+        RecordingSink sink = RecordingSink.any();
+        closeLater(p.attach(sink, "s"));
+        sink.awaitFrames(1, WAIT);
+        long polls = p.stats().polls();
+        Await.until("70 more polls (more than one full sampling cycle)", WAIT, () -> p.stats().polls() >= polls + 70);
+        assertThat(sink.frames()).as("nothing changed").isEqualTo(1);
+
+        screen.setPixel(517, 389, 0xffff0000);
+        sink.awaitFrames(2, WAIT);
+        long polls2 = p.stats().polls();
+        Await.until("70 more polls", WAIT, () -> p.stats().polls() >= polls2 + 70);
+        assertThat(sink.frames()).as("one change, one frame").isEqualTo(2);
+        assertThat(sink.memories()).containsOnly(MemoryKind.LIVE_MAPPING);
+
+        screen.fill(0xff00ff00);
+        sink.awaitFrames(3, WAIT);
+        assertThat(p.stats().changeCheckP99Micros()).isPositive();
+    }
+
+    @Test
+    void consistentSinksGetSnapshotsTakenOnlyWhenSomethingChanged() throws Exception {
+        FakeScreen screen = screen(BufferType.REGION, 640, 480);
+        FakePlaneSource src = new FakePlaneSource(BufferType.REGION, 100, screen);
+        Pipeline p = start(builder("d", src).options(PipelineOptions.defaults().withMaxRate(200)));
+        RecordingSink png = new RecordingSink(SinkNeeds.cpuSnapshots());
+        closeLater(p.attach(png, "png"));
+        png.awaitFrames(1, WAIT);
+        long polls = p.stats().polls();
+        Await.until("30 more polls", WAIT, () -> p.stats().polls() >= polls + 30);
+        screen.fill(0xff123456);
+        png.awaitFrames(2, WAIT);
+        assertThat(png.memories()).containsOnly(MemoryKind.SNAPSHOT);
+        assertThat(screen.consistentAcquires()).as("one snapshot per published frame").isEqualTo((int) p.stats().captured());
+    }
+
+    @Test
+    void aCursorMoveIsSentWithoutThePrimaryPlane() throws Exception {
+        FakePlaneSource src = source(BufferType.DMABUF, 200);
+        src.screen().opaque(true);
+        src.screen().showCursor(10, 20);
+        Pipeline p = start(builder("d", src).options(PipelineOptions.defaults().withMaxRate(200)));
+        RecordingSink sink = RecordingSink.any();
+        closeLater(p.attach(sink, "s"));
+        sink.awaitFrames(1, WAIT);
+        assertThat(sink.frameCursors().get(0)).isEqualTo(
+                new RecordingSink.CursorEvent(true, 10, 20, true, MemoryKind.SNAPSHOT));
+
+        src.screen().showCursor(30, 40);
+        sink.awaitCursors(1, WAIT);
+        assertThat(sink.cursors().get(0)).isEqualTo(new RecordingSink.CursorEvent(true, 30, 40, false, MemoryKind.SNAPSHOT));
+        assertThat(sink.frames()).isEqualTo(1);
+
+        src.screen().newCursorImage(0xff00ff00);
+        sink.awaitCursors(2, WAIT);
+        assertThat(sink.cursors().get(1).imageChanged()).isTrue();
+
+        src.screen().hideCursor();
+        sink.awaitCursors(3, WAIT);
+        assertThat(sink.cursors().get(2).visible()).isFalse();
+        assertThat(sink.frames()).isEqualTo(1);
+        assertThat(p.stats().cursorUpdates()).isEqualTo(3);
+    }
+
+    @Test
+    void aNewcomerGetsTheCurrentFrameAndCursorAtOnce() throws Exception {
+        FakePlaneSource src = source(BufferType.DMABUF, 200);
+        src.screen().opaque(true);
+        src.screen().showCursor(1, 2);
+        // idle polling is slow: a newcomer must not wait for the next poll
+        Pipeline p = start(builder("d", src)
+                .options(PipelineOptions.defaults().withIdle(Duration.ZERO, Duration.ofSeconds(30))));
+        RecordingSink first = RecordingSink.any();
+        closeLater(p.attach(first, "first"));
+        first.awaitFrames(1, WAIT);
+        src.screen().showCursor(5, 6);
+        first.awaitCursors(1, WAIT);
+        Await.until("backed off", WAIT, () -> p.stats().rateHz() < 1);
+
+        long pollsBefore = p.stats().polls();
+        long t0 = System.nanoTime();
+        RecordingSink late = RecordingSink.any();
+        closeLater(p.attach(late, "late"));
+        late.awaitFrames(1, Duration.ofMillis(500));
+        late.awaitCursors(1, Duration.ofMillis(500));
+        assertThat(System.nanoTime() - t0).isLessThan(Duration.ofMillis(500).toNanos());
+        assertThat(late.sequences()).containsExactly(first.sequences().get(0));
+        assertThat(late.frameCursors().get(0).imageChanged()).isTrue();
+        assertThat(late.cursors().get(0)).isEqualTo(new RecordingSink.CursorEvent(true, 5, 6, false, MemoryKind.SNAPSHOT));
+        // and the attach woke the loop at once (the next idle poll was 30 s away)
+        Await.until("a poll right after the attach", Duration.ofMillis(500), () -> p.stats().polls() > pollsBefore);
+    }
+
+    @Test
+    void noSignalOncePerTransitionWhileTheGuestHasNoMode() throws Exception {
+        FakePlaneSource src = source(BufferType.REGION, 100);
+        src.screen().disable();
+        Pipeline p = start(builder("d", src).options(PipelineOptions.defaults().withMaxRate(200)));
+        RecordingSink sink = RecordingSink.any();
+        closeLater(p.attach(sink, "s"));
+        sink.awaitNoSignals(1, WAIT);
+        long polls = p.stats().polls();
+        Await.until("20 more polls", WAIT, () -> p.stats().polls() >= polls + 20);
+        assertThat(sink.noSignals()).containsExactly("the guest has not set a display mode yet");
+        assertThat(p.state()).isEqualTo(PipelineState.NO_SIGNAL);
+        assertThat(sink.frames()).isZero();
+
+        src.screen().enable();
+        sink.awaitFrames(1, WAIT);
+        awaitState(p, PipelineState.RUNNING);
+        src.screen().disable();
+        sink.awaitNoSignals(2, WAIT);
+        src.screen().enable();
+        sink.awaitFrames(2, WAIT);
+        assertThat(sink.events()).containsExactly("noSignal the guest has not set a display mode yet", "frame 1",
+                "noSignal the guest has not set a display mode yet", "frame 2");
+        // a newcomer while there is no signal is told so at once
+        src.screen().disable();
+        sink.awaitNoSignals(3, WAIT);
+        RecordingSink late = RecordingSink.any();
+        closeLater(p.attach(late, "late"));
+        late.awaitNoSignals(1, Duration.ofMillis(500));
+    }
+
+    @Test
+    void rateFollowsTheFastestSinkCappedByConfiguration() throws Exception {
+        FakePlaneSource src = source(BufferType.DMABUF, 200);
+        src.screen().opaque(true);
+        src.screen().newBufferEveryAcquire(true);
+        Pipeline p = start(builder("d", src).options(PipelineOptions.defaults().withMaxRate(50)));
+        awaitState(p, PipelineState.RUNNING);
+        assertThat(p.stats().rateHz()).as("no sinks: idle rate").isEqualTo(1 / 3.0, org.assertj.core.data.Offset.offset(0.01));
+
+        SinkHandle ten = closeLater(p.attach(RecordingSink.withFps(10), "ten"));
+        Await.until("10 Hz", WAIT, () -> Math.abs(p.stats().rateHz() - 10) < 0.01);
+        long polls = p.stats().polls();
+        long t0 = System.nanoTime();
+        Thread.sleep(1000);
+        double measured = (p.stats().polls() - polls) / ((System.nanoTime() - t0) / 1e9);
+        assertThat(measured).as("polls per second at 10 Hz").isBetween(7.0, 12.0);
+
+        SinkHandle thirty = closeLater(p.attach(RecordingSink.withFps(30), "thirty"));
+        Await.until("30 Hz", WAIT, () -> Math.abs(p.stats().rateHz() - 30) < 0.01);
+        SinkHandle any = closeLater(p.attach(RecordingSink.withFps(0), "any"));
+        Await.until("the configured 50 Hz for a sink that asks no rate", WAIT,
+                () -> Math.abs(p.stats().rateHz() - 50) < 0.01);
+        SinkHandle greedy = closeLater(p.attach(RecordingSink.withFps(500), "greedy"));
+        Thread.sleep(50);
+        assertThat(p.stats().rateHz()).as("capped").isEqualTo(50, org.assertj.core.data.Offset.offset(0.01));
+        greedy.close();
+        any.close();
+        Await.until("back to 30 Hz", WAIT, () -> Math.abs(p.stats().rateHz() - 30) < 0.01);
+        thirty.close();
+        ten.close();
+        Await.until("idle again", WAIT, () -> p.stats().rateHz() < 1);
+    }
+
+    @Test
+    void pollingBacksOffWhenNothingChangesAndComesBackOnChange() throws Exception {
+        FakePlaneSource src = source(BufferType.DMABUF, 200);
+        src.screen().opaque(true);
+        Pipeline p = start(builder("d", src).options(PipelineOptions.defaults()
+                .withIdle(Duration.ofMillis(200), Duration.ofMillis(400))));
+        RecordingSink sink = RecordingSink.any();
+        closeLater(p.attach(sink, "s"));
+        sink.awaitFrames(1, WAIT);
+        Await.until("backed off to 2.5 Hz", WAIT, () -> p.stats().rateHz() < 2.6);
+        src.screen().flip();
+        sink.awaitFrames(2, WAIT);
+        Await.until("full rate after a change", WAIT, () -> p.stats().rateHz() > 59);
+    }
+
+    @Test
+    void aSinkListingFormatsIsToldWhyItGetsNothingOncePerBuffer() throws Exception {
+        FakePlaneSource src = source(BufferType.REGION, 100);
+        Pipeline p = start(builder("d", src).options(PipelineOptions.defaults().withMaxRate(200)));
+        RecordingSink picky = new RecordingSink(new SinkNeeds(false, false,
+                Set.of(io.github.scanout.api.DrmFormat.XBGR8888), 0));
+        closeLater(p.attach(picky, "picky"));
+        picky.awaitNoSignals(1, WAIT);
+        src.screen().fill(0xff0000ff);
+        Await.until("a second frame published", WAIT, () -> p.stats().captured() >= 2);
+        Thread.sleep(50);
+        assertThat(picky.noSignals()).containsExactly("the region " + src.screen().bufferId()
+                + " (XR24 64x48) is in format XR24, which this sink does not take (it takes [XB24])");
+        assertThat(picky.frames()).isZero();
+    }
+}

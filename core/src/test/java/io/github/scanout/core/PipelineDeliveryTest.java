@@ -1,0 +1,292 @@
+package io.github.scanout.core;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.github.scanout.api.BufferType;
+import io.github.scanout.api.buffer.Leases;
+import io.github.scanout.api.buffer.MemoryKind;
+import io.github.scanout.api.buffer.PlaneBuffer;
+import io.github.scanout.api.importer.BufferImporter;
+import io.github.scanout.core.testing.Await;
+import io.github.scanout.core.testing.FakePlaneSource;
+import io.github.scanout.core.testing.RecordingSink;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+
+/** Fan-out: per-sink queues and threads, leases, detach, importers, slow and failing sinks, hot-swap. */
+class PipelineDeliveryTest extends PipelineTestBase {
+
+    FakePlaneSource flowing(int w, int h) {
+        FakePlaneSource src = new FakePlaneSource(BufferType.DMABUF, 200, screen(BufferType.DMABUF, w, h));
+        src.screen().opaque(true);
+        src.screen().newBufferEveryAcquire(true);
+        return src;
+    }
+
+    @Test
+    void aBlockedSinksQueueDropsTheOldestAndReleasesItsLeases() throws Exception {
+        FakePlaneSource src = flowing(64, 48);
+        Pipeline p = start(builder("d", src).options(PipelineOptions.defaults().withMaxRate(200)));
+        RecordingSink stuck = RecordingSink.any();
+        CountDownLatch gate = new CountDownLatch(1);
+        stuck.gate = gate;
+        closeLater(p.attach(stuck, "stuck"));
+        closeLater(() -> gate.countDown());
+        Await.until("100 frames captured", WAIT, () -> p.stats().captured() >= 100);
+        SinkStats s = p.stats().sink("stuck");
+        assertThat(s.dropped()).isGreaterThanOrEqualTo(90);
+        assertThat(s.queued()).isLessThanOrEqualTo(2);
+        // held: the one in the sink's hands, two queued, the current frame (and a frame in capture)
+        assertThat(src.screen().liveBuffers()).isLessThanOrEqualTo(5);
+        assertThat(Leases.live() - leasesAtStart).isLessThanOrEqualTo(5);
+
+        long capturedBefore = p.stats().captured();
+        stuck.gate = null;
+        gate.countDown();
+        Await.until("more frames delivered", WAIT, () -> stuck.frames() >= 5);
+        List<Long> seq = stuck.sequences();
+        // the first frame was in its hands; the next two were the newest queued when it came back
+        assertThat(seq.get(1)).isGreaterThan(capturedBefore - 5);
+        assertThat(p.stats().sink("stuck").dropped() + p.stats().sink("stuck").delivered()
+                + p.stats().sink("stuck").queued()).isLessThanOrEqualTo(p.stats().captured());
+    }
+
+    @Test
+    void detachDrainsReleasesAndReturnsPromptly() throws Exception {
+        FakePlaneSource src = flowing(64, 48);
+        Pipeline p = start(builder("d", src).options(PipelineOptions.defaults().withMaxRate(200)));
+        RecordingSink sink = RecordingSink.any();
+        sink.sleepMillis = 20;
+        SinkHandle h = p.attach(sink, "s");
+        sink.awaitFrames(3, WAIT);
+        long t0 = System.nanoTime();
+        assertThat(h.detach(Duration.ofSeconds(2))).isTrue();
+        long took = System.nanoTime() - t0;
+        assertThat(took).isLessThan(Duration.ofMillis(500).toNanos());
+        assertThat(h.attached()).isFalse();
+        assertThat(sink.detachedCalls()).isEqualTo(1);
+        assertThat(Await.scanoutThreads()).doesNotContain("scanout-sink-s");
+        assertThat(p.stats().sinks()).isEmpty();
+        int frames = sink.frames();
+        Thread.sleep(100);
+        assertThat(sink.frames()).as("nothing after detach").isEqualTo(frames);
+        assertThat(sink.problems()).isEmpty();
+    }
+
+    @Test
+    void detachOfASinkStuckInItsCallIsBoundedAndItsLeasesGoWhenTheCallReturns() throws Exception {
+        FakePlaneSource src = flowing(64, 48);
+        Pipeline p = start(builder("d", src).options(PipelineOptions.defaults().withMaxRate(200)));
+        RecordingSink other = RecordingSink.any();
+        closeLater(p.attach(other, "other"));
+        RecordingSink stuck = RecordingSink.any();
+        CountDownLatch gate = new CountDownLatch(1);
+        stuck.gate = gate;
+        try {
+            SinkHandle h = p.attach(stuck, "stuck");
+            Await.until("queue full", WAIT, () -> p.stats().sink("stuck").dropped() > 3);
+            long t0 = System.nanoTime();
+            assertThat(h.detach(Duration.ofMillis(300))).isFalse();
+            assertThat(System.nanoTime() - t0).isBetween(Duration.ofMillis(250).toNanos(),
+                    Duration.ofMillis(1500).toNanos());
+            assertThat(log.count("sink 'stuck' did not finish its call within 300 ms")).isEqualTo(1);
+            // capture and the other sink go on meanwhile
+            int frames = other.frames();
+            other.awaitFrames(frames + 10, WAIT);
+        } finally {
+            gate.countDown();
+        }
+        Await.until("its thread ended", WAIT, () -> !Await.scanoutThreads().contains("scanout-sink-stuck"));
+        assertThat(stuck.detachedCalls()).isEqualTo(1);
+    }
+
+    @Test
+    void slowAndThrowingSinksDoNotChangeTheRateAFastSinkSees() throws Exception {
+        FakePlaneSource src = flowing(320, 240);
+        Pipeline p = start(builder("d", src).options(PipelineOptions.defaults().withMaxRate(60)));
+        RecordingSink fast = RecordingSink.any();
+        closeLater(p.attach(fast, "fast"));
+        fast.awaitFrames(5, WAIT);
+        double alone = deliveredPerSecond(p, "fast", Duration.ofMillis(1500));
+
+        RecordingSink slow = RecordingSink.any();
+        slow.sleepMillis = 200;
+        RecordingSink failing = RecordingSink.any();
+        failing.throwing = true;
+        closeLater(p.attach(slow, "slow"));
+        closeLater(p.attach(failing, "failing"));
+        double withOthers = deliveredPerSecond(p, "fast", Duration.ofMillis(1500));
+
+        PipelineStats st = p.stats();
+        System.err.printf("fast sink alone %.1f fps, with a slow and a throwing sink %.1f fps; slow delivered %d"
+                + " dropped %d p50 %d us; failing errors %d%n", alone, withOthers, st.sink("slow").delivered(),
+                st.sink("slow").dropped(), st.sink("slow").latencyP50Micros(), st.sink("failing").errors());
+        assertThat(alone).isGreaterThan(40);
+        assertThat(withOthers).isGreaterThan(alone * 0.85);
+        assertThat(st.sink("fast").dropped()).isLessThanOrEqualTo(st.sink("fast").delivered() / 50);
+        assertThat(st.sink("slow").dropped()).isGreaterThan(st.sink("slow").delivered());
+        assertThat(st.sink("slow").latencyP50Micros()).isGreaterThanOrEqualTo(200_000);
+        assertThat(st.sink("failing").errors()).isGreaterThan(40);
+        assertThat(st.sinkErrors()).isEqualTo(st.sink("failing").errors());
+        assertThat(log.count("sink 'failing' threw from frame(): java.lang.IllegalStateException: this sink always fails"))
+                .as("one line, then summaries at most every 10 s").isEqualTo(1);
+        assertThat(st.latencyP50Micros()).isPositive().isLessThanOrEqualTo(st.latencyP99Micros());
+        assertThat(st.sink("fast").latencyP99Micros()).isLessThan(200_000);
+    }
+
+    private static double deliveredPerSecond(Pipeline p, String sink, Duration window) throws InterruptedException {
+        long d0 = p.stats().sink(sink).delivered();
+        long t0 = System.nanoTime();
+        Thread.sleep(window.toMillis());
+        long d1 = p.stats().sink(sink).delivered();
+        return (d1 - d0) / ((System.nanoTime() - t0) / 1e9);
+    }
+
+    @Test
+    void hotSwap200SinksWhileFramesFlow() throws Exception {
+        FakePlaneSource src = flowing(320, 240);
+        src.screen().opaque(false);
+        Pipeline p = start(builder("d", src).options(PipelineOptions.defaults().withMaxRate(120)));
+        RecordingSink steady = RecordingSink.cpu();
+        SinkHandle steadyHandle = p.attach(steady, "steady");
+        steady.awaitFrames(1, WAIT);
+
+        long t0 = System.nanoTime();
+        long maxDetachNanos = 0;
+        int gotFrame = 0;
+        for (int i = 0; i < 200; i++) {
+            RecordingSink visitor = i % 3 == 0 ? RecordingSink.cpu() : RecordingSink.any();
+            if (i % 7 == 0) {
+                visitor.sleepMillis = 5;
+            }
+            if (i % 11 == 0) {
+                visitor.throwing = true;
+            }
+            SinkHandle h = p.attach(visitor, "visitor-" + i);
+            Thread.sleep(i % 5);
+            long d0 = System.nanoTime();
+            assertThat(h.detach(Duration.ofSeconds(2))).isTrue();
+            maxDetachNanos = Math.max(maxDetachNanos, System.nanoTime() - d0);
+            assertThat(visitor.detachedCalls()).isEqualTo(1);
+            assertThat(visitor.problems()).isEmpty();
+            if (visitor.frames() + visitor.noSignals().size() > 0) {
+                gotFrame++;
+            }
+        }
+        long took = System.nanoTime() - t0;
+        steady.awaitFrames(steady.frames() + 5, WAIT);
+        assertThat(steadyHandle.detach(Duration.ofSeconds(2))).isTrue();
+        SinkStats st = steadyHandle.stats();
+        List<Long> seq = steady.sequences();
+        long gaps = 0;
+        for (int i = 1; i < seq.size(); i++) {
+            assertThat(seq.get(i)).isGreaterThan(seq.get(i - 1));
+            gaps += seq.get(i) - seq.get(i - 1) - 1;
+        }
+        System.err.printf("hot-swap: 200 attach/detach cycles in %d ms, slowest detach %d ms, %d visitors got a"
+                + " frame at once; steady sink: %d frames, %d dropped, %d gaps%n", took / 1_000_000,
+                maxDetachNanos / 1_000_000, gotFrame, seq.size(), st.dropped(), gaps);
+        assertThat(gaps).as("frames the steady sink missed are exactly those its queue dropped").isEqualTo(st.dropped());
+        assertThat(st.errors()).isZero();
+        assertThat(steady.problems()).isEmpty();
+        assertThat(maxDetachNanos).isLessThan(Duration.ofSeconds(1).toNanos());
+        // the final checks (threads, leases, fake buffers) run in everythingReleased(); check the pipeline's own now
+        p.close();
+        Await.noScanoutThreads(WAIT);
+        Await.until("leases back", WAIT, Leases::live, n -> n == leasesAtStart);
+        assertThat(src.screen().liveBuffers()).isZero();
+    }
+
+    /** Imports by copying into a heap snapshot; counts its imports. */
+    static final class CopyImporter implements BufferImporter {
+        final AtomicInteger imports = new AtomicInteger();
+        final List<Long> ids = new ArrayList<>();
+        volatile boolean declines;
+
+        @Override
+        public String name() {
+            return "copy";
+        }
+
+        @Override
+        public boolean canImport(PlaneBuffer buffer) {
+            return !declines && buffer.memory() == MemoryKind.DMABUF_FD;
+        }
+
+        @Override
+        public PlaneBuffer importToCpu(PlaneBuffer buffer) {
+            imports.incrementAndGet();
+            synchronized (ids) {
+                ids.add(buffer.info().bufferId());
+            }
+            ByteBuffer px = ByteBuffer.allocate(Math.toIntExact(buffer.info().requiredBytes()));
+            return PlaneBuffer.create(buffer.info(), MemoryKind.SNAPSHOT, px, null, null);
+        }
+    }
+
+    @Test
+    void cpuSinksGetImportedPixelsOnceForAllOfThemAndGpuSinksTheBufferItself() throws Exception {
+        FakePlaneSource src = source(BufferType.DMABUF, 200);
+        src.screen().opaque(true);
+        CopyImporter importer = new CopyImporter();
+        Pipeline p = start(builder("d", src).importers(List.of(importer)).options(PipelineOptions.defaults().withMaxRate(200)));
+        RecordingSink file1 = RecordingSink.cpu();
+        RecordingSink file2 = RecordingSink.cpu();
+        RecordingSink gl = RecordingSink.any();
+        closeLater(p.attach(file1, "file1"));
+        closeLater(p.attach(file2, "file2"));
+        closeLater(p.attach(gl, "gl"));
+        file1.awaitFrames(1, WAIT);
+        file2.awaitFrames(1, WAIT);
+        gl.awaitFrames(1, WAIT);
+        src.screen().flip();
+        file1.awaitFrames(2, WAIT);
+        file2.awaitFrames(2, WAIT);
+        gl.awaitFrames(2, WAIT);
+        assertThat(file1.memories()).containsOnly(MemoryKind.SNAPSHOT);
+        assertThat(gl.memories()).containsOnly(MemoryKind.DMABUF_FD);
+        assertThat(importer.imports.get()).as("one import per buffer, shared").isEqualTo(2);
+        assertThat(file1.problems()).isEmpty();
+    }
+
+    @Test
+    void withoutAnImporterACpuSinkIsToldWhyOncePerBuffer() throws Exception {
+        FakePlaneSource src = source(BufferType.DMABUF, 200);
+        src.screen().opaque(true);
+        Pipeline p = start(builder("d", src).options(PipelineOptions.defaults().withMaxRate(200)));
+        RecordingSink file = RecordingSink.cpu();
+        RecordingSink gl = RecordingSink.any();
+        closeLater(p.attach(file, "file"));
+        closeLater(p.attach(gl, "gl"));
+        file.awaitNoSignals(1, WAIT);
+        long id = src.screen().bufferId();
+        assertThat(file.noSignals()).containsExactly("dma-buf " + id + " (XR24 64x48) cannot be mapped by the CPU and no"
+                + " importer is registered; attach the GL sink's headless importer");
+        // the same buffer again (a forced re-delivery through a newcomer) is not reported twice
+        closeLater(p.attach(RecordingSink.any(), "newcomer"));
+        src.screen().flip();
+        file.awaitNoSignals(2, WAIT);
+        gl.awaitFrames(2, WAIT);
+        assertThat(file.frames()).isZero();
+        assertThat(file.noSignals()).hasSize(2);
+    }
+
+    @Test
+    void anImporterThatDeclinesIsNamed() throws Exception {
+        FakePlaneSource src = source(BufferType.DMABUF, 200);
+        src.screen().opaque(true);
+        CopyImporter importer = new CopyImporter();
+        importer.declines = true;
+        Pipeline p = start(builder("d", src).importers(List.of(importer)));
+        RecordingSink file = RecordingSink.cpu();
+        closeLater(p.attach(file, "file"));
+        file.awaitNoSignals(1, WAIT);
+        assertThat(file.noSignals().get(0)).endsWith("cannot be mapped by the CPU and no registered importer can import"
+                + " it (declined: copy)");
+    }
+}

@@ -1,0 +1,341 @@
+package io.github.scanout.core.internal.osgi;
+
+import io.github.scanout.api.importer.BufferImporter;
+import io.github.scanout.api.kernel.DeviceProvider;
+import io.github.scanout.api.sink.FrameSink;
+import io.github.scanout.api.source.PlaneSource;
+import io.github.scanout.core.Devices;
+import io.github.scanout.core.ManagedPipeline;
+import io.github.scanout.core.Pipeline;
+import io.github.scanout.core.PipelineState;
+import io.github.scanout.core.PipelineStats;
+import io.github.scanout.core.SinkHandle;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.ConfigurationPolicy;
+import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
+import org.osgi.service.component.annotations.ReferencePolicyOption;
+import org.osgi.service.metatype.annotations.Designate;
+
+/**
+ * One configured device and its pipeline, as a Declarative Services component: one instance per
+ * factory configuration of {@value #PID}, registered as a {@link ManagedPipeline} service (for the
+ * operator commands) with the configuration's properties.
+ *
+ * <p>Wiring, all dynamic, greedy and multiple, so that bundles and configurations come and go
+ * while frames flow:
+ * <ul>
+ *   <li>{@link DeviceProvider}s: the device is opened through them (on the pipeline's capture
+ *       thread, never on SCR's); a provider that arrives while the device could not be opened
+ *       triggers a reopen.</li>
+ *   <li>{@link PlaneSource}s: a new one makes the pipeline probe it if it outranks the one in use;
+ *       removing the one in use makes the pipeline close its session (the unbind waits for that,
+ *       up to the stall timeout) and probe again.</li>
+ *   <li>{@link BufferImporter}s: tried in service-ranking order.</li>
+ *   <li>{@link FrameSink}s: every sink service with a {@code device} property (the reference's
+ *       target, {@code sinks.target}, defaults to {@code (device=*)} and may narrow it further) is
+ *       bound, and attached only if that property equals this device's name. Filtering here rather
+ *       than with a computed target keeps the default working for any device name without the
+ *       operator writing a filter. A sink whose properties change is re-matched.</li>
+ * </ul>
+ *
+ * <p>Errors: a malformed configuration makes activation fail with one message naming the
+ * configuration, the key and the value (SCR logs it; other devices are unaffected). A device that
+ * cannot be opened is logged once by its pipeline, naming the configuration and the reason, and
+ * shows as {@link PipelineState#FAILED}; changing the configuration reopens it.
+ *
+ * <p>Threads: SCR calls activate, deactivate and the bind methods on its threads, possibly
+ * concurrently; state is guarded by one lock and no device call is made on SCR's threads.
+ */
+@Component(name = DeviceComponent.PID, configurationPid = DeviceComponent.PID,
+        configurationPolicy = ConfigurationPolicy.REQUIRE, service = ManagedPipeline.class)
+@Designate(ocd = DeviceConfig.class, factory = true)
+public final class DeviceComponent implements ManagedPipeline {
+
+    /** The factory PID of device configurations. */
+    public static final String PID = "io.github.scanout.device";
+    /** The sink service property naming the device a sink is for. */
+    public static final String DEVICE_PROPERTY = "device";
+
+    private static final System.Logger LOG = System.getLogger(DeviceComponent.class.getName());
+
+    private final Object lock = new Object();
+    private final List<DeviceProvider> providers = new CopyOnWriteArrayList<>();
+    private final List<PlaneSource> sources = new CopyOnWriteArrayList<>();
+    private final List<RankedImporter> importers = new CopyOnWriteArrayList<>();
+    private final Map<FrameSink, Map<String, Object>> sinks = new IdentityHashMap<>();
+    private final Map<FrameSink, SinkHandle> attached = new IdentityHashMap<>();
+    private DeviceSettings settings;
+    private Pipeline pipeline;
+
+    private record RankedImporter(BufferImporter importer, int ranking, long serviceId) {}
+
+    /** For SCR (and tests, which then call the bind methods and {@link #activate}). */
+    public DeviceComponent() {}
+
+    /**
+     * Checks the configuration and starts the pipeline.
+     *
+     * @throws IllegalArgumentException naming the configuration, the key and the value when the
+     *     configuration is malformed
+     */
+    @Activate
+    void activate(DeviceConfig config, Map<String, Object> properties) {
+        DeviceSettings s = DeviceSettings.parse(config, pidOf(properties));
+        synchronized (lock) {
+            settings = s;
+            pipeline = Pipeline.builder(s.name())
+                    .open(() -> new Devices(List.copyOf(providers)), s.spec())
+                    .sources(() -> List.copyOf(sources))
+                    .importers(this::currentImporters)
+                    .options(s.options())
+                    .label("device '" + s.name() + "' (configuration " + s.pid() + ")")
+                    .build();
+            for (Map.Entry<FrameSink, Map<String, Object>> e : sinks.entrySet()) {
+                attachIfMatching(e.getKey(), e.getValue());
+            }
+        }
+    }
+
+    @Deactivate
+    void deactivate() {
+        Pipeline p;
+        synchronized (lock) {
+            p = pipeline;
+            pipeline = null;
+            attached.clear();
+        }
+        if (p != null) {
+            p.close();
+        }
+    }
+
+    // ---- device providers ----------------------------------------------------------------------
+
+    @Reference(name = "providers", service = DeviceProvider.class, cardinality = ReferenceCardinality.MULTIPLE,
+            policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY, unbind = "removeProvider")
+    void addProvider(DeviceProvider provider) {
+        providers.add(provider);
+        Pipeline p = current();
+        if (p != null && p.state() == PipelineState.FAILED) {
+            p.reopen();
+        }
+    }
+
+    void removeProvider(DeviceProvider provider) {
+        providers.remove(provider);
+        Pipeline p = current();
+        String scheme = schemeOf(provider);
+        if (p != null && scheme != null && p.spec().toLowerCase(Locale.ROOT).startsWith(scheme + ":")) {
+            p.reopen();
+        }
+    }
+
+    // ---- plane sources -------------------------------------------------------------------------
+
+    @Reference(name = "sources", service = PlaneSource.class, cardinality = ReferenceCardinality.MULTIPLE,
+            policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY, unbind = "removeSource")
+    void addSource(PlaneSource source) {
+        sources.add(source);
+        Pipeline p = current();
+        if (p != null) {
+            p.sourcesChanged(Duration.ZERO);
+        }
+    }
+
+    void removeSource(PlaneSource source) {
+        sources.remove(source);
+        Pipeline p = current();
+        if (p != null && !p.sourcesChanged(p.options().stallTimeout())) {
+            LOG.log(System.Logger.Level.WARNING, label() + ": the capture thread did not let go of the removed "
+                    + "plane source within " + p.options().stallTimeout().toMillis() + " ms");
+        }
+    }
+
+    // ---- importers -----------------------------------------------------------------------------
+
+    @Reference(name = "importers", service = BufferImporter.class, cardinality = ReferenceCardinality.MULTIPLE,
+            policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY, unbind = "removeImporter")
+    void addImporter(BufferImporter importer, Map<String, Object> properties) {
+        importers.add(new RankedImporter(importer, intOf(properties.get("service.ranking")),
+                longOf(properties.get("service.id"))));
+    }
+
+    void removeImporter(BufferImporter importer) {
+        importers.removeIf(r -> r.importer() == importer);
+    }
+
+    private List<BufferImporter> currentImporters() {
+        List<RankedImporter> copy = new ArrayList<>(importers);
+        copy.sort(Comparator.comparingInt(RankedImporter::ranking).reversed()
+                .thenComparingLong(RankedImporter::serviceId));
+        return copy.stream().map(RankedImporter::importer).toList();
+    }
+
+    // ---- sinks ---------------------------------------------------------------------------------
+
+    @Reference(name = "sinks", service = FrameSink.class, cardinality = ReferenceCardinality.MULTIPLE,
+            policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY, target = "(device=*)",
+            updated = "updatedSink", unbind = "removeSink")
+    void addSink(FrameSink sink, Map<String, Object> properties) {
+        synchronized (lock) {
+            sinks.put(sink, Map.copyOf(properties));
+            if (pipeline != null) {
+                attachIfMatching(sink, properties);
+            }
+        }
+    }
+
+    void updatedSink(FrameSink sink, Map<String, Object> properties) {
+        SinkHandle old;
+        synchronized (lock) {
+            sinks.put(sink, Map.copyOf(properties));
+            boolean matches = settings != null && matches(properties);
+            old = matches ? null : attached.remove(sink);
+            if (matches && pipeline != null) {
+                attachIfMatching(sink, properties);
+            }
+        }
+        if (old != null) {
+            old.close();
+        }
+    }
+
+    void removeSink(FrameSink sink) {
+        SinkHandle h;
+        synchronized (lock) {
+            sinks.remove(sink);
+            h = attached.remove(sink);
+        }
+        if (h != null) {
+            h.close();
+        }
+    }
+
+    /** Attaches the sink if it names this device and is not attached yet; caller holds the lock. */
+    private void attachIfMatching(FrameSink sink, Map<String, Object> properties) {
+        if (attached.containsKey(sink) || !matches(properties)) {
+            return;
+        }
+        String name = sinkName(properties);
+        try {
+            attached.put(sink, pipeline.attach(sink, name));
+        } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.WARNING, label() + ": sink '" + name + "' cannot be attached: " + e.getMessage());
+        }
+    }
+
+    private boolean matches(Map<String, Object> properties) {
+        Object d = properties.get(DEVICE_PROPERTY);
+        return d instanceof String s && s.trim().equals(settings.name());
+    }
+
+    /**
+     * The sink's name for stats and its thread: its {@code sink.name} property, else its
+     * configuration PID, else its component name and service id.
+     */
+    static String sinkName(Map<String, Object> properties) {
+        Object explicit = properties.get("sink.name");
+        if (explicit instanceof String s && !s.isBlank()) {
+            return s.trim();
+        }
+        Object pid = properties.get("service.pid");
+        if (pid instanceof String s && !s.isBlank()) {
+            return s;
+        }
+        Object component = properties.get("component.name");
+        Object id = properties.get("service.id");
+        return (component instanceof String c ? c : "sink") + "#" + (id == null ? "?" : id);
+    }
+
+    // ---- ManagedPipeline -----------------------------------------------------------------------
+
+    private Pipeline current() {
+        synchronized (lock) {
+            return pipeline;
+        }
+    }
+
+    private Pipeline required() {
+        Pipeline p = current();
+        if (p == null) {
+            throw new IllegalStateException("the device component is not active");
+        }
+        return p;
+    }
+
+    private String label() {
+        synchronized (lock) {
+            return settings == null ? PID : "device '" + settings.name() + "' (configuration " + settings.pid() + ")";
+        }
+    }
+
+    @Override
+    public String name() {
+        return required().name();
+    }
+
+    @Override
+    public String spec() {
+        return required().spec();
+    }
+
+    @Override
+    public PipelineState state() {
+        Pipeline p = current();
+        return p == null ? PipelineState.CLOSED : p.state();
+    }
+
+    @Override
+    public PipelineStats stats() {
+        return required().stats();
+    }
+
+    @Override
+    public SinkHandle attach(FrameSink sink, String name) {
+        return required().attach(sink, name);
+    }
+
+    @Override
+    public void reopen() {
+        required().reopen();
+    }
+
+    // ---- helpers -------------------------------------------------------------------------------
+
+    private static String pidOf(Map<String, Object> properties) {
+        Object pid = properties == null ? null : properties.get("service.pid");
+        if (pid instanceof String s && !s.isBlank()) {
+            return s;
+        }
+        return PID;
+    }
+
+    private static String schemeOf(DeviceProvider provider) {
+        try {
+            String s = provider.scheme();
+            return s == null ? null : s.toLowerCase(Locale.ROOT);
+        } catch (RuntimeException e) {
+            return null;
+        }
+    }
+
+    private static int intOf(Object o) {
+        return o instanceof Integer i ? i : 0;
+    }
+
+    private static long longOf(Object o) {
+        return o instanceof Long l ? l : Long.MAX_VALUE;
+    }
+}

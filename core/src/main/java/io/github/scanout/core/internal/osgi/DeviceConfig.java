@@ -1,0 +1,51 @@
+package io.github.scanout.core.internal.osgi;
+
+import org.osgi.service.metatype.annotations.AttributeDefinition;
+import org.osgi.service.metatype.annotations.ObjectClassDefinition;
+
+/**
+ * One device: a factory configuration of PID {@value DeviceComponent#PID}. Numbers are read as
+ * text and checked by {@link DeviceSettings#parse} so that a malformed value is refused with a
+ * message naming the configuration, the key and the value (DS would turn it into 0 silently).
+ */
+@ObjectClassDefinition(name = "Scanout device",
+        description = "A vGPU whose screen Scanout captures; sinks name it in their 'device' property.")
+public @interface DeviceConfig {
+
+    @AttributeDefinition(description = "The device: an mdev UUID, its sysfs path /sys/bus/mdev/devices/<uuid>, "
+            + "or scheme:... such as sim:mbochs?mode=1024x768.")
+    String spec();
+
+    @AttributeDefinition(required = false, description = "The device name sinks name in their 'device' property "
+            + "(and Frame.device()); default: the spec.")
+    String name() default "";
+
+    @AttributeDefinition(required = false, description = "Most polls per second (Hz), from 0.1 to 1000. The loop "
+            + "polls at the highest rate an attached sink asks for, capped by this; sinks that ask for no rate get it.")
+    String rate() default "60";
+
+    @AttributeDefinition(name = "buffer.type", required = false, description = "Force a buffer type (dmabuf, "
+            + "region, or a vendor's); empty: the highest-priority plane source whose probe succeeds.")
+    String buffer_type() default "";
+
+    @AttributeDefinition(name = "queue.depth", required = false, description = "Entries each sink's queue holds "
+            + "before it drops the oldest, 1 to 64.")
+    String queue_depth() default "2";
+
+    @AttributeDefinition(name = "idle.ms", required = false, description = "Longest pause between polls when "
+            + "nothing changes and every sink has the current frame, in milliseconds.")
+    String idle_ms() default "3000";
+
+    @AttributeDefinition(name = "stall.timeout.ms", required = false, description = "How long one device call may "
+            + "block before the device counts as stalled (sinks are told; other devices are unaffected), in ms.")
+    String stall_timeout_ms() default "2000";
+
+    @AttributeDefinition(name = "opaque.refresh.ms", required = false, description = "Re-deliver a buffer the CPU "
+            + "cannot read whose identity did not change this often (for producers that draw into one buffer, "
+            + "like mbochs), in ms; 0: never.")
+    String opaque_refresh_ms() default "0";
+
+    @AttributeDefinition(name = "sinks.target", required = false, description = "An extra LDAP filter on the sink "
+            + "services considered; a sink is attached only if its 'device' property is this device's name.")
+    String sinks_target() default "(device=*)";
+}

@@ -1,0 +1,262 @@
+package io.github.scanout.core.internal.osgi;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.github.scanout.api.BufferType;
+import io.github.scanout.api.buffer.Leases;
+import io.github.scanout.api.buffer.MemoryKind;
+import io.github.scanout.api.buffer.PlaneBuffer;
+import io.github.scanout.api.importer.BufferImporter;
+import io.github.scanout.core.PipelineState;
+import io.github.scanout.core.Resources;
+import io.github.scanout.core.testing.Await;
+import io.github.scanout.core.testing.FakePlaneSource;
+import io.github.scanout.core.testing.FakeScreen;
+import io.github.scanout.core.testing.RecordingSink;
+import io.github.scanout.core.testing.SimRegionSource;
+import io.github.scanout.sim.SimDeviceProvider;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The device component driven as SCR drives it: constructor, bind methods, activate with a
+ * configuration, dynamic binds and unbinds, deactivate. (In-framework tests with Felix belong to
+ * the runtime module.)
+ */
+class DeviceComponentTest {
+
+    static final Duration WAIT = Duration.ofSeconds(10);
+
+    final SimDeviceProvider sim = new SimDeviceProvider();
+    final List<DeviceComponent> components = new ArrayList<>();
+    final JulCapture logs = new JulCapture("io.github.scanout");
+    int fdsAtStart;
+    long leasesAtStart;
+    long nextServiceId = 1;
+
+    @BeforeEach
+    void start() throws Exception {
+        Await.noScanoutThreads(WAIT);
+        // the simulated devices keep their memory in memfds from their first open on
+        for (String spec : List.of("sim:mdpy-vga", "sim:mdpy-xga")) {
+            new io.github.scanout.core.Devices(List.of(sim)).open(spec).close();
+        }
+        fdsAtStart = Resources.openFds();
+        leasesAtStart = Leases.live();
+    }
+
+    @AfterEach
+    void stop() {
+        for (DeviceComponent c : components) {
+            c.deactivate();
+        }
+        logs.close();
+        Await.noScanoutThreads(WAIT);
+        Await.until("leases back", WAIT, Leases::live, n -> n == leasesAtStart);
+        Await.until("fds back", WAIT, Resources::openFds, n -> n == fdsAtStart);
+    }
+
+    DeviceComponent component() {
+        DeviceComponent c = new DeviceComponent();
+        components.add(c);
+        return c;
+    }
+
+    static DeviceConfig config(Map<String, ?> values) {
+        return Configs.of(DeviceConfig.class, values);
+    }
+
+    Map<String, Object> sinkProps(String device, String pid) {
+        Map<String, Object> m = new HashMap<>();
+        if (device != null) {
+            m.put("device", device);
+        }
+        m.put("service.pid", pid);
+        m.put("service.id", nextServiceId++);
+        m.put("component.name", "test.sink");
+        return m;
+    }
+
+    static Map<String, Object> props(String pid) {
+        return Map.of("service.pid", pid);
+    }
+
+    @Test
+    void attachesTheSinksThatNameThisDeviceAndOnlyThose() throws Exception {
+        DeviceComponent c = component();
+        c.addProvider(sim);
+        c.addSource(new SimRegionSource());
+        RecordingSink early = RecordingSink.cpu();
+        RecordingSink elsewhere = RecordingSink.cpu();
+        c.addSink(early, sinkProps("sim:mdpy-xga", "sink.file~early"));
+        c.addSink(elsewhere, sinkProps("sim:mdpy-vga", "sink.file~elsewhere"));
+        c.activate(config(Map.of("spec", "sim:mdpy-xga")), props("io.github.scanout.device~xga"));
+        early.awaitFrames(1, WAIT);
+        assertThat(early.thread()).isEqualTo("scanout-sink-sink.file~early");
+
+        RecordingSink late = RecordingSink.any();
+        c.addSink(late, sinkProps("sim:mdpy-xga", "sink.gl~late"));
+        late.awaitFrames(1, WAIT);
+        assertThat(c.name()).isEqualTo("sim:mdpy-xga");
+        assertThat(c.spec()).isEqualTo("sim:mdpy-xga");
+        assertThat(c.state()).isEqualTo(PipelineState.RUNNING);
+        assertThat(c.sinks()).extracting(s -> s.name()).containsExactly("sink.file~early", "sink.gl~late");
+        assertThat(elsewhere.frames() + elsewhere.noSignals().size()).isZero();
+
+        c.removeSink(late);
+        assertThat(late.detachedCalls()).isEqualTo(1);
+        assertThat(c.sinks()).hasSize(1);
+    }
+
+    @Test
+    void aSinkWhosePropertiesChangeIsMatchedAgain() throws Exception {
+        DeviceComponent c = component();
+        c.addProvider(sim);
+        c.addSource(new SimRegionSource());
+        c.activate(config(Map.of("spec", "sim:mdpy-vga", "name", "desk")), props("io.github.scanout.device~desk"));
+        RecordingSink s = RecordingSink.any();
+        Map<String, Object> p = sinkProps("desk", "sink~s");
+        c.addSink(s, p);
+        s.awaitFrames(1, WAIT);
+        Map<String, Object> moved = new HashMap<>(p);
+        moved.put("device", "other");
+        c.updatedSink(s, moved);
+        assertThat(s.detachedCalls()).isEqualTo(1);
+        assertThat(c.sinks()).isEmpty();
+        c.updatedSink(s, p);
+        Await.until("attached again", WAIT, () -> c.sinks().size() == 1);
+    }
+
+    @Test
+    void malformedConfigurationsAreRefusedNamingTheConfigurationAndKey() {
+        String pid = "io.github.scanout.device~bad";
+        assertThatThrownBy(() -> component().activate(config(Map.of()), props(pid)))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("configuration io.github.scanout.device~bad: spec = (missing) is refused: it is required: an"
+                        + " mdev UUID, /sys/bus/mdev/devices/<uuid>, or scheme:... such as sim:mbochs");
+        assertThatThrownBy(() -> component().activate(config(Map.of("spec", "sim:mbochs", "rate", "fast")), props(pid)))
+                .hasMessage("configuration io.github.scanout.device~bad: rate = 'fast' is refused: it is not a number"
+                        + " (polls per second, from 0.1 to 1000, for example 60)");
+        assertThatThrownBy(() -> component().activate(config(Map.of("spec", "sim:mbochs", "rate", "0")), props(pid)))
+                .hasMessage("configuration io.github.scanout.device~bad: rate = '0' is refused: it must be from 0.1 to"
+                        + " 1000 polls per second");
+        assertThatThrownBy(() -> component().activate(config(Map.of("spec", "sim:mbochs", "rate", -5)), props(pid)))
+                .hasMessageContaining("rate = '-5' is refused");
+        assertThatThrownBy(() -> component().activate(config(Map.of("spec", "sim:mbochs", "buffer.type", "dma buf")),
+                props(pid))).hasMessage("configuration io.github.scanout.device~bad: buffer.type = 'dma buf' is refused:"
+                        + " it must be a buffer type name such as dmabuf or region");
+        assertThatThrownBy(() -> component().activate(config(Map.of("spec", "sim:mbochs", "queue.depth", "0")),
+                props(pid))).hasMessage("configuration io.github.scanout.device~bad: queue.depth = '0' is refused: it"
+                        + " must be from 1 to 64");
+        assertThat(Await.scanoutThreads()).isEmpty();
+    }
+
+    @Test
+    void aDeviceThatCannotBeOpenedIsOneLineAndTheOthersRunOn() throws Exception {
+        DeviceComponent broken = component();
+        broken.addSource(new SimRegionSource());
+        broken.activate(config(Map.of("spec", "sim:mdpy-vga", "name", "left")), props("io.github.scanout.device~left"));
+        DeviceComponent good = component();
+        good.addProvider(sim);
+        good.addSource(new SimRegionSource());
+        RecordingSink sink = RecordingSink.any();
+        good.addSink(sink, sinkProps("right", "s~right"));
+        good.activate(config(Map.of("spec", "sim:mdpy-xga", "name", "right")), props("io.github.scanout.device~right"));
+
+        Await.until("left failed", WAIT, broken::state, s -> s == PipelineState.FAILED);
+        sink.awaitFrames(1, WAIT);
+        Thread.sleep(100);
+        assertThat(logs.matching("cannot open")).containsExactly("WARNING device 'left' (configuration"
+                + " io.github.scanout.device~left): cannot open sim:mdpy-vga: no device provider for scheme 'sim' in"
+                + " 'sim:mdpy-vga' (known schemes: none; is a provider such as scanout-sim on the class path?); nothing"
+                + " is polled until the configuration changes or the pipeline is reopened");
+        assertThat(good.state()).isEqualTo(PipelineState.RUNNING);
+
+        // the provider's bundle starts late: the failed device is opened again
+        broken.addProvider(sim);
+        Await.until("left running", WAIT, broken::state, s -> s == PipelineState.RUNNING);
+    }
+
+    @Test
+    void removingThePlaneSourceInUseReturnsOnlyWhenItIsNoLongerUsed() throws Exception {
+        DeviceComponent c = component();
+        c.addProvider(sim);
+        FakePlaneSource fake = new FakePlaneSource(BufferType.DMABUF, 200, new FakeScreen(BufferType.DMABUF, 64, 48));
+        fake.screen().newBufferEveryAcquire(true);
+        c.addSource(fake);
+        RecordingSink s = RecordingSink.any();
+        c.addSink(s, sinkProps("sim:mdpy-vga", "s~1"));
+        c.activate(config(Map.of("spec", "sim:mdpy-vga")), props("io.github.scanout.device~1"));
+        s.awaitFrames(3, WAIT);
+        c.removeSource(fake);
+        assertThat(fake.openSessions.get()).isZero();
+        Await.until("no source", WAIT, c::state, st -> st == PipelineState.NO_SOURCE);
+        c.addSource(new SimRegionSource());
+        Await.until("running on region", WAIT, c::state, st -> st == PipelineState.RUNNING);
+        assertThat(c.stats().source()).isEqualTo("region");
+        Await.until("fake buffers released", WAIT, () -> fake.screen().liveBuffers() == 0);
+    }
+
+    @Test
+    void importersAreTriedInServiceRankingOrder() throws Exception {
+        DeviceComponent c = component();
+        c.addProvider(sim);
+        FakePlaneSource fake = new FakePlaneSource(BufferType.DMABUF, 200, new FakeScreen(BufferType.DMABUF, 64, 48));
+        fake.screen().opaque(true);
+        c.addSource(fake);
+        AtomicInteger low = new AtomicInteger();
+        AtomicInteger high = new AtomicInteger();
+        c.addImporter(importer(low), Map.of("service.ranking", 0, "service.id", 1L));
+        c.addImporter(importer(high), Map.of("service.ranking", 10, "service.id", 2L));
+        RecordingSink file = RecordingSink.cpu();
+        c.addSink(file, sinkProps("sim:mdpy-vga", "file~1"));
+        c.activate(config(Map.of("spec", "sim:mdpy-vga")), props("io.github.scanout.device~1"));
+        file.awaitFrames(1, WAIT);
+        assertThat(high.get()).isEqualTo(1);
+        assertThat(low.get()).isZero();
+        assertThat(file.memories()).containsExactly(MemoryKind.SNAPSHOT);
+    }
+
+    static BufferImporter importer(AtomicInteger count) {
+        return new BufferImporter() {
+            @Override
+            public boolean canImport(PlaneBuffer buffer) {
+                return true;
+            }
+
+            @Override
+            public PlaneBuffer importToCpu(PlaneBuffer buffer) {
+                count.incrementAndGet();
+                return PlaneBuffer.create(buffer.info(), MemoryKind.SNAPSHOT,
+                        ByteBuffer.allocate(Math.toIntExact(buffer.info().requiredBytes())), null, null);
+            }
+        };
+    }
+
+    @Test
+    void deactivationDetachesEveryoneAndReleasesTheDevice() throws Exception {
+        DeviceComponent c = component();
+        c.addProvider(sim);
+        c.addSource(new SimRegionSource());
+        RecordingSink s = RecordingSink.cpu();
+        c.addSink(s, sinkProps("sim:mdpy-xga", "s~1"));
+        c.activate(config(Map.of("spec", "sim:mdpy-xga", "rate", "30", "queue.depth", "4")),
+                props("io.github.scanout.device~1"));
+        s.awaitFrames(2, WAIT);
+        assertThat(Resources.openFds()).isGreaterThan(fdsAtStart);
+        c.deactivate();
+        components.remove(c);
+        assertThat(s.detachedCalls()).isEqualTo(1);
+        assertThat(c.state()).isEqualTo(PipelineState.CLOSED);
+        Await.until("fds back", WAIT, Resources::openFds, n -> n == fdsAtStart);
+    }
+}

@@ -207,6 +207,17 @@ final class WindowDriver implements Driver, GlfwThread.Window {
         }
     }
 
+    /** Asks for a new window size (the window manager may refuse); any thread. */
+    void requestSize(int w, int h) {
+        glfw.execute(() -> {
+            if (window != null && !closing) {
+                sizedToFrame = true;
+                GLFW.glfwSetWindowSize(window.handle(), w, h);
+                dirty = true;
+            }
+        });
+    }
+
     /** Window position and drawable size on the screen: {x, y, width, height} (tests). */
     int[] geometry() {
         return geometry.clone();

@@ -50,16 +50,22 @@ import org.osgi.service.metatype.annotations.Designate;
  *       operator writing a filter. A sink whose properties change is re-matched.</li>
  * </ul>
  *
- * <p>Errors: a malformed configuration makes activation fail with one message naming the
- * configuration, the key and the value (SCR logs it; other devices are unaffected). A device that
- * cannot be opened is logged once by its pipeline, naming the configuration and the reason, and
- * shows as {@link PipelineState#FAILED}; changing the configuration reopens it.
+ * <p>Immediate: a configured device captures whether or not anyone uses its service (a delayed
+ * component would only start when a command looked it up, and stop again afterwards).
+ *
+ * <p>Errors: a malformed configuration is logged as one line naming the configuration, the key and
+ * the value, and the component stays active without a pipeline, reporting
+ * {@link PipelineState#FAILED} with that line as its reason. (Throwing from activate instead makes
+ * SCR log a stack trace, again at every lookup of the service, and hand lookups null, so operator
+ * commands could not list the device.) A device that cannot be opened is logged once by its
+ * pipeline, naming the configuration and the reason, and shows as {@link PipelineState#FAILED};
+ * changing the configuration reopens it. Other devices are unaffected either way.
  *
  * <p>Threads: SCR calls activate, deactivate and the bind methods on its threads, possibly
  * concurrently; state is guarded by one lock and no device call is made on SCR's threads.
  */
 @Component(name = DeviceComponent.PID, configurationPid = DeviceComponent.PID,
-        configurationPolicy = ConfigurationPolicy.REQUIRE, service = ManagedPipeline.class)
+        configurationPolicy = ConfigurationPolicy.REQUIRE, service = ManagedPipeline.class, immediate = true)
 @Designate(ocd = DeviceConfig.class, factory = true)
 public final class DeviceComponent implements ManagedPipeline {
 
@@ -78,6 +84,8 @@ public final class DeviceComponent implements ManagedPipeline {
     private final Map<FrameSink, SinkHandle> attached = new IdentityHashMap<>();
     private DeviceSettings settings;
     private Pipeline pipeline;
+    /** Set when the configuration was refused: what stats report instead of a pipeline. */
+    private PipelineStats refused;
 
     private record RankedImporter(BufferImporter importer, int ranking, long serviceId) {}
 
@@ -85,14 +93,26 @@ public final class DeviceComponent implements ManagedPipeline {
     public DeviceComponent() {}
 
     /**
-     * Checks the configuration and starts the pipeline.
-     *
-     * @throws IllegalArgumentException naming the configuration, the key and the value when the
-     *     configuration is malformed
+     * Checks the configuration and starts the pipeline; a malformed configuration is logged once
+     * and reported as {@link PipelineState#FAILED}.
      */
     @Activate
     void activate(DeviceConfig config, Map<String, Object> properties) {
-        DeviceSettings s = DeviceSettings.parse(config, pidOf(properties));
+        String pid = pidOf(properties);
+        DeviceSettings s;
+        try {
+            s = DeviceSettings.parse(config, pid);
+        } catch (IllegalArgumentException e) {
+            LOG.log(System.Logger.Level.ERROR, e.getMessage());
+            String spec = config.spec() == null ? "" : config.spec().trim();
+            String name = config.name() != null && !config.name().isBlank() ? config.name().trim()
+                    : spec.isEmpty() ? pid : spec;
+            synchronized (lock) {
+                refused = new PipelineStats(name, spec, PipelineState.FAILED, e.getMessage(), "", 0, 0, 0, 0, 0, 0, 0,
+                        0, 0, 0, 0, 0, 0, List.of());
+            }
+            return;
+        }
         synchronized (lock) {
             settings = s;
             pipeline = Pipeline.builder(s.name())
@@ -268,11 +288,22 @@ public final class DeviceComponent implements ManagedPipeline {
     }
 
     private Pipeline required() {
-        Pipeline p = current();
+        Pipeline p;
+        PipelineStats r;
+        synchronized (lock) {
+            p = pipeline;
+            r = refused;
+        }
         if (p == null) {
-            throw new IllegalStateException("the device component is not active");
+            throw new IllegalStateException(r != null ? r.reason() : "the device component is not active");
         }
         return p;
+    }
+
+    private PipelineStats refusedStats() {
+        synchronized (lock) {
+            return refused;
+        }
     }
 
     private String label() {
@@ -283,23 +314,30 @@ public final class DeviceComponent implements ManagedPipeline {
 
     @Override
     public String name() {
-        return required().name();
+        PipelineStats r = refusedStats();
+        return r != null ? r.name() : required().name();
     }
 
     @Override
     public String spec() {
-        return required().spec();
+        PipelineStats r = refusedStats();
+        return r != null ? r.spec() : required().spec();
     }
 
     @Override
     public PipelineState state() {
+        PipelineStats r = refusedStats();
+        if (r != null) {
+            return r.state();
+        }
         Pipeline p = current();
         return p == null ? PipelineState.CLOSED : p.state();
     }
 
     @Override
     public PipelineStats stats() {
-        return required().stats();
+        PipelineStats r = refusedStats();
+        return r != null ? r : required().stats();
     }
 
     @Override
@@ -309,7 +347,9 @@ public final class DeviceComponent implements ManagedPipeline {
 
     @Override
     public void reopen() {
-        required().reopen();
+        if (refusedStats() == null) {
+            required().reopen();
+        }
     }
 
     // ---- helpers -------------------------------------------------------------------------------

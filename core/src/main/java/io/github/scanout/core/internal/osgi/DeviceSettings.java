@@ -18,7 +18,7 @@ record DeviceSettings(String pid, String spec, String name, PipelineOptions opti
      * Checks every value.
      *
      * @throws IllegalArgumentException with one line naming the configuration, the key, the value
-     *     and what is accepted
+     *     and what is accepted (the first problem found)
      */
     static DeviceSettings parse(DeviceConfig config, String pid) {
         String spec = config.spec();

@@ -136,27 +136,42 @@ class DeviceComponentTest {
         Await.until("attached again", WAIT, () -> c.sinks().size() == 1);
     }
 
+    /** Activates a component with a malformed configuration and returns the one line it logged. */
+    String refused(Map<String, ?> values) {
+        int before = logs.lines().size();
+        DeviceComponent c = component();
+        c.addProvider(sim);
+        c.activate(config(values), props("io.github.scanout.device~bad"));
+        assertThat(c.state()).isEqualTo(PipelineState.FAILED);
+        List<String> logged = logs.lines().subList(before, logs.lines().size());
+        assertThat(logged).hasSize(1);
+        assertThat(c.stats().reason()).isEqualTo(logged.get(0).substring("SEVERE ".length()));
+        assertThatThrownBy(() -> c.attach(RecordingSink.any(), "x")).isInstanceOf(IllegalStateException.class)
+                .hasMessage(c.stats().reason());
+        return logged.get(0);
+    }
+
     @Test
-    void malformedConfigurationsAreRefusedNamingTheConfigurationAndKey() {
-        String pid = "io.github.scanout.device~bad";
-        assertThatThrownBy(() -> component().activate(config(Map.of()), props(pid)))
-                .isInstanceOf(IllegalArgumentException.class)
-                .hasMessage("configuration io.github.scanout.device~bad: spec = (missing) is refused: it is required: an"
-                        + " mdev UUID, /sys/bus/mdev/devices/<uuid>, or scheme:... such as sim:mbochs");
-        assertThatThrownBy(() -> component().activate(config(Map.of("spec", "sim:mbochs", "rate", "fast")), props(pid)))
-                .hasMessage("configuration io.github.scanout.device~bad: rate = 'fast' is refused: it is not a number"
-                        + " (polls per second, from 0.1 to 1000, for example 60)");
-        assertThatThrownBy(() -> component().activate(config(Map.of("spec", "sim:mbochs", "rate", "0")), props(pid)))
-                .hasMessage("configuration io.github.scanout.device~bad: rate = '0' is refused: it must be from 0.1 to"
-                        + " 1000 polls per second");
-        assertThatThrownBy(() -> component().activate(config(Map.of("spec", "sim:mbochs", "rate", -5)), props(pid)))
-                .hasMessageContaining("rate = '-5' is refused");
-        assertThatThrownBy(() -> component().activate(config(Map.of("spec", "sim:mbochs", "buffer.type", "dma buf")),
-                props(pid))).hasMessage("configuration io.github.scanout.device~bad: buffer.type = 'dma buf' is refused:"
-                        + " it must be a buffer type name such as dmabuf or region");
-        assertThatThrownBy(() -> component().activate(config(Map.of("spec", "sim:mbochs", "queue.depth", "0")),
-                props(pid))).hasMessage("configuration io.github.scanout.device~bad: queue.depth = '0' is refused: it"
-                        + " must be from 1 to 64");
+    void malformedConfigurationsAreOneLineNamingTheConfigurationAndKeyAndShowAsFailed() {
+        assertThat(refused(Map.of())).isEqualTo("SEVERE configuration io.github.scanout.device~bad: spec = (missing) is"
+                + " refused: it is required: an mdev UUID, /sys/bus/mdev/devices/<uuid>, or scheme:... such as sim:mbochs");
+        assertThat(refused(Map.of("spec", "sim:mbochs", "rate", "fast"))).isEqualTo("SEVERE configuration"
+                + " io.github.scanout.device~bad: rate = 'fast' is refused: it is not a number (polls per second, from"
+                + " 0.1 to 1000, for example 60)");
+        assertThat(refused(Map.of("spec", "sim:mbochs", "rate", "0"))).isEqualTo("SEVERE configuration"
+                + " io.github.scanout.device~bad: rate = '0' is refused: it must be from 0.1 to 1000 polls per second");
+        assertThat(refused(Map.of("spec", "sim:mbochs", "rate", -5))).contains("rate = '-5' is refused");
+        assertThat(refused(Map.of("spec", "sim:mbochs", "buffer.type", "dma buf"))).isEqualTo("SEVERE configuration"
+                + " io.github.scanout.device~bad: buffer.type = 'dma buf' is refused: it must be a buffer type name such"
+                + " as dmabuf or region");
+        assertThat(refused(Map.of("spec", "sim:mbochs", "queue.depth", "0"))).isEqualTo("SEVERE configuration"
+                + " io.github.scanout.device~bad: queue.depth = '0' is refused: it must be from 1 to 64");
+        DeviceComponent named = component();
+        named.activate(config(Map.of("spec", "sim:mbochs", "name", "desk", "stall.timeout.ms", "soon")),
+                props("io.github.scanout.device~bad"));
+        assertThat(named.name()).isEqualTo("desk");
+        assertThat(named.spec()).isEqualTo("sim:mbochs");
+        assertThat(named.stats().reason()).contains("stall.timeout.ms = 'soon' is refused");
         assertThat(Await.scanoutThreads()).isEmpty();
     }
 

@@ -23,8 +23,10 @@ import java.util.Optional;
  *     for a blocked capture thread; default 2 s
  * @param detachTimeout how long a detach waits for the sink's call in progress; default 2 s
  * @param opaqueRefresh how often to re-deliver a buffer the CPU cannot read (a dma-buf fd) whose
- *     identity has not changed, for producers that draw into the same buffer (the kernel's mbochs);
- *     {@link Duration#ZERO} (the default) never does: an unchanged identity is an unchanged frame
+ *     identity has not changed, for producers that draw into the same buffer (the kernel's mbochs,
+ *     many GVT guests): their content cannot be compared, so it is re-sent this often; default
+ *     {@link #DEFAULT_OPAQUE_REFRESH} (10 Hz); {@link Duration#ZERO} never re-sends (an unchanged
+ *     identity is then taken as an unchanged frame, which freezes single-buffer producers)
  */
 public record PipelineOptions(
         double maxRate,
@@ -40,6 +42,7 @@ public record PipelineOptions(
     public static final int DEFAULT_QUEUE_DEPTH = 2;
     public static final int MAX_QUEUE_DEPTH = 64;
     public static final double MAX_RATE = 1000;
+    public static final Duration DEFAULT_OPAQUE_REFRESH = Duration.ofMillis(100);
 
     public PipelineOptions {
         if (!(maxRate >= 0.1 && maxRate <= MAX_RATE)) {
@@ -57,10 +60,10 @@ public record PipelineOptions(
         nonNegative("opaqueRefresh", opaqueRefresh);
     }
 
-    /** 60 Hz, idle 3 s after 1 s, queues of 2, any buffer type, 2 s stall and detach timeouts, no opaque refresh. */
+    /** 60 Hz, idle 3 s after 1 s, queues of 2, any buffer type, 2 s stall and detach timeouts, opaque refresh 100 ms. */
     public static PipelineOptions defaults() {
         return new PipelineOptions(DEFAULT_RATE, Duration.ofSeconds(3), Duration.ofSeconds(1), DEFAULT_QUEUE_DEPTH,
-                Optional.empty(), Duration.ofSeconds(2), Duration.ofSeconds(2), Duration.ZERO);
+                Optional.empty(), Duration.ofSeconds(2), Duration.ofSeconds(2), DEFAULT_OPAQUE_REFRESH);
     }
 
     public PipelineOptions withMaxRate(double hz) {

@@ -42,8 +42,8 @@ public @interface DeviceConfig {
 
     @AttributeDefinition(name = "opaque.refresh.ms", required = false, description = "Re-deliver a buffer the CPU "
             + "cannot read whose identity did not change this often (for producers that draw into one buffer, "
-            + "like mbochs), in ms; 0: never.")
-    String opaque_refresh_ms() default "0";
+            + "like mbochs), in ms; 0: never (such producers then look frozen).")
+    String opaque_refresh_ms() default "100";
 
     @AttributeDefinition(name = "sinks.target", required = false, description = "An extra LDAP filter on the sink "
             + "services considered; a sink is attached only if its 'device' property is this device's name.")

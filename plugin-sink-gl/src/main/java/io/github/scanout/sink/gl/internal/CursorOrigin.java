@@ -10,13 +10,13 @@ import java.util.Locale;
  * composites); a producer that reports the pointer position instead needs the hotspot
  * subtracted to find the image's corner.
  */
-enum CursorOrigin {
+public enum CursorOrigin {
     /** x, y are the image's top-left corner: the hotspot does not move the image (the api's definition). */
     TOP_LEFT,
     /** x, y are the pointer: the image's corner is x - hotspot.x, y - hotspot.y. */
     POINTER;
 
-    static CursorOrigin parse(String text) {
+    public static CursorOrigin parse(String text) {
         return switch (text.trim().toLowerCase(Locale.ROOT)) {
             case "top-left", "top_left", "topleft" -> TOP_LEFT;
             case "pointer", "hotspot" -> POINTER;

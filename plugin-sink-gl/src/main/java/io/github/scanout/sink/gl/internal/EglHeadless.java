@@ -5,7 +5,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
 import org.lwjgl.PointerBuffer;
@@ -31,22 +30,6 @@ import org.lwjgl.system.MemoryStack;
  * {@link GlContext}.
  */
 final class EglHeadless implements GlContext {
-
-    /** Which EGL platform to ask for a display. */
-    enum Platform {
-        /** Surfaceless first, then the device platform. */
-        AUTO,
-        SURFACELESS,
-        DEVICE;
-
-        static Platform parse(String text) {
-            try {
-                return valueOf(text.trim().toUpperCase(Locale.ROOT));
-            } catch (IllegalArgumentException e) {
-                throw new IllegalArgumentException("egl.platform must be auto, surfaceless or device, got '" + text + "'");
-            }
-        }
-    }
 
     static final int EGL_NONE = 0x3038;
     static final int EGL_EXTENSIONS = 0x3055;
@@ -90,12 +73,13 @@ final class EglHeadless implements GlContext {
      * @throws GlUnavailableException naming what is missing (libEGL, a platform extension,
      *     surfaceless contexts, desktop GL 3.3)
      */
-    static EglHeadless create(Platform platform) throws GlUnavailableException {
+    static EglHeadless create(EglPlatform platform) throws GlUnavailableException {
         Natives.requireEgl();
         Set<String> client = split(EGL10.eglQueryString(0, EGL_EXTENSIONS));
         List<String> problems = new ArrayList<>();
-        List<Platform> order = platform == Platform.AUTO ? List.of(Platform.SURFACELESS, Platform.DEVICE) : List.of(platform);
-        for (Platform p : order) {
+        List<EglPlatform> order = platform == EglPlatform.AUTO ? List.of(EglPlatform.SURFACELESS, EglPlatform.DEVICE)
+                : List.of(platform);
+        for (EglPlatform p : order) {
             try {
                 return open(p, client);
             } catch (GlUnavailableException e) {
@@ -105,11 +89,11 @@ final class EglHeadless implements GlContext {
         throw new GlUnavailableException("no headless EGL display: " + String.join("; ", problems));
     }
 
-    private static EglHeadless open(Platform p, Set<String> client) throws GlUnavailableException {
+    private static EglHeadless open(EglPlatform p, Set<String> client) throws GlUnavailableException {
         long getPlatformDisplay = platformDisplayFunction(client);
         long display;
         String name;
-        if (p == Platform.SURFACELESS) {
+        if (p == EglPlatform.SURFACELESS) {
             if (!client.contains("EGL_MESA_platform_surfaceless")) {
                 throw new GlUnavailableException("EGL_MESA_platform_surfaceless is not offered (client extensions: "
                         + client + "); Mesa's libegl-mesa0 offers it: " + Natives.MESA_PACKAGES);

@@ -43,7 +43,7 @@ public final class GlImporter implements BufferImporter, AutoCloseable {
     private ImportCache cache;
 
     /** An importer on headless EGL on the given platform. */
-    static GlImporter create(EglHeadless.Platform platform, boolean enabled) {
+    public static GlImporter create(EglPlatform platform, boolean enabled) {
         return new GlImporter(() -> EglHeadless.create(platform), enabled);
     }
 

@@ -26,7 +26,7 @@ public final class GlImporterComponent implements BufferImporter {
 
     @Activate
     public GlImporterComponent(GlImporterConfig config) {
-        this.importer = GlImporter.create(EglHeadless.Platform.parse(config.egl_platform()), config.enabled());
+        this.importer = GlImporter.create(EglPlatform.parse(config.egl_platform()), config.enabled());
     }
 
     @Deactivate

@@ -137,6 +137,17 @@ public final class GlSink implements FrameSink, AutoCloseable {
         return mailbox.fence();
     }
 
+    /**
+     * Completes once everything delivered so far has been drawn and the GPU has finished it
+     * ({@code glFinish}): for benchmarks and tests.
+     */
+    public CompletableFuture<Void> finished() {
+        return mailbox.call(() -> {
+            org.lwjgl.opengl.GL11.glFinish();
+            return null;
+        });
+    }
+
     /** What is shown right now (after everything delivered so far), read back. */
     CompletableFuture<Snapshot> snapshot() {
         return driver.snapshot();

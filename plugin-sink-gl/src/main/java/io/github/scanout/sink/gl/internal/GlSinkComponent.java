@@ -55,7 +55,7 @@ public final class GlSinkComponent implements FrameSink {
         }
         return new GlSinkOptions(device.trim(), GlSinkOptions.Mode.parse(c.mode()), ScaleMode.parse(c.scale()), c.vsync(),
                 c.title(), c.width(), c.height(), c.edid_resize(), c.maxFps(), CursorOrigin.parse(c.cursor_position()),
-                c.zeroCopy(), EglHeadless.Platform.parse(c.egl_platform()), GlSinkOptions.WindowApi.parse(c.window_api()),
+                c.zeroCopy(), EglPlatform.parse(c.egl_platform()), GlSinkOptions.WindowApi.parse(c.window_api()),
                 Duration.ofSeconds(3));
     }
 

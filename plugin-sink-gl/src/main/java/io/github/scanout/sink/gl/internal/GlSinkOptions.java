@@ -5,7 +5,8 @@ import java.util.Locale;
 import java.util.Objects;
 
 /**
- * Everything a {@link GlSink} is configured with; plain Java, so the sink works without OSGi.
+ * Everything a {@link GlSink} is configured with; plain Java, so the sink works without OSGi
+ * ({@code GlSink.create(GlSinkOptions.headless("sim:gvt"))}).
  *
  * @param device the device name, for titles, logs and the placeholder
  * @param mode a window, or headless rendering into an FBO
@@ -23,7 +24,7 @@ import java.util.Objects;
  *     import dma-bufs, else the native one (GLX)
  * @param startupWait how long {@code needs()} waits for GL start-up to know whether zero copy works
  */
-record GlSinkOptions(
+public record GlSinkOptions(
         String device,
         Mode mode,
         ScaleMode scale,
@@ -35,16 +36,16 @@ record GlSinkOptions(
         double maxFps,
         CursorOrigin cursorOrigin,
         boolean zeroCopy,
-        EglHeadless.Platform eglPlatform,
+        EglPlatform eglPlatform,
         WindowApi windowApi,
         Duration startupWait) {
 
     /** Window or headless. */
-    enum Mode {
+    public enum Mode {
         WINDOW,
         HEADLESS;
 
-        static Mode parse(String text) {
+        public static Mode parse(String text) {
             try {
                 return valueOf(text.trim().toUpperCase(Locale.ROOT));
             } catch (IllegalArgumentException e) {
@@ -54,12 +55,12 @@ record GlSinkOptions(
     }
 
     /** The window's context API. */
-    enum WindowApi {
+    public enum WindowApi {
         AUTO,
         NATIVE,
         EGL;
 
-        static WindowApi parse(String text) {
+        public static WindowApi parse(String text) {
             try {
                 return valueOf(text.trim().toUpperCase(Locale.ROOT));
             } catch (IllegalArgumentException e) {
@@ -68,7 +69,7 @@ record GlSinkOptions(
         }
     }
 
-    GlSinkOptions {
+    public GlSinkOptions {
         Objects.requireNonNull(device, "device");
         Objects.requireNonNull(mode, "mode");
         Objects.requireNonNull(scale, "scale");
@@ -90,49 +91,49 @@ record GlSinkOptions(
     }
 
     /** Headless, frame-sized output, aspect scaling, everything else at its default. */
-    static GlSinkOptions headless(String device) {
+    public static GlSinkOptions headless(String device) {
         return new GlSinkOptions(device, Mode.HEADLESS, ScaleMode.ASPECT, false, "", 0, 0, false, 0,
-                CursorOrigin.TOP_LEFT, true, EglHeadless.Platform.AUTO, WindowApi.AUTO, Duration.ofSeconds(3));
+                CursorOrigin.TOP_LEFT, true, EglPlatform.AUTO, WindowApi.AUTO, Duration.ofSeconds(3));
     }
 
     /** A window with the defaults. */
-    static GlSinkOptions window(String device) {
+    public static GlSinkOptions window(String device) {
         return new GlSinkOptions(device, Mode.WINDOW, ScaleMode.ASPECT, true, "", 0, 0, false, 0,
-                CursorOrigin.TOP_LEFT, true, EglHeadless.Platform.AUTO, WindowApi.AUTO, Duration.ofSeconds(3));
+                CursorOrigin.TOP_LEFT, true, EglPlatform.AUTO, WindowApi.AUTO, Duration.ofSeconds(3));
     }
 
-    GlSinkOptions withSize(int w, int h) {
+    public GlSinkOptions withSize(int w, int h) {
         return new GlSinkOptions(device, mode, scale, vsync, title, w, h, edidResize, maxFps, cursorOrigin, zeroCopy,
                 eglPlatform, windowApi, startupWait);
     }
 
-    GlSinkOptions withScale(ScaleMode s) {
+    public GlSinkOptions withScale(ScaleMode s) {
         return new GlSinkOptions(device, mode, s, vsync, title, width, height, edidResize, maxFps, cursorOrigin, zeroCopy,
                 eglPlatform, windowApi, startupWait);
     }
 
-    GlSinkOptions withCursorOrigin(CursorOrigin o) {
+    public GlSinkOptions withCursorOrigin(CursorOrigin o) {
         return new GlSinkOptions(device, mode, scale, vsync, title, width, height, edidResize, maxFps, o, zeroCopy,
                 eglPlatform, windowApi, startupWait);
     }
 
-    GlSinkOptions withVsync(boolean v) {
+    public GlSinkOptions withVsync(boolean v) {
         return new GlSinkOptions(device, mode, scale, v, title, width, height, edidResize, maxFps, cursorOrigin, zeroCopy,
                 eglPlatform, windowApi, startupWait);
     }
 
-    GlSinkOptions withEdidResize(boolean e) {
+    public GlSinkOptions withEdidResize(boolean e) {
         return new GlSinkOptions(device, mode, scale, vsync, title, width, height, e, maxFps, cursorOrigin, zeroCopy,
                 eglPlatform, windowApi, startupWait);
     }
 
-    GlSinkOptions withMaxFps(double fps) {
+    public GlSinkOptions withMaxFps(double fps) {
         return new GlSinkOptions(device, mode, scale, vsync, title, width, height, edidResize, fps, cursorOrigin, zeroCopy,
                 eglPlatform, windowApi, startupWait);
     }
 
     /** The window title's first part. */
-    String titleOrDefault() {
+    public String titleOrDefault() {
         return title.isBlank() ? "Scanout" : title;
     }
 }

@@ -35,12 +35,12 @@ public final class GpuCheck {
     private static final List<String> FAILURES = new ArrayList<>();
 
     public static void main(String[] args) throws Exception {
-        List<EglHeadless.Platform> platforms = args.length > 0 ? List.of(EglHeadless.Platform.parse(args[0]))
-                : List.of(EglHeadless.Platform.DEVICE, EglHeadless.Platform.SURFACELESS);
+        List<EglPlatform> platforms = args.length > 0 ? List.of(EglPlatform.parse(args[0]))
+                : List.of(EglPlatform.DEVICE, EglPlatform.SURFACELESS);
         System.out.println("java " + System.getProperty("java.version") + ", " + System.getProperty("os.name") + " "
                 + System.getProperty("os.arch"));
         boolean any = false;
-        for (EglHeadless.Platform p : platforms) {
+        for (EglPlatform p : platforms) {
             String d = probeHeadless(p);
             System.out.println("PLATFORM " + p + ": " + d);
             any |= !d.startsWith("unavailable");
@@ -48,7 +48,7 @@ public final class GpuCheck {
         if (!any) {
             fail("no headless EGL platform works");
         } else {
-            EglHeadless.Platform p = platforms.size() == 1 ? platforms.get(0) : EglHeadless.Platform.AUTO;
+            EglPlatform p = platforms.size() == 1 ? platforms.get(0) : EglPlatform.AUTO;
             checkSink(p);
         }
         System.out.println(FAILURES.isEmpty() ? "RESULT PASS" : "RESULT FAIL " + FAILURES);
@@ -60,16 +60,16 @@ public final class GpuCheck {
         System.out.println("FAIL " + what);
     }
 
-    /** {@link #probeHeadless(EglHeadless.Platform)} by platform name (auto, surfaceless, device). */
+    /** {@link #probeHeadless(EglPlatform)} by platform name (auto, surfaceless, device). */
     public static String probeHeadless(String platform) throws InterruptedException {
-        return probeHeadless(EglHeadless.Platform.parse(platform));
+        return probeHeadless(EglPlatform.parse(platform));
     }
 
     /**
      * Opens headless EGL on a thread of its own and describes it: renderer, whether dma-bufs
      * can be imported (with modifiers), or why not; "unavailable: ..." when it cannot start.
      */
-    static String probeHeadless(EglHeadless.Platform platform) throws InterruptedException {
+    static String probeHeadless(EglPlatform platform) throws InterruptedException {
         String[] out = new String[1];
         Thread t = new Thread(() -> {
             try (EglHeadless h = EglHeadless.create(platform)) {
@@ -95,7 +95,7 @@ public final class GpuCheck {
         return t.isAlive() ? "unavailable: EGL start-up hung for 60 s" : out[0];
     }
 
-    private static void checkSink(EglHeadless.Platform platform) throws Exception {
+    private static void checkSink(EglPlatform platform) throws Exception {
         GlSinkOptions o = GlSinkOptions.headless("gpu-check");
         o = new GlSinkOptions(o.device(), o.mode(), o.scale(), o.vsync(), o.title(), 0, 0, false, 0, o.cursorOrigin(),
                 true, platform, o.windowApi(), o.startupWait());
@@ -178,10 +178,7 @@ public final class GpuCheck {
             try (PlaneBuffer b = PlaneBuffer.create(info, MemoryKind.SNAPSHOT, bytes, null, null)) {
                 sink.frame(new Frame("gpu-check", i, t0, 0, b, CursorState.hidden()));
             }
-            ((HeadlessDriver) sink.driver()).withRenderer(r -> {
-                org.lwjgl.opengl.GL11.glFinish(); // the GPU's work done, not just queued
-                return null;
-            }).get(60, TimeUnit.SECONDS);
+            sink.finished().get(60, TimeUnit.SECONDS); // the GPU's work done, not just queued
             best = Math.min(best, System.nanoTime() - t0);
         }
         return best / 1e6;

@@ -91,8 +91,7 @@ final class HeadlessDriver implements Driver {
                 }
             }
             Mailbox.Work work = mailbox.take(0);
-            boolean draw = !work.nothingToDraw() || draws == 0;
-            renderer.apply(work);
+            boolean draw = renderer.apply(work) || draws == 0;
             if (draw) {
                 render();
                 lastDraw = System.nanoTime();

@@ -95,59 +95,73 @@ final class Mailbox {
 
     /**
      * A new frame: takes its own lease on the primary plane (and on the cursor image when it
-     * changed); the caller's leases stay the caller's.
+     * changed); the caller's leases stay the caller's. Frame and cursor go in together, so the GL
+     * thread draws them once.
      */
     void offerFrame(PlaneBuffer primary, CursorState cursorAtCapture) {
         PlaneBuffer mine = primary.retain();
-        PlaneBuffer old;
+        PlaneBuffer image = cursorImage(cursorAtCapture);
+        PlaneBuffer[] drop = new PlaneBuffer[2];
         synchronized (this) {
             framesOffered++;
             if (closed) {
-                old = mine;
+                drop[0] = mine;
+                drop[1] = image;
             } else {
-                old = frame;
-                if (old != null) {
+                drop[0] = frame;
+                if (drop[0] != null) {
                     framesReplaced++;
                 }
                 frame = mine;
                 noSignal = null;
+                if (cursorAtCapture != null) {
+                    drop[1] = mergeCursor(cursorAtCapture, image);
+                }
                 notifyAll();
             }
         }
-        if (old != null) {
-            old.close();
+        for (PlaneBuffer b : drop) {
+            if (b != null) {
+                b.close();
+            }
         }
-        if (cursorAtCapture != null) {
-            offerCursor(cursorAtCapture);
-        } else {
-            wake.run();
-        }
+        wake.run();
     }
 
     /** A cursor update; an image that changed is retained. */
     void offerCursor(CursorState state) {
-        PlaneBuffer image = state.visible() && state.imageChanged() ? state.image().orElseThrow().retain() : null;
-        PlaneBuffer drop = null;
+        PlaneBuffer image = cursorImage(state);
+        PlaneBuffer drop;
         synchronized (this) {
-            if (closed) {
-                drop = image;
-            } else if (!state.visible()) {
-                drop = cursor == null ? null : cursor.newImage();
-                cursor = new Cursor(false, null, 0, 0, Optional.empty());
-            } else if (image != null) {
-                drop = cursor == null ? null : cursor.newImage();
-                cursor = new Cursor(true, image, state.x(), state.y(), state.hotspot());
-            } else {
-                // a move: keep an image change that is still pending
-                PlaneBuffer pendingImage = cursor != null && cursor.visible() ? cursor.newImage() : null;
-                cursor = new Cursor(true, pendingImage, state.x(), state.y(), state.hotspot());
-            }
+            drop = closed ? image : mergeCursor(state, image);
             notifyAll();
         }
         if (drop != null) {
             drop.close();
         }
         wake.run();
+    }
+
+    private static PlaneBuffer cursorImage(CursorState state) {
+        return state != null && state.visible() && state.imageChanged() ? state.image().orElseThrow().retain() : null;
+    }
+
+    /** Merges a cursor update into the pending one; returns a lease to close, if any. Holds the lock. */
+    private PlaneBuffer mergeCursor(CursorState state, PlaneBuffer image) {
+        PlaneBuffer drop;
+        if (!state.visible()) {
+            drop = cursor == null ? null : cursor.newImage();
+            cursor = new Cursor(false, null, 0, 0, Optional.empty());
+        } else if (image != null) {
+            drop = cursor == null ? null : cursor.newImage();
+            cursor = new Cursor(true, image, state.x(), state.y(), state.hotspot());
+        } else {
+            // a move: keep an image change that is still pending
+            PlaneBuffer pendingImage = cursor != null && cursor.visible() ? cursor.newImage() : null;
+            cursor = new Cursor(true, pendingImage, state.x(), state.y(), state.hotspot());
+            drop = null;
+        }
+        return drop;
     }
 
     /** Nothing to show; drops a pending frame. */

@@ -3,7 +3,7 @@ package io.github.scanout.sink.gl.internal;
 import java.util.Locale;
 
 /** How a frame fills a window or an output of another size. */
-enum ScaleMode {
+public enum ScaleMode {
     /** As large as fits with the frame's aspect ratio kept; black bars on the other sides. */
     ASPECT,
     /** Stretched to the whole output. */
@@ -11,7 +11,7 @@ enum ScaleMode {
     /** One frame pixel per output pixel, centred; cropped when the output is smaller. */
     NATIVE;
 
-    static ScaleMode parse(String text) {
+    public static ScaleMode parse(String text) {
         try {
             return valueOf(text.trim().toUpperCase(Locale.ROOT));
         } catch (IllegalArgumentException e) {

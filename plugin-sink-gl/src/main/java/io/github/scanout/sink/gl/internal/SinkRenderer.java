@@ -59,6 +59,7 @@ final class SinkRenderer implements AutoCloseable {
 
     private boolean zeroCopy;
     private int consecutiveImportFailures;
+    private long changes;
 
     private Kind kind = Kind.PLACEHOLDER;
     private int texture;
@@ -133,8 +134,13 @@ final class SinkRenderer implements AutoCloseable {
         return kind == Kind.PLACEHOLDER ? Placeholder.HEIGHT : height;
     }
 
-    /** Applies what the delivery thread sent; owns and closes the leases in it. */
-    void apply(Mailbox.Work work) {
+    /**
+     * Applies what the delivery thread sent; owns and closes the leases in it.
+     *
+     * @return whether what is shown changed (a hidden cursor hidden again changes nothing)
+     */
+    boolean apply(Mailbox.Work work) {
+        long before = changes;
         try {
             if (work.detached()) {
                 cache.clear();
@@ -155,6 +161,7 @@ final class SinkRenderer implements AutoCloseable {
         } finally {
             work.release();
         }
+        return changes != before || work.detached() || work.noSignal() != null || work.frame() != null;
     }
 
     private void showFrame(PlaneBuffer buffer) {
@@ -259,9 +266,13 @@ final class SinkRenderer implements AutoCloseable {
 
     private void applyCursor(Mailbox.Cursor c) {
         if (!c.visible()) {
+            if (cursorVisible) {
+                changes++;
+            }
             hideCursor();
             return;
         }
+        changes++;
         cursorX = c.x();
         cursorY = c.y();
         cursorHotspot = c.hotspot();
@@ -327,8 +338,15 @@ final class SinkRenderer implements AutoCloseable {
     void draw(int fbW, int fbH) {
         GL11.glViewport(0, 0, fbW, fbH);
         GL11.glDisable(GL11.GL_SCISSOR_TEST);
-        GL11.glClearColor(0f, 0f, 0f, 1f);
-        GL11.glClear(GL11.GL_COLOR_BUFFER_BIT);
+        GL11.glDisable(GL11.GL_BLEND);
+        Rect picture = kind == Kind.PLACEHOLDER ? ScaleMode.ASPECT.place(Placeholder.WIDTH, Placeholder.HEIGHT, fbW, fbH)
+                : options.scale().place(width, height, fbW, fbH);
+        if (!covers(picture, fbW, fbH)) {
+            // black bars; skipped when the picture covers everything (an extra full-screen pass on
+            // a software renderer)
+            GL11.glClearColor(0f, 0f, 0f, 1f);
+            GL11.glClear(GL11.GL_COLOR_BUFFER_BIT);
+        }
         if (kind == Kind.PLACEHOLDER) {
             Rect r = ScaleMode.ASPECT.place(Placeholder.WIDTH, Placeholder.HEIGHT, fbW, fbH);
             program.draw(placeholderTexture.texture(), UploadPlan.NORMALIZED, r, fbW, fbH, true, true,
@@ -348,6 +366,10 @@ final class SinkRenderer implements AutoCloseable {
             }
         }
         stats.draws++;
+    }
+
+    private static boolean covers(Rect r, int fbW, int fbH) {
+        return r.x() <= 0 && r.y() <= 0 && r.x() + r.width() >= fbW && r.y() + r.height() >= fbH;
     }
 
     /** Keeps the cursor inside the picture (not over the letterbox bars). */

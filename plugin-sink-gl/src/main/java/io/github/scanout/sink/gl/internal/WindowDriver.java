@@ -136,8 +136,7 @@ final class WindowDriver implements Driver, GlfwThread.Window {
         }
         if (work != null) {
             window.makeCurrent();
-            renderer.apply(work);
-            if (!work.nothingToDraw()) {
+            if (renderer.apply(work)) {
                 dirty = true;
                 sizeToFirstFrame();
             }

@@ -13,7 +13,7 @@ final class FakeContext implements GlContext {
     }
 
     static HeadlessDriver.ContextFactory factory(EglImportApi fake) {
-        return () -> new FakeContext(EglHeadless.create(EglHeadless.Platform.AUTO), fake);
+        return () -> new FakeContext(EglHeadless.create(EglPlatform.AUTO), fake);
     }
 
     @Override

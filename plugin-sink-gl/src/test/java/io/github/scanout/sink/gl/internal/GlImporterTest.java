@@ -70,7 +70,7 @@ class GlImporterTest {
 
     @Test
     void onLlvmpipeItDeclinesAndSaysWhy() throws Exception {
-        importer = GlImporter.create(EglHeadless.Platform.AUTO, true);
+        importer = GlImporter.create(EglPlatform.AUTO, true);
         assertThat(importer.ready().get(TIMEOUT_S, TimeUnit.SECONDS)).as("imports on llvmpipe").isFalse();
         try (PlaneBuffer b = gvt.unmappable()) {
             assertThat(importer.canImport(b)).isFalse();

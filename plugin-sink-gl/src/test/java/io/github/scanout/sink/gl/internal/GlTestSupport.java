@@ -39,7 +39,7 @@ final class GlTestSupport {
                 probed = true;
                 String[] out = new String[1];
                 Thread t = new Thread(() -> {
-                    try (EglHeadless h = EglHeadless.create(EglHeadless.Platform.AUTO)) {
+                    try (EglHeadless h = EglHeadless.create(EglPlatform.AUTO)) {
                         out[0] = null;
                     } catch (GlUnavailableException e) {
                         out[0] = e.getMessage();

@@ -87,7 +87,7 @@ class OptionsTest {
         assertThat(o.mode()).isEqualTo(GlSinkOptions.Mode.HEADLESS);
         assertThat(o.scale()).isEqualTo(ScaleMode.FIT);
         assertThat(o.cursorOrigin()).isEqualTo(CursorOrigin.POINTER);
-        assertThat(o.eglPlatform()).isEqualTo(EglHeadless.Platform.DEVICE);
+        assertThat(o.eglPlatform()).isEqualTo(EglPlatform.DEVICE);
         assertThat(o.windowApi()).isEqualTo(GlSinkOptions.WindowApi.NATIVE);
         assertThat(o.edidResize()).isTrue();
         assertThat(o.maxFps()).isEqualTo(30);

@@ -152,8 +152,11 @@ final class EdidBlob {
         return (byte) -sum;
     }
 
-    /** The preferred mode's width and height as a detailed timing decoder reads them: {w, h}. */
+    /** The preferred mode's width and height as a detailed timing decoder reads them: {w, h}; {0, 0} for no blob. */
     static int[] preferredMode(byte[] edid) {
+        if (edid.length < 128) {
+            return new int[] {0, 0};
+        }
         int o = 54;
         int w = (edid[o + 2] & 0xff) | ((edid[o + 4] & 0xf0) << 4);
         int h = (edid[o + 5] & 0xff) | ((edid[o + 7] & 0xf0) << 4);

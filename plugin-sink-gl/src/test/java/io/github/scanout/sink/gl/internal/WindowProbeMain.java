@@ -30,10 +30,15 @@ public final class WindowProbeMain {
         Path out = Path.of(args[0]);
         String spec = args.length > 1 ? args[1] : "sim:mdpy-vga";
         SimDevice sim = SimDevices.create(spec);
-        try (GfxDevice device = new Devices().open(sim)) {
+        // the EDID side: a simulated mbochs (mdpy has no EDID region) takes the window's size
+        GfxDevice edidDevice = new Devices().open(io.github.scanout.sim.MbochsDevice.create(
+                io.github.scanout.sim.MbochsDevice.Type.LARGE));
+        java.util.Optional<io.github.scanout.api.device.EdidRegion> edid = edidDevice.edid();
+        try (GfxDevice device = new Devices().open(sim); edidDevice) {
             PlaneInfo p = device.queryPlane(BufferType.REGION, PlaneType.PRIMARY).orElseThrow();
             MappedMemory m = device.mapRegion(Math.toIntExact(p.bufferId()));
-            GlSink sink = GlSink.create(GlSinkOptions.window(spec).withSize(p.width(), p.height()).withVsync(false));
+            GlSink sink = new GlSink(GlSinkOptions.window(spec).withSize(p.width(), p.height()).withVsync(false)
+                    .withEdidResize(true), () -> edid);
             try (sink) {
                 sink.ready().get(30, TimeUnit.SECONDS);
                 try (PlaneBuffer b = PlaneBuffer.create(p, MemoryKind.LIVE_MAPPING,
@@ -62,6 +67,17 @@ public final class WindowProbeMain {
                             Thread.sleep(20); // the X server answers the resize asynchronously
                         }
                         report(sink, w);
+                    } else if (cmd[0].equals("EDID")) {
+                        // after the 1 s debounce and the 100 ms link-up delay
+                        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+                        int[] mode = EdidBlob.preferredMode(edid.orElseThrow().read());
+                        while (System.nanoTime() < deadline && (!edid.get().linkUp() || mode[0] != Integer.parseInt(cmd[1]))) {
+                            Thread.sleep(50);
+                            mode = EdidBlob.preferredMode(edid.get().read());
+                        }
+                        System.out.println("EDID " + mode[0] + "x" + mode[1] + " link " + (edid.get().linkUp() ? "up" : "down")
+                                + " sent " + sink.edidResizer().sent());
+                        System.out.flush();
                     } else if (cmd[0].equals("QUIT")) {
                         break;
                     }

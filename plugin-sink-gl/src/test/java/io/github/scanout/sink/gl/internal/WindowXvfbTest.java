@@ -123,10 +123,31 @@ class WindowXvfbTest {
         for (int bx : new int[] {0, 80, 159, 800, 959}) {
             assertThat(shot2.getRGB(x + bx, y + 240) & 0xffffff).as("bar pixel at x=" + bx).isZero();
         }
+        // the resize also went to the device's EDID region (debounced 1 s, link up 100 ms later)
+        in.write("EDID 960\n");
+        in.flush();
+        String edid = awaitLine(out, "EDID ");
+        assertThat(edid).isEqualTo("EDID 960x480 link up sent 1");
         in.write("QUIT\n");
         in.flush();
         assertThat(child.waitFor(TIMEOUT_S, TimeUnit.SECONDS)).as("child exits").isTrue();
         assertThat(child.exitValue()).as("child exit status (see child.log)").isZero();
+    }
+
+    private String awaitLine(BufferedReader out, String prefix) throws Exception {
+        CompletableFuture<String> f = CompletableFuture.supplyAsync(() -> {
+            try {
+                for (String l; (l = out.readLine()) != null;) {
+                    if (l.startsWith(prefix)) {
+                        return l;
+                    }
+                }
+                return null;
+            } catch (IOException e) {
+                return null;
+            }
+        });
+        return f.get(TIMEOUT_S, TimeUnit.SECONDS);
     }
 
     private String[] awaitReady(BufferedReader out, Path dir) throws Exception {

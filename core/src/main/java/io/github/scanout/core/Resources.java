@@ -6,6 +6,10 @@ import java.io.UncheckedIOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Collections;
+import java.util.Map;
+import java.util.Objects;
+import java.util.TreeMap;
 
 /**
  * Process-wide counters of what the device layer holds, for leak tests and diagnostics:
@@ -34,6 +38,58 @@ public final class Resources {
             throw new UncheckedIOException("cannot list " + FD_DIR, e);
         }
         return n - 1;
+    }
+
+    /**
+     * The open file descriptors of this process, each with what it points at (the target of its
+     * {@code /proc/self/fd} link: a path, {@code "/memfd:name (deleted)"},
+     * {@code "anon_inode:dmabuf"}, {@code "socket:[1234]"}). The fd used to list them is left
+     * out, and so is an fd closed while listing. Keep it, do the work, then ask
+     * {@link #fdsOpenedSince(Map)}.
+     *
+     * <p>Threads: any. The map is an unmodifiable snapshot, iterated in fd order.
+     *
+     * @throws UncheckedIOException when {@code /proc} cannot be read
+     */
+    public static Map<Integer, String> fdSnapshot() {
+        Map<Integer, String> fds = new TreeMap<>();
+        try (DirectoryStream<Path> ds = Files.newDirectoryStream(FD_DIR)) {
+            String listing = FD_DIR.toRealPath().toString(); // where the stream's own fd points
+            for (Path p : ds) {
+                try {
+                    String target = Files.readSymbolicLink(p).toString();
+                    if (!target.equals(listing)) {
+                        fds.put(Integer.parseInt(p.getFileName().toString()), target);
+                    }
+                } catch (IOException e) {
+                    // closed meanwhile
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot list " + FD_DIR, e);
+        }
+        return Collections.unmodifiableMap(fds);
+    }
+
+    /**
+     * The fds open now that were not open, to the same target, in {@code before} (a
+     * {@link #fdSnapshot()}): what a piece of work opened and did not close. Fds are compared by
+     * number <em>and</em> target, because the JVM may close unrelated fds in the middle of a test
+     * (a jar, a stream freed by the garbage collector) and reuse their numbers: a plain count,
+     * or numbers alone, can hide a leak or report one that is not there. Fds that only went away
+     * are not listed.
+     *
+     * <p>Threads: any. The map is an unmodifiable snapshot, iterated in fd order; empty when
+     * nothing was left open.
+     *
+     * @param before an earlier {@link #fdSnapshot()}
+     * @throws UncheckedIOException when {@code /proc} cannot be read
+     */
+    public static Map<Integer, String> fdsOpenedSince(Map<Integer, String> before) {
+        Objects.requireNonNull(before, "before");
+        Map<Integer, String> opened = new TreeMap<>(fdSnapshot());
+        opened.entrySet().removeIf(e -> e.getValue().equals(before.get(e.getKey())));
+        return Collections.unmodifiableMap(opened);
     }
 
     /** Bytes mapped through the native layer (device regions, dma-bufs, simulated memory) and not yet unmapped. */

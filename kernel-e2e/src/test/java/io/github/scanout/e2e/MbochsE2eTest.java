@@ -11,6 +11,7 @@ import io.github.scanout.api.PlaneInfo;
 import io.github.scanout.api.PlaneType;
 import io.github.scanout.api.device.DmaBuf;
 import io.github.scanout.api.device.EdidRegion;
+import io.github.scanout.core.Resources;
 import io.github.scanout.core.internal.vfio.VfioGfxDevice;
 import io.github.scanout.core.internal.vfio.VfioMappedMemory;
 import java.nio.ByteBuffer;
@@ -28,7 +29,7 @@ import org.junit.jupiter.api.Test;
 class MbochsE2eTest {
     static final int VRAM = 0;
 
-    Map<String, String> fdsBefore;
+    Map<Integer, String> fdsBefore;
     VfioGfxDevice dev;
     Dispi guest;
 
@@ -43,7 +44,7 @@ class MbochsE2eTest {
 
     @BeforeEach
     void open() throws Exception {
-        fdsBefore = Fds.snapshot();
+        fdsBefore = Resources.fdSnapshot();
         dev = Target.openMbochs();
         guest = new Dispi(dev);
     }
@@ -52,7 +53,8 @@ class MbochsE2eTest {
     void closeAndCountFds() throws Exception {
         guest.disable();
         dev.close();
-        assertThat(Fds.openedSince(fdsBefore)).as("open fds after closing the %s mbochs", Target.describe()).isEmpty();
+        assertThat(Resources.fdsOpenedSince(fdsBefore)).as("open fds after closing the %s mbochs", Target.describe())
+                .isEmpty();
         if (!Target.real()) {
             assertThat(Target.simMbochs().violations()).as("driver rules broken").isEmpty();
         }

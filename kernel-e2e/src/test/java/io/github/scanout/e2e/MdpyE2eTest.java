@@ -11,6 +11,7 @@ import io.github.scanout.api.PlaneInfo;
 import io.github.scanout.api.PlaneType;
 import io.github.scanout.api.device.MappedMemory;
 import io.github.scanout.api.device.RegionInfo;
+import io.github.scanout.core.Resources;
 import io.github.scanout.core.internal.vfio.VfioGfxDevice;
 import io.github.scanout.core.internal.vfio.VfioMappedMemory;
 import java.nio.ByteBuffer;
@@ -24,7 +25,7 @@ import org.junit.jupiter.api.Test;
 class MdpyE2eTest {
     static final int W = 1024, H = 768, STRIDE = 4096, SIZE = 4 << 20, REGION = 16;
 
-    Map<String, String> fdsBefore;
+    Map<Integer, String> fdsBefore;
     VfioGfxDevice dev;
 
     @BeforeAll
@@ -37,14 +38,15 @@ class MdpyE2eTest {
 
     @BeforeEach
     void open() throws Exception {
-        fdsBefore = Fds.snapshot();
+        fdsBefore = Resources.fdSnapshot();
         dev = Target.openMdpy();
     }
 
     @AfterEach
     void closeAndCountFds() {
         dev.close();
-        assertThat(Fds.openedSince(fdsBefore)).as("open fds after closing the %s mdpy", Target.describe()).isEmpty();
+        assertThat(Resources.fdsOpenedSince(fdsBefore)).as("open fds after closing the %s mdpy", Target.describe())
+                .isEmpty();
     }
 
     @Test

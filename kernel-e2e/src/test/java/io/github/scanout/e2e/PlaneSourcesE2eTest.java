@@ -7,6 +7,7 @@ import io.github.scanout.api.buffer.Leases;
 import io.github.scanout.api.buffer.MemoryKind;
 import io.github.scanout.api.buffer.PlaneBuffer;
 import io.github.scanout.api.source.PlaneSession;
+import io.github.scanout.core.Resources;
 import io.github.scanout.core.internal.vfio.VfioGfxDevice;
 import io.github.scanout.core.internal.vfio.VfioMappedMemory;
 import io.github.scanout.source.dmabuf.internal.DmaBufPlaneSource;
@@ -24,7 +25,7 @@ class PlaneSourcesE2eTest {
 
     @Test
     void regionSourceDeliversWhatTheMdpyGuestPainted() throws Exception {
-        Map<String, String> fds = Fds.snapshot();
+        Map<Integer, String> fds = Resources.fdSnapshot();
         long leases = Leases.live();
         try (VfioGfxDevice dev = Target.openMdpy()) {
             RegionPlaneSource source = new RegionPlaneSource();
@@ -45,12 +46,12 @@ class PlaneSourcesE2eTest {
             }
         }
         assertThat(Leases.live()).isEqualTo(leases);
-        assertThat(Fds.openedSince(fds)).as("fds left open").isEmpty();
+        assertThat(Resources.fdsOpenedSince(fds)).as("fds left open").isEmpty();
     }
 
     @Test
     void dmaBufSourceRidesOutEnomemCachesByIdentityAndDeliversThePixels() throws Exception {
-        Map<String, String> fds = Fds.snapshot();
+        Map<Integer, String> fds = Resources.fdSnapshot();
         long leases = Leases.live();
         try (VfioGfxDevice dev = Target.openMbochs(); DmaBufReader reader = DmaBufReader.forTarget()) {
             Dispi guest = new Dispi(dev);
@@ -95,7 +96,7 @@ class PlaneSourcesE2eTest {
             }
         }
         assertThat(Leases.live()).isEqualTo(leases);
-        assertThat(Fds.openedSince(fds)).as("fds left open").isEmpty();
+        assertThat(Resources.fdsOpenedSince(fds)).as("fds left open").isEmpty();
     }
 
     /**

@@ -10,6 +10,12 @@
  * {@link io.github.scanout.sim.MbochsDevice#create} and {@link io.github.scanout.sim.GvtDevice#create},
  * and {@link io.github.scanout.sim.SimDeviceProvider} (scheme {@code sim}) for
  * {@code ServiceLoader} and OSGi.
+ *
+ * <p>Test helpers for plane-source authors (Scanout's own and vendors'): hooks for injecting
+ * hostile answers, {@link io.github.scanout.sim.ScriptedDevice}, which rewrites a device's raw
+ * plane and region answers below the marshalling so they go through the real decoding and
+ * validation; and {@link io.github.scanout.sim.CountingDevice}, which records the calls a
+ * plane session makes on a {@link io.github.scanout.api.device.GfxDevice}.
  */
 @org.osgi.annotation.bundle.Export
 @org.osgi.annotation.versioning.Version("0.1.0")

@@ -5,6 +5,7 @@ import io.github.scanout.api.DeviceException;
 import io.github.scanout.api.device.GfxDevice;
 import io.github.scanout.api.source.PlaneSession;
 import io.github.scanout.api.source.PlaneSource;
+import io.github.scanout.api.support.Reporter;
 import java.util.Objects;
 import java.util.function.LongSupplier;
 import org.osgi.service.component.annotations.Activate;

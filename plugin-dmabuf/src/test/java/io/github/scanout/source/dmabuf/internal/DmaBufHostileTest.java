@@ -13,6 +13,7 @@ import io.github.scanout.api.device.GfxDevice;
 import io.github.scanout.core.Devices;
 import io.github.scanout.core.Resources;
 import io.github.scanout.sim.GvtDevice;
+import io.github.scanout.sim.ScriptedDevice;
 import io.github.scanout.sim.SimDevices;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.BeforeAll;
@@ -38,7 +39,7 @@ class DmaBufHostileTest {
         GvtDevice sim = (GvtDevice) SimDevices.create("sim:gvt?mmap=allow");
         ScriptedDevice scripted = new ScriptedDevice(sim);
         int fds = Resources.openFds();
-        var fdList = OpenFds.now();
+        var fdList = Resources.fdSnapshot();
         long mapped = Resources.mappedBytes();
         long leases = Leases.live();
         E error;
@@ -66,8 +67,9 @@ class DmaBufHostileTest {
             }
         }
         assertThat(sim.liveFds()).as("simulated fds").isZero();
-        assertThat(OpenFds.opened(fdList, OpenFds.now())).as("fds opened and not closed").isEmpty();
-        assertThat(Resources.openFds()).as(() -> "open fds" + OpenFds.diff(fdList, OpenFds.now())).isLessThanOrEqualTo(fds);
+        assertThat(Resources.fdsOpenedSince(fdList)).as("fds opened and not closed").isEmpty();
+        assertThat(Resources.openFds()).as(() -> "open fds; opened since: " + Resources.fdsOpenedSince(fdList))
+                .isLessThanOrEqualTo(fds);
         assertThat(Resources.mappedBytes()).as("mapped bytes").isEqualTo(mapped);
         assertThat(Leases.live()).as("live leases").isEqualTo(leases);
         assertThat(sim.violations()).isEmpty();
@@ -167,7 +169,7 @@ class DmaBufHostileTest {
         GvtDevice sim = (GvtDevice) SimDevices.create("sim:gvt?mmap=allow");
         ScriptedDevice scripted = new ScriptedDevice(sim);
         int fds = Resources.openFds();
-        var fdList = OpenFds.now();
+        var fdList = Resources.fdSnapshot();
         long mapped = Resources.mappedBytes();
         long leases = Leases.live();
         try (GfxDevice device = new Devices().open(scripted);
@@ -190,8 +192,9 @@ class DmaBufHostileTest {
             s.acquire(PlaneType.PRIMARY, true).orElseThrow().close();
         }
         assertThat(sim.liveFds()).as("simulated fds").isZero();
-        assertThat(OpenFds.opened(fdList, OpenFds.now())).as("fds opened and not closed").isEmpty();
-        assertThat(Resources.openFds()).as(() -> "open fds" + OpenFds.diff(fdList, OpenFds.now())).isLessThanOrEqualTo(fds);
+        assertThat(Resources.fdsOpenedSince(fdList)).as("fds opened and not closed").isEmpty();
+        assertThat(Resources.openFds()).as(() -> "open fds; opened since: " + Resources.fdsOpenedSince(fdList))
+                .isLessThanOrEqualTo(fds);
         assertThat(Resources.mappedBytes()).as("mapped bytes").isEqualTo(mapped);
         assertThat(Leases.live()).as("live leases").isEqualTo(leases);
     }

@@ -36,7 +36,7 @@ class DmaBufLeakTest {
 
     record Totals(int fds, java.util.Map<Integer, String> fdList, long mapped, long leases) {
         static Totals now() {
-            return new Totals(Resources.openFds(), OpenFds.now(), Resources.mappedBytes(), Leases.live());
+            return new Totals(Resources.openFds(), Resources.fdSnapshot(), Resources.mappedBytes(), Leases.live());
         }
     }
 
@@ -86,8 +86,8 @@ class DmaBufLeakTest {
         System.out.printf("%s: 10000 polls, 200 mode changes in %d ms; fds %d -> %d, mapped %d -> %d (peak +%d),"
                 + " leases %d -> %d%n", what, millis, before.fds(), after.fds(), before.mapped(), after.mapped(), peak,
                 before.leases(), after.leases());
-        assertThat(OpenFds.opened(before.fdList(), after.fdList())).as("fds opened and not closed").isEmpty();
-        assertThat(after.fds()).as(() -> "open fds" + OpenFds.diff(before.fdList(), after.fdList()))
+        assertThat(Resources.fdsOpenedSince(before.fdList())).as("fds opened and not closed").isEmpty();
+        assertThat(after.fds()).as(() -> "open fds; opened since: " + Resources.fdsOpenedSince(before.fdList()))
                 .isLessThanOrEqualTo(before.fds());
         assertThat(after.mapped()).as("mapped bytes").isEqualTo(before.mapped());
         assertThat(after.leases()).as("live leases").isEqualTo(before.leases());

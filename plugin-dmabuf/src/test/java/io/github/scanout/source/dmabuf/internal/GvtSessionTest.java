@@ -202,7 +202,7 @@ class GvtSessionTest extends SessionFixture {
         GvtDevice g = open("sim:gvt?mmap=allow");
         DmaBufSession s = session();
         int fds = Resources.openFds();
-        var fdList = OpenFds.now();
+        var fdList = Resources.fdSnapshot();
         long mappings = Resources.liveMappings();
         PlaneBuffer lease = poll(s, PlaneType.PRIMARY, false);
         PlaneBuffer other = lease.retain();
@@ -214,8 +214,9 @@ class GvtSessionTest extends SessionFixture {
         other.close();
         assertThat(g.liveFds()).isEqualTo(1);
         assertThat(Resources.liveMappings()).isEqualTo(mappings);
-        assertThat(OpenFds.opened(fdList, OpenFds.now())).as("fds opened and not closed").isEmpty();
-        assertThat(Resources.openFds()).as(() -> "open fds" + OpenFds.diff(fdList, OpenFds.now())).isLessThanOrEqualTo(fds);
+        assertThat(Resources.fdsOpenedSince(fdList)).as("fds opened and not closed").isEmpty();
+        assertThat(Resources.openFds()).as(() -> "open fds; opened since: " + Resources.fdsOpenedSince(fdList))
+                .isLessThanOrEqualTo(fds);
     }
 
     @Test

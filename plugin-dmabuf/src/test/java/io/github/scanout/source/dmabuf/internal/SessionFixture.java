@@ -5,6 +5,8 @@ import io.github.scanout.api.PlaneType;
 import io.github.scanout.api.buffer.PlaneBuffer;
 import io.github.scanout.api.pixels.PixelConverter;
 import io.github.scanout.core.Devices;
+import io.github.scanout.sim.CountingDevice;
+import io.github.scanout.sim.ScriptedDevice;
 import io.github.scanout.sim.SimDevice;
 import io.github.scanout.sim.SimDevices;
 import java.util.ArrayList;

@@ -1,5 +1,6 @@
 package io.github.scanout.source.region.internal;
 
+import io.github.scanout.api.support.Reporter;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 

@@ -12,6 +12,7 @@ import io.github.scanout.api.device.GfxDevice;
 import io.github.scanout.core.Devices;
 import io.github.scanout.core.Resources;
 import io.github.scanout.sim.MdpyDevice;
+import io.github.scanout.sim.ScriptedDevice;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -37,7 +38,7 @@ class RegionHostileTest {
         MdpyDevice sim = MdpyDevice.create(MdpyDevice.Type.XGA);
         ScriptedDevice scripted = new ScriptedDevice(sim);
         int fds = Resources.openFds();
-        var fdList = OpenFds.now();
+        var fdList = Resources.fdSnapshot();
         long mapped = Resources.mappedBytes();
         long leases = Leases.live();
         InvalidPlaneException error;
@@ -58,8 +59,9 @@ class RegionHostileTest {
                 assertThat(b.info().width()).as("the session recovers").isEqualTo(1024);
             }
         }
-        assertThat(OpenFds.opened(fdList, OpenFds.now())).as("fds opened and not closed").isEmpty();
-        assertThat(Resources.openFds()).as(() -> "open fds" + OpenFds.diff(fdList, OpenFds.now())).isLessThanOrEqualTo(fds);
+        assertThat(Resources.fdsOpenedSince(fdList)).as("fds opened and not closed").isEmpty();
+        assertThat(Resources.openFds()).as(() -> "open fds; opened since: " + Resources.fdsOpenedSince(fdList))
+                .isLessThanOrEqualTo(fds);
         assertThat(Resources.mappedBytes()).as("mapped bytes").isEqualTo(mapped);
         assertThat(Leases.live()).as("live leases").isEqualTo(leases);
         assertThat(reporter.lines()).as("errors are thrown, not logged per poll").isEmpty();

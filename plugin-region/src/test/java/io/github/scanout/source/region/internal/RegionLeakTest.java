@@ -11,6 +11,7 @@ import io.github.scanout.api.pixels.PixelConverter;
 import io.github.scanout.core.Devices;
 import io.github.scanout.core.Resources;
 import io.github.scanout.sim.MdpyDevice;
+import io.github.scanout.sim.ScriptedDevice;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 
@@ -39,7 +40,7 @@ class RegionLeakTest {
         RecordingReporter reporter = new RecordingReporter();
         Warm.up();
         int fds = Resources.openFds();
-        var fdList = OpenFds.now();
+        var fdList = Resources.fdSnapshot();
         long mapped = Resources.mappedBytes();
         long leases = Leases.live();
         long peakMapped = 0;
@@ -81,8 +82,9 @@ class RegionLeakTest {
         System.out.printf("region leak test: 10000 polls, %d mode changes in %d ms; fds %d -> %d, mapped %d -> %d"
                 + " (peak +%d), leases %d -> %d%n", modeChanges, millis, fds, Resources.openFds(), mapped,
                 Resources.mappedBytes(), peakMapped, leases, Leases.live());
-        assertThat(OpenFds.opened(fdList, OpenFds.now())).as("fds opened and not closed").isEmpty();
-        assertThat(Resources.openFds()).as(() -> "open fds" + OpenFds.diff(fdList, OpenFds.now())).isLessThanOrEqualTo(fds);
+        assertThat(Resources.fdsOpenedSince(fdList)).as("fds opened and not closed").isEmpty();
+        assertThat(Resources.openFds()).as(() -> "open fds; opened since: " + Resources.fdsOpenedSince(fdList))
+                .isLessThanOrEqualTo(fds);
         assertThat(Resources.mappedBytes()).as("mapped bytes").isEqualTo(mapped);
         assertThat(Leases.live()).as("live leases").isEqualTo(leases);
         assertThat(reporter.lines()).isEmpty();

@@ -1,0 +1,67 @@
+package io.github.scanout.core;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The fd snapshots. Only fds of the temp dir are looked at: class loading may open jars meanwhile. */
+class ResourcesTest {
+    @TempDir
+    Path dir;
+
+    Map<Integer, String> ours(Map<Integer, String> fds) throws Exception {
+        String root = dir.toRealPath().toString();
+        return fds.entrySet().stream().filter(e -> e.getValue().startsWith(root + "/"))
+                .collect(Collectors.toMap(Map.Entry::getKey, Map.Entry::getValue));
+    }
+
+    @Test
+    void aSnapshotNamesWhatEachFdPointsAtAndLeavesOutItsOwnListing() throws Exception {
+        Path file = Files.createFile(dir.resolve("a"));
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+            assertThat(ch.isOpen()).isTrue();
+            Map<Integer, String> fds = Resources.fdSnapshot();
+            assertThat(ours(fds)).hasSize(1).containsValue(file.toRealPath().toString());
+            assertThat(fds.values()).as("the listing's own fd").noneMatch(t -> t.matches("/proc/\\d+/fd"));
+            assertThat(List.copyOf(fds.keySet())).isSorted();
+            assertThatThrownBy(() -> fds.put(99_999, "x")).isInstanceOf(UnsupportedOperationException.class);
+        }
+    }
+
+    @Test
+    void fdsOpenedSinceListsWhatIsStillOpen() throws Exception {
+        Map<Integer, String> before = Resources.fdSnapshot();
+        Path file = Files.createFile(dir.resolve("left-open"));
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+            assertThat(ch.isOpen()).isTrue();
+            assertThat(ours(Resources.fdsOpenedSince(before))).hasSize(1).containsValue(file.toRealPath().toString());
+        }
+        assertThat(ours(Resources.fdsOpenedSince(before))).isEmpty();
+    }
+
+    @Test
+    void anFdThatWentAwayIsNotListedAndItsNumberReusedForAnotherFileIs() throws Exception {
+        Path a = Files.createFile(dir.resolve("a"));
+        Path b = Files.createFile(dir.resolve("b"));
+        Map<Integer, String> before;
+        try (FileChannel ch = FileChannel.open(a, StandardOpenOption.READ)) {
+            assertThat(ch.isOpen()).isTrue();
+            before = Resources.fdSnapshot();
+        }
+        try (FileChannel ch = FileChannel.open(b, StandardOpenOption.READ)) {
+            assertThat(ch.isOpen()).isTrue();
+            // b usually takes a's number (the lowest free one): listed all the same, by its target
+            assertThat(ours(Resources.fdsOpenedSince(before)).values()).containsExactly(b.toRealPath().toString());
+        }
+        assertThat(ours(Resources.fdsOpenedSince(before))).isEmpty();
+    }
+}

@@ -20,7 +20,7 @@ class PipelineCaptureTest extends PipelineTestBase {
     void sameDmaBufIdentityIsNotSentAgainAndAFlipIs() throws Exception {
         FakePlaneSource src = source(BufferType.DMABUF, 200);
         src.screen().opaque(true);
-        Pipeline p = start(builder("d", src).options(PipelineOptions.defaults().withMaxRate(200).withOpaqueRefresh(Duration.ZERO)));
+        Pipeline p = start(builder("d", src).options(identityOnly().withMaxRate(200)));
         RecordingSink sink = RecordingSink.any();
         closeLater(p.attach(sink, "gl"));
         sink.awaitFrames(1, WAIT);
@@ -40,7 +40,7 @@ class PipelineCaptureTest extends PipelineTestBase {
     void unchangedLiveContentIsSkippedAndASinglePixelChangeIsSeen() throws Exception {
         FakeScreen screen = screen(BufferType.REGION, 1024, 768);
         FakePlaneSource src = new FakePlaneSource(BufferType.REGION, 100, screen);
-        Pipeline p = start(builder("d", src).options(PipelineOptions.defaults().withMaxRate(200)));
+        Pipeline p = start(builder("d", src).options(identityOnly().withMaxRate(200)));
         RecordingSink sink = RecordingSink.any();
         closeLater(p.attach(sink, "s"));
         sink.awaitFrames(1, WAIT);
@@ -64,7 +64,7 @@ class PipelineCaptureTest extends PipelineTestBase {
     void consistentSinksGetSnapshotsTakenOnlyWhenSomethingChanged() throws Exception {
         FakeScreen screen = screen(BufferType.REGION, 640, 480);
         FakePlaneSource src = new FakePlaneSource(BufferType.REGION, 100, screen);
-        Pipeline p = start(builder("d", src).options(PipelineOptions.defaults().withMaxRate(200)));
+        Pipeline p = start(builder("d", src).options(identityOnly().withMaxRate(200)));
         RecordingSink png = new RecordingSink(SinkNeeds.cpuSnapshots());
         closeLater(p.attach(png, "png"));
         png.awaitFrames(1, WAIT);
@@ -73,7 +73,8 @@ class PipelineCaptureTest extends PipelineTestBase {
         screen.fill(0xff123456);
         png.awaitFrames(2, WAIT);
         assertThat(png.memories()).containsOnly(MemoryKind.SNAPSHOT);
-        assertThat(screen.consistentAcquires()).as("one snapshot per published frame").isEqualTo((int) p.stats().captured());
+        Await.until("one snapshot per published frame", WAIT,
+                () -> screen.consistentAcquires() == (int) p.stats().captured());
     }
 
     @Test
@@ -81,7 +82,7 @@ class PipelineCaptureTest extends PipelineTestBase {
         FakePlaneSource src = source(BufferType.DMABUF, 200);
         src.screen().opaque(true);
         src.screen().showCursor(10, 20);
-        Pipeline p = start(builder("d", src).options(PipelineOptions.defaults().withMaxRate(200)));
+        Pipeline p = start(builder("d", src).options(identityOnly().withMaxRate(200)));
         RecordingSink sink = RecordingSink.any();
         closeLater(p.attach(sink, "s"));
         sink.awaitFrames(1, WAIT);
@@ -111,7 +112,7 @@ class PipelineCaptureTest extends PipelineTestBase {
         src.screen().showCursor(1, 2);
         // idle polling is slow: a newcomer must not wait for the next poll
         Pipeline p = start(builder("d", src)
-                .options(PipelineOptions.defaults().withIdle(Duration.ZERO, Duration.ofSeconds(30)).withOpaqueRefresh(Duration.ZERO)));
+                .options(identityOnly().withIdle(Duration.ZERO, Duration.ofSeconds(30))));
         RecordingSink first = RecordingSink.any();
         closeLater(p.attach(first, "first"));
         first.awaitFrames(1, WAIT);
@@ -137,7 +138,7 @@ class PipelineCaptureTest extends PipelineTestBase {
     void noSignalOncePerTransitionWhileTheGuestHasNoMode() throws Exception {
         FakePlaneSource src = source(BufferType.REGION, 100);
         src.screen().disable();
-        Pipeline p = start(builder("d", src).options(PipelineOptions.defaults().withMaxRate(200)));
+        Pipeline p = start(builder("d", src).options(identityOnly().withMaxRate(200)));
         RecordingSink sink = RecordingSink.any();
         closeLater(p.attach(sink, "s"));
         sink.awaitNoSignals(1, WAIT);
@@ -169,7 +170,7 @@ class PipelineCaptureTest extends PipelineTestBase {
         FakePlaneSource src = source(BufferType.DMABUF, 200);
         src.screen().opaque(true);
         src.screen().newBufferEveryAcquire(true);
-        Pipeline p = start(builder("d", src).options(PipelineOptions.defaults().withMaxRate(50)));
+        Pipeline p = start(builder("d", src).options(identityOnly().withMaxRate(50)));
         awaitState(p, PipelineState.RUNNING);
         assertThat(p.stats().rateHz()).as("no sinks: idle rate").isEqualTo(1 / 3.0, org.assertj.core.data.Offset.offset(0.01));
 
@@ -215,8 +216,8 @@ class PipelineCaptureTest extends PipelineTestBase {
         FakePlaneSource src = source(BufferType.DMABUF, 200);
         src.screen().opaque(true);
         // Identity-only change detection: an opaque producer with a refresh never idles.
-        Pipeline p = start(builder("d", src).options(PipelineOptions.defaults()
-                .withIdle(Duration.ofMillis(200), Duration.ofMillis(400)).withOpaqueRefresh(Duration.ZERO)));
+        Pipeline p = start(builder("d", src).options(identityOnly()
+                .withIdle(Duration.ofMillis(200), Duration.ofMillis(400))));
         RecordingSink sink = RecordingSink.any();
         closeLater(p.attach(sink, "s"));
         sink.awaitFrames(1, WAIT);
@@ -229,7 +230,7 @@ class PipelineCaptureTest extends PipelineTestBase {
     @Test
     void aSinkListingFormatsIsToldWhyItGetsNothingOncePerBuffer() throws Exception {
         FakePlaneSource src = source(BufferType.REGION, 100);
-        Pipeline p = start(builder("d", src).options(PipelineOptions.defaults().withMaxRate(200)));
+        Pipeline p = start(builder("d", src).options(identityOnly().withMaxRate(200)));
         RecordingSink picky = new RecordingSink(new SinkNeeds(false, false,
                 Set.of(io.github.scanout.api.DrmFormat.XBGR8888), 0));
         closeLater(p.attach(picky, "picky"));

@@ -31,7 +31,7 @@ class PipelineDeliveryTest extends PipelineTestBase {
     @Test
     void aBlockedSinksQueueDropsTheOldestAndReleasesItsLeases() throws Exception {
         FakePlaneSource src = flowing(64, 48);
-        Pipeline p = start(builder("d", src).options(PipelineOptions.defaults().withMaxRate(200)));
+        Pipeline p = start(builder("d", src).options(identityOnly().withMaxRate(200)));
         RecordingSink stuck = RecordingSink.any();
         CountDownLatch gate = new CountDownLatch(1);
         stuck.gate = gate;
@@ -59,7 +59,7 @@ class PipelineDeliveryTest extends PipelineTestBase {
     @Test
     void detachDrainsReleasesAndReturnsPromptly() throws Exception {
         FakePlaneSource src = flowing(64, 48);
-        Pipeline p = start(builder("d", src).options(PipelineOptions.defaults().withMaxRate(200)));
+        Pipeline p = start(builder("d", src).options(identityOnly().withMaxRate(200)));
         RecordingSink sink = RecordingSink.any();
         sink.sleepMillis = 20;
         SinkHandle h = p.attach(sink, "s");
@@ -81,7 +81,7 @@ class PipelineDeliveryTest extends PipelineTestBase {
     @Test
     void detachOfASinkStuckInItsCallIsBoundedAndItsLeasesGoWhenTheCallReturns() throws Exception {
         FakePlaneSource src = flowing(64, 48);
-        Pipeline p = start(builder("d", src).options(PipelineOptions.defaults().withMaxRate(200)));
+        Pipeline p = start(builder("d", src).options(identityOnly().withMaxRate(200)));
         RecordingSink other = RecordingSink.any();
         closeLater(p.attach(other, "other"));
         RecordingSink stuck = RecordingSink.any();
@@ -108,7 +108,7 @@ class PipelineDeliveryTest extends PipelineTestBase {
     @Test
     void slowAndThrowingSinksDoNotChangeTheRateAFastSinkSees() throws Exception {
         FakePlaneSource src = flowing(320, 240);
-        Pipeline p = start(builder("d", src).options(PipelineOptions.defaults().withMaxRate(60)));
+        Pipeline p = start(builder("d", src).options(identityOnly().withMaxRate(60)));
         RecordingSink fast = RecordingSink.any();
         closeLater(p.attach(fast, "fast"));
         fast.awaitFrames(5, WAIT);
@@ -151,7 +151,7 @@ class PipelineDeliveryTest extends PipelineTestBase {
     void hotSwap200SinksWhileFramesFlow() throws Exception {
         FakePlaneSource src = flowing(320, 240);
         src.screen().opaque(false);
-        Pipeline p = start(builder("d", src).options(PipelineOptions.defaults().withMaxRate(120)));
+        Pipeline p = start(builder("d", src).options(identityOnly().withMaxRate(120)));
         RecordingSink steady = RecordingSink.cpu();
         SinkHandle steadyHandle = p.attach(steady, "steady");
         steady.awaitFrames(1, WAIT);
@@ -234,7 +234,7 @@ class PipelineDeliveryTest extends PipelineTestBase {
         FakePlaneSource src = source(BufferType.DMABUF, 200);
         src.screen().opaque(true);
         CopyImporter importer = new CopyImporter();
-        Pipeline p = start(builder("d", src).importers(List.of(importer)).options(PipelineOptions.defaults().withMaxRate(200)));
+        Pipeline p = start(builder("d", src).importers(List.of(importer)).options(identityOnly().withMaxRate(200)));
         RecordingSink file1 = RecordingSink.cpu();
         RecordingSink file2 = RecordingSink.cpu();
         RecordingSink gl = RecordingSink.any();
@@ -258,7 +258,7 @@ class PipelineDeliveryTest extends PipelineTestBase {
     void withoutAnImporterACpuSinkIsToldWhyOncePerBuffer() throws Exception {
         FakePlaneSource src = source(BufferType.DMABUF, 200);
         src.screen().opaque(true);
-        Pipeline p = start(builder("d", src).options(PipelineOptions.defaults().withMaxRate(200)));
+        Pipeline p = start(builder("d", src).options(identityOnly().withMaxRate(200)));
         RecordingSink file = RecordingSink.cpu();
         RecordingSink gl = RecordingSink.any();
         closeLater(p.attach(file, "file"));

@@ -30,6 +30,14 @@ abstract class PipelineTestBase {
     final List<FakeScreen> screens = new ArrayList<>();
     long leasesAtStart;
 
+    /**
+     * The defaults, but an unchanged opaque buffer is never re-sent: these tests count frames
+     * and need change detection by identity alone (the refresh has its own test).
+     */
+    static PipelineOptions identityOnly() {
+        return PipelineOptions.defaults().withOpaqueRefresh(java.time.Duration.ZERO);
+    }
+
     @BeforeEach
     void recordStart() {
         Await.noScanoutThreads(WAIT);

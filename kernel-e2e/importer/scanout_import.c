@@ -19,6 +19,7 @@
 #include <linux/module.h>
 #include <linux/scatterlist.h>
 #include <linux/uaccess.h>
+#include <linux/version.h>
 
 struct scanout_import_copy {
 	__s32 fd;
@@ -101,13 +102,22 @@ static long scanout_import_ioctl(struct file *file, unsigned int cmd, unsigned l
 		ret = PTR_ERR(att);
 		goto put;
 	}
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 2, 0)
+	/* Since 6.2 the plain call wants the reservation lock held: take the unlocked variant. */
+	sgt = dma_buf_map_attachment_unlocked(att, DMA_FROM_DEVICE);
+#else
 	sgt = dma_buf_map_attachment(att, DMA_FROM_DEVICE);
+#endif
 	if (IS_ERR(sgt)) {
 		ret = PTR_ERR(sgt);
 		goto detach;
 	}
 	ret = scanout_import_copy_pages(sgt, &req);
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 2, 0)
+	dma_buf_unmap_attachment_unlocked(att, sgt, DMA_FROM_DEVICE);
+#else
 	dma_buf_unmap_attachment(att, sgt, DMA_FROM_DEVICE);
+#endif
 detach:
 	dma_buf_detach(buf, att);
 put:

@@ -1,0 +1,104 @@
+package io.github.scanout.runtime;
+
+import java.io.IOException;
+import java.net.URISyntaxException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The distribution's directories ({@code bin/ lib/ bundles/ conf/ deploy/}) and the cache
+ * directory (Felix's bundle cache, ConfigAdmin's store, JNA's and LWJGL's extracted natives,
+ * temporary files): the only places the runtime writes to, besides the sinks' own targets.
+ *
+ * <p>The cache is, in this order: {@code -Dscanout.cache} (set by {@code bin/scanout} from
+ * {@code $SCANOUT_CACHE}), {@code $XDG_RUNTIME_DIR/scanout} (per user, in memory, gone at
+ * logout), else the distribution's {@code cache/}. Each process gets its own {@code run-<pid>}
+ * directory under it, deleted when it exits; directories of processes that are gone are removed
+ * at the next start.
+ *
+ * <p>Immutable; any thread.
+ *
+ * @param home the distribution's root (the parent of {@code bin/} and {@code lib/})
+ * @param cache the cache directory
+ */
+record Distribution(Path home, Path cache) {
+
+    /**
+     * The distribution this launcher runs from: {@code -Dscanout.home}, else the parent of the
+     * directory holding the launcher jar.
+     */
+    static Distribution locate(Map<String, String> env) {
+        String h = System.getProperty("scanout.home");
+        Path home;
+        if (h != null && !h.isBlank()) {
+            home = Path.of(h);
+        } else {
+            try {
+                Path jar = Path.of(Launcher.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+                home = jar.getParent().getParent();
+            } catch (URISyntaxException | RuntimeException e) {
+                home = Path.of(".");
+            }
+        }
+        return at(home.toAbsolutePath().normalize(), env);
+    }
+
+    /** The distribution at {@code home}, with the cache chosen from the environment. */
+    static Distribution at(Path home, Map<String, String> env) {
+        String c = System.getProperty("scanout.cache");
+        if (c == null || c.isBlank()) {
+            c = env.get("SCANOUT_CACHE");
+        }
+        Path cache;
+        if (c != null && !c.isBlank()) {
+            cache = Path.of(c);
+        } else if (env.get("XDG_RUNTIME_DIR") != null && !env.get("XDG_RUNTIME_DIR").isBlank()
+                && Files.isDirectory(Path.of(env.get("XDG_RUNTIME_DIR")))) {
+            cache = Path.of(env.get("XDG_RUNTIME_DIR"), "scanout");
+        } else {
+            cache = home.resolve("cache");
+        }
+        return new Distribution(home, cache.toAbsolutePath().normalize());
+    }
+
+    Path bundles() {
+        return home.resolve("bundles");
+    }
+
+    Path glBundles() {
+        return bundles().resolve("gl");
+    }
+
+    Path shellBundles() {
+        return bundles().resolve("shell");
+    }
+
+    Path conf() {
+        return home.resolve("conf");
+    }
+
+    Path deploy() {
+        return home.resolve("deploy");
+    }
+
+    /** The jars directly in a directory, sorted by name; empty when it does not exist. */
+    static List<Path> jars(Path dir) throws IOException {
+        List<Path> out = new ArrayList<>();
+        if (!Files.isDirectory(dir)) {
+            return out;
+        }
+        try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir, "*.jar")) {
+            for (Path p : ds) {
+                if (Files.isRegularFile(p)) {
+                    out.add(p);
+                }
+            }
+        }
+        out.sort(null);
+        return out;
+    }
+}

@@ -1,0 +1,70 @@
+package io.github.scanout.runtime;
+
+import java.io.PrintStream;
+import java.util.Map;
+
+/**
+ * The {@code scanout} command ({@code bin/scanout} runs this class): {@code run},
+ * {@code shell}, {@code devices}, {@code --help}, {@code --version}. See
+ * {@link CommandLine#help()} for the reference.
+ *
+ * <p>Exit status: 0 after a clean stop (also after SIGTERM or SIGINT), 1 when the runtime, the
+ * device or a sink cannot start, 2 for bad arguments (one line on stderr, nothing started).
+ *
+ * <p>Threads: everything on the main thread; see {@link StopSignal} for signals.
+ */
+public final class Launcher {
+    private Launcher() {}
+
+    public static void main(String[] args) {
+        long start = System.nanoTime();
+        Logging.configure(System.getenv("SCANOUT_LOG"));
+        int code = run(args, System.out, System.err, System.getenv(), start);
+        System.out.flush();
+        System.exit(code);
+    }
+
+    /**
+     * Runs one command.
+     *
+     * @param start {@link System#nanoTime()} when the process started its work, for the "live
+     *     after" line
+     * @return the exit status
+     */
+    static int run(String[] args, PrintStream out, PrintStream err, Map<String, String> env, long start) {
+        CommandLine cl;
+        try {
+            cl = CommandLine.parse(args);
+        } catch (UsageException e) {
+            err.println("scanout: " + e.getMessage() + " (see scanout --help)");
+            return 2;
+        }
+        switch (cl.command()) {
+            case HELP:
+                out.print(CommandLine.help());
+                return 0;
+            case VERSION:
+                String v = Launcher.class.getPackage().getImplementationVersion();
+                out.println("scanout " + (v == null ? "(development build)" : v));
+                return 0;
+            case DEVICES:
+                return new DevicesCommand(Distribution.locate(env), out, err).run();
+            default:
+                break;
+        }
+        StopSignal stop = new StopSignal();
+        stop.install();
+        int code;
+        try {
+            code = new RunCommand(cl, Distribution.locate(env), out, err, stop, start).run();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            code = 1;
+        } catch (RuntimeException e) {
+            err.println("scanout: " + e);
+            code = 1;
+        }
+        stop.finished(code);
+        return code;
+    }
+}

@@ -1,0 +1,108 @@
+package io.github.scanout.runtime;
+
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Method;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import org.osgi.framework.BundleContext;
+import org.osgi.framework.InvalidSyntaxException;
+import org.osgi.framework.ServiceReference;
+
+/**
+ * Reads the device pipelines ({@code io.github.scanout.core.ManagedPipeline} services) from
+ * outside the framework. The launcher does not link against core (its classes live in the core
+ * bundle's class loader), so {@code stats()} and the record accessors of
+ * {@code PipelineStats} and {@code SinkStats} are called reflectively and copied into the
+ * records below.
+ *
+ * <p>Threads: any.
+ */
+final class Pipelines {
+    static final String SERVICE = "io.github.scanout.core.ManagedPipeline";
+
+    /** A copy of {@code PipelineStats}, the fields the launcher reports. */
+    record Stats(String name, String spec, String state, String reason, String source, long captured, long delivered,
+            long dropped, List<Sink> sinks) {
+
+        /** The named sink, if attached. */
+        Optional<Sink> sink(String sinkName) {
+            return sinks.stream().filter(s -> s.name().equals(sinkName)).findFirst();
+        }
+    }
+
+    /** A copy of {@code SinkStats}. */
+    record Sink(String name, long delivered, long dropped, long errors, long noSignals) {}
+
+    private Pipelines() {}
+
+    /**
+     * The stats of the pipeline registered for the configuration with this PID, if it is
+     * registered.
+     */
+    static Optional<Stats> ofConfiguration(BundleContext ctx, String pid) {
+        return find(ctx, "(service.pid=" + ConfigAdminClient.escape(pid) + ")").stream().findFirst();
+    }
+
+    /** Every registered pipeline's stats. */
+    static List<Stats> all(BundleContext ctx) {
+        return find(ctx, null);
+    }
+
+    private static List<Stats> find(BundleContext ctx, String filter) {
+        List<Stats> out = new ArrayList<>();
+        ServiceReference<?>[] refs;
+        try {
+            refs = ctx.getAllServiceReferences(SERVICE, filter);
+        } catch (InvalidSyntaxException | IllegalStateException e) {
+            return out;
+        }
+        if (refs == null) {
+            return out;
+        }
+        for (ServiceReference<?> ref : refs) {
+            Object service = null;
+            try {
+                service = ctx.getService(ref);
+                if (service != null) {
+                    out.add(read(invoke(service, "stats")));
+                }
+            } catch (RuntimeException e) {
+                // the pipeline is going away while we read it
+            } finally {
+                if (service != null) {
+                    try {
+                        ctx.ungetService(ref);
+                    } catch (IllegalStateException e) {
+                        // framework stopping
+                    }
+                }
+            }
+        }
+        return out;
+    }
+
+    private static Stats read(Object s) {
+        List<Sink> sinks = new ArrayList<>();
+        for (Object k : (List<?>) invoke(s, "sinks")) {
+            sinks.add(new Sink((String) invoke(k, "name"), (Long) invoke(k, "delivered"), (Long) invoke(k, "dropped"),
+                    (Long) invoke(k, "errors"), (Long) invoke(k, "noSignals")));
+        }
+        return new Stats((String) invoke(s, "name"), (String) invoke(s, "spec"), invoke(s, "state").toString(),
+                (String) invoke(s, "reason"), (String) invoke(s, "source"), (Long) invoke(s, "captured"),
+                (Long) invoke(s, "delivered"), (Long) invoke(s, "dropped"), sinks);
+    }
+
+    static Object invoke(Object target, String method) {
+        try {
+            Method m = target.getClass().getMethod(method);
+            return m.invoke(target);
+        } catch (InvocationTargetException e) {
+            Throwable c = e.getCause();
+            throw c instanceof RuntimeException r ? r : new IllegalStateException(method + ": " + c, c);
+        } catch (NoSuchMethodException | IllegalAccessException e) {
+            throw new IllegalStateException("core's " + target.getClass().getName() + " has no public " + method
+                    + "(): " + e, e);
+        }
+    }
+}

@@ -1,0 +1,517 @@
+package io.github.scanout.runtime;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.osgi.framework.BundleEvent;
+import org.osgi.framework.BundleException;
+import org.osgi.framework.SynchronousBundleListener;
+
+/**
+ * {@code scanout run} and {@code scanout shell}: starts the framework, turns {@code --device} and
+ * {@code --sink} into configurations, reports when the device is live, waits for the duration,
+ * the frame count, a signal or the shell's {@code exit}, then stops in order: the sinks'
+ * configurations are deleted (each sink is detached, its queue drained and its files completed),
+ * then the device's (capture stops, fds and mappings are released), then the framework.
+ *
+ * <p>Threads: {@link #run} on the main thread.
+ */
+final class RunCommand {
+    /** The factory PID of device configurations (core's {@code DeviceComponent.PID}). */
+    static final String DEVICE_PID = "io.github.scanout.device";
+    static final Duration LIVE_TIMEOUT = Duration.ofSeconds(15);
+    static final Duration FAILED_GRACE = Duration.ofSeconds(1);
+    static final Duration SINK_TIMEOUT = Duration.ofSeconds(5);
+    static final Duration NO_SIGNAL_GRACE = Duration.ofSeconds(3);
+    static final Duration STOP_TIMEOUT = Duration.ofSeconds(10);
+
+    private final CommandLine cl;
+    private final Distribution dist;
+    private final PrintStream out;
+    private final PrintStream err;
+    private final StopSignal stop;
+    private final long startNanos;
+
+    RunCommand(CommandLine cl, Distribution dist, PrintStream out, PrintStream err, StopSignal stop, long startNanos) {
+        this.cl = cl;
+        this.dist = dist;
+        this.out = out;
+        this.err = err;
+        this.stop = stop;
+        this.startNanos = startNanos;
+    }
+
+    /** The device's stats when it went live, and whether it had published a frame. */
+    private record Live(Pipelines.Stats stats, boolean framed) {}
+
+    /** A sink as configured: its name, its configuration's PID, its spec. */
+    private record Configured(String name, String pid, SinkSpec spec) {}
+
+    /** A sink ready to be configured: its unique name, its spec, its properties. */
+    private record Prepared(String name, SinkSpec spec, Map<String, String> properties) {}
+
+    int run() throws InterruptedException {
+        List<Prepared> sinkProps;
+        try {
+            sinkProps = prepareSinks();
+        } catch (UsageException e) {
+            err.println("scanout: " + e.getMessage());
+            return 2;
+        }
+        boolean shell = cl.command() == CommandLine.Command.SHELL;
+        RunDirectory runDir;
+        try {
+            runDir = RunDirectory.create(dist.cache());
+            Files.createDirectories(dist.conf());
+            Files.createDirectories(dist.deploy());
+        } catch (IOException | RuntimeException e) {
+            err.println("scanout: " + e.getMessage());
+            return 1;
+        }
+        Natives.configure(dist.cache(), runDir.path());
+        timing("run directory ready");
+        EmbeddedFramework fw;
+        try {
+            fw = EmbeddedFramework.start(new EmbeddedFramework.Settings(runDir.path(), bundles(shell),
+                    List.of(dist.conf(), dist.deploy()), 1000, Map.of()));
+        } catch (BundleException | IOException | RuntimeException e) {
+            err.println("scanout: the runtime did not start: " + e.getMessage());
+            runDir.delete();
+            return 1;
+        }
+        timing("framework started");
+        int code;
+        try {
+            code = session(fw, sinkProps, shell);
+        } finally {
+            if (fw.active()) {
+                fw.stop(STOP_TIMEOUT);
+            } else {
+                fw.awaitStop(STOP_TIMEOUT);
+            }
+            runDir.delete();
+        }
+        return code;
+    }
+
+    private int session(EmbeddedFramework fw, List<Prepared> sinkProps, boolean shell)
+            throws InterruptedException {
+        ConfigAdminClient cm = ConfigAdminClient.of(fw.context());
+        Optional<DeviceSpec> device = cl.device();
+        if (device.isEmpty()) {
+            out.println("scanout: running with conf/ and deploy/ (" + dist.conf() + ", " + dist.deploy() + ")"
+                    + (shell ? "" : "; stop with Ctrl-C"));
+            return awaitStop(fw, null, List.of(), null);
+        }
+        DeviceSpec d = device.get();
+        if (d.expanded()) {
+            out.println("scanout: " + d.name() + " runs as " + d.spec() + " (demo defaults for simulated devices;"
+                    + " give mode= or mmap= to change them)");
+        }
+        Map<String, Object> deviceProps = new LinkedHashMap<>();
+        deviceProps.put("spec", d.spec());
+        deviceProps.put("name", d.name());
+        StartupProbe probe = StartupProbe.register(fw.context(), d.name());
+        String devicePid = cm.put(DEVICE_PID, "cli", deviceProps);
+        List<Configured> sinks = new ArrayList<>();
+        for (Prepared p : sinkProps) {
+            Map<String, Object> props = new LinkedHashMap<>(p.properties());
+            props.put(SinkType.DEVICE, d.name());
+            props.put(SinkType.SINK_NAME, p.name());
+            sinks.add(new Configured(p.name(), cm.put(p.spec().type().pid(), p.name(), props), p.spec()));
+        }
+        timing("configurations created");
+        Teardown teardown = new Teardown(fw, cm, devicePid, sinks);
+        // the shell's exit stops the framework from inside: take the sinks and the device down
+        // first, while every bundle is still there
+        SynchronousBundleListener onStop = e -> {
+            if (e.getBundle().getBundleId() == 0 && e.getType() == BundleEvent.STOPPING) {
+                teardown.run();
+            }
+        };
+        fw.context().addBundleListener(onStop);
+        Live live;
+        try {
+            live = awaitLive(fw, devicePid, d, sinks, probe);
+        } catch (IllegalStateException e) {
+            err.println("scanout: " + e.getMessage());
+            teardown.run();
+            return 1;
+        } finally {
+            if (probe != null) {
+                probe.close();
+            }
+        }
+        if (live == null) {
+            teardown.run();
+            return 0; // stopped before it was live
+        }
+        long liveNanos = System.nanoTime();
+        timing("live");
+        Pipelines.Stats ls = live.stats();
+        if (live.framed()) {
+            out.println(String.format(Locale.ROOT, "scanout: %s is live, first frame %.2f s after start (%s)%s",
+                    d.name(), sinceStart(), ls.source(), describe(sinks)));
+        } else {
+            out.println("scanout: " + d.name() + " is open but shows nothing yet (" + ls.state().toLowerCase(Locale.ROOT)
+                    + (ls.reason().isEmpty() ? "" : ": " + ls.reason()) + ")" + describe(sinks));
+        }
+        int code = awaitStop(fw, devicePid, sinks, cl.duration().orElse(null));
+        double secs = (System.nanoTime() - liveNanos) / 1e9;
+        LastSeen seen = teardown.run();
+        StringBuilder b = new StringBuilder(String.format(Locale.ROOT, "scanout: stopped after %.1f s", secs));
+        if (!stop.reason().isEmpty()) {
+            b.append(" (").append(stop.reason()).append(')');
+        }
+        if (seen.pipeline != null) {
+            b.append(": ").append(seen.pipeline.name()).append(" captured ").append(seen.pipeline.captured())
+                    .append(" frames");
+            for (Configured c : sinks) {
+                Pipelines.Sink k = seen.sinks.get(c.name());
+                if (k != null) {
+                    b.append("; ").append(k.name()).append(" received ").append(k.delivered())
+                            .append(k.dropped() > 0 ? " (dropped " + k.dropped() + ")" : "");
+                }
+            }
+        }
+        out.println(b);
+        return code;
+    }
+
+    /** With -Dscanout.timing=true: one line on stderr per start-up phase, in seconds since the process started. */
+    private void timing(String phase) {
+        if (Boolean.getBoolean("scanout.timing")) {
+            err.println(String.format(Locale.ROOT, "scanout: timing: %.3f s %s", sinceStart(), phase));
+        }
+    }
+
+    /**
+     * Seconds since the process started, from {@code /proc} (10 ms resolution: the start time
+     * in clock ticks against the uptime), else since the launcher's main started.
+     */
+    private double sinceStart() {
+        try {
+            String stat = Files.readString(Path.of("/proc/self/stat"));
+            String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+            double started = Long.parseLong(f[19]) / 100.0; // field 22: starttime, USER_HZ = 100 on Linux
+            double uptime = Double.parseDouble(Files.readString(Path.of("/proc/uptime")).split(" ")[0]);
+            if (uptime >= started) {
+                return uptime - started;
+            }
+        } catch (IOException | RuntimeException e) {
+            // not Linux, or an unexpected format
+        }
+        return (System.nanoTime() - startNanos) / 1e9;
+    }
+
+    private static String describe(List<Configured> sinks) {
+        if (sinks.isEmpty()) {
+            return "";
+        }
+        StringBuilder b = new StringBuilder("; sinks:");
+        for (Configured c : sinks) {
+            b.append(' ').append(c.name()).append(" -> ").append(c.spec().type().name()).append(':')
+                    .append(c.spec().target().isEmpty() ? c.spec().type().targetKey() + " default" : c.spec().target());
+        }
+        return b.toString();
+    }
+
+    /**
+     * Waits until the pipeline runs with every sink attached and the first frame published (or
+     * has shown nothing for {@link #NO_SIGNAL_GRACE}: the guest has not set a mode).
+     *
+     * @return the stats then, or null when a stop was requested first
+     * @throws IllegalStateException with one line when it does not get there
+     */
+    private Live awaitLive(EmbeddedFramework fw, String devicePid, DeviceSpec d, List<Configured> sinks,
+            StartupProbe probe) throws InterruptedException {
+        long deadline = System.nanoTime() + LIVE_TIMEOUT.toNanos();
+        long failedSince = 0;
+        long openSince = 0;
+        Pipelines.Stats last = null;
+        while (true) {
+            if (stop.requested() || !fw.active()) {
+                return null;
+            }
+            Optional<Pipelines.Stats> s = Pipelines.ofConfiguration(fw.context(), devicePid);
+            long now = System.nanoTime();
+            if (s.isPresent()) {
+                last = s.get();
+                String state = last.state();
+                if (state.equals("FAILED") || state.equals("GONE")) {
+                    failedSince = failedSince == 0 ? now : failedSince;
+                    if (now - failedSince > FAILED_GRACE.toNanos()) {
+                        throw new IllegalStateException("device " + d.name() + " " + state.toLowerCase(Locale.ROOT)
+                                + ": " + last.reason());
+                    }
+                } else {
+                    failedSince = 0;
+                }
+                if (state.equals("RUNNING") || state.equals("NO_SIGNAL")) {
+                    openSince = openSince == 0 ? now : openSince;
+                    List<String> missing = new ArrayList<>();
+                    for (Configured c : sinks) {
+                        if (last.sink(c.name()).isEmpty()) {
+                            missing.add(c.name() + " (" + c.spec().text() + ")");
+                        }
+                    }
+                    boolean framed = probe == null ? state.equals("RUNNING") : probe.hasFrame();
+                    if (missing.isEmpty() && framed) {
+                        return new Live(last, true);
+                    }
+                    if (missing.isEmpty() && now - openSince > NO_SIGNAL_GRACE.toNanos()) {
+                        return new Live(last, false);
+                    }
+                    if (!missing.isEmpty() && now - openSince > SINK_TIMEOUT.toNanos()) {
+                        throw new IllegalStateException("sink " + String.join(", ", missing) + " did not start within "
+                                + SINK_TIMEOUT.toSeconds() + " s; its configuration was refused (see the log above)");
+                    }
+                } else {
+                    openSince = 0;
+                }
+            }
+            if (now - deadline > 0) {
+                throw new IllegalStateException("device " + d.name() + " is not live after " + LIVE_TIMEOUT.toSeconds()
+                        + " s" + (last == null ? " (core registered no pipeline: see the log above)"
+                        : ": " + last.state().toLowerCase(Locale.ROOT) + (last.reason().isEmpty() ? "" : ", " + last.reason())));
+            }
+            if (probe != null && !probe.hasFrame()) {
+                probe.awaitFrame(5);
+            } else {
+                stop.await(Duration.ofMillis(5));
+            }
+        }
+    }
+
+    /** Waits for a stop request, the duration, the frame count or the framework stopping. */
+    private int awaitStop(EmbeddedFramework fw, String devicePid, List<Configured> sinks, Duration duration)
+            throws InterruptedException {
+        long end = duration == null ? Long.MAX_VALUE : System.nanoTime() + duration.toNanos();
+        long frames = cl.frames().orElse(0);
+        while (true) {
+            if (!fw.active()) {
+                return 0; // the shell's exit stopped the framework
+            }
+            long left = end - System.nanoTime();
+            if (left <= 0) {
+                stop.request("duration reached");
+                return 0;
+            }
+            if (frames > 0 && devicePid != null) {
+                Optional<Pipelines.Stats> s = Pipelines.ofConfiguration(fw.context(), devicePid);
+                if (s.isPresent() && sinks.stream().allMatch(c -> s.get().sink(c.name())
+                        .map(k -> k.delivered() >= frames).orElse(false))) {
+                    stop.request(frames + " frames received");
+                    return 0;
+                }
+            }
+            long waitNanos = Math.min(left, frames > 0 ? 20_000_000L : 200_000_000L);
+            if (stop.await(Duration.ofNanos(waitNanos))) {
+                return 0;
+            }
+        }
+    }
+
+    /** What was last seen of the pipeline and its sinks while it was taken down. */
+    private static final class LastSeen {
+        Pipelines.Stats pipeline;
+        final Map<String, Pipelines.Sink> sinks = new LinkedHashMap<>();
+
+        void see(Optional<Pipelines.Stats> s) {
+            s.ifPresent(p -> {
+                pipeline = p;
+                p.sinks().forEach(k -> sinks.put(k.name(), k));
+            });
+        }
+    }
+
+    /**
+     * Deletes the sinks' configurations, waits for them to detach (each finishes the frame in
+     * hand; files are complete), then deletes the device's and waits for its pipeline to close.
+     * Runs once, on whichever thread asks first (the main thread, or the thread stopping the
+     * framework); later calls wait for it and get the same result.
+     */
+    private final class Teardown {
+        private final EmbeddedFramework fw;
+        private final ConfigAdminClient cm;
+        private final String devicePid;
+        private final List<Configured> sinks;
+        private LastSeen done;
+
+        Teardown(EmbeddedFramework fw, ConfigAdminClient cm, String devicePid, List<Configured> sinks) {
+            this.fw = fw;
+            this.cm = cm;
+            this.devicePid = devicePid;
+            this.sinks = sinks;
+        }
+
+        synchronized LastSeen run() {
+            if (done == null) {
+                done = new LastSeen();
+                try {
+                    take(done);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                } catch (IllegalStateException e) {
+                    // the framework is gone already
+                }
+            }
+            return done;
+        }
+
+        private void take(LastSeen seen) throws InterruptedException {
+            seen.see(Pipelines.ofConfiguration(fw.context(), devicePid));
+            for (Configured c : sinks) {
+                try {
+                    cm.delete(c.pid());
+                } catch (RuntimeException e) {
+                    err.println("scanout: could not delete " + c.pid() + ": " + e.getMessage());
+                }
+            }
+            long deadline = System.nanoTime() + STOP_TIMEOUT.toNanos();
+            while (System.nanoTime() < deadline) {
+                Optional<Pipelines.Stats> s = Pipelines.ofConfiguration(fw.context(), devicePid);
+                seen.see(s);
+                if (s.isEmpty() || sinks.stream().noneMatch(c -> s.get().sink(c.name()).isPresent())) {
+                    break;
+                }
+                Thread.sleep(2);
+            }
+            try {
+                cm.delete(devicePid);
+            } catch (RuntimeException e) {
+                err.println("scanout: could not delete " + devicePid + ": " + e.getMessage());
+            }
+            while (System.nanoTime() < deadline && Pipelines.ofConfiguration(fw.context(), devicePid).isPresent()) {
+                Thread.sleep(5);
+            }
+        }
+    }
+
+    /**
+     * Each sink's configuration properties (TARGET paths made absolute), keyed by its unique
+     * name; creates the directories file sinks write into.
+     */
+    private List<Prepared> prepareSinks() throws UsageException {
+        Map<String, Prepared> out = new LinkedHashMap<>();
+        Map<String, Integer> counts = new LinkedHashMap<>();
+        for (SinkSpec s : cl.sinks()) {
+            Map<String, String> props = new LinkedHashMap<>(s.properties());
+            String name = props.remove(SinkType.SINK_NAME);
+            if (name == null || name.isBlank()) {
+                int n = counts.merge(s.type().name(), 1, Integer::sum);
+                name = s.type().name() + "-" + n;
+            }
+            if (out.containsKey(name)) {
+                throw new UsageException("--sink " + s.text() + ": sink.name '" + name + "' is taken by another --sink");
+            }
+            if (s.type() == SinkType.FILE) {
+                Path p = Path.of(props.get("path")).toAbsolutePath().normalize();
+                boolean stream = !props.getOrDefault("format", "png").equalsIgnoreCase("png");
+                Path dir = stream ? p.getParent() : p;
+                try {
+                    if (dir != null) {
+                        Files.createDirectories(dir);
+                    }
+                } catch (IOException e) {
+                    throw new UsageException("--sink " + s.text() + ": cannot create the directory " + dir + " ("
+                            + e.getClass().getSimpleName() + ": " + e.getMessage() + ")");
+                }
+                props.put("path", p.toString());
+            }
+            out.put(name, new Prepared(name, s, props));
+        }
+        return List.copyOf(out.values());
+    }
+
+    /** The jars to install: bundles/, then bundles/gl/ when wanted, then bundles/shell/ for the shell. */
+    private List<Path> bundles(boolean shell) throws IOException {
+        List<Path> jars = new ArrayList<>(Distribution.jars(dist.bundles()));
+        if (jars.isEmpty()) {
+            throw new IOException("no bundles in " + dist.bundles());
+        }
+        if (wantsGl()) {
+            jars.addAll(Distribution.jars(dist.glBundles()));
+        }
+        // FileInstall last: everything it may configure is there when it first scans
+        jars.sort((a, b) -> Boolean.compare(a.getFileName().toString().contains("fileinstall"),
+                b.getFileName().toString().contains("fileinstall")));
+        if (shell) {
+            jars.addAll(Distribution.jars(dist.shellBundles()));
+        }
+        return jars;
+    }
+
+    private boolean wantsGl() {
+        switch (cl.gl()) {
+            case "on":
+                return true;
+            case "off":
+                return false;
+            default:
+                break;
+        }
+        if (cl.sinks().stream().anyMatch(s -> s.type() == SinkType.GL)) {
+            return true;
+        }
+        if (cl.device().isPresent() && !cl.device().get().simulated()) {
+            return true;
+        }
+        return confNeedsGl(dist.conf());
+    }
+
+    private static final Pattern CONFIG_SPEC = Pattern.compile("(?m)^\\s*spec\\s*=\\s*\"([^\"]*)\"");
+
+    /**
+     * Whether conf/ configures a GL sink or importer, or a device that is not simulated (a real
+     * vGPU's dma-bufs reach CPU sinks only through the GL importer).
+     */
+    static boolean confNeedsGl(Path conf) {
+        try (DirectoryStream<Path> ds = Files.newDirectoryStream(conf)) {
+            for (Path p : ds) {
+                String n = p.getFileName().toString();
+                if (!n.endsWith(".cfg") && !n.endsWith(".config")) {
+                    continue;
+                }
+                if (n.startsWith("io.github.scanout.sink.gl") || n.startsWith("io.github.scanout.importer.gl")) {
+                    return true;
+                }
+                if (n.startsWith(DEVICE_PID + "-") || n.startsWith(DEVICE_PID + "~") || n.startsWith(DEVICE_PID + ".")) {
+                    String spec = specOf(p);
+                    if (spec != null && !spec.trim().toLowerCase(Locale.ROOT).startsWith("sim:")) {
+                        return true;
+                    }
+                }
+            }
+        } catch (IOException e) {
+            return false;
+        }
+        return false;
+    }
+
+    private static String specOf(Path p) throws IOException {
+        if (p.getFileName().toString().endsWith(".cfg")) {
+            Properties props = new Properties();
+            try (InputStream in = Files.newInputStream(p)) {
+                props.load(in);
+            }
+            return props.getProperty("spec");
+        }
+        Matcher m = CONFIG_SPEC.matcher(Files.readString(p, StandardCharsets.UTF_8));
+        return m.find() ? m.group(1) : null;
+    }
+}

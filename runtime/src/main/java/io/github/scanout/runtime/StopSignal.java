@@ -1,0 +1,93 @@
+package io.github.scanout.runtime;
+
+import java.time.Duration;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * SIGTERM and SIGINT as a request to stop cleanly. The first signal counts the latch down; the
+ * main thread then stops the runtime in order and exits 0. A second signal while that is under
+ * way halts at once (status 130), for an operator who does not want to wait.
+ *
+ * <p>The handlers replace the JVM's (which would run shutdown hooks and exit 143 or 130). For
+ * other ways the JVM is asked to exit (SIGHUP, a stray {@code System.exit}) a shutdown hook
+ * requests the same clean stop, waits for it (bounded) and halts with its status.
+ *
+ * <p>Threads: handlers run on the JVM's signal thread; {@link #await} on the main thread.
+ */
+final class StopSignal {
+    private final CountDownLatch requested = new CountDownLatch(1);
+    private final CountDownLatch finished = new CountDownLatch(1);
+    private volatile String reason = "";
+    private volatile int exitCode;
+    private volatile boolean handlersInstalled;
+
+    /** Installs the handlers and the hook. */
+    void install() {
+        for (String name : new String[] {"TERM", "INT"}) {
+            try {
+                sun.misc.Signal.handle(new sun.misc.Signal(name), s -> onSignal("SIG" + name));
+                handlersInstalled = true;
+            } catch (IllegalArgumentException | UnsupportedOperationException | LinkageError e) {
+                // the JVM's handler stays; the shutdown hook below covers it
+            }
+        }
+        Thread hook = new Thread(this::onShutdown, "scanout-shutdown");
+        Runtime.getRuntime().addShutdownHook(hook);
+    }
+
+    private void onSignal(String name) {
+        if (requested.getCount() == 0) {
+            Runtime.getRuntime().halt(130);
+        }
+        reason = name;
+        requested.countDown();
+    }
+
+    private void onShutdown() {
+        if (finished.getCount() == 0) {
+            return; // the main thread stopped everything and is exiting
+        }
+        reason = "JVM shutdown";
+        requested.countDown();
+        try {
+            if (finished.await(20, TimeUnit.SECONDS)) {
+                Runtime.getRuntime().halt(exitCode);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** Asks for a stop from inside the process (the duration is over, enough frames). */
+    void request(String why) {
+        if (requested.getCount() > 0) {
+            reason = why;
+            requested.countDown();
+        }
+    }
+
+    boolean requested() {
+        return requested.getCount() == 0;
+    }
+
+    /** Waits up to {@code timeout} for a stop request; true when one came. */
+    boolean await(Duration timeout) throws InterruptedException {
+        return requested.await(Math.max(0, timeout.toNanos()), TimeUnit.NANOSECONDS);
+    }
+
+    /** Why the stop was requested. */
+    String reason() {
+        return reason;
+    }
+
+    /** The main thread has stopped everything; a pending shutdown hook may halt with this status. */
+    void finished(int code) {
+        exitCode = code;
+        finished.countDown();
+    }
+
+    boolean handlersInstalled() {
+        return handlersInstalled;
+    }
+}

@@ -176,14 +176,34 @@ final class EmbeddedFramework {
         return e.getType() != FrameworkEvent.WAIT_TIMEDOUT;
     }
 
+    /** The bundle whose components own the pipelines: stopped first, see {@link #stopCore()}. */
+    static final String CORE = "io.github.scanout.core";
+
     /**
-     * Stops the framework: bundles stop in reverse start order (sinks and plane sources before
-     * core, core before SCR), each component deactivated, so sinks are flushed and devices
-     * closed.
+     * Stops core (transiently): every pipeline closes while the device providers, plane sources
+     * and sinks are all still there, each sink detached after the frame in hand and each device
+     * released. Stopping the framework directly would stop the providers and plane sources first
+     * (reverse install order), and the pipelines would re-probe and try to reopen on the way down.
+     */
+    void stopCore() {
+        Bundle core = bundle(CORE);
+        if (core != null && core.getState() == Bundle.ACTIVE) {
+            try {
+                core.stop(Bundle.STOP_TRANSIENT);
+            } catch (BundleException | IllegalStateException e) {
+                // the framework stops it anyway
+            }
+        }
+    }
+
+    /**
+     * Stops the framework: core first ({@link #stopCore()}), then every bundle in reverse start
+     * order, each component deactivated, so sinks are flushed and devices closed.
      *
      * @return true when it stopped within the timeout
      */
     boolean stop(Duration timeout) throws InterruptedException {
+        stopCore();
         try {
             framework.stop();
         } catch (BundleException e) {

@@ -113,9 +113,17 @@ final class RunCommand {
         ConfigAdminClient cm = ConfigAdminClient.of(fw.context());
         Optional<DeviceSpec> device = cl.device();
         if (device.isEmpty()) {
+            // the shell's exit: close conf/'s pipelines before their providers and sources go
+            fw.context().addBundleListener((SynchronousBundleListener) e -> {
+                if (e.getBundle().getBundleId() == 0 && e.getType() == BundleEvent.STOPPING) {
+                    fw.stopCore();
+                }
+            });
             out.println("scanout: running with conf/ and deploy/ (" + dist.conf() + ", " + dist.deploy() + ")"
-                    + (shell ? "" : "; stop with Ctrl-C"));
-            return awaitStop(fw, null, List.of(), null);
+                    + (shell || cl.duration().isPresent() ? "" : "; stop with Ctrl-C"));
+            int code = awaitStop(fw, null, List.of(), cl.duration().orElse(null));
+            out.println("scanout: stopped" + (stop.reason().isEmpty() ? "" : " (" + stop.reason() + ")"));
+            return code;
         }
         DeviceSpec d = device.get();
         if (d.expanded()) {
@@ -141,6 +149,7 @@ final class RunCommand {
         SynchronousBundleListener onStop = e -> {
             if (e.getBundle().getBundleId() == 0 && e.getType() == BundleEvent.STOPPING) {
                 teardown.run();
+                fw.stopCore();
             }
         };
         fw.context().addBundleListener(onStop);

@@ -152,13 +152,14 @@ class RuntimeIT {
         sink.awaitFrames(5, WAIT);
         rt.awaitState(pid, "RUNNING");
         Bundle dmabuf = rt.fw.bundle("io.github.scanout.plugin-dmabuf");
+        int notices = sink.noSignals().size(); // mbochs's first query of a mode answers ENOMEM: maybe one
 
         long t0 = System.nanoTime();
         dmabuf.stop();
         long stopMillis = (System.nanoTime() - t0) / 1_000_000;
         Pipelines.Stats s = rt.awaitState(pid, "NO_SOURCE");
         assertThat(s.source()).isEmpty();
-        TestRuntime.await("the sink is told why nothing comes", WAIT, () -> !sink.noSignals().isEmpty());
+        TestRuntime.await("the sink is told why nothing comes", WAIT, () -> sink.noSignals().size() > notices);
         assertThat(sink.noSignals().get(sink.noSignals().size() - 1)).startsWith("no plane source can read " + SPEC);
         long before = sink.lastSequence();
         assertThat(stopMillis).as("stopping the plane source bundle does not wait for a stall timeout")

@@ -16,11 +16,11 @@ import java.util.function.Consumer;
 public final class Leases {
     private Leases() {}
 
-    static final Cleaner CLEANER = Cleaner.create(r -> {
-        Thread t = new Thread(r, "scanout-lease-leak-detector");
-        t.setDaemon(true);
-        return t;
-    });
+    /**
+     * The JDK's own cleaner thread: a thread factory of ours would tie the thread to this
+     * bundle's class loader and keep it alive across framework restarts and bundle refreshes.
+     */
+    static final Cleaner CLEANER = Cleaner.create();
     static final boolean TRACE = "trace".equals(System.getProperty("scanout.leaks"));
     private static final AtomicLong LIVE = new AtomicLong();
     private static final AtomicLong LEAKED = new AtomicLong();

@@ -1,5 +1,6 @@
 package io.github.scanout.core.internal.pipeline;
 
+import io.github.scanout.api.buffer.PlaneBuffer;
 import io.github.scanout.api.sink.FrameSink;
 import io.github.scanout.api.sink.SinkNeeds;
 import io.github.scanout.core.SinkStats;
@@ -117,6 +118,7 @@ final class Fanout {
     void publishFrame(FrameSnapshot frame) {
         FrameSnapshot oldFrame;
         CursorSnapshot oldCursor;
+        boolean skipped = false;
         synchronized (lock) {
             if (closed) {
                 frame.unref();
@@ -128,11 +130,22 @@ final class Fanout {
             cursor = frame.cursor.ref();
             noSignal = null;
             stallAnnounced = false;
+            PlaneBuffer b = frame.primary.buffer();
+            boolean live = b.cpuReadable() && !b.memory().consistent();
             for (SinkWorker w : workers) {
+                if (live && w.needs().consistent()) {
+                    // A sink that needs consistent bytes attached while this frame was being
+                    // captured as a live view: it gets a snapshot on the next tick instead.
+                    skipped = true;
+                    continue;
+                }
                 w.offerFrame(frame);
             }
         }
         release(oldFrame, oldCursor);
+        if (skipped) {
+            signal.forceFrame();
+        }
     }
 
     /** Publishes a cursor-only update; the caller keeps its reference. */

@@ -475,13 +475,8 @@ public final class GvtModel extends DriverModel {
     }
 
     private void query(KStruct plane, String call) throws DeviceException {
-        int flags = plane.u32(FLAGS);
-        if (flags == (DMABUF | PROBE)) {
+        if (PlaneStruct.probed(plane, DMABUF, "GVT-g", ctx.name(), call)) {
             return;
-        }
-        if ((flags & ~DMABUF) != 0 || flags == 0) {
-            throw Errors.errno(ctx.name(), call + " with flags 0x" + Integer.toHexString(flags)
-                    + " (GVT-g offers DMABUF only)", Errno.EINVAL);
         }
         synchronized (lock) {
             int type = plane.u32(DRM_PLANE_TYPE);

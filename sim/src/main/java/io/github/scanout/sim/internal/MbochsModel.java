@@ -257,42 +257,29 @@ public final class MbochsModel extends DriverModel {
                     + " (mbochs has regions 0-9)", Errno.EINVAL);
         }
         switch (index) {
-            case VfioCore.PCI_CONFIG_REGION_INDEX -> region(info, 0, PciConfig.SIZE,
+            case VfioCore.PCI_CONFIG_REGION_INDEX -> PlaneStruct.regionInfo(info, 0, PciConfig.SIZE,
                     Vfio.REGION_INFO_FLAG_READ | Vfio.REGION_INFO_FLAG_WRITE);
-            case 0 -> region(info, MEMORY_BAR_OFFSET, memsize,
+            case 0 -> PlaneStruct.regionInfo(info, MEMORY_BAR_OFFSET, memsize,
                     Vfio.REGION_INFO_FLAG_READ | Vfio.REGION_INFO_FLAG_WRITE | Vfio.REGION_INFO_FLAG_MMAP);
-            case 2 -> region(info, MMIO_BAR_OFFSET, MMIO_BAR_SIZE,
+            case 2 -> PlaneStruct.regionInfo(info, MMIO_BAR_OFFSET, MMIO_BAR_SIZE,
                     Vfio.REGION_INFO_FLAG_READ | Vfio.REGION_INFO_FLAG_WRITE);
             case EDID_REGION_INDEX -> {
                 info.putU32(RI_ARGSZ, REGION_INFO_EXT_SIZE);
-                region(info, EDID_OFFSET, EDID_SIZE, Vfio.REGION_INFO_FLAG_READ | Vfio.REGION_INFO_FLAG_WRITE
+                PlaneStruct.regionInfo(info, EDID_OFFSET, EDID_SIZE, Vfio.REGION_INFO_FLAG_READ | Vfio.REGION_INFO_FLAG_WRITE
                         | Vfio.REGION_INFO_FLAG_CAPS);
                 info.putU32(RI_CAP_OFFSET, RI_SIZEOF);
                 info.putU16(32, Vfio.REGION_INFO_CAP_TYPE).putU16(34, 1).putU32(36, 0)
                         .putU32(40, Vfio.REGION_TYPE_GFX).putU32(44, Vfio.REGION_SUBTYPE_GFX_EDID);
             }
-            default -> region(info, 0, 0, 0);
+            default -> PlaneStruct.regionInfo(info, 0, 0, 0);
         }
         arg.copyTo(info, outsz);
         return 0;
     }
 
-    private static void region(KStruct info, long offset, long size, int flags) {
-        info.putU64(RI_OFFSET, offset).putU64(RI_SIZE, size).putU32(RI_FLAGS, flags);
-    }
-
     private void query(KStruct plane, String call) throws DeviceException {
-        int flags = plane.u32(FLAGS);
-        if ((flags & PROBE) != 0) {
-            if (flags == (PROBE | DMABUF)) {
-                return;
-            }
-            throw Errors.errno(ctx.name(), call + " probe with flags 0x" + Integer.toHexString(flags)
-                    + " (mbochs offers DMABUF only)", Errno.EINVAL);
-        }
-        if (flags != DMABUF) {
-            throw Errors.errno(ctx.name(), call + " with flags 0x" + Integer.toHexString(flags)
-                    + " (mbochs offers DMABUF only)", Errno.EINVAL);
+        if (PlaneStruct.probed(plane, DMABUF, "mbochs", ctx.name(), call)) {
+            return;
         }
         plane.putU64(DRM_FORMAT_MOD, 0).putU32(X_POS, 0).putU32(Y_POS, 0).putU32(X_HOT, 0).putU32(Y_HOT, 0);
         synchronized (lock) {

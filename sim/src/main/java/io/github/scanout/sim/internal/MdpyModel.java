@@ -136,11 +136,11 @@ public final class MdpyModel extends DriverModel {
                             + " (mdpy has regions 0-8 and 16)", Errno.EINVAL);
                 }
                 switch (index) {
-                    case VfioCore.PCI_CONFIG_REGION_INDEX -> region(info, 0, PciConfig.SIZE,
+                    case VfioCore.PCI_CONFIG_REGION_INDEX -> PlaneStruct.regionInfo(info, 0, PciConfig.SIZE,
                             Vfio.REGION_INFO_FLAG_READ | Vfio.REGION_INFO_FLAG_WRITE);
-                    case 0, DISPLAY_REGION -> region(info, MEMORY_BAR_OFFSET, memsize, Vfio.REGION_INFO_FLAG_READ
+                    case 0, DISPLAY_REGION -> PlaneStruct.regionInfo(info, MEMORY_BAR_OFFSET, memsize, Vfio.REGION_INFO_FLAG_READ
                             | Vfio.REGION_INFO_FLAG_WRITE | Vfio.REGION_INFO_FLAG_MMAP);
-                    default -> region(info, 0, 0, 0);
+                    default -> PlaneStruct.regionInfo(info, 0, 0, 0);
                 }
                 arg.copyTo(info, RI_SIZEOF);
                 return 0;
@@ -179,22 +179,9 @@ public final class MdpyModel extends DriverModel {
         }
     }
 
-    private static void region(KStruct info, long offset, long size, int flags) {
-        info.putU64(RI_OFFSET, offset).putU64(RI_SIZE, size).putU32(RI_FLAGS, flags);
-    }
-
     private void query(KStruct plane, String call) throws DeviceException {
-        int flags = plane.u32(FLAGS);
-        if ((flags & PROBE) != 0) {
-            if (flags == (PROBE | REGION)) {
-                return;
-            }
-            throw Errors.errno(ctx.name(), call + " probe with flags 0x" + Integer.toHexString(flags)
-                    + " (mdpy offers REGION only)", Errno.EINVAL);
-        }
-        if (flags != REGION) {
-            throw Errors.errno(ctx.name(), call + " with flags 0x" + Integer.toHexString(flags)
-                    + " (mdpy offers REGION only)", Errno.EINVAL);
+        if (PlaneStruct.probed(plane, REGION, "mdpy", ctx.name(), call)) {
+            return;
         }
         synchronized (lock) {
             if (plane.u32(DRM_PLANE_TYPE) == DRM_PLANE_TYPE_PRIMARY) {

@@ -1,5 +1,8 @@
 package io.github.scanout.sim.internal;
 
+import io.github.scanout.api.DeviceException;
+import io.github.scanout.api.Errno;
+
 /** Offsets in {@code struct vfio_device_gfx_plane_info} (ABI.md section 2). */
 public final class PlaneStruct {
     private PlaneStruct() {}
@@ -37,4 +40,29 @@ public final class PlaneStruct {
     public static final int RI_SIZE = 16;
     public static final int RI_OFFSET = 24;
     public static final int RI_SIZEOF = 32;
+
+    /**
+     * The flags check every display driver makes first: {@code PROBE | offered} answers 0,
+     * {@code offered} alone is a query, anything else is EINVAL.
+     *
+     * @return true when the call was a probe and is answered (nothing more to do)
+     */
+    public static boolean probed(KStruct plane, int offered, String driver, String device, String call)
+            throws DeviceException {
+        int flags = plane.u32(FLAGS);
+        if (flags == (PROBE | offered)) {
+            return true;
+        }
+        if (flags != offered) {
+            throw Errors.errno(device, call + ((flags & PROBE) != 0 ? " probe" : "") + " with flags 0x"
+                    + Integer.toHexString(flags) + " (" + driver + " offers " + (offered == DMABUF ? "DMABUF" : "REGION")
+                    + " only)", Errno.EINVAL);
+        }
+        return false;
+    }
+
+    /** Fills the offset, size and flags of a {@code vfio_region_info} answer. */
+    public static void regionInfo(KStruct info, long offset, long size, int flags) {
+        info.putU64(RI_OFFSET, offset).putU64(RI_SIZE, size).putU32(RI_FLAGS, flags);
+    }
 }

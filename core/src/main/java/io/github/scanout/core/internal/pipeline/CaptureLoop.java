@@ -385,10 +385,11 @@ final class CaptureLoop implements Runnable {
     private void publish(PlaneBuffer buffer, long captureNanos, long wallMillis) {
         SharedBuffer shared = new SharedBuffer(buffer);
         stats.captured.increment();
-        fanout.publishFrame(new FrameSnapshot(++sequence, captureNanos, wallMillis, shared, cursor));
         force = false;
         noSignal = false;
+        // the state first: a sink that sees this frame must also see a RUNNING pipeline
         setState(PipelineState.RUNNING, "");
+        fanout.publishFrame(new FrameSnapshot(++sequence, captureNanos, wallMillis, shared, cursor));
     }
 
     private void enterNoSignal() {

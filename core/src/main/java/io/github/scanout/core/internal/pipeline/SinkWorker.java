@@ -32,6 +32,10 @@ import java.util.function.Consumer;
  * that lists formats gets one {@code noSignal} per buffer identity in another format; cursor
  * updates with {@code imageChanged} relative to what this sink saw last.
  *
+ * <p>A sink whose call throws an {@link OutOfMemoryError} or {@link StackOverflowError} is
+ * detached by its own worker (reported once): dropping it is the only way to give the memory it
+ * holds back to the capture thread and the other sinks.
+ *
  * <p>Threads: {@code offer*} from the capture thread (and attach), under the fan-out lock; the
  * sink's methods on this worker's thread only; {@link #detach} and {@link #stats} from any thread.
  */
@@ -65,7 +69,8 @@ final class SinkWorker implements SinkHandle {
     record Context(String device, String label, Clock clock, ImportRouter importers, RateLimitedLog log,
             long pollNanos, long detachTimeoutNanos, Runnable idleCheck, Consumer<SinkWorker> onDetach) {}
 
-    private final FrameSink sink;
+    /** Dropped when the worker ends, so a detached sink and what it holds can be collected. */
+    private volatile FrameSink sink;
     private final String name;
     private final SinkNeeds needs;
     private final int depth;
@@ -89,6 +94,8 @@ final class SinkWorker implements SinkHandle {
 
     // delivery-thread state
     private long lastCursorGeneration = -1;
+    /** Set when the sink ran the JVM out of memory or stack: the worker detaches it and ends. */
+    private String fatal;
     private String lastNoSignalKey;
 
     SinkWorker(FrameSink sink, String name, SinkNeeds needs, int depth, Context ctx) {
@@ -249,6 +256,10 @@ final class SinkWorker implements SinkHandle {
                     }
                     busy = false;
                 }
+                if (fatal != null) {
+                    ctx.onDetach().accept(this);
+                    break;
+                }
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -261,6 +272,7 @@ final class SinkWorker implements SinkHandle {
                 ctx.log().report(System.Logger.Level.WARNING, "sink:" + name + ":detached",
                         ctx.label() + ": sink '" + name + "' threw from detached(): " + e, e);
             }
+            sink = null;
             finished.countDown();
         }
     }
@@ -381,6 +393,13 @@ final class SinkWorker implements SinkHandle {
             String why = e.getClass().getName() + (e.getMessage() == null ? "" : ": " + e.getMessage());
             ctx.log().report(System.Logger.Level.WARNING, "sink:" + name + ":" + method + ":" + why,
                     ctx.label() + ": sink '" + name + "' threw from " + method + "(): " + why, e);
+            return false;
+        } catch (OutOfMemoryError | StackOverflowError e) {
+            errors.increment();
+            fatal = e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage());
+            ctx.log().report(System.Logger.Level.ERROR, "sink:" + name + ":fatal:" + fatal,
+                    ctx.label() + ": sink '" + name + "' threw " + fatal + " from " + method + "(); it is detached"
+                            + " so that capture and the other sinks go on (attach it again to retry)", null);
             return false;
         }
     }

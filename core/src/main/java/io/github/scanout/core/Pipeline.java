@@ -110,13 +110,21 @@ public final class Pipeline implements ManagedPipeline, AutoCloseable {
             Objects.requireNonNull(device, "device");
             AtomicBoolean used = new AtomicBoolean();
             this.spec = device.name();
-            this.opener = () -> {
-                if (used.getAndSet(true)) {
-                    throw new io.github.scanout.api.DeviceException("device " + device.name() + " was handed to the"
-                            + " pipeline open and cannot be opened again; build the pipeline with open(devices, spec)"
-                            + " to reopen it");
+            this.opener = new DeviceOpener() {
+                @Override
+                public GfxDevice open() throws io.github.scanout.api.DeviceException {
+                    if (used.getAndSet(true)) {
+                        throw new io.github.scanout.api.DeviceException("device " + device.name() + " was handed to"
+                                + " the pipeline open and cannot be opened again; build the pipeline with"
+                                + " open(devices, spec) to reopen it");
+                    }
+                    return device;
                 }
-                return device;
+
+                @Override
+                public boolean reopens() {
+                    return false;
+                }
             };
             return this;
         }

@@ -27,6 +27,10 @@ import java.util.Optional;
  *     many GVT guests): their content cannot be compared, so it is re-sent this often; default
  *     {@link #DEFAULT_OPAQUE_REFRESH} (10 Hz); {@link Duration#ZERO} never re-sends (an unchanged
  *     identity is then taken as an unchanged frame, which freezes single-buffer producers)
+ * @param rescan how often a pipeline whose device is {@link PipelineState#GONE GONE} tries to open
+ *     it again (quietly; it says once when the device is back), when it was built to open the
+ *     device by spec; default {@link #DEFAULT_RESCAN} (5 s); {@link Duration#ZERO} never (only a
+ *     reopen or a configuration change then opens it again)
  */
 public record PipelineOptions(
         double maxRate,
@@ -36,13 +40,15 @@ public record PipelineOptions(
         Optional<String> bufferType,
         Duration stallTimeout,
         Duration detachTimeout,
-        Duration opaqueRefresh) {
+        Duration opaqueRefresh,
+        Duration rescan) {
 
     public static final double DEFAULT_RATE = 60;
     public static final int DEFAULT_QUEUE_DEPTH = 2;
     public static final int MAX_QUEUE_DEPTH = 64;
     public static final double MAX_RATE = 1000;
     public static final Duration DEFAULT_OPAQUE_REFRESH = Duration.ofMillis(100);
+    public static final Duration DEFAULT_RESCAN = Duration.ofSeconds(5);
 
     public PipelineOptions {
         if (!(maxRate >= 0.1 && maxRate <= MAX_RATE)) {
@@ -58,49 +64,58 @@ public record PipelineOptions(
         positive("stallTimeout", stallTimeout);
         positive("detachTimeout", detachTimeout);
         nonNegative("opaqueRefresh", opaqueRefresh);
+        nonNegative("rescan", rescan);
     }
 
-    /** 60 Hz, idle 3 s after 1 s, queues of 2, any buffer type, 2 s stall and detach timeouts, opaque refresh 100 ms. */
+    /**
+     * 60 Hz, idle 3 s after 1 s, queues of 2, any buffer type, 2 s stall and detach timeouts, opaque
+     * refresh 100 ms, rescan of a gone device every 5 s.
+     */
     public static PipelineOptions defaults() {
         return new PipelineOptions(DEFAULT_RATE, Duration.ofSeconds(3), Duration.ofSeconds(1), DEFAULT_QUEUE_DEPTH,
-                Optional.empty(), Duration.ofSeconds(2), Duration.ofSeconds(2), DEFAULT_OPAQUE_REFRESH);
+                Optional.empty(), Duration.ofSeconds(2), Duration.ofSeconds(2), DEFAULT_OPAQUE_REFRESH, DEFAULT_RESCAN);
     }
 
     public PipelineOptions withMaxRate(double hz) {
         return new PipelineOptions(hz, idleInterval, idleAfter, queueDepth, bufferType, stallTimeout, detachTimeout,
-                opaqueRefresh);
+                opaqueRefresh, rescan);
     }
 
     public PipelineOptions withIdle(Duration after, Duration interval) {
         return new PipelineOptions(maxRate, interval, after, queueDepth, bufferType, stallTimeout, detachTimeout,
-                opaqueRefresh);
+                opaqueRefresh, rescan);
     }
 
     public PipelineOptions withQueueDepth(int depth) {
         return new PipelineOptions(maxRate, idleInterval, idleAfter, depth, bufferType, stallTimeout, detachTimeout,
-                opaqueRefresh);
+                opaqueRefresh, rescan);
     }
 
     /** Forces a buffer type by name; null or empty text un-forces it. */
     public PipelineOptions withBufferType(String type) {
         Optional<String> t = type == null || type.isBlank() ? Optional.empty() : Optional.of(type.trim());
         return new PipelineOptions(maxRate, idleInterval, idleAfter, queueDepth, t, stallTimeout, detachTimeout,
-                opaqueRefresh);
+                opaqueRefresh, rescan);
     }
 
     public PipelineOptions withStallTimeout(Duration timeout) {
         return new PipelineOptions(maxRate, idleInterval, idleAfter, queueDepth, bufferType, timeout, detachTimeout,
-                opaqueRefresh);
+                opaqueRefresh, rescan);
     }
 
     public PipelineOptions withDetachTimeout(Duration timeout) {
         return new PipelineOptions(maxRate, idleInterval, idleAfter, queueDepth, bufferType, stallTimeout, timeout,
-                opaqueRefresh);
+                opaqueRefresh, rescan);
     }
 
     public PipelineOptions withOpaqueRefresh(Duration every) {
         return new PipelineOptions(maxRate, idleInterval, idleAfter, queueDepth, bufferType, stallTimeout, detachTimeout,
-                every);
+                every, rescan);
+    }
+
+    public PipelineOptions withRescan(Duration every) {
+        return new PipelineOptions(maxRate, idleInterval, idleAfter, queueDepth, bufferType, stallTimeout, detachTimeout,
+                opaqueRefresh, every);
     }
 
     private static void positive(String field, Duration d) {

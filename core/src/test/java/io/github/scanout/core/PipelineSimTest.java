@@ -116,4 +116,33 @@ class PipelineSimTest {
             assertThat(log.count("is gone")).isEqualTo(1);
         }
     }
+
+    @Test
+    void aGoneDeviceThatComesBackIsFoundByTheRescanAndCapturedAgain() throws Exception {
+        devices.open("sim:mdpy-vga").close(); // the device's memory (a memfd) lives from its first open on
+        fdsAtStart = Resources.openFds();
+        SimDevice sim = provider.device("sim:mdpy-vga");
+        try (Pipeline p = pipeline("sim:mdpy-vga", PipelineOptions.defaults().withRescan(Duration.ofMillis(100)))) {
+            RecordingSink sink = RecordingSink.cpu();
+            p.attach(sink, "s");
+            sink.awaitFrames(2, WAIT);
+            sim.vanish();
+            Await.until("gone", WAIT, p::state, s -> s == PipelineState.GONE);
+            Await.until("the device's fds closed", WAIT, sim::liveFds, n -> n == 0);
+            // several rescans fail quietly while it is away
+            Thread.sleep(450);
+            assertThat(p.state()).isEqualTo(PipelineState.GONE);
+            assertThat(log.lines()).filteredOn(l -> l.contains("sim:mdpy-vga")).hasSize(2);
+            assertThat(log.lines()).anyMatch(l -> l.contains("it is opened again when it comes back (tried every 100"
+                    + " ms), when its configuration changes or when the pipeline is reopened"));
+
+            int frames = sink.frames();
+            sim.reappear();
+            sink.awaitFrames(frames + 3, WAIT);
+            Await.until("running", WAIT, p::state, s -> s == PipelineState.RUNNING);
+            assertThat(log.count("device sim:mdpy-vga is back; capturing again")).isEqualTo(1);
+            assertThat(log.count("is gone")).isEqualTo(1);
+            assertThat(sim.liveFds()).isPositive();
+        }
+    }
 }

@@ -194,6 +194,14 @@ public abstract sealed class SimDevice implements DeviceEndpoint permits MdpyDev
         ctx.vanish();
     }
 
+    /**
+     * The vanished device is back, as an mdev created again with the same UUID (its memory and
+     * mode as they were): opens work again, the fds and dma-bufs opened before stay dead (ENODEV).
+     */
+    public final void reappear() {
+        ctx.reappear();
+    }
+
     public final boolean isVanished() {
         return ctx.vanished();
     }

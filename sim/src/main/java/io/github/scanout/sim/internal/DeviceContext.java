@@ -22,6 +22,8 @@ public final class DeviceContext {
 
     private final String name;
     private volatile boolean vanished;
+    /** Counts reappearances: files opened before one stay dead, as fds of a removed mdev do. */
+    private volatile int generation;
     private int failRemaining;
     private Errno failErrno = Errno.EIO;
     private final AtomicInteger liveFds = new AtomicInteger();
@@ -47,8 +49,27 @@ public final class DeviceContext {
         }
     }
 
+    /** ENODEV once the device has vanished, or when the file was opened before it reappeared. */
+    public void checkPresent(String call, int openedIn) throws DeviceException {
+        if (vanished || openedIn != generation) {
+            throw Errors.errno(name, call + " (the device has vanished)", Errno.ENODEV);
+        }
+    }
+
     public void vanish() {
         vanished = true;
+    }
+
+    /** The device is back (an mdev created again): new opens work, the fds opened before do not. */
+    public synchronized void reappear() {
+        if (vanished) {
+            generation++;
+            vanished = false;
+        }
+    }
+
+    public int generation() {
+        return generation;
     }
 
     public boolean vanished() {

@@ -26,7 +26,7 @@ public final class DeviceFile extends SimFile {
     @Override
     public int ioctl(SimKernel k, int cmd, UserArg arg) throws DeviceException {
         String call = SimKernel.ioctlName(cmd);
-        ctx.checkPresent(call);
+        checkPresent(call);
         ctx.checkInjectedFailure(call);
         ctx.countIoctl();
         if (cmd == VfioCore.DEVICE_FEATURE) {
@@ -37,25 +37,25 @@ public final class DeviceFile extends SimFile {
 
     @Override
     public int pread(ByteBuffer dst, long offset) throws DeviceException {
-        ctx.checkPresent("pread");
+        checkPresent("pread");
         return model.read(offset, dst);
     }
 
     @Override
     public int pwrite(ByteBuffer src, long offset) throws DeviceException {
-        ctx.checkPresent("pwrite");
+        checkPresent("pwrite");
         return model.write(offset, src);
     }
 
     @Override
     public long lseek(long offset, int whence) throws DeviceException {
-        ctx.checkPresent("lseek");
+        checkPresent("lseek");
         throw Errors.errno(ctx.name(), "lseek on the VFIO device fd (no llseek)", Errno.ESPIPE);
     }
 
     @Override
     public Mapping mmap(SimKernel k, long length, int prot, int flags, long offset) throws DeviceException {
-        ctx.checkPresent("mmap");
+        checkPresent("mmap");
         boolean shared = mmapCommon(ctx.name(), length, prot, flags, offset);
         return model.mmap(k, this, length, prot, flags, shared, offset);
     }

@@ -88,7 +88,7 @@ public final class DmaBufFile extends SimFile {
     @Override
     public int ioctl(SimKernel k, int cmd, UserArg arg) throws DeviceException {
         String call = SimKernel.ioctlName(cmd);
-        ctx.checkPresent(call);
+        checkPresent(call);
         if (cmd != (int) Linux.DMA_BUF_IOCTL_SYNC) {
             throw Errors.errno(ctx.name(), call + " on " + label, Errno.ENOTTY);
         }
@@ -104,19 +104,19 @@ public final class DmaBufFile extends SimFile {
 
     @Override
     public int pread(ByteBuffer dst, long offset) throws DeviceException {
-        ctx.checkPresent("pread");
+        checkPresent("pread");
         throw Errors.errno(ctx.name(), "pread of " + label + " (dma-bufs have no FMODE_PREAD)", Errno.ESPIPE);
     }
 
     @Override
     public int pwrite(ByteBuffer src, long offset) throws DeviceException {
-        ctx.checkPresent("pwrite");
+        checkPresent("pwrite");
         throw Errors.errno(ctx.name(), "pwrite of " + label + " (dma-bufs have no FMODE_PWRITE)", Errno.ESPIPE);
     }
 
     @Override
     public long lseek(long offset, int whence) throws DeviceException {
-        ctx.checkPresent("lseek");
+        checkPresent("lseek");
         if (offset != 0) {
             throw Errors.errno(ctx.name(), "lseek of " + label + " to " + offset + " (only 0 is allowed)", Errno.EINVAL);
         }
@@ -131,7 +131,7 @@ public final class DmaBufFile extends SimFile {
 
     @Override
     public Mapping mmap(SimKernel k, long length, int prot, int flags, long offset) throws DeviceException {
-        ctx.checkPresent("mmap");
+        checkPresent("mmap");
         boolean shared = mmapCommon(ctx.name(), length, prot, flags, offset);
         long pages = (length + Linux.PAGE_SIZE - 1) / Linux.PAGE_SIZE;
         if (offset / Linux.PAGE_SIZE + pages > size / Linux.PAGE_SIZE) {

@@ -16,12 +16,19 @@ public abstract class SimFile {
     protected final DeviceContext ctx;
     private final boolean readable;
     private final boolean writable;
+    private final int generation;
     private int refs = 1;
 
     protected SimFile(DeviceContext ctx, boolean readable, boolean writable) {
         this.ctx = ctx;
+        this.generation = ctx.generation();
         this.readable = readable;
         this.writable = writable;
+    }
+
+    /** ENODEV once the device vanished, also after it reappeared (this fd belongs to the old one). */
+    protected final void checkPresent(String call) throws DeviceException {
+        ctx.checkPresent(call, generation);
     }
 
     /** What this file is, for memfd names and messages: {@code vfio-device}, {@code dmabuf-3}. */

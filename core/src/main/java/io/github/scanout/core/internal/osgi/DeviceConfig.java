@@ -45,6 +45,11 @@ public @interface DeviceConfig {
             + "like mbochs), in ms; 0: never (such producers then look frozen).")
     String opaque_refresh_ms() default "100";
 
+    @AttributeDefinition(name = "rescan.ms", required = false, description = "How often a device that is gone "
+            + "(ENODEV: the mdev was removed) is tried again, quietly, in ms; it says once when the device is back. "
+            + "0: never (then only a configuration change opens it again).")
+    String rescan_ms() default "5000";
+
     @AttributeDefinition(name = "sinks.target", required = false, description = "An extra LDAP filter on the sink "
             + "services considered; a sink is attached only if its 'device' property is this device's name.")
     String sinks_target() default "(device=*)";

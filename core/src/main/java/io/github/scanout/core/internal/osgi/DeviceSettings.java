@@ -36,9 +36,11 @@ record DeviceSettings(String pid, String spec, String name, PipelineOptions opti
         long idle = whole(pid, "idle.ms", config.idle_ms(), 1, 3_600_000);
         long stall = whole(pid, "stall.timeout.ms", config.stall_timeout_ms(), 1, 3_600_000);
         long opaque = whole(pid, "opaque.refresh.ms", config.opaque_refresh_ms(), 0, 3_600_000);
+        long rescan = whole(pid, "rescan.ms", config.rescan_ms(), 0, 3_600_000);
         PipelineOptions options = PipelineOptions.defaults().withMaxRate(rate).withQueueDepth(depth)
                 .withIdle(PipelineOptions.defaults().idleAfter(), Duration.ofMillis(idle))
-                .withStallTimeout(Duration.ofMillis(stall)).withOpaqueRefresh(Duration.ofMillis(opaque));
+                .withStallTimeout(Duration.ofMillis(stall)).withOpaqueRefresh(Duration.ofMillis(opaque))
+                .withRescan(Duration.ofMillis(rescan));
         String type = config.buffer_type();
         if (type != null && !type.isBlank()) {
             String t = type.trim().toLowerCase(Locale.ROOT);

@@ -53,6 +53,10 @@ final class CaptureLoop implements Runnable {
     private final RateLimitedLog log;
     private final long stallNanos;
     private final long opaqueRefreshNanos;
+    /** 0: no rescan; else how often a gone device is tried again. */
+    private final long rescanNanos;
+    /** When the next rescan of a gone device is due; 0 when none is. */
+    private long rescanAt;
 
     // capture-thread state
     private Mode mode = Mode.OPEN;
@@ -91,6 +95,7 @@ final class CaptureLoop implements Runnable {
         this.log = log;
         this.stallNanos = setup.options().stallTimeout().toNanos();
         this.opaqueRefreshNanos = setup.options().opaqueRefresh().toNanos();
+        this.rescanNanos = setup.opener().reopens() ? setup.options().rescan().toNanos() : 0;
     }
 
     PipelineState state() {
@@ -137,6 +142,7 @@ final class CaptureLoop implements Runnable {
                 releaseDevice();
                 setState(PipelineState.STARTING, "");
                 mode = Mode.OPEN;
+                rescanAt = 0;
             }
             if (r.forceFrame()) {
                 force = true;
@@ -185,7 +191,16 @@ final class CaptureLoop implements Runnable {
                 }
                 return next;
             }
-            case PARKED -> signal.awaitUntil(clock, Long.MAX_VALUE);
+            case PARKED -> {
+                if (rescanAt == 0) {
+                    signal.awaitUntil(clock, Long.MAX_VALUE);
+                } else {
+                    signal.awaitUntil(clock, rescanAt);
+                    if (clock.nanoTime() - rescanAt >= 0) {
+                        rescan();
+                    }
+                }
+            }
             default -> throw new IllegalStateException("mode " + mode);
         }
         return deadline;
@@ -210,6 +225,27 @@ final class CaptureLoop implements Runnable {
                     + "; nothing is polled until the configuration changes or the pipeline is reopened", null);
             fanout.publishNoSignal("device " + setup.name() + ": " + why);
             mode = Mode.PARKED;
+        } finally {
+            stall.exit();
+        }
+    }
+
+    /** Tries to open a gone device again, quietly; says once when it is back. */
+    private void rescan() {
+        stall.enter("opening the device again");
+        try {
+            GfxDevice d = setup.opener().open();
+            if (d == null) {
+                throw new DeviceException("the opener returned no device");
+            }
+            device = d;
+            rescanAt = 0;
+            mode = Mode.SELECT;
+            setState(PipelineState.STARTING, "");
+            log.always(System.Logger.Level.INFO, setup.label() + ": device " + setup.name() + " is back; capturing"
+                    + " again");
+        } catch (DeviceException | RuntimeException e) {
+            rescanAt = clock.nanoTime() + rescanNanos;
         } finally {
             stall.exit();
         }
@@ -308,9 +344,14 @@ final class CaptureLoop implements Runnable {
 
     private void gone(DeviceException e) {
         String why = "device " + setup.name() + " is gone (" + message(e) + ")";
+        String again = rescanNanos > 0
+                ? "it is opened again when it comes back (tried every " + TimeUnit.NANOSECONDS.toMillis(rescanNanos)
+                        + " ms), when its configuration changes or when the pipeline is reopened"
+                : "it is opened again when its configuration changes or the pipeline is reopened";
         log.always(System.Logger.Level.WARNING, setup.label() + ": " + why + "; stopped polling it and released its"
-                + " buffers; it is opened again when its configuration changes or the pipeline is reopened");
+                + " buffers; " + again);
         releaseDevice();
+        rescanAt = rescanNanos > 0 ? clock.nanoTime() + rescanNanos : 0;
         setState(PipelineState.GONE, why);
         fanout.publishNoSignal(why);
         mode = Mode.PARKED;

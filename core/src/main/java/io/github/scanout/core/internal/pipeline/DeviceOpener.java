@@ -7,4 +7,9 @@ import io.github.scanout.api.device.GfxDevice;
 @FunctionalInterface
 public interface DeviceOpener {
     GfxDevice open() throws DeviceException;
+
+    /** Whether {@link #open()} can succeed again once the device was closed (not for a device handed over open). */
+    default boolean reopens() {
+        return true;
+    }
 }

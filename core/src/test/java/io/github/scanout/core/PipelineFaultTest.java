@@ -153,4 +153,21 @@ class PipelineFaultTest extends PipelineTestBase {
                 + " scanout-sim on the class path?); nothing is polled until the configuration changes or the pipeline"
                 + " is reopened");
     }
+
+    @Test
+    void aProbeThatFailsTransientlyIsTriedAgainAndSaidOnce() throws Exception {
+        FakePlaneSource src = source(BufferType.DMABUF, 200);
+        src.probeError = new DeviceException("probing dmabuf planes of d", Errno.EAGAIN.number());
+        Pipeline p = start(builder("d", src));
+        RecordingSink sink = RecordingSink.any();
+        closeLater(p.attach(sink, "s"));
+        Await.until("probed three times", WAIT, () -> src.probes.get() >= 3);
+        assertThat(sink.frames()).isZero();
+        src.probeError = null;
+        sink.awaitFrames(1, WAIT);
+        awaitState(p, PipelineState.RUNNING);
+        assertThat(log.lines()).filteredOn(l -> l.contains("trying again")).containsExactly("INFO device 'd': no plane"
+                + " source can read d: dmabuf (priority 200): probe failed: probing dmabuf planes of d: EAGAIN"
+                + " (transient); trying again");
+    }
 }

@@ -145,4 +145,24 @@ class PipelineSimTest {
             assertThat(sim.liveFds()).isPositive();
         }
     }
+
+    @Test
+    void transientErrorsWhileOpeningAndProbingAreRetriedAndSaidOnce() throws Exception {
+        devices.open("sim:mdpy-xga").close();
+        fdsAtStart = Resources.openFds();
+        SimDevice sim = provider.device("sim:mdpy-xga");
+        // GET_INFO while opening fails, then the retried open's GET_INFO, then the probe
+        sim.failNext(3, io.github.scanout.api.Errno.EAGAIN);
+        try (Pipeline p = pipeline("sim:mdpy-xga", PipelineOptions.defaults())) {
+            RecordingSink sink = RecordingSink.cpu();
+            p.attach(sink, "s");
+            sink.awaitFrames(2, WAIT);
+            assertThat(p.state()).isEqualTo(PipelineState.RUNNING);
+            assertThat(sim.failuresArmed()).isZero();
+            assertThat(log.lines()).filteredOn(l -> l.contains("trying again")).hasSize(1)
+                    .allMatch(l -> l.startsWith("INFO device 'sim:mdpy-xga': opening sim:mdpy-xga failed: ")
+                            && l.contains("EAGAIN"));
+            assertThat(log.lines()).noneMatch(l -> l.startsWith("WARNING"));
+        }
+    }
 }

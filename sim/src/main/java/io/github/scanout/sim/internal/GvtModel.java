@@ -305,9 +305,21 @@ public final class GvtModel extends DriverModel {
         }
     }
 
-    /** Guest memory persists while the device is closed (it is the guest's). */
+    /**
+     * Guest memory persists while the device is closed (it is the guest's). As the kernel's
+     * intel_gvt_release_vgpu() (intel_vgpu_dmabuf_cleanup()), close drops the initial reference of
+     * every dma-buf object: those without a live dma-buf go now, the others with their last fd.
+     */
     @Override
     protected void closeDevice() {
+        for (java.util.Iterator<Obj> it = objs.iterator(); it.hasNext(); ) {
+            Obj o = it.next();
+            o.initref = false;
+            if (o.live == 0) {
+                it.remove();
+                o.mem.release();
+            }
+        }
         for (SimMemory m : memories()) {
             m.park(true);
         }

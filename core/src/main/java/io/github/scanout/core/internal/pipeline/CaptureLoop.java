@@ -57,6 +57,10 @@ final class CaptureLoop implements Runnable {
     private final long rescanNanos;
     /** When the next rescan of a gone device is due; 0 when none is. */
     private long rescanAt;
+    /** Transient failures in a row while opening or probing. */
+    private int startRetries;
+    /** A probe that keeps failing transiently this often (about a minute of back-off) is reported as no source. */
+    private static final int MAX_START_RETRIES = 36;
 
     // capture-thread state
     private Mode mode = Mode.OPEN;
@@ -208,7 +212,7 @@ final class CaptureLoop implements Runnable {
 
     // ---- device and source -------------------------------------------------------------------
 
-    private void open() {
+    private void open() throws InterruptedException {
         stall.enter("opening the device");
         try {
             device = setup.opener().open();
@@ -216,18 +220,44 @@ final class CaptureLoop implements Runnable {
                 throw new DeviceException("the opener returned no device");
             }
             mode = Mode.SELECT;
+            startRetries = 0;
             log.clear("open");
-        } catch (DeviceException | RuntimeException e) {
+        } catch (DeviceException e) {
             device = null;
-            String why = "cannot open " + setup.spec() + ": " + message(e);
-            setState(PipelineState.FAILED, why);
-            log.report(System.Logger.Level.WARNING, "open", setup.label() + ": " + why
-                    + "; nothing is polled until the configuration changes or the pipeline is reopened", null);
-            fanout.publishNoSignal("device " + setup.name() + ": " + why);
-            mode = Mode.PARKED;
+            if (e.isTransient()) {
+                retryLater("open", "opening " + setup.spec() + " failed: " + message(e));
+                return;
+            }
+            failedToOpen(e);
+        } catch (RuntimeException e) {
+            device = null;
+            failedToOpen(e);
         } finally {
             stall.exit();
         }
+    }
+
+    /**
+     * A transient errno (EAGAIN, ENOMEM, EINTR, EBUSY) while opening or probing: said once, tried
+     * again after a back-off (50 ms doubling to 2 s) in the same mode.
+     */
+    private void retryLater(String key, String why) throws InterruptedException {
+        if (startRetries++ == 0) {
+            log.report(System.Logger.Level.INFO, key + "-transient", setup.label() + ": " + why
+                    + "; trying again", null);
+        }
+        long backoff = Math.min(TimeUnit.SECONDS.toNanos(2), TimeUnit.MILLISECONDS.toNanos(50) << Math.min(startRetries, 6));
+        signal.awaitUntil(clock, clock.nanoTime() + backoff);
+    }
+
+    private void failedToOpen(Exception e) {
+        startRetries = 0;
+        String why = "cannot open " + setup.spec() + ": " + message(e);
+        setState(PipelineState.FAILED, why);
+        log.report(System.Logger.Level.WARNING, "open", setup.label() + ": " + why
+                + "; nothing is polled until the configuration changes or the pipeline is reopened", null);
+        fanout.publishNoSignal("device " + setup.name() + ": " + why);
+        mode = Mode.PARKED;
     }
 
     /** Tries to open a gone device again, quietly; says once when it is back. */
@@ -251,12 +281,18 @@ final class CaptureLoop implements Runnable {
         }
     }
 
-    private void select() {
+    private void select() throws InterruptedException {
         try {
             adopt(selector.select(device));
             mode = Mode.CAPTURE;
+            startRetries = 0;
             log.clear("no-source");
         } catch (NoSourceException e) {
+            if (e.retry() && startRetries < MAX_START_RETRIES) {
+                retryLater("probe", e.getMessage());
+                return;
+            }
+            startRetries = 0;
             setState(PipelineState.NO_SOURCE, e.getMessage());
             log.report(System.Logger.Level.WARNING, "no-source", setup.label() + ": " + e.getMessage(), null);
             fanout.publishNoSignal(e.getMessage());

@@ -62,7 +62,8 @@ final class SourceSelector {
             }
         }
         throw new NoSourceException("no plane source can read " + setup.spec()
-                + forced.map(f -> " with buffer.type = " + f).orElse("") + ": " + String.join("; ", answers));
+                + forced.map(f -> " with buffer.type = " + f).orElse("") + ": " + String.join("; ", answers),
+                answers.stream().anyMatch(a -> a.endsWith(TRANSIENT)));
     }
 
     /**
@@ -100,6 +101,13 @@ final class SourceSelector {
         return false;
     }
 
+    /** Ends an answer whose failure was transient. */
+    private static final String TRANSIENT = " (transient)";
+
+    private static String failed(DeviceException e) {
+        return e.getMessage() + (e.isTransient() ? TRANSIENT : "");
+    }
+
     private Choice tryOne(GfxDevice device, Ranked r, List<String> answers) throws DeviceException {
         String label = r.type() + " (priority " + r.priority() + ")";
         boolean ok;
@@ -110,7 +118,7 @@ final class SourceSelector {
             if (e.isGone()) {
                 throw e;
             }
-            answers.add(label + ": probe failed: " + e.getMessage());
+            answers.add(label + ": probe failed: " + failed(e));
             return null;
         } catch (RuntimeException | LinkageError e) {
             answers.add(label + ": probe threw " + e);
@@ -134,7 +142,7 @@ final class SourceSelector {
             if (e.isGone()) {
                 throw e;
             }
-            answers.add(label + ": probe succeeded but open failed: " + e.getMessage());
+            answers.add(label + ": probe succeeded but open failed: " + failed(e));
             return null;
         } catch (RuntimeException | LinkageError e) {
             answers.add(label + ": probe succeeded but open threw " + e);

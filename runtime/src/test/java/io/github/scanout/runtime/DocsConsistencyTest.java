@@ -26,8 +26,9 @@ import org.junit.jupiter.api.Test;
  * <ul>
  *   <li>every error message quoted in a {@code ### } heading of {@code docs/troubleshooting.md}
  *       is printed by Scanout: every fixed part of the message (the text between
- *       {@code {placeholder}}s, without white space and punctuation at its ends) occurs in the string literals of one {@code *.java} under
- *       {@code *}{@code /src/main/java} (its literals concatenated in file order);</li>
+ *       {@code {placeholder}}s, without white space and punctuation at its ends) occurs in the
+ *       string literals of one {@code *.java} under {@code *}{@code /src/main/java} (its literals
+ *       concatenated in file order);</li>
  *   <li>every class name written in backticks in {@code docs/architecture.md} is the name of a
  *       source file under {@code *}{@code /src/main/java}.</li>
  * </ul>
@@ -92,20 +93,7 @@ class DocsConsistencyTest {
             literals.add(joinedLiterals(Files.readString(p, StandardCharsets.UTF_8)));
         }
 
-        List<String> missing = new ArrayList<>();
-        for (String message : messages) {
-            List<String> fixed = fixedParts(message);
-            assertThat(fixed).as("message `" + message + "` has no fixed text").isNotEmpty();
-            boolean inOneFile = literals.stream().anyMatch(text -> fixed.stream().allMatch(text::contains));
-            if (!inOneFile) {
-                List<String> nowhere = fixed.stream()
-                        .filter(part -> literals.stream().noneMatch(text -> text.contains(part)))
-                        .collect(Collectors.toList());
-                missing.add("`" + message + "`: " + (nowhere.isEmpty()
-                        ? "its fixed parts " + fixed + " are not all in one source file"
-                        : "no source prints " + nowhere));
-            }
-        }
+        List<String> missing = unprinted(messages, literals);
         assertThat(missing)
                 .as("docs/troubleshooting.md quotes text that no */src/main/java source prints")
                 .isEmpty();
@@ -133,6 +121,19 @@ class DocsConsistencyTest {
     }
 
     @Test
+    void aMessageIsPrintedOnlyWhenAllItsFixedPartsAreInOneSource() {
+        List<String> sources = List.of(joinedLiterals("throw new X(\"no mdev \" + id + \": \" + dir + \" does not exist\");"),
+                joinedLiterals("log(\"permission denied on \" + path);"));
+        assertThat(unprinted(List.of("no mdev {uuid}: {path} does not exist"), sources)).isEmpty();
+        assertThat(unprinted(List.of("no mdev {uuid}: {path} is missing"), sources))
+                .containsExactly("`no mdev {uuid}: {path} is missing`: no source prints [is missing]");
+        assertThat(unprinted(List.of("no mdev {uuid}: permission denied on {path}"), sources))
+                .containsExactly("`no mdev {uuid}: permission denied on {path}`: its fixed parts [no mdev, permission denied on]"
+                        + " are not all in one source file");
+        assertThat(unprinted(List.of("{only} {placeholders}"), sources)).hasSize(1);
+    }
+
+    @Test
     void placeholdersSplitAMessageIntoItsFixedParts() {
         assertThat(fixedParts("permission denied on {path} (IOMMU group {N} of mdev {uuid}): {errno}"))
                 .containsExactly("permission denied on", "IOMMU group", "of mdev");
@@ -140,6 +141,28 @@ class DocsConsistencyTest {
         assertThat(joinedLiterals("x(\"a \" + b + \"c\"\n    + \"d \\\"q\\\"\"); char c = '\"'; // it's \"no\"\n"
                 + "/* \"not\" */ y.append(\"\\u00e9\\t\");"))
                 .isEqualTo("a cd \"q\"\u00e9\t");
+    }
+
+    /** The messages whose fixed parts are not all in the literals of one source, each with why. */
+    static List<String> unprinted(List<String> messages, List<String> literals) {
+        List<String> missing = new ArrayList<>();
+        for (String message : messages) {
+            List<String> fixed = fixedParts(message);
+            if (fixed.isEmpty()) {
+                missing.add("`" + message + "`: has no fixed text");
+                continue;
+            }
+            boolean inOneFile = literals.stream().anyMatch(text -> fixed.stream().allMatch(text::contains));
+            if (!inOneFile) {
+                List<String> nowhere = fixed.stream()
+                        .filter(part -> literals.stream().noneMatch(text -> text.contains(part)))
+                        .collect(Collectors.toList());
+                missing.add("`" + message + "`: " + (nowhere.isEmpty()
+                        ? "its fixed parts " + fixed + " are not all in one source file"
+                        : "no source prints " + nowhere));
+            }
+        }
+        return missing;
     }
 
     /**

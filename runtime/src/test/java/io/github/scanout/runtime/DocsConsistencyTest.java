@@ -54,15 +54,19 @@ class DocsConsistencyTest {
         }
         assertThat(dir).as("no docs/troubleshooting.md above " + Path.of("").toAbsolutePath()).isNotNull();
         root = dir;
-        try (Stream<Path> files = Files.walk(root)) {
-            mainSources = files.filter(p -> p.toString().endsWith(".java"))
-                    .filter(p -> {
-                        String rel = root.relativize(p).toString().replace('\\', '/');
-                        return rel.matches("[^/]+/src/main/java/.*");
-                    })
-                    .sorted()
+        // only <module>/src/main/java: never target/ or .git, which other processes may be changing
+        List<Path> roots;
+        try (Stream<Path> modules = Files.list(root)) {
+            roots = modules.map(m -> m.resolve("src/main/java")).filter(Files::isDirectory).sorted()
                     .collect(Collectors.toList());
         }
+        List<Path> found = new ArrayList<>();
+        for (Path r : roots) {
+            try (Stream<Path> files = Files.walk(r)) {
+                files.filter(p -> p.toString().endsWith(".java")).sorted().forEach(found::add);
+            }
+        }
+        mainSources = found;
         assertThat(mainSources).as("main sources under " + root).hasSizeGreaterThan(50);
     }
 

@@ -121,7 +121,8 @@ class SoakTest {
         System.out.println("soak: " + soak);
         assertThat(soak.problems).as("what the sinks saw").isEmpty();
         assertThat(soak.frames).isGreaterThanOrEqualTo(FRAMES);
-        assertThat(soak.modeChanges).isGreaterThanOrEqualTo(FRAMES / MODE_EVERY - 1);
+        // the driver looks every 2 ms, so changes come 100 to about 110 frames apart
+        assertThat(soak.modeChanges).isGreaterThanOrEqualTo(FRAMES / MODE_EVERY * 9 / 10);
 
         settle();
         Snapshot end = Snapshot.take();

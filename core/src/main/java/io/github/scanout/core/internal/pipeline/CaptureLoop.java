@@ -380,12 +380,12 @@ final class CaptureLoop implements Runnable {
 
     private void gone(DeviceException e) {
         String why = "device " + setup.name() + " is gone (" + message(e) + ")";
-        String again = rescanNanos > 0
-                ? "it is opened again when it comes back (tried every " + TimeUnit.NANOSECONDS.toMillis(rescanNanos)
-                        + " ms), when its configuration changes or when the pipeline is reopened"
-                : "it is opened again when its configuration changes or the pipeline is reopened";
-        log.always(System.Logger.Level.WARNING, setup.label() + ": " + why + "; stopped polling it and released its"
-                + " buffers; " + again);
+        long every = TimeUnit.NANOSECONDS.toMillis(rescanNanos);
+        log.always(System.Logger.Level.WARNING, setup.label() + ": " + (rescanNanos > 0
+                ? why + "; stopped polling it and released its buffers; it is opened again when it comes back (tried"
+                        + " every " + every + " ms), when its configuration changes or when the pipeline is reopened"
+                : why + "; stopped polling it and released its buffers; it is opened again when its configuration"
+                        + " changes or the pipeline is reopened"));
         releaseDevice();
         rescanAt = rescanNanos > 0 ? clock.nanoTime() + rescanNanos : 0;
         setState(PipelineState.GONE, why);

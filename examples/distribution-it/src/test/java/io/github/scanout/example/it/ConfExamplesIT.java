@@ -3,17 +3,30 @@ package io.github.scanout.example.it;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
+import java.io.Reader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.jar.JarFile;
 import java.util.stream.Stream;
+import javax.xml.parsers.DocumentBuilderFactory;
+import org.w3c.dom.Document;
+import org.w3c.dom.Element;
+import org.w3c.dom.NodeList;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The configuration sets of {@code examples/conf/} in a running distribution, as shipped except
  * that {@code /var/lib/scanout} becomes a temporary directory. ({@code watch-one-vm} needs a
- * display and is not run here.)
+ * display and is not run here; like every set, its keys and values are checked against the
+ * metatype the distribution's bundles declare.)
  */
 class ConfExamplesIT {
     @TempDir
@@ -74,5 +87,76 @@ class ConfExamplesIT {
         } catch (IOException e) {
             throw new java.io.UncheckedIOException(e);
         }
+    }
+
+    @Test
+    void everyKeyOfEverySetIsOneItsComponentDeclares() throws Exception {
+        Map<String, Map<String, Set<String>>> declared = declaredConfigurations();
+        List<String> problems = new java.util.ArrayList<>();
+        try (Stream<Path> files = Files.walk(Path.of(System.getProperty("examples.conf")))) {
+            for (Path f : files.filter(p -> p.toString().endsWith(".cfg")).sorted().toList()) {
+                String file = f.getFileName().toString();
+                String pid = file.substring(0, file.indexOf('-'));
+                Map<String, Set<String>> keys = declared.get(pid);
+                if (keys == null) {
+                    problems.add(f + ": no bundle declares a configuration " + pid + " (declared: " + declared.keySet() + ")");
+                    continue;
+                }
+                Properties props = new Properties();
+                try (Reader r = Files.newBufferedReader(f, StandardCharsets.ISO_8859_1)) {
+                    props.load(r);
+                }
+                for (String key : props.stringPropertyNames()) {
+                    String value = props.getProperty(key);
+                    if (!keys.containsKey(key)) {
+                        problems.add(f + ": key " + key + " is not one of " + new TreeSet<>(keys.keySet()));
+                    } else if (!keys.get(key).isEmpty() && !keys.get(key).contains(value)) {
+                        problems.add(f + ": " + key + " = " + value + " is not one of " + keys.get(key));
+                    }
+                }
+            }
+        }
+        assertThat(problems).isEmpty();
+    }
+
+    /** PID (or factory PID) to its attribute ids and their options, from every bundle's OSGI-INF/metatype. */
+    private static Map<String, Map<String, Set<String>>> declaredConfigurations() throws Exception {
+        Map<String, Map<String, Set<String>>> byPid = new HashMap<>();
+        Path bundles = Path.of(System.getProperty("scanout.dist"), "bundles");
+        try (Stream<Path> jars = Files.walk(bundles)) {
+            for (Path jar : jars.filter(p -> p.toString().endsWith(".jar")).toList()) {
+                try (JarFile j = new JarFile(jar.toFile())) {
+                    for (var e : j.stream().filter(e -> e.getName().startsWith("OSGI-INF/metatype/")
+                            && e.getName().endsWith(".xml")).toList()) {
+                        Document doc = DocumentBuilderFactory.newInstance().newDocumentBuilder().parse(j.getInputStream(e));
+                        Map<String, Map<String, Set<String>>> ocds = new HashMap<>();
+                        NodeList ocdNodes = doc.getElementsByTagName("OCD");
+                        for (int i = 0; i < ocdNodes.getLength(); i++) {
+                            Element ocd = (Element) ocdNodes.item(i);
+                            Map<String, Set<String>> ads = new HashMap<>();
+                            NodeList adNodes = ocd.getElementsByTagName("AD");
+                            for (int k = 0; k < adNodes.getLength(); k++) {
+                                Element ad = (Element) adNodes.item(k);
+                                Set<String> options = new TreeSet<>();
+                                NodeList opts = ad.getElementsByTagName("Option");
+                                for (int o = 0; o < opts.getLength(); o++) {
+                                    options.add(((Element) opts.item(o)).getAttribute("value"));
+                                }
+                                ads.put(ad.getAttribute("id"), options);
+                            }
+                            ocds.put(ocd.getAttribute("id"), ads);
+                        }
+                        NodeList designates = doc.getElementsByTagName("Designate");
+                        for (int i = 0; i < designates.getLength(); i++) {
+                            Element d = (Element) designates.item(i);
+                            String pid = d.hasAttribute("factoryPid") ? d.getAttribute("factoryPid") : d.getAttribute("pid");
+                            String ocd = ((Element) d.getElementsByTagName("Object").item(0)).getAttribute("ocdref");
+                            byPid.put(pid, ocds.get(ocd));
+                        }
+                    }
+                }
+            }
+        }
+        return byPid;
     }
 }

@@ -189,7 +189,12 @@ public final class HttpSink implements FrameSink, AutoCloseable {
                         return;
                     }
                     sent = latest.sequence();
-                    part = jpegOf(latest);
+                    try {
+                        part = jpegOf(latest);
+                    } catch (IOException e) {
+                        LOG.log(System.Logger.Level.WARNING, "cannot encode frame " + sent + " as JPEG: " + e.getMessage());
+                        return;
+                    }
                 }
                 out.write(("--" + BOUNDARY + "\r\nContent-Type: image/jpeg\r\nContent-Length: " + part.length + "\r\n\r\n")
                         .getBytes(StandardCharsets.US_ASCII));

@@ -16,7 +16,12 @@
  * plane and region answers below the marshalling so they go through the real decoding and
  * validation; and {@link io.github.scanout.sim.CountingDevice}, which records the calls a
  * plane session makes on a {@link io.github.scanout.api.device.GfxDevice}.
+ *
+ * <p>Extension point for vendors' own buffer types: a {@link io.github.scanout.sim.SimBufferType}
+ * (the device side of the type: plane answers and a region) added to any simulated device by
+ * {@link io.github.scanout.sim.ExtendedDevice}, and made reachable by spec in a running Scanout
+ * with {@link io.github.scanout.sim.ExtendedDevice#provider}.
  */
 @org.osgi.annotation.bundle.Export
-@org.osgi.annotation.versioning.Version("0.1.0")
+@org.osgi.annotation.versioning.Version("0.2.0")
 package io.github.scanout.sim;

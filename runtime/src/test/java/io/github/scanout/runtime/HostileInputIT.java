@@ -123,6 +123,32 @@ class HostileInputIT {
         assertThat(Files.readString(conf.resolve("io.github.scanout.sink.file-d.cfg"))).contains("formt = png");
     }
 
+    @Test
+    void aFileInConfThatDoesNotParseAtStartIsOneLineAndTheRestStarts() throws Exception {
+        Path home = dir.resolve("dist");
+        LauncherIT.copyTree(TestRuntime.dist(), home);
+        conf = home.resolve("conf");
+        Path junk = put("io.github.scanout.device-junk.cfg", "garbage \u0001\n=\n\\u12\n");
+        put("io.github.scanout.device-a.cfg", "spec = sim:mdpy-vga\nname = a\nrate = 10\n");
+        put("io.github.scanout.sink.file-a.cfg", sink("a", "a", "maxFps = 4\n"));
+        ProcessBuilder pb = new ProcessBuilder(home.resolve("bin/scanout").toString(), "run").directory(dir.toFile());
+        pb.environment().remove("XDG_RUNTIME_DIR");
+        pb.environment().put("SCANOUT_CACHE", dir.resolve("cache").toString());
+        pb.environment().put("SCANOUT_CDS", "off");
+        proc = new LauncherIT.Running(pb.start());
+        proc.process.getOutputStream().close();
+        try {
+            await("the sink writing", () -> pngs("a") >= 2);
+            assertThat(awaitLine("Failed to install artifact: " + junk)).endsWith(" SEVERE fileinstall: Failed to install"
+                    + " artifact: " + junk + ": IllegalArgumentException: Key [] must not be an empty string");
+        } finally {
+            proc.process.destroy();
+        }
+        LauncherIT.Result r = proc.await();
+        assertThat(r.code()).as(r.toString()).isZero();
+        assertThat(r.errLines()).as(r.err()).singleElement().satisfies(l -> assertThat(l).contains(junk.toString()));
+    }
+
     /** The file sink configuration for DEVICE writing PNGs into out/NAME. */
     private String sink(String device, String name, String more) throws IOException {
         Path out = Files.createDirectories(dir.resolve("out").resolve(name));

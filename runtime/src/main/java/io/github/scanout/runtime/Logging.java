@@ -1,9 +1,16 @@
 package io.github.scanout.runtime;
 
+import java.io.PrintStream;
+import java.io.StringWriter;
+import java.time.LocalTime;
+import java.time.ZoneId;
+import java.time.format.DateTimeFormatter;
 import java.util.Locale;
 import java.util.logging.ConsoleHandler;
+import java.util.logging.Formatter;
 import java.util.logging.Handler;
 import java.util.logging.Level;
+import java.util.logging.LogRecord;
 import java.util.logging.Logger;
 
 /**
@@ -12,6 +19,12 @@ import java.util.logging.Logger;
  * logger. The level is WARNING unless {@code SCANOUT_LOG} names another ({@code info},
  * {@code debug}/{@code fine}, {@code error}/{@code severe}, {@code off}...). SCR logs its own
  * errors to the console ({@code ds.loglevel}: warn with SCANOUT_LOG=info or lower, else error).
+ *
+ * <p>Every record is one line unless the level is {@code debug} or finer: a record's exception
+ * is appended to its line as its chain of messages ({@link OneLine}), not as a stack trace, and
+ * SCR's console records (an error with a stack trace, printed by SCR straight to
+ * {@code System.err}) are folded the same way ({@link ScrConsole}). An operator who drops a
+ * broken file into {@code conf/} or {@code deploy/} sees one line naming the file and why.
  *
  * <p>Threads: call once, on the main thread, first.
  */
@@ -23,15 +36,152 @@ final class Logging {
             System.setProperty("java.util.logging.SimpleFormatter.format", "%1$tT.%1$tL %4$s %3$s: %5$s%6$s%n");
         }
         Level level = parse(setting);
+        boolean traces = level.intValue() <= Level.FINE.intValue();
         Logger root = Logger.getLogger("");
         root.setLevel(level);
         for (Handler h : root.getHandlers()) {
             if (h instanceof ConsoleHandler) {
                 h.setLevel(level);
+                if (!traces) {
+                    h.setFormatter(new OneLine());
+                }
             }
         }
         System.setProperty("scanout.ds.loglevel", level.intValue() <= Level.INFO.intValue() ? "warn" : "error");
+        if (!traces && !(System.err instanceof ScrConsole)) {
+            System.setErr(new ScrConsole(System.err));
+        }
         return level;
+    }
+
+    private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("HH:mm:ss.SSS", Locale.ROOT);
+
+    /**
+     * A log record as one line: {@code HH:mm:ss.SSS LEVEL logger: message}, then, when it has an
+     * exception, {@code : } and the exception's chain ({@link #chain}).
+     */
+    static final class OneLine extends Formatter {
+        @Override
+        public String format(LogRecord r) {
+            String time = TIME.format(LocalTime.ofInstant(r.getInstant(), ZoneId.systemDefault()));
+            String msg = formatMessage(r);
+            String line = time + " " + r.getLevel().getName() + " " + (r.getLoggerName() == null ? "" : r.getLoggerName())
+                    + ": " + (msg == null ? "" : msg);
+            if (r.getThrown() != null) {
+                line += ": " + chain(r.getThrown());
+            }
+            return flatten(line) + System.lineSeparator();
+        }
+    }
+
+    /**
+     * An exception and its causes on one line, each {@code SimpleName: message} once, joined by
+     * {@code "; caused by "}; a wrapper that only repeats its cause
+     * ({@code InvocationTargetException} without a message) is left out.
+     */
+    static String chain(Throwable t) {
+        StringBuilder b = new StringBuilder();
+        java.util.Set<Throwable> seen = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+        for (Throwable c = t; c != null && seen.add(c); c = c.getCause()) {
+            String m = c.getMessage();
+            if ((m == null || (c.getCause() != null && m.equals(c.getCause().toString()))) && c.getCause() != null) {
+                continue; // a bare wrapper
+            }
+            if (b.length() > 0) {
+                b.append("; caused by ");
+            }
+            b.append(c.getClass().getSimpleName()).append(m == null ? "" : ": " + m);
+        }
+        return b.toString();
+    }
+
+    /** Line breaks and tabs inside a message become spaces: one record, one line. */
+    static String flatten(String s) {
+        return s.replaceAll("\\s*[\\r\\n]+\\s*", " ").replace('\t', ' ');
+    }
+
+    /**
+     * {@code System.err} for SCR: SCR (without an OSGi log service) prints each record with one
+     * {@code println} of {@code "LEVEL : message"}, followed by the stack trace when there is an
+     * exception. Such a record is printed as one line: the time, {@code scr:}, the innermost
+     * exception's message (for a component that refused its configuration, the component's own
+     * message naming the configuration, the key and the value), then SCR's message in brackets.
+     * SCR repeats an instantiation error each time something looks the service up: the same line
+     * within {@link #REPEAT_MILLIS} is printed once. Everything else passes through unchanged.
+     *
+     * <p>Threads: any; one record is printed under the stream's lock.
+     */
+    static final class ScrConsole extends PrintStream {
+        static final long REPEAT_MILLIS = 10_000;
+        private static final java.util.regex.Pattern RECORD =
+                java.util.regex.Pattern.compile("(ERROR|WARN|INFO|DEBUG|TRACE|AUDIT) *: (.*)");
+        private final java.util.Map<String, Long> recent = new java.util.HashMap<>();
+
+        ScrConsole(PrintStream to) {
+            super(to, true);
+        }
+
+        @Override
+        public void println(Object x) {
+            String folded = x instanceof StringWriter || x instanceof String ? fold(String.valueOf(x)) : null;
+            if (folded == null) {
+                super.println(x);
+            } else if (!folded.isEmpty()) {
+                super.println(folded);
+            }
+        }
+
+        @Override
+        public void println(String x) {
+            String folded = x == null ? null : fold(x);
+            if (folded == null) {
+                super.println(x);
+            } else if (!folded.isEmpty()) {
+                super.println(folded);
+            }
+        }
+
+        /** The record as one line; "" for a repeat; null when it is not an SCR record with a trace. */
+        synchronized String fold(String text) {
+            int nl = text.indexOf('\n');
+            if (nl < 0) {
+                return null;
+            }
+            java.util.regex.Matcher m = RECORD.matcher(text.substring(0, nl).strip());
+            if (!m.matches()) {
+                return null;
+            }
+            String[] lines = text.split("\r?\n");
+            String cause = null;
+            for (int i = 1; i < lines.length; i++) {
+                String l = lines[i].strip();
+                if (l.startsWith("Caused by: ")) {
+                    cause = l.substring("Caused by: ".length());
+                } else if (cause == null && i == 1 && !l.startsWith("at ")) {
+                    cause = l;
+                }
+            }
+            String level = switch (m.group(1)) {
+                case "ERROR" -> "SEVERE";
+                case "WARN" -> "WARNING";
+                default -> m.group(1);
+            };
+            String body = (cause == null ? "" : simpleName(cause) + " (") + m.group(2) + (cause == null ? "" : ")");
+            long now = System.currentTimeMillis();
+            recent.values().removeIf(t -> now - t > REPEAT_MILLIS);
+            if (recent.putIfAbsent(body, now) != null) {
+                return "";
+            }
+            return flatten(TIME.format(LocalTime.now()) + " " + level + " scr: " + body);
+        }
+
+        /** {@code java.lang.IllegalArgumentException: msg} as {@code IllegalArgumentException: msg}. */
+        private static String simpleName(String exceptionLine) {
+            int colon = exceptionLine.indexOf(':');
+            String type = colon < 0 ? exceptionLine : exceptionLine.substring(0, colon);
+            int dot = type.lastIndexOf('.');
+            return dot < 0 || type.contains(" ") ? exceptionLine : exceptionLine.substring(dot + 1);
+        }
     }
 
     static Level parse(String setting) {

@@ -487,7 +487,10 @@ final class RunCommand {
 
     /**
      * Whether conf/ configures a GL sink or importer, or a device that is not simulated (a real
-     * vGPU's dma-bufs reach CPU sinks only through the GL importer).
+     * vGPU's dma-bufs reach CPU sinks only through the GL importer). A file that cannot be read
+     * as a configuration is skipped here (it used to stop the runtime from starting with
+     * the Properties parser's complaint about a bad unicode escape); FileInstall reports it with
+     * its path.
      */
     static boolean confNeedsGl(Path conf) {
         try (DirectoryStream<Path> ds = Files.newDirectoryStream(conf)) {
@@ -500,7 +503,12 @@ final class RunCommand {
                     return true;
                 }
                 if (n.startsWith(DEVICE_PID + "-") || n.startsWith(DEVICE_PID + "~") || n.startsWith(DEVICE_PID + ".")) {
-                    String spec = specOf(p);
+                    String spec;
+                    try {
+                        spec = specOf(p);
+                    } catch (IOException | IllegalArgumentException e) {
+                        continue; // not readable as properties: FileInstall reports it, naming the file
+                    }
                     if (spec != null && !spec.trim().toLowerCase(Locale.ROOT).startsWith("sim:")) {
                         return true;
                     }

@@ -76,6 +76,45 @@ class DeployIT {
         TestRuntime.awaitNoScanoutThreads(WAIT);
     }
 
+    @Test
+    void bundlesThatCannotStartStayInstalledButInactiveTheOthersRunOnAndRemovingThemUninstallsThem() throws Exception {
+        Path deploy = Files.createDirectories(work.resolve("deploy"));
+        try (TestRuntime rt = TestRuntime.start(work, n -> true, List.of(deploy), 100)) {
+            TestSink steady = rt.sink("desk", "steady", 0);
+            String pid = rt.device("desk", SPEC);
+            steady.awaitFrames(10, WAIT);
+            rt.awaitState(pid, "RUNNING");
+            Set<String> threads = TestRuntime.scanoutThreads();
+
+            Path boom = BrokenBundles.throwingActivator(deploy.resolve("boom.jar"));
+            Path unresolved = BrokenBundles.unresolvedImport(deploy.resolve("unresolved.jar"));
+            TestRuntime.await("both installed", WAIT, () -> rt.fw.bundle(BrokenBundles.THROWING_BSN) != null
+                    && rt.fw.bundle(BrokenBundles.UNRESOLVED_BSN) != null);
+            TestRuntime.await("the throwing one resolved (its start was tried)", WAIT,
+                    () -> rt.fw.bundle(BrokenBundles.THROWING_BSN).getState() == Bundle.RESOLVED);
+            long before = steady.lastSequence();
+            TestRuntime.await("the steady sink goes on", WAIT, () -> steady.lastSequence() > before + 10);
+            assertThat(rt.fw.bundle(BrokenBundles.UNRESOLVED_BSN).getState()).isEqualTo(Bundle.INSTALLED);
+            assertThat(rt.fw.bundle(BrokenBundles.THROWING_BSN).getState()).isEqualTo(Bundle.RESOLVED);
+            assertThat(rt.stats(pid).orElseThrow().state()).isEqualTo("RUNNING");
+
+            Files.delete(boom);
+            Files.delete(unresolved);
+            TestRuntime.await("both uninstalled", WAIT, () -> rt.fw.bundle(BrokenBundles.THROWING_BSN) == null
+                    && rt.fw.bundle(BrokenBundles.UNRESOLVED_BSN) == null);
+            long after = steady.lastSequence();
+            TestRuntime.await("the steady sink goes on", WAIT, () -> steady.lastSequence() > after + 10);
+            assertThat(TestRuntime.scanoutThreads()).isEqualTo(threads);
+            assertThat(steady.detached()).isZero();
+            assertThat(steady.problems()).isEmpty();
+
+            rt.cm.delete(pid);
+            TestRuntime.await("no lease left", WAIT, () -> leases(rt) == 0);
+            steady.unregister();
+        }
+        TestRuntime.awaitNoScanoutThreads(WAIT);
+    }
+
     private static boolean active(TestRuntime rt, String bsn) {
         Bundle b = rt.fw.bundle(bsn);
         return b != null && b.getState() == Bundle.ACTIVE;

@@ -86,6 +86,12 @@ class LauncherIT {
             }
         }
 
+        String err() {
+            synchronized (err) {
+                return err.toString(StandardCharsets.UTF_8);
+            }
+        }
+
         Result await() throws InterruptedException {
             if (!process.waitFor(TIMEOUT_S, TimeUnit.SECONDS)) {
                 process.destroyForcibly();

@@ -99,6 +99,13 @@ public final class DeviceComponent implements ManagedPipeline {
     @Activate
     void activate(DeviceConfig config, Map<String, Object> properties) {
         String pid = pidOf(properties);
+        if (properties != null) {
+            List<String> unknown = DeviceSettings.unknownKeys(properties.keySet());
+            if (!unknown.isEmpty()) {
+                LOG.log(System.Logger.Level.WARNING, DeviceSettings.unknownKeysMessage(pid,
+                        properties.get("felix.fileinstall.filename"), unknown));
+            }
+        }
         DeviceSettings s;
         try {
             s = DeviceSettings.parse(config, pid);

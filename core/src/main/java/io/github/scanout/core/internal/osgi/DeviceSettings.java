@@ -2,6 +2,9 @@ package io.github.scanout.core.internal.osgi;
 
 import io.github.scanout.core.PipelineOptions;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
 import java.util.Locale;
 
 /**
@@ -13,6 +16,34 @@ import java.util.Locale;
  * @param options the pipeline options
  */
 record DeviceSettings(String pid, String spec, String name, PipelineOptions options) {
+
+    /** The keys of a device configuration, in the order the README lists them. */
+    static final List<String> KEYS = List.of("spec", "name", "rate", "buffer.type", "queue.depth", "idle.ms",
+            "stall.timeout.ms", "opaque.refresh.ms", "sinks.target");
+
+    /**
+     * The keys of a configuration that nothing reads (a typo such as {@code rates}): not one of
+     * {@link #KEYS}, not a reference target ({@code *.target}), not a framework's own
+     * ({@code service.*}, {@code component.*}, {@code felix.fileinstall.*}, {@code osgi.*}); sorted.
+     */
+    static List<String> unknownKeys(Collection<String> keys) {
+        List<String> unknown = new ArrayList<>();
+        for (String k : keys) {
+            if (!KEYS.contains(k) && !k.endsWith(".target") && !k.startsWith("service.") && !k.startsWith("component.")
+                    && !k.startsWith("felix.fileinstall.") && !k.startsWith("osgi.")) {
+                unknown.add(k);
+            }
+        }
+        unknown.sort(null);
+        return unknown;
+    }
+
+    /** The warning for keys nothing reads, naming them, the configuration and the keys that are read. */
+    static String unknownKeysMessage(String pid, Object file, List<String> unknown) {
+        return "configuration " + pid + (file == null ? "" : " (" + file + ")") + ": unknown key"
+                + (unknown.size() == 1 ? " '" + unknown.get(0) + "' is" : "s '" + String.join("', '", unknown) + "' are")
+                + " ignored; the keys are " + String.join(", ", KEYS);
+    }
 
     /**
      * Checks every value.

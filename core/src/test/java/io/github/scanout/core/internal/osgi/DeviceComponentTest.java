@@ -176,6 +176,27 @@ class DeviceComponentTest {
     }
 
     @Test
+    void anUnknownKeyIsOneWarningNamingItAndTheKnownKeysAndTheDeviceRunsAnyway() throws Exception {
+        DeviceComponent c = component();
+        c.addProvider(sim);
+        c.addSource(new SimRegionSource());
+        Map<String, Object> p = new HashMap<>(props("io.github.scanout.device~desk"));
+        p.put("felix.fileinstall.filename", "file:/etc/scanout/conf/io.github.scanout.device-desk.cfg");
+        p.put("rates", "30");
+        p.put("spec", "sim:mdpy-vga");
+        p.put("component.id", 7L);
+        p.put("providers.target", "(scanout.scheme=sim)");
+        c.activate(config(Map.of("spec", "sim:mdpy-vga")), p);
+        assertThat(logs.matching("unknown key")).containsExactly("WARNING configuration io.github.scanout.device~desk"
+                + " (file:/etc/scanout/conf/io.github.scanout.device-desk.cfg): unknown key 'rates' is ignored; the keys"
+                + " are spec, name, rate, buffer.type, queue.depth, idle.ms, stall.timeout.ms, opaque.refresh.ms,"
+                + " sinks.target");
+        Await.until("running", WAIT, c::state, st -> st == PipelineState.RUNNING);
+        assertThat(DeviceSettings.unknownKeys(java.util.List.of("spec", "service.ranking", "osgi.x", "b", "a")))
+                .containsExactly("a", "b");
+    }
+
+    @Test
     void aDeviceThatCannotBeOpenedIsOneLineAndTheOthersRunOn() throws Exception {
         DeviceComponent broken = component();
         broken.addSource(new SimRegionSource());

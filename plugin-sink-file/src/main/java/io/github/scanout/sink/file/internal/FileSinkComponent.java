@@ -5,6 +5,7 @@ import io.github.scanout.api.sink.Frame;
 import io.github.scanout.api.sink.FrameSink;
 import io.github.scanout.api.sink.SinkNeeds;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
@@ -27,15 +28,66 @@ public final class FileSinkComponent implements FrameSink {
     /** The factory PID of file sink configurations. */
     public static final String PID = "io.github.scanout.sink.file";
 
+    private static final System.Logger LOG = System.getLogger("io.github.scanout.sink.file");
+
     private final FileSink sink;
 
+    /** For tests: a configuration without its raw properties. */
+    FileSinkComponent(FileSinkConfig config) {
+        this(config, Map.of());
+    }
+
     /**
-     * @throws IllegalArgumentException naming the key, the value and what is accepted, when the
-     *     configuration cannot be honoured (SCR logs it and the sink does not start)
+     * Checks the configuration and builds the sink. The values are read from the raw properties
+     * where present (so that {@code keep = many} is refused rather than turned into 0 by DS's
+     * coercion), else from the typed configuration's defaults. A key no file sink reads (a typo
+     * such as {@code formt}) is logged as one warning naming it and the keys that are read.
+     *
+     * @throws IllegalArgumentException naming the configuration (PID and file), the key, the value
+     *     and what is accepted, when the configuration cannot be honoured (SCR logs it and the sink
+     *     does not start)
      */
     @Activate
-    public FileSinkComponent(FileSinkConfig config) {
-        this.sink = new FileSink(FileSinkOptions.parse(toMap(config)));
+    public FileSinkComponent(FileSinkConfig config, Map<String, Object> properties) {
+        String where = where(properties);
+        List<String> unknown = FileSinkOptions.unknownKeys(properties.keySet());
+        if (!unknown.isEmpty()) {
+            LOG.log(System.Logger.Level.WARNING, unknownKeysMessage(where, unknown));
+        }
+        Map<String, Object> values = toMap(config);
+        for (String key : FileSinkOptions.KEYS) {
+            Object raw = properties.get(key);
+            if (raw != null) {
+                values.put(key, raw);
+            }
+        }
+        FileSinkOptions options;
+        try {
+            options = FileSinkOptions.parse(values);
+        } catch (IllegalArgumentException e) {
+            String m = String.valueOf(e.getMessage());
+            String prefix = "file sink configuration: ";
+            throw new IllegalArgumentException(m.startsWith(prefix) && !where.isEmpty()
+                    ? "file sink configuration " + where + ": " + m.substring(prefix.length()) : m);
+        }
+        this.sink = new FileSink(options);
+    }
+
+    /** {@code PID (file)} for messages, from the configuration's properties; "" when neither is known. */
+    static String where(Map<String, ?> properties) {
+        Object pid = properties.get("service.pid");
+        Object file = properties.get("felix.fileinstall.filename");
+        if (pid == null) {
+            return file == null ? "" : file.toString();
+        }
+        return pid + (file == null ? "" : " (" + file + ")");
+    }
+
+    /** The warning for keys no file sink reads. */
+    static String unknownKeysMessage(String where, List<String> unknown) {
+        return "file sink configuration" + (where.isEmpty() ? "" : " " + where) + ": unknown key"
+                + (unknown.size() == 1 ? " '" + unknown.get(0) + "' is" : "s '" + String.join("', '", unknown) + "' are")
+                + " ignored; the keys are " + String.join(", ", FileSinkOptions.KEYS) + ", " + FileSinkOptions.SINK_NAME;
     }
 
     /** The typed configuration as the keys {@link FileSinkOptions#parse} reads. */

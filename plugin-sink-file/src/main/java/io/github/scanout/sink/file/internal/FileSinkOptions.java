@@ -2,6 +2,9 @@ package io.github.scanout.sink.file.internal;
 
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
@@ -37,6 +40,30 @@ public record FileSinkOptions(
         NamePattern namePattern,
         boolean atomic,
         boolean fsync) {
+
+    /** The configuration keys {@link #parse} reads, in the order the README lists them. */
+    public static final List<String> KEYS = List.of("device", "path", "format", "maxFps", "onlyWhenChanged", "keep",
+            "cursor", "y4m.chroma", "namePattern", "atomic", "fsync");
+
+    /** The sink's name in stats and its thread name: read by the pipeline, not by this sink. */
+    public static final String SINK_NAME = "sink.name";
+
+    /**
+     * The keys of a configuration that nothing reads: not one of {@link #KEYS}, not
+     * {@value #SINK_NAME}, and not a framework's own ({@code service.*}, {@code component.*},
+     * {@code felix.fileinstall.*}, {@code osgi.*}), sorted.
+     */
+    public static List<String> unknownKeys(Collection<String> keys) {
+        List<String> unknown = new ArrayList<>();
+        for (String k : keys) {
+            if (!KEYS.contains(k) && !k.equals(SINK_NAME) && !k.startsWith("service.") && !k.startsWith("component.")
+                    && !k.startsWith("felix.fileinstall.") && !k.startsWith("osgi.")) {
+                unknown.add(k);
+            }
+        }
+        unknown.sort(null);
+        return unknown;
+    }
 
     /** The most frames per second accepted (far above any display). */
     public static final double MAX_FPS = 1000;

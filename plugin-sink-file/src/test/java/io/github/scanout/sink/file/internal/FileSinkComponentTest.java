@@ -10,7 +10,13 @@ import java.lang.annotation.Annotation;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
 import java.util.jar.Manifest;
+import java.util.logging.Handler;
+import java.util.logging.LogRecord;
+import java.util.logging.Logger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -117,6 +123,98 @@ class FileSinkComponentTest {
         c.format = "bmp";
         assertThatThrownBy(() -> new FileSinkComponent(c)).isInstanceOf(IllegalArgumentException.class)
                 .hasMessage("file sink configuration: format = 'bmp' is not accepted; expected png, raw or y4m");
+    }
+
+    static final Map<String, Object> FROM_FILE = Map.of("service.pid", "io.github.scanout.sink.file~desk",
+            "service.factoryPid", "io.github.scanout.sink.file", "felix.fileinstall.filename",
+            "file:/etc/scanout/conf/io.github.scanout.sink.file-desk.cfg", "component.name", "x", "component.id", 3L);
+
+    /** Records of the sink's logger while {@code body} runs. */
+    static List<LogRecord> logged(Runnable body) {
+        Logger logger = Logger.getLogger("io.github.scanout.sink.file");
+        List<LogRecord> records = new ArrayList<>();
+        Handler h = new Handler() {
+            @Override
+            public void publish(LogRecord r) {
+                synchronized (records) {
+                    records.add(r);
+                }
+            }
+
+            @Override
+            public void flush() {}
+
+            @Override
+            public void close() {}
+        };
+        logger.addHandler(h);
+        try {
+            body.run();
+        } finally {
+            logger.removeHandler(h);
+        }
+        synchronized (records) {
+            return List.copyOf(records);
+        }
+    }
+
+    static Map<String, Object> props(Path dir, Object... more) {
+        Map<String, Object> m = new java.util.HashMap<>(FROM_FILE);
+        m.put("device", "desk");
+        m.put("path", dir.toString());
+        m.put("sink.name", "desk");
+        for (int i = 0; i < more.length; i += 2) {
+            m.put((String) more[i], more[i + 1]);
+        }
+        return m;
+    }
+
+    @Test
+    void anUnknownKeyIsOneWarningNamingTheKeyTheConfigurationAndTheKnownKeys() {
+        Config c = new Config(dir);
+        List<LogRecord> records = logged(() -> new FileSinkComponent(c, props(dir, "formt", "png")).deactivate());
+        assertThat(records).singleElement().satisfies(r -> {
+            assertThat(r.getLevel()).isEqualTo(java.util.logging.Level.WARNING);
+            assertThat(r.getMessage()).isEqualTo("file sink configuration io.github.scanout.sink.file~desk"
+                    + " (file:/etc/scanout/conf/io.github.scanout.sink.file-desk.cfg): unknown key 'formt' is ignored;"
+                    + " the keys are device, path, format, maxFps, onlyWhenChanged, keep, cursor, y4m.chroma, namePattern,"
+                    + " atomic, fsync, sink.name");
+        });
+    }
+
+    @Test
+    void knownAndFrameworkKeysAreNotWarnedAbout() {
+        Config c = new Config(dir);
+        List<LogRecord> records = logged(() -> new FileSinkComponent(c, props(dir, "format", "png", "keep", "3",
+                "osgi.ds.satisfying.condition.target", "(osgi.condition.id=true)")).deactivate());
+        assertThat(records).isEmpty();
+        assertThat(FileSinkOptions.unknownKeys(List.of("b", "a", "path", "sink.name", "service.ranking")))
+                .containsExactly("a", "b");
+    }
+
+    @Test
+    void aValueOfTheWrongTypeIsRefusedNotCoercedAndTheMessageNamesTheConfigurationAndItsFile() {
+        Config c = new Config(dir); // DS would hand keep() = 0 for "many"
+        assertThatThrownBy(() -> new FileSinkComponent(c, props(dir, "keep", "many")))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("file sink configuration io.github.scanout.sink.file~desk"
+                        + " (file:/etc/scanout/conf/io.github.scanout.sink.file-desk.cfg): keep = 'many' is not accepted;"
+                        + " expected 0 (keep every file) or a positive count of files to keep");
+        assertThatThrownBy(() -> new FileSinkComponent(c, props(dir, "onlyWhenChanged", "sometimes")))
+                .hasMessageContaining(": onlyWhenChanged = 'sometimes' is not accepted; expected true or false");
+        assertThatThrownBy(() -> new FileSinkComponent(c, props(dir, "maxFps", "fast")))
+                .hasMessageContaining("io.github.scanout.sink.file~desk").hasMessageContaining("maxFps = 'fast'");
+    }
+
+    @Test
+    void typedValuesFromAConfigFileAreAccepted() {
+        Config c = new Config(dir);
+        FileSinkComponent component = new FileSinkComponent(c, props(dir, "keep", 5, "onlyWhenChanged", Boolean.FALSE,
+                "maxFps", 2.5d));
+        assertThat(component.sink().options().keep()).isEqualTo(5);
+        assertThat(component.sink().options().onlyWhenChanged()).isFalse();
+        assertThat(component.needs().maxFps()).isEqualTo(2.5);
+        component.deactivate();
     }
 
     static String resource(String name) throws IOException {

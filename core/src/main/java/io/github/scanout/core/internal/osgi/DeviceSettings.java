@@ -19,7 +19,7 @@ record DeviceSettings(String pid, String spec, String name, PipelineOptions opti
 
     /** The keys of a device configuration, in the order the README lists them. */
     static final List<String> KEYS = List.of("spec", "name", "rate", "buffer.type", "queue.depth", "idle.ms",
-            "stall.timeout.ms", "opaque.refresh.ms", "sinks.target");
+            "stall.timeout.ms", "opaque.refresh.ms", "rescan.ms", "sinks.target");
 
     /**
      * The keys of a configuration that nothing reads (a typo such as {@code rates}): not one of

@@ -189,7 +189,7 @@ class DeviceComponentTest {
         c.activate(config(Map.of("spec", "sim:mdpy-vga")), p);
         assertThat(logs.matching("unknown key")).containsExactly("WARNING configuration io.github.scanout.device~desk"
                 + " (file:/etc/scanout/conf/io.github.scanout.device-desk.cfg): unknown key 'rates' is ignored; the keys"
-                + " are spec, name, rate, buffer.type, queue.depth, idle.ms, stall.timeout.ms, opaque.refresh.ms,"
+                + " are spec, name, rate, buffer.type, queue.depth, idle.ms, stall.timeout.ms, opaque.refresh.ms, rescan.ms,"
                 + " sinks.target");
         Await.until("running", WAIT, c::state, st -> st == PipelineState.RUNNING);
         assertThat(DeviceSettings.unknownKeys(java.util.List.of("spec", "service.ranking", "osgi.x", "b", "a")))

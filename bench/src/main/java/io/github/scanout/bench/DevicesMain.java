@@ -27,8 +27,10 @@ import java.util.concurrent.atomic.AtomicLong;
  * polling at 60 Hz merges two guest frames whenever two changes fall into one period; polling at
  * twice the frame rate is what catching every frame of an unsynchronised 60 Hz guest takes. A
  * count passes when, over a 4 s window after 2 s of warm-up, every device's sink received at
- * least 98 % of the frames the guest drew (scheduling jitter of the guest thread itself can
- * merge a few) and no sink queue dropped a frame. Counts are
+ * least 95 % of the frames the guest drew (57 of 60 per second: on a shared machine the guest
+ * thread's and the capture thread's scheduling jitter merges a few frames even for one device)
+ * and no sink queue dropped a frame. {@code -Dbench.verbose=true} prints each pipeline's stats.
+ * Counts are
  * tried 1, 2, 4, 8, 12, 16, 24, 32, 48, 64 until one fails, then between the last pass and the
  * first failure.
  *
@@ -38,7 +40,7 @@ import java.util.concurrent.atomic.AtomicLong;
 public final class DevicesMain {
     private DevicesMain() {}
 
-    static final double MIN_SHARE = 0.98;
+    static final double MIN_SHARE = 0.95;
     static final double RATE = 120;
 
     /** Counts frames; reads nothing. */
@@ -124,6 +126,11 @@ public final class DevicesMain {
                 minFps = Math.min(minFps, (sinks.get(i).frames.get() - before[i]) / secs);
                 PipelineStats st = pipelines.get(i).stats();
                 dropped += st.dropped() - droppedBefore[i];
+            }
+            if (Boolean.getBoolean("bench.verbose")) {
+                for (Pipeline p : pipelines) {
+                    System.out.println("  " + p.stats());
+                }
             }
             boolean ok = minFps >= MIN_SHARE * guestFrames / secs && dropped == 0;
             System.out.println(String.format(Locale.ROOT,

@@ -114,7 +114,7 @@ public record DrmFormat(int fourcc) {
     }
 
     /** The table entry or null; a scan of a few ints, so that no Integer is boxed per call. */
-    private static Spec lookup(int fourcc) {
+    static Spec lookup(int fourcc) {
         int[] c = codes;
         for (int i = 0; i < c.length; i++) {
             if (c[i] == fourcc) {

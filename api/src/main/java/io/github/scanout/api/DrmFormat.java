@@ -46,6 +46,9 @@ public record DrmFormat(int fourcc) {
     public record Spec(String name, int bytesPerPixel, boolean alpha, String channels, Layout layout) {}
 
     private static final Map<Integer, Spec> TABLE = new LinkedHashMap<>();
+    /** The table as arrays, for lookups on the capture path without boxing the fourcc (filled by define). */
+    private static int[] codes = new int[0];
+    private static Spec[] specs = new Spec[0];
 
     public static final DrmFormat XRGB8888 = define("XR24", "XRGB8888", 4, false, "XRGB", Layout.RGB32);
     public static final DrmFormat ARGB8888 = define("AR24", "ARGB8888", 4, true, "ARGB", Layout.RGB32);
@@ -64,7 +67,12 @@ public record DrmFormat(int fourcc) {
 
     private static DrmFormat define(String code, String name, int bpp, boolean alpha, String channels, Layout layout) {
         DrmFormat f = fromCode(code);
-        TABLE.put(f.fourcc, new Spec(name, bpp, alpha, channels, layout));
+        Spec spec = new Spec(name, bpp, alpha, channels, layout);
+        TABLE.put(f.fourcc, spec);
+        codes = java.util.Arrays.copyOf(codes, codes.length + 1);
+        specs = java.util.Arrays.copyOf(specs, specs.length + 1);
+        codes[codes.length - 1] = f.fourcc;
+        specs[specs.length - 1] = spec;
         return f;
     }
 
@@ -102,12 +110,23 @@ public record DrmFormat(int fourcc) {
 
     /** The table entry, or empty for a code Scanout does not know. */
     public Optional<Spec> spec() {
-        return Optional.ofNullable(TABLE.get(fourcc));
+        return Optional.ofNullable(lookup(fourcc));
+    }
+
+    /** The table entry or null; a scan of a few ints, so that no Integer is boxed per call. */
+    static Spec lookup(int fourcc) {
+        int[] c = codes;
+        for (int i = 0; i < c.length; i++) {
+            if (c[i] == fourcc) {
+                return specs[i];
+            }
+        }
+        return null;
     }
 
     /** Whether the table knows this format. */
     public boolean isKnown() {
-        return TABLE.containsKey(fourcc);
+        return lookup(fourcc) != null;
     }
 
     /**
@@ -116,7 +135,11 @@ public record DrmFormat(int fourcc) {
      * @throws IllegalStateException for an unknown format
      */
     public int bytesPerPixel() {
-        return spec().orElseThrow(() -> new IllegalStateException("unknown DRM format " + this)).bytesPerPixel();
+        Spec s = lookup(fourcc);
+        if (s == null) {
+            throw new IllegalStateException("unknown DRM format " + this);
+        }
+        return s.bytesPerPixel();
     }
 
     /** The four characters, spaces included (C8 is {@code "C8  "}). */

@@ -71,10 +71,14 @@ public record PlaneInfo(
 
     /** {@link #rowBytes()} for any known format, in 64-bit arithmetic. */
     public static long rowBytes(DrmFormat format, long width) {
-        if (format.spec().map(s -> s.layout() == DrmFormat.Layout.YUV422).orElse(false)) {
+        DrmFormat.Spec spec = DrmFormat.lookup(format.fourcc()); // no Optional or lambda: this runs on every poll
+        if (spec == null) {
+            throw new IllegalStateException("unknown DRM format " + format);
+        }
+        if (spec.layout() == DrmFormat.Layout.YUV422) {
             return Math.multiplyExact((width + 1) / 2, 4L);
         }
-        return Math.multiplyExact(width, (long) format.bytesPerPixel());
+        return Math.multiplyExact(width, (long) spec.bytesPerPixel());
     }
 
     /** {@link #requiredBytes()} for any values, in 64-bit arithmetic. */

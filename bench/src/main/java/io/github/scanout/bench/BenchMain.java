@@ -2,6 +2,8 @@ package io.github.scanout.bench;
 
 import java.util.Collection;
 import java.util.Locale;
+import org.openjdk.jmh.profile.GCProfiler;
+import org.openjdk.jmh.results.Result;
 import org.openjdk.jmh.results.RunResult;
 import org.openjdk.jmh.runner.Runner;
 import org.openjdk.jmh.runner.options.CommandLineOptions;
@@ -9,44 +11,112 @@ import org.openjdk.jmh.runner.options.Options;
 import org.openjdk.jmh.runner.options.OptionsBuilder;
 
 /**
- * Runs {@link PngEncodeBenchmark} (with no arguments a bounded run, {@link #DEFAULTS}; any
- * arguments are JMH options and replace those defaults) and prints, last, the figures: {@code RATIO png_vs_imageio <ours / ImageIO ops/s>},
- * {@code VALUE png_encode_1080p_ms <v> ms} and {@code VALUE imageio_encode_1080p_ms <v> ms},
- * preceded by the same figures for the zlib variant.
+ * Runs the CPU-side JMH suites in one JMH run with the GC profiler ({@code -prof gc}):
+ * {@link PngEncodeBenchmark}, {@link RegionCaptureBenchmark} and {@link PollBenchmark}. With no
+ * arguments it is a bounded run ({@link #DEFAULTS}, about 3 minutes); any arguments are JMH
+ * options and replace those defaults (a benchmark regex among them narrows the run, but every
+ * figure below needs its benchmarks). Prints, last, the figures:
+ * <ul>
+ *   <li>{@code RATIO png_vs_imageio} (and the zlib variant, and the encode times);</li>
+ *   <li>{@code RATIO region_capture_vs_memcpy_1080p} and {@code _4k}: frames per second a
+ *       reading sink gets from the region path over memory copies of a frame per second (same
+ *       bytes per operation), and the bytes per second of each;</li>
+ *   <li>{@code RATIO poll_overhead_vs_ioctl}: one poll of an unchanged {@code sim:gvt} over its
+ *       two raw ioctls, and {@code VALUE poll_us};</li>
+ *   <li>{@code VALUE alloc_bytes_per_frame}: {@code gc.alloc.rate.norm} of the 1080p region
+ *       benchmark (every thread of the JVM, per delivered frame).</li>
+ * </ul>
  */
 public final class BenchMain {
     private BenchMain() {}
 
-    /** The bounded run used when no JMH options are given: about one minute in all. */
+    /** The bounded run used when no JMH options are given. */
     static final String[] DEFAULTS = {"-f", "1", "-wi", "2", "-i", "3", "-w", "2s", "-r", "3s"};
 
     public static void main(String[] args) throws Exception {
         CommandLineOptions cli = new CommandLineOptions(args.length == 0 ? DEFAULTS : args);
         Options options = new OptionsBuilder()
                 .include(PngEncodeBenchmark.class.getName())
+                .include(RegionCaptureBenchmark.class.getName())
+                .include(PollBenchmark.class.getName())
+                .addProfiler(GCProfiler.class)
                 .parent(cli)
                 .build();
         Collection<RunResult> results = new Runner(options).run();
-        double ours = score(results, "scanout");
-        double zlib = score(results, "scanoutZlib");
-        double imageio = score(results, "imageio");
         System.out.println();
-        // the zlib variant first: the three figures the issue asks for come last
-        System.out.println(String.format(Locale.ROOT, "RATIO png_zlib_vs_imageio %.2f", zlib / imageio));
-        System.out.println(String.format(Locale.ROOT, "VALUE png_zlib_encode_1080p_ms %.2f ms", 1000 / zlib));
-        System.out.println(String.format(Locale.ROOT, "RATIO png_vs_imageio %.2f", ours / imageio));
-        System.out.println(String.format(Locale.ROOT, "VALUE png_encode_1080p_ms %.2f ms", 1000 / ours));
-        System.out.println(String.format(Locale.ROOT, "VALUE imageio_encode_1080p_ms %.2f ms", 1000 / imageio));
-    }
 
-    /** Operations per second of one benchmark method. */
-    private static double score(Collection<RunResult> results, String method) {
+        double ours = score(results, "PngEncodeBenchmark.scanout", null);
+        double zlib = score(results, "PngEncodeBenchmark.scanoutZlib", null);
+        double imageio = score(results, "PngEncodeBenchmark.imageio", null);
+        line("RATIO png_zlib_vs_imageio %.2f", zlib / imageio);
+        line("VALUE png_zlib_encode_1080p_ms %.2f ms", 1000 / zlib);
+        line("VALUE png_encode_1080p_ms %.2f ms", 1000 / ours);
+        line("VALUE imageio_encode_1080p_ms %.2f ms", 1000 / imageio);
+
+        double[] regionRatio = new double[2];
+        String[] sizes = {"1080p", "4k"};
+        long[] frameBytes = {1920L * 1080 * 4, 3840L * 2160 * 4};
+        for (int i = 0; i < 2; i++) {
+            double region = score(results, "RegionCaptureBenchmark.region", sizes[i]);
+            double copy = score(results, "RegionCaptureBenchmark.memcpy", sizes[i]);
+            regionRatio[i] = region / copy;
+            line("VALUE region_capture_" + sizes[i] + "_fps %.0f fps", region);
+            line("VALUE region_capture_" + sizes[i] + "_bytes_per_s %.3g B/s", region * frameBytes[i]);
+            line("VALUE memcpy_" + sizes[i] + "_bytes_per_s %.3g B/s", copy * frameBytes[i]);
+            line("VALUE alloc_bytes_per_frame_" + sizes[i] + " %.0f B", secondary(results,
+                    "RegionCaptureBenchmark.region", sizes[i], "gc.alloc.rate.norm"));
+        }
+        double poll = score(results, "PollBenchmark.poll", "sim:gvt");
+        double raw = score(results, "PollBenchmark.rawIoctls", null);
+        line("VALUE raw_ioctls_us %.3f us", raw / 1000);
+        line("VALUE poll_alloc_bytes %.0f B", secondary(results, "PollBenchmark.poll", "sim:gvt", "gc.alloc.rate.norm"));
+        line("VALUE raw_ioctls_alloc_bytes %.0f B", secondary(results, "PollBenchmark.rawIoctls", null,
+                "gc.alloc.rate.norm"));
         for (RunResult r : results) {
-            String label = r.getParams().getBenchmark();
-            if (label.endsWith("." + method)) {
-                return r.getPrimaryResult().getScore();
+            if (r.getParams().getBenchmark().endsWith("PollBenchmark.poll")
+                    && "sim:gvt?mmap=allow".equals(r.getParams().getParam("spec"))) {
+                line("VALUE poll_mapped_dmabuf_us %.1f us", r.getPrimaryResult().getScore() / 1000);
             }
         }
-        throw new IllegalStateException("no result for " + method + " (was it excluded?)");
+
+        // the figures the issue names come last
+        line("RATIO png_vs_imageio %.2f", ours / imageio);
+        line("RATIO region_capture_vs_memcpy_1080p %.2f", regionRatio[0]);
+        line("RATIO region_capture_vs_memcpy_4k %.2f", regionRatio[1]);
+        line("RATIO poll_overhead_vs_ioctl %.2f", poll / raw);
+        line("VALUE poll_us %.3f us", poll / 1000);
+        line("VALUE alloc_bytes_per_frame %.0f B", secondary(results, "RegionCaptureBenchmark.region", "1080p",
+                "gc.alloc.rate.norm"));
+    }
+
+    private static void line(String format, double value) {
+        System.out.println(String.format(Locale.ROOT, format, value));
+    }
+
+    private static RunResult find(Collection<RunResult> results, String method, String param) {
+        for (RunResult r : results) {
+            if (!r.getParams().getBenchmark().endsWith("." + method)) {
+                continue;
+            }
+            if (param == null || r.getParams().getParamsKeys().stream()
+                    .anyMatch(k -> param.equals(r.getParams().getParam(k)))) {
+                return r;
+            }
+        }
+        throw new IllegalStateException("no result for " + method + (param == null ? "" : " " + param)
+                + " (was it excluded?)");
+    }
+
+    /** The primary score (ops/s or ns/op) of one benchmark method, at a parameter value if given. */
+    private static double score(Collection<RunResult> results, String method, String param) {
+        return find(results, method, param).getPrimaryResult().getScore();
+    }
+
+    private static double secondary(Collection<RunResult> results, String method, String param, String name) {
+        Result<?> r = find(results, method, param).getSecondaryResults().get(name);
+        if (r == null) {
+            throw new IllegalStateException("no " + name + " for " + method + ": run with -prof gc");
+        }
+        return r.getScore();
     }
 }

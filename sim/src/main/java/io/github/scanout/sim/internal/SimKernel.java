@@ -91,7 +91,7 @@ public final class SimKernel implements Kernel {
             return host.ioctl(fd, request, arg);
         }
         int cmd = (int) request; // the kernel's ioctl takes an unsigned int cmd
-        return f.ioctl(this, cmd, UserArg.of(arg, ctx.name(), ioctlName(cmd) + " on " + f.label()));
+        return f.ioctl(this, cmd, UserArg.of(arg, ctx.name(), cmd, f));
     }
 
     @Override

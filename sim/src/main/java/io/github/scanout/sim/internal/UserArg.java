@@ -15,26 +15,40 @@ public final class UserArg {
     private final ByteBuffer mem;
     private final String device;
     private final String call;
+    /** With {@code call == null}: the ioctl and file that {@link #call()} names (built only for a message). */
+    private final int cmd;
+    private final SimFile file;
 
-    private UserArg(ByteBuffer mem, String device, String call) {
+    private UserArg(ByteBuffer mem, String device, String call, int cmd, SimFile file) {
         this.mem = mem;
         this.device = device;
         this.call = call;
+        this.cmd = cmd;
+        this.file = file;
     }
 
     /** The memory a pointer argument points at, or an invalid pointer for {@code null}. */
     public static UserArg of(ByteBuffer arg, String device, String call) {
         ByteBuffer view = arg == null ? null : arg.duplicate().clear().order(ByteOrder.LITTLE_ENDIAN);
-        return new UserArg(view, device, call);
+        return new UserArg(view, device, call, 0, null);
+    }
+
+    /**
+     * As {@link #of(ByteBuffer, String, String)} for ioctl {@code cmd} on {@code file}; the text
+     * of {@link #call()} is built only when asked for (a message), not on every ioctl.
+     */
+    public static UserArg of(ByteBuffer arg, String device, int cmd, SimFile file) {
+        ByteBuffer view = arg == null ? null : arg.duplicate().clear().order(ByteOrder.LITTLE_ENDIAN);
+        return new UserArg(view, device, null, cmd, file);
     }
 
     /** An integer passed where the kernel expects a pointer: every access faults. */
     public static UserArg invalid(String device, String call) {
-        return new UserArg(null, device, call);
+        return new UserArg(null, device, call, 0, null);
     }
 
     public String call() {
-        return call;
+        return call != null ? call : SimKernel.ioctlName(cmd) + " on " + file.label();
     }
 
     /** {@code copy_from_user(k, arg, n)}: the first {@code n} bytes into a kernel struct of {@code size} bytes. */
@@ -73,7 +87,7 @@ public final class UserArg {
     }
 
     private DeviceException fault() {
-        return Errors.errno(device, call + " (argument not readable or writable for the size the driver copies)",
+        return Errors.errno(device, call() + " (argument not readable or writable for the size the driver copies)",
                 Errno.EFAULT);
     }
 }

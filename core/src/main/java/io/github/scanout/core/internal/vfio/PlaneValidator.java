@@ -61,7 +61,8 @@ public final class PlaneValidator {
      */
     public static Optional<PlaneInfo> validate(RawPlaneInfo raw, BufferType asked, PlaneType plane, String device)
             throws InvalidPlaneException {
-        String label = (device == null ? "" : device + " ") + plane.name().toLowerCase(java.util.Locale.ROOT) + " plane (" + asked + ")";
+        // what a message names; built only when a rule is broken (this runs on every poll)
+        Label label = new Label(device, plane, asked);
 
         if (raw.flags() != Integer.toUnsignedLong(asked.flag())) {
             throw invalid(label, "flags", hex(raw.flags()),
@@ -162,8 +163,17 @@ public final class PlaneValidator {
                 (int) raw.stride(), raw.size(), (int) raw.xPos(), (int) raw.yPos(), hotspot, raw.bufferId()));
     }
 
-    private static InvalidPlaneException invalid(String label, String field, String value, String rule) {
-        return new InvalidPlaneException(label, field, value, rule);
+    /** The plane a message names, for example {@code sim:gvt primary plane (dmabuf)}. */
+    private record Label(String device, PlaneType plane, BufferType asked) {
+        @Override
+        public String toString() {
+            return (device == null ? "" : device + " ") + plane.name().toLowerCase(java.util.Locale.ROOT) + " plane ("
+                    + asked + ")";
+        }
+    }
+
+    private static InvalidPlaneException invalid(Label label, String field, String value, String rule) {
+        return new InvalidPlaneException(label.toString(), field, value, rule);
     }
 
     private static String describe(DrmFormat f) {

@@ -168,30 +168,35 @@ public final class VfioGfxDevice implements GfxDevice {
 
     /** ABI rule 7: the plane's region exists, is readable, and holds the plane's size. */
     private void checkRegion(PlaneInfo p) throws DeviceException {
-        String label = name + " " + lower(p.type()) + " plane (region)";
         long index = p.bufferId();
         if (index > Integer.MAX_VALUE) {
-            throw new InvalidPlaneException(label, "region_index", Long.toString(index), "a region index is below 2^31");
+            throw new InvalidPlaneException(regionLabel(p), "region_index", Long.toString(index),
+                    "a region index is below 2^31");
         }
         RegionInfo region;
         try {
             region = RegionInfoQuery.query(kernel, fd, (int) index, name);
         } catch (DeviceException e) {
             if (e.is(Errno.EINVAL) || e.is(Errno.ENOENT)) {
-                throw new InvalidPlaneException(label, "region_index", Long.toString(index),
+                throw new InvalidPlaneException(regionLabel(p), "region_index", Long.toString(index),
                         "region_index names a region of the device (VFIO_DEVICE_GET_REGION_INFO answered "
                                 + Errno.name(e.errno()) + ")");
             }
             throw e;
         }
         if (!region.readable()) {
-            throw new InvalidPlaneException(label, "region_index", Long.toString(index),
+            throw new InvalidPlaneException(regionLabel(p), "region_index", Long.toString(index),
                     "the plane's region is readable (" + region + ")");
         }
         if (p.size() > region.size()) {
-            throw new InvalidPlaneException(label, "size", Long.toString(p.size()),
+            throw new InvalidPlaneException(regionLabel(p), "size", Long.toString(p.size()),
                     "size <= the size of region " + index + " (" + region.size() + " bytes)");
         }
+    }
+
+    /** What a message about a region plane names (built only for a message: checkRegion runs on every poll). */
+    private String regionLabel(PlaneInfo p) {
+        return name + " " + lower(p.type()) + " plane (region)";
     }
 
     @Override

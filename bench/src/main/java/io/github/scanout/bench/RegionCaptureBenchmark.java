@@ -1,0 +1,129 @@
+package io.github.scanout.bench;
+
+import io.github.scanout.core.Devices;
+import io.github.scanout.core.Pipeline;
+import io.github.scanout.core.PipelineOptions;
+import io.github.scanout.core.PipelineState;
+import io.github.scanout.core.SinkHandle;
+import io.github.scanout.source.region.internal.RegionPlaneSource;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+
+/**
+ * Frames per second a CPU sink that reads every byte receives from the region path, against
+ * plain memory copies of the same size per second, at 1080p and 4K, in the same run. One
+ * operation of {@link #region} is one frame delivered to and fully read by {@link ReadingSink};
+ * one operation of {@link #memcpy} is one copy of a frame's bytes between two direct buffers
+ * (the JDK's bulk copy, a {@code memcpy}). Same bytes per operation, so the ratio of the scores is
+ * the ratio of bytes per second.
+ *
+ * <p>The region path is the real one: a {@link Pipeline} (core) over a simulated mdpy opened by
+ * {@link Devices} (the sim's model under the VFIO marshalling, the framebuffer a real shared
+ * mapping), the real {@link RegionPlaneSource}, polling at up to 1000 Hz. The guest changes its
+ * picture (an 8-row column) each time the sink starts reading a frame, so the capture thread can
+ * find the next change while the sink reads: a guest that always has a new frame.
+ *
+ * <p>Run with JMH's {@code -prof gc}: {@code gc.alloc.rate.norm} of {@link #region} is the
+ * allocation per delivered frame of every thread in the JVM (capture, sink, benchmark).
+ */
+@BenchmarkMode(Mode.Throughput)
+@OutputTimeUnit(TimeUnit.SECONDS)
+public class RegionCaptureBenchmark {
+
+    /** The pipeline, its device and the reading sink. */
+    @State(Scope.Thread)
+    public static class Region {
+        @Param({"1080p", "4k"})
+        public String size;
+
+        RegionDevice device;
+        Pipeline pipeline;
+        ReadingSink sink;
+        SinkHandle handle;
+        private long touches;
+
+        @Setup(Level.Trial)
+        public void setUp() throws Exception {
+            device = RegionDevice.of(size);
+            Devices devices = new Devices();
+            pipeline = Pipeline.builder("bench")
+                    .device(devices.open(device))
+                    .sources(List.of(new RegionPlaneSource()))
+                    .options(PipelineOptions.defaults().withMaxRate(PipelineOptions.MAX_RATE))
+                    .build();
+            sink = new ReadingSink(() -> device.touch(++touches));
+            handle = pipeline.attach(sink, "reader");
+            sink.awaitNext();
+            if (pipeline.state() != PipelineState.RUNNING || !"region".equals(pipeline.stats().source())) {
+                throw new IllegalStateException("the pipeline is not capturing region planes: " + pipeline.stats());
+            }
+        }
+
+        private long framesAtStart;
+        private long allocatedAtStart;
+
+        @Setup(Level.Iteration)
+        public void startIteration() {
+            framesAtStart = sink.frames();
+            allocatedAtStart = PipelineThreads.allocatedBytes();
+        }
+
+        /** Prints what the pipeline's own threads (capture, sink) allocated per frame. */
+        @TearDown(Level.Iteration)
+        public void endIteration() {
+            long frames = sink.frames() - framesAtStart;
+            long bytes = PipelineThreads.allocatedBytes() - allocatedAtStart;
+            System.out.printf(java.util.Locale.ROOT, "  [pipeline threads: %d B allocated per frame over %d frames]%n",
+                    frames == 0 ? -1 : bytes / frames, frames);
+            if (Boolean.getBoolean("bench.threads")) {
+                System.out.println("  " + PipelineThreads.byThread());
+            }
+        }
+
+        @TearDown(Level.Trial)
+        public void tearDown() {
+            handle.close();
+            pipeline.close();
+        }
+    }
+
+    /** Two direct buffers of one frame's size. */
+    @State(Scope.Thread)
+    public static class Copy {
+        @Param({"1080p", "4k"})
+        public String size;
+
+        ByteBuffer src;
+        ByteBuffer dst;
+
+        @Setup(Level.Trial)
+        public void setUp() {
+            int[] s = GlUploadBenchmark.size(size);
+            src = GlUploadBenchmark.frame(s[0], s[1]);
+            dst = ByteBuffer.allocateDirect(src.capacity()).order(ByteOrder.LITTLE_ENDIAN);
+        }
+    }
+
+    @Benchmark
+    public long region(Region r) throws Exception {
+        return r.sink.awaitNext();
+    }
+
+    @Benchmark
+    public ByteBuffer memcpy(Copy c) {
+        c.dst.clear();
+        return c.dst.put(c.src.duplicate());
+    }
+}

@@ -1,0 +1,69 @@
+package io.github.scanout.bench;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.github.scanout.core.Devices;
+import io.github.scanout.core.Pipeline;
+import io.github.scanout.core.PipelineOptions;
+import io.github.scanout.core.PipelineStats;
+import io.github.scanout.core.SinkHandle;
+import io.github.scanout.core.internal.pipeline.PollHarness;
+import io.github.scanout.sim.SimDevice;
+import io.github.scanout.sim.SimDevices;
+import io.github.scanout.source.dmabuf.internal.DmaBufPlaneSource;
+import io.github.scanout.source.region.internal.RegionPlaneSource;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Checks that the benchmarks measure what their names say (no timing is asserted): the region
+ * benchmark's sink gets whole frames from the region path, and the poll benchmark's tick on an
+ * unchanged device costs exactly the two plane queries of its baseline and delivers nothing.
+ */
+class BenchSmokeTest {
+
+    @Test
+    void theRegionBenchmarksSinkReadsWholeFramesFromTheRegionPath() throws Exception {
+        RegionDevice device = RegionDevice.of("1080p");
+        long[] touches = {0};
+        ReadingSink sink = new ReadingSink(() -> device.touch(++touches[0]));
+        try (Pipeline p = Pipeline.builder("smoke").device(new Devices().open(device))
+                .sources(List.of(new RegionPlaneSource()))
+                .options(PipelineOptions.defaults().withMaxRate(PipelineOptions.MAX_RATE)).build();
+                SinkHandle h = p.attach(sink, "reader")) {
+            for (int i = 0; i < 3; i++) {
+                sink.awaitNext(); // each frame the sink starts makes the next change: frames keep coming
+            }
+            assertThat(p.stats().source()).isEqualTo("region");
+            long frames = sink.frames();
+            assertThat(frames).isGreaterThanOrEqualTo(3);
+            assertThat(sink.bytes()).isEqualTo(frames * 1920 * 1080 * 4);
+        }
+    }
+
+    @Test
+    void aPollOfAnUnchangedDeviceIsTheTwoPlaneQueriesAndDeliversNothing() throws Throwable {
+        SimDevice device = SimDevices.create("sim:gvt");
+        Devices devices = new Devices();
+        PollBenchmark.NullSink sink = new PollBenchmark.NullSink();
+        // no opaque re-send: on a slow machine 100 ms could pass between two polls
+        try (PollHarness h = new PollHarness("smoke", () -> devices.open(device), List.of(new DmaBufPlaneSource()),
+                PipelineOptions.defaults().withOpaqueRefresh(Duration.ZERO));
+                SinkHandle handle = h.attach(sink, "null")) {
+            h.poll(); // the first frame is forced out
+            PipelineStats first = h.stats();
+            int ioctls = device.ioctlCount();
+            for (int i = 0; i < 10; i++) {
+                h.poll();
+            }
+            PipelineStats after = h.stats();
+            assertThat(h.sourceType()).isEqualTo("dmabuf");
+            assertThat(first.captured()).isEqualTo(1);
+            assertThat(after.polls() - first.polls()).isEqualTo(10);
+            assertThat(after.captured()).isEqualTo(1);
+            assertThat(after.unchanged() - first.unchanged()).isEqualTo(10);
+            assertThat(device.ioctlCount() - ioctls).isEqualTo(20);
+        }
+    }
+}

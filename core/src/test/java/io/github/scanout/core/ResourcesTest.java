@@ -49,6 +49,17 @@ class ResourcesTest {
     }
 
     @Test
+    void fdsTheJvmOpensByItselfInProcAndCgroupsAreNotLeaks() throws Exception {
+        Map<Integer, String> before = Resources.fdSnapshot();
+        try (FileChannel ch = FileChannel.open(Path.of("/proc/self/status"), StandardOpenOption.READ)) {
+            assertThat(ch.isOpen()).isTrue();
+            assertThat(Resources.fdSnapshot()).containsValue("/proc/" + ProcessHandle.current().pid() + "/status");
+            assertThat(Resources.fdsOpenedSince(before)).doesNotContainValue("/proc/" + ProcessHandle.current().pid()
+                    + "/status");
+        }
+    }
+
+    @Test
     void anFdThatWentAwayIsNotListedAndItsNumberReusedForAnotherFileIs() throws Exception {
         Path a = Files.createFile(dir.resolve("a"));
         Path b = Files.createFile(dir.resolve("b"));

@@ -54,13 +54,19 @@ public abstract sealed class SimDevice implements DeviceEndpoint permits MdpyDev
     }
 
     /**
-     * Opens the device, as {@code VFIO_GROUP_GET_DEVICE_FD} would: a new device file with
-     * FD_CLOEXEC. Fails with ENODEV once the device {@linkplain #vanish() vanished}.
+     * Opens the device, as Scanout's whole open sequence on a real mdev would: a new device file
+     * with FD_CLOEXEC. Fails with ENODEV once the device {@linkplain #vanish() vanished}, and with
+     * EBUSY while it is open already (a real group file or cdev binding is exclusive: a second
+     * open in one process gets EBUSY, as another process such as QEMU would).
      */
     @Override
     public final OpenDevice open(Kernel host) throws DeviceException {
         Objects.requireNonNull(host, "host");
         ctx.checkPresent("open");
+        if (model.openFiles() > 0) {
+            throw new DeviceException(name() + " is already open (one open at a time, as a VFIO group or a bound"
+                    + " cdev)", io.github.scanout.api.Errno.EBUSY.number());
+        }
         SimKernel kernel = new SimKernel(host, ctx);
         model.fileOpened(host);
         int fd = kernel.install(new DeviceFile(model), true);

@@ -29,6 +29,7 @@ import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Proxy;
 import java.util.ArrayDeque;
 import java.util.Deque;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.BeforeAll;
@@ -64,7 +65,7 @@ class DmaBufSourceFuzzTest {
         FuzzBytes in = new FuzzBytes(data);
         int b0 = in.u8();
         boolean gvt = (b0 & 1) == 0;
-        String spec = (gvt ? "sim:gvt" : "sim:mbochs?mode=640x480") + ((b0 & 2) == 0 ? "&mmap=allow" : "&mmap=refuse");
+        String spec = (gvt ? "sim:gvt" : "sim:mbochs?type=small&mode=640x480") + ((b0 & 2) == 0 ? "&mmap=allow" : "&mmap=refuse");
         SimDevice sim = SimDevices.create(gvt ? spec.replaceFirst("&", "?") : spec, false);
         // A scripted answer can name a live dma-buf id with other fields, which the real drivers never
         // do; the sim then records a violation and fails the call (EEXIST) instead of throwing.
@@ -78,7 +79,7 @@ class DmaBufSourceFuzzTest {
         long mapped = Resources.mappedBytes();
         long leases = Leases.live();
         Deque<PlaneBuffer> held = new ArrayDeque<>();
-        try (GfxDevice device = new Devices().open(endpoint);
+        try (GfxDevice device = new Devices(List.of()).open(endpoint);
                 DmaBufSession s = new DmaBufSession(device, DmaBufSettings.defaults(), (level, message) -> {}, clock::get)) {
             int ops = 0;
             while (in.hasMore() && ops++ < 48) {

@@ -18,6 +18,7 @@ import io.github.scanout.sim.MdpyDevice;
 import io.github.scanout.sim.ScriptedDevice;
 import java.util.ArrayDeque;
 import java.util.Deque;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.BeforeAll;
@@ -59,7 +60,7 @@ class RegionSourceFuzzTest {
         long mapped = Resources.mappedBytes();
         long leases = Leases.live();
         Deque<PlaneBuffer> held = new ArrayDeque<>();
-        try (GfxDevice device = new Devices().open(scripted);
+        try (GfxDevice device = new Devices(List.of()).open(scripted);
                 RegionSession s = new RegionSession(device, RegionSettings.defaults().withQueryCursor(queryCursor),
                         (level, message) -> {}, clock::get)) {
             int ops = 0;

@@ -44,8 +44,8 @@ class FileSinkConfigFuzzTest {
             config.put(key, value);
         }
         String device = in.string();
-        long sequence = in.u64();
-        long counter = in.u64();
+        long sequence = in.u64() & Long.MAX_VALUE; // frame sequence numbers and counters are never negative
+        long counter = in.u64() & Long.MAX_VALUE;
         long time = in.u64() % 253_402_300_800_000L; // up to the year 9999
 
         FileSinkOptions o;
@@ -57,7 +57,7 @@ class FileSinkConfigFuzzTest {
             return;
         }
         assertThat(o.path().toString()).isNotBlank();
-        assertThat(o.maxFps()).isBetween(0.0, FileSinkOptions.MAX_FPS);
+        assertThat(o.maxFps() >= 0 && o.maxFps() <= FileSinkOptions.MAX_FPS).as("maxFps %s", o.maxFps()).isTrue(); // -0.0 too
         assertThat(o.keep()).isNotNegative();
         if (o.format().isStream()) {
             assertThat(o.keep()).isZero();

@@ -5,12 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import io.github.scanout.api.DeviceException;
 import io.github.scanout.sim.SimDevices;
-import io.github.scanout.sink.file.internal.FileSinkOptions;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 
 /**
  * Fuzzes the operator's command line: {@link CommandLine#parse} with its {@code --device}
@@ -21,9 +18,11 @@ import java.util.Map;
  * so does an argument of one byte 1 to 5 for an option name ({@code --device}, {@code --sink},
  * {@code --duration}, {@code --frames}, {@code --gl}).
  *
- * <p>Contract: a {@link UsageException} with one line of text, or a command line whose file
- * sinks the file sink itself accepts (the launcher promises to check sink keys before anything
- * starts) and whose demo defaults keep a valid simulated device spec valid. Nothing else escapes.
+ * <p>Contract: a {@link UsageException} with one line of text, or a command line whose sinks
+ * carry only their type's keys (never {@code device}) and whose demo defaults keep a valid
+ * simulated device spec valid. Nothing else escapes. (The launcher checks sink values only
+ * roughly, "the sink checks the rest": a value it lets through may still be refused by the sink
+ * when it starts, which is exit status 1, so that is not asserted here.)
  */
 class CommandLineFuzzTest {
 
@@ -56,11 +55,8 @@ class CommandLineFuzzTest {
         cl.duration().ifPresent(d -> assertThat(d.isNegative()).isFalse());
         cl.frames().ifPresent(f -> assertThat(f).isPositive());
         for (SinkSpec s : cl.sinks()) {
-            if (s.type() == SinkType.FILE) {
-                Map<String, Object> config = new LinkedHashMap<>(s.properties());
-                config.put("device", cl.device().orElseThrow().name());
-                FileSinkOptions.parse(config); // throws when the launcher let through what the sink refuses
-            }
+            assertThat(s.properties()).doesNotContainKey(SinkType.DEVICE);
+            assertThat(s.type().keys().keySet()).containsAll(s.properties().keySet());
         }
         cl.device().ifPresent(CommandLineFuzzTest::defaultsKeepSpecsValid);
     }

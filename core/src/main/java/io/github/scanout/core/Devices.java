@@ -10,6 +10,7 @@ import io.github.scanout.core.internal.vfio.MdevDiscovery;
 import io.github.scanout.core.internal.vfio.VfioGfxDevice;
 import io.github.scanout.core.internal.vfio.VfioOpener;
 import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -125,7 +126,13 @@ public final class Devices {
             return opener().open(s, spec);
         }
         if (s.startsWith("/")) {
-            Path p = Path.of(s).normalize();
+            Path p;
+            try {
+                p = Path.of(s).normalize();
+            } catch (InvalidPathException e) { // a NUL in the text
+                throw new DeviceException("'" + spec + "' is not an mdev sysfs path (" + e.getReason() + "): expected "
+                        + sysfsRoot.resolve("bus/mdev/devices") + "/<uuid>");
+            }
             Path file = p.getFileName();
             String last = file == null ? "" : file.toString();
             boolean underBus = sysfsRoot.resolve("bus/mdev/devices").equals(p.getParent());

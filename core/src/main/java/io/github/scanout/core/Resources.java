@@ -77,9 +77,9 @@ public final class Resources {
      * number <em>and</em> target, because the JVM may close unrelated fds in the middle of a test
      * (a jar, a stream freed by the garbage collector) and reuse their numbers: a plain count,
      * or numbers alone, can hide a leak or report one that is not there. Fds that only went away
-     * are not listed. Nor are fds to files under {@code /sys/fs/cgroup/} and {@code /proc/}: the
-     * JVM opens those by itself at any moment (its container support reads the cgroup's memory
-     * limit and statistics), and Scanout never keeps one open.
+     * are not listed, and neither are cgroup and {@code /proc} files, which the JVM itself opens
+     * for a moment at any time (its container support reads {@code memory.stat} and
+     * {@code memory.limit_in_bytes}) and Scanout never opens.
      *
      * <p>Threads: any. The map is an unmodifiable snapshot, iterated in fd order; empty when
      * nothing was left open.
@@ -90,9 +90,12 @@ public final class Resources {
     public static Map<Integer, String> fdsOpenedSince(Map<Integer, String> before) {
         Objects.requireNonNull(before, "before");
         Map<Integer, String> opened = new TreeMap<>(fdSnapshot());
-        opened.entrySet().removeIf(e -> e.getValue().equals(before.get(e.getKey()))
-                || e.getValue().startsWith("/sys/fs/cgroup/") || e.getValue().startsWith("/proc/"));
+        opened.entrySet().removeIf(e -> e.getValue().equals(before.get(e.getKey())) || jvmOwn(e.getValue()));
         return Collections.unmodifiableMap(opened);
+    }
+
+    private static boolean jvmOwn(String target) {
+        return target.startsWith("/sys/fs/cgroup/") || target.startsWith("/proc/");
     }
 
     /** Bytes mapped through the native layer (device regions, dma-bufs, simulated memory) and not yet unmapped. */

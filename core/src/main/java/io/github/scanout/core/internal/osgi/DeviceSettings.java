@@ -52,13 +52,13 @@ record DeviceSettings(String pid, String spec, String name, PipelineOptions opti
      *     and what is accepted (the first problem found)
      */
     static DeviceSettings parse(DeviceConfig config, String pid) {
-        String spec = config.spec();
-        if (spec == null || spec.isBlank()) {
-            throw bad(pid, "spec", spec, "it is required: an mdev UUID, /sys/bus/mdev/devices/<uuid>, or scheme:..."
+        // trim() also drops control characters that isBlank() keeps: check what is left after it
+        String spec = config.spec() == null ? "" : config.spec().trim();
+        if (spec.isEmpty()) {
+            throw bad(pid, "spec", config.spec(), "it is required: an mdev UUID, /sys/bus/mdev/devices/<uuid>, or scheme:..."
                     + " such as sim:mbochs");
         }
-        spec = spec.trim();
-        String name = config.name() == null || config.name().isBlank() ? spec : config.name().trim();
+        String name = config.name() == null || config.name().trim().isEmpty() ? spec : config.name().trim();
         double rate = number(pid, "rate", config.rate(), "polls per second, from 0.1 to 1000, for example 60");
         if (!(rate >= 0.1 && rate <= PipelineOptions.MAX_RATE)) {
             throw bad(pid, "rate", config.rate(), "it must be from 0.1 to 1000 polls per second");

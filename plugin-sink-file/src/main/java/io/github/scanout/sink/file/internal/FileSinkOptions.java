@@ -107,12 +107,14 @@ public record FileSinkOptions(
      */
     public static FileSinkOptions parse(Map<String, ?> config) {
         Object pathValue = config.get("path");
-        if (pathValue == null || pathValue.toString().isBlank()) {
+        // trim() also drops control characters that isBlank() keeps: check what is left after it
+        String pathText = pathValue == null ? "" : pathValue.toString().trim();
+        if (pathText.isEmpty()) {
             throw new IllegalArgumentException("file sink configuration: path is required (a directory for png, a file for raw and y4m)");
         }
         Path path;
         try {
-            path = Path.of(pathValue.toString().trim());
+            path = Path.of(pathText);
         } catch (InvalidPathException e) {
             throw bad("path", pathValue, "a file system path (" + e.getReason() + ")");
         }

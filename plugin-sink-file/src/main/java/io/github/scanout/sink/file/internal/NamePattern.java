@@ -23,6 +23,9 @@ import java.util.regex.Pattern;
  *   <li>{@code {time}}: the capture wall-clock time in UTC as {@code yyyyMMdd-HHmmss.SSS}.
  * </ul>
  * Anything else is literal; a literal may not contain {@code /}, {@code \}, NUL or braces.
+ * {@code {seq}} and {@code {n}} must be followed by a character that is not a digit (or end the
+ * pattern): otherwise the names could not be read back for retention, and matching them would
+ * take exponential time.
  * A name that comes out the same twice (for example a pattern without placeholders, such as
  * {@code latest.png}) replaces the earlier file atomically.
  *
@@ -84,6 +87,18 @@ public final class NamePattern {
             at = m.end();
         }
         literal(text, text.substring(at), parts);
+        for (int i = 0; i + 1 < parts.size(); i++) {
+            Part number = parts.get(i);
+            Part next = parts.get(i + 1);
+            if ((number.kind == Kind.SEQ || number.kind == Kind.N) && (next.kind != Kind.LITERAL
+                    || (next.literal.charAt(0) >= '0' && next.literal.charAt(0) <= '9'))) {
+                // {seq}{n}, {seq}7...: the names cannot be read back, and matching them is exponential
+                throw new IllegalArgumentException("placeholder {" + number.kind.name().toLowerCase(java.util.Locale.ROOT)
+                        + "} in name pattern '" + text + "' is followed by " + (next.kind == Kind.LITERAL
+                        ? "the digit '" + next.literal.charAt(0) + "'" : "{" + next.kind.name().toLowerCase(java.util.Locale.ROOT) + "}")
+                        + "; a number must be followed by a character that is not a digit, or end the name");
+            }
+        }
         NamePattern p = new NamePattern(text, parts);
         String sample = p.format("device", 1, 1, 0);
         if (sample.equals(".") || sample.equals("..")) {

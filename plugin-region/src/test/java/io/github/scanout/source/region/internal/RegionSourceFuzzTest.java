@@ -1,0 +1,187 @@
+package io.github.scanout.source.region.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.code_intelligence.jazzer.junit.FuzzTest;
+import io.github.scanout.api.DeviceException;
+import io.github.scanout.api.Errno;
+import io.github.scanout.api.InvalidPlaneException;
+import io.github.scanout.api.PlaneInfo;
+import io.github.scanout.api.PlaneType;
+import io.github.scanout.api.buffer.Leases;
+import io.github.scanout.api.buffer.PlaneBuffer;
+import io.github.scanout.api.device.GfxDevice;
+import io.github.scanout.api.pixels.PixelConverter;
+import io.github.scanout.core.Devices;
+import io.github.scanout.core.Resources;
+import io.github.scanout.sim.MdpyDevice;
+import io.github.scanout.sim.ScriptedDevice;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.BeforeAll;
+
+/**
+ * Fuzzes the region plane source ({@link RegionSession}) over a simulated mdpy opened through
+ * core, where every answer the session depends on comes from the fuzzer: plane fields
+ * ({@link ScriptedDevice#planes}), region flags and sizes ({@link ScriptedDevice#regions}),
+ * injected errnos ({@code failNext}), the device vanishing, and the clock.
+ *
+ * <p>Input: byte 0: mdpy type, whether cursors are queried; then operations of one byte plus
+ * arguments: a plane script (a 16-bit mask of the answer fields to replace, then each chosen
+ * value), a region script (index, flags, size), no scripts, failures (count, errno), a poll
+ * (plane, consistent), release the oldest held lease, clock step, reset, vanish.
+ *
+ * <p>Contract: a poll gives a buffer whose bytes cover its validated layout (its last row
+ * converts), nothing, or a {@link DeviceException} (an {@link InvalidPlaneException} names a
+ * field); nothing else escapes. When everything is closed, every fd, mapping and lease is back.
+ */
+class RegionSourceFuzzTest {
+
+    static final Errno[] ERRNOS = {Errno.ENOMEM, Errno.EAGAIN, Errno.EINTR, Errno.EBUSY, Errno.EINVAL, Errno.ENODEV,
+        Errno.ENOENT, Errno.EFAULT, Errno.EIO, Errno.ENOTTY};
+
+    @BeforeAll
+    static void warmUp() throws Exception {
+        Warm.up();
+    }
+
+    @FuzzTest(maxDuration = "30s")
+    void session(byte[] data) throws Exception {
+        FuzzBytes in = new FuzzBytes(data);
+        int b0 = in.u8();
+        MdpyDevice sim = MdpyDevice.create(MdpyDevice.Type.values()[(b0 & 3) % 3]);
+        boolean queryCursor = (b0 & 4) != 0;
+        ScriptedDevice scripted = new ScriptedDevice(sim);
+        AtomicLong clock = new AtomicLong(1_000_000_000L);
+        Map<Integer, String> fds = Resources.fdSnapshot();
+        long mapped = Resources.mappedBytes();
+        long leases = Leases.live();
+        Deque<PlaneBuffer> held = new ArrayDeque<>();
+        try (GfxDevice device = new Devices(List.of()).open(scripted);
+                RegionSession s = new RegionSession(device, RegionSettings.defaults().withQueryCursor(queryCursor),
+                        (level, message) -> {}, clock::get)) {
+            int ops = 0;
+            while (in.hasMore() && ops++ < 48) {
+                switch (in.u8() % 10) {
+                    case 0 -> scripted.planes(planeScript(in));
+                    case 1 -> scripted.regions(regionScript(in));
+                    case 2 -> {
+                        scripted.planes(null);
+                        scripted.regions(null);
+                    }
+                    case 3 -> sim.failNext(in.u8() % 4, ERRNOS[in.u8() % ERRNOS.length]);
+                    case 4 -> {
+                        if (held.size() > 0) {
+                            held.removeFirst().close();
+                        }
+                    }
+                    case 5 -> clock.addAndGet(in.u16() * 1_000_000L);
+                    case 6 -> s.reset();
+                    case 7 -> {
+                        if (in.u8() == 0x5a) {
+                            sim.vanish();
+                        }
+                    }
+                    default -> poll(s, in.bool() ? PlaneType.CURSOR : PlaneType.PRIMARY, in.bool(), held);
+                }
+            }
+        } finally {
+            held.forEach(PlaneBuffer::close);
+        }
+        assertThat(leakedFds(fds)).as("fds opened and not closed").isEmpty();
+        assertThat(Resources.mappedBytes()).as("mapped bytes").isEqualTo(mapped);
+        assertThat(Leases.live()).as("live leases").isEqualTo(leases);
+    }
+
+    static void poll(RegionSession s, PlaneType plane, boolean consistent, Deque<PlaneBuffer> held) {
+        PlaneBuffer b;
+        try {
+            b = s.acquire(plane, consistent).orElse(null);
+        } catch (InvalidPlaneException e) {
+            assertThat(e.field()).isNotBlank();
+            assertThat(e.getMessage()).contains(e.field());
+            return;
+        } catch (DeviceException e) {
+            assertThat(e.getMessage()).isNotBlank();
+            return;
+        }
+        if (b == null) {
+            return;
+        }
+        PlaneInfo info = b.info();
+        assertThat(info.type()).isEqualTo(plane);
+        assertThat(info.width()).isPositive();
+        assertThat(info.height()).isPositive();
+        if (b.cpuReadable()) {
+            assertThat((long) b.pixels().capacity()).as("bytes of %s", info).isGreaterThanOrEqualTo(info.requiredBytes());
+            if (info.modifier().isLinear()) {
+                int[] row = new int[info.width()];
+                PixelConverter.convertRow(info, b.pixels(), info.height() - 1, row, 0);
+                PixelConverter.convertRow(info, b.pixels(), 0, row, 0);
+            }
+        }
+        held.addLast(b);
+        if (held.size() > 3) {
+            held.removeFirst().close();
+        }
+    }
+
+    /** Replaces the answer fields chosen by a 16-bit mask with fuzzed values (fixed when the script is set). */
+    static ScriptedDevice.PlaneScript planeScript(FuzzBytes in) {
+        int mask = in.u16();
+        int onlyPlane = in.u8() % 3; // 0: both planes, 1: primary, 2: cursor
+        long[] v = new long[13];
+        for (int i = 0; i < v.length; i++) {
+            if ((mask & (1 << i)) != 0) {
+                v[i] = i == 3 ? in.u64() : in.u32();
+            }
+        }
+        return (plane, a) -> {
+            if (onlyPlane != 0 && plane.drmValue() != onlyPlane) {
+                return;
+            }
+            if ((mask & 1) != 0) a.flags = (int) v[0];
+            if ((mask & 2) != 0) a.planeType = (int) v[1];
+            if ((mask & 4) != 0) a.format = (int) v[2];
+            if ((mask & 8) != 0) a.modifier = v[3];
+            if ((mask & 16) != 0) a.width = (int) v[4];
+            if ((mask & 32) != 0) a.height = (int) v[5];
+            if ((mask & 64) != 0) a.stride = (int) v[6];
+            if ((mask & 128) != 0) a.size = (int) v[7];
+            if ((mask & 256) != 0) a.xPos = (int) v[8];
+            if ((mask & 512) != 0) a.yPos = (int) v[9];
+            if ((mask & 1024) != 0) a.xHot = (int) v[10];
+            if ((mask & 2048) != 0) a.yHot = (int) v[11];
+            if ((mask & 4096) != 0) a.bufferId = (int) v[12];
+        };
+    }
+
+    /** Rewrites one region's (or every region's) flags and size. */
+    static ScriptedDevice.RegionScript regionScript(FuzzBytes in) {
+        int index = in.u8();
+        int flags = in.u8() & 0xf;
+        long size = in.bool() ? in.u64() : in.u32() & 0xffff_ffffL;
+        boolean setFlags = in.bool();
+        return r -> {
+            if (index == 255 || r.index == index) {
+                r.size = size;
+                if (setFlags) {
+                    r.flags = flags;
+                }
+            }
+        };
+    }
+
+    /**
+     * Fds opened since {@code before} and still open, without those the JVM itself opens at any
+     * moment (a class path jar on first use, cgroup and proc files its container support reads).
+     */
+    static Map<Integer, String> leakedFds(Map<Integer, String> before) {
+        Map<Integer, String> left = new java.util.TreeMap<>(Resources.fdsOpenedSince(before));
+        left.values().removeIf(t -> t.endsWith(".jar") || t.startsWith("/sys/fs/cgroup/") || t.startsWith("/proc/"));
+        return left;
+    }
+}

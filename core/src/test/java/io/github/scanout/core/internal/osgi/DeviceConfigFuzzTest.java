@@ -31,6 +31,9 @@ class DeviceConfigFuzzTest {
             int n = in.u8();
             v[i] = n == 255 ? null : new String(in.bytes(n), java.nio.charset.StandardCharsets.UTF_8);
         }
+        // read after the first nine so the committed inputs keep their meaning
+        int rn = in.u8();
+        String rescan = rn == 255 ? null : new String(in.bytes(rn), java.nio.charset.StandardCharsets.UTF_8);
         DeviceConfig config = new DeviceConfig() {
             @Override public Class<? extends Annotation> annotationType() { return DeviceConfig.class; }
             @Override public String spec() { return v[0]; }
@@ -42,6 +45,7 @@ class DeviceConfigFuzzTest {
             @Override public String stall_timeout_ms() { return v[6]; }
             @Override public String opaque_refresh_ms() { return v[7]; }
             @Override public String sinks_target() { return v[8]; }
+            @Override public String rescan_ms() { return rescan; }
         };
         DeviceSettings s;
         try {
@@ -50,7 +54,7 @@ class DeviceConfigFuzzTest {
             assertThat(e.getClass()).isEqualTo(IllegalArgumentException.class);
             assertThat(e.getMessage()).startsWith("configuration " + PID + ": ").contains(" is refused: ")
                     .matches("(?s)configuration \\S+: (spec|rate|buffer\\.type|queue\\.depth|idle\\.ms|stall\\.timeout\\.ms"
-                            + "|opaque\\.refresh\\.ms) = .*");
+                            + "|opaque\\.refresh\\.ms|rescan\\.ms) = .*");
             return;
         }
         assertThat(s.pid()).isEqualTo(PID);

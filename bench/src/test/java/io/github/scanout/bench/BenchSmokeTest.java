@@ -36,6 +36,7 @@ class BenchSmokeTest {
                 sink.awaitNext(); // each frame the sink starts makes the next change: frames keep coming
             }
             assertThat(p.stats().source()).isEqualTo("region");
+            assertThat(h.detach(java.time.Duration.ofSeconds(10))).isTrue(); // counts stop moving
             long frames = sink.frames();
             assertThat(frames).isGreaterThanOrEqualTo(3);
             assertThat(sink.bytes()).isEqualTo(frames * 1920 * 1080 * 4);

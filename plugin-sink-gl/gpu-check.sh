@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The GL sink's check for a machine with a GPU (see README-section.md, "Checking on a GPU").
+# The GL sink's check for a machine with a GPU (see docs/gl-sink.md, "Checking on a GPU").
 #
 # Here (any machine with Maven and a JDK 17):
 #   plugin-sink-gl/gpu-check.sh            builds .gpucheck/ in the repo root: a jlink'd Java 17

@@ -2,7 +2,7 @@ package io.github.scanout.api;
 
 /**
  * A device described a plane that breaks one of the rules for untrusted plane info
- * ({@code shared/docs/ABI.md} section 7). The guest controls these values: this is bad input,
+ * ({@code docs/abi.md} section 7). The guest controls these values: this is bad input,
  * not a bug. The message names the field, its value and the rule.
  */
 public class InvalidPlaneException extends DeviceException {

@@ -7,7 +7,7 @@ import java.util.Optional;
  * A validated description of one plane, typed from {@code struct vfio_device_gfx_plane_info}.
  *
  * <p>Instances handed out by a {@code GfxDevice} have passed core's validator (ABI rules in
- * {@code shared/docs/ABI.md} section 7): the format is known and not C8, dimensions are in
+ * {@code docs/abi.md} section 7): the format is known and not C8, dimensions are in
  * range, and the layout fits in {@link #size()}. A disabled plane is never a
  * {@code PlaneInfo}; queries answer it as an empty {@code Optional}.
  *

@@ -25,7 +25,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * <p>It sits where a device endpoint plugs in ({@link DeviceEndpoint}/{@link Kernel}), so the
  * embedding's real struct encoding, decoding and validation (core's, when opened with
  * {@code Devices.open(endpoint)}) run on the rewritten bytes: the scripts edit the bytes of
- * {@code vfio_device_gfx_plane_info} and {@code vfio_region_info} at the offsets of ABI.md
+ * {@code vfio_device_gfx_plane_info} and {@code vfio_region_info} at the offsets of docs/abi.md
  * sections 2 and 3 after the wrapped driver has answered. It also records
  * {@code DMA_BUF_IOCTL_SYNC} calls on dma-buf fds and can fail {@code GET_GFX_DMABUF} calls
  * before the driver sees them. Everything else goes to the wrapped endpoint's kernel unchanged.

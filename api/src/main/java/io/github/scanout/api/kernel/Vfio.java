@@ -2,7 +2,7 @@ package io.github.scanout.api.kernel;
 
 /**
  * VFIO ABI numbers from {@code include/uapi/linux/vfio.h} (checked against Linux 6.1 and
- * mainline, see {@code shared/docs/ABI.md}). Every VFIO ioctl is {@code _IO(';', 100 + n)}:
+ * mainline, see {@code docs/abi.md}). Every VFIO ioctl is {@code _IO(';', 100 + n)}:
  * type 0x3B, with no size or direction bits.
  */
 public final class Vfio {

@@ -3,7 +3,7 @@ package io.github.scanout.sim.internal;
 import io.github.scanout.api.DeviceException;
 import io.github.scanout.api.Errno;
 
-/** Offsets in {@code struct vfio_device_gfx_plane_info} (ABI.md section 2). */
+/** Offsets in {@code struct vfio_device_gfx_plane_info} (docs/abi.md section 2). */
 public final class PlaneStruct {
     private PlaneStruct() {}
 

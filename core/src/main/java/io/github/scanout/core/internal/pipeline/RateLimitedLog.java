@@ -6,7 +6,7 @@ import java.util.Map;
 /**
  * Logs each distinct condition once, then at most one summary line per condition every
  * {@code summaryNanos} ("... (repeated 41 times in the last 10 s)"), never one line per tick
- * (ABI.md section 7, rule 2). A condition is named by a key; {@link #clear(String)} ends it, so it
+ * ({@code docs/abi.md} rule 2). A condition is named by a key; {@link #clear(String)} ends it, so it
  * is reported again if it comes back. Summaries are written when the condition recurs, when it is
  * cleared and on {@link #flush()}: no timer thread.
  *

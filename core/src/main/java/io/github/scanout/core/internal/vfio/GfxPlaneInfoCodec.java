@@ -6,7 +6,7 @@ import java.nio.ByteBuffer;
 
 /**
  * Encodes and decodes {@code struct vfio_device_gfx_plane_info} (64 bytes, little-endian;
- * {@code shared/docs/ABI.md} section 2). Drivers copy back only the first 60 bytes, so decoding
+ * {@code docs/abi.md} section 2). Drivers copy back only the first 60 bytes, so decoding
  * never reads the reserved word at 60. Stateless.
  */
 public final class GfxPlaneInfoCodec {
@@ -32,7 +32,7 @@ public final class GfxPlaneInfoCodec {
     public static final int DECODED_SIZE = RESERVED;
 
     /**
-     * A query or probe (ABI rule 7.1): all 64 bytes zero, then argsz 64, the flags and the
+     * A query or probe ({@code docs/abi.md} rule 1): all 64 bytes zero, then argsz 64, the flags and the
      * plane type set explicitly.
      */
     public static ByteBuffer query(int flags, PlaneType plane) {

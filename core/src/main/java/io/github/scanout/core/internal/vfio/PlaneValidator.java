@@ -11,7 +11,7 @@ import java.util.Optional;
 
 /**
  * The one place where untrusted plane descriptions become {@link PlaneInfo}s: every rule of
- * {@code shared/docs/ABI.md} section 7 that can be checked on the struct alone. (The region
+ * {@code docs/abi.md} section 7 that can be checked on the struct alone. (The region
  * size check (rule 7) needs GET_REGION_INFO and lives in {@link VfioGfxDevice}; the dma-buf size
  * check (rule 8) needs the fd and lives there too.)
  *

@@ -166,7 +166,7 @@ public final class VfioGfxDevice implements GfxDevice {
         });
     }
 
-    /** ABI rule 7: the plane's region exists, is readable, and holds the plane's size. */
+    /** {@code docs/abi.md} rule 7: the plane's region exists, is readable, and holds the plane's size. */
     private void checkRegion(PlaneInfo p) throws DeviceException {
         long index = p.bufferId();
         if (index > Integer.MAX_VALUE) {

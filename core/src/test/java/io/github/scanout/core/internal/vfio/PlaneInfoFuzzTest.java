@@ -26,7 +26,7 @@ import java.util.Optional;
  * never fails otherwise and round-trips; validation either refuses with an
  * {@link InvalidPlaneException} naming field, value and rule, answers empty for a disabled plane,
  * or answers a plane that an independent check (in unbounded arithmetic) finds inside every rule
- * of ABI.md section 7. Nothing else escapes.
+ * of docs/abi.md section 7. Nothing else escapes.
  */
 class PlaneInfoFuzzTest {
 

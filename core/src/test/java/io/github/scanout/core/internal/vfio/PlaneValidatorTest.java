@@ -16,7 +16,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
-/** One failing case per rule of ABI.md section 7, plus the shapes real drivers produce. */
+/** One failing case per rule of docs/abi.md section 7, plus the shapes real drivers produce. */
 class PlaneValidatorTest {
 
     static final long XR24 = DrmFormat.XRGB8888.fourcc();

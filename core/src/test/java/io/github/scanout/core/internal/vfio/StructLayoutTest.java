@@ -12,7 +12,7 @@ import java.nio.ByteOrder;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
-/** Every struct's bytes at the offsets of shared/docs/ABI.md, written out literally. */
+/** Every struct's bytes at the offsets of docs/abi.md, written out literally. */
 class StructLayoutTest {
 
     private static ByteBuffer le(ByteBuffer b) {

@@ -20,7 +20,7 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * Every format of ABI.md section 4 that the CPU can show, linear and X/Y-tiled, through real
+ * Every format of docs/abi.md section 2 that the CPU can show, linear and X/Y-tiled, through real
  * buffers of the simulated GVT-g: the canonical conversion (api's PixelConverter) of what the
  * session hands out is pixel-exact against the sim's own decoding of its memory, and against the
  * colours the guest drew wherever the format holds them exactly.

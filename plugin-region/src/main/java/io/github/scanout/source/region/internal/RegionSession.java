@@ -179,7 +179,7 @@ final class RegionSession implements PlaneSession {
         });
     }
 
-    /** ABI rule 7, checked against the region this session really maps. */
+    /** {@code docs/abi.md} rule 7, checked against the region this session really maps. */
     private static void check(PlaneState st, PlaneInfo info, MappedRegion region) throws InvalidPlaneException {
         long required = info.requiredBytes();
         if (info.size() > region.size()) {

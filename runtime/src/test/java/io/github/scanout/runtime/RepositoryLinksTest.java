@@ -28,8 +28,8 @@ import org.junit.jupiter.api.io.TempDir;
  *       Markdown target names one of its headings (GitHub's anchors).</li>
  *   <li>Everywhere scanned: every name ending in {@code .md} (in text, backticks, javadoc
  *       {@code {@code ...}}) is a file relative to the file's directory, its module (the nearest
- *       directory with a {@code pom.xml}) or the repository root, and nothing names {@code shared/}
- *       (notes outside the repository that a clone does not have).</li>
+ *       directory with a {@code pom.xml}) or the repository root, and nothing names a path in the {@code shared}
+ *       directory (notes outside the repository that a clone does not have).</li>
  * </ul>
  *
  * Reads the working tree directly (never {@code target/}, {@code .git} or other hidden
@@ -41,9 +41,10 @@ class RepositoryLinksTest {
     private static final Pattern MD_LINK = Pattern.compile("!?\\[[^\\]]*\\]\\(\\s*<?([^)\\s>]+)>?(?:\\s+\"[^\"]*\")?\\s*\\)");
     /** A name of a Markdown file: letters, digits, '.', '_', '-' and '/', ending in .md. */
     private static final Pattern MD_NAME = Pattern.compile("(?<![\\w./-])((?:\\.{1,2}/)*[\\w][\\w.-]*(?:/[\\w.-]+)*\\.md)(?![\\w])");
-    /** {@code shared/...}: the research notes this project started from, not part of a clone. */
+    /** A path in the {@code shared} directory: research notes this project started from, not part of a clone. */
     private static final Pattern SHARED = Pattern.compile("(?<![\\w./-])shared/(?:[\\w./-]*[\\w/])?");
     private static final Pattern FENCED_BLOCK = Pattern.compile("(?ms)^\\s*```.*?^\\s*```[^\\n]*$");
+    private static final Pattern STRING_LITERAL = Pattern.compile("\"(?:\\\\.|[^\"\\\\\\n])*\"");
     private static final Pattern BLOCK_COMMENT = Pattern.compile("(?s)/\\*.*?\\*/");
     private static final Pattern LINE_COMMENT = Pattern.compile("//[^\\n]*");
     private static final Pattern HEADING = Pattern.compile("(?m)^#{1,6}\\s+(.+?)\\s*#*\\s*$");
@@ -141,7 +142,9 @@ class RepositoryLinksTest {
         return out;
     }
 
-    private static String comments(String java) {
+    private static String comments(String source) {
+        // string literals are not comments (and may hold "/*" or "//")
+        String java = STRING_LITERAL.matcher(source).replaceAll("\"\"");
         StringBuilder b = new StringBuilder();
         Matcher m = BLOCK_COMMENT.matcher(java);
         while (m.find()) {

@@ -57,6 +57,17 @@ public record PipelineStats(
         sinks = List.copyOf(sinks);
     }
 
+    /**
+     * The stats of a pipeline that was never built because its configuration was refused: state
+     * {@link PipelineState#FAILED} with the reason, no source, every counter 0, no sinks.
+     *
+     * @param reason one line: what was refused and why
+     */
+    public static PipelineStats refused(String name, String spec, String reason) {
+        return new PipelineStats(name, spec, PipelineState.FAILED, reason, "", 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+                List.of());
+    }
+
     /** The named sink's stats, or null. */
     public SinkStats sink(String sinkName) {
         for (SinkStats s : sinks) {

@@ -1,12 +1,15 @@
 package io.github.scanout.core;
 
+import io.github.scanout.api.buffer.Leases;
 import io.github.scanout.core.internal.nativeio.LibcKernel;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Collections;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.TreeMap;
@@ -77,9 +80,9 @@ public final class Resources {
      * number <em>and</em> target, because the JVM may close unrelated fds in the middle of a test
      * (a jar, a stream freed by the garbage collector) and reuse their numbers: a plain count,
      * or numbers alone, can hide a leak or report one that is not there. Fds that only went away
-     * are not listed, and neither are cgroup and {@code /proc} files, which the JVM itself opens
-     * for a moment at any time (its container support reads {@code memory.stat} and
-     * {@code memory.limit_in_bytes}) and Scanout never opens.
+     * are not listed, and neither are what the JVM itself opens at any time and Scanout never
+     * opens: cgroup and {@code /proc} files (its container support reads {@code memory.stat} and
+     * {@code memory.limit_in_bytes}) and jars (a class path jar on a class's first use).
      *
      * <p>Threads: any. The map is an unmodifiable snapshot, iterated in fd order; empty when
      * nothing was left open.
@@ -95,7 +98,54 @@ public final class Resources {
     }
 
     private static boolean jvmOwn(String target) {
-        return target.startsWith("/sys/fs/cgroup/") || target.startsWith("/proc/");
+        return target.startsWith("/sys/fs/cgroup/") || target.startsWith("/proc/") || target.endsWith(".jar");
+    }
+
+    /**
+     * What the device layer holds now: open fds (as {@link #fdSnapshot()}), bytes mapped and
+     * mappings live through the native layer, and live {@link Leases}. Keep it, do the work, then
+     * ask {@link #leaksSince(Usage)}.
+     *
+     * @param fds open fds and their targets
+     * @param mappedBytes {@link #mappedBytes()}
+     * @param liveMappings {@link #liveMappings()}
+     * @param leases {@link Leases#live()}
+     */
+    public record Usage(Map<Integer, String> fds, long mappedBytes, long liveMappings, long leases) {
+        public Usage {
+            fds = Map.copyOf(fds);
+        }
+    }
+
+    /** A {@link Usage} of now. Threads: any. */
+    public static Usage usage() {
+        return new Usage(fdSnapshot(), mappedBytes(), liveMappings(), Leases.live());
+    }
+
+    /**
+     * What is held now and was not at {@code before}: one line per kind (fds opened and not closed,
+     * as {@link #fdsOpenedSince(Map)}; more mapped bytes, mappings or leases than then). Empty
+     * when nothing leaked. Fewer than then is not a leak here (work from before may have ended).
+     *
+     * <p>Threads: any; other threads' work counts too.
+     */
+    public static List<String> leaksSince(Usage before) {
+        Objects.requireNonNull(before, "before");
+        List<String> leaks = new ArrayList<>();
+        Map<Integer, String> fds = fdsOpenedSince(before.fds());
+        if (!fds.isEmpty()) {
+            leaks.add("fds opened and not closed: " + fds);
+        }
+        more(leaks, "mapped bytes", before.mappedBytes(), mappedBytes());
+        more(leaks, "live mappings", before.liveMappings(), liveMappings());
+        more(leaks, "live leases", before.leases(), Leases.live());
+        return List.copyOf(leaks);
+    }
+
+    private static void more(List<String> leaks, String what, long before, long now) {
+        if (now > before) {
+            leaks.add(what + ": " + now + ", " + (now - before) + " more than the " + before + " before");
+        }
     }
 
     /** Bytes mapped through the native layer (device regions, dma-bufs, simulated memory) and not yet unmapped. */

@@ -61,16 +61,6 @@ class DeviceSpecFuzzTest {
             assertThat(message.contains(spec.trim().toLowerCase(java.util.Locale.ROOT))
                     || message.contains("empty device spec")).as("names the spec: %s", e.getMessage()).isTrue();
         }
-        assertThat(leakedFds(before)).as("fds left open").isEmpty();
-    }
-
-    /**
-     * Fds opened since {@code before} and still open, without those the JVM itself opens at any
-     * moment (a class path jar on first use, cgroup and proc files its container support reads).
-     */
-    static Map<Integer, String> leakedFds(Map<Integer, String> before) {
-        Map<Integer, String> left = new java.util.TreeMap<>(Resources.fdsOpenedSince(before));
-        left.values().removeIf(t -> t.endsWith(".jar") || t.startsWith("/sys/fs/cgroup/") || t.startsWith("/proc/"));
-        return left;
+        assertThat(Resources.fdsOpenedSince(before)).as("fds left open").isEmpty();
     }
 }

@@ -3,6 +3,14 @@ package io.github.scanout.core;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.github.scanout.api.BufferType;
+import io.github.scanout.api.DrmFormat;
+import io.github.scanout.api.Modifier;
+import io.github.scanout.api.PlaneInfo;
+import io.github.scanout.api.PlaneType;
+import io.github.scanout.api.buffer.MemoryKind;
+import io.github.scanout.api.buffer.PlaneBuffer;
+import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -74,5 +82,35 @@ class ResourcesTest {
             assertThat(ours(Resources.fdsOpenedSince(before)).values()).containsExactly(b.toRealPath().toString());
         }
         assertThat(ours(Resources.fdsOpenedSince(before))).isEmpty();
+    }
+
+    @Test
+    void jarsTheJvmOpensOnAClassesFirstUseAreNotLeaks() throws Exception {
+        Path jar = Files.createFile(dir.resolve("lib.jar"));
+        Map<Integer, String> before = Resources.fdSnapshot();
+        try (FileChannel ch = FileChannel.open(jar, StandardOpenOption.READ)) {
+            assertThat(ours(Resources.fdSnapshot())).containsValue(jar.toRealPath().toString());
+            assertThat(ours(Resources.fdsOpenedSince(before))).isEmpty();
+        }
+    }
+
+    @Test
+    void leaksSinceNamesEachKindHeldNowAndNotBefore() throws Exception {
+        Resources.Usage before = Resources.usage();
+        Path file = Files.createFile(dir.resolve("held"));
+        PlaneBuffer lease = PlaneBuffer.create(new PlaneInfo(PlaneType.PRIMARY, BufferType.REGION, DrmFormat.XRGB8888,
+                Modifier.LINEAR, 1, 1, 4, 4, 0, 0, java.util.Optional.empty(), 16), MemoryKind.SNAPSHOT, ByteBuffer.allocate(4), null, null);
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+            assertThat(ch.isOpen()).isTrue();
+            String path = file.toRealPath().toString();
+            List<String> leaks = Resources.leaksSince(before);
+            assertThat(leaks).anyMatch(l -> l.startsWith("fds opened and not closed: ") && l.contains(path));
+            assertThat(leaks).anyMatch(l -> l.startsWith("live leases: "));
+        } finally {
+            lease.close();
+        }
+        assertThat(Resources.leaksSince(before)).isEmpty();
+        assertThat(before.fds()).isEqualTo(before.fds());
+        assertThatThrownBy(() -> before.fds().put(99_999, "x")).isInstanceOf(UnsupportedOperationException.class);
     }
 }

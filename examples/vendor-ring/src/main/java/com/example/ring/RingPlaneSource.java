@@ -6,7 +6,6 @@ import io.github.scanout.api.DrmFormat;
 import io.github.scanout.api.Errno;
 import io.github.scanout.api.PlaneInfo;
 import io.github.scanout.api.PlaneType;
-import io.github.scanout.api.buffer.MemoryKind;
 import io.github.scanout.api.buffer.PlaneBuffer;
 import io.github.scanout.api.device.GfxDevice;
 import io.github.scanout.api.device.MappedMemory;
@@ -100,14 +99,7 @@ public final class RingPlaneSource implements PlaneSource, DeviceProvider {
                 throw new DeviceException(device.name() + ": ring slot " + slot + " (" + p.size() + " bytes each) lies"
                         + " outside region " + index + " (" + memory.size() + " bytes)", Errno.EINVAL.number());
             }
-            ByteBuffer copy = pool.take(bytes);
-            try {
-                copy.put(memory.view(start, bytes)).flip();
-                return Optional.of(PlaneBuffer.create(p, MemoryKind.SNAPSHOT, copy, null, () -> pool.give(copy)));
-            } catch (RuntimeException e) {
-                pool.give(copy);
-                throw e;
-            }
+            return Optional.of(pool.snapshot(p, copy -> copy.put(0, memory.view(start, bytes), 0, bytes)));
         }
 
         private MappedMemory map(int index) throws DeviceException {

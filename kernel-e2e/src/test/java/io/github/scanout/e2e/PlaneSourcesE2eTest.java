@@ -7,11 +7,12 @@ import io.github.scanout.api.buffer.Leases;
 import io.github.scanout.api.buffer.MemoryKind;
 import io.github.scanout.api.buffer.PlaneBuffer;
 import io.github.scanout.api.source.PlaneSession;
+import io.github.scanout.api.source.PlaneSource;
 import io.github.scanout.core.Resources;
 import io.github.scanout.core.internal.vfio.VfioGfxDevice;
 import io.github.scanout.core.internal.vfio.VfioMappedMemory;
-import io.github.scanout.source.dmabuf.internal.DmaBufPlaneSource;
-import io.github.scanout.source.region.internal.RegionPlaneSource;
+import io.github.scanout.source.dmabuf.DmaBufSources;
+import io.github.scanout.source.region.RegionSources;
 import java.nio.ByteBuffer;
 import java.util.Map;
 import java.util.Optional;
@@ -28,7 +29,7 @@ class PlaneSourcesE2eTest {
         Map<Integer, String> fds = Resources.fdSnapshot();
         long leases = Leases.live();
         try (VfioGfxDevice dev = Target.openMdpy()) {
-            RegionPlaneSource source = new RegionPlaneSource();
+            PlaneSource source = RegionSources.create();
             assertThat(source.probe(dev)).isTrue();
             try (VfioMappedMemory rw = dev.mapRegionReadWrite(MdpyE2eTest.REGION);
                     PlaneSession session = source.open(dev)) {
@@ -55,7 +56,7 @@ class PlaneSourcesE2eTest {
         long leases = Leases.live();
         try (VfioGfxDevice dev = Target.openMbochs(); DmaBufReader reader = DmaBufReader.forTarget()) {
             Dispi guest = new Dispi(dev);
-            DmaBufPlaneSource source = new DmaBufPlaneSource();
+            PlaneSource source = DmaBufSources.create();
             assertThat(source.probe(dev)).isTrue();
             try (VfioMappedMemory vram = dev.mapRegionReadWrite(MbochsE2eTest.VRAM);
                     PlaneSession session = source.open(dev)) {

@@ -20,8 +20,8 @@ import io.github.scanout.sim.GvtDevice;
 import io.github.scanout.sim.MbochsDevice;
 import io.github.scanout.sim.SimDevice;
 import io.github.scanout.sim.SimDeviceProvider;
-import io.github.scanout.source.dmabuf.internal.DmaBufPlaneSource;
-import io.github.scanout.source.region.internal.RegionPlaneSource;
+import io.github.scanout.source.dmabuf.DmaBufSources;
+import io.github.scanout.source.region.RegionSources;
 import java.lang.management.ManagementFactory;
 import java.nio.ByteBuffer;
 import java.time.Duration;
@@ -106,7 +106,7 @@ class SoakTest {
         Logger.getLogger("io.github.scanout").setLevel(Level.WARNING);
         SimDeviceProvider provider = new SimDeviceProvider();
         Devices devices = new Devices(List.of(provider));
-        List<PlaneSource> sources = List.of(new DmaBufPlaneSource(), new RegionPlaneSource());
+        List<PlaneSource> sources = List.of(DmaBufSources.create(), RegionSources.create());
 
         // A warm-up through every mode: the simulated guests' memory (kept on the heap while no
         // one has the device open, as a real mdev keeps its memory) and the JDK's lazily filled

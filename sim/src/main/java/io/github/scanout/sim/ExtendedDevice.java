@@ -165,8 +165,7 @@ public final class ExtendedDevice implements DeviceEndpoint {
     }
 
     /** The wrapped device's kernel, with the added type's plane queries and region in front. */
-    private final class ExtendedKernel implements Kernel {
-        private final Kernel k;
+    private final class ExtendedKernel extends ForwardingKernel {
         private final Kernel host;
         private final int deviceFd;
         private final long base;
@@ -174,7 +173,7 @@ public final class ExtendedDevice implements DeviceEndpoint {
         private Mapping memory;
 
         ExtendedKernel(Kernel k, Kernel host, int deviceFd, int memfd, Mapping memory) {
-            this.k = k;
+            super(k);
             this.host = host;
             this.deviceFd = deviceFd;
             this.memfd = memfd;
@@ -185,11 +184,11 @@ public final class ExtendedDevice implements DeviceEndpoint {
         @Override
         public int ioctl(int fd, long request, ByteBuffer arg) throws DeviceException {
             if (fd != deviceFd || arg == null) {
-                return k.ioctl(fd, request, arg);
+                return delegate.ioctl(fd, request, arg);
             }
             ByteBuffer le = arg.duplicate().order(ByteOrder.LITTLE_ENDIAN);
             if (guest.isVanished()) {
-                return k.ioctl(fd, request, arg); // the driver answers ENODEV
+                return delegate.ioctl(fd, request, arg); // the driver answers ENODEV
             }
             if (request == Vfio.DEVICE_QUERY_GFX_PLANE && le.limit() >= PlaneStruct.MINSZ
                     && (le.getInt(PlaneStruct.FLAGS) & ~PlaneStruct.PROBE) == flag) {
@@ -199,7 +198,7 @@ public final class ExtendedDevice implements DeviceEndpoint {
                     && le.getInt(PlaneStruct.RI_INDEX) == region.index()) {
                 return regionInfo(le);
             }
-            return k.ioctl(fd, request, arg);
+            return delegate.ioctl(fd, request, arg);
         }
 
         private int query(ByteBuffer le) throws DeviceException {
@@ -268,7 +267,7 @@ public final class ExtendedDevice implements DeviceEndpoint {
         @Override
         public int pread(int fd, ByteBuffer dst, long offset) throws DeviceException {
             if (!inRegion(fd, offset, dst.remaining(), "pread")) {
-                return k.pread(fd, dst, offset);
+                return delegate.pread(fd, dst, offset);
             }
             int n = dst.remaining();
             synchronized (this) {
@@ -280,7 +279,7 @@ public final class ExtendedDevice implements DeviceEndpoint {
         @Override
         public int pwrite(int fd, ByteBuffer src, long offset) throws DeviceException {
             if (!inRegion(fd, offset, src.remaining(), "pwrite")) {
-                return k.pwrite(fd, src, offset);
+                return delegate.pwrite(fd, src, offset);
             }
             int n = src.remaining();
             synchronized (this) {
@@ -292,7 +291,7 @@ public final class ExtendedDevice implements DeviceEndpoint {
         @Override
         public Mapping mmap(long length, int prot, int flags, int fd, long offset) throws DeviceException {
             if (!inRegion(fd, offset, length, "mmap")) {
-                return k.mmap(length, prot, flags, fd, offset);
+                return delegate.mmap(length, prot, flags, fd, offset);
             }
             synchronized (this) {
                 memory();
@@ -311,47 +310,7 @@ public final class ExtendedDevice implements DeviceEndpoint {
                     release(host, f, m);
                 }
             }
-            k.close(fd);
-        }
-
-        @Override
-        public int open(String path, int flags) throws DeviceException {
-            return k.open(path, flags);
-        }
-
-        @Override
-        public int ioctl(int fd, long request, long value) throws DeviceException {
-            return k.ioctl(fd, request, value);
-        }
-
-        @Override
-        public long lseek(int fd, long offset, int whence) throws DeviceException {
-            return k.lseek(fd, offset, whence);
-        }
-
-        @Override
-        public int fcntl(int fd, int cmd, int arg) throws DeviceException {
-            return k.fcntl(fd, cmd, arg);
-        }
-
-        @Override
-        public int dup(int fd) throws DeviceException {
-            return k.dup(fd);
-        }
-
-        @Override
-        public int memfdCreate(String name, int flags) throws DeviceException {
-            return k.memfdCreate(name, flags);
-        }
-
-        @Override
-        public void ftruncate(int fd, long length) throws DeviceException {
-            k.ftruncate(fd, length);
-        }
-
-        @Override
-        public void munmap(Mapping mapping) throws DeviceException {
-            k.munmap(mapping);
+            delegate.close(fd);
         }
     }
 }

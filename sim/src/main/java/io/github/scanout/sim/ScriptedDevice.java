@@ -98,6 +98,33 @@ public final class ScriptedDevice implements DeviceEndpoint {
                     .putInt(PlaneStruct.BUFFER_ID, bufferId);
         }
 
+        /**
+         * Sets a field by its index in struct order, as fuzz targets choose them: 0 flags,
+         * 1 planeType, 2 format, 3 modifier, 4 width, 5 height, 6 stride, 7 size, 8 xPos, 9 yPos,
+         * 10 xHot, 11 yHot, 12 bufferId; the 32-bit fields take the low 32 bits of {@code value}.
+         *
+         * @throws IllegalArgumentException for an index outside 0 to 12
+         */
+        public void set(int field, long value) {
+            int v = (int) value;
+            switch (field) {
+                case 0 -> flags = v;
+                case 1 -> planeType = v;
+                case 2 -> format = v;
+                case 3 -> modifier = value;
+                case 4 -> width = v;
+                case 5 -> height = v;
+                case 6 -> stride = v;
+                case 7 -> size = v;
+                case 8 -> xPos = v;
+                case 9 -> yPos = v;
+                case 10 -> xHot = v;
+                case 11 -> yHot = v;
+                case 12 -> bufferId = v;
+                default -> throw new IllegalArgumentException("a plane answer has fields 0 to 12, not " + field);
+            }
+        }
+
         /** Makes this the answer for a plane the guest disabled (format, size and layout 0). */
         public void disable() {
             format = 0;
@@ -217,13 +244,12 @@ public final class ScriptedDevice implements DeviceEndpoint {
         return "ScriptedDevice[" + inner.name() + "]";
     }
 
-    private final class ScriptedKernel implements Kernel {
-        private final Kernel k;
+    private final class ScriptedKernel extends ForwardingKernel {
         private final int deviceFd;
         private Mapping preadMapping;
 
         ScriptedKernel(Kernel k, int deviceFd) {
-            this.k = k;
+            super(k);
             this.deviceFd = deviceFd;
         }
 
@@ -234,12 +260,12 @@ public final class ScriptedDevice implements DeviceEndpoint {
                 String phase = (flags & Linux.DMA_BUF_SYNC_END) != 0 ? "END" : "START";
                 long rw = flags & ~Linux.DMA_BUF_SYNC_END;
                 String access = rw == Linux.DMA_BUF_SYNC_READ ? "READ" : "0x" + Long.toHexString(rw);
-                int r = k.ioctl(fd, request, arg);
+                int r = delegate.ioctl(fd, request, arg);
                 syncs.add(phase + "|" + access + " fd " + fd);
                 return r;
             }
             if (fd != deviceFd || arg == null) {
-                return k.ioctl(fd, request, arg);
+                return delegate.ioctl(fd, request, arg);
             }
             if (request == Vfio.DEVICE_GET_GFX_DMABUF && getFailures.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
                 throw new DeviceException("VFIO_DEVICE_GET_GFX_DMABUF (failure injected by the test)", getErrno.number());
@@ -248,7 +274,7 @@ public final class ScriptedDevice implements DeviceEndpoint {
             if (request == Vfio.DEVICE_QUERY_GFX_PLANE) {
                 int flags = le.getInt(PlaneStruct.FLAGS);
                 int type = le.getInt(PlaneStruct.DRM_PLANE_TYPE);
-                int r = k.ioctl(fd, request, arg);
+                int r = delegate.ioctl(fd, request, arg);
                 PlaneScript script = planes;
                 if ((flags & Vfio.GFX_PLANE_TYPE_PROBE) == 0 && script != null) {
                     Answer a = Answer.read(le);
@@ -258,7 +284,7 @@ public final class ScriptedDevice implements DeviceEndpoint {
                 return r;
             }
             if (request == Vfio.DEVICE_GET_REGION_INFO) {
-                int r = k.ioctl(fd, request, arg);
+                int r = delegate.ioctl(fd, request, arg);
                 RegionScript script = regions;
                 if (script != null) {
                     RegionAnswer a = new RegionAnswer(le.getInt(PlaneStruct.RI_INDEX), le.getInt(PlaneStruct.RI_FLAGS),
@@ -268,18 +294,18 @@ public final class ScriptedDevice implements DeviceEndpoint {
                 }
                 return r;
             }
-            return k.ioctl(fd, request, arg);
+            return delegate.ioctl(fd, request, arg);
         }
 
         @Override
         public int pread(int fd, ByteBuffer dst, long offset) throws DeviceException {
             long start = preadOffset;
             if (fd != deviceFd || start < 0 || offset < start || offset + dst.remaining() > start + preadLength) {
-                return k.pread(fd, dst, offset);
+                return delegate.pread(fd, dst, offset);
             }
             synchronized (this) {
                 if (preadMapping == null) {
-                    preadMapping = k.mmap(preadLength, Linux.PROT_READ, Linux.MAP_SHARED, fd, start);
+                    preadMapping = delegate.mmap(preadLength, Linux.PROT_READ, Linux.MAP_SHARED, fd, start);
                 }
                 int n = dst.remaining();
                 dst.put(preadMapping.view(offset - start, n));
@@ -292,62 +318,12 @@ public final class ScriptedDevice implements DeviceEndpoint {
             if (fd == deviceFd) {
                 synchronized (this) {
                     if (preadMapping != null) {
-                        k.munmap(preadMapping);
+                        delegate.munmap(preadMapping);
                         preadMapping = null;
                     }
                 }
             }
-            k.close(fd);
-        }
-
-        @Override
-        public int open(String path, int flags) throws DeviceException {
-            return k.open(path, flags);
-        }
-
-        @Override
-        public int ioctl(int fd, long request, long value) throws DeviceException {
-            return k.ioctl(fd, request, value);
-        }
-
-        @Override
-        public int pwrite(int fd, ByteBuffer src, long offset) throws DeviceException {
-            return k.pwrite(fd, src, offset);
-        }
-
-        @Override
-        public long lseek(int fd, long offset, int whence) throws DeviceException {
-            return k.lseek(fd, offset, whence);
-        }
-
-        @Override
-        public int fcntl(int fd, int cmd, int arg) throws DeviceException {
-            return k.fcntl(fd, cmd, arg);
-        }
-
-        @Override
-        public int dup(int fd) throws DeviceException {
-            return k.dup(fd);
-        }
-
-        @Override
-        public int memfdCreate(String name, int flags) throws DeviceException {
-            return k.memfdCreate(name, flags);
-        }
-
-        @Override
-        public void ftruncate(int fd, long length) throws DeviceException {
-            k.ftruncate(fd, length);
-        }
-
-        @Override
-        public Mapping mmap(long length, int prot, int flags, int fd, long offset) throws DeviceException {
-            return k.mmap(length, prot, flags, fd, offset);
-        }
-
-        @Override
-        public void munmap(Mapping mapping) throws DeviceException {
-            k.munmap(mapping);
+            delegate.close(fd);
         }
     }
 }

@@ -12,6 +12,7 @@ import io.github.scanout.api.kernel.DeviceEndpoint.OpenDevice;
 import io.github.scanout.api.kernel.Kernel;
 import io.github.scanout.api.kernel.Linux;
 import io.github.scanout.api.kernel.Vfio;
+import io.github.scanout.testsupport.FuzzBytes;
 import java.nio.ByteBuffer;
 import java.util.Optional;
 

@@ -109,6 +109,37 @@ public final class PlaneBuffer implements AutoCloseable {
         return new PlaneBuffer(new Shared(info, memory, view, dmaBuf, release));
     }
 
+    /**
+     * A consistent copy ({@link MemoryKind#SNAPSHOT}): pixels the producer copied and no one else
+     * writes.
+     *
+     * @param pixels the bytes of the layout ({@link PlaneInfo#requiredBytes()} long)
+     * @param release run once when the last lease closes (giving the copy back to its pool), or
+     *     {@code null}
+     */
+    public static PlaneBuffer snapshot(PlaneInfo info, ByteBuffer pixels, AutoCloseable release) {
+        return create(info, MemoryKind.SNAPSHOT, Objects.requireNonNull(pixels, "pixels"), null, release);
+    }
+
+    /**
+     * A view of memory the device may change while it is read ({@link MemoryKind#LIVE_MAPPING}).
+     *
+     * @param pixels the mapped bytes of the layout
+     * @param release run once when the last lease closes, or {@code null}
+     */
+    public static PlaneBuffer liveMapping(PlaneInfo info, ByteBuffer pixels, AutoCloseable release) {
+        return create(info, MemoryKind.LIVE_MAPPING, Objects.requireNonNull(pixels, "pixels"), null, release);
+    }
+
+    /**
+     * A dma-buf the CPU cannot read here ({@link MemoryKind#DMABUF_FD}): for importers only.
+     *
+     * @param release run once when the last lease closes (the dma-buf is not closed otherwise)
+     */
+    public static PlaneBuffer dmaBufOnly(PlaneInfo info, DmaBuf dmaBuf, AutoCloseable release) {
+        return create(info, MemoryKind.DMABUF_FD, null, Objects.requireNonNull(dmaBuf, "dmaBuf"), release);
+    }
+
     /** The plane this buffer shows. */
     public PlaneInfo info() {
         return shared.info;

@@ -2,6 +2,9 @@ package io.github.scanout.api.support;
 
 import io.github.scanout.api.DeviceException;
 import io.github.scanout.api.Errno;
+import io.github.scanout.api.PlaneInfo;
+import io.github.scanout.api.buffer.MemoryKind;
+import io.github.scanout.api.buffer.PlaneBuffer;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.ArrayDeque;
@@ -14,9 +17,10 @@ import java.util.Objects;
  * exist at once (free or leased), so memory is bounded and, in steady state, nothing is
  * allocated per frame.
  *
- * <p>Typical use: {@link #take} a buffer, copy the plane into it, and hand it out in a
- * {@link io.github.scanout.api.buffer.PlaneBuffer} whose release action {@linkplain #give gives
- * it back}; give it back at once if building the buffer fails.
+ * <p>Typical use: {@link #snapshot(PlaneInfo, Filler)}, which takes a buffer, lets the caller
+ * copy the plane into it, and hands it out as a {@link PlaneBuffer#snapshot snapshot lease} that
+ * gives it back when the last lease closes (at once when the copy fails). {@link #take} and
+ * {@link #give} are the two halves, for producers that need them apart.
  *
  * <p>Threads: {@link #take} and {@link #clear} on the capture thread; {@link #give} on any
  * thread (it runs when the last lease of a snapshot closes); the counters on any thread. All
@@ -76,6 +80,58 @@ public final class SnapshotPool {
         outstanding++;
         b.clear().limit(bytes);
         return b;
+    }
+
+    /** Copies a plane into a pooled buffer. */
+    @FunctionalInterface
+    public interface Filler {
+        /**
+         * @param copy the pooled buffer, exactly the layout's size (position 0, little-endian);
+         *     write the plane's bytes into it (absolute puts need no flip)
+         * @throws DeviceException when reading the plane fails; the buffer goes back to the pool
+         */
+        void fill(ByteBuffer copy) throws DeviceException;
+    }
+
+    /**
+     * The pooled snapshot sequence in one call: takes a buffer of {@code info}'s
+     * {@link PlaneInfo#requiredBytes() size}, fills it, and returns a
+     * {@linkplain PlaneBuffer#snapshot snapshot lease} that gives it back when its last lease
+     * closes. If filling (or anything else) fails, the buffer is given back at once. Capture
+     * thread.
+     *
+     * @param info the plane the copy shows (for a detiled copy, the linear layout)
+     * @throws DeviceException from {@link #take} (all buffers leased: EAGAIN) or from {@code filler}
+     * @throws IllegalArgumentException when the layout does not fit in one buffer (2 GiB)
+     */
+    public PlaneBuffer snapshot(PlaneInfo info, Filler filler) throws DeviceException {
+        return pooled(info, MemoryKind.SNAPSHOT, filler);
+    }
+
+    /**
+     * As {@link #snapshot(PlaneInfo, Filler)} with another CPU-readable memory kind (a region
+     * source's {@code pread} copy, for instance).
+     */
+    public PlaneBuffer pooled(PlaneInfo info, MemoryKind memory, Filler filler) throws DeviceException {
+        Objects.requireNonNull(info, "info");
+        Objects.requireNonNull(filler, "filler");
+        long required = info.requiredBytes();
+        if (required > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException("the layout of " + info + " (" + required
+                    + " bytes) does not fit in one snapshot buffer of the " + what);
+        }
+        ByteBuffer copy = take((int) required);
+        boolean ok = false;
+        try {
+            filler.fill(copy);
+            PlaneBuffer b = PlaneBuffer.create(info, memory, copy, null, () -> give(copy));
+            ok = true;
+            return b;
+        } finally {
+            if (!ok) {
+                give(copy);
+            }
+        }
     }
 
     /**

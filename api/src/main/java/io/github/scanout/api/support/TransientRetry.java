@@ -18,6 +18,8 @@ import java.util.function.LongSupplier;
  * retry.succeeded();
  * }</pre>
  *
+ * <p>The waits are a {@link Backoff}: {@code Backoff.doubling(10 ms, max).afterFreeRetries(1)}.
+ *
  * <p>An <em>episode</em> starts with the first failure after a success. The first retry is
  * allowed on the very next poll (mbochs answers the first query of a new mode with ENOMEM and
  * the next one with the plane); after that the wait doubles from {@value #FIRST_DELAY_MILLIS} ms
@@ -36,6 +38,7 @@ public final class TransientRetry {
     private final Reporter reporter;
     private final LongSupplier nanoClock;
     private final long maxDelayNanos;
+    private final Backoff backoff;
     private int failures;
     private long notBefore;
     private long startedAt;
@@ -58,6 +61,7 @@ public final class TransientRetry {
             throw new IllegalArgumentException("the maximum back-off must be >= 0 ms, got " + maxDelayMillis);
         }
         this.maxDelayNanos = maxDelayMillis * 1_000_000L;
+        this.backoff = new Backoff(Math.min(FIRST_DELAY_MILLIS * 1_000_000L, maxDelayNanos), maxDelayNanos, 1);
     }
 
     /**
@@ -125,13 +129,7 @@ public final class TransientRetry {
      * {@code n}; any thread.
      */
     public long delayNanos(int n) {
-        if (n <= 1) {
-            return 0;
-        }
-        long first = FIRST_DELAY_MILLIS * 1_000_000L;
-        int shift = Math.min(n - 2, 40);
-        long d = first << shift;
-        return d <= 0 || d > maxDelayNanos ? maxDelayNanos : d;
+        return backoff.delayNanos(n);
     }
 
     @Override

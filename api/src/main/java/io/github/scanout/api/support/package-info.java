@@ -1,19 +1,24 @@
 /**
- * Helpers for plane-source authors: the pieces the bundled region and dma-buf sources share,
+ * Helpers for plugin authors: the pieces Scanout's own plane sources, sinks and pipeline share,
  * for vendors writing a {@link io.github.scanout.api.source.PlaneSource} for their own buffer
- * type.
+ * type or a {@link io.github.scanout.api.sink.FrameSink}. One of each:
  * <ul>
- *   <li>{@link io.github.scanout.api.support.Reporter}: where a session's operator messages
- *       go, one line each ({@code System.Logger} in production, a list in tests);</li>
- *   <li>{@link io.github.scanout.api.support.TransientRetry}: back-off after transient device
- *       errors (ENOMEM, EAGAIN, EINTR, EBUSY), reported once per episode, never once per
- *       poll;</li>
+ *   <li>{@link io.github.scanout.api.support.Reporter}: the operator logging facility, one line
+ *       per message ({@code System.Logger} in production, a list in tests), with
+ *       {@link io.github.scanout.api.support.ConditionLog} to keep a persisting condition to one
+ *       line (once, or once plus periodic summaries);</li>
+ *   <li>{@link io.github.scanout.api.support.Backoff}: the back-off policy (doubling up to a
+ *       maximum, optionally after free retries), and
+ *       {@link io.github.scanout.api.support.TransientRetry}, which applies it to transient device
+ *       errors (ENOMEM, EAGAIN, EINTR, EBUSY), reported once per episode, never once per poll;</li>
  *   <li>{@link io.github.scanout.api.support.SnapshotPool}: a bounded pool of direct buffers
  *       for consistent copies of one plane, so memory is bounded and steady state allocates
- *       nothing per frame.</li>
+ *       nothing per frame; {@code snapshot(info, filler)} is the whole pooled snapshot sequence
+ *       (take, copy, hand out a lease that gives the buffer back, give it back at once on
+ *       failure).</li>
  * </ul>
  * Plain Java: no native, OSGi or other runtime types.
  */
 @org.osgi.annotation.bundle.Export
-@org.osgi.annotation.versioning.Version("0.1.0")
+@org.osgi.annotation.versioning.Version("0.2.0")
 package io.github.scanout.api.support;

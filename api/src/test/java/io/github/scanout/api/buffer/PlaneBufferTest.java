@@ -80,4 +80,20 @@ class PlaneBufferTest {
     private static void dropALease(AtomicInteger released) {
         PlaneBuffer.create(INFO, MemoryKind.SNAPSHOT, ByteBuffer.allocate(32), null, released::incrementAndGet);
     }
+
+    @Test
+    void namedFactoriesSayWhatKindOfMemoryTheyMake() {
+        AtomicInteger released = new AtomicInteger();
+        try (PlaneBuffer s = PlaneBuffer.snapshot(INFO, ByteBuffer.allocate(32), released::incrementAndGet);
+                PlaneBuffer l = PlaneBuffer.liveMapping(INFO, ByteBuffer.allocate(32), null)) {
+            assertThat(s.memory()).isEqualTo(MemoryKind.SNAPSHOT);
+            assertThat(l.memory()).isEqualTo(MemoryKind.LIVE_MAPPING);
+            assertThat(s.dmaBuf()).isEmpty();
+        }
+        assertThat(released).hasValue(1);
+        assertThatThrownBy(() -> PlaneBuffer.snapshot(INFO, null, null)).isInstanceOf(NullPointerException.class)
+                .hasMessage("pixels");
+        assertThatThrownBy(() -> PlaneBuffer.dmaBufOnly(INFO, null, null)).isInstanceOf(NullPointerException.class)
+                .hasMessage("dmaBuf");
+    }
 }

@@ -3,8 +3,15 @@ package io.github.scanout.api.support;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.github.scanout.api.BufferType;
 import io.github.scanout.api.DeviceException;
+import io.github.scanout.api.DrmFormat;
 import io.github.scanout.api.Errno;
+import io.github.scanout.api.Modifier;
+import io.github.scanout.api.PlaneInfo;
+import io.github.scanout.api.PlaneType;
+import io.github.scanout.api.buffer.MemoryKind;
+import io.github.scanout.api.buffer.PlaneBuffer;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.ArrayList;
@@ -88,5 +95,39 @@ class SnapshotPoolTest {
         assertThatThrownBy(() -> pool.give(a)).isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("given back twice");
         assertThat(pool.outstanding()).isZero();
+    }
+
+    static final PlaneInfo TWO_BY_TWO = new PlaneInfo(PlaneType.PRIMARY, BufferType.REGION, DrmFormat.XRGB8888,
+            Modifier.LINEAR, 2, 2, 8, 16, 0, 0, java.util.Optional.empty(), 16);
+
+    @Test
+    void snapshotFillsAPooledBufferAndGivesItBackWhenTheLastLeaseCloses() throws Exception {
+        PlaneBuffer b = pool.snapshot(TWO_BY_TWO, copy -> copy.putInt(12, 0x11223344));
+        assertThat(b.memory()).isEqualTo(MemoryKind.SNAPSHOT);
+        assertThat(b.info()).isEqualTo(TWO_BY_TWO);
+        assertThat(b.pixels().getInt(12)).isEqualTo(0x11223344);
+        assertThat(pool.outstanding()).isEqualTo(1);
+        PlaneBuffer second = b.retain();
+        b.close();
+        assertThat(pool.outstanding()).isEqualTo(1);
+        second.close();
+        assertThat(pool.outstanding()).isZero();
+        try (PlaneBuffer again = pool.pooled(TWO_BY_TWO, MemoryKind.PREAD_COPY, copy -> { })) {
+            assertThat(again.memory()).isEqualTo(MemoryKind.PREAD_COPY);
+        }
+        assertThat(pool.allocations()).as("the same buffer again").isEqualTo(1);
+    }
+
+    @Test
+    void aFailedFillGivesTheBufferBackAtOnce() throws Exception {
+        DeviceException e = new DeviceException("reading failed", Errno.EIO.number());
+        assertThatThrownBy(() -> pool.snapshot(TWO_BY_TWO, copy -> {
+            throw e;
+        })).isSameAs(e);
+        assertThatThrownBy(() -> pool.snapshot(TWO_BY_TWO, copy -> {
+            throw new IllegalStateException("bug");
+        })).hasMessage("bug");
+        assertThat(pool.outstanding()).isZero();
+        assertThat(pool.allocations()).isEqualTo(1);
     }
 }

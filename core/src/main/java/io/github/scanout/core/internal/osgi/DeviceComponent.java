@@ -115,8 +115,7 @@ public final class DeviceComponent implements ManagedPipeline {
             String name = config.name() != null && !config.name().isBlank() ? config.name().trim()
                     : spec.isEmpty() ? pid : spec;
             synchronized (lock) {
-                refused = new PipelineStats(name, spec, PipelineState.FAILED, e.getMessage(), "", 0, 0, 0, 0, 0, 0, 0,
-                        0, 0, 0, 0, 0, 0, List.of());
+                refused = PipelineStats.refused(name, spec, e.getMessage());
             }
             return;
         }

@@ -1,45 +1,35 @@
 package io.github.scanout.core.internal.pipeline;
 
-import java.util.LinkedHashMap;
-import java.util.Map;
+import io.github.scanout.api.support.ConditionLog;
+import io.github.scanout.api.support.Reporter;
 
 /**
- * Logs each distinct condition once, then at most one summary line per condition every
- * {@code summaryNanos} ("... (repeated 41 times in the last 10 s)"), never one line per tick
- * ({@code docs/abi.md} rule 2). A condition is named by a key; {@link #clear(String)} ends it, so it
- * is reported again if it comes back. Summaries are written when the condition recurs, when it is
- * cleared and on {@link #flush()}: no timer thread.
- *
- * <p>At most {@value #MAX_KEYS} conditions are remembered; beyond that the oldest is forgotten.
+ * The pipeline's name for {@link ConditionLog} (summarizing): each distinct condition logged
+ * once, then at most one summary line per condition every {@code summaryNanos}, never one line
+ * per tick ({@code docs/abi.md} rule 2). Kept as a thin adapter, writing to a {@link LogSink}, so the pipeline classes that
+ * take one need no change; they can take a {@link ConditionLog} directly and this class can go.
  *
  * <p>Threads: thread-safe.
  */
 public final class RateLimitedLog {
 
-    static final int MAX_KEYS = 256;
+    static final int MAX_KEYS = ConditionLog.MAX_KEYS;
 
-    private static final class Condition {
-        final System.Logger.Level level;
-        final String message;
-        long windowStart;
-        long suppressed;
-
-        Condition(System.Logger.Level level, String message, long now) {
-            this.level = level;
-            this.message = message;
-            this.windowStart = now;
-        }
-    }
-
-    private final LogSink sink;
-    private final Clock clock;
-    private final long summaryNanos;
-    private final Map<String, Condition> conditions = new LinkedHashMap<>(16, 0.75f, true);
+    private final ConditionLog log;
 
     public RateLimitedLog(LogSink sink, Clock clock, long summaryNanos) {
-        this.sink = sink;
-        this.clock = clock;
-        this.summaryNanos = summaryNanos;
+        Reporter out = new Reporter() {
+            @Override
+            public void report(System.Logger.Level level, String message) {
+                sink.log(level, message, null);
+            }
+
+            @Override
+            public void report(System.Logger.Level level, String message, Throwable thrown) {
+                sink.log(level, message, thrown);
+            }
+        };
+        this.log = ConditionLog.summarizing(out, clock::nanoTime, summaryNanos);
     }
 
     /**
@@ -49,75 +39,26 @@ public final class RateLimitedLog {
      * @return true when a line was written now
      */
     public boolean report(System.Logger.Level level, String key, String message, Throwable thrown) {
-        long now = clock.nanoTime();
-        String summary = null;
-        Condition c;
-        synchronized (conditions) {
-            c = conditions.get(key);
-            if (c == null) {
-                if (conditions.size() >= MAX_KEYS) {
-                    String oldest = conditions.keySet().iterator().next();
-                    conditions.remove(oldest);
-                }
-                conditions.put(key, new Condition(level, message, now));
-            } else {
-                c.suppressed++;
-                if (now - c.windowStart >= summaryNanos) {
-                    summary = summary(c, now);
-                }
-            }
-        }
-        if (c == null) {
-            sink.log(level, message, thrown);
-            return true;
-        }
-        if (summary != null) {
-            sink.log(c.level, summary, null);
-            return true;
-        }
-        return false;
+        return log.report(level, key, message, thrown);
     }
 
     /** The condition ended: writes its pending summary, and the next report of it is logged again. */
     public void clear(String key) {
-        String summary = null;
-        Condition c;
-        synchronized (conditions) {
-            c = conditions.remove(key);
-            if (c != null && c.suppressed > 0) {
-                summary = summary(c, clock.nanoTime());
-            }
-        }
-        if (summary != null) {
-            sink.log(c.level, summary, null);
-        }
+        log.clear(key);
     }
 
     /** Writes every pending summary (on close). */
     public void flush() {
-        Map<Condition, String> pending = new LinkedHashMap<>();
-        synchronized (conditions) {
-            long now = clock.nanoTime();
-            for (Condition c : conditions.values()) {
-                if (c.suppressed > 0) {
-                    pending.put(c, summary(c, now));
-                }
-            }
-        }
-        pending.forEach((c, line) -> sink.log(c.level, line, null));
+        log.flush();
     }
 
     /** Logs a line unconditionally (state changes an operator should see once). */
     public void always(System.Logger.Level level, String message) {
-        sink.log(level, message, null);
+        log.always(level, message);
     }
 
-    private static String summary(Condition c, long now) {
-        long seconds = Math.max(1, (now - c.windowStart) / 1_000_000_000L);
-        String line = c.message + " (repeated " + c.suppressed + (c.suppressed == 1 ? " time" : " times")
-                + " in the last " + seconds + " s)";
-        c.suppressed = 0;
-        c.windowStart = now;
-        return line;
+    /** The shared type underneath. */
+    public ConditionLog conditionLog() {
+        return log;
     }
 }

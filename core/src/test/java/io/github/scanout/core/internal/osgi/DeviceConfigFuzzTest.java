@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import io.github.scanout.core.PipelineOptions;
+import io.github.scanout.testsupport.FuzzBytes;
 import java.lang.annotation.Annotation;
 import java.time.Duration;
 

@@ -9,6 +9,7 @@ import io.github.scanout.api.DrmFormat;
 import io.github.scanout.api.InvalidPlaneException;
 import io.github.scanout.api.PlaneInfo;
 import io.github.scanout.api.PlaneType;
+import io.github.scanout.testsupport.FuzzBytes;
 import java.math.BigInteger;
 import java.nio.ByteBuffer;
 import java.util.Arrays;

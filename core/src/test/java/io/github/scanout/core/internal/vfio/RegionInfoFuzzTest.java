@@ -7,6 +7,7 @@ import io.github.scanout.api.DeviceException;
 import io.github.scanout.api.device.RegionInfo;
 import io.github.scanout.api.kernel.Kernel;
 import io.github.scanout.api.kernel.Vfio;
+import io.github.scanout.testsupport.FuzzBytes;
 import java.lang.reflect.Proxy;
 import java.nio.ByteBuffer;
 import java.util.concurrent.atomic.AtomicInteger;

@@ -15,8 +15,8 @@ import io.github.scanout.core.Pipeline;
 import io.github.scanout.core.PipelineOptions;
 import io.github.scanout.core.PipelineStats;
 import io.github.scanout.core.SinkHandle;
-import io.github.scanout.source.dmabuf.internal.DmaBufPlaneSource;
-import io.github.scanout.source.region.internal.RegionPlaneSource;
+import io.github.scanout.source.dmabuf.DmaBufSources;
+import io.github.scanout.source.region.RegionSources;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -45,7 +45,7 @@ public final class EmbeddedCapture {
 
     /** The plane sources Scanout ships, constructed with their default settings. */
     public static List<PlaneSource> sources() {
-        return List.of(new DmaBufPlaneSource(), new RegionPlaneSource());
+        return List.of(DmaBufSources.create(), RegionSources.create());
     }
 
     /**

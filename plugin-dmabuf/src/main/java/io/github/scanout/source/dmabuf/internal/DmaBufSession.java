@@ -175,8 +175,7 @@ final class DmaBufSession implements PlaneSession {
         cache.retain(buffer);
         boolean ok = false;
         try {
-            PlaneBuffer b = PlaneBuffer.create(info, MemoryKind.DMABUF_FD, null, buffer.dmaBuf,
-                    () -> cache.release(buffer));
+            PlaneBuffer b = PlaneBuffer.dmaBufOnly(info, buffer.dmaBuf, () -> cache.release(buffer));
             ok = true;
             return b;
         } finally {
@@ -221,35 +220,21 @@ final class DmaBufSession implements PlaneSession {
     /** A consistent copy, made between SYNC START|READ and END|READ. */
     private PlaneBuffer snapshot(PlaneState st, PlaneInfo info, CachedBuffer buffer) throws DeviceException {
         int length = (int) info.requiredBytes();
-        SnapshotPool pool = st.pool;
-        ByteBuffer copy = pool.take(length);
-        boolean ok = false;
-        try {
+        return st.pool.snapshot(info, copy -> {
             buffer.dmaBuf.beginCpuRead();
             try {
                 copy.put(0, buffer.mapping.view(0, length), 0, length);
             } finally {
                 buffer.dmaBuf.endCpuRead();
             }
-            PlaneBuffer b = PlaneBuffer.create(info, MemoryKind.SNAPSHOT, copy, null, () -> pool.give(copy));
-            ok = true;
-            return b;
-        } finally {
-            if (!ok) {
-                pool.give(copy);
-            }
-        }
+        });
     }
 
     /** A linear copy of a tiled buffer, detiled between SYNC START|READ and END|READ. */
     private PlaneBuffer detiled(PlaneState st, PlaneInfo info, CachedBuffer buffer) throws DeviceException {
         PlaneInfo linear = linearCopy(info);
         int rowBytes = linear.stride();
-        int length = (int) linear.requiredBytes();
-        SnapshotPool pool = st.pool;
-        ByteBuffer copy = pool.take(length);
-        boolean ok = false;
-        try {
+        return st.pool.snapshot(linear, copy -> {
             buffer.dmaBuf.beginCpuRead();
             try {
                 Detiler.detile(info.modifier(), buffer.mapping.view(0, (int) info.requiredBytes()), info.stride(),
@@ -257,14 +242,7 @@ final class DmaBufSession implements PlaneSession {
             } finally {
                 buffer.dmaBuf.endCpuRead();
             }
-            PlaneBuffer b = PlaneBuffer.create(linear, MemoryKind.SNAPSHOT, copy, null, () -> pool.give(copy));
-            ok = true;
-            return b;
-        } finally {
-            if (!ok) {
-                pool.give(copy);
-            }
-        }
+        });
     }
 
     /**

@@ -15,6 +15,7 @@ import io.github.scanout.core.Resources;
 import io.github.scanout.sim.GvtDevice;
 import io.github.scanout.sim.ScriptedDevice;
 import io.github.scanout.sim.SimDevices;
+import io.github.scanout.testsupport.RecordingReporter;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;

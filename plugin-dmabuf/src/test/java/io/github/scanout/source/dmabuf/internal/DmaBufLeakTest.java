@@ -15,6 +15,7 @@ import io.github.scanout.sim.GvtDevice;
 import io.github.scanout.sim.MbochsDevice;
 import io.github.scanout.sim.SimDevice;
 import io.github.scanout.sim.SimDevices;
+import io.github.scanout.testsupport.RecordingReporter;
 import java.util.Optional;
 import java.util.function.IntConsumer;
 import org.junit.jupiter.api.BeforeAll;

@@ -5,12 +5,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import io.github.scanout.api.DeviceException;
 import io.github.scanout.api.DrmFormat;
-import io.github.scanout.api.Errno;
 import io.github.scanout.api.InvalidPlaneException;
 import io.github.scanout.api.Modifier;
 import io.github.scanout.api.PlaneInfo;
 import io.github.scanout.api.PlaneType;
-import io.github.scanout.api.buffer.Leases;
 import io.github.scanout.api.buffer.PlaneBuffer;
 import io.github.scanout.api.device.GfxDevice;
 import io.github.scanout.api.kernel.DeviceEndpoint;
@@ -19,18 +17,18 @@ import io.github.scanout.api.kernel.Linux;
 import io.github.scanout.api.pixels.PixelConverter;
 import io.github.scanout.core.Devices;
 import io.github.scanout.core.Resources;
+import io.github.scanout.sim.ForwardingKernel;
 import io.github.scanout.sim.GvtDevice;
 import io.github.scanout.sim.MbochsDevice;
 import io.github.scanout.sim.ScriptedDevice;
 import io.github.scanout.sim.SimDevice;
 import io.github.scanout.sim.SimDevices;
 import io.github.scanout.sim.ViolationPolicy;
-import java.lang.reflect.InvocationTargetException;
-import java.lang.reflect.Proxy;
+import io.github.scanout.testsupport.DeviceFuzz;
+import io.github.scanout.testsupport.FuzzBytes;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.BeforeAll;
 
@@ -52,9 +50,6 @@ import org.junit.jupiter.api.BeforeAll;
  */
 class DmaBufSourceFuzzTest {
 
-    static final Errno[] ERRNOS = {Errno.ENOMEM, Errno.EAGAIN, Errno.EINTR, Errno.EBUSY, Errno.EINVAL, Errno.ENODEV,
-        Errno.ENOENT, Errno.EFAULT, Errno.EIO, Errno.ENOTTY, Errno.EMFILE};
-
     @BeforeAll
     static void warmUp() throws Exception {
         Warm.up();
@@ -75,9 +70,7 @@ class DmaBufSourceFuzzTest {
         long[] dmabufSize = {-1};
         DeviceEndpoint endpoint = sizes(scripted, dmabufSize);
         AtomicLong clock = new AtomicLong(1_000_000_000L);
-        Map<Integer, String> fds = Resources.fdSnapshot();
-        long mapped = Resources.mappedBytes();
-        long leases = Leases.live();
+        Resources.Usage before = Resources.usage();
         Deque<PlaneBuffer> held = new ArrayDeque<>();
         try (GfxDevice device = new Devices(List.of()).open(endpoint);
                 DmaBufSession s = new DmaBufSession(device, DmaBufSettings.defaults(), (level, message) -> {}, clock::get)) {
@@ -89,8 +82,8 @@ class DmaBufSourceFuzzTest {
                         scriptedPlanes = true;
                     }
                     case 1 -> scripted.planes(null);
-                    case 2 -> scripted.failGetDmabuf(in.u8() % 4, ERRNOS[in.u8() % ERRNOS.length]);
-                    case 3 -> sim.failNext(in.u8() % 4, ERRNOS[in.u8() % ERRNOS.length]);
+                    case 2 -> scripted.failGetDmabuf(in.u8() % 4, DeviceFuzz.errno(in, DeviceFuzz.DMABUF_ERRNOS));
+                    case 3 -> sim.failNext(in.u8() % 4, DeviceFuzz.errno(in, DeviceFuzz.DMABUF_ERRNOS));
                     case 4 -> dmabufSize[0] = in.bool() ? -1 : (in.bool() ? in.u64() : in.u32() & 0xffff_ffffL);
                     case 5 -> {
                         if (!held.isEmpty()) {
@@ -112,9 +105,7 @@ class DmaBufSourceFuzzTest {
             held.forEach(PlaneBuffer::close);
         }
         assertThat(sim.liveFds()).as("simulated fds").isZero();
-        assertThat(leakedFds(fds)).as("fds opened and not closed").isEmpty();
-        assertThat(Resources.mappedBytes()).as("mapped bytes").isEqualTo(mapped);
-        assertThat(Leases.live()).as("live leases").isEqualTo(leases);
+        assertThat(Resources.leaksSince(before)).as("fds, mappings and leases left").isEmpty();
         if (!scriptedPlanes) {
             assertThat(sim.violations()).as("driver rules broken").isEmpty();
         }
@@ -191,61 +182,23 @@ class DmaBufSourceFuzzTest {
             @Override
             public OpenDevice open(Kernel host) throws DeviceException {
                 OpenDevice od = inner.open(host);
-                Kernel k = od.kernel();
-                Kernel wrapped = (Kernel) Proxy.newProxyInstance(Kernel.class.getClassLoader(), new Class<?>[] {Kernel.class},
-                        (proxy, method, args) -> {
-                            if (method.getName().equals("lseek") && (int) args[0] != od.fd()
-                                    && (int) args[2] == Linux.SEEK_END && size[0] != -1) {
-                                return size[0];
-                            }
-                            try {
-                                return method.invoke(k, args);
-                            } catch (InvocationTargetException e) {
-                                throw e.getCause();
-                            }
-                        });
+                Kernel wrapped = new ForwardingKernel(od.kernel()) {
+                    @Override
+                    public long lseek(int fd, long offset, int whence) throws DeviceException {
+                        if (fd != od.fd() && whence == Linux.SEEK_END && size[0] != -1) {
+                            return size[0];
+                        }
+                        return super.lseek(fd, offset, whence);
+                    }
+                };
                 return new OpenDevice(wrapped, od.fd());
             }
         };
     }
 
-    /** Replaces the answer fields chosen by a 16-bit mask with fuzzed values (fixed when the script is set). */
+    /** Replaces the answer fields chosen by the input ({@link DeviceFuzz.PlaneFields}). */
     static ScriptedDevice.PlaneScript planeScript(FuzzBytes in) {
-        int mask = in.u16();
-        int onlyPlane = in.u8() % 3; // 0: both planes, 1: primary, 2: cursor
-        long[] v = new long[13];
-        for (int i = 0; i < v.length; i++) {
-            if ((mask & (1 << i)) != 0) {
-                v[i] = i == 3 ? in.u64() : in.u32();
-            }
-        }
-        return (plane, a) -> {
-            if (onlyPlane != 0 && plane.drmValue() != onlyPlane) {
-                return;
-            }
-            if ((mask & 1) != 0) a.flags = (int) v[0];
-            if ((mask & 2) != 0) a.planeType = (int) v[1];
-            if ((mask & 4) != 0) a.format = (int) v[2];
-            if ((mask & 8) != 0) a.modifier = v[3];
-            if ((mask & 16) != 0) a.width = (int) v[4];
-            if ((mask & 32) != 0) a.height = (int) v[5];
-            if ((mask & 64) != 0) a.stride = (int) v[6];
-            if ((mask & 128) != 0) a.size = (int) v[7];
-            if ((mask & 256) != 0) a.xPos = (int) v[8];
-            if ((mask & 512) != 0) a.yPos = (int) v[9];
-            if ((mask & 1024) != 0) a.xHot = (int) v[10];
-            if ((mask & 2048) != 0) a.yHot = (int) v[11];
-            if ((mask & 4096) != 0) a.bufferId = (int) v[12];
-        };
-    }
-
-    /**
-     * Fds opened since {@code before} and still open, without those the JVM itself opens at any
-     * moment (a class path jar on first use, cgroup and proc files its container support reads).
-     */
-    static Map<Integer, String> leakedFds(Map<Integer, String> before) {
-        Map<Integer, String> left = new java.util.TreeMap<>(Resources.fdsOpenedSince(before));
-        left.values().removeIf(t -> t.endsWith(".jar") || t.startsWith("/sys/fs/cgroup/") || t.startsWith("/proc/"));
-        return left;
+        DeviceFuzz.PlaneFields fields = DeviceFuzz.PlaneFields.read(in);
+        return (plane, a) -> fields.apply(plane, a::set);
     }
 }

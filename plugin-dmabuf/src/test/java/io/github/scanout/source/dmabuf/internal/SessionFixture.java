@@ -9,6 +9,7 @@ import io.github.scanout.sim.CountingDevice;
 import io.github.scanout.sim.ScriptedDevice;
 import io.github.scanout.sim.SimDevice;
 import io.github.scanout.sim.SimDevices;
+import io.github.scanout.testsupport.RecordingReporter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;

@@ -12,7 +12,6 @@ import io.github.scanout.api.source.PlaneSession;
 import io.github.scanout.api.support.Reporter;
 import io.github.scanout.api.support.SnapshotPool;
 import io.github.scanout.api.support.TransientRetry;
-import java.nio.ByteBuffer;
 import java.util.EnumMap;
 import java.util.HashSet;
 import java.util.Locale;
@@ -210,8 +209,7 @@ final class RegionSession implements PlaneSession {
             region.retain();
             boolean ok = false;
             try {
-                PlaneBuffer b = PlaneBuffer.create(info, MemoryKind.LIVE_MAPPING, region.view(length), null,
-                        region::release);
+                PlaneBuffer b = PlaneBuffer.liveMapping(info, region.view(length), region::release);
                 ok = true;
                 return b;
             } finally {
@@ -220,26 +218,10 @@ final class RegionSession implements PlaneSession {
                 }
             }
         }
-        SnapshotPool pool = st.pool;
-        ByteBuffer copy = pool.take(length);
-        boolean ok = false;
-        try {
-            MemoryKind kind;
-            if (region.mapped()) {
-                copy.put(0, region.view(length), 0, length);
-                kind = MemoryKind.SNAPSHOT;
-            } else {
-                device.readRegion(region.index(), 0, copy.duplicate());
-                kind = MemoryKind.PREAD_COPY;
-            }
-            PlaneBuffer b = PlaneBuffer.create(info, kind, copy, null, () -> pool.give(copy));
-            ok = true;
-            return b;
-        } finally {
-            if (!ok) {
-                pool.give(copy);
-            }
+        if (region.mapped()) {
+            return st.pool.snapshot(info, copy -> copy.put(0, region.view(length), 0, length));
         }
+        return st.pool.pooled(info, MemoryKind.PREAD_COPY, copy -> device.readRegion(region.index(), 0, copy.duplicate()));
     }
 
     @Override

@@ -6,16 +6,18 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
 import io.github.scanout.api.DrmFormat;
 import io.github.scanout.api.InvalidPlaneException;
 import io.github.scanout.api.PlaneType;
-import io.github.scanout.api.buffer.Leases;
 import io.github.scanout.api.buffer.PlaneBuffer;
 import io.github.scanout.api.device.GfxDevice;
 import io.github.scanout.core.Devices;
 import io.github.scanout.core.Resources;
 import io.github.scanout.sim.MdpyDevice;
 import io.github.scanout.sim.ScriptedDevice;
+import io.github.scanout.testsupport.LeakCheck;
+import io.github.scanout.testsupport.RecordingReporter;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Hostile plane answers injected under core's struct decoding: each one gives a typed error
@@ -27,6 +29,10 @@ class RegionHostileTest {
     final RecordingReporter reporter = new RecordingReporter();
     final AtomicLong clock = new AtomicLong();
 
+    /** Every test, whatever it checks itself: no fd, mapping or lease is left. */
+    @RegisterExtension
+    final LeakCheck<Resources.Usage> leaks = LeakCheck.of(Resources::usage, Resources::leaksSince);
+
     @BeforeAll
     static void warmUp() throws Exception {
         Warm.up();
@@ -37,10 +43,6 @@ class RegionHostileTest {
             ScriptedDevice.RegionScript regions) throws Exception {
         MdpyDevice sim = MdpyDevice.create(MdpyDevice.Type.XGA);
         ScriptedDevice scripted = new ScriptedDevice(sim);
-        int fds = Resources.openFds();
-        var fdList = Resources.fdSnapshot();
-        long mapped = Resources.mappedBytes();
-        long leases = Leases.live();
         InvalidPlaneException error;
         try (GfxDevice device = new Devices().open(scripted);
                 RegionSession s = new RegionSession(device, RegionSettings.defaults().withQueryCursor(queryCursor),
@@ -59,9 +61,7 @@ class RegionHostileTest {
                 assertThat(b.info().width()).as("the session recovers").isEqualTo(1024);
             }
         }
-        assertThat(Resources.fdsOpenedSince(fdList)).as("fds opened and not closed").isEmpty();
-        assertThat(Resources.mappedBytes()).as("mapped bytes").isEqualTo(mapped);
-        assertThat(Leases.live()).as("live leases").isEqualTo(leases);
+        assertThat(leaks.leaksSoFar()).as("fds, mappings and leases left").isEmpty();
         assertThat(reporter.lines()).as("errors are thrown, not logged per poll").isEmpty();
         return error;
     }

@@ -12,6 +12,7 @@ import io.github.scanout.core.Devices;
 import io.github.scanout.core.Resources;
 import io.github.scanout.sim.MdpyDevice;
 import io.github.scanout.sim.ScriptedDevice;
+import io.github.scanout.testsupport.RecordingReporter;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 

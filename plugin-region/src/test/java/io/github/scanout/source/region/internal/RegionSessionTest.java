@@ -19,6 +19,7 @@ import io.github.scanout.core.Resources;
 import io.github.scanout.sim.CountingDevice;
 import io.github.scanout.sim.MdpyDevice;
 import io.github.scanout.sim.ScriptedDevice;
+import io.github.scanout.testsupport.RecordingReporter;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;

@@ -1,5 +1,6 @@
 package io.github.scanout.sink.file.internal;
 
+import io.github.scanout.api.support.Reporter;
 import java.io.IOException;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.FileSystemException;
@@ -23,7 +24,7 @@ final class Faults {
     static final long MAX_DELAY_NANOS = TimeUnit.SECONDS.toNanos(30);
 
     private final String sink;
-    private final SinkLog log;
+    private final Reporter log;
     private final LongSupplier clock;
     private final Set<String> reportedProblems = new HashSet<>();
     private String condition;
@@ -31,7 +32,7 @@ final class Faults {
     private long retryAt;
     private long skipped;
 
-    Faults(String sink, SinkLog log, LongSupplier clock) {
+    Faults(String sink, Reporter log, LongSupplier clock) {
         this.sink = sink;
         this.log = log;
         this.clock = clock;

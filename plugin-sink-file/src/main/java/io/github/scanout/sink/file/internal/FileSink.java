@@ -7,6 +7,7 @@ import io.github.scanout.api.sink.CursorState;
 import io.github.scanout.api.sink.Frame;
 import io.github.scanout.api.sink.FrameSink;
 import io.github.scanout.api.sink.SinkNeeds;
+import io.github.scanout.api.support.Reporter;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Objects;
@@ -42,7 +43,7 @@ import java.util.function.LongSupplier;
  */
 public final class FileSink implements FrameSink, AutoCloseable {
     private final FileSinkOptions options;
-    private final SinkLog log;
+    private final Reporter log;
     private final LongSupplier clock;
     private final Output output;
     private final Faults faults;
@@ -62,7 +63,7 @@ public final class FileSink implements FrameSink, AutoCloseable {
 
     /** A sink on the real file system, logging to {@link System.Logger}. */
     public FileSink(FileSinkOptions options) {
-        this(options, new RealDisk(), SinkLog.system(), System::nanoTime);
+        this(options, new RealDisk(), Reporter.system("io.github.scanout.sink.file"), System::nanoTime);
     }
 
     /**
@@ -71,7 +72,7 @@ public final class FileSink implements FrameSink, AutoCloseable {
      * @param clock {@link System#nanoTime()} or a test clock: the back-off and cursor-only
      *     updates use it; frames carry their own capture time
      */
-    public FileSink(FileSinkOptions options, Disk disk, SinkLog log, LongSupplier clock) {
+    public FileSink(FileSinkOptions options, Disk disk, Reporter log, LongSupplier clock) {
         this.options = Objects.requireNonNull(options, "options");
         this.log = Objects.requireNonNull(log, "log");
         this.clock = Objects.requireNonNull(clock, "clock");

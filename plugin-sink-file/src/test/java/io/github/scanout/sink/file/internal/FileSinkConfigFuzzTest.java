@@ -3,6 +3,7 @@ package io.github.scanout.sink.file.internal;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.code_intelligence.jazzer.junit.FuzzTest;
+import io.github.scanout.testsupport.FuzzBytes;
 import java.util.LinkedHashMap;
 import java.util.Map;
 

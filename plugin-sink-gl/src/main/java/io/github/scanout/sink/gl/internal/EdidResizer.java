@@ -1,6 +1,7 @@
 package io.github.scanout.sink.gl.internal;
 
 import io.github.scanout.api.device.EdidRegion;
+import io.github.scanout.api.support.ConditionLog;
 import java.util.Optional;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -65,12 +66,12 @@ final class EdidResizer implements AutoCloseable {
     private final String device;
     private final Supplier<Optional<EdidRegion>> region;
     private final Timer timer;
-    private final OnceLog log;
+    private final ConditionLog log;
     private Runnable pending;
     private int[] lastSent;
     private int sent;
 
-    EdidResizer(String device, Supplier<Optional<EdidRegion>> region, Timer timer, OnceLog log) {
+    EdidResizer(String device, Supplier<Optional<EdidRegion>> region, Timer timer, ConditionLog log) {
         this.device = device;
         this.region = region;
         this.timer = timer;
@@ -104,11 +105,11 @@ final class EdidResizer implements AutoCloseable {
         try {
             r = region.get();
         } catch (RuntimeException e) {
-            log.once("edid-lookup", System.Logger.Level.WARNING, "cannot look up the EDID region: " + e.getMessage());
+            log.report(System.Logger.Level.WARNING, "edid-lookup", "cannot look up the EDID region: " + e.getMessage());
             return;
         }
         if (r.isEmpty()) {
-            log.once("edid-none", System.Logger.Level.INFO, "window resized but " + device
+            log.report(System.Logger.Level.INFO, "edid-none", "window resized but " + device
                     + " has no EDID region (or none is bound): the guest keeps its mode");
             return;
         }
@@ -123,7 +124,7 @@ final class EdidResizer implements AutoCloseable {
             }
             byte[] blob = EdidBlob.build(size[0], size[1]);
             if (blob.length > edid.maxSize()) {
-                log.once("edid-size", System.Logger.Level.WARNING, "the EDID region takes " + edid.maxSize()
+                log.report(System.Logger.Level.WARNING, "edid-size", "the EDID region takes " + edid.maxSize()
                         + " bytes, the blob has " + blob.length + ": not sent");
                 return;
             }
@@ -136,7 +137,7 @@ final class EdidResizer implements AutoCloseable {
             log.always(System.Logger.Level.INFO, "asked " + device + " for " + size[0] + "x" + size[1]
                     + " through EDID (window " + w + "x" + h + ")");
         } catch (Exception e) {
-            log.once("edid-fail:" + e.getMessage(), System.Logger.Level.WARNING, "EDID resize failed: " + e.getMessage());
+            log.report(System.Logger.Level.WARNING, "edid-fail:" + e.getMessage(), "EDID resize failed: " + e.getMessage());
         }
     }
 
@@ -144,7 +145,7 @@ final class EdidResizer implements AutoCloseable {
         try {
             edid.setLinkUp(true);
         } catch (Exception e) {
-            log.once("edid-up:" + e.getMessage(), System.Logger.Level.WARNING, "EDID link up failed: " + e.getMessage());
+            log.report(System.Logger.Level.WARNING, "edid-up:" + e.getMessage(), "EDID link up failed: " + e.getMessage());
         }
     }
 

@@ -5,6 +5,8 @@ import io.github.scanout.api.PlaneInfo;
 import io.github.scanout.api.buffer.MemoryKind;
 import io.github.scanout.api.buffer.PlaneBuffer;
 import io.github.scanout.api.importer.BufferImporter;
+import io.github.scanout.api.support.ConditionLog;
+import io.github.scanout.api.support.Reporter;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.concurrent.CompletableFuture;
@@ -33,7 +35,7 @@ import java.util.concurrent.TimeoutException;
 public final class GlImporter implements BufferImporter, AutoCloseable {
     static final long IMPORT_TIMEOUT_MS = 10_000;
 
-    private final OnceLog log;
+    private final ConditionLog log;
     private final boolean enabled;
     private final ExecutorService gl;
     private final CompletableFuture<DmaBufImporter> ready = new CompletableFuture<>();
@@ -48,7 +50,7 @@ public final class GlImporter implements BufferImporter, AutoCloseable {
     }
 
     GlImporter(HeadlessDriver.ContextFactory contexts, boolean enabled) {
-        this.log = OnceLog.system("gl importer: ");
+        this.log = ConditionLog.once(Reporter.system("io.github.scanout.sink.gl").prefixed("gl importer: "));
         this.enabled = enabled;
         this.gl = Executors.newSingleThreadExecutor(r -> {
             Thread t = new Thread(r, "scanout-gl-importer");
@@ -108,7 +110,7 @@ public final class GlImporter implements BufferImporter, AutoCloseable {
         }
         DmaBufImporter importer = ready.join();
         var problem = importer.check(info);
-        problem.ifPresent(p -> log.once("cannot:" + p, System.Logger.Level.INFO, "cannot import " + info.format() + " "
+        problem.ifPresent(p -> log.report(System.Logger.Level.INFO, "cannot:" + p, "cannot import " + info.format() + " "
                 + info.modifier() + ": " + p));
         return problem.isEmpty();
     }
@@ -165,7 +167,7 @@ public final class GlImporter implements BufferImporter, AutoCloseable {
         Fbo.unbind();
         PlaneInfo linear = new PlaneInfo(in.type(), in.bufferType(), in.format(), Modifier.LINEAR, w, h, stride,
                 (long) stride * h, in.x(), in.y(), in.hotspot(), in.bufferId());
-        return PlaneBuffer.create(linear, MemoryKind.SNAPSHOT, out, null, null);
+        return PlaneBuffer.snapshot(linear, out, null);
     }
 
     /** Cached imports (tests). */

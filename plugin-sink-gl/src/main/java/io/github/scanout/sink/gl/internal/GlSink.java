@@ -5,6 +5,8 @@ import io.github.scanout.api.sink.CursorState;
 import io.github.scanout.api.sink.Frame;
 import io.github.scanout.api.sink.FrameSink;
 import io.github.scanout.api.sink.SinkNeeds;
+import io.github.scanout.api.support.ConditionLog;
+import io.github.scanout.api.support.Reporter;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
@@ -35,7 +37,7 @@ import java.util.function.Supplier;
  */
 public final class GlSink implements FrameSink, AutoCloseable {
     private final GlSinkOptions options;
-    private final OnceLog log;
+    private final ConditionLog log;
     private final Mailbox mailbox;
     private final Driver driver;
     private final EdidResizer edid;
@@ -58,7 +60,7 @@ public final class GlSink implements FrameSink, AutoCloseable {
     /** With a headless context factory (tests: a fake EGL import layer over real GL). */
     GlSink(GlSinkOptions options, Supplier<Optional<EdidRegion>> edid, HeadlessDriver.ContextFactory contexts) {
         this.options = Objects.requireNonNull(options, "options");
-        this.log = OnceLog.system("gl sink " + options.device() + ": ");
+        this.log = ConditionLog.once(Reporter.system("io.github.scanout.sink.gl").prefixed("gl sink " + options.device() + ": "));
         this.edid = options.edidResize() ? new EdidResizer(options.device(), edid, EdidResizer.Timer.daemon(
                 "scanout-gl-edid-" + options.device()), log) : null;
         if (options.mode() == GlSinkOptions.Mode.HEADLESS) {

@@ -5,7 +5,6 @@ import io.github.scanout.api.DrmFormat;
 import io.github.scanout.api.Modifier;
 import io.github.scanout.api.PlaneInfo;
 import io.github.scanout.api.PlaneType;
-import io.github.scanout.api.buffer.MemoryKind;
 import io.github.scanout.api.buffer.PlaneBuffer;
 import io.github.scanout.api.pixels.PixelConverter;
 import io.github.scanout.api.sink.CursorState;
@@ -114,7 +113,7 @@ public final class GpuCheck {
                 PlaneInfo info = plane(f, w, h, stride);
                 ByteBuffer bytes = noise(info, f.fourcc());
                 int[] expected = PixelConverter.toArgb(info, bytes);
-                try (PlaneBuffer b = PlaneBuffer.create(info, MemoryKind.SNAPSHOT, bytes, null, null)) {
+                try (PlaneBuffer b = PlaneBuffer.snapshot(info, bytes, null)) {
                     sink.frame(new Frame("gpu-check", ++seq, System.nanoTime(), System.currentTimeMillis(), b,
                             CursorState.hidden()));
                 }
@@ -175,7 +174,7 @@ public final class GpuCheck {
         for (int i = 0; i < frames; i++) {
             bytes.putInt(0, i);
             long t0 = System.nanoTime();
-            try (PlaneBuffer b = PlaneBuffer.create(info, MemoryKind.SNAPSHOT, bytes, null, null)) {
+            try (PlaneBuffer b = PlaneBuffer.snapshot(info, bytes, null)) {
                 sink.frame(new Frame("gpu-check", i, t0, 0, b, CursorState.hidden()));
             }
             sink.finished().get(60, TimeUnit.SECONDS); // the GPU's work done, not just queued
@@ -194,7 +193,7 @@ public final class GpuCheck {
                 Optional.empty(), 0);
         ByteBuffer b = ByteBuffer.allocate(w * h * 4).order(ByteOrder.LITTLE_ENDIAN);
         b.asIntBuffer().put(px);
-        return PlaneBuffer.create(info, MemoryKind.SNAPSHOT, b, null, null);
+        return PlaneBuffer.snapshot(info, b, null);
     }
 
     private static ByteBuffer noise(PlaneInfo info, long seed) {

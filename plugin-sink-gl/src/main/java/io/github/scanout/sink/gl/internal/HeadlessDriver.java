@@ -1,5 +1,6 @@
 package io.github.scanout.sink.gl.internal;
 
+import io.github.scanout.api.support.ConditionLog;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.lwjgl.opengl.GL11;
@@ -22,14 +23,14 @@ final class HeadlessDriver implements Driver {
     private final GlSinkOptions options;
     private final Mailbox mailbox;
     private final ContextFactory factory;
-    private final OnceLog log;
+    private final ConditionLog log;
     private final CompletableFuture<Boolean> ready = new CompletableFuture<>();
     private final Thread thread;
     private volatile long draws;
     private Fbo fbo;
     private SinkRenderer renderer;
 
-    HeadlessDriver(GlSinkOptions options, Mailbox mailbox, ContextFactory factory, OnceLog log) {
+    HeadlessDriver(GlSinkOptions options, Mailbox mailbox, ContextFactory factory, ConditionLog log) {
         this.options = options;
         this.mailbox = mailbox;
         this.factory = factory;

@@ -6,6 +6,7 @@ import io.github.scanout.api.PlaneInfo;
 import io.github.scanout.api.buffer.MemoryKind;
 import io.github.scanout.api.buffer.PlaneBuffer;
 import io.github.scanout.api.device.DmaBuf;
+import io.github.scanout.api.support.ConditionLog;
 import java.util.Optional;
 import org.lwjgl.opengl.GL11;
 
@@ -47,7 +48,7 @@ final class SinkRenderer implements AutoCloseable {
     }
 
     private final Options options;
-    private final OnceLog log;
+    private final ConditionLog log;
     private final QuadProgram program;
     private final PlaneTexture upload;
     private final PlaneTexture cursorUpload;
@@ -82,7 +83,7 @@ final class SinkRenderer implements AutoCloseable {
     private int cursorY;
     private Optional<Hotspot> cursorHotspot = Optional.empty();
 
-    SinkRenderer(GlContext context, Options options, OnceLog log) {
+    SinkRenderer(GlContext context, Options options, ConditionLog log) {
         this.options = options;
         this.log = log;
         this.program = new QuadProgram();
@@ -181,14 +182,14 @@ final class SinkRenderer implements AutoCloseable {
                     // the same buffer again: its failure was counted and said when it happened
                 } else {
                     stats.importFailures++;
-                    log.once("import:" + e.getMessage(), WARNING, "zero-copy import failed, using the upload path: "
+                    log.report(WARNING, "import:" + e.getMessage(), "zero-copy import failed, using the upload path: "
                             + e.getMessage());
                     consecutiveImportFailures++;
                 }
                 if (consecutiveImportFailures >= MAX_IMPORT_FAILURES) {
                     zeroCopy = false;
                     cache.clear();
-                    log.once("import-off", WARNING, "zero-copy import failed " + MAX_IMPORT_FAILURES
+                    log.report(WARNING, "import-off", "zero-copy import failed " + MAX_IMPORT_FAILURES
                             + " times in a row: switched off for this sink; buffers are uploaded from now on");
                 }
             }
@@ -199,13 +200,13 @@ final class SinkRenderer implements AutoCloseable {
                     : importer.unavailable().orElse("zero-copy import is switched off after failures");
             String reason = "cannot show " + info.format() + " " + info.width() + "x" + info.height()
                     + ": the CPU cannot map this dma-buf and it cannot be imported (" + why + ")";
-            log.once("unreadable:" + why, WARNING, reason);
+            log.report(WARNING, "unreadable:" + why, reason);
             showPlaceholder(reason);
             return;
         }
         String refusal = PlaneTexture.refusal(info);
         if (refusal != null) {
-            log.once("refused:" + refusal, WARNING, refusal);
+            log.report(WARNING, "refused:" + refusal, refusal);
             showPlaceholder(refusal);
             return;
         }
@@ -222,7 +223,7 @@ final class SinkRenderer implements AutoCloseable {
             try {
                 sync.beginCpuRead();
             } catch (Exception e) {
-                log.once("sync-begin", WARNING, "DMA_BUF_IOCTL_SYNC (start) failed, reading anyway: " + e.getMessage());
+                log.report(WARNING, "sync-begin", "DMA_BUF_IOCTL_SYNC (start) failed, reading anyway: " + e.getMessage());
                 sync = null;
             }
         }
@@ -233,7 +234,7 @@ final class SinkRenderer implements AutoCloseable {
                 try {
                     sync.endCpuRead();
                 } catch (Exception e) {
-                    log.once("sync-end", WARNING, "DMA_BUF_IOCTL_SYNC (end) failed: " + e.getMessage());
+                    log.report(WARNING, "sync-end", "DMA_BUF_IOCTL_SYNC (end) failed: " + e.getMessage());
                 }
             }
         }
@@ -302,14 +303,14 @@ final class SinkRenderer implements AutoCloseable {
                 cursorImported = true;
                 return;
             } catch (ImportFailedException e) {
-                log.once("cursor-import:" + e.getMessage(), WARNING, "cursor import failed, using the upload path: "
+                log.report(WARNING, "cursor-import:" + e.getMessage(), "cursor import failed, using the upload path: "
                         + e.getMessage());
             }
         }
         String refusal = image.cpuReadable() ? PlaneTexture.refusal(info)
                 : "the CPU cannot map the cursor's dma-buf and it cannot be imported";
         if (refusal != null) {
-            log.once("cursor:" + refusal, WARNING, "cursor hidden: " + refusal);
+            log.report(WARNING, "cursor:" + refusal, "cursor hidden: " + refusal);
             cursorCache.clear();
             cursorTexture = 0;
             cursorImported = false;

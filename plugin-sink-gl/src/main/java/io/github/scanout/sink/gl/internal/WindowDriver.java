@@ -1,5 +1,6 @@
 package io.github.scanout.sink.gl.internal;
 
+import io.github.scanout.api.support.ConditionLog;
 import java.util.Locale;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -23,7 +24,7 @@ import org.lwjgl.system.MemoryStack;
  */
 final class WindowDriver implements Driver, GlfwThread.Window {
     private final GlSinkOptions options;
-    private final OnceLog log;
+    private final ConditionLog log;
     private final EdidResizer edid;
     private final GlfwThread glfw;
     private final Mailbox mailbox;
@@ -44,7 +45,7 @@ final class WindowDriver implements Driver, GlfwThread.Window {
     private volatile int[] geometry = new int[4];
     private volatile boolean closing;
 
-    WindowDriver(GlSinkOptions options, OnceLog log, EdidResizer edid) {
+    WindowDriver(GlSinkOptions options, ConditionLog log, EdidResizer edid) {
         this.options = options;
         this.log = log;
         this.edid = edid;

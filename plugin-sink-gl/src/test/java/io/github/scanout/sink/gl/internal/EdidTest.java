@@ -6,6 +6,7 @@ import io.github.scanout.api.DeviceException;
 import io.github.scanout.api.device.EdidRegion;
 import io.github.scanout.api.device.GfxDevice;
 import io.github.scanout.api.device.RegionInfo;
+import io.github.scanout.api.support.ConditionLog;
 import io.github.scanout.core.Devices;
 import io.github.scanout.sim.MbochsDevice;
 import io.github.scanout.sim.internal.Edid;
@@ -109,8 +110,8 @@ class EdidTest {
         }
     }
 
-    private static OnceLog quiet() {
-        return new OnceLog("", (l, m) -> { });
+    private static ConditionLog quiet() {
+        return ConditionLog.once((l, m) -> { });
     }
 
     @Test
@@ -167,7 +168,7 @@ class EdidTest {
     void withoutAnEdidRegionNothingHappens() {
         ManualTimer t = new ManualTimer();
         List<String> logged = new ArrayList<>();
-        EdidResizer r = new EdidResizer("sim:mdpy-xga", Optional::empty, t, new OnceLog("", (l, m) -> logged.add(m)));
+        EdidResizer r = new EdidResizer("sim:mdpy-xga", Optional::empty, t, ConditionLog.once((l, m) -> logged.add(m)));
         r.request(800, 600);
         t.advance(1000);
         r.request(900, 600);

@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.github.scanout.api.Hotspot;
+import io.github.scanout.api.support.ConditionLog;
+import io.github.scanout.api.support.Reporter;
 import java.lang.annotation.Annotation;
 import java.util.ArrayList;
 import java.util.List;
@@ -138,13 +140,13 @@ class OptionsTest {
     @Test
     void onceLogSaysEachConditionOnce() {
         List<String> out = new ArrayList<>();
-        OnceLog log = new OnceLog("p: ", (l, m) -> out.add(m));
+        ConditionLog log = ConditionLog.once(((Reporter) (l, m) -> out.add(m)).prefixed("p: "));
         for (int i = 0; i < 5; i++) {
-            log.once("a", System.Logger.Level.WARNING, "import failed");
+            log.report(System.Logger.Level.WARNING, "a", "import failed");
         }
-        log.once("b", System.Logger.Level.WARNING, "other");
-        log.forget("a");
-        log.once("a", System.Logger.Level.WARNING, "import failed");
+        log.report(System.Logger.Level.WARNING, "b", "other");
+        log.clear("a");
+        log.report(System.Logger.Level.WARNING, "a", "import failed");
         assertThat(out).containsExactly("p: import failed", "p: other", "p: import failed");
     }
 }

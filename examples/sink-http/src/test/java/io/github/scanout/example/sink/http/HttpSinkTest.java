@@ -8,7 +8,7 @@ import io.github.scanout.core.Pipeline;
 import io.github.scanout.core.SinkHandle;
 import io.github.scanout.sim.SimDevice;
 import io.github.scanout.sim.SimDevices;
-import io.github.scanout.source.region.internal.RegionPlaneSource;
+import io.github.scanout.source.region.RegionSources;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayInputStream;
 import java.io.DataInputStream;
@@ -50,7 +50,7 @@ class HttpSinkTest {
     }
 
     private void capture() throws Exception {
-        pipeline = Pipeline.builder("vm").device(new Devices().open(guest)).sources(List.of(new RegionPlaneSource())).build();
+        pipeline = Pipeline.builder("vm").device(new Devices().open(guest)).sources(List.of(RegionSources.create())).build();
         handle = pipeline.attach(sink, "http");
     }
 

@@ -1,52 +1,54 @@
-package io.github.scanout.sim;
+package io.github.scanout.testsupport;
 
 import java.nio.charset.StandardCharsets;
 
 /**
  * Test fixture for fuzz targets: reads a fuzzer's bytes front to back as little-endian numbers,
  * answering 0 once they run out, so every input (the empty one too) is a valid run and a seed
- * file can be written by hand. Not thread-safe.
+ * file can be written by hand (fuzz/seeds.py writes the committed ones). Shared by every
+ * {@code @FuzzTest} target; changing what a method reads changes the meaning of every committed
+ * corpus, so don't. Not thread-safe.
  */
-final class FuzzBytes {
+public final class FuzzBytes {
     private final byte[] data;
     private int at;
 
-    FuzzBytes(byte[] data) {
+    public FuzzBytes(byte[] data) {
         this.data = data;
     }
 
-    boolean hasMore() {
+    public boolean hasMore() {
         return at < data.length;
     }
 
-    int u8() {
+    public int u8() {
         return at < data.length ? data[at++] & 0xff : 0;
     }
 
-    int u16() {
+    public int u16() {
         return u8() | u8() << 8;
     }
 
-    int u32() {
+    public int u32() {
         return u16() | u16() << 16;
     }
 
-    long u64() {
+    public long u64() {
         return (u32() & 0xffff_ffffL) | (long) u32() << 32;
     }
 
-    boolean bool() {
+    public boolean bool() {
         return (u8() & 1) != 0;
     }
 
     /** One of {@code values}, chosen by the next byte. */
     @SafeVarargs
-    final <T> T pick(T... values) {
+    public final <T> T pick(T... values) {
         return values[u8() % values.length];
     }
 
     /** The next {@code n} bytes (fewer at the end). */
-    byte[] bytes(int n) {
+    public byte[] bytes(int n) {
         int k = Math.max(0, Math.min(n, data.length - at));
         byte[] out = new byte[k];
         System.arraycopy(data, at, out, 0, k);
@@ -55,12 +57,12 @@ final class FuzzBytes {
     }
 
     /** A string: a length byte, then that many bytes as UTF-8. */
-    String string() {
+    public String string() {
         return new String(bytes(u8()), StandardCharsets.UTF_8);
     }
 
     /** Everything not read yet. */
-    byte[] rest() {
+    public byte[] rest() {
         return bytes(data.length - at);
     }
 }

@@ -55,12 +55,8 @@ public record DmaBufSettings(int cacheEntries, long cacheBytes, int snapshotBuff
         ConfigReader r = new ConfigReader(ConfigReader.source(properties, DmaBufPlaneSource.PID), KEYS, properties);
         System.Logger log = System.getLogger(DmaBufPlaneSource.PID);
         r.warnings().forEach(w -> log.log(System.Logger.Level.WARNING, w));
-        try {
-            r.check();
-        } catch (IllegalArgumentException e) {
-            log.log(System.Logger.Level.ERROR, e.getMessage());
-            throw e;
-        }
+        // thrown: SCR logs it (the runtime folds that into one line); logging it here too would say it twice
+        r.check();
         return new DmaBufSettings(r.integer("cache.entries"), r.whole("cache.bytes"), r.integer("snapshot.buffers"),
                 r.whole("max.backoff.millis"));
     }

@@ -46,12 +46,8 @@ public record RegionSettings(boolean queryCursor, int snapshotBuffers, long maxB
         ConfigReader r = new ConfigReader(ConfigReader.source(properties, RegionPlaneSource.PID), KEYS, properties);
         System.Logger log = System.getLogger(RegionPlaneSource.PID);
         r.warnings().forEach(w -> log.log(System.Logger.Level.WARNING, w));
-        try {
-            r.check();
-        } catch (IllegalArgumentException e) {
-            log.log(System.Logger.Level.ERROR, e.getMessage());
-            throw e;
-        }
+        // thrown: SCR logs it (the runtime folds that into one line); logging it here too would say it twice
+        r.check();
         return new RegionSettings(r.bool("query.cursor"), r.integer("snapshot.buffers"), r.whole("max.backoff.millis"));
     }
 

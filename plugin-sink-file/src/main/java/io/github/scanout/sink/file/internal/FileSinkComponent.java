@@ -49,12 +49,8 @@ public final class FileSinkComponent implements FrameSink {
             LOG.log(System.Logger.Level.WARNING, w);
         }
         FileSinkOptions options;
-        try {
-            options = FileSinkOptions.parse(reader);
-        } catch (IllegalArgumentException e) {
-            LOG.log(System.Logger.Level.ERROR, e.getMessage());
-            throw e;
-        }
+        // thrown: SCR logs it (the runtime folds that into one line); logging it here too would say it twice
+        options = FileSinkOptions.parse(reader);
         this.sink = new FileSink(options);
     }
 

@@ -44,12 +44,8 @@ public final class GlImporterComponent implements BufferImporter {
     public GlImporterComponent(Map<String, Object> properties) {
         ConfigReader r = new ConfigReader(ConfigReader.source(properties, PID), KEYS, properties);
         r.warnings().forEach(w -> LOG.log(System.Logger.Level.WARNING, w));
-        try {
-            r.check();
-        } catch (IllegalArgumentException e) {
-            LOG.log(System.Logger.Level.ERROR, e.getMessage());
-            throw e;
-        }
+        // thrown: SCR logs it (the runtime folds that into one line); logging it here too would say it twice
+        r.check();
         this.importer = GlImporter.create(EglPlatform.parse(r.text("egl.platform")), r.bool("enabled"));
     }
 

@@ -61,12 +61,8 @@ public final class GlSinkComponent implements FrameSink {
         ConfigReader r = new ConfigReader(ConfigReader.source(properties, PID), KEYS, properties);
         r.warnings().forEach(w -> LOG.log(System.Logger.Level.WARNING, w));
         GlSinkOptions options;
-        try {
-            options = options(r);
-        } catch (IllegalArgumentException e) {
-            LOG.log(System.Logger.Level.ERROR, e.getMessage());
-            throw e;
-        }
+        // thrown: SCR logs it (the runtime folds that into one line); logging it here too would say it twice
+        options = options(r);
         this.device = options.device();
         this.sink = new GlSink(options, this::edid);
     }

@@ -15,6 +15,12 @@ import org.osgi.annotation.versioning.ProviderType;
 @ProviderType
 public interface ManagedPipeline {
 
+    /**
+     * The factory PID of device configurations ({@code conf/io.github.scanout.device-NAME.cfg}):
+     * one pipeline per configuration.
+     */
+    String FACTORY_PID = "io.github.scanout.device";
+
     /** The device name sinks are matched against ({@code device} property of a sink). */
     String name();
 

@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
 
@@ -36,12 +37,19 @@ record CommandLine(Command command, Optional<DeviceSpec> device, List<SinkSpec> 
         sinks = List.copyOf(sinks);
     }
 
+    /** One line for each deprecated spelling the {@code --sink}s used, for the launcher to print. */
+    List<String> warnings() {
+        return sinks.stream().flatMap(s -> s.warnings().stream()).toList();
+    }
+
     /**
      * Parses the arguments.
      *
+     * @param sinkTypes the sink types installed ({@link SinkType#installed}): {@code --sink}
+     *     values are checked against their keys and rules
      * @throws UsageException with one line naming the argument and what is accepted
      */
-    static CommandLine parse(String... args) throws UsageException {
+    static CommandLine parse(Map<String, SinkType> sinkTypes, String... args) throws UsageException {
         if (args.length == 0) {
             throw new UsageException("no command given; expected run, shell, devices or --help");
         }
@@ -95,7 +103,7 @@ record CommandLine(Command command, Optional<DeviceSpec> device, List<SinkSpec> 
                     if (value == null) {
                         value = next(args, ++i, name, "TYPE:TARGET[?key=value&...]");
                     }
-                    sinks.add(SinkSpec.parse(value));
+                    sinks.add(SinkSpec.parse(value, sinkTypes));
                 }
                 case "--duration" -> {
                     if (duration != null) {
@@ -140,7 +148,7 @@ record CommandLine(Command command, Optional<DeviceSpec> device, List<SinkSpec> 
         }
         if ("off".equals(gl)) {
             for (SinkSpec s : sinks) {
-                if (s.type() == SinkType.GL) {
+                if (s.type().is(SinkType.GL)) {
                     throw new UsageException("--sink " + s.text() + " needs the GL bundle, but --gl is off");
                 }
             }
@@ -212,10 +220,12 @@ record CommandLine(Command command, Optional<DeviceSpec> device, List<SinkSpec> 
                                          file:DIR             PNG snapshots into DIR (created if missing)
                                          file:FILE?format=y4m a Y4M (or raw) stream into FILE
                                          gl:window | gl:headless
-                                       keys: file: format, maxFps, onlyWhenChanged, keep, cursor, y4m.chroma,
-                                       namePattern, atomic, fsync; gl: scale, vsync, title, width, height,
-                                       edid.resize, maxFps, cursor.position, zeroCopy, egl.platform, window.api;
-                                       any sink: sink.name. Escape & and = in values as %26 and %3D.
+                                       keys: those of the sink type's configuration, checked before anything
+                                       starts (file: format, max.fps, only.when.changed, keep, cursor,
+                                       y4m.chroma, name.pattern, atomic, fsync; gl: scale, vsync, title, width,
+                                       height, edid.resize, max.fps, cursor.position, zero.copy, egl.platform,
+                                       window.api; any sink: sink.name); a sink type in deploy/ brings its own.
+                                       Escape & and = in values as %26 and %3D.
                   --duration SECONDS   stop after this long (counted from when the device is live)
                   --frames N           stop when every --sink has received N frames
                   --gl auto|on|off     install the GL sink and importer bundle (auto: when a gl sink, a real

@@ -34,10 +34,14 @@ public final class Launcher {
     static int run(String[] args, PrintStream out, PrintStream err, Map<String, String> env, long start) {
         CommandLine cl;
         try {
-            cl = CommandLine.parse(args);
+            // the sink types come from the bundles the runtime would install, read before it starts
+            cl = CommandLine.parse(SinkType.installed(Distribution.locate(env)), args);
         } catch (UsageException e) {
             err.println("scanout: " + e.getMessage() + " (see scanout --help)");
             return 2;
+        }
+        for (String w : cl.warnings()) {
+            err.println("scanout: " + w);
         }
         switch (cl.command()) {
             case HELP:

@@ -31,7 +31,7 @@ import org.osgi.framework.SynchronousBundleListener;
  * <p>Threads: {@link #run} on the main thread.
  */
 final class RunCommand {
-    /** The factory PID of device configurations (core's {@code DeviceComponent.PID}). */
+    /** The factory PID of device configurations (core's {@code ManagedPipeline.FACTORY_PID}). */
     static final String DEVICE_PID = "io.github.scanout.device";
     static final Duration LIVE_TIMEOUT = Duration.ofSeconds(15);
     static final Duration FAILED_GRACE = Duration.ofSeconds(1);
@@ -428,7 +428,7 @@ final class RunCommand {
             if (out.containsKey(name)) {
                 throw new UsageException("--sink " + s.text() + ": sink.name '" + name + "' is taken by another --sink");
             }
-            if (s.type() == SinkType.FILE) {
+            if (s.type().is(SinkType.FILE)) {
                 Path p = Path.of(props.get("path")).toAbsolutePath().normalize();
                 boolean stream = !props.getOrDefault("format", "png").equalsIgnoreCase("png");
                 Path dir = stream ? p.getParent() : p;
@@ -474,7 +474,7 @@ final class RunCommand {
             default:
                 break;
         }
-        if (cl.sinks().stream().anyMatch(s -> s.type() == SinkType.GL)) {
+        if (cl.sinks().stream().anyMatch(s -> s.type().is(SinkType.GL))) {
             return true;
         }
         if (cl.device().isPresent() && !cl.device().get().simulated()) {

@@ -1,7 +1,9 @@
 package io.github.scanout.runtime;
 
 import java.nio.charset.StandardCharsets;
+import io.github.scanout.api.support.ConfigReader;
 import java.util.Collections;
+import java.util.List;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
@@ -15,20 +17,28 @@ import java.util.Map;
  *
  * @param text the argument as given, for messages
  * @param type the sink type
- * @param properties the configuration properties, in the order given (TARGET's key first)
+ * @param properties the configuration properties, in the order given (TARGET's key first), old
+ *     spellings of keys replaced by the keys
+ * @param warnings one line for each old spelling of a key, for the launcher to print
  */
-record SinkSpec(String text, SinkType type, Map<String, String> properties) {
+record SinkSpec(String text, SinkType type, Map<String, String> properties, List<String> warnings) {
 
     SinkSpec {
         properties = Collections.unmodifiableMap(new LinkedHashMap<>(properties));
+        warnings = List.copyOf(warnings);
     }
 
     /**
-     * Parses and checks one {@code --sink} argument.
+     * Parses and checks one {@code --sink} argument against the sink types installed: every
+     * value is checked with the configuration toolkit against the keys and rules the sink type's
+     * bundle declares, as the sink itself will check it. A key's old spelling is accepted with a
+     * deprecation warning ({@link #warnings()}); an unknown key, including one that differs from
+     * a known key only in case, is refused.
      *
+     * @param types the installed sink types, by name ({@link SinkType#installed})
      * @throws UsageException naming the argument, the part that is wrong and what is accepted
      */
-    static SinkSpec parse(String text) throws UsageException {
+    static SinkSpec parse(String text, Map<String, SinkType> types) throws UsageException {
         String where = "--sink '" + text + "'";
         int colon = text.indexOf(':');
         int query = text.indexOf('?');
@@ -41,13 +51,14 @@ record SinkSpec(String text, SinkType type, Map<String, String> properties) {
         if (typeName.isEmpty()) {
             throw new UsageException(where + ": expected TYPE:TARGET[?key=value&...], for example file:out/?format=png");
         }
-        SinkType type = SinkType.ALL.get(typeName);
+        SinkType type = types.get(typeName);
         if (type == null) {
-            throw new UsageException(where + ": unknown sink type '" + typeName + "' (known: " + SinkType.knownNames()
-                    + ")");
+            throw new UsageException(where + ": unknown sink type '" + typeName + "' (installed: "
+                    + SinkType.knownNames(types) + ")");
         }
         String target = colon < 0 ? "" : (query < 0 ? text.substring(colon + 1) : text.substring(colon + 1, query));
         Map<String, String> props = new LinkedHashMap<>();
+        List<String> warnings = new java.util.ArrayList<>();
         if (!target.isEmpty()) {
             props.put(type.targetKey(), target);
         } else if (type.targetRequired()) {
@@ -69,30 +80,30 @@ record SinkSpec(String text, SinkType type, Map<String, String> properties) {
                 if (key.equals(SinkType.DEVICE)) {
                     throw new UsageException(where + ": 'device' is set from --device, not in a sink");
                 }
-                SinkType.Value check = type.keys().get(key);
-                if (check == null) {
-                    throw new UsageException(where + ": unknown key '" + key + "' for a " + type.name() + " sink (known: "
-                            + String.join(", ", type.keys().keySet()) + ")");
+                String given = key;
+                if (type.key(key) == null) {
+                    // an old spelling is read as its key, with one warning; the configuration gets the key
+                    key = type.keys().stream().filter(k -> k.oldSpelling().equals(given)).map(k -> k.name())
+                            .findFirst().orElseThrow(() -> new UsageException(where + ": unknown key '" + given
+                                    + "' for a " + type.name() + " sink (known: " + String.join(", ", type.keyNames()
+                                    .stream().filter(k -> !k.equals(SinkType.DEVICE)).toList()) + ")"));
+                    warnings.add(where + ": key '" + given + "' is deprecated; it is read as '" + key + "' (rename it)");
                 }
                 if (props.containsKey(key)) {
                     throw new UsageException(where + ": '" + key + "' is given twice"
                             + (key.equals(type.targetKey()) ? " (TARGET sets it)" : ""));
                 }
-                String accepted = check.check(value);
-                if (accepted != null) {
-                    throw new UsageException(where + ": " + key + "=" + value + " is not accepted; expected " + accepted);
-                }
                 props.put(key, value);
             }
         }
-        String targetValue = props.get(type.targetKey());
-        if (targetValue != null) {
-            String accepted = type.keys().get(type.targetKey()).check(targetValue);
-            if (accepted != null) {
-                throw new UsageException(where + ": TARGET '" + targetValue + "' is not accepted; expected " + accepted);
-            }
+        // the sink's own rules, read as the sink reads them; device comes from --device
+        Map<String, String> checked = new LinkedHashMap<>(props);
+        checked.put(SinkType.DEVICE, "--device");
+        ConfigReader reader = new ConfigReader(where, type.keys(), checked);
+        if (!reader.errors().isEmpty()) {
+            throw new UsageException(reader.errors().get(0));
         }
-        return new SinkSpec(text, type, props);
+        return new SinkSpec(text, type, props, warnings);
     }
 
     private static String decode(String where, String s) throws UsageException {

@@ -1,136 +1,178 @@
 package io.github.scanout.runtime;
 
+import io.github.scanout.api.sink.FrameSink;
+import io.github.scanout.api.support.ConfigKey;
+import io.github.scanout.api.support.ConfigReader;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
-import java.util.Set;
+import java.util.TreeMap;
+import java.util.jar.JarFile;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipException;
 
 /**
  * A sink type the command line knows: its name ({@code file}), the factory PID of its
- * configurations, the key its {@code TARGET} sets, and the keys its configuration accepts with a
- * cheap check of each value. The tables mirror the sinks' metatype ({@code OSGI-INF/metatype} in
- * their bundles; a test compares them), so that a typo is refused before the framework starts.
- * The sink itself still checks every value when it starts.
+ * configurations, the key its {@code TARGET} sets, and its keys with their rules. Nothing here
+ * is written for one sink: the types are read, before the framework starts, from the bundles
+ * the runtime will install ({@code bundles/}, {@code bundles/gl/}, {@code deploy/}), so that a
+ * new sink, in tree or a third party's, works with {@code --sink} without touching the launcher.
+ *
+ * <p>A bundle offers a sink type when one of its Declarative Services components provides
+ * {@link FrameSink} with a {@code configuration-pid} that its OSGi metatype
+ * ({@code OSGI-INF/metatype/*.xml}, which bnd generates from an {@code @ObjectClassDefinition})
+ * designates as a factory PID. The type's name is the PID's last segment
+ * ({@code io.github.scanout.sink.file} is {@code file}); its keys and rules are the metatype's,
+ * read with the same configuration toolkit ({@link ConfigKey}, {@link ConfigReader}) as the sink
+ * itself reads its configuration with, so the launcher and the sink cannot disagree on a value;
+ * its TARGET is its first key other than {@code device} (the file sink's {@code path}, the GL
+ * sink's {@code mode}), required when that key is required and has no default.
  *
  * <p>Immutable; any thread.
+ *
+ * @param name the type's name on the command line
+ * @param pid the factory PID of its configurations
+ * @param targetKey the key TARGET sets
+ * @param targetRequired whether TARGET must be given
+ * @param keys every key it accepts (with {@code device} and {@code sink.name})
  */
-record SinkType(String name, String pid, String targetKey, boolean targetRequired, Map<String, Value> keys) {
+record SinkType(String name, String pid, String targetKey, boolean targetRequired, List<ConfigKey> keys) {
 
     /** The key every sink accepts besides its own: the name it has in stats and its thread name. */
-    static final String SINK_NAME = "sink.name";
+    static final String SINK_NAME = FrameSink.NAME_PROPERTY;
     /** The key the launcher sets from {@code --device}. */
-    static final String DEVICE = "device";
+    static final String DEVICE = FrameSink.DEVICE_PROPERTY;
+    /** The name of the file sink type, whose TARGET directories the launcher creates. */
+    static final String FILE = "file";
+    /** The name of the GL sink type, which needs the bundles in {@code bundles/gl/}. */
+    static final String GL = "gl";
 
-    /** A value check. */
-    interface Value {
-        /** Null when the value is accepted, else what is accepted. */
-        String check(String value);
+    SinkType {
+        keys = List.copyOf(keys);
     }
 
-    static Value text() {
-        return v -> null;
+    /** The key's declaration, or null when this type has no such key. */
+    ConfigKey key(String key) {
+        for (ConfigKey k : keys) {
+            if (k.name().equals(key)) {
+                return k;
+            }
+        }
+        return null;
     }
+
+    /** The key names, in declaration order, for messages. */
+    List<String> keyNames() {
+        return keys.stream().map(ConfigKey::name).toList();
+    }
+
+    /** Whether this is the named type. */
+    boolean is(String typeName) {
+        return name.equals(typeName);
+    }
+
+    // ---- reading the installed types -----------------------------------------------------------
+
+    private static final Pattern PROVIDES_SINK = Pattern.compile("<provide\\s+interface\\s*=\\s*\""
+            + Pattern.quote(FrameSink.class.getName()) + "\"");
+    private static final Pattern CONFIGURATION_PID = Pattern.compile("configuration-pid\\s*=\\s*\"([^\"]+)\"");
 
     /**
-     * A file sink name pattern: literals without {@code / \ NUL} or braces, and the placeholders
-     * {@code {device} {seq} {seq:0Nd} {n} {n:0Nd} {time}} (the sink checks the rest).
+     * The sink types the distribution's bundles offer: those in {@code bundles/},
+     * {@code bundles/gl/} and {@code deploy/}. A jar that cannot be read is passed over here (the
+     * framework reports it when it installs it).
      */
-    static Value namePattern() {
-        java.util.regex.Pattern placeholder = java.util.regex.Pattern.compile("\\{(device|time|seq|n|seq:0\\d+d|n:0\\d+d)\\}");
-        return v -> {
-            String literals = placeholder.matcher(v).replaceAll("");
-            for (char c : literals.toCharArray()) {
-                if (c == '/' || c == '\\' || c == 0 || c == '{' || c == '}') {
-                    return "a file name: no / \\ or NUL, and braces only in {device}, {seq}, {seq:0Nd}, {n}, {n:0Nd}, {time}";
+    static Map<String, SinkType> installed(Distribution dist) {
+        List<Path> jars = new ArrayList<>();
+        for (Path dir : List.of(dist.bundles(), dist.glBundles(), dist.deploy())) {
+            try {
+                jars.addAll(Distribution.jars(dir));
+            } catch (IOException e) {
+                // an unreadable directory offers no types; the runtime says so when it starts
+            }
+        }
+        return fromJars(jars);
+    }
+
+    /** The sink types these jars offer, by name; the first jar that offers a name wins. */
+    static Map<String, SinkType> fromJars(Collection<Path> jars) {
+        Map<String, SinkType> out = new TreeMap<>();
+        for (Path jar : jars) {
+            try {
+                for (SinkType t : fromJar(jar)) {
+                    out.putIfAbsent(t.name(), t);
+                }
+            } catch (IOException | RuntimeException e) {
+                // not a bundle we can read: not a sink type
+            }
+        }
+        return Collections.unmodifiableMap(out);
+    }
+
+    /** The sink types one bundle offers. */
+    static List<SinkType> fromJar(Path jar) throws IOException {
+        List<String> sinkPids = new ArrayList<>();
+        Map<String, List<ConfigKey>> factories = new LinkedHashMap<>();
+        try (JarFile jf = new JarFile(jar.toFile())) {
+            for (ZipEntry e : Collections.list(jf.entries())) {
+                String n = e.getName();
+                if (!n.endsWith(".xml") || e.isDirectory()) {
+                    continue;
+                }
+                if (n.startsWith("OSGI-INF/metatype/")) {
+                    try (InputStream in = jf.getInputStream(e)) {
+                        ConfigKey.Metatype m = ConfigKey.readMetatype(in);
+                        for (String pid : m.factories()) {
+                            factories.put(pid, m.keysOf(pid));
+                        }
+                    } catch (IOException ex) {
+                        // a metatype file we cannot read describes no sink type
+                    }
+                } else if (n.startsWith("OSGI-INF/") && n.indexOf('/', "OSGI-INF/".length()) < 0) {
+                    String xml;
+                    try (InputStream in = jf.getInputStream(e)) {
+                        xml = new String(in.readNBytes(1 << 20), java.nio.charset.StandardCharsets.UTF_8);
+                    }
+                    Matcher pid = CONFIGURATION_PID.matcher(xml);
+                    if (PROVIDES_SINK.matcher(xml).find() && pid.find()) {
+                        sinkPids.add(pid.group(1).trim());
+                    }
                 }
             }
-            return v.isBlank() ? "a file name pattern, for example {device}-{seq:08d}.png" : null;
-        };
-    }
-
-    static Value bool() {
-        return choice("true", "false");
-    }
-
-    static Value choice(String... options) {
-        List<String> list = List.of(options);
-        return v -> list.contains(v.trim().toLowerCase(Locale.ROOT)) ? null : "one of " + String.join(", ", list);
-    }
-
-    static Value wholeNumber(long min) {
-        return v -> {
-            try {
-                return Long.parseLong(v.trim()) >= min ? null : "a whole number from " + min;
-            } catch (NumberFormatException e) {
-                return "a whole number from " + min;
-            }
-        };
-    }
-
-    static Value number(double min, double max, String... words) {
-        Set<String> allowed = Set.of(words);
-        String accepted = "a number from " + fmt(min) + " to " + fmt(max) + (words.length == 0 ? ""
-                : " or " + String.join(", ", words));
-        return v -> {
-            if (allowed.contains(v.trim().toLowerCase(Locale.ROOT))) {
-                return null;
-            }
-            try {
-                double d = Double.parseDouble(v.trim());
-                return d >= min && d <= max ? null : accepted;
-            } catch (NumberFormatException e) {
-                return accepted;
-            }
-        };
-    }
-
-    private static String fmt(double d) {
-        return d == Math.rint(d) ? Long.toString((long) d) : Double.toString(d);
-    }
-
-    /** The file sink ({@code plugin-sink-file}): TARGET is the directory (png) or file (raw, y4m). */
-    static final SinkType FILE = new SinkType("file", "io.github.scanout.sink.file", "path", true, ordered(
-            "path", text(),
-            "format", choice("png", "raw", "y4m"),
-            "maxFps", number(0, 1000, "auto"),
-            "onlyWhenChanged", bool(),
-            "keep", wholeNumber(0),
-            "cursor", choice("auto", "true", "false"),
-            "y4m.chroma", choice("420", "444"),
-            "namePattern", namePattern(),
-            "atomic", bool(),
-            "fsync", bool()));
-
-    /** The GL sink ({@code plugin-sink-gl}): TARGET is the mode, {@code window} or {@code headless}. */
-    static final SinkType GL = new SinkType("gl", "io.github.scanout.sink.gl", "mode", false, ordered(
-            "mode", choice("window", "headless"),
-            "scale", choice("aspect", "fit", "native"),
-            "vsync", bool(),
-            "title", text(),
-            "width", wholeNumber(0),
-            "height", wholeNumber(0),
-            "edid.resize", bool(),
-            "maxFps", number(0, Double.MAX_VALUE),
-            "cursor.position", choice("top-left", "pointer"),
-            "zeroCopy", bool(),
-            "egl.platform", choice("auto", "surfaceless", "device"),
-            "window.api", choice("auto", "native", "egl")));
-
-    /** Every type, by name. */
-    static final Map<String, SinkType> ALL = Map.of(FILE.name, FILE, GL.name, GL);
-
-    private static Map<String, Value> ordered(Object... pairs) {
-        Map<String, Value> m = new LinkedHashMap<>();
-        for (int i = 0; i < pairs.length; i += 2) {
-            m.put((String) pairs[i], (Value) pairs[i + 1]);
+        } catch (ZipException e) {
+            throw new IOException(jar + " is not a jar: " + e.getMessage(), e);
         }
-        m.put(SINK_NAME, text());
-        return m;
+        List<SinkType> out = new ArrayList<>();
+        for (String pid : sinkPids) {
+            List<ConfigKey> keys = factories.get(pid);
+            if (keys != null) {
+                out.add(of(pid, keys));
+            }
+        }
+        return out;
+    }
+
+    /** A sink type from its factory PID and its metatype's keys. */
+    static SinkType of(String pid, List<ConfigKey> declared) {
+        String name = pid.substring(pid.lastIndexOf('.') + 1).toLowerCase(java.util.Locale.ROOT);
+        List<ConfigKey> keys = ConfigReader.sinkKeys(declared);
+        ConfigKey target = keys.stream().filter(k -> !k.name().equals(DEVICE) && !k.name().equals(SINK_NAME))
+                .findFirst().orElse(null);
+        String targetKey = target == null ? SINK_NAME : target.name();
+        boolean required = target != null && target.required() && target.defaultValue() == null;
+        return new SinkType(name, pid, targetKey, required, keys);
     }
 
     /** The known type names, sorted, for messages. */
-    static String knownNames() {
-        return String.join(", ", ALL.keySet().stream().sorted().toList());
+    static String knownNames(Map<String, SinkType> types) {
+        return types.isEmpty() ? "none installed" : String.join(", ", new TreeMap<>(types).keySet());
     }
 }

@@ -4,9 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import io.github.scanout.api.DeviceException;
+import io.github.scanout.api.support.ConfigKey;
+import io.github.scanout.api.support.ConfigReader;
 import io.github.scanout.sim.SimDevices;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.List;
 
 /**
@@ -19,15 +23,36 @@ import java.util.List;
  * {@code --duration}, {@code --frames}, {@code --gl}).
  *
  * <p>Contract: a {@link UsageException} with one line of text, or a command line whose sinks
- * carry only their type's keys (never {@code device}) and whose demo defaults keep a valid
- * simulated device spec valid. Nothing else escapes. (The launcher checks sink values only
- * roughly, "the sink checks the rest": a value it lets through may still be refused by the sink
- * when it starts, which is exit status 1, so that is not asserted here.)
+ * carry only their type's keys (never {@code device}), whose every value the sink's own keys and
+ * rules (its bundle's metatype, read with the configuration toolkit) accept without a warning,
+ * and whose demo defaults keep a valid simulated device spec valid. Nothing else escapes. (Rules
+ * between two keys, such as the file sink's refusal of {@code cursor=true} with
+ * {@code format=raw}, are the sink's own code and are checked when it starts.)
  */
 class CommandLineFuzzTest {
 
     static final String[] COMMANDS = {"run", "shell", "devices", "--help", "--version", "run", "run", "help"};
     static final String[] OPTIONS = {"", "--device", "--sink", "--duration", "--frames", "--gl"};
+
+    /** Each shipped sink's keys, as its own bundle's metatype declares them, by factory PID. */
+    static final Map<String, List<ConfigKey>> SINKS = sinkKeys();
+
+    static Map<String, List<ConfigKey>> sinkKeys() {
+        Map<String, List<ConfigKey>> out = new HashMap<>();
+        for (String artifact : List.of("scanout-plugin-sink-file", "scanout-plugin-sink-gl")) {
+            try (java.util.jar.JarFile jar = new java.util.jar.JarFile(SinkTypeTest.locate(artifact).toFile())) {
+                for (java.util.zip.ZipEntry e : java.util.Collections.list(jar.entries())) {
+                    if (e.getName().startsWith("OSGI-INF/metatype/") && e.getName().endsWith(".xml")) {
+                        ConfigKey.Metatype m = ConfigKey.readMetatype(jar.getInputStream(e));
+                        m.factories().forEach(pid -> out.put(pid, m.keysOf(pid)));
+                    }
+                }
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        }
+        return out;
+    }
 
     @FuzzTest(maxDuration = "30s")
     void parse(byte[] data) {
@@ -46,7 +71,7 @@ class CommandLineFuzzTest {
         }
         CommandLine cl;
         try {
-            cl = CommandLine.parse(args.toArray(String[]::new));
+            cl = CommandLine.parse(SinkTypeTest.TYPES, args.toArray(String[]::new));
         } catch (UsageException e) {
             assertThat(e.getMessage()).isNotBlank();
             return;
@@ -56,7 +81,13 @@ class CommandLineFuzzTest {
         cl.frames().ifPresent(f -> assertThat(f).isPositive());
         for (SinkSpec s : cl.sinks()) {
             assertThat(s.properties()).doesNotContainKey(SinkType.DEVICE);
-            assertThat(s.type().keys().keySet()).containsAll(s.properties().keySet());
+            assertThat(s.type().keyNames()).containsAll(s.properties().keySet());
+            // what the launcher lets through, the sink accepts: its own keys and rules, read from its bundle
+            Map<String, String> config = new HashMap<>(s.properties());
+            config.put(SinkType.DEVICE, cl.device().map(DeviceSpec::name).orElse("x"));
+            ConfigReader sink = ConfigReader.forSink("sink", SINKS.get(s.type().pid()), config);
+            assertThat(sink.errors()).as("%s", s.text()).isEmpty();
+            assertThat(sink.warnings()).as("%s", s.text()).isEmpty();
         }
         cl.device().ifPresent(CommandLineFuzzTest::defaultsKeepSpecsValid);
     }

@@ -12,7 +12,7 @@ import org.junit.jupiter.params.provider.CsvSource;
 class CommandLineTest {
 
     static CommandLine parse(String line) throws UsageException {
-        return CommandLine.parse(line.isEmpty() ? new String[0] : line.split(" "));
+        return CommandLine.parse(SinkTypeTest.TYPES, line.isEmpty() ? new String[0] : line.split(" "));
     }
 
     @Test
@@ -24,7 +24,7 @@ class CommandLineTest {
             assertThat(d.spec()).isEqualTo("sim:mbochs?mode=1024x768&mmap=allow");
         });
         assertThat(cl.sinks()).singleElement().satisfies(s -> {
-            assertThat(s.type()).isEqualTo(SinkType.FILE);
+            assertThat(s.type().name()).isEqualTo(SinkType.FILE);
             assertThat(s.properties()).containsExactly(java.util.Map.entry("path", "out/"),
                     java.util.Map.entry("format", "png"));
         });
@@ -70,19 +70,24 @@ class CommandLineTest {
         "run --sink file:x|--sink needs a --device to attach to",
         "run --device sim:mbochs --frames 3|--frames counts frames delivered to the --sink sinks; give at least one --sink",
         "run --device a --device b|--device is given twice ('a' and 'b'); one device per run",
-        "run --device sim:mbochs --sink vnc:x|--sink 'vnc:x': unknown sink type 'vnc' (known: file, gl)",
+        "run --device sim:mbochs --sink tv:x|--sink 'tv:x': unknown sink type 'tv' (installed: file, gl)",
         "run --device sim:mbochs --sink file|--sink 'file': the file sink needs a TARGET (its path), for example file:out/",
         "run --device sim:mbochs --sink file:out?format|--sink 'file:out?format': 'format' is not key=value",
         "run --device sim:mbochs --sink file:out?=png|--sink 'file:out?=png': '=png' is not key=value",
         "run --device sim:mbochs --sink file:out?|--sink 'file:out?': nothing after '?': expected key=value pairs joined by '&'",
-        "run --device sim:mbochs --sink file:out?colour=red|--sink 'file:out?colour=red': unknown key 'colour' for a file sink (known: path, format, maxFps, onlyWhenChanged, keep, cursor, y4m.chroma, namePattern, atomic, fsync, sink.name)",
-        "run --device sim:mbochs --sink file:out?format=bmp|--sink 'file:out?format=bmp': format=bmp is not accepted; expected one of png, raw, y4m",
-        "run --device sim:mbochs --sink file:out?maxFps=2000|--sink 'file:out?maxFps=2000': maxFps=2000 is not accepted; expected a number from 0 to 1000 or auto",
-        "run --device sim:mbochs --sink file:out?keep=-1|--sink 'file:out?keep=-1': keep=-1 is not accepted; expected a whole number from 0",
-        "run --device sim:mbochs --sink file:out?namePattern=a/b|--sink 'file:out?namePattern=a/b': namePattern=a/b is not accepted; expected a file name: no / \\ or NUL, and braces only in {device}, {seq}, {seq:0Nd}, {n}, {n:0Nd}, {time}",
+        "run --device sim:mbochs --sink file:out?colour=red|--sink 'file:out?colour=red': unknown key 'colour' for a file sink (known: path, format, max.fps, only.when.changed, keep, cursor, y4m.chroma, name.pattern, atomic, fsync, sink.name)",
+        "run --device sim:mbochs --sink file:out?KEEP=3|--sink 'file:out?KEEP=3': unknown key 'KEEP' for a file sink (known: path, format, max.fps, only.when.changed, keep, cursor, y4m.chroma, name.pattern, atomic, fsync, sink.name)",
+        "run --device sim:mbochs --sink file:out?maxFPS=3|--sink 'file:out?maxFPS=3': unknown key 'maxFPS' for a file sink (known: path, format, max.fps, only.when.changed, keep, cursor, y4m.chroma, name.pattern, atomic, fsync, sink.name)",
+        "run --device sim:mbochs --sink file:out?keep=abc|--sink 'file:out?keep=abc': keep = 'abc' is refused: expected a whole number from 0 to 2147483647",
+        "run --device sim:mbochs --sink file:x?keep=2147483648|--sink 'file:x?keep=2147483648': keep = '2147483648' is refused: expected a whole number from 0 to 2147483647",
+        "run --device sim:mbochs --sink gl:headless?width=2147483648|--sink 'gl:headless?width=2147483648': width = '2147483648' is refused: expected a whole number from 0 to 16384",
+        "run --device sim:mbochs --sink gl:headless?width=100000|--sink 'gl:headless?width=100000': width = '100000' is refused: expected a whole number from 0 to 16384",
+        "run --device sim:mbochs --sink file:out?format=bmp|--sink 'file:out?format=bmp': format = 'bmp' is refused: expected one of png, raw, y4m",
+        "run --device sim:mbochs --sink file:out?max.fps=2000|--sink 'file:out?max.fps=2000': max.fps = '2000' is refused: expected a number from 0 to 1000 or auto",
+        "run --device sim:mbochs --sink file:out?keep=-1|--sink 'file:out?keep=-1': keep = '-1' is refused: expected a whole number from 0 to 2147483647",
         "run --device sim:mbochs --sink file:out?device=x|--sink 'file:out?device=x': 'device' is set from --device, not in a sink",
         "run --device sim:mbochs --sink file:out?path=b|--sink 'file:out?path=b': 'path' is given twice (TARGET sets it)",
-        "run --device sim:mbochs --sink gl:fullscreen|--sink 'gl:fullscreen': TARGET 'fullscreen' is not accepted; expected one of window, headless",
+        "run --device sim:mbochs --sink gl:fullscreen|--sink 'gl:fullscreen': mode = 'fullscreen' is refused: expected one of window, headless",
         "run --device sim:mbochs --sink gl --gl off|--sink gl needs the GL bundle, but --gl is off",
         "run --gl maybe|--gl maybe is not accepted; expected auto, on or off",
         "devices --all|'devices' takes no arguments, got '--all'",
@@ -93,22 +98,34 @@ class CommandLineTest {
         for (int i = 0; i < a.length; i++) {
             a[i] = a[i].equals("<empty>") ? "" : a[i];
         }
-        assertThatThrownBy(() -> CommandLine.parse(a)).isInstanceOf(UsageException.class).hasMessage(message);
+        assertThatThrownBy(() -> CommandLine.parse(SinkTypeTest.TYPES, a)).isInstanceOf(UsageException.class).hasMessage(message);
         assertThat(message).doesNotContain("\n");
     }
 
     @Test
     void percentEscapesInValues() throws Exception {
-        SinkSpec s = SinkSpec.parse("file:out?namePattern=a%26b%3D{seq}.png&sink.name=caf%C3%A9");
-        assertThat(s.properties()).containsEntry("namePattern", "a&b={seq}.png").containsEntry("sink.name", "café");
-        assertThatThrownBy(() -> SinkSpec.parse("file:out?sink.name=50%"))
+        SinkSpec s = SinkSpec.parse("file:out?name.pattern=a%26b%3D{seq}.png&sink.name=caf%C3%A9", SinkTypeTest.TYPES);
+        assertThat(s.properties()).containsEntry("name.pattern", "a&b={seq}.png").containsEntry("sink.name", "café");
+        assertThatThrownBy(() -> SinkSpec.parse("file:out?sink.name=50%", SinkTypeTest.TYPES))
                 .hasMessage("--sink 'file:out?sink.name=50%': '50%' has a '%' that is not followed by two hex digits");
     }
 
     @Test
     void aGlSinkNeedsNoTarget() throws Exception {
-        SinkSpec s = SinkSpec.parse("gl?scale=fit");
-        assertThat(s.type()).isEqualTo(SinkType.GL);
+        SinkSpec s = SinkSpec.parse("gl?scale=fit", SinkTypeTest.TYPES);
+        assertThat(s.type().name()).isEqualTo(SinkType.GL);
         assertThat(s.properties()).containsExactly(java.util.Map.entry("scale", "fit"));
+    }
+
+    @Test
+    void anOldSpellingIsReadAsItsKeyWithOneWarning() throws Exception {
+        CommandLine cl = parse("run --device sim:mbochs --sink file:out?maxFps=2&onlyWhenChanged=false");
+        assertThat(cl.sinks().get(0).properties()).containsExactly(java.util.Map.entry("path", "out"),
+                java.util.Map.entry("max.fps", "2"), java.util.Map.entry("only.when.changed", "false"));
+        assertThat(cl.warnings()).containsExactly(
+                "--sink 'file:out?maxFps=2&onlyWhenChanged=false': key 'maxFps' is deprecated; it is read as 'max.fps'"
+                        + " (rename it)",
+                "--sink 'file:out?maxFps=2&onlyWhenChanged=false': key 'onlyWhenChanged' is deprecated; it is read as"
+                        + " 'only.when.changed' (rename it)");
     }
 }

@@ -30,7 +30,7 @@ class DeployIT {
         Path conf = Files.createDirectories(work.resolve("conf"));
         Path deploy = Files.createDirectories(work.resolve("deploy"));
         Path shots = Files.createDirectories(work.resolve("shots"));
-        String cfg = "device = desk\npath = " + shots + "\nsink.name = dropped\nmaxFps = 10\n";
+        String cfg = "device = desk\npath = " + shots + "\nsink.name = dropped\nmax.fps = 10\n";
         Path cfgFile = conf.resolve("io.github.scanout.sink.file-dropped.cfg");
         Files.writeString(cfgFile, cfg, StandardCharsets.ISO_8859_1);
 

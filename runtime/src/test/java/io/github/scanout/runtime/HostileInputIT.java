@@ -44,8 +44,8 @@ class HostileInputIT {
         // every device has a spec of its own: two configurations of one device share one sim
         put("io.github.scanout.device-a.cfg", "spec = sim:mbochs?mode=320x240&mmap=allow\nname = a\nrate = 10\n");
         put("io.github.scanout.device-b.cfg", "spec = sim:mdpy-vga\nname = b\nrate = 10\n");
-        put("io.github.scanout.sink.file-a.cfg", sink("a", "a", "maxFps = 4\nonlyWhenChanged = false\n"));
-        put("io.github.scanout.sink.file-b.cfg", sink("b", "b", "maxFps = 4\nonlyWhenChanged = false\n"));
+        put("io.github.scanout.sink.file-a.cfg", sink("a", "a", "max.fps = 4\nonly.when.changed = false\n"));
+        put("io.github.scanout.sink.file-b.cfg", sink("b", "b", "max.fps = 4\nonly.when.changed = false\n"));
 
         ProcessBuilder pb = new ProcessBuilder(home.resolve("bin/scanout").toString(), "run").directory(dir.toFile());
         pb.environment().remove("XDG_RUNTIME_DIR");
@@ -64,7 +64,7 @@ class HostileInputIT {
 
             // 2. a device value of the wrong type (its sink waits for it)
             Path c = put("io.github.scanout.device-c.cfg", "spec = sim:gvt?mode=320x240&mmap=allow\nname = c\nrate = fast\n");
-            put("io.github.scanout.sink.file-c.cfg", sink("c", "c", "maxFps = 4\n"));
+            put("io.github.scanout.sink.file-c.cfg", sink("c", "c", "max.fps = 4\n"));
             assertThat(awaitLine("configuration io.github.scanout.device~c: rate = 'fast'")).endsWith(
                     " SEVERE io.github.scanout.core.internal.osgi.DeviceComponent: configuration io.github.scanout.device~c:"
                     + " rate = 'fast' is refused: it is not a number (polls per second, from 0.1 to 1000, for example 60)");
@@ -72,18 +72,18 @@ class HostileInputIT {
             assertThat(pngs("c")).isZero();
 
             // 3. a sink key with a typo: warned about, the sink runs with its other keys
-            Path typo = put("io.github.scanout.sink.file-d.cfg", sink("a", "d", "formt = png\nmaxFps = 4\n"));
-            assertThat(awaitLine("unknown key 'formt'")).endsWith(" WARNING io.github.scanout.sink.file: file sink"
-                    + " configuration io.github.scanout.sink.file~d (" + typo.toUri().toString().replace("file:///", "file:/")
-                    + "): unknown key 'formt' is ignored; the keys are device, path, format, maxFps, onlyWhenChanged,"
-                    + " keep, cursor, y4m.chroma, namePattern, atomic, fsync, sink.name");
+            Path typo = put("io.github.scanout.sink.file-d.cfg", sink("a", "d", "formt = png\nmax.fps = 4\n"));
+            assertThat(awaitLine("unknown key 'formt'")).endsWith(" WARNING io.github.scanout.sink.file: configuration"
+                    + " io.github.scanout.sink.file~d (" + typo.toUri().toString().replace("file:///", "file:/")
+                    + "): unknown key 'formt' is ignored; the keys are device, path, format, max.fps, only.when.changed,"
+                    + " keep, cursor, y4m.chroma, name.pattern, atomic, fsync, sink.name");
             await("the sink with the typo writing", () -> pngs("d") >= 1);
 
             // 4. a sink value of the wrong type: refused, one line (SCR's stack trace folded)
-            Path e = put("io.github.scanout.sink.file-e.cfg", sink("b", "e", "maxFps = lots\n"));
-            assertThat(awaitLine("io.github.scanout.sink.file~e")).contains(" SEVERE scr: IllegalArgumentException:"
-                    + " file sink configuration io.github.scanout.sink.file~e (").contains(e.getFileName().toString())
-                    .contains("): maxFps = 'lots' is not accepted; expected a number of frames per second");
+            Path e = put("io.github.scanout.sink.file-e.cfg", sink("b", "e", "max.fps = lots\n"));
+            assertThat(awaitLine("io.github.scanout.sink.file~e")).contains(" SEVERE scr: ConfigException:"
+                    + " configuration io.github.scanout.sink.file~e (").contains(e.getFileName().toString())
+                    .contains("): max.fps = 'lots' is refused: expected a number from 0 to 1000 or auto");
             streamsGoOn();
             assertThat(pngs("e")).isZero();
 
@@ -99,9 +99,9 @@ class HostileInputIT {
 
             // fixed files go live; removed bundles are gone and nothing else moved
             put("io.github.scanout.device-c.cfg", "spec = sim:gvt?mode=320x240&mmap=allow\nname = c\nrate = 10\n");
-            put("io.github.scanout.sink.file-e.cfg", sink("b", "e", "maxFps = 4\n"));
+            put("io.github.scanout.sink.file-e.cfg", sink("b", "e", "max.fps = 4\n"));
             put("io.github.scanout.device-junk.cfg", "spec = sim:mbochs?mode=256x192&mmap=allow\nname = junk\nrate = 5\n");
-            put("io.github.scanout.sink.file-junk.cfg", sink("junk", "junk", "maxFps = 4\n"));
+            put("io.github.scanout.sink.file-junk.cfg", sink("junk", "junk", "max.fps = 4\n"));
             Files.delete(boom);
             Files.delete(unresolved);
             await("the fixed device and sinks writing", () -> pngs("c") >= 2 && pngs("e") >= 2 && pngs("junk") >= 2);
@@ -130,7 +130,7 @@ class HostileInputIT {
         conf = home.resolve("conf");
         Path junk = put("io.github.scanout.device-junk.cfg", "garbage \u0001\n=\n\\u12\n");
         put("io.github.scanout.device-a.cfg", "spec = sim:mdpy-vga\nname = a\nrate = 10\n");
-        put("io.github.scanout.sink.file-a.cfg", sink("a", "a", "maxFps = 4\n"));
+        put("io.github.scanout.sink.file-a.cfg", sink("a", "a", "max.fps = 4\n"));
         ProcessBuilder pb = new ProcessBuilder(home.resolve("bin/scanout").toString(), "run").directory(dir.toFile());
         pb.environment().remove("XDG_RUNTIME_DIR");
         pb.environment().put("SCANOUT_CACHE", dir.resolve("cache").toString());

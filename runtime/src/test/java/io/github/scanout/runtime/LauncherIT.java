@@ -141,7 +141,7 @@ class LauncherIT {
 
     @Test
     void framesStopsAfterTheSinksReceivedThem() throws Exception {
-        Result r = run("run", "--device", "sim:mdpy-vga", "--sink", "file:shots?maxFps=0", "--frames", "5");
+        Result r = run("run", "--device", "sim:mdpy-vga", "--sink", "file:shots?max.fps=0", "--frames", "5");
         assertThat(r.code()).as(r.toString()).isZero();
         assertThat(r.out()).contains("(5 frames received)");
         assertThat(files(dir.resolve("shots"))).hasSizeGreaterThanOrEqualTo(5);
@@ -152,7 +152,7 @@ class LauncherIT {
     void aSignalMidRunStopsCleanlyWithStatusZeroAndNoPartialFile(String signal) throws Exception {
         Map<String, String> env = signal.contains("dumping") ? Map.of("SCANOUT_CACHE", dir.resolve("fresh-cache").toString())
                 : Map.of("SCANOUT_CDS", "off");
-        Running r = start(env, "run", "--device", "sim:mbochs", "--sink", "file:out?maxFps=30&onlyWhenChanged=false");
+        Running r = start(env, "run", "--device", "sim:mbochs", "--sink", "file:out?max.fps=30&only.when.changed=false");
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
         while (files(dir.resolve("out")).size() < 5) {
             assertThat(r.process.isAlive()).as(r.out()).isTrue();

@@ -90,14 +90,14 @@ class RuntimeIT {
         for (int i = 0; i < 200; i++) {
             String name = "swap-" + i;
             Map<String, Object> props = Map.of("device", "desk", "path", shots.toString(), "sink.name", name,
-                    "namePattern", name + "-{seq}.png");
+                    "name.pattern", name + "-{seq}.png");
             String sinkPid = rt.cm.put("io.github.scanout.sink.file", name, props);
             if (i % 20 == 0) {
                 TestRuntime.await(name + " attached", WAIT, () -> attached(pid, name));
                 attachedSeen++;
             }
             rt.cm.put("io.github.scanout.sink.file", name, Map.of("device", "desk", "path", shots.toString(),
-                    "sink.name", name, "namePattern", name + "-{seq}.png", "maxFps", "30"));
+                    "sink.name", name, "name.pattern", name + "-{seq}.png", "max.fps", "30"));
             if (i % 20 == 10) {
                 TestRuntime.await(name + " attached after its update", WAIT, () -> attached(pid, name));
                 attachedSeen++;
@@ -193,7 +193,7 @@ class RuntimeIT {
 
         String attached = (String) TestRuntime.invoke(commands, "attach",
                 new Class<?>[] {String.class, String.class, String[].class}, "file", "desk",
-                new String[] {"path=" + shots, "namePattern=gogo-{seq}.png"});
+                new String[] {"path=" + shots, "name.pattern=gogo-{seq}.png"});
         assertThat(attached).isEqualTo("attached file-1 to desk (configuration io.github.scanout.sink.file~file-1)");
         TestRuntime.await("a PNG from the attached sink", WAIT, () -> list(shots).stream().anyMatch(n -> n.startsWith("gogo-")));
         assertThat((String) TestRuntime.invoke(commands, "sinks", new Class<?>[0])).contains("desk", "file-1");

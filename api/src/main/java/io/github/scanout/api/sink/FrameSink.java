@@ -12,6 +12,25 @@ import org.osgi.annotation.versioning.ConsumerType;
 @ConsumerType
 public interface FrameSink {
 
+    /**
+     * The service property (and sink configuration key) naming the device a sink is for: a
+     * pipeline attaches the sink services whose {@code device} equals its device's name.
+     */
+    String DEVICE_PROPERTY = "device";
+
+    /**
+     * The service property (and sink configuration key) naming a sink in stats, logs and its
+     * thread; without it the configuration's PID is used.
+     */
+    String NAME_PROPERTY = "sink.name";
+
+    /**
+     * The prefix of the factory PIDs of Scanout's own sink types: {@code io.github.scanout.sink.file}
+     * is the {@code file} sink type. A third party's sink type may use any factory PID; its type
+     * name is the PID's last segment.
+     */
+    String FACTORY_PID_PREFIX = "io.github.scanout.sink.";
+
     /** What this sink can take; read once when it is attached. */
     SinkNeeds needs();
 

@@ -55,7 +55,7 @@ public final class SnapshotPool {
      * @param bytes the size of the plane's layout
      * @throws DeviceException with EAGAIN when every buffer is leased (consumers hold too many
      *     snapshots); transient: the caller may try again once leases are closed. The message
-     *     names the plane and suggests raising the {@code snapshotBuffers} setting, the name
+     *     names the plane and suggests raising the {@code snapshot.buffers} setting, the name
      *     the bundled plane sources give it
      * @throws IllegalArgumentException when {@code bytes} is negative
      */
@@ -71,7 +71,7 @@ public final class SnapshotPool {
         if (b == null) {
             if (outstanding >= maxBuffers) {
                 throw new DeviceException("all " + maxBuffers + " snapshot buffers of the " + what
-                        + " are leased: consumers must close snapshot leases sooner, or raise snapshotBuffers",
+                        + " are leased: consumers must close snapshot leases sooner, or raise snapshot.buffers",
                         Errno.EAGAIN.number());
             }
             b = ByteBuffer.allocateDirect(bytes).order(ByteOrder.LITTLE_ENDIAN);

@@ -3,6 +3,11 @@
  * for vendors writing a {@link io.github.scanout.api.source.PlaneSource} for their own buffer
  * type or a {@link io.github.scanout.api.sink.FrameSink}. One of each:
  * <ul>
+ *   <li>{@link io.github.scanout.api.support.ConfigKey} and
+ *       {@link io.github.scanout.api.support.ConfigReader}: one way to read a configuration,
+ *       from the keys an {@code @ObjectClassDefinition} declares, with one message format for a
+ *       bad value (source, key, value, rule), one warning for unknown keys, and the old
+ *       camel-case spellings of dotted keys read with a deprecation warning;</li>
  *   <li>{@link io.github.scanout.api.support.Reporter}: the operator logging facility, one line
  *       per message ({@code System.Logger} in production, a list in tests), with
  *       {@link io.github.scanout.api.support.ConditionLog} to keep a persisting condition to one
@@ -17,7 +22,8 @@
  *       (take, copy, hand out a lease that gives the buffer back, give it back at once on
  *       failure).</li>
  * </ul>
- * Plain Java: no native, OSGi or other runtime types.
+ * Plain Java: no native, OSGi or other runtime types (the metatype is read with the JDK's XML
+ * parser).
  */
 @org.osgi.annotation.bundle.Export
 @org.osgi.annotation.versioning.Version("0.2.0")

@@ -3,6 +3,7 @@ package io.github.scanout.core.internal.osgi;
 import io.github.scanout.api.importer.BufferImporter;
 import io.github.scanout.api.kernel.DeviceProvider;
 import io.github.scanout.api.sink.FrameSink;
+import io.github.scanout.api.support.ConfigReader;
 import io.github.scanout.api.source.PlaneSource;
 import io.github.scanout.core.Devices;
 import io.github.scanout.core.ManagedPipeline;
@@ -70,9 +71,9 @@ import org.osgi.service.metatype.annotations.Designate;
 public final class DeviceComponent implements ManagedPipeline {
 
     /** The factory PID of device configurations. */
-    public static final String PID = "io.github.scanout.device";
+    public static final String PID = ManagedPipeline.FACTORY_PID;
     /** The sink service property naming the device a sink is for. */
-    public static final String DEVICE_PROPERTY = "device";
+    public static final String DEVICE_PROPERTY = FrameSink.DEVICE_PROPERTY;
 
     private static final System.Logger LOG = System.getLogger(DeviceComponent.class.getName());
 
@@ -97,23 +98,22 @@ public final class DeviceComponent implements ManagedPipeline {
      * and reported as {@link PipelineState#FAILED}.
      */
     @Activate
-    void activate(DeviceConfig config, Map<String, Object> properties) {
+    void activate(Map<String, Object> properties) {
         String pid = pidOf(properties);
-        if (properties != null) {
-            List<String> unknown = DeviceSettings.unknownKeys(properties.keySet());
-            if (!unknown.isEmpty()) {
-                LOG.log(System.Logger.Level.WARNING, DeviceSettings.unknownKeysMessage(pid,
-                        properties.get("felix.fileinstall.filename"), unknown));
-            }
+        Map<String, Object> props = properties == null ? Map.of() : properties;
+        ConfigReader reader = DeviceSettings.read(props, pid);
+        for (String w : reader.warnings()) {
+            LOG.log(System.Logger.Level.WARNING, w);
         }
         DeviceSettings s;
         try {
-            s = DeviceSettings.parse(config, pid);
+            s = DeviceSettings.parse(reader, pid);
         } catch (IllegalArgumentException e) {
             LOG.log(System.Logger.Level.ERROR, e.getMessage());
-            String spec = config.spec() == null ? "" : config.spec().trim();
-            String name = config.name() != null && !config.name().isBlank() ? config.name().trim()
-                    : spec.isEmpty() ? pid : spec;
+            Object given = props.get("spec");
+            String spec = given == null ? "" : given.toString().trim();
+            Object n = props.get("name");
+            String name = n != null && !n.toString().isBlank() ? n.toString().trim() : spec.isEmpty() ? pid : spec;
             synchronized (lock) {
                 refused = PipelineStats.refused(name, spec, e.getMessage());
             }
@@ -272,7 +272,7 @@ public final class DeviceComponent implements ManagedPipeline {
      * configuration PID, else its component name and service id.
      */
     static String sinkName(Map<String, Object> properties) {
-        Object explicit = properties.get("sink.name");
+        Object explicit = properties.get(FrameSink.NAME_PROPERTY);
         if (explicit instanceof String s && !s.isBlank()) {
             return s.trim();
         }

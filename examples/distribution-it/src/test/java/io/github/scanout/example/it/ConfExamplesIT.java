@@ -68,7 +68,7 @@ class ConfExamplesIT {
         try (RunningScanout scanout = RunningScanout.start(work)) {
             // once a second instead of once a minute: a sink that asks for one frame a minute has its
             // device polled once a minute, and mbochs answers the first query of a mode with ENOMEM
-            install("snapshot-many-vms", scanout, "maxFps = 0.0166667", "maxFps = 1");
+            install("snapshot-many-vms", scanout, "max.fps = 0.0166667", "max.fps = 1");
             for (int vm = 1; vm <= 3; vm++) {
                 Path dir = work.resolve("out/snapshots/vm" + vm);
                 scanout.await("a snapshot in " + dir, () -> !DeployExamplesIT.pngs(dir).isEmpty());

@@ -33,7 +33,7 @@ class DeployExamplesIT {
         Path shots = Files.createDirectories(work.resolve("shots"));
         try (RunningScanout scanout = RunningScanout.start(work)) {
             scanout.configure("io.github.scanout.device-ring.cfg", "spec = ring:mdpy-vga\nname = ring\nbuffer.type = ring\n");
-            scanout.configure("io.github.scanout.sink.file-ring.cfg", "device = ring\npath = " + shots + "\nmaxFps = 5\n");
+            scanout.configure("io.github.scanout.sink.file-ring.cfg", "device = ring\npath = " + shots + "\nmax.fps = 5\n");
             scanout.await("the ring device refused: no provider for ring: yet",
                     () -> scanout.log().contains("cannot open ring:mdpy-vga"));
             assertThat(pngs(shots)).isEmpty();

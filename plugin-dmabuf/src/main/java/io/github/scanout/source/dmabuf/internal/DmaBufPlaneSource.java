@@ -6,6 +6,7 @@ import io.github.scanout.api.device.GfxDevice;
 import io.github.scanout.api.source.PlaneSession;
 import io.github.scanout.api.source.PlaneSource;
 import io.github.scanout.api.support.Reporter;
+import java.util.Map;
 import java.util.Objects;
 import java.util.function.LongSupplier;
 import org.osgi.service.component.annotations.Activate;
@@ -40,10 +41,14 @@ public final class DmaBufPlaneSource implements PlaneSource {
         this(DmaBufSettings.defaults());
     }
 
-    /** Declarative Services: the typed configuration. */
+    /**
+     * Declarative Services: the configuration's raw properties, read with the configuration
+     * toolkit (a bad value is one line naming the configuration, the key, the value and the rule,
+     * and the source does not start).
+     */
     @Activate
-    public DmaBufPlaneSource(DmaBufConfig config) {
-        this(DmaBufSettings.from(config));
+    public DmaBufPlaneSource(Map<String, Object> properties) {
+        this(DmaBufSettings.from(properties));
     }
 
     public DmaBufPlaneSource(DmaBufSettings settings) {

@@ -1,5 +1,10 @@
 package io.github.scanout.source.dmabuf.internal;
 
+import io.github.scanout.api.support.ConfigKey;
+import io.github.scanout.api.support.ConfigReader;
+import java.util.List;
+import java.util.Map;
+
 /**
  * What a dma-buf session does, validated; built from {@link DmaBufConfig} inside OSGi or
  * directly when embedding.
@@ -18,16 +23,16 @@ public record DmaBufSettings(int cacheEntries, long cacheBytes, int snapshotBuff
 
     public DmaBufSettings {
         if (cacheEntries < 1) {
-            throw new IllegalArgumentException("cacheEntries must be >= 1, got " + cacheEntries);
+            throw new IllegalArgumentException("cache.entries must be >= 1, got " + cacheEntries);
         }
         if (cacheBytes < 1) {
-            throw new IllegalArgumentException("cacheBytes must be >= 1, got " + cacheBytes);
+            throw new IllegalArgumentException("cache.bytes must be >= 1, got " + cacheBytes);
         }
         if (snapshotBuffers < 1) {
-            throw new IllegalArgumentException("snapshotBuffers must be >= 1, got " + snapshotBuffers);
+            throw new IllegalArgumentException("snapshot.buffers must be >= 1, got " + snapshotBuffers);
         }
         if (maxBackoffMillis < 0) {
-            throw new IllegalArgumentException("maxBackoffMillis must be >= 0, got " + maxBackoffMillis);
+            throw new IllegalArgumentException("max.backoff.millis must be >= 0, got " + maxBackoffMillis);
         }
     }
 
@@ -36,8 +41,24 @@ public record DmaBufSettings(int cacheEntries, long cacheBytes, int snapshotBuff
                 DEFAULT_MAX_BACKOFF_MILLIS);
     }
 
-    public static DmaBufSettings from(DmaBufConfig c) {
-        return new DmaBufSettings(c.cacheEntries(), c.cacheBytes(), c.snapshotBuffers(), c.maxBackoffMillis());
+    /** The keys, as {@link DmaBufConfig} declares them. */
+    public static final List<ConfigKey> KEYS = ConfigKey.fromMetatype(DmaBufConfig.class);
+
+    /**
+     * Settings from a configuration's raw properties (absent keys take their defaults); its
+     * warnings (unknown keys, old spellings) are logged.
+     *
+     * @throws io.github.scanout.api.support.ConfigException one line naming the configuration, the
+     *     key, the value and the rule
+     */
+    public static DmaBufSettings from(Map<String, ?> properties) {
+        ConfigReader r = new ConfigReader(ConfigReader.source(properties, DmaBufPlaneSource.PID), KEYS, properties);
+        System.Logger log = System.getLogger(DmaBufPlaneSource.PID);
+        r.warnings().forEach(w -> log.log(System.Logger.Level.WARNING, w));
+        // thrown: SCR logs it (the runtime folds that into one line); logging it here too would say it twice
+        r.check();
+        return new DmaBufSettings(r.integer("cache.entries"), r.whole("cache.bytes"), r.integer("snapshot.buffers"),
+                r.whole("max.backoff.millis"));
     }
 
     public DmaBufSettings withCache(int entries, long bytes) {

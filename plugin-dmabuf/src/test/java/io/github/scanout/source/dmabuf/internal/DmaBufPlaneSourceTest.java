@@ -12,7 +12,7 @@ import io.github.scanout.api.source.PlaneSource;
 import io.github.scanout.core.Devices;
 import io.github.scanout.sim.SimDevices;
 import java.io.InputStream;
-import java.lang.annotation.Annotation;
+import java.util.Map;
 import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -50,38 +50,16 @@ class DmaBufPlaneSourceTest {
 
     @Test
     void typedConfigurationBecomesSettings() {
-        DmaBufConfig config = new DmaBufConfig() {
-            @Override
-            public Class<? extends Annotation> annotationType() {
-                return DmaBufConfig.class;
-            }
-
-            @Override
-            public int cacheEntries() {
-                return 3;
-            }
-
-            @Override
-            public long cacheBytes() {
-                return 1 << 20;
-            }
-
-            @Override
-            public int snapshotBuffers() {
-                return 2;
-            }
-
-            @Override
-            public long maxBackoffMillis() {
-                return 250;
-            }
-        };
-        assertThat(new DmaBufPlaneSource(config).settings()).isEqualTo(new DmaBufSettings(3, 1 << 20, 2, 250));
+        assertThat(new DmaBufPlaneSource(Map.of("cache.entries", "3", "cache.bytes", 1L << 20, "snapshot.buffers", 2,
+                "maxBackoffMillis", "250")).settings()).isEqualTo(new DmaBufSettings(3, 1 << 20, 2, 250));
+        assertThatThrownBy(() -> new DmaBufPlaneSource(Map.of("service.pid", "io.github.scanout.source.dmabuf",
+                "cache.entries", "0"))).hasMessage("configuration io.github.scanout.source.dmabuf: cache.entries = '0' is"
+                + " refused: expected a whole number from 1 to 2147483647");
         assertThat(new DmaBufPlaneSource().settings()).isEqualTo(new DmaBufSettings(5, 256L << 20, 4, 1000));
-        assertThatThrownBy(() -> new DmaBufSettings(0, 1, 1, 0)).hasMessage("cacheEntries must be >= 1, got 0");
-        assertThatThrownBy(() -> new DmaBufSettings(1, 0, 1, 0)).hasMessage("cacheBytes must be >= 1, got 0");
-        assertThatThrownBy(() -> new DmaBufSettings(1, 1, 0, 0)).hasMessage("snapshotBuffers must be >= 1, got 0");
-        assertThatThrownBy(() -> new DmaBufSettings(1, 1, 1, -5)).hasMessage("maxBackoffMillis must be >= 0, got -5");
+        assertThatThrownBy(() -> new DmaBufSettings(0, 1, 1, 0)).hasMessage("cache.entries must be >= 1, got 0");
+        assertThatThrownBy(() -> new DmaBufSettings(1, 0, 1, 0)).hasMessage("cache.bytes must be >= 1, got 0");
+        assertThatThrownBy(() -> new DmaBufSettings(1, 1, 0, 0)).hasMessage("snapshot.buffers must be >= 1, got 0");
+        assertThatThrownBy(() -> new DmaBufSettings(1, 1, 1, -5)).hasMessage("max.backoff.millis must be >= 0, got -5");
     }
 
     @Test
@@ -90,14 +68,13 @@ class DmaBufPlaneSourceTest {
         assertThat(component).contains("<provide interface=\"io.github.scanout.api.source.PlaneSource\"/>")
                 .contains("configuration-pid=\"io.github.scanout.source.dmabuf\"")
                 .contains("configuration-policy=\"optional\"")
-                .contains("<property name=\"cacheEntries\" type=\"Integer\" value=\"5\"/>")
-                .contains("<property name=\"cacheBytes\" type=\"Long\" value=\"268435456\"/>")
+                .doesNotContain("<property ")
                 .contains("init=\"1\"");
         String metatype = resource("OSGI-INF/metatype/io.github.scanout.source.dmabuf.internal.DmaBufConfig.xml");
         assertThat(metatype).contains("<Designate pid=\"io.github.scanout.source.dmabuf\">")
                 .doesNotContain("factoryPid")
-                .contains("id=\"cacheEntries\"").contains("id=\"cacheBytes\"").contains("id=\"snapshotBuffers\"")
-                .contains("id=\"maxBackoffMillis\"");
+                .contains("id=\"cache.entries\"").contains("id=\"cache.bytes\"").contains("id=\"snapshot.buffers\"")
+                .contains("id=\"max.backoff.millis\"");
     }
 
     static String resource(String name) throws Exception {

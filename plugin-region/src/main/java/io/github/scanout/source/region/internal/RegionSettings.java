@@ -1,5 +1,10 @@
 package io.github.scanout.source.region.internal;
 
+import io.github.scanout.api.support.ConfigKey;
+import io.github.scanout.api.support.ConfigReader;
+import java.util.List;
+import java.util.Map;
+
 /**
  * What a region session does, validated; built from {@link RegionConfig} inside OSGi or
  * directly when embedding.
@@ -16,10 +21,10 @@ public record RegionSettings(boolean queryCursor, int snapshotBuffers, long maxB
 
     public RegionSettings {
         if (snapshotBuffers < 1) {
-            throw new IllegalArgumentException("snapshotBuffers must be >= 1, got " + snapshotBuffers);
+            throw new IllegalArgumentException("snapshot.buffers must be >= 1, got " + snapshotBuffers);
         }
         if (maxBackoffMillis < 0) {
-            throw new IllegalArgumentException("maxBackoffMillis must be >= 0, got " + maxBackoffMillis);
+            throw new IllegalArgumentException("max.backoff.millis must be >= 0, got " + maxBackoffMillis);
         }
     }
 
@@ -27,8 +32,23 @@ public record RegionSettings(boolean queryCursor, int snapshotBuffers, long maxB
         return new RegionSettings(DEFAULT_QUERY_CURSOR, DEFAULT_SNAPSHOT_BUFFERS, DEFAULT_MAX_BACKOFF_MILLIS);
     }
 
-    public static RegionSettings from(RegionConfig c) {
-        return new RegionSettings(c.queryCursor(), c.snapshotBuffers(), c.maxBackoffMillis());
+    /** The keys, as {@link RegionConfig} declares them. */
+    public static final List<ConfigKey> KEYS = ConfigKey.fromMetatype(RegionConfig.class);
+
+    /**
+     * Settings from a configuration's raw properties (absent keys take their defaults); its
+     * warnings (unknown keys, old spellings) are logged.
+     *
+     * @throws io.github.scanout.api.support.ConfigException one line naming the configuration, the
+     *     key, the value and the rule
+     */
+    public static RegionSettings from(Map<String, ?> properties) {
+        ConfigReader r = new ConfigReader(ConfigReader.source(properties, RegionPlaneSource.PID), KEYS, properties);
+        System.Logger log = System.getLogger(RegionPlaneSource.PID);
+        r.warnings().forEach(w -> log.log(System.Logger.Level.WARNING, w));
+        // thrown: SCR logs it (the runtime folds that into one line); logging it here too would say it twice
+        r.check();
+        return new RegionSettings(r.bool("query.cursor"), r.integer("snapshot.buffers"), r.whole("max.backoff.millis"));
     }
 
     public RegionSettings withQueryCursor(boolean on) {

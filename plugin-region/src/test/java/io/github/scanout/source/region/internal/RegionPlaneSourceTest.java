@@ -12,7 +12,7 @@ import io.github.scanout.api.source.PlaneSource;
 import io.github.scanout.core.Devices;
 import io.github.scanout.sim.SimDevices;
 import java.io.InputStream;
-import java.lang.annotation.Annotation;
+import java.util.Map;
 import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -49,31 +49,13 @@ class RegionPlaneSourceTest {
 
     @Test
     void typedConfigurationBecomesSettings() {
-        RegionConfig config = new RegionConfig() {
-            @Override
-            public Class<? extends Annotation> annotationType() {
-                return RegionConfig.class;
-            }
-
-            @Override
-            public boolean queryCursor() {
-                return true;
-            }
-
-            @Override
-            public int snapshotBuffers() {
-                return 2;
-            }
-
-            @Override
-            public long maxBackoffMillis() {
-                return 250;
-            }
-        };
-        assertThat(new RegionPlaneSource(config).settings()).isEqualTo(new RegionSettings(true, 2, 250));
+        assertThat(new RegionPlaneSource(Map.of("query.cursor", "true", "snapshotBuffers", "2", "max.backoff.millis", 250L))
+                .settings()).isEqualTo(new RegionSettings(true, 2, 250));
+        assertThatThrownBy(() -> new RegionPlaneSource(Map.of("query.cursor", "perhaps"))).hasMessage("configuration"
+                + " io.github.scanout.source.region: query.cursor = 'perhaps' is refused: expected true or false");
         assertThat(new RegionPlaneSource().settings()).isEqualTo(new RegionSettings(false, 4, 1000));
-        assertThatThrownBy(() -> new RegionSettings(false, 0, 1000)).hasMessage("snapshotBuffers must be >= 1, got 0");
-        assertThatThrownBy(() -> new RegionSettings(false, 1, -1)).hasMessage("maxBackoffMillis must be >= 0, got -1");
+        assertThatThrownBy(() -> new RegionSettings(false, 0, 1000)).hasMessage("snapshot.buffers must be >= 1, got 0");
+        assertThatThrownBy(() -> new RegionSettings(false, 1, -1)).hasMessage("max.backoff.millis must be >= 0, got -1");
     }
 
     @Test
@@ -85,7 +67,7 @@ class RegionPlaneSourceTest {
                 .contains("init=\"1\"");
         String metatype = resource("OSGI-INF/metatype/io.github.scanout.source.region.internal.RegionConfig.xml");
         assertThat(metatype).contains("<Designate pid=\"io.github.scanout.source.region\">")
-                .contains("id=\"queryCursor\"").contains("id=\"snapshotBuffers\"").contains("id=\"maxBackoffMillis\"");
+                .contains("id=\"query.cursor\"").contains("id=\"snapshot.buffers\"").contains("id=\"max.backoff.millis\"");
     }
 
     static String resource(String name) throws Exception {

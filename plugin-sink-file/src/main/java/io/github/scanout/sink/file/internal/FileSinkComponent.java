@@ -4,8 +4,7 @@ import io.github.scanout.api.sink.CursorState;
 import io.github.scanout.api.sink.Frame;
 import io.github.scanout.api.sink.FrameSink;
 import io.github.scanout.api.sink.SinkNeeds;
-import java.util.HashMap;
-import java.util.List;
+import io.github.scanout.api.support.ConfigReader;
 import java.util.Map;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
@@ -32,79 +31,27 @@ public final class FileSinkComponent implements FrameSink {
 
     private final FileSink sink;
 
-    /** For tests: a configuration without its raw properties. */
-    FileSinkComponent(FileSinkConfig config) {
-        this(config, Map.of());
-    }
-
     /**
-     * Checks the configuration and builds the sink. The values are read from the raw properties
-     * where present (so that {@code keep = many} is refused rather than turned into 0 by DS's
-     * coercion), else from the typed configuration's defaults. A key no file sink reads (a typo
-     * such as {@code formt}) is logged as one warning naming it and the keys that are read.
+     * Checks the configuration and builds the sink. Every value is read from the raw
+     * properties as text with the configuration toolkit (so that {@code keep = many} is refused
+     * with one line rather than turned into an SCR {@code NumberFormatException}); keys no file
+     * sink reads (a typo such as {@code formt}, or {@code KEEP}) are one warning naming them and
+     * the keys that are read; old spellings ({@code maxFps}) are read with a deprecation warning.
      *
-     * @throws IllegalArgumentException naming the configuration (PID and file), the key, the value
-     *     and what is accepted, when the configuration cannot be honoured (SCR logs it and the sink
-     *     does not start)
+     * @throws io.github.scanout.api.support.ConfigException naming the configuration (PID and
+     *     file), the key, the value and what is accepted, when the configuration cannot be
+     *     honoured (SCR logs it and the sink does not start)
      */
     @Activate
-    public FileSinkComponent(FileSinkConfig config, Map<String, Object> properties) {
-        String where = where(properties);
-        List<String> unknown = FileSinkOptions.unknownKeys(properties.keySet());
-        if (!unknown.isEmpty()) {
-            LOG.log(System.Logger.Level.WARNING, unknownKeysMessage(where, unknown));
-        }
-        Map<String, Object> values = toMap(config);
-        for (String key : FileSinkOptions.KEYS) {
-            Object raw = properties.get(key);
-            if (raw != null) {
-                values.put(key, raw);
-            }
+    public FileSinkComponent(Map<String, Object> properties) {
+        ConfigReader reader = new ConfigReader(ConfigReader.source(properties, PID), FileSinkOptions.KEYS, properties);
+        for (String w : reader.warnings()) {
+            LOG.log(System.Logger.Level.WARNING, w);
         }
         FileSinkOptions options;
-        try {
-            options = FileSinkOptions.parse(values);
-        } catch (IllegalArgumentException e) {
-            String m = String.valueOf(e.getMessage());
-            String prefix = "file sink configuration: ";
-            throw new IllegalArgumentException(m.startsWith(prefix) && !where.isEmpty()
-                    ? "file sink configuration " + where + ": " + m.substring(prefix.length()) : m);
-        }
+        // thrown: SCR logs it (the runtime folds that into one line); logging it here too would say it twice
+        options = FileSinkOptions.parse(reader);
         this.sink = new FileSink(options);
-    }
-
-    /** {@code PID (file)} for messages, from the configuration's properties; "" when neither is known. */
-    static String where(Map<String, ?> properties) {
-        Object pid = properties.get("service.pid");
-        Object file = properties.get("felix.fileinstall.filename");
-        if (pid == null) {
-            return file == null ? "" : file.toString();
-        }
-        return pid + (file == null ? "" : " (" + file + ")");
-    }
-
-    /** The warning for keys no file sink reads. */
-    static String unknownKeysMessage(String where, List<String> unknown) {
-        return "file sink configuration" + (where.isEmpty() ? "" : " " + where) + ": unknown key"
-                + (unknown.size() == 1 ? " '" + unknown.get(0) + "' is" : "s '" + String.join("', '", unknown) + "' are")
-                + " ignored; the keys are " + String.join(", ", FileSinkOptions.KEYS) + ", " + FileSinkOptions.SINK_NAME;
-    }
-
-    /** The typed configuration as the keys {@link FileSinkOptions#parse} reads. */
-    static Map<String, Object> toMap(FileSinkConfig config) {
-        Map<String, Object> m = new HashMap<>();
-        m.put("device", config.device());
-        m.put("path", config.path());
-        m.put("format", config.format());
-        m.put("maxFps", config.maxFps());
-        m.put("onlyWhenChanged", config.onlyWhenChanged());
-        m.put("keep", config.keep());
-        m.put("cursor", config.cursor());
-        m.put("y4m.chroma", config.y4m_chroma());
-        m.put("namePattern", config.namePattern());
-        m.put("atomic", config.atomic());
-        m.put("fsync", config.fsync());
-        return m;
     }
 
     @Deactivate

@@ -1,14 +1,19 @@
 package io.github.scanout.sink.file.internal;
 
 import org.osgi.service.metatype.annotations.AttributeDefinition;
+import org.osgi.service.metatype.annotations.AttributeType;
 import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 import org.osgi.service.metatype.annotations.Option;
 
 /**
- * The configuration of one file sink (a factory configuration of PID
- * {@value FileSinkComponent#PID}; one sink per configuration). Values are checked by
- * {@link FileSinkOptions#parse}: a bad value stops the component with a message naming the key,
- * the value and what is accepted.
+ * The keys of one file sink's configuration (a factory configuration of PID
+ * {@value FileSinkComponent#PID}; one sink per configuration): their types, ranges and
+ * defaults. bnd turns this into the bundle's metatype, which the component
+ * ({@link FileSinkOptions#KEYS}), the launcher's {@code --sink file:...} check and the shell's
+ * {@code scanout:attach} read with the configuration toolkit, so all three accept the same
+ * values. SCR never hands this type to the component (its coercion would throw on
+ * {@code keep = abc}, and its defaults would become service properties that clash with a key
+ * spelt in another case). Dotted keys are spelt with an underscore here.
  */
 @ObjectClassDefinition(
         name = "Scanout file sink",
@@ -31,13 +36,15 @@ public @interface FileSinkConfig {
     })
     String format() default "png";
 
-    @AttributeDefinition(description = "Most frames per second to write: a number from 0 (every frame) to 1000, "
+    @AttributeDefinition(type = AttributeType.DOUBLE, min = "0", max = "1000",
+            options = @Option(value = "auto", label = "1 for png, every frame for streams"),
+            description = "Most frames per second to write: a number from 0 (every frame) to 1000, "
             + "or auto (1 for png, every frame for streams). For y4m it is also the stream's frame rate.")
-    String maxFps() default "auto";
+    String max_fps() default "auto";
 
     @AttributeDefinition(description = "Skip a frame that shows the same pixels (and cursor, when composited) "
             + "as the last one written.")
-    boolean onlyWhenChanged() default true;
+    boolean only_when_changed() default true;
 
     @AttributeDefinition(description = "png only: keep the newest N snapshots of this pattern and device, "
             + "deleting older ones; 0 keeps all.", min = "0")
@@ -51,7 +58,7 @@ public @interface FileSinkConfig {
     })
     String cursor() default "auto";
 
-    @AttributeDefinition(name = "y4m.chroma", description = "y4m only: chroma subsampling.", options = {
+    @AttributeDefinition(description = "y4m only: chroma subsampling.", options = {
         @Option(value = "420", label = "4:2:0 (C420jpeg)"),
         @Option(value = "444", label = "4:4:4 (C444)")
     })
@@ -60,7 +67,7 @@ public @interface FileSinkConfig {
     @AttributeDefinition(description = "png only: file names. Placeholders: {device} (sanitised to "
             + "[A-Za-z0-9._-]), {seq} or {seq:0Nd} (frame sequence), {n} or {n:0Nd} (this sink's file counter), "
             + "{time} (capture time, UTC, yyyyMMdd-HHmmss.SSS).")
-    String namePattern() default NamePattern.DEFAULT;
+    String name_pattern() default NamePattern.DEFAULT;
 
     @AttributeDefinition(description = "png only: write a temporary file and rename it, so that a reader "
             + "never sees half a file.")

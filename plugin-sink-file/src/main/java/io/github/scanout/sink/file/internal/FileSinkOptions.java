@@ -1,11 +1,10 @@
 package io.github.scanout.sink.file.internal;
 
+import io.github.scanout.api.support.ConfigKey;
+import io.github.scanout.api.support.ConfigReader;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.Collection;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 
@@ -41,29 +40,11 @@ public record FileSinkOptions(
         boolean atomic,
         boolean fsync) {
 
-    /** The configuration keys {@link #parse} reads, in the order the README lists them. */
-    public static final List<String> KEYS = List.of("device", "path", "format", "maxFps", "onlyWhenChanged", "keep",
-            "cursor", "y4m.chroma", "namePattern", "atomic", "fsync");
-
-    /** The sink's name in stats and its thread name: read by the pipeline, not by this sink. */
-    public static final String SINK_NAME = "sink.name";
-
     /**
-     * The keys of a configuration that nothing reads: not one of {@link #KEYS}, not
-     * {@value #SINK_NAME}, and not a framework's own ({@code service.*}, {@code component.*},
-     * {@code felix.fileinstall.*}, {@code osgi.*}), sorted.
+     * The configuration keys {@link #parse} reads, with their rules, as {@link FileSinkConfig}
+     * declares them, and {@code sink.name}, which the pipeline reads.
      */
-    public static List<String> unknownKeys(Collection<String> keys) {
-        List<String> unknown = new ArrayList<>();
-        for (String k : keys) {
-            if (!KEYS.contains(k) && !k.equals(SINK_NAME) && !k.startsWith("service.") && !k.startsWith("component.")
-                    && !k.startsWith("felix.fileinstall.") && !k.startsWith("osgi.")) {
-                unknown.add(k);
-            }
-        }
-        unknown.sort(null);
-        return unknown;
-    }
+    public static final List<ConfigKey> KEYS = ConfigReader.sinkKeys(ConfigKey.fromMetatype(FileSinkConfig.class));
 
     /** The most frames per second accepted (far above any display). */
     public static final double MAX_FPS = 1000;
@@ -75,7 +56,7 @@ public record FileSinkOptions(
         Objects.requireNonNull(chroma, "chroma");
         Objects.requireNonNull(namePattern, "namePattern");
         if (!(maxFps >= 0 && maxFps <= MAX_FPS)) {
-            throw bad("maxFps", maxFps, "a number of frames per second from 0 (every frame) to " + (int) MAX_FPS);
+            throw bad("max.fps", maxFps, "a number of frames per second from 0 (every frame) to " + (int) MAX_FPS);
         }
         if (keep < 0) {
             throw bad("keep", keep, "0 (keep every file) or a positive count of files to keep");
@@ -103,129 +84,63 @@ public record FileSinkOptions(
      * Builds options from configuration values (Strings, Numbers or Booleans), with the
      * defaults of {@link FileSinkConfig} for absent keys.
      *
-     * @throws IllegalArgumentException naming the key, the value and what is accepted
+     * @throws io.github.scanout.api.support.ConfigException naming the key, the value and what is
+     *     accepted
      */
     public static FileSinkOptions parse(Map<String, ?> config) {
-        Object pathValue = config.get("path");
-        // trim() also drops control characters that isBlank() keeps: check what is left after it
-        String pathText = pathValue == null ? "" : pathValue.toString().trim();
-        if (pathText.isEmpty()) {
-            throw new IllegalArgumentException("file sink configuration: path is required (a directory for png, a file for raw and y4m)");
-        }
-        Path path;
+        return parse(new ConfigReader("file sink configuration", KEYS, config));
+    }
+
+    /**
+     * Builds options from a configuration read with {@link #KEYS}: each key's own rule, then
+     * the rules between keys (retention and a composited cursor need the format to allow them).
+     *
+     * @throws io.github.scanout.api.support.ConfigException with the first problem, one line
+     *     naming the configuration, the key, the value and what is accepted
+     */
+    public static FileSinkOptions parse(ConfigReader r) {
+        r.check();
+        String pathText = r.text("path");
+        Path path = null;
         try {
             path = Path.of(pathText);
         } catch (InvalidPathException e) {
-            throw bad("path", pathValue, "a file system path (" + e.getReason() + ")");
+            r.refuse("path", "expected a file system path (" + e.getReason() + ")");
         }
-        OutputFormat format = parseFormat(config.get("format"));
-        Builder b = builder(format, path);
-        Object device = config.get("device");
-        if (device != null) {
-            b.device(device.toString());
-        }
-        Object fps = config.get("maxFps");
-        if (fps != null && !"auto".equalsIgnoreCase(fps.toString().trim())) {
-            b.maxFps(parseDouble("maxFps", fps, "a number of frames per second from 0 (every frame) to "
-                    + (int) MAX_FPS + ", or auto (1 for png, every frame for streams)"));
-        }
-        Object changed = config.get("onlyWhenChanged");
-        if (changed != null) {
-            b.onlyWhenChanged(parseBoolean("onlyWhenChanged", changed));
-        }
-        Object keep = config.get("keep");
-        if (keep != null) {
-            b.keep(parseInt("keep", keep, "0 (keep every file) or a positive count of files to keep"));
-        }
-        Object cursor = config.get("cursor");
-        if (cursor != null && !"auto".equalsIgnoreCase(cursor.toString().trim())) {
-            b.cursor(parseBoolean("cursor", cursor));
-        }
-        Object chroma = config.get("y4m.chroma");
-        if (chroma != null) {
-            b.chroma(parseChroma(chroma));
-        }
-        Object pattern = config.get("namePattern");
-        if (pattern != null) {
-            try {
-                b.namePattern(pattern.toString());
-            } catch (IllegalArgumentException e) {
-                throw new IllegalArgumentException("file sink configuration: namePattern = '" + pattern + "' is not accepted: "
-                        + e.getMessage(), e);
+        OutputFormat format = OutputFormat.PNG;
+        for (OutputFormat f : OutputFormat.values()) {
+            if (r.is("format", f.key())) {
+                format = f;
             }
         }
-        Object atomic = config.get("atomic");
-        if (atomic != null) {
-            b.atomic(parseBoolean("atomic", atomic));
+        int keep = r.integer("keep");
+        if (keep > 0 && format.isStream()) {
+            r.refuse("keep", "expected 0 for format " + format.key() + ": retention applies to png snapshots only");
         }
-        Object fsync = config.get("fsync");
-        if (fsync != null) {
-            b.fsync(parseBoolean("fsync", fsync));
+        boolean cursor = r.is("cursor", "auto") ? format.defaultCursor() : r.bool("cursor");
+        if (cursor && format == OutputFormat.RAW) {
+            r.refuse("cursor", "expected false or auto for format raw: a raw stream holds the plane's bytes as they"
+                    + " are; the cursor can be composited into png and y4m");
+        }
+        NamePattern pattern = null;
+        try {
+            pattern = NamePattern.parse(r.text("name.pattern"));
+        } catch (IllegalArgumentException e) {
+            r.refuse("name.pattern", "expected a file name pattern: " + e.getMessage());
+        }
+        r.check();
+        Builder b = builder(format, path).device(r.text("device")).keep(keep).cursor(cursor)
+                .onlyWhenChanged(r.bool("only.when.changed")).atomic(r.bool("atomic")).fsync(r.bool("fsync"));
+        b.namePattern = pattern;
+        if (!r.is("max.fps", "auto")) {
+            b.maxFps(r.number("max.fps"));
+        }
+        for (Y4mChroma c : Y4mChroma.values()) {
+            if (r.is("y4m.chroma", c.key())) {
+                b.chroma(c);
+            }
         }
         return b.build();
-    }
-
-    private static OutputFormat parseFormat(Object value) {
-        if (value == null) {
-            return OutputFormat.PNG;
-        }
-        String s = value.toString().trim().toLowerCase(Locale.ROOT);
-        for (OutputFormat f : OutputFormat.values()) {
-            if (f.key().equals(s)) {
-                return f;
-            }
-        }
-        throw bad("format", value, "png, raw or y4m");
-    }
-
-    private static Y4mChroma parseChroma(Object value) {
-        String s = value.toString().trim();
-        for (Y4mChroma c : Y4mChroma.values()) {
-            if (c.key().equals(s)) {
-                return c;
-            }
-        }
-        throw bad("y4m.chroma", value, "420 or 444");
-    }
-
-    private static boolean parseBoolean(String key, Object value) {
-        if (value instanceof Boolean b) {
-            return b;
-        }
-        String s = value.toString().trim();
-        if (s.equalsIgnoreCase("true")) {
-            return true;
-        }
-        if (s.equalsIgnoreCase("false")) {
-            return false;
-        }
-        throw bad(key, value, "true or false");
-    }
-
-    private static double parseDouble(String key, Object value, String accepted) {
-        if (value instanceof Number n) {
-            return n.doubleValue();
-        }
-        try {
-            return Double.parseDouble(value.toString().trim());
-        } catch (NumberFormatException e) {
-            throw bad(key, value, accepted);
-        }
-    }
-
-    private static int parseInt(String key, Object value, String accepted) {
-        if (value instanceof Integer || value instanceof Long || value instanceof Short || value instanceof Byte) {
-            long v = ((Number) value).longValue();
-            if (v == (int) v) {
-                return (int) v;
-            }
-            throw bad(key, value, accepted);
-        }
-        try {
-            return Integer.parseInt(value.toString().trim());
-        } catch (NumberFormatException e) {
-            throw bad(key, value, accepted);
-        }
     }
 
     private static IllegalArgumentException bad(String key, Object value, String accepted) {

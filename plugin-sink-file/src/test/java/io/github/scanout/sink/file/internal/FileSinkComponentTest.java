@@ -6,7 +6,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.github.scanout.api.buffer.PlaneBuffer;
 import java.io.IOException;
 import java.io.InputStream;
-import java.lang.annotation.Annotation;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -21,7 +20,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The Declarative Services adapter: built from a typed configuration, refusing bad ones in
+ * The Declarative Services adapter: built from a configuration's raw properties, refusing bad ones in
  * its constructor (SCR's activate), and the descriptors bnd generated for it: a factory
  * configuration that is required, a metatype with every key, and a bundle that exports nothing.
  */
@@ -29,84 +28,9 @@ class FileSinkComponentTest {
     @TempDir
     Path dir;
 
-    /** A configuration as SCR would hand it over, with overridable values. */
-    static class Config implements FileSinkConfig {
-        String path;
-        String format = "png";
-        String maxFps = "auto";
-        int keep;
-        String pattern = NamePattern.DEFAULT;
-
-        Config(Path path) {
-            this.path = path.toString();
-        }
-
-        @Override
-        public Class<? extends Annotation> annotationType() {
-            return FileSinkConfig.class;
-        }
-
-        @Override
-        public String device() {
-            return "sim:mdpy-vga";
-        }
-
-        @Override
-        public String path() {
-            return path;
-        }
-
-        @Override
-        public String format() {
-            return format;
-        }
-
-        @Override
-        public String maxFps() {
-            return maxFps;
-        }
-
-        @Override
-        public boolean onlyWhenChanged() {
-            return true;
-        }
-
-        @Override
-        public int keep() {
-            return keep;
-        }
-
-        @Override
-        public String cursor() {
-            return "auto";
-        }
-
-        @Override
-        public String y4m_chroma() {
-            return "420";
-        }
-
-        @Override
-        public String namePattern() {
-            return pattern;
-        }
-
-        @Override
-        public boolean atomic() {
-            return true;
-        }
-
-        @Override
-        public boolean fsync() {
-            return false;
-        }
-    }
-
     @Test
     void aConfiguredComponentWritesFrames() throws IOException {
-        Config c = new Config(dir);
-        c.maxFps = "0";
-        FileSinkComponent component = new FileSinkComponent(c);
+        FileSinkComponent component = new FileSinkComponent(props(dir, "max.fps", "0"));
         assertThat(component.needs().maxFps()).isZero();
         try (PlaneBuffer p = Frames.solid(4, 4, 0xabcdef)) {
             component.frame(Frames.frame(p, 1, 0));
@@ -118,11 +42,13 @@ class FileSinkComponentTest {
     }
 
     @Test
-    void aBadConfigurationStopsTheComponentWithTheKeyInTheMessage() {
-        Config c = new Config(dir);
-        c.format = "bmp";
-        assertThatThrownBy(() -> new FileSinkComponent(c)).isInstanceOf(IllegalArgumentException.class)
-                .hasMessage("file sink configuration: format = 'bmp' is not accepted; expected png, raw or y4m");
+    void aBadConfigurationStopsTheComponentWithOneLineNamingTheConfigurationKeyValueAndRule() {
+        List<LogRecord> records = logged(() -> assertThatThrownBy(() -> new FileSinkComponent(props(dir, "format", "bmp")))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("configuration io.github.scanout.sink.file~desk"
+                        + " (file:/etc/scanout/conf/io.github.scanout.sink.file-desk.cfg): format = 'bmp' is refused:"
+                        + " expected one of png, raw, y4m"));
+        assertThat(records).as("SCR logs the exception; the sink does not say it twice").isEmpty();
     }
 
     static final Map<String, Object> FROM_FILE = Map.of("service.pid", "io.github.scanout.sink.file~desk",
@@ -171,46 +97,69 @@ class FileSinkComponentTest {
 
     @Test
     void anUnknownKeyIsOneWarningNamingTheKeyTheConfigurationAndTheKnownKeys() {
-        Config c = new Config(dir);
-        List<LogRecord> records = logged(() -> new FileSinkComponent(c, props(dir, "formt", "png")).deactivate());
+        List<LogRecord> records = logged(() -> new FileSinkComponent(props(dir, "formt", "png")).deactivate());
         assertThat(records).singleElement().satisfies(r -> {
             assertThat(r.getLevel()).isEqualTo(java.util.logging.Level.WARNING);
-            assertThat(r.getMessage()).isEqualTo("file sink configuration io.github.scanout.sink.file~desk"
+            assertThat(r.getMessage()).isEqualTo("configuration io.github.scanout.sink.file~desk"
                     + " (file:/etc/scanout/conf/io.github.scanout.sink.file-desk.cfg): unknown key 'formt' is ignored;"
-                    + " the keys are device, path, format, maxFps, onlyWhenChanged, keep, cursor, y4m.chroma, namePattern,"
-                    + " atomic, fsync, sink.name");
+                    + " the keys are device, path, format, max.fps, only.when.changed, keep, cursor, y4m.chroma,"
+                    + " name.pattern, atomic, fsync, sink.name");
         });
     }
 
     @Test
+    void aKeyInAnotherCaseIsAWarningNotADuplicateServiceProperty() throws IOException {
+        // SCR merged the typed configuration's defaults (maxFps, keep...) into the service properties, so
+        // maxFPS or KEEP made "Duplicate service property" and the sink vanished; now no defaults are merged
+        List<LogRecord> records = logged(() -> new FileSinkComponent(props(dir, "KEEP", "3", "maxFPS", "5")).deactivate());
+        assertThat(records).singleElement().satisfies(r -> assertThat(r.getMessage()).contains(
+                "unknown keys 'KEEP' (keys are case-sensitive: did you mean keep?), 'maxFPS' (keys are case-sensitive:"
+                        + " did you mean max.fps?) are ignored"));
+        assertThat(resource("OSGI-INF/io.github.scanout.sink.file.internal.FileSinkComponent.xml"))
+                .doesNotContain("<property ");
+    }
+
+    @Test
+    void anOldSpellingIsReadWithOneDeprecationWarning() {
+        List<LogRecord> records = new ArrayList<>();
+        FileSinkComponent[] c = new FileSinkComponent[1];
+        records.addAll(logged(() -> c[0] = new FileSinkComponent(props(dir, "maxFps", "4", "namePattern", "{seq}.png"))));
+        assertThat(c[0].needs().maxFps()).isEqualTo(4);
+        assertThat(c[0].sink().options().namePattern()).hasToString("{seq}.png");
+        c[0].deactivate();
+        assertThat(records).extracting(LogRecord::getMessage).containsExactly(
+                "configuration io.github.scanout.sink.file~desk (file:/etc/scanout/conf/io.github.scanout.sink.file-desk.cfg):"
+                        + " key 'maxFps' is deprecated; it is read as 'max.fps' (rename it)",
+                "configuration io.github.scanout.sink.file~desk (file:/etc/scanout/conf/io.github.scanout.sink.file-desk.cfg):"
+                        + " key 'namePattern' is deprecated; it is read as 'name.pattern' (rename it)");
+    }
+
+    @Test
     void knownAndFrameworkKeysAreNotWarnedAbout() {
-        Config c = new Config(dir);
-        List<LogRecord> records = logged(() -> new FileSinkComponent(c, props(dir, "format", "png", "keep", "3",
+        List<LogRecord> records = logged(() -> new FileSinkComponent(props(dir, "format", "png", "keep", "3",
                 "osgi.ds.satisfying.condition.target", "(osgi.condition.id=true)")).deactivate());
         assertThat(records).isEmpty();
-        assertThat(FileSinkOptions.unknownKeys(List.of("b", "a", "path", "sink.name", "service.ranking")))
-                .containsExactly("a", "b");
     }
 
     @Test
     void aValueOfTheWrongTypeIsRefusedNotCoercedAndTheMessageNamesTheConfigurationAndItsFile() {
-        Config c = new Config(dir); // DS would hand keep() = 0 for "many"
-        assertThatThrownBy(() -> new FileSinkComponent(c, props(dir, "keep", "many")))
+        assertThatThrownBy(() -> new FileSinkComponent(props(dir, "keep", "many")))
                 .isInstanceOf(IllegalArgumentException.class)
-                .hasMessage("file sink configuration io.github.scanout.sink.file~desk"
-                        + " (file:/etc/scanout/conf/io.github.scanout.sink.file-desk.cfg): keep = 'many' is not accepted;"
-                        + " expected 0 (keep every file) or a positive count of files to keep");
-        assertThatThrownBy(() -> new FileSinkComponent(c, props(dir, "onlyWhenChanged", "sometimes")))
-                .hasMessageContaining(": onlyWhenChanged = 'sometimes' is not accepted; expected true or false");
-        assertThatThrownBy(() -> new FileSinkComponent(c, props(dir, "maxFps", "fast")))
-                .hasMessageContaining("io.github.scanout.sink.file~desk").hasMessageContaining("maxFps = 'fast'");
+                .hasMessage("configuration io.github.scanout.sink.file~desk"
+                        + " (file:/etc/scanout/conf/io.github.scanout.sink.file-desk.cfg): keep = 'many' is refused:"
+                        + " expected a whole number from 0 to 2147483647");
+        assertThatThrownBy(() -> new FileSinkComponent(props(dir, "keep", "99999999999999999999")))
+                .hasMessageEndingWith("keep = '99999999999999999999' is refused: expected a whole number from 0 to 2147483647");
+        assertThatThrownBy(() -> new FileSinkComponent(props(dir, "only.when.changed", "sometimes")))
+                .hasMessageContaining(": only.when.changed = 'sometimes' is refused: expected true or false");
+        assertThatThrownBy(() -> new FileSinkComponent(props(dir, "max.fps", "fast")))
+                .hasMessageContaining("io.github.scanout.sink.file~desk").hasMessageContaining("max.fps = 'fast'");
     }
 
     @Test
     void typedValuesFromAConfigFileAreAccepted() {
-        Config c = new Config(dir);
-        FileSinkComponent component = new FileSinkComponent(c, props(dir, "keep", 5, "onlyWhenChanged", Boolean.FALSE,
-                "maxFps", 2.5d));
+        FileSinkComponent component = new FileSinkComponent(props(dir, "keep", 5, "only.when.changed", Boolean.FALSE,
+                "max.fps", 2.5d));
         assertThat(component.sink().options().keep()).isEqualTo(5);
         assertThat(component.sink().options().onlyWhenChanged()).isFalse();
         assertThat(component.needs().maxFps()).isEqualTo(2.5);
@@ -228,12 +177,11 @@ class FileSinkComponentTest {
     void theComponentIsAFactoryConfigurationThatIsRequired() throws IOException {
         String xml = resource("OSGI-INF/io.github.scanout.sink.file.internal.FileSinkComponent.xml");
         assertThat(xml).contains("configuration-policy=\"require\"", "configuration-pid=\"io.github.scanout.sink.file\"",
-                "<provide interface=\"io.github.scanout.api.sink.FrameSink\"/>", "deactivate=\"deactivate\"",
-                "name=\"y4m.chroma\"");
+                "<provide interface=\"io.github.scanout.api.sink.FrameSink\"/>", "deactivate=\"deactivate\"");
         String metatype = resource("OSGI-INF/metatype/io.github.scanout.sink.file.internal.FileSinkConfig.xml");
         assertThat(metatype).contains("<Designate factoryPid=\"io.github.scanout.sink.file\">");
-        for (String key : new String[] {"device", "path", "format", "maxFps", "onlyWhenChanged", "keep", "cursor",
-            "y4m.chroma", "namePattern", "atomic", "fsync"}) {
+        for (String key : new String[] {"device", "path", "format", "max.fps", "only.when.changed", "keep", "cursor",
+            "y4m.chroma", "name.pattern", "atomic", "fsync"}) {
             assertThat(metatype).contains("<AD id=\"" + key + "\"");
         }
     }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import io.github.scanout.testsupport.FuzzBytes;
+import io.github.scanout.api.support.ConfigException;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -24,8 +25,8 @@ import java.util.Map;
  */
 class FileSinkConfigFuzzTest {
 
-    static final String[] KEYS = {"path", "format", "device", "maxFps", "onlyWhenChanged", "keep", "cursor",
-        "y4m.chroma", "namePattern", "atomic", "fsync"};
+    static final String[] KEYS = {"path", "format", "device", "max.fps", "only.when.changed", "keep", "cursor",
+        "y4m.chroma", "name.pattern", "atomic", "fsync"};
 
     @FuzzTest(maxDuration = "30s")
     void parse(byte[] data) {
@@ -53,7 +54,7 @@ class FileSinkConfigFuzzTest {
         try {
             o = FileSinkOptions.parse(config);
         } catch (IllegalArgumentException e) {
-            assertThat(e.getClass()).isEqualTo(IllegalArgumentException.class);
+            assertThat(e).isInstanceOf(ConfigException.class);
             assertThat(e.getMessage()).startsWith("file sink configuration: ");
             return;
         }

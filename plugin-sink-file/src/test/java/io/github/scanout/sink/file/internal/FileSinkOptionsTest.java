@@ -39,14 +39,14 @@ class FileSinkOptionsTest {
         assertThat(y4m.maxFps()).isZero();
         assertThat(y4m.cursor()).isFalse();
         assertThat(y4m.chroma()).isEqualTo(Y4mChroma.C420);
-        FileSinkOptions raw = FileSinkOptions.parse(config("format", "RAW", "maxFps", "auto", "cursor", "auto"));
+        FileSinkOptions raw = FileSinkOptions.parse(config("format", "RAW", "max.fps", "auto", "cursor", "auto"));
         assertThat(raw.maxFps()).isZero();
         assertThat(raw.cursor()).isFalse();
     }
 
     @Test
     void typedAndStringValuesAreBothAccepted() {
-        FileSinkOptions o = FileSinkOptions.parse(config("maxFps", 2.5, "keep", 10, "onlyWhenChanged", "false",
+        FileSinkOptions o = FileSinkOptions.parse(config("max.fps", 2.5, "keep", 10, "only.when.changed", "false",
                 "cursor", false, "device", "sim:mbochs", "y4m.chroma", "444", "fsync", true, "atomic", "TRUE"));
         assertThat(o.maxFps()).isEqualTo(2.5);
         assertThat(o.keep()).isEqualTo(10);
@@ -56,27 +56,28 @@ class FileSinkOptionsTest {
         assertThat(o.chroma()).isEqualTo(Y4mChroma.C444);
         assertThat(o.fsync()).isTrue();
         assertThat(o.atomic()).isTrue();
-        assertThat(FileSinkOptions.parse(config("maxFps", "12")).maxFps()).isEqualTo(12.0);
+        assertThat(FileSinkOptions.parse(config("max.fps", "12")).maxFps()).isEqualTo(12.0);
     }
 
     @ParameterizedTest
     @CsvSource(delimiter = '|', value = {
-        "format | gif | file sink configuration: format = 'gif' is not accepted; expected png, raw or y4m",
-        "maxFps | fast | maxFps = 'fast' is not accepted; expected a number of frames per second from 0 (every frame) to 1000, or auto",
-        "maxFps | -1 | maxFps = '-1.0' is not accepted; expected a number of frames per second from 0 (every frame) to 1000",
-        "maxFps | NaN | maxFps = 'NaN' is not accepted",
-        "maxFps | 5000 | maxFps = '5000.0' is not accepted",
-        "keep | -3 | keep = '-3' is not accepted; expected 0 (keep every file) or a positive count of files to keep",
-        "keep | many | keep = 'many' is not accepted",
-        "onlyWhenChanged | yes | onlyWhenChanged = 'yes' is not accepted; expected true or false",
-        "cursor | maybe | cursor = 'maybe' is not accepted; expected true or false",
-        "y4m.chroma | 422 | y4m.chroma = '422' is not accepted; expected 420 or 444",
-        "namePattern | {device}/{seq}.png | namePattern = '{device}/{seq}.png' is not accepted: name pattern '{device}/{seq}.png' contains '/'",
-        "namePattern | {frame}.png | unknown placeholder {frame} in name pattern '{frame}.png'; known: {device}, {seq}, {seq:0Nd}, {n}, {n:0Nd}, {time}",
-        "namePattern | {time:08d}.png | placeholder {time} in name pattern '{time:08d}.png' takes no width",
-        "namePattern | .. | name pattern '..' names a directory",
-        "namePattern | .x.png.tmp | looks like the sink's own temporary files",
-        "path | '' | path is required (a directory for png, a file for raw and y4m)",
+        "format | gif | file sink configuration: format = 'gif' is refused: expected one of png, raw, y4m",
+        "max.fps | fast | max.fps = 'fast' is refused: expected a number from 0 to 1000 or auto",
+        "max.fps | -1 | max.fps = '-1' is refused: expected a number from 0 to 1000 or auto",
+        "max.fps | NaN | max.fps = 'NaN' is refused",
+        "max.fps | 5000 | max.fps = '5000' is refused",
+        "keep | -3 | keep = '-3' is refused: expected a whole number from 0 to 2147483647",
+        "keep | 2147483648 | keep = '2147483648' is refused: expected a whole number from 0 to 2147483647",
+        "keep | many | keep = 'many' is refused",
+        "only.when.changed | yes | only.when.changed = 'yes' is refused: expected true or false",
+        "cursor | maybe | cursor = 'maybe' is refused: expected one of auto, true, false",
+        "y4m.chroma | 422 | y4m.chroma = '422' is refused: expected one of 420, 444",
+        "name.pattern | {device}/{seq}.png | name.pattern = '{device}/{seq}.png' is refused: expected a file name pattern: name pattern '{device}/{seq}.png' contains '/'",
+        "name.pattern | {frame}.png | unknown placeholder {frame} in name pattern '{frame}.png'; known: {device}, {seq}, {seq:0Nd}, {n}, {n:0Nd}, {time}",
+        "name.pattern | {time:08d}.png | placeholder {time} in name pattern '{time:08d}.png' takes no width",
+        "name.pattern | .. | name pattern '..' names a directory",
+        "name.pattern | .x.png.tmp | looks like the sink's own temporary files",
+        "path | '' | file sink configuration: path = '' is refused: expected a value that is not blank",
     })
     void badValuesAreRefusedNamingTheKeyTheValueAndWhatIsAccepted(String key, String value, String message) {
         Map<String, Object> c = config(key, value);
@@ -87,13 +88,15 @@ class FileSinkOptionsTest {
     @Test
     void optionsThatMakeNoSenseForTheFormatAreRefused() {
         assertThatThrownBy(() -> FileSinkOptions.parse(config("format", "raw", "cursor", "true")))
-                .hasMessage("file sink configuration: cursor = 'true' is not accepted; expected false for format raw: "
+                .hasMessage("file sink configuration: cursor = 'true' is refused: expected false or auto for format raw: "
                         + "a raw stream holds the plane's bytes as they are; the cursor can be composited into png and y4m");
         assertThatThrownBy(() -> FileSinkOptions.parse(config("format", "y4m", "keep", 5)))
-                .hasMessageContaining("keep = '5' is not accepted; expected 0 for format y4m: retention applies to png "
+                .hasMessageContaining("keep = '5' is refused: expected 0 for format y4m: retention applies to png "
                         + "snapshots only");
         assertThatThrownBy(() -> FileSinkOptions.parse(Map.of("format", "png")))
-                .hasMessageContaining("path is required");
+                .hasMessage("file sink configuration: path is missing; expected a value that is not blank (Directory for"
+                        + " png snapshots; file for raw and y4m streams (an existing file is never overwritten:"
+                        + " NAME-2.EXT, NAME-3.EXT... are used). The directory must exist.)");
     }
 
     @Test

@@ -2,6 +2,10 @@ package io.github.scanout.sink.gl.internal;
 
 import io.github.scanout.api.buffer.PlaneBuffer;
 import io.github.scanout.api.importer.BufferImporter;
+import io.github.scanout.api.support.ConfigKey;
+import io.github.scanout.api.support.ConfigReader;
+import java.util.List;
+import java.util.Map;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.ConfigurationPolicy;
@@ -18,15 +22,31 @@ import org.osgi.service.metatype.annotations.Designate;
  * <p>Threads: SCR calls activate and deactivate; pipelines call the importer from their sinks'
  * delivery threads (see {@link GlImporter}).
  */
-@Component(configurationPid = "io.github.scanout.importer.gl", configurationPolicy = ConfigurationPolicy.OPTIONAL,
+@Component(configurationPid = GlImporterComponent.PID, configurationPolicy = ConfigurationPolicy.OPTIONAL,
         service = BufferImporter.class)
 @Designate(ocd = GlImporterConfig.class)
 public final class GlImporterComponent implements BufferImporter {
     private final GlImporter importer;
 
+    private static final System.Logger LOG = System.getLogger("io.github.scanout.sink.gl");
+    /** The PID of the importer's configuration. */
+    static final String PID = "io.github.scanout.importer.gl";
+    /** Its keys, as {@link GlImporterConfig} declares them. */
+    static final List<ConfigKey> KEYS = ConfigKey.fromMetatype(GlImporterConfig.class);
+
+    /**
+     * Reads the configuration's raw properties with the configuration toolkit.
+     *
+     * @throws io.github.scanout.api.support.ConfigException one line naming the configuration, the
+     *     key, the value and the rule
+     */
     @Activate
-    public GlImporterComponent(GlImporterConfig config) {
-        this.importer = GlImporter.create(EglPlatform.parse(config.egl_platform()), config.enabled());
+    public GlImporterComponent(Map<String, Object> properties) {
+        ConfigReader r = new ConfigReader(ConfigReader.source(properties, PID), KEYS, properties);
+        r.warnings().forEach(w -> LOG.log(System.Logger.Level.WARNING, w));
+        // thrown: SCR logs it (the runtime folds that into one line); logging it here too would say it twice
+        r.check();
+        this.importer = GlImporter.create(EglPlatform.parse(r.text("egl.platform")), r.bool("enabled"));
     }
 
     @Deactivate

@@ -6,7 +6,10 @@ import io.github.scanout.api.sink.CursorState;
 import io.github.scanout.api.sink.Frame;
 import io.github.scanout.api.sink.FrameSink;
 import io.github.scanout.api.sink.SinkNeeds;
+import io.github.scanout.api.support.ConfigKey;
+import io.github.scanout.api.support.ConfigReader;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
@@ -32,7 +35,7 @@ import org.osgi.service.metatype.annotations.Designate;
  * <p>Threads: SCR calls the constructor, bind methods and deactivate; the pipeline calls the
  * FrameSink methods on the sink's delivery thread.
  */
-@Component(configurationPid = "io.github.scanout.sink.gl", configurationPolicy = ConfigurationPolicy.REQUIRE,
+@Component(configurationPid = GlSinkComponent.PID, configurationPolicy = ConfigurationPolicy.REQUIRE,
         service = FrameSink.class)
 @Designate(ocd = GlSinkConfig.class, factory = true)
 public final class GlSinkComponent implements FrameSink {
@@ -40,29 +43,57 @@ public final class GlSinkComponent implements FrameSink {
     private final String device;
     private final Map<GfxDevice, String> devices = new ConcurrentHashMap<>();
 
+    /** The factory PID of GL sink configurations. */
+    static final String PID = FrameSink.FACTORY_PID_PREFIX + "gl";
+    /** The keys, as {@link GlSinkConfig} declares them, and {@code sink.name}. */
+    static final List<ConfigKey> KEYS = ConfigReader.sinkKeys(ConfigKey.fromMetatype(GlSinkConfig.class));
+    private static final System.Logger LOG = System.getLogger("io.github.scanout.sink.gl");
+
+    /**
+     * Reads the configuration's raw properties with the configuration toolkit (unknown keys and
+     * old spellings are logged as warnings).
+     *
+     * @throws io.github.scanout.api.support.ConfigException one line naming the configuration, the
+     *     key, the value and the rule (SCR logs it and the sink does not start)
+     */
     @Activate
-    public GlSinkComponent(GlSinkConfig config) {
-        GlSinkOptions options = options(config);
+    public GlSinkComponent(Map<String, Object> properties) {
+        ConfigReader r = new ConfigReader(ConfigReader.source(properties, PID), KEYS, properties);
+        r.warnings().forEach(w -> LOG.log(System.Logger.Level.WARNING, w));
+        GlSinkOptions options;
+        // thrown: SCR logs it (the runtime folds that into one line); logging it here too would say it twice
+        options = options(r);
         this.device = options.device();
         this.sink = new GlSink(options, this::edid);
     }
 
-    /** Checks and converts the configuration; the message names the key and the value. */
-    static GlSinkOptions options(GlSinkConfig c) {
-        String device = c.device();
-        if (device == null || device.isBlank()) {
-            throw new IllegalArgumentException("GL sink configuration: device is required (the device name to show)");
+    /** Checks and converts a configuration; the message names the source, the key, the value and the rule. */
+    static GlSinkOptions options(ConfigReader r) {
+        r.check();
+        if (r.text("device").isEmpty()) {
+            r.refuse("device", "expected the device name to show");
         }
-        return new GlSinkOptions(device.trim(), GlSinkOptions.Mode.parse(c.mode()), ScaleMode.parse(c.scale()), c.vsync(),
-                c.title(), c.width(), c.height(), c.edid_resize(), c.maxFps(), CursorOrigin.parse(c.cursor_position()),
-                c.zeroCopy(), EglPlatform.parse(c.egl_platform()), GlSinkOptions.WindowApi.parse(c.window_api()),
+        if ((r.integer("width") == 0) != (r.integer("height") == 0)) {
+            r.refuse(r.integer("width") == 0 ? "height" : "width", "set both width and height, or neither");
+        }
+        r.check();
+        return new GlSinkOptions(r.text("device"), GlSinkOptions.Mode.parse(r.text("mode")),
+                ScaleMode.parse(r.text("scale")), r.bool("vsync"), r.text("title"), r.integer("width"),
+                r.integer("height"), r.bool("edid.resize"), r.number("max.fps"),
+                CursorOrigin.parse(r.text("cursor.position")), r.bool("zero.copy"),
+                EglPlatform.parse(r.text("egl.platform")), GlSinkOptions.WindowApi.parse(r.text("window.api")),
                 Duration.ofSeconds(3));
+    }
+
+    /** {@link #options(ConfigReader)} of plain values (tests). */
+    static GlSinkOptions options(Map<String, ?> values) {
+        return options(new ConfigReader("GL sink configuration", KEYS, values));
     }
 
     @Reference(name = "devices", service = GfxDevice.class, cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
             policyOption = ReferencePolicyOption.GREEDY)
     void addDevice(GfxDevice d, Map<String, Object> properties) {
-        Object name = properties.get("device");
+        Object name = properties.get(FrameSink.DEVICE_PROPERTY);
         devices.put(d, name != null ? name.toString() : d.name());
     }
 

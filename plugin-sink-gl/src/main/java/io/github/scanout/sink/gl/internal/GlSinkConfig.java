@@ -5,8 +5,11 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 import org.osgi.service.metatype.annotations.Option;
 
 /**
- * One GL sink (factory PID {@code io.github.scanout.sink.gl}). Keys with a dot are spelt with an
- * underscore here ({@code edid_resize} is {@code edid.resize}).
+ * The keys of one GL sink's configuration (factory PID {@code io.github.scanout.sink.gl}): their
+ * types, ranges and defaults. bnd turns this into the bundle's metatype, which the component,
+ * the launcher's {@code --sink gl:...} check and the shell's {@code scanout:attach} read with the
+ * configuration toolkit; SCR never hands this type to the component. Keys with a dot are spelt
+ * with an underscore here ({@code edid_resize} is {@code edid.resize}).
  */
 @ObjectClassDefinition(name = "Scanout GL sink", description = "Shows a device in a window, or renders it headless with EGL.")
 @interface GlSinkConfig {
@@ -29,30 +32,34 @@ import org.osgi.service.metatype.annotations.Option;
     @AttributeDefinition(description = "Window title; device, size and frames per second are appended.")
     String title() default "";
 
-    @AttributeDefinition(description = "Initial window width (0: 1024, then the first frame's); headless output width"
+    @AttributeDefinition(min = "0", max = "16384", description = "Initial window width (0: 1024, then the first frame's); headless output width"
             + " (0: the frame's).")
     int width() default 0;
 
-    @AttributeDefinition(description = "Initial window height; headless output height (0: the frame's).")
+    @AttributeDefinition(min = "0", max = "16384", description = "Initial window height; headless output height (0: the frame's).")
     int height() default 0;
 
     @AttributeDefinition(description = "Ask the device for the window's size through its EDID region (debounced 1 s).")
     boolean edid_resize() default false;
 
-    @AttributeDefinition(description = "Highest rate drawn and asked of the pipeline; 0 for no limit.")
-    double maxFps() default 0;
+    @AttributeDefinition(min = "0", max = "1000", description = "Highest rate drawn and asked of the pipeline, up to"
+            + " 1000; 0 for no limit.")
+    double max_fps() default 0;
 
-    @AttributeDefinition(description = "What cursor positions name: top-left (the image's corner, the api's meaning)"
+    @AttributeDefinition(options = {@Option(value = "top-left"), @Option(value = "pointer")},
+            description = "What cursor positions name: top-left (the image's corner, the api's meaning)"
             + " or pointer (the hotspot is subtracted).")
     String cursor_position() default "top-left";
 
     @AttributeDefinition(description = "Import dma-bufs into EGL when the context can (zero copy); false always uploads.")
-    boolean zeroCopy() default true;
+    boolean zero_copy() default true;
 
-    @AttributeDefinition(description = "Headless EGL platform: auto, surfaceless or device.")
+    @AttributeDefinition(options = {@Option(value = "auto"), @Option(value = "surfaceless"), @Option(value = "device")},
+            description = "Headless EGL platform: auto, surfaceless or device.")
     String egl_platform() default "auto";
 
-    @AttributeDefinition(description = "Window context API: auto (EGL when it can import dma-bufs, else native),"
+    @AttributeDefinition(options = {@Option(value = "auto"), @Option(value = "native"), @Option(value = "egl")},
+            description = "Window context API: auto (EGL when it can import dma-bufs, else native),"
             + " native (GLX) or egl.")
     String window_api() default "auto";
 }

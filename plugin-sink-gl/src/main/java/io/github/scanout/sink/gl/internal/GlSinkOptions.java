@@ -86,7 +86,7 @@ public record GlSinkOptions(
             throw new IllegalArgumentException("set both width and height, or neither; got " + width + "x" + height);
         }
         if (!(maxFps >= 0) || maxFps > 1000) {
-            throw new IllegalArgumentException("maxFps must be 0 (no limit) to 1000, got " + maxFps);
+            throw new IllegalArgumentException("max.fps must be 0 (no limit) to 1000, got " + maxFps);
         }
     }
 

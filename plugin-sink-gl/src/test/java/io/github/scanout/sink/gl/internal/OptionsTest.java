@@ -15,76 +15,26 @@ import org.junit.jupiter.api.Test;
 /** Configuration parsing, placement arithmetic, the placeholder text and the once-only log. No GL. */
 class OptionsTest {
 
-    record Config(String device, String mode, String scale, String cursor, int w, int h, double fps) implements GlSinkConfig {
-        @Override
-        public Class<? extends Annotation> annotationType() {
-            return GlSinkConfig.class;
-        }
-
-        @Override
-        public String mode() {
-            return mode;
-        }
-
-        @Override
-        public String scale() {
-            return scale;
-        }
-
-        @Override
-        public boolean vsync() {
-            return true;
-        }
-
-        @Override
-        public String title() {
-            return "";
-        }
-
-        @Override
-        public int width() {
-            return w;
-        }
-
-        @Override
-        public int height() {
-            return h;
-        }
-
-        @Override
-        public boolean edid_resize() {
-            return true;
-        }
-
-        @Override
-        public double maxFps() {
-            return fps;
-        }
-
-        @Override
-        public String cursor_position() {
-            return cursor;
-        }
-
-        @Override
-        public boolean zeroCopy() {
-            return true;
-        }
-
-        @Override
-        public String egl_platform() {
-            return "device";
-        }
-
-        @Override
-        public String window_api() {
-            return "native";
-        }
+    /** A GL sink configuration as ConfigAdmin hands it over: text values. */
+    static java.util.Map<String, Object> config(String device, String mode, String scale, String cursor, int w, int h,
+            double fps) {
+        java.util.Map<String, Object> m = new java.util.HashMap<>();
+        m.put("device", device);
+        m.put("mode", mode);
+        m.put("scale", scale);
+        m.put("cursor.position", cursor);
+        m.put("width", Integer.toString(w));
+        m.put("height", Integer.toString(h));
+        m.put("max.fps", Double.toString(fps));
+        m.put("edid.resize", "true");
+        m.put("egl.platform", "device");
+        m.put("window.api", "native");
+        return m;
     }
 
     @Test
     void configurationBecomesOptions() {
-        GlSinkOptions o = GlSinkComponent.options(new Config(" sim:gvt ", "headless", "FIT", "pointer", 800, 600, 30));
+        GlSinkOptions o = GlSinkComponent.options(config(" sim:gvt ", "headless", "FIT", "pointer", 800, 600, 30));
         assertThat(o.device()).isEqualTo("sim:gvt");
         assertThat(o.mode()).isEqualTo(GlSinkOptions.Mode.HEADLESS);
         assertThat(o.scale()).isEqualTo(ScaleMode.FIT);
@@ -97,18 +47,42 @@ class OptionsTest {
 
     @Test
     void badValuesAreNamed() {
-        assertThatThrownBy(() -> GlSinkComponent.options(new Config("", "window", "aspect", "top-left", 0, 0, 0)))
-                .hasMessageContaining("device is required");
-        assertThatThrownBy(() -> GlSinkComponent.options(new Config("d", "tv", "aspect", "top-left", 0, 0, 0)))
-                .hasMessageContaining("mode").hasMessageContaining("'tv'");
-        assertThatThrownBy(() -> GlSinkComponent.options(new Config("d", "window", "zoom", "top-left", 0, 0, 0)))
+        assertThatThrownBy(() -> GlSinkComponent.options(config("", "window", "aspect", "top-left", 0, 0, 0)))
+                .hasMessage("GL sink configuration: device = '' is refused: expected a value that is not blank");
+        assertThatThrownBy(() -> GlSinkComponent.options(config("d", "tv", "aspect", "top-left", 0, 0, 0)))
+                .hasMessage("GL sink configuration: mode = 'tv' is refused: expected one of window, headless");
+        assertThatThrownBy(() -> GlSinkComponent.options(config("d", "window", "zoom", "top-left", 0, 0, 0)))
                 .hasMessageContaining("scale").hasMessageContaining("'zoom'");
-        assertThatThrownBy(() -> GlSinkComponent.options(new Config("d", "window", "aspect", "middle", 0, 0, 0)))
+        assertThatThrownBy(() -> GlSinkComponent.options(config("d", "window", "aspect", "middle", 0, 0, 0)))
                 .hasMessageContaining("cursor.position");
-        assertThatThrownBy(() -> GlSinkComponent.options(new Config("d", "window", "aspect", "top-left", 800, 0, 0)))
+        assertThatThrownBy(() -> GlSinkComponent.options(config("d", "window", "aspect", "top-left", 800, 0, 0)))
                 .hasMessageContaining("both width and height");
-        assertThatThrownBy(() -> GlSinkComponent.options(new Config("d", "window", "aspect", "top-left", 0, 0, -1)))
-                .hasMessageContaining("maxFps");
+        assertThatThrownBy(() -> GlSinkComponent.options(config("d", "window", "aspect", "top-left", 0, 0, -1)))
+                .hasMessage("GL sink configuration: max.fps = '-1.0' is refused: expected a number from 0 to 1000");
+        assertThatThrownBy(() -> GlSinkComponent.options(config("d", "headless", "aspect", "top-left", 100000, 600, 0)))
+                .hasMessageContaining("width = '100000' is refused: expected a whole number from 0 to 16384");
+        java.util.Map<String, Object> big = config("d", "headless", "aspect", "top-left", 0, 0, 0);
+        big.put("width", "2147483648");
+        assertThatThrownBy(() -> GlSinkComponent.options(big))
+                .hasMessageContaining("width = '2147483648' is refused: expected a whole number from 0 to 16384");
+    }
+
+    @Test
+    void oldSpellingsAreReadAndUnknownKeysWarned() {
+        java.util.Map<String, Object> m = config("d", "headless", "aspect", "top-left", 0, 0, 0);
+        m.remove("max.fps");
+        m.put("maxFps", "12");
+        m.put("zeroCopy", "false");
+        m.put("Scale", "fit");
+        io.github.scanout.api.support.ConfigReader r = new io.github.scanout.api.support.ConfigReader("c", GlSinkComponent.KEYS, m);
+        GlSinkOptions o = GlSinkComponent.options(r);
+        assertThat(o.maxFps()).isEqualTo(12);
+        assertThat(o.zeroCopy()).isFalse();
+        assertThat(r.warnings()).containsExactly("c: key 'maxFps' is deprecated; it is read as 'max.fps' (rename it)",
+                "c: key 'zeroCopy' is deprecated; it is read as 'zero.copy' (rename it)",
+                "c: unknown key 'Scale' (keys are case-sensitive: did you mean scale?) is ignored; the keys are device,"
+                        + " mode, scale, vsync, title, width, height, edid.resize, max.fps, cursor.position, zero.copy,"
+                        + " egl.platform, window.api, sink.name");
     }
 
     @Test

@@ -12,7 +12,8 @@ import io.github.scanout.core.Devices;
 import io.github.scanout.core.PipelineOptions;
 import io.github.scanout.core.SinkHandle;
 import io.github.scanout.core.internal.nativeio.LibcKernel;
-import io.github.scanout.core.internal.pipeline.PollHarness;
+import io.github.scanout.core.Pipeline;
+import io.github.scanout.core.SteppedPipeline;
 import io.github.scanout.sim.SimDevice;
 import io.github.scanout.sim.SimDevices;
 import io.github.scanout.source.dmabuf.internal.DmaBufPlaneSource;
@@ -36,7 +37,7 @@ import org.openjdk.jmh.annotations.TearDown;
 /**
  * The cost of one poll of an unchanged simulated device against the two raw ioctls it rests on.
  *
- * <p>{@link #poll}: one tick of core's real capture loop ({@link PollHarness}) over a simulated
+ * <p>{@link #poll}: one tick of core's real capture loop ({@link SteppedPipeline}, core's supported hook for stepping the loop) over a simulated
  * Intel GVT-g ({@code sim:gvt}: a primary and an ARGB cursor plane, dma-bufs) read by the real
  * {@link DmaBufPlaneSource}, a null sink attached: both planes queried (the VFIO ioctl through
  * the sim's kernel), decoded and validated, the dma-buf cache consulted, change detection (by
@@ -72,7 +73,7 @@ public class PollBenchmark {
         @Param({"sim:gvt", "sim:gvt?mmap=allow"})
         public String spec;
 
-        PollHarness harness;
+        SteppedPipeline harness;
         SinkHandle handle;
         NullSink sink;
 
@@ -80,11 +81,11 @@ public class PollBenchmark {
         public void setUp() throws Throwable {
             SimDevice device = SimDevices.create(spec);
             Devices devices = new Devices();
-            harness = new PollHarness("bench", () -> devices.open(device), List.of(new DmaBufPlaneSource()),
-                    PipelineOptions.defaults());
+            harness = Pipeline.builder("bench").device(devices.open(device)).sources(List.of(new DmaBufPlaneSource()))
+                .options(PipelineOptions.defaults()).buildStepped().open();
             sink = new NullSink();
             handle = harness.attach(sink, "null");
-            harness.poll(); // the first frame (forced) goes to the sink
+            harness.tick(); // the first frame (forced) goes to the sink
             if (!"dmabuf".equals(harness.sourceType())) {
                 throw new IllegalStateException("not reading dma-bufs: " + harness.stats());
             }
@@ -130,7 +131,7 @@ public class PollBenchmark {
 
     @Benchmark
     public long poll(Poll p) throws Throwable {
-        return p.harness.poll();
+        return p.harness.tick();
     }
 
     @Benchmark

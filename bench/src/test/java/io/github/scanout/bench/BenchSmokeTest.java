@@ -7,7 +7,8 @@ import io.github.scanout.core.Pipeline;
 import io.github.scanout.core.PipelineOptions;
 import io.github.scanout.core.PipelineStats;
 import io.github.scanout.core.SinkHandle;
-import io.github.scanout.core.internal.pipeline.PollHarness;
+import io.github.scanout.core.Pipeline;
+import io.github.scanout.core.SteppedPipeline;
 import io.github.scanout.sim.SimDevice;
 import io.github.scanout.sim.SimDevices;
 import io.github.scanout.source.dmabuf.internal.DmaBufPlaneSource;
@@ -49,14 +50,14 @@ class BenchSmokeTest {
         Devices devices = new Devices();
         PollBenchmark.NullSink sink = new PollBenchmark.NullSink();
         // no opaque re-send: on a slow machine 100 ms could pass between two polls
-        try (PollHarness h = new PollHarness("smoke", () -> devices.open(device), List.of(new DmaBufPlaneSource()),
-                PipelineOptions.defaults().withOpaqueRefresh(Duration.ZERO));
+        try (SteppedPipeline h = Pipeline.builder("smoke").device(devices.open(device)).sources(List.of(new DmaBufPlaneSource()))
+                .options(PipelineOptions.defaults().withOpaqueRefresh(Duration.ZERO)).buildStepped().open();
                 SinkHandle handle = h.attach(sink, "null")) {
-            h.poll(); // the first frame is forced out
+            h.tick(); // the first frame is forced out
             PipelineStats first = h.stats();
             int ioctls = device.ioctlCount();
             for (int i = 0; i < 10; i++) {
-                h.poll();
+                h.tick();
             }
             PipelineStats after = h.stats();
             assertThat(h.sourceType()).isEqualTo("dmabuf");

@@ -184,20 +184,34 @@ public final class Pipeline implements ManagedPipeline, AutoCloseable {
         }
 
         /**
+         * Builds the pipeline without starting its capture thread: the caller opens the device
+         * and runs the capture loop's ticks on its own thread (benchmarks, tests).
+         *
+         * @throws IllegalStateException when no device was given
+         */
+        public SteppedPipeline buildStepped() {
+            return new SteppedPipeline(engine());
+        }
+
+        /**
          * Builds the pipeline and starts its capture thread.
          *
          * @throws IllegalStateException when no device was given ({@link #open} or {@link #device})
          */
         public Pipeline build() {
+            PipelineEngine engine = engine();
+            engine.start();
+            return new Pipeline(engine);
+        }
+
+        private PipelineEngine engine() {
             if (opener == null) {
                 throw new IllegalStateException("pipeline '" + name + "' has no device: call open(devices, spec) or"
                         + " device(gfxDevice)");
             }
             String l = label != null ? label : "device '" + name + "'";
             PipelineSetup setup = new PipelineSetup(name, spec, l, options, opener, sources, importers);
-            PipelineEngine engine = PipelineGraph.create(setup, clock, logSink).engine();
-            engine.start();
-            return new Pipeline(engine);
+            return PipelineGraph.create(setup, clock, logSink).engine();
         }
     }
 

@@ -244,4 +244,63 @@ class PipelineCaptureTest extends PipelineTestBase {
                 + " (XR24 64x48) is in format XR24, which this sink does not take (it takes [XB24])");
         assertThat(picky.frames()).isZero();
     }
+
+    @Test
+    void aStillScreenWithOnlySnapshotSinksIdlesButALowLatencySinkKeepsItPolling() throws Exception {
+        FakeScreen screen = screen(BufferType.REGION, 320, 200);
+        FakePlaneSource src = new FakePlaneSource(BufferType.REGION, 100, screen);
+        Pipeline p = start(builder("d", src).options(identityOnly().withMaxRate(100)
+                .withIdle(Duration.ofMillis(50), Duration.ofSeconds(3))));
+        RecordingSink png = new RecordingSink(SinkNeeds.cpuSnapshots());
+        closeLater(p.attach(png, "png"));
+        png.awaitFrames(1, WAIT);
+        Await.until("a still screen with a snapshot sink backs off", WAIT, () -> p.stats().rateHz() < 1);
+
+        RecordingSink window = new RecordingSink(new SinkNeeds(false, false, Set.of(), 60, true));
+        SinkHandle w = closeLater(p.attach(window, "window"));
+        window.awaitFrames(1, WAIT);
+        long polls = p.stats().polls();
+        Await.until("100 more polls while nothing changes", WAIT, () -> p.stats().polls() >= polls + 100);
+        assertThat(p.stats().rateHz()).as("no back-off while a low-latency sink is attached").isGreaterThanOrEqualTo(60);
+        // a one-row change of 16 pixels reaches both
+        for (int x = 0; x < 16; x++) {
+            screen.setPixel(100 + x, 150, 0xff00ff00);
+        }
+        window.awaitFrames(2, WAIT);
+        png.awaitFrames(2, WAIT);
+
+        w.close();
+        Await.until("idle again with only the snapshot sink", WAIT, () -> p.stats().rateHz() < 1);
+    }
+
+    @Test
+    void noChangeIsMissedByALowLatencySink() throws Exception {
+        FakeScreen screen = screen(BufferType.REGION, 640, 480);
+        FakePlaneSource src = new FakePlaneSource(BufferType.REGION, 100, screen);
+        Pipeline p = start(builder("d", src).options(identityOnly().withMaxRate(200)));
+        RecordingSink window = new RecordingSink(new SinkNeeds(false, false, Set.of(), 0, true));
+        closeLater(p.attach(window, "window"));
+        window.awaitFrames(1, WAIT);
+        java.util.Random random = new java.util.Random(15);
+        for (int i = 1; i <= 60; i++) {
+            int kind = i % 3;
+            int x = random.nextInt(600);
+            int y = random.nextInt(460);
+            if (kind == 0) {
+                screen.fill(0xff000000 | i);
+            } else if (kind == 1) {
+                for (int r = 0; r < 16; r++) {
+                    for (int c = 0; c < 8; c++) {
+                        screen.setPixel(x + c, y + r, 0xff000000 | i << 8);
+                    }
+                }
+            } else {
+                for (int c = 0; c < 16; c++) {
+                    screen.setPixel(x + c, y, 0xff000000 | i << 16);
+                }
+            }
+            window.awaitFrames(i + 1, WAIT);
+        }
+        assertThat(window.frames()).isGreaterThanOrEqualTo(61);
+    }
 }

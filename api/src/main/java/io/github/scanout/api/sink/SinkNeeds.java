@@ -12,14 +12,30 @@ import java.util.Set;
  *     not a live view of region memory)
  * @param formats formats it accepts as they are; empty means any known format
  * @param maxFps the highest rate it wants, 0 for "whatever the device delivers"
+ * @param lowLatency a person is watching what it shows (a window, a remote viewer): while such a
+ *     sink is attached the pipeline never backs off to its idle interval and may poll faster than
+ *     {@code maxFps} (within a CPU budget) so that a change reaches the sink sooner; frames are
+ *     still delivered at no more than {@code maxFps} on average. False for sinks that record or
+ *     snapshot (a file sink), which let an unchanging screen be polled rarely.
  */
-public record SinkNeeds(boolean cpuPixels, boolean consistent, Set<DrmFormat> formats, double maxFps) {
+public record SinkNeeds(boolean cpuPixels, boolean consistent, Set<DrmFormat> formats, double maxFps,
+        boolean lowLatency) {
 
     public SinkNeeds {
         formats = Set.copyOf(formats);
         if (!(maxFps >= 0)) {
             throw new IllegalArgumentException("maxFps must be >= 0, got " + maxFps);
         }
+    }
+
+    /** Needs that do not ask for low latency (the form before {@code lowLatency} existed). */
+    public SinkNeeds(boolean cpuPixels, boolean consistent, Set<DrmFormat> formats, double maxFps) {
+        this(cpuPixels, consistent, formats, maxFps, false);
+    }
+
+    /** The same needs, asking for low latency or not. */
+    public SinkNeeds withLowLatency(boolean on) {
+        return new SinkNeeds(cpuPixels, consistent, formats, maxFps, on);
     }
 
     /** A CPU sink that wants consistent bytes in any format at any rate. */

@@ -17,14 +17,16 @@ import java.util.concurrent.TimeUnit;
  * sources, polls, and releases everything. No other thread touches the device or the session,
  * so a device whose ioctl blocks stalls only this thread (see {@link StallWatch}).
  *
- * <p>Each tick: acquire the primary plane (a live view where the source has one); skip it when
- * {@link ChangeDetector} finds nothing new; otherwise (taking a consistent snapshot first when a
- * sink needs one) publish it with the cursor. Then the cursor: a move with the same image goes
- * out as a cursor-only update, without the primary plane. A disabled primary plane is the
- * "no signal" placeholder, announced once per transition. Errors: transient ones are retried
- * with back-off; others are counted, logged at a limited rate and retried with back-off (after 3
- * in a row sinks are told); a vanished device (ENODEV) is reported once, polling stops and
- * everything is released until a reopen.
+ * <p>Each tick: acquire the primary plane (a live view where the source has one) and look at all
+ * of it once ({@link ChangeDetector#update}, which is the change check and the new baseline in one
+ * pass); skip it when nothing is new; otherwise (taking a consistent snapshot first when a sink
+ * needs one) publish it with the cursor, as soon as {@link RateController#mayPublish} allows.
+ * Then the cursor ({@link CursorTracker}): a move with the same image goes out as a cursor-only
+ * update, without the primary plane. A disabled primary plane is the "no signal" placeholder,
+ * announced once per transition. Errors: transient ones are retried with back-off; others are
+ * counted, logged at a limited rate and retried with back-off ({@link ErrorEpisode}: after 3 in a
+ * row sinks are told); a vanished device (ENODEV) is reported once, polling stops and everything
+ * is released until a reopen.
  *
  * <p>Threads: {@link #run()} on the capture thread; the getters from any thread.
  */
@@ -32,11 +34,6 @@ import java.util.concurrent.TimeUnit;
 final class CaptureLoop implements Runnable {
 
     static final String GUEST_NO_MODE = "the guest has not set a display mode yet";
-    /** Consecutive failing ticks before sinks are told (non-transient, transient). */
-    static final int ANNOUNCE_AFTER = 3;
-    static final int ANNOUNCE_TRANSIENT_AFTER = 10;
-    /** Consecutive failed cursor queries before the cursor plane is no longer polled. */
-    static final int CURSOR_GIVE_UP = 3;
 
     private enum Mode { OPEN, SELECT, CAPTURE, PARKED }
 
@@ -46,7 +43,8 @@ final class CaptureLoop implements Runnable {
     private final StallWatch stall;
     private final SourceSelector selector;
     private final ChangeDetector primaryCheck;
-    private final ChangeDetector cursorCheck;
+    private final CursorTracker cursor;
+    private final ErrorEpisode errors;
     private final Fanout fanout;
     private final RateController rate;
     private final StatsRecorder stats;
@@ -68,16 +66,10 @@ final class CaptureLoop implements Runnable {
     private SourceSelector.Choice choice;
     /** What the stall watch shows while a plane of the chosen source is acquired (built once per source, not per poll). */
     private final String[] acquiring = new String[PlaneType.values().length];
-    private CursorSnapshot cursor = CursorSnapshot.NONE;
-    private long cursorGeneration;
-    private boolean cursorPolling = true;
-    private int cursorFailures;
     private long sequence;
+    /** Publish the primary plane on the next tick even if nothing changed. */
     private boolean force;
     private boolean noSignal;
-    private int consecutiveErrors;
-    private boolean errorAnnounced;
-    private String errorKey;
     private long lastPublished;
 
     private volatile PipelineState state = PipelineState.STARTING;
@@ -94,7 +86,8 @@ final class CaptureLoop implements Runnable {
         this.stall = stall;
         this.selector = selector;
         this.primaryCheck = primaryCheck;
-        this.cursorCheck = cursorCheck;
+        this.cursor = new CursorTracker(cursorCheck, log, setup.label());
+        this.errors = new ErrorEpisode(log, setup.label());
         this.fanout = fanout;
         this.rate = rate;
         this.stats = stats;
@@ -312,9 +305,7 @@ final class CaptureLoop implements Runnable {
                     + c.type() + ")";
         }
         primaryCheck.reset();
-        cursorCheck.reset();
-        cursorPolling = true;
-        cursorFailures = 0;
+        cursor.restart();
         force = true;
         log.always(System.Logger.Level.INFO, setup.label() + ": reading " + c.type() + " planes (priority "
                 + c.priority() + ", " + c.source().getClass().getName() + ")");
@@ -350,9 +341,8 @@ final class CaptureLoop implements Runnable {
         SourceSelector.Choice c = choice;
         choice = null;
         sourceType = "";
-        replaceCursor(CursorSnapshot.NONE);
+        cursor.clear();
         primaryCheck.reset();
-        cursorCheck.reset();
         if (c == null) {
             return;
         }
@@ -380,8 +370,7 @@ final class CaptureLoop implements Runnable {
             }
         }
         noSignal = false;
-        consecutiveErrors = 0;
-        errorAnnounced = false;
+        errors.clear();
     }
 
     private void gone(DeviceException e) {
@@ -407,7 +396,9 @@ final class CaptureLoop implements Runnable {
         stats.polls.increment();
         boolean consistent = fanout.wantsConsistent();
         Optional<PlaneBuffer> got = acquire(PlaneType.PRIMARY, false);
-        recovered();
+        if (errors.recovered()) {
+            force = true;
+        }
         if (got.isEmpty()) {
             enterNoSignal();
             return rate.next(start, false, fanout.caughtUp());
@@ -415,20 +406,28 @@ final class CaptureLoop implements Runnable {
         PlaneBuffer live = got.get();
         long captureNanos = clock.nanoTime();
         long wallMillis = clock.currentTimeMillis();
-        boolean published;
+        boolean published = false;
+        long deferredTo = 0;
         try {
-            boolean changed = force || noSignal;
-            if (!changed) {
-                long t0 = clock.nanoTime();
-                changed = primaryCheck.changed(live, rate.phasesPerTick());
-                stats.changeCheck.add(clock.nanoTime() - t0);
-                if (!changed && opaqueRefreshNanos > 0 && !live.cpuReadable()
-                        && start - lastPublished >= opaqueRefreshNanos) {
-                    changed = true;
-                }
+            // looked at on every tick, forced or not: the look is also the baseline
+            long t0 = clock.nanoTime();
+            boolean changed = primaryCheck.update(live);
+            stats.changeCheck.add(clock.nanoTime() - t0);
+            if (!changed && opaqueRefreshNanos > 0 && !live.cpuReadable()
+                    && start - lastPublished >= opaqueRefreshNanos) {
+                changed = true;
             }
-            boolean cursorChanged = pollCursor(consistent);
-            if (changed) {
+            boolean forced = force || noSignal;
+            if (forced) {
+                rate.published(start);
+            } else if (changed && !rate.mayPublish(start)) {
+                // the sinks have had their frames for now: this one goes out when its credit is there
+                force = true;
+                deferredTo = rate.creditDue(start);
+                changed = false;
+            }
+            boolean cursorChanged = cursor.poll(this::acquire, consistent);
+            if (changed || forced) {
                 PlaneBuffer deliver = live;
                 live = null;
                 if (consistent && !deliver.memory().consistent()) {
@@ -444,16 +443,16 @@ final class CaptureLoop implements Runnable {
                     }
                     deliver = snap.get();
                 }
-                primaryCheck.baseline(deliver);
                 publish(deliver, captureNanos, wallMillis);
                 lastPublished = start;
                 published = true;
             } else {
-                stats.unchanged.increment();
-                published = false;
+                if (deferredTo == 0) {
+                    stats.unchanged.increment();
+                }
                 if (cursorChanged && !noSignal) {
                     stats.cursorUpdates.increment();
-                    fanout.publishCursor(cursor);
+                    fanout.publishCursor(cursor.current());
                     published = true;
                 }
             }
@@ -462,7 +461,8 @@ final class CaptureLoop implements Runnable {
                 live.close();
             }
         }
-        return rate.next(start, published, fanout.caughtUp());
+        long next = rate.next(start, published, fanout.caughtUp());
+        return deferredTo != 0 ? Math.min(next, deferredTo) : next;
     }
 
     private void publish(PlaneBuffer buffer, long captureNanos, long wallMillis) {
@@ -472,7 +472,7 @@ final class CaptureLoop implements Runnable {
         noSignal = false;
         // the state first: a sink that sees this frame must also see a RUNNING pipeline
         setState(PipelineState.RUNNING, "");
-        fanout.publishFrame(new FrameSnapshot(++sequence, captureNanos, wallMillis, shared, cursor));
+        fanout.publishFrame(new FrameSnapshot(++sequence, captureNanos, wallMillis, shared, cursor.current()));
     }
 
     private void enterNoSignal() {
@@ -481,81 +481,9 @@ final class CaptureLoop implements Runnable {
         }
         noSignal = true;
         primaryCheck.reset();
-        cursorCheck.reset();
-        replaceCursor(CursorSnapshot.NONE);
+        cursor.clear();
         setState(PipelineState.NO_SIGNAL, GUEST_NO_MODE);
         fanout.publishNoSignal(GUEST_NO_MODE);
-    }
-
-    /** Polls the cursor plane; returns whether the cursor differs from the last published one. */
-    private boolean pollCursor(boolean consistent) throws DeviceException {
-        if (!cursorPolling) {
-            return false;
-        }
-        Optional<PlaneBuffer> got;
-        try {
-            got = acquire(PlaneType.CURSOR, consistent);
-            cursorFailures = 0;
-        } catch (DeviceException e) {
-            if (e.isGone()) {
-                throw e;
-            }
-            return cursorFailed(e.isTransient(), message(e));
-        } catch (RuntimeException | LinkageError e) {
-            return cursorFailed(false, e.toString());
-        }
-        if (got.isEmpty()) {
-            if (!cursor.visible()) {
-                return false;
-            }
-            cursorCheck.reset();
-            replaceCursor(new CursorSnapshot(null, 0, 0, Optional.empty(), ++cursorGeneration));
-            return true;
-        }
-        PlaneBuffer b = got.get();
-        PlaneInfo info = b.info();
-        if (info.type() != PlaneType.CURSOR) {
-            b.close();
-            cursorPolling = false;
-            log.always(System.Logger.Level.INFO, setup.label() + ": the device answers cursor queries with a "
-                    + info.type() + " plane; the cursor plane is not polled");
-            return false;
-        }
-        boolean imageChanged = !cursor.visible() || cursorCheck.changed(b, ChangeDetector.PHASES);
-        if (imageChanged) {
-            cursorCheck.baseline(b);
-            replaceCursor(new CursorSnapshot(new SharedBuffer(b), info.x(), info.y(), info.hotspot(), ++cursorGeneration));
-            return true;
-        }
-        b.close();
-        if (cursor.samePlace(info.x(), info.y(), info.hotspot())) {
-            return false;
-        }
-        replaceCursor(new CursorSnapshot(cursor.image.ref(), info.x(), info.y(), info.hotspot(), cursor.generation));
-        return true;
-    }
-
-    private boolean cursorFailed(boolean transientError, String why) {
-        if (transientError) {
-            return false;
-        }
-        if (++cursorFailures >= CURSOR_GIVE_UP) {
-            cursorPolling = false;
-            log.always(System.Logger.Level.INFO, setup.label() + ": stopped polling the cursor plane after "
-                    + cursorFailures + " failed queries in a row: " + why);
-        }
-        if (cursor.visible()) {
-            cursorCheck.reset();
-            replaceCursor(new CursorSnapshot(null, 0, 0, Optional.empty(), ++cursorGeneration));
-            return true;
-        }
-        return false;
-    }
-
-    private void replaceCursor(CursorSnapshot next) {
-        CursorSnapshot old = cursor;
-        cursor = next;
-        old.unref();
     }
 
     private Optional<PlaneBuffer> acquire(PlaneType plane, boolean consistent) throws DeviceException {
@@ -585,45 +513,38 @@ final class CaptureLoop implements Runnable {
             return Long.MAX_VALUE;
         }
         stats.deviceErrors.increment();
-        consecutiveErrors++;
         String why = message(e);
-        String key = (e.isTransient() ? "transient:" : "error:") + why;
-        if (!key.equals(errorKey) && errorKey != null) {
-            log.clear(errorKey);
-        }
-        errorKey = key;
-        if (e.isTransient()) {
-            log.report(System.Logger.Level.DEBUG, key, setup.label() + ": transient device error, retrying: " + why, null);
-        } else {
-            log.report(System.Logger.Level.WARNING, key, setup.label() + ": " + why + " (retrying with back-off)", null);
-        }
-        int threshold = e.isTransient() ? ANNOUNCE_TRANSIENT_AFTER : ANNOUNCE_AFTER;
-        if (consecutiveErrors >= threshold && !errorAnnounced) {
-            errorAnnounced = true;
+        if (errors.failed(e, why)) {
             String r = "device " + setup.name() + " answers with errors: " + why;
             setState(PipelineState.ERROR, r);
             fanout.publishNoSignal(r);
             noSignal = false;
             force = true;
         }
-        return clock.nanoTime() + rate.errorBackoff(consecutiveErrors);
+        return clock.nanoTime() + rate.errorBackoff(errors.consecutive());
     }
 
-    private void recovered() {
-        if (consecutiveErrors == 0) {
-            return;
+    // ---- stepping (SteppedPipeline: benchmarks and tests run ticks on their own thread) ---------
+
+    /** Opens the device and selects a source on the caller's thread; the capture thread is not started. */
+    void openStepped() throws InterruptedException {
+        open();
+        if (mode == Mode.SELECT) {
+            select();
         }
-        if (errorAnnounced) {
-            log.always(System.Logger.Level.INFO, setup.label() + ": the device answers again after "
-                    + consecutiveErrors + " failed polls");
-            force = true;
+        if (mode != Mode.CAPTURE) {
+            throw new IllegalStateException("no plane source was selected: " + state + " " + reason);
         }
-        if (errorKey != null) {
-            log.clear(errorKey);
-            errorKey = null;
-        }
-        consecutiveErrors = 0;
-        errorAnnounced = false;
+    }
+
+    /** One tick on the caller's thread; returns the deadline of the next poll. */
+    long tickStepped() throws DeviceException {
+        return tick();
+    }
+
+    /** Releases what {@link #openStepped} opened. */
+    void releaseStepped() {
+        releaseDevice();
     }
 
     private void setState(PipelineState s, String why) {

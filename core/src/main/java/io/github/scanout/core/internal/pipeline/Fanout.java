@@ -226,6 +226,16 @@ final class Fanout {
         return false;
     }
 
+    /** Whether an attached sink needs low latency (then polling never backs off to the idle interval). */
+    boolean wantsLowLatency() {
+        for (SinkWorker w : workers) {
+            if (w.needs().lowLatency()) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** The rate the sinks ask for: the highest maxFps (0 meaning {@code cap}), capped; 0 with no sinks. */
     double wantedRate(double cap) {
         double best = 0;

@@ -64,6 +64,30 @@ public final class PipelineEngine {
         }
     }
 
+    /**
+     * Opens the device and selects a plane source on the caller's thread, for a caller that then
+     * runs the ticks itself ({@link #tickStepped()}; {@code SteppedPipeline}) instead of starting
+     * the capture thread.
+     */
+    public void openStepped() throws InterruptedException {
+        synchronized (lifecycle) {
+            if (captureThread != null || closed) {
+                throw new IllegalStateException("the pipeline of " + setup.name() + " is already running or closed");
+            }
+        }
+        loop.openStepped();
+    }
+
+    /** One tick of the capture loop on the caller's thread; returns the deadline of the next poll (nanoTime). */
+    public long tickStepped() throws io.github.scanout.api.DeviceException {
+        return loop.tickStepped();
+    }
+
+    /** Releases the device opened by {@link #openStepped()}; call {@link #close()} afterwards. */
+    public void releaseStepped() {
+        loop.releaseStepped();
+    }
+
     public SinkHandle attach(FrameSink sink, String name) {
         if (closed) {
             throw new IllegalStateException("the pipeline of " + setup.name() + " is closed");

@@ -4,35 +4,64 @@ import jakarta.inject.Inject;
 import java.util.concurrent.TimeUnit;
 
 /**
- * When the capture loop polls next. The base rate is the highest rate an attached sink asks for
- * (its {@code maxFps}, 0 meaning the configured rate), capped by the configured rate; with no
- * sinks it is the idle interval. When nothing has changed for {@code idleAfter} and every sink has
- * the current frame, the interval grows by half each tick up to the idle interval (3 s, as QEMU
- * idles); any change, any sink still busy, or an attach brings it back to the base at once.
- * Device errors back off exponentially from the base to the idle interval.
+ * When the capture loop polls next, and whether a change may go out now.
+ *
+ * <p>The base rate is the highest rate an attached sink asks for (its {@code maxFps}, 0 meaning
+ * the configured rate), capped by the configured rate; with no sinks it is the idle interval.
+ *
+ * <ul>
+ *   <li><b>A sink that needs low latency is attached</b> ({@code SinkNeeds.lowLatency}: a window,
+ *       a remote viewer): the loop never backs off, and polls faster than the base rate when that
+ *       buys latency, as often as a CPU budget allows: a tick may take {@value #BUDGET_PERCENT} %
+ *       of one core on average (its measured cost, smoothed, over the interval), and the loop polls
+ *       at most {@value #MAX_OVERSAMPLE} times per base interval and at most 1000 times a second.
+ *       A change found by such a poll goes out at once, so the wait for the next poll (half the
+ *       interval on average) is most of what a change waits.</li>
+ *   <li><b>Otherwise</b> the loop polls at the base rate; when nothing has changed for
+ *       {@code idleAfter} and every sink has the current frame, the interval grows by half each
+ *       tick up to the idle interval (3 s, as QEMU idles when nobody watches); any change, any sink
+ *       still busy, or an attach brings it back to the base at once.</li>
+ * </ul>
+ *
+ * <p>Frames go out at no more than the base rate on average ({@link #mayPublish}: a credit of one
+ * frame per base interval, at most {@value #BURST} saved up), so a fast poll shortens the wait for
+ * an isolated change without flooding a sink with more frames than it asked for. Device errors back
+ * off exponentially from the base to the idle interval.
  *
  * <p>Threads: capture thread; {@link #rateHz()} from any thread.
  */
 @PipelineScope
 final class RateController {
 
-    /** The sampled change check aims to cover the whole frame this often (one phase per tick at 60 Hz). */
-    static final long COVERAGE_NANOS = TimeUnit.MILLISECONDS.toNanos(140);
+    /** Share of one core, in percent, that polling faster than the base rate may cost. */
+    static final int BUDGET_PERCENT = 5;
+    /** Polls per base interval at most, for low latency. */
+    static final int MAX_OVERSAMPLE = 4;
+    /** Frames that may go out back to back after a pause. */
+    static final int BURST = 2;
+    private static final long MIN_INTERVAL = TimeUnit.MILLISECONDS.toNanos(1);
 
     private final Fanout fanout;
+    private final Clock clock;
     private final double cap;
     private final long idleMax;
     private final long idleAfter;
     private volatile long interval;
     private long lastActivity;
+    /** What a tick costs, smoothed (exponential moving average, 1/8 weight). */
+    private long tickCost;
+    private double credit = BURST;
+    private long creditAt;
 
     @Inject
     RateController(PipelineSetup setup, Fanout fanout, Clock clock) {
         this.fanout = fanout;
+        this.clock = clock;
         this.cap = setup.options().maxRate();
         this.idleMax = setup.options().idleInterval().toNanos();
         this.idleAfter = setup.options().idleAfter().toNanos();
         this.lastActivity = clock.nanoTime();
+        this.creditAt = lastActivity;
         this.interval = baseInterval();
     }
 
@@ -52,26 +81,71 @@ final class RateController {
     }
 
     /**
-     * The deadline of the next poll after a tick that started at {@code tickStart}.
+     * The deadline of the next poll after a tick that started at {@code tickStart} (and ends
+     * now: its cost is measured here).
      *
      * @param changed whether the tick published something
      * @param caughtUp whether every sink has finished what it was given
      */
     long next(long tickStart, boolean changed, boolean caughtUp) {
+        long cost = Math.max(0, clock.nanoTime() - tickStart);
+        tickCost = tickCost == 0 ? cost : tickCost + (cost - tickCost) / 8;
         long base = baseInterval();
-        long ceiling = Math.max(base, idleMax);
         long i;
-        if (changed || !caughtUp) {
+        if (fanout.wantsLowLatency()) {
+            lastActivity = tickStart;
+            i = fastInterval(base);
+        } else if (changed || !caughtUp) {
             lastActivity = tickStart;
             i = base;
         } else if (tickStart - lastActivity >= idleAfter) {
             long grown = Math.max(base, interval + interval / 2);
-            i = Math.min(ceiling, grown);
+            i = Math.min(Math.max(base, idleMax), grown);
         } else {
             i = base;
         }
         interval = i;
         return tickStart + i;
+    }
+
+    /** The poll interval for low latency: as short as the budget allows, within the limits above. */
+    long fastInterval(long base) {
+        long affordable = tickCost * (100 / BUDGET_PERCENT);
+        long floor = Math.max(MIN_INTERVAL, base / MAX_OVERSAMPLE);
+        return Math.min(base, Math.max(floor, affordable));
+    }
+
+    /**
+     * Whether a changed frame may go out at {@code now}; if so, takes its credit. When not, the
+     * caller publishes it on a later tick, at {@link #creditDue(long)} at the latest.
+     */
+    boolean mayPublish(long now) {
+        refill(now);
+        if (credit >= 1) {
+            credit -= 1;
+            return true;
+        }
+        return false;
+    }
+
+    /** A frame went out without asking (a newcomer's, a forced one): it uses credit too. */
+    void published(long now) {
+        refill(now);
+        credit = Math.max(0, credit - 1);
+    }
+
+    /** When the next frame's credit is there. */
+    long creditDue(long now) {
+        refill(now);
+        return credit >= 1 ? now : now + (long) ((1 - credit) * baseInterval());
+    }
+
+    private void refill(long now) {
+        long elapsed = now - creditAt;
+        creditAt = now;
+        if (elapsed > 0) {
+            credit = Math.min(BURST, credit + (double) elapsed / baseInterval());
+        }
     }
 
     /** The delay before retrying after {@code consecutive} failed ticks. */
@@ -83,13 +157,6 @@ final class RateController {
         long i = d <= 0 || d > ceiling ? ceiling : d;
         interval = i;
         return i;
-    }
-
-    /** How many change-check phases to hash per tick so the frame is covered about every 140 ms. */
-    int phasesPerTick() {
-        long i = interval;
-        long n = (ChangeDetector.PHASES * i + COVERAGE_NANOS - 1) / COVERAGE_NANOS;
-        return (int) Math.max(1, Math.min(ChangeDetector.PHASES, n));
     }
 
     long intervalNanos() {

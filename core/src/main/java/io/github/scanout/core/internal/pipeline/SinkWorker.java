@@ -83,7 +83,7 @@ final class SinkWorker implements SinkHandle {
     private boolean closing;
     private volatile boolean busy;
     private final CountDownLatch finished = new CountDownLatch(1);
-    private Thread thread;
+    private volatile Thread thread;
 
     private final LongAdder delivered = new LongAdder();
     private final LongAdder dropped = new LongAdder();
@@ -445,16 +445,31 @@ final class SinkWorker implements SinkHandle {
         }
     }
 
-    /** Waits for the thread to end, up to {@code nanos}. */
+    /**
+     * Waits for the thread to end, up to {@code nanos}: for its last sink call ({@code detached()})
+     * and then for the thread itself (the latch is counted down in a {@code finally} just before
+     * the thread exits, so it is joined too; {@link SinkHandle#detach} promises an ended thread).
+     */
     boolean awaitFinished(long nanos) {
-        if (Thread.currentThread() == thread) {
+        Thread t = thread;
+        if (Thread.currentThread() == t) {
             return false;
         }
+        long deadline = System.nanoTime() + Math.max(0, nanos);
         try {
-            return finished.await(Math.max(0, nanos), TimeUnit.NANOSECONDS);
+            if (!finished.await(Math.max(0, nanos), TimeUnit.NANOSECONDS)) {
+                return false;
+            }
+            if (t == null) {
+                return true;
+            }
+            // past the latch the thread only returns: give it at least a moment even at the deadline
+            long left = Math.max(deadline - System.nanoTime(), TimeUnit.MILLISECONDS.toNanos(100));
+            TimeUnit.NANOSECONDS.timedJoin(t, left);
+            return !t.isAlive();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            return finished.getCount() == 0;
+            return finished.getCount() == 0 && (t == null || !t.isAlive());
         }
     }
 

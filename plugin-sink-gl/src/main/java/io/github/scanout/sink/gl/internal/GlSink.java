@@ -89,7 +89,8 @@ public final class GlSink implements FrameSink, AutoCloseable {
         } catch (ExecutionException | TimeoutException e) {
             // GL failed or is slow: ask for CPU pixels, which the upload path shows
         }
-        return new SinkNeeds(!zeroCopy, false, Set.of(), options.maxFps());
+        // a window someone watches: low latency (no idle back-off while it is attached)
+        return new SinkNeeds(!zeroCopy, false, Set.of(), options.maxFps(), true);
     }
 
     @Override

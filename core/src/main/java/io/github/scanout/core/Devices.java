@@ -5,6 +5,7 @@ import io.github.scanout.api.device.GfxDevice;
 import io.github.scanout.api.kernel.DeviceEndpoint;
 import io.github.scanout.api.kernel.DeviceProvider;
 import io.github.scanout.api.kernel.Kernel;
+import io.github.scanout.core.internal.borrow.BorrowProviders;
 import io.github.scanout.core.internal.nativeio.LibcKernel;
 import io.github.scanout.core.internal.vfio.MdevDiscovery;
 import io.github.scanout.core.internal.vfio.VfioGfxDevice;
@@ -54,6 +55,8 @@ public final class Devices {
     private final Supplier<Kernel> host;
     private final Path sysfsRoot;
     private final Path devRoot;
+    /** Whether any provider besides the built-in ones was given. */
+    private final boolean external;
 
     /** Providers found by {@link ServiceLoader}, the real kernel, {@code /sys} and {@code /dev}. */
     public Devices() {
@@ -82,6 +85,10 @@ public final class Devices {
                 LOG.log(System.Logger.Level.WARNING, "two device providers for scheme '" + scheme + "': using "
                         + old.getClass().getName() + ", ignoring " + p.getClass().getName());
             }
+        }
+        this.external = !byScheme.isEmpty();
+        for (DeviceProvider p : BorrowProviders.real(sysfsRoot, devRoot)) {
+            byScheme.putIfAbsent(p.scheme(), p); // built in: vm:, libvirt:, fd:; a given provider overrides one
         }
         this.providers = Collections.unmodifiableMap(byScheme);
         this.host = host != null ? () -> host : LibcKernel::instance;
@@ -175,7 +182,13 @@ public final class Devices {
         if (od == null || od.kernel() == null) {
             throw new DeviceException("endpoint " + endpoint.name() + " opened nothing");
         }
-        return VfioGfxDevice.open(od.kernel(), od.fd(), name, null);
+        VfioGfxDevice device = VfioGfxDevice.open(od.kernel(), od.fd(), name, null);
+        od.gone().thenAccept(reason -> {
+            if (reason != null) {
+                device.markGone(reason);
+            }
+        });
+        return device;
     }
 
     /** The host's mdevs, sorted by UUID; empty when it has none. */
@@ -188,8 +201,8 @@ public final class Devices {
     }
 
     private String knownSchemes() {
-        return providers.isEmpty() ? "none; is a provider such as scanout-sim on the class path?"
-                : String.join(", ", providers.keySet());
+        return String.join(", ", providers.keySet())
+                + (external ? "" : "; is a provider such as scanout-sim on the class path?");
     }
 
     private String expected() {

@@ -37,7 +37,11 @@ import java.util.regex.Pattern;
  *       vfio cdev when the kernel has one, else the VFIO group;</li>
  *   <li>its sysfs path ({@code /sys/bus/mdev/devices/<uuid>});</li>
  *   <li>{@code scheme:rest}, resolved by the {@link DeviceProvider} for that scheme (for example
- *       {@code sim:mbochs?mode=1024x768} by the simulated devices).</li>
+ *       {@code sim:mbochs?mode=1024x768} by the simulated devices);</li>
+ *   <li>built in: {@code vm:PID}, {@code vm:PID/UUID}, {@code vm:UUID}, {@code libvirt:DOMAIN} and
+ *       {@code fd:N}, the device a running VM's VMM holds, borrowed from it (see
+ *       {@code core.internal.borrow.BorrowProviders}); a given provider of the same scheme
+ *       replaces one.</li>
  * </ul>
  * Providers come from {@link ServiceLoader} ({@link #Devices()}) or are given explicitly (inside
  * OSGi, from the service registry). Each {@code Devices} keeps its providers, so one spec names
@@ -112,7 +116,10 @@ public final class Devices {
         return found;
     }
 
-    /** The schemes this instance resolves, for example {@code [sim]}. */
+    /**
+     * The schemes this instance resolves: the given providers' ({@code sim}), then the built-in
+     * ones for running VMs ({@code vm}, {@code libvirt}, {@code fd}).
+     */
     public List<String> schemes() {
         return List.copyOf(providers.keySet());
     }

@@ -65,7 +65,7 @@ class DevicesTest {
         try (GfxDevice d = devices().open("FAKE:anything?mode=1x1")) {
             assertThat(d.name()).isEqualTo("FAKE:anything?mode=1x1");
         }
-        assertThat(devices().schemes()).containsExactly("fake");
+        assertThat(devices().schemes()).containsExactly("fake", "vm", "libvirt", "fd");
     }
 
     @Test

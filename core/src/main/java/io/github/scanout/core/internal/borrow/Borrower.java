@@ -242,8 +242,7 @@ public final class Borrower {
             if (e.is(Errno.EPERM)) {
                 throw new DeviceException("no ptrace right over the VMM " + who.describe() + ": borrowing its device"
                         + " needs the same uid and Yama's kernel.yama.ptrace_scope at 0 (it is " + yamaScope()
-                        + "), or CAP_SYS_PTRACE; or let the borrow helper hand the fd over (see the operator guide,"
-                        + " \"Running VMs\")", e);
+                        + "), or CAP_SYS_PTRACE (see \"Running VMs\" in the operator guide)", e);
             }
             if (e.is(Errno.ESRCH)) {
                 throw new DeviceException("the VMM " + who.describe() + " exited", e);

@@ -6,6 +6,7 @@ import io.github.scanout.api.kernel.DeviceEndpoint;
 import io.github.scanout.api.kernel.DeviceProvider;
 import io.github.scanout.api.kernel.Kernel;
 import io.github.scanout.core.internal.borrow.BorrowProviders;
+import io.github.scanout.core.internal.borrow.ProcScan;
 import io.github.scanout.core.internal.nativeio.LibcKernel;
 import io.github.scanout.core.internal.vfio.MdevDiscovery;
 import io.github.scanout.core.internal.vfio.VfioGfxDevice;
@@ -137,6 +138,7 @@ public final class Devices {
             throw new DeviceException("empty device spec: " + expected());
         }
         if (VfioOpener.UUID.matcher(s).matches()) {
+            refuseIfHeld(s.toLowerCase(Locale.ROOT));
             return opener().open(s, spec);
         }
         if (s.startsWith("/")) {
@@ -151,6 +153,7 @@ public final class Devices {
             String last = file == null ? "" : file.toString();
             boolean underBus = sysfsRoot.resolve("bus/mdev/devices").equals(p.getParent());
             if (VfioOpener.UUID.matcher(last).matches() && (underBus || Files.exists(p.resolve("mdev_type")))) {
+                refuseIfHeld(last.toLowerCase(Locale.ROOT));
                 return opener().open(last, spec);
             }
             throw new DeviceException("'" + spec + "' is not an mdev sysfs path: expected "
@@ -201,6 +204,34 @@ public final class Devices {
     /** The host's mdevs, sorted by UUID; empty when it has none. */
     public List<MdevInfo> list() throws DeviceException {
         return new MdevDiscovery(sysfsRoot).list();
+    }
+
+    /**
+     * A bare UUID names the mdev for direct opening; a process (a VMM) that holds it already is
+     * found through /proc first, so the user gets a pointer to vm:UUID instead of EBUSY.
+     */
+    private void refuseIfHeld(String uuid) throws DeviceException {
+        ProcScan scan = new ProcScan(Path.of("/proc"), sysfsRoot, devRoot);
+        List<Integer> holders;
+        try {
+            MdevInfo mdev = null;
+            for (MdevInfo m : scan.mdevs()) {
+                if (m.uuid().equals(uuid)) {
+                    mdev = m;
+                }
+            }
+            if (mdev == null) {
+                return; // the opener says what is wrong
+            }
+            holders = scan.holders(mdev);
+        } catch (DeviceException e) {
+            return; // cannot tell: the open itself will say busy if it is
+        }
+        if (!holders.isEmpty()) {
+            throw new DeviceException("mdev " + uuid + " is held by process " + scan.info(holders.get(0)).describe()
+                    + ", a running VM's VMM: Scanout does not open it directly; read it with vm:" + uuid,
+                    io.github.scanout.api.Errno.EBUSY.number());
+        }
     }
 
     private VfioOpener opener() {

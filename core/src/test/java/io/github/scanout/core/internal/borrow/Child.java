@@ -59,5 +59,13 @@ final class Child implements AutoCloseable {
     @Override
     public void close() throws InterruptedException {
         kill();
+        // close the pipes now, not at a later GC in another test class that counts fds
+        try {
+            process.getOutputStream().close();
+            process.getInputStream().close();
+            process.getErrorStream().close();
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
     }
 }

@@ -55,6 +55,9 @@ class PidfdRealTest {
         Process p = new ProcessBuilder("true").start();
         int pid = (int) p.pid();
         p.waitFor();
+        p.getOutputStream().close();
+        p.getInputStream().close();
+        p.getErrorStream().close();
         assertThatThrownBy(() -> libc.pidfdOpen(pid)).isInstanceOf(DeviceException.class)
                 .hasMessage("pidfd_open(" + pid + "): ESRCH");
     }

@@ -190,6 +190,9 @@ class VmBorrowPipelineTest {
     void refusalsNameTheirCause() throws Exception {
         Process done = new ProcessBuilder("true").start();
         done.waitFor();
+        done.getOutputStream().close();
+        done.getInputStream().close();
+        done.getErrorStream().close();
         assertThatThrownBy(() -> devices.open("vm:" + done.pid())).hasMessage("no such process " + done.pid()
                 + ": ESRCH");
         Child notVmm = Child.holding(heldFile);

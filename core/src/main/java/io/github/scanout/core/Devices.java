@@ -5,6 +5,8 @@ import io.github.scanout.api.device.GfxDevice;
 import io.github.scanout.api.kernel.DeviceEndpoint;
 import io.github.scanout.api.kernel.DeviceProvider;
 import io.github.scanout.api.kernel.Kernel;
+import io.github.scanout.core.internal.borrow.BorrowProviders;
+import io.github.scanout.core.internal.borrow.ProcScan;
 import io.github.scanout.core.internal.nativeio.LibcKernel;
 import io.github.scanout.core.internal.vfio.MdevDiscovery;
 import io.github.scanout.core.internal.vfio.VfioGfxDevice;
@@ -36,7 +38,11 @@ import java.util.regex.Pattern;
  *       vfio cdev when the kernel has one, else the VFIO group;</li>
  *   <li>its sysfs path ({@code /sys/bus/mdev/devices/<uuid>});</li>
  *   <li>{@code scheme:rest}, resolved by the {@link DeviceProvider} for that scheme (for example
- *       {@code sim:mbochs?mode=1024x768} by the simulated devices).</li>
+ *       {@code sim:mbochs?mode=1024x768} by the simulated devices);</li>
+ *   <li>built in: {@code vm:PID}, {@code vm:PID/UUID}, {@code vm:UUID}, {@code libvirt:DOMAIN} and
+ *       {@code fd:N}, the device a running VM's VMM holds, borrowed from it (see
+ *       {@code core.internal.borrow.BorrowProviders}); a given provider of the same scheme
+ *       replaces one.</li>
  * </ul>
  * Providers come from {@link ServiceLoader} ({@link #Devices()}) or are given explicitly (inside
  * OSGi, from the service registry). Each {@code Devices} keeps its providers, so one spec names
@@ -54,6 +60,8 @@ public final class Devices {
     private final Supplier<Kernel> host;
     private final Path sysfsRoot;
     private final Path devRoot;
+    /** Whether any provider besides the built-in ones was given. */
+    private final boolean external;
 
     /** Providers found by {@link ServiceLoader}, the real kernel, {@code /sys} and {@code /dev}. */
     public Devices() {
@@ -83,6 +91,10 @@ public final class Devices {
                         + old.getClass().getName() + ", ignoring " + p.getClass().getName());
             }
         }
+        this.external = !byScheme.isEmpty();
+        for (DeviceProvider p : BorrowProviders.real(sysfsRoot, devRoot)) {
+            byScheme.putIfAbsent(p.scheme(), p); // built in: vm:, libvirt:, fd:; a given provider overrides one
+        }
         this.providers = Collections.unmodifiableMap(byScheme);
         this.host = host != null ? () -> host : LibcKernel::instance;
         this.sysfsRoot = Objects.requireNonNull(sysfsRoot, "sysfsRoot");
@@ -105,7 +117,10 @@ public final class Devices {
         return found;
     }
 
-    /** The schemes this instance resolves, for example {@code [sim]}. */
+    /**
+     * The schemes this instance resolves: the given providers' ({@code sim}), then the built-in
+     * ones for running VMs ({@code vm}, {@code libvirt}, {@code fd}).
+     */
     public List<String> schemes() {
         return List.copyOf(providers.keySet());
     }
@@ -123,6 +138,7 @@ public final class Devices {
             throw new DeviceException("empty device spec: " + expected());
         }
         if (VfioOpener.UUID.matcher(s).matches()) {
+            refuseIfHeld(s.toLowerCase(Locale.ROOT));
             return opener().open(s, spec);
         }
         if (s.startsWith("/")) {
@@ -137,6 +153,7 @@ public final class Devices {
             String last = file == null ? "" : file.toString();
             boolean underBus = sysfsRoot.resolve("bus/mdev/devices").equals(p.getParent());
             if (VfioOpener.UUID.matcher(last).matches() && (underBus || Files.exists(p.resolve("mdev_type")))) {
+                refuseIfHeld(last.toLowerCase(Locale.ROOT));
                 return opener().open(last, spec);
             }
             throw new DeviceException("'" + spec + "' is not an mdev sysfs path: expected "
@@ -175,7 +192,13 @@ public final class Devices {
         if (od == null || od.kernel() == null) {
             throw new DeviceException("endpoint " + endpoint.name() + " opened nothing");
         }
-        return VfioGfxDevice.open(od.kernel(), od.fd(), name, null);
+        VfioGfxDevice device = VfioGfxDevice.open(od.kernel(), od.fd(), name, null);
+        od.gone().thenAccept(reason -> {
+            if (reason != null) {
+                device.markGone(reason);
+            }
+        });
+        return device;
     }
 
     /** The host's mdevs, sorted by UUID; empty when it has none. */
@@ -183,13 +206,41 @@ public final class Devices {
         return new MdevDiscovery(sysfsRoot).list();
     }
 
+    /**
+     * A bare UUID names the mdev for direct opening; a process (a VMM) that holds it already is
+     * found through /proc first, so the user gets a pointer to vm:UUID instead of EBUSY.
+     */
+    private void refuseIfHeld(String uuid) throws DeviceException {
+        ProcScan scan = new ProcScan(Path.of("/proc"), sysfsRoot, devRoot);
+        List<Integer> holders;
+        try {
+            MdevInfo mdev = null;
+            for (MdevInfo m : scan.mdevs()) {
+                if (m.uuid().equals(uuid)) {
+                    mdev = m;
+                }
+            }
+            if (mdev == null) {
+                return; // the opener says what is wrong
+            }
+            holders = scan.holders(mdev);
+        } catch (DeviceException e) {
+            return; // cannot tell: the open itself will say busy if it is
+        }
+        if (!holders.isEmpty()) {
+            throw new DeviceException("mdev " + uuid + " is held by process " + scan.info(holders.get(0)).describe()
+                    + ", a running VM's VMM: Scanout does not open it directly; read it with vm:" + uuid,
+                    io.github.scanout.api.Errno.EBUSY.number());
+        }
+    }
+
     private VfioOpener opener() {
         return new VfioOpener(host.get(), sysfsRoot, devRoot, VfioOpener.Mode.fromSystemProperty());
     }
 
     private String knownSchemes() {
-        return providers.isEmpty() ? "none; is a provider such as scanout-sim on the class path?"
-                : String.join(", ", providers.keySet());
+        return String.join(", ", providers.keySet())
+                + (external ? "" : "; is a provider such as scanout-sim on the class path?");
     }
 
     private String expected() {

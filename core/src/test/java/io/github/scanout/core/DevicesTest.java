@@ -65,13 +65,13 @@ class DevicesTest {
         try (GfxDevice d = devices().open("FAKE:anything?mode=1x1")) {
             assertThat(d.name()).isEqualTo("FAKE:anything?mode=1x1");
         }
-        assertThat(devices().schemes()).containsExactly("fake");
+        assertThat(devices().schemes()).containsExactly("fake", "vm", "libvirt", "fd");
     }
 
     @Test
     void unknownSchemeListsTheKnownOnes() {
         assertThatThrownBy(() -> devices().open("nope:x"))
-                .hasMessage("no device provider for scheme 'nope' in 'nope:x' (known schemes: fake)");
+                .hasMessage("no device provider for scheme 'nope' in 'nope:x' (known schemes: fake, vm, libvirt, fd)");
     }
 
     @Test
@@ -86,10 +86,10 @@ class DevicesTest {
     void neitherUuidNorPathNorScheme() {
         assertThatThrownBy(() -> devices().open("mdpy-xga"))
                 .hasMessageStartingWith("'mdpy-xga' is not a device spec: give an mdev UUID")
-                .hasMessageContaining("known schemes: fake");
+                .hasMessageContaining("known schemes: fake, vm, libvirt, fd");
         assertThatThrownBy(() -> devices().open("  ")).hasMessageStartingWith("empty device spec");
         assertThatThrownBy(() -> new Devices(List.of(), fake, root, root).open("sim:mbochs"))
-                .hasMessageContaining("known schemes: none");
+                .hasMessageContaining("known schemes: vm, libvirt, fd; is a provider");
     }
 
     @Test

@@ -147,9 +147,9 @@ class PipelineFaultTest extends PipelineTestBase {
         awaitState(p, PipelineState.FAILED);
         sink.awaitNoSignals(1, WAIT);
         assertThat(p.stats().reason()).isEqualTo("cannot open nope:thing: no device provider for scheme 'nope' in"
-                + " 'nope:thing' (known schemes: none; is a provider such as scanout-sim on the class path?)");
+                + " 'nope:thing' (known schemes: vm, libvirt, fd; is a provider such as scanout-sim on the class path?)");
         assertThat(log.lines()).containsExactly("WARNING device 'desk' (configuration x~1): cannot open nope:thing: no"
-                + " device provider for scheme 'nope' in 'nope:thing' (known schemes: none; is a provider such as"
+                + " device provider for scheme 'nope' in 'nope:thing' (known schemes: vm, libvirt, fd; is a provider such as"
                 + " scanout-sim on the class path?); nothing is polled until the configuration changes or the pipeline"
                 + " is reopened");
     }

@@ -1,12 +1,16 @@
 package io.github.scanout.api.kernel;
 
 import io.github.scanout.api.DeviceException;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import org.osgi.annotation.versioning.ConsumerType;
 
 /**
- * Something that can be opened as a VFIO device file: a simulated vGPU. (Real mdevs are opened
- * by core through the VFIO group or cdev path.) The endpoint outlives its opens, as an mdev
- * outlives the processes that open it.
+ * Something that can be opened as a VFIO device file: a simulated vGPU, or the device a running
+ * VM's VMM holds, borrowed from it ({@code vm:}, {@code libvirt:}, {@code fd:}). (Real mdevs named
+ * by UUID are opened by core through the VFIO group or cdev path.) The endpoint outlives its
+ * opens, as an mdev outlives the processes that open it.
  */
 @ConsumerType
 public interface DeviceEndpoint {
@@ -25,8 +29,27 @@ public interface DeviceEndpoint {
     /**
      * An open device file.
      *
+     * <p>{@code gone} completes, with a one-line reason, when the device stops being usable for
+     * good while the fd is still open: a borrowed device whose VMM exited ("the VMM (PID 1234)
+     * exited"). The user of the device then stops calling it and closes the fd and everything
+     * made from it (mappings, dma-bufs) promptly, so that the host can tear the device down.
+     * It never completes for a device this process opened itself. Completing it exceptionally
+     * or cancelling it means nothing.
+     *
      * @param kernel the kernel every call on {@code fd}, and on fds it hands out, must go through
      * @param fd the device fd; closing it through {@code kernel} closes the device
+     * @param gone completes when the device is gone for good (see above)
+     * @since 0.2.0 ({@code gone})
      */
-    record OpenDevice(Kernel kernel, int fd) {}
+    record OpenDevice(Kernel kernel, int fd, CompletionStage<String> gone) {
+
+        public OpenDevice {
+            Objects.requireNonNull(gone, "gone");
+        }
+
+        /** A device that is never gone while open: the form of 0.1.0. */
+        public OpenDevice(Kernel kernel, int fd) {
+            this(kernel, fd, new CompletableFuture<>());
+        }
+    }
 }

@@ -58,6 +58,6 @@ class PlaneDumpTest {
     void deviceErrorsExitOneWithOneLine() {
         assertThat(run("nope:x")).isEqualTo(1);
         assertThat(err().lines()).containsExactly(
-                "PlaneDump: no device provider for scheme 'nope' in 'nope:x' (known schemes: fake)");
+                "PlaneDump: no device provider for scheme 'nope' in 'nope:x' (known schemes: fake, vm, libvirt, fd)");
     }
 }

@@ -53,6 +53,16 @@ public interface Libc extends Library {
 
     int ftruncate(int fd, long length);
 
+    /**
+     * {@code syscall(2)} with three integer arguments, for calls glibc has no wrapper for on
+     * every distribution Scanout supports ({@code pidfd_open}, {@code pidfd_getfd}: wrappers
+     * arrived in glibc 2.36). Unused trailing arguments are passed as 0, which both calls require.
+     */
+    long syscall(long number, long a, long b, long c);
+
+    /** {@code poll(2)} over {@code nfds} {@code struct pollfd}s (8 bytes each) at {@code fds}. */
+    int poll(Pointer fds, long nfds, int timeoutMillis);
+
     /** The errno of the last native call made on this thread. */
     default int errno() {
         return Native.getLastError();

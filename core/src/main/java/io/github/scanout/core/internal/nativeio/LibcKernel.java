@@ -321,6 +321,69 @@ public final class LibcKernel implements Kernel {
         LIVE_MAPPINGS.decrementAndGet();
     }
 
+    // ---- process file descriptors (not part of Kernel: only the vm: provider borrows fds) ----------
+
+    /**
+     * {@code SYS_pidfd_open} and {@code SYS_pidfd_getfd}: the same numbers on x86_64 and aarch64
+     * (both use the unified syscall table from Linux 5.1 on).
+     */
+    static final long SYS_PIDFD_OPEN = 434;
+    static final long SYS_PIDFD_GETFD = 438;
+
+    private static final short POLLIN = 1;
+
+    /**
+     * {@code pidfd_open(pid, 0)} (Linux 5.3): a file descriptor that names this process, not its
+     * number, for as long as it is open. The fd has FD_CLOEXEC.
+     *
+     * @throws DeviceException carrying ESRCH (no such process) or ENOSYS (kernel older than 5.3)
+     */
+    public int pidfdOpen(int pid) throws DeviceException {
+        long r = libc.syscall(SYS_PIDFD_OPEN, pid, 0, 0);
+        if (r < 0) {
+            throw new DeviceException("pidfd_open(" + pid + ")", libc.errno());
+        }
+        return (int) r;
+    }
+
+    /**
+     * {@code pidfd_getfd(pidfd, targetfd, 0)} (Linux 5.6): a duplicate, in this process, of the
+     * target process's fd, sharing its open file description. The new fd has FD_CLOEXEC.
+     *
+     * @throws DeviceException carrying EPERM (no ptrace right over the process), ESRCH (it has
+     *     exited), EBADF (it has no such fd) or ENOSYS (kernel older than 5.6)
+     */
+    public int pidfdGetfd(int pidfd, int targetFd) throws DeviceException {
+        long r = libc.syscall(SYS_PIDFD_GETFD, pidfd, targetFd, 0);
+        if (r < 0) {
+            throw new DeviceException("pidfd_getfd(pidfd " + pidfd + ", fd " + targetFd + ")", libc.errno());
+        }
+        return (int) r;
+    }
+
+    /**
+     * {@code poll(2)} for POLLIN on one fd: for a pidfd, readable means the process has exited.
+     *
+     * @param timeoutMillis how long to wait; 0 to only look, -1 for ever
+     * @return whether the fd is readable (or in error: POLLERR/POLLHUP/POLLNVAL also end a wait)
+     */
+    public boolean pollIn(int fd, int timeoutMillis) throws DeviceException {
+        try (Memory pfd = new Memory(8)) {
+            pfd.setInt(0, fd);
+            pfd.setShort(4, POLLIN);
+            pfd.setShort(6, (short) 0);
+            int r = libc.poll(pfd, 1, timeoutMillis);
+            if (r < 0) {
+                int errno = libc.errno();
+                if (errno == io.github.scanout.api.Errno.EINTR.number()) {
+                    return false;
+                }
+                throw new DeviceException("poll(fd " + fd + ")", errno);
+            }
+            return r > 0 && pfd.getShort(6) != 0;
+        }
+    }
+
     /** Native memory of at least {@code size} bytes: the thread's scratch block when small enough. */
     private Memory borrow(int size) {
         int want = Math.max(size, 1);

@@ -52,6 +52,10 @@ public final class VfioGfxDevice implements GfxDevice {
     private final AutoCloseable owner;
     private final ReentrantLock lock = new ReentrantLock();
     private boolean closed;
+    /** Why the device is gone for good (its VMM exited), or null; set by any thread. */
+    private volatile String goneReason;
+    /** {@link System#nanoTime()} when it was marked gone. */
+    private volatile long goneAt;
 
     private VfioGfxDevice(Kernel kernel, int fd, String name, DeviceInfo info, AutoCloseable owner) {
         this.kernel = kernel;
@@ -108,6 +112,10 @@ public final class VfioGfxDevice implements GfxDevice {
         try {
             if (closed) {
                 throw new DeviceException(name + " is closed", Errno.EBADF.number());
+            }
+            String gone = goneReason;
+            if (gone != null) {
+                throw new DeviceException(gone, Errno.ENODEV.number());
             }
             return call.run();
         } finally {
@@ -379,6 +387,19 @@ public final class VfioGfxDevice implements GfxDevice {
         });
     }
 
+    /**
+     * Marks the device gone for good (a borrowed device whose VMM exited): every later call
+     * fails with ENODEV and this reason, so its user releases it as it releases a vanished
+     * device. Only the first reason counts.
+     */
+    public void markGone(String reason) {
+        Objects.requireNonNull(reason, "reason");
+        if (goneReason == null) {
+            goneAt = System.nanoTime();
+            goneReason = reason;
+        }
+    }
+
     /** Whether {@link #close()} has run. */
     public boolean isClosed() {
         lock.lock();
@@ -399,6 +420,10 @@ public final class VfioGfxDevice implements GfxDevice {
             closed = true;
             Fds.closeQuietly(kernel, fd, "device fd of " + name, null);
             closeOwner(owner, null);
+            if (goneReason != null) {
+                LOG.log(System.Logger.Level.INFO, name + ": closed the device fd "
+                        + (System.nanoTime() - goneAt) / 1_000_000 + " ms after " + goneReason);
+            }
         } finally {
             lock.unlock();
         }

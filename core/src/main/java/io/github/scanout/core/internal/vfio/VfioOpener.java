@@ -146,7 +146,7 @@ public final class VfioOpener {
     }
 
     /** The cdev name under {@code <mdev>/vfio-dev/} ({@code vfio3}), if any. */
-    static Optional<String> cdevName(Path mdevDir) throws DeviceException {
+    public static Optional<String> cdevName(Path mdevDir) throws DeviceException {
         Path vfioDev = mdevDir.resolve("vfio-dev");
         if (!Files.isDirectory(vfioDev)) {
             return Optional.empty();
@@ -159,7 +159,7 @@ public final class VfioOpener {
     }
 
     /** The IOMMU group number an mdev's {@code iommu_group} link names. */
-    static int iommuGroup(Path mdevDir, String uuid) throws DeviceException {
+    public static int iommuGroup(Path mdevDir, String uuid) throws DeviceException {
         Path link = mdevDir.resolve("iommu_group");
         if (!Files.exists(link, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
             throw new DeviceException("mdev " + uuid + " has no IOMMU group: " + link + " is missing (is its vendor driver"

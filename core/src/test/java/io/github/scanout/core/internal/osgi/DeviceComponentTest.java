@@ -223,7 +223,7 @@ class DeviceComponentTest {
         Thread.sleep(100);
         assertThat(logs.matching("cannot open")).containsExactly("WARNING device 'left' (configuration"
                 + " io.github.scanout.device~left): cannot open sim:mdpy-vga: no device provider for scheme 'sim' in"
-                + " 'sim:mdpy-vga' (known schemes: none; is a provider such as scanout-sim on the class path?); nothing"
+                + " 'sim:mdpy-vga' (known schemes: vm, libvirt, fd; is a provider such as scanout-sim on the class path?); nothing"
                 + " is polled until the configuration changes or the pipeline is reopened");
         assertThat(good.state()).isEqualTo(PipelineState.RUNNING);
 

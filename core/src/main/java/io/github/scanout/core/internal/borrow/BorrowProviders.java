@@ -1,0 +1,178 @@
+package io.github.scanout.core.internal.borrow;
+
+import io.github.scanout.api.DeviceException;
+import io.github.scanout.api.kernel.DeviceEndpoint;
+import io.github.scanout.api.kernel.DeviceProvider;
+import io.github.scanout.api.kernel.Kernel;
+import io.github.scanout.core.internal.nativeio.LibcKernel;
+import io.github.scanout.core.internal.vfio.VfioOpener;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The device providers for running VMs, built into core:
+ * <ul>
+ *   <li>{@code vm:PID}, {@code vm:PID/UUID}: the display device process PID holds. The process is
+ *       bound through a pidfd at the first resolve and its number is never looked up again
+ *       (numbers are reused): when it exits, the spec stays gone.</li>
+ *   <li>{@code vm:UUID}: whichever process holds that mdev at each open, so the spec survives
+ *       VM restarts. Scanout never opens the mdev itself.</li>
+ *   <li>{@code libvirt:DOMAIN}, {@code libvirt:DOMAIN/UUID}: the QEMU of a running libvirt
+ *       domain, from {@code /run/libvirt/qemu/DOMAIN.pid} at each open.</li>
+ *   <li>{@code fd:N}: a VFIO device fd this process inherited (from a management layer or the
+ *       borrow helper), used in observer mode.</li>
+ * </ul>
+ * Each takes options after {@code ?} ({@link BorrowOptions}).
+ */
+public final class BorrowProviders {
+    private BorrowProviders() {}
+
+    private static final Pattern PID = Pattern.compile("[1-9][0-9]{0,9}");
+    private static final Pattern DOMAIN = Pattern.compile("[A-Za-z0-9_.+:-][A-Za-z0-9_.+:@-]*");
+
+    /** The three providers over the real system. */
+    public static List<DeviceProvider> real(Path sysfsRoot, Path devRoot) {
+        Path proc = Path.of("/proc");
+        Borrower b = new Borrower(LibcKernel::instance, new ProcScan(proc, sysfsRoot, devRoot), Adopter.vfio(), proc,
+                Path.of("/run"));
+        return of(b);
+    }
+
+    /** The three providers over a given borrower (tests give fake roots and adopters). */
+    public static List<DeviceProvider> of(Borrower b) {
+        return List.of(new Vm(b), new Libvirt(b), new Fd(b));
+    }
+
+    /** {@code scheme:body?query} split. */
+    private record Spec(String body, BorrowOptions options) {
+        static Spec parse(String spec, String scheme) throws DeviceException {
+            String rest = spec.substring(scheme.length() + 1);
+            int q = rest.indexOf('?');
+            String body = q < 0 ? rest : rest.substring(0, q);
+            return new Spec(body, BorrowOptions.parse(q < 0 ? null : rest.substring(q + 1), spec));
+        }
+    }
+
+    private static String uuidOf(String text, String spec) throws DeviceException {
+        if (!VfioOpener.UUID.matcher(text).matches()) {
+            throw new DeviceException("'" + text + "' in '" + spec + "' is not an mdev UUID (8-4-4-4-12 hex digits)");
+        }
+        return text.toLowerCase(Locale.ROOT);
+    }
+
+    /** {@code vm:}. */
+    static final class Vm implements DeviceProvider {
+        private final Borrower borrower;
+        private final Map<String, DeviceEndpoint> endpoints = new ConcurrentHashMap<>();
+
+        Vm(Borrower borrower) {
+            this.borrower = borrower;
+        }
+
+        @Override
+        public String scheme() {
+            return "vm";
+        }
+
+        @Override
+        public DeviceEndpoint resolve(String spec) throws DeviceException {
+            DeviceEndpoint e = endpoints.get(spec);
+            if (e != null) {
+                return e;
+            }
+            e = create(spec);
+            DeviceEndpoint raced = endpoints.putIfAbsent(spec, e);
+            if (raced != null) {
+                return raced; // this one's pidfd stays open with the losing endpoint until exit; rare
+            }
+            return e;
+        }
+
+        private DeviceEndpoint create(String spec) throws DeviceException {
+            Spec s = Spec.parse(spec, "vm");
+            String body = s.body();
+            if (VfioOpener.UUID.matcher(body).matches()) {
+                String uuid = body.toLowerCase(Locale.ROOT);
+                borrower.mdev(uuid); // an unknown UUID is an error now, not a wait
+                return new Borrower.Endpoint(borrower, spec, () -> borrower.holderOf(uuid), uuid, s.options());
+            }
+            int slash = body.indexOf('/');
+            String pidText = slash < 0 ? body : body.substring(0, slash);
+            String uuid = slash < 0 ? null : uuidOf(body.substring(slash + 1), spec);
+            if (!PID.matcher(pidText).matches()) {
+                throw new DeviceException("'" + spec + "' is not a vm: spec: expected vm:PID, vm:PID/UUID or vm:UUID");
+            }
+            Borrower.Bound bound = borrower.bind(Integer.parseInt(pidText), false);
+            return new Borrower.Endpoint(borrower, spec, () -> bound, uuid, s.options());
+        }
+    }
+
+    /** {@code libvirt:}. */
+    static final class Libvirt implements DeviceProvider {
+        private final Borrower borrower;
+
+        Libvirt(Borrower borrower) {
+            this.borrower = borrower;
+        }
+
+        @Override
+        public String scheme() {
+            return "libvirt";
+        }
+
+        @Override
+        public DeviceEndpoint resolve(String spec) throws DeviceException {
+            Spec s = Spec.parse(spec, "libvirt");
+            String body = s.body();
+            int slash = body.lastIndexOf('/');
+            String domain = slash < 0 ? body : body.substring(0, slash);
+            String uuid = slash < 0 ? null : uuidOf(body.substring(slash + 1), spec);
+            Matcher m = DOMAIN.matcher(domain);
+            if (!m.matches() || domain.contains("..")) {
+                throw new DeviceException("'" + spec + "' is not a libvirt: spec: expected libvirt:DOMAIN or"
+                        + " libvirt:DOMAIN/UUID, with a domain name of letters, digits and _.+:@-");
+            }
+            return new Borrower.Endpoint(borrower, spec, () -> borrower.libvirtDomain(domain), uuid, s.options());
+        }
+    }
+
+    /** {@code fd:}. */
+    static final class Fd implements DeviceProvider {
+        private final Borrower borrower;
+
+        Fd(Borrower borrower) {
+            this.borrower = borrower;
+        }
+
+        @Override
+        public String scheme() {
+            return "fd";
+        }
+
+        @Override
+        public DeviceEndpoint resolve(String spec) throws DeviceException {
+            Spec s = Spec.parse(spec, "fd");
+            if (!s.body().matches("[0-9]{1,9}") || Integer.parseInt(s.body()) < 3) {
+                throw new DeviceException("'" + spec + "' is not an fd: spec: expected fd:N with N an inherited fd of 3"
+                        + " or more");
+            }
+            int fd = Integer.parseInt(s.body());
+            return new DeviceEndpoint() {
+                @Override
+                public String name() {
+                    return spec;
+                }
+
+                @Override
+                public OpenDevice open(Kernel host) throws DeviceException {
+                    return borrower.inherited(host, fd, s.options(), spec);
+                }
+            };
+        }
+    }
+}

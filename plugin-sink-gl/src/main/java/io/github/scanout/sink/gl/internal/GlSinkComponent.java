@@ -2,10 +2,12 @@ package io.github.scanout.sink.gl.internal;
 
 import io.github.scanout.api.device.EdidRegion;
 import io.github.scanout.api.device.GfxDevice;
+import io.github.scanout.api.sink.CountsOutput;
 import io.github.scanout.api.sink.CursorState;
 import io.github.scanout.api.sink.Frame;
 import io.github.scanout.api.sink.FrameSink;
 import io.github.scanout.api.sink.SinkNeeds;
+import io.github.scanout.api.sink.SinkOutput;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
@@ -35,7 +37,7 @@ import org.osgi.service.metatype.annotations.Designate;
 @Component(configurationPid = "io.github.scanout.sink.gl", configurationPolicy = ConfigurationPolicy.REQUIRE,
         service = FrameSink.class)
 @Designate(ocd = GlSinkConfig.class, factory = true)
-public final class GlSinkComponent implements FrameSink {
+public final class GlSinkComponent implements FrameSink, CountsOutput {
     private final GlSink sink;
     private final String device;
     private final Map<GfxDevice, String> devices = new ConcurrentHashMap<>();
@@ -111,5 +113,11 @@ public final class GlSinkComponent implements FrameSink {
     @Override
     public void detached() {
         sink.detached();
+    }
+
+    /** What the sink wrote, apart from what it received (its {@link CountsOutput}). */
+    @Override
+    public SinkOutput output() {
+        return sink.output();
     }
 }

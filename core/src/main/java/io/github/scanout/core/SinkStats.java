@@ -13,6 +13,14 @@ package io.github.scanout.core;
  * @param latencyP50Micros median microseconds from capture until its {@code frame} returned, over its
  *     last {@value #LATENCY_WINDOW} delivered frames; 0 before the first
  * @param latencyP99Micros 99th percentile of the same
+ * @param written frames the sink wrote (its {@link io.github.scanout.api.sink.CountsOutput}; a sink
+ *     that does not count its output is taken to have written what it took)
+ * @param bytesWritten bytes the sink wrote (0 for a sink that does not count its output)
+ * @param lastError one line on the sink's last failure: its own last write error, else the last
+ *     exception its methods threw; empty when none
+ * @param noPicture why this sink gets no picture when the pipeline has frames it cannot read
+ *     (a CPU sink and a dma-buf no importer could read, a format it does not take); empty while
+ *     it gets frames
  */
 public record SinkStats(
         String name,
@@ -23,15 +31,33 @@ public record SinkStats(
         long cursorUpdates,
         long noSignals,
         long latencyP50Micros,
-        long latencyP99Micros) {
+        long latencyP99Micros,
+        long written,
+        long bytesWritten,
+        String lastError,
+        String noPicture) {
 
     /** Frames the latency percentiles are computed over. */
     public static final int LATENCY_WINDOW = 1024;
+
+    public SinkStats {
+        lastError = lastError == null ? "" : lastError;
+        noPicture = noPicture == null ? "" : noPicture;
+    }
+
+    /** The counters of a sink that does not count its output: it wrote what it took. */
+    public SinkStats(String name, int queued, long delivered, long dropped, long errors, long cursorUpdates,
+            long noSignals, long latencyP50Micros, long latencyP99Micros) {
+        this(name, queued, delivered, dropped, errors, cursorUpdates, noSignals, latencyP50Micros, latencyP99Micros,
+                delivered, 0, "", "");
+    }
 
     @Override
     public String toString() {
         return name + ": delivered " + delivered + ", dropped " + dropped + ", errors " + errors + ", queued " + queued
                 + ", cursor " + cursorUpdates + ", no-signal " + noSignals + ", latency p50 " + latencyP50Micros
-                + " us p99 " + latencyP99Micros + " us";
+                + " us p99 " + latencyP99Micros + " us, written " + written + " (" + bytesWritten + " bytes)"
+                + (lastError.isEmpty() ? "" : ", last error: " + lastError)
+                + (noPicture.isEmpty() ? "" : ", no picture: " + noPicture);
     }
 }

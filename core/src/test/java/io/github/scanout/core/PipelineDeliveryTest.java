@@ -279,6 +279,62 @@ class PipelineDeliveryTest extends PipelineTestBase {
     }
 
     @Test
+    void statsTellWhatASinkWroteApartFromWhatItReceivedAndWhyItGetsNoPicture() throws Exception {
+        FakePlaneSource src = source(BufferType.DMABUF, 200);
+        src.screen().opaque(true);
+        Pipeline p = start(builder("d", src).options(identityOnly().withMaxRate(200)));
+        // a counting sink that writes every other frame, and says why not
+        class HalfWriter implements io.github.scanout.api.sink.FrameSink, io.github.scanout.api.sink.CountsOutput {
+            final RecordingSink recording = RecordingSink.any();
+            final java.util.concurrent.atomic.AtomicLong taken = new java.util.concurrent.atomic.AtomicLong();
+
+            @Override
+            public io.github.scanout.api.sink.SinkNeeds needs() {
+                return recording.needs();
+            }
+
+            @Override
+            public void frame(io.github.scanout.api.sink.Frame frame) throws Exception {
+                recording.frame(frame);
+                taken.incrementAndGet();
+            }
+
+            @Override
+            public io.github.scanout.api.sink.SinkOutput output() {
+                long n = taken.get();
+                return new io.github.scanout.api.sink.SinkOutput(n / 2, n / 2 * 100, n % 2 == 1 ? "disk full" : "");
+            }
+        }
+        HalfWriter half = new HalfWriter();
+        RecordingSink plain = RecordingSink.any();
+        RecordingSink cpu = RecordingSink.cpu();
+        closeLater(p.attach(half, "half"));
+        closeLater(p.attach(plain, "plain"));
+        closeLater(p.attach(cpu, "cpu"));
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        while (half.recording.frames() < 3 || plain.frames() < 3) {
+            assertThat(System.nanoTime() - deadline).as("3 frames each").isNegative();
+            src.screen().flip();
+            Thread.sleep(20);
+        }
+        cpu.awaitNoSignals(1, WAIT);
+        Await.until("the counts settle", WAIT, () -> p.stats().sink("half").delivered() == half.taken.get());
+        SinkStats h = p.stats().sink("half");
+        assertThat(h.written()).isEqualTo(h.delivered() / 2);
+        assertThat(h.bytesWritten()).isEqualTo(h.written() * 100);
+        assertThat(h.lastError()).isEqualTo(h.delivered() % 2 == 1 ? "disk full" : "");
+        SinkStats k = p.stats().sink("plain");
+        assertThat(k.written()).as("a sink that does not count wrote what it took").isEqualTo(k.delivered());
+        assertThat(k.bytesWritten()).isZero();
+        assertThat(k.noPicture()).isEmpty();
+        SinkStats c = p.stats().sink("cpu");
+        assertThat(c.delivered()).isZero();
+        assertThat(c.written()).isZero();
+        assertThat(c.noPicture()).endsWith("cannot be mapped by the CPU and no importer is registered; attach the GL"
+                + " sink's headless importer");
+    }
+
+    @Test
     void anImporterThatDeclinesIsNamed() throws Exception {
         FakePlaneSource src = source(BufferType.DMABUF, 200);
         src.screen().opaque(true);

@@ -21,13 +21,35 @@ import java.util.OptionalLong;
  * @param duration {@code --duration}, if given
  * @param frames {@code --frames}, if given
  * @param gl whether to install the GL bundle: {@code auto}, {@code on} or {@code off}
+ * @param ops the options of the operations commands ({@code --timeout}, {@code --control},
+ *     {@code snapshot}'s file)
  */
 record CommandLine(Command command, Optional<DeviceSpec> device, List<SinkSpec> sinks, Optional<Duration> duration,
-        OptionalLong frames, String gl) {
+        OptionalLong frames, String gl, Ops ops) {
 
     /** What the launcher is asked to do. */
     enum Command {
-        HELP, VERSION, RUN, SHELL, DEVICES
+        HELP, VERSION, RUN, SHELL, DEVICES, SNAPSHOT
+    }
+
+    /** How long {@code --frames} and {@code snapshot} wait for a frame to be written, unless {@code --timeout} says. */
+    static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(30);
+
+    /**
+     * The options of the operations commands.
+     *
+     * @param timeout {@code --timeout}: how long {@code --frames} waits with no new frame written,
+     *     and how long {@code snapshot} waits for its picture
+     * @param control {@code --control PATH}: where the control socket listens
+     * @param file {@code snapshot}'s FILE
+     */
+    record Ops(Optional<Duration> timeout, Optional<String> control, Optional<String> file) {
+        static final Ops NONE = new Ops(Optional.empty(), Optional.empty(), Optional.empty());
+
+        /** {@code --timeout}, else {@link #DEFAULT_TIMEOUT}. */
+        Duration timeoutOrDefault() {
+            return timeout.orElse(DEFAULT_TIMEOUT);
+        }
     }
 
     /** The most {@code --duration} accepted: about 31 years, a bound only against overflow. */
@@ -51,7 +73,7 @@ record CommandLine(Command command, Optional<DeviceSpec> device, List<SinkSpec> 
      */
     static CommandLine parse(Map<String, SinkType> sinkTypes, String... args) throws UsageException {
         if (args.length == 0) {
-            throw new UsageException("no command given; expected run, shell, devices or --help");
+            throw new UsageException("no command given; expected " + COMMANDS);
         }
         String first = args[0];
         Command command = switch (first) {
@@ -60,20 +82,24 @@ record CommandLine(Command command, Optional<DeviceSpec> device, List<SinkSpec> 
             case "run" -> Command.RUN;
             case "shell" -> Command.SHELL;
             case "devices" -> Command.DEVICES;
+            case "snapshot" -> Command.SNAPSHOT;
             default -> throw new UsageException(first.startsWith("-")
-                    ? "unknown option '" + first + "' before the command; expected run, shell, devices or --help"
-                    : "unknown command '" + first + "'; expected run, shell, devices or --help");
+                    ? "unknown option '" + first + "' before the command; expected " + COMMANDS
+                    : "unknown command '" + first + "'; expected " + COMMANDS);
         };
         DeviceSpec device = null;
         List<SinkSpec> sinks = new ArrayList<>();
         Duration duration = null;
         Long frames = null;
         String gl = "auto";
+        Duration timeout = null;
+        String control = null;
+        String file = null;
         for (int i = 1; i < args.length; i++) {
             String arg = args[i];
             if (arg.equals("-h") || arg.equals("--help")) {
                 return new CommandLine(Command.HELP, Optional.empty(), List.of(), Optional.empty(), OptionalLong.empty(),
-                        gl);
+                        gl, Ops.NONE);
             }
             if (command == Command.HELP || command == Command.VERSION) {
                 throw new UsageException("'" + first + "' takes no arguments, got '" + arg + "'");
@@ -88,7 +114,40 @@ record CommandLine(Command command, Optional<DeviceSpec> device, List<SinkSpec> 
             if (command == Command.DEVICES) {
                 throw new UsageException("'devices' takes no arguments, got '" + arg + "'");
             }
+            if (command == Command.SNAPSHOT && !name.startsWith("-")) {
+                if (file != null) {
+                    throw new UsageException("snapshot takes one FILE, got '" + file + "' and '" + arg + "'");
+                }
+                file = arg;
+                continue;
+            }
+            if (command == Command.SNAPSHOT && !List.of("--device", "--timeout", "--gl").contains(name)) {
+                throw new UsageException(arg.startsWith("-") ? "unknown option '" + arg
+                        + "' for snapshot; expected --device SPEC, --timeout SECONDS, --gl or the FILE"
+                        : "unexpected argument '" + arg + "'");
+            }
             switch (name) {
+                case "--timeout" -> {
+                    if (timeout != null) {
+                        throw new UsageException("--timeout is given twice");
+                    }
+                    if (value == null) {
+                        value = next(args, ++i, name, "SECONDS");
+                    }
+                    timeout = seconds(name, value);
+                }
+                case "--control" -> {
+                    if (control != null) {
+                        throw new UsageException("--control is given twice");
+                    }
+                    if (value == null) {
+                        value = next(args, ++i, name, "PATH");
+                    }
+                    if (value.isBlank() || value.indexOf('\0') >= 0) {
+                        throw new UsageException("--control '" + value + "' is not accepted; expected the path of a socket");
+                    }
+                    control = value;
+                }
                 case "--device" -> {
                     if (device != null) {
                         throw new UsageException("--device is given twice ('" + device.name() + "' and '"
@@ -112,7 +171,7 @@ record CommandLine(Command command, Optional<DeviceSpec> device, List<SinkSpec> 
                     if (value == null) {
                         value = next(args, ++i, name, "SECONDS");
                     }
-                    duration = seconds(value);
+                    duration = seconds(name, value);
                 }
                 case "--frames" -> {
                     if (frames != null) {
@@ -133,9 +192,24 @@ record CommandLine(Command command, Optional<DeviceSpec> device, List<SinkSpec> 
                     }
                 }
                 default -> throw new UsageException(arg.startsWith("-")
-                        ? "unknown option '" + arg + "' for " + first + "; expected --device, --sink, --duration, --frames or --gl"
+                        ? "unknown option '" + arg + "' for " + first
+                                + "; expected --device, --sink, --duration, --frames, --timeout, --control or --gl"
                         : "unexpected argument '" + arg + "'; options come as --device SPEC, --sink TYPE:TARGET...");
             }
+        }
+        if (command == Command.SNAPSHOT) {
+            if (device == null) {
+                throw new UsageException("snapshot needs --device SPEC: the device to take the picture of");
+            }
+            if (file == null) {
+                throw new UsageException("snapshot needs a FILE to write the picture to, for example screen.png");
+            }
+            if (!file.toLowerCase(Locale.ROOT).endsWith(".png")) {
+                throw new UsageException("snapshot writes PNG; name the FILE *.png, got '" + file + "'");
+            }
+        }
+        if (timeout != null && frames == null && command != Command.SNAPSHOT) {
+            throw new UsageException("--timeout limits --frames (or snapshot); give --frames N with it");
         }
         if (duration != null && frames != null) {
             throw new UsageException("--duration and --frames exclude each other; give one");
@@ -144,7 +218,7 @@ record CommandLine(Command command, Optional<DeviceSpec> device, List<SinkSpec> 
             throw new UsageException("--sink needs a --device to attach to");
         }
         if (frames != null && sinks.isEmpty()) {
-            throw new UsageException("--frames counts frames delivered to the --sink sinks; give at least one --sink");
+            throw new UsageException("--frames counts frames written by the --sink sinks; give at least one --sink");
         }
         if ("off".equals(gl)) {
             for (SinkSpec s : sinks) {
@@ -154,7 +228,8 @@ record CommandLine(Command command, Optional<DeviceSpec> device, List<SinkSpec> 
             }
         }
         return new CommandLine(command, Optional.ofNullable(device), sinks, Optional.ofNullable(duration),
-                frames == null ? OptionalLong.empty() : OptionalLong.of(frames), gl);
+                frames == null ? OptionalLong.empty() : OptionalLong.of(frames), gl,
+                new Ops(Optional.ofNullable(timeout), Optional.ofNullable(control), Optional.ofNullable(file)));
     }
 
     private static String next(String[] args, int i, String option, String what) throws UsageException {
@@ -164,8 +239,8 @@ record CommandLine(Command command, Optional<DeviceSpec> device, List<SinkSpec> 
         return args[i];
     }
 
-    private static Duration seconds(String value) throws UsageException {
-        String why = "--duration " + value + " is not accepted; expected a number of seconds greater than 0, for example 5 or 0.5";
+    private static Duration seconds(String option, String value) throws UsageException {
+        String why = option + " " + value + " is not accepted; expected a number of seconds greater than 0, for example 5 or 0.5";
         BigDecimal d;
         try {
             d = new BigDecimal(value.trim());
@@ -191,6 +266,9 @@ record CommandLine(Command command, Optional<DeviceSpec> device, List<SinkSpec> 
         throw new UsageException("--frames " + value + " is not accepted; expected a whole number of frames greater than 0");
     }
 
+    /** The commands, for messages. */
+    static final String COMMANDS = "run, shell, devices, snapshot, ctl or --help";
+
     /** The help text. */
     static String help() {
         return """
@@ -198,17 +276,25 @@ record CommandLine(Command command, Optional<DeviceSpec> device, List<SinkSpec> 
                   scanout run [--device SPEC] [--sink TYPE:TARGET[?key=value&...]]... [--duration SECONDS | --frames N]
                   scanout shell [the options of run]
                   scanout devices
+                  scanout snapshot --device SPEC [--timeout SECONDS] FILE.png
+                  scanout ctl [--control PATH] [--json] COMMAND [ARGS...]
                   scanout --help | --version
 
                 Commands:
                   run       Starts the runtime: the device and sinks given here, plus the configurations in
                             conf/ and the bundles in deploy/. Runs for --duration SECONDS, until every --sink
-                            has received --frames N frames, or until SIGTERM or SIGINT; then stops cleanly
-                            (sinks flushed, devices closed) and exits 0.
+                            has written --frames N frames, or until SIGTERM or SIGINT; then stops cleanly
+                            (sinks flushed, devices closed). The last line says what each sink received and
+                            wrote.
                   shell     The same, with an interactive Gogo shell on this terminal (commands scanout:devices,
                             scanout:sinks, scanout:stats, scanout:attach, scanout:detach, scanout:snapshot;
                             'exit' or Ctrl-D stops). No remote shell is ever started.
                   devices   Lists the host's mediated devices and whether each can be opened (and why not).
+                  snapshot  Writes what the device shows now (still or not) to FILE.png and exits; exit 0 only
+                            when the file was written.
+                  ctl       Controls the running instance of this distribution through its control socket:
+                            status, devices, sinks, stats, attach TYPE DEVICE key=value..., detach NAME,
+                            snapshot DEVICE FILE. Human output, or --json (see the operator guide).
 
                 Options of run and shell:
                   --device SPEC        an mdev UUID, /sys/bus/mdev/devices/<uuid>, or a simulated vGPU:
@@ -227,7 +313,11 @@ record CommandLine(Command command, Optional<DeviceSpec> device, List<SinkSpec> 
                                        window.api; any sink: sink.name); a sink type in deploy/ brings its own.
                                        Escape & and = in values as %26 and %3D.
                   --duration SECONDS   stop after this long (counted from when the device is live)
-                  --frames N           stop when every --sink has received N frames
+                  --frames N           stop when every --sink has written N frames
+                  --timeout SECONDS    with --frames (and for snapshot): give up, exit 1, when no new frame
+                                       was written for this long (default 30; a still screen is captured
+                                       only once)
+                  --control PATH       the control socket for scanout ctl (default: see the operator guide)
                   --gl auto|on|off     install the GL sink and importer bundle (auto: when a gl sink, a real
                                        device or a GL configuration in conf/ needs it)
 
@@ -236,7 +326,9 @@ record CommandLine(Command command, Optional<DeviceSpec> device, List<SinkSpec> 
                   scanout run --device sim:gvt --sink file:cap.y4m?format=y4m --frames 120
                   scanout shell --device sim:mdpy-xga
 
-                Exit status: 0 after a clean stop, 1 when the device or a sink cannot start, 2 for bad arguments.
+                Exit status: 0 after a clean stop; 1 when the device or a sink cannot start, when a sink wrote
+                nothing of what it was asked to (the last line says why), or when --frames or snapshot timed out;
+                2 for bad arguments.
                 Files: conf/ (configurations), deploy/ (bundles) and the cache directory (see the README:
                 $SCANOUT_CACHE, else $XDG_RUNTIME_DIR/scanout, else the distribution's cache/).
                 """;

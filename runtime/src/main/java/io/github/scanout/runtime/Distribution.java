@@ -16,7 +16,11 @@ import java.util.Map;
  *
  * <p>The cache is, in this order: {@code -Dscanout.cache} (set by {@code bin/scanout} from
  * {@code $SCANOUT_CACHE}), {@code $XDG_RUNTIME_DIR/scanout} (per user, in memory, gone at
- * logout), else the distribution's {@code cache/}. Each process gets its own {@code run-<pid>}
+ * logout), else the distribution's {@code cache/}; when that cannot be written (a read-only
+ * install run by root, cron or CI, where {@code XDG_RUNTIME_DIR} is unset),
+ * {@code $XDG_CACHE_HOME/scanout}, else {@code ~/.cache/scanout}, and {@link #note()} says so.
+ * {@code bin/scanout} makes the same choice (its class-data archive lives there) and passes it
+ * on with {@code -Dscanout.cache}, and the fallback with {@code -Dscanout.cache.fallback}. Each process gets its own {@code run-<pid>}
  * directory under it, deleted when it exits; directories of processes that are gone are removed
  * at the next start.
  *
@@ -24,8 +28,13 @@ import java.util.Map;
  *
  * @param home the distribution's root (the parent of {@code bin/} and {@code lib/})
  * @param cache the cache directory
+ * @param note one line saying why the cache is not where it usually is, empty when it is
  */
-record Distribution(Path home, Path cache) {
+record Distribution(Path home, Path cache, String note) {
+
+    Distribution(Path home, Path cache) {
+        this(home, cache, "");
+    }
 
     /**
      * The distribution this launcher runs from: {@code -Dscanout.home}, else the parent of the
@@ -50,6 +59,11 @@ record Distribution(Path home, Path cache) {
     /** The distribution at {@code home}, with the cache chosen from the environment. */
     static Distribution at(Path home, Map<String, String> env) {
         String c = System.getProperty("scanout.cache");
+        String note = "";
+        String unwritable = System.getProperty("scanout.cache.fallback");
+        if (c != null && !c.isBlank() && unwritable != null && !unwritable.isBlank()) {
+            note = fallbackNote(Path.of(unwritable), Path.of(c));
+        }
         if (c == null || c.isBlank()) {
             c = env.get("SCANOUT_CACHE");
         }
@@ -61,8 +75,42 @@ record Distribution(Path home, Path cache) {
             cache = Path.of(env.get("XDG_RUNTIME_DIR"), "scanout");
         } else {
             cache = home.resolve("cache");
+            if (!writable(cache)) {
+                Path user = userCache(env);
+                if (user != null) {
+                    note = fallbackNote(cache, user);
+                    cache = user;
+                }
+            }
         }
-        return new Distribution(home, cache.toAbsolutePath().normalize());
+        return new Distribution(home, cache.toAbsolutePath().normalize(), note);
+    }
+
+    private static String fallbackNote(Path unwritable, Path used) {
+        return "the distribution's cache directory " + unwritable + " cannot be written (a read-only install?);"
+                + " using " + used + " ($XDG_CACHE_HOME/scanout, else ~/.cache/scanout; set SCANOUT_CACHE to choose)";
+    }
+
+    /** Whether {@code dir} exists and can be written, or can be created. */
+    static boolean writable(Path dir) {
+        Path p = dir;
+        while (p != null && !Files.exists(p)) {
+            p = p.getParent();
+        }
+        return p != null && Files.isDirectory(p) && Files.isWritable(p);
+    }
+
+    /** {@code $XDG_CACHE_HOME/scanout}, else {@code $HOME/.cache/scanout}; null without either. */
+    static Path userCache(Map<String, String> env) {
+        String x = env.get("XDG_CACHE_HOME");
+        if (x != null && !x.isBlank() && Path.of(x).isAbsolute()) {
+            return Path.of(x, "scanout");
+        }
+        String h = env.get("HOME");
+        if (h == null || h.isBlank()) {
+            h = System.getProperty("user.home");
+        }
+        return h == null || h.isBlank() ? null : Path.of(h, ".cache", "scanout");
     }
 
     Path bundles() {

@@ -1,11 +1,12 @@
 package io.github.scanout.runtime;
 
 import java.io.PrintStream;
+import java.util.List;
 import java.util.Map;
 
 /**
  * The {@code scanout} command ({@code bin/scanout} runs this class): {@code run},
- * {@code shell}, {@code devices}, {@code --help}, {@code --version}. See
+ * {@code shell}, {@code devices}, {@code snapshot}, {@code ctl}, {@code --help}, {@code --version}. See
  * {@link CommandLine#help()} for the reference.
  *
  * <p>Exit status: 0 after a clean stop (also after SIGTERM or SIGINT), 1 when the runtime, the
@@ -32,6 +33,9 @@ public final class Launcher {
      * @return the exit status
      */
     static int run(String[] args, PrintStream out, PrintStream err, Map<String, String> env, long start) {
+        if (args.length > 0 && args[0].equals("ctl")) {
+            return new CtlCommand(Distribution.locate(env), env, out, err).run(List.of(args).subList(1, args.length));
+        }
         CommandLine cl;
         try {
             // the sink types come from the bundles the runtime would install, read before it starts
@@ -42,6 +46,12 @@ public final class Launcher {
         }
         for (String w : cl.warnings()) {
             err.println("scanout: " + w);
+        }
+        if (cl.command() != CommandLine.Command.HELP && cl.command() != CommandLine.Command.VERSION) {
+            String note = Distribution.locate(env).note();
+            if (!note.isEmpty()) {
+                err.println("scanout: " + note);
+            }
         }
         switch (cl.command()) {
             case HELP:
@@ -60,7 +70,9 @@ public final class Launcher {
         stop.install();
         int code;
         try {
-            code = new RunCommand(cl, Distribution.locate(env), out, err, stop, start).run();
+            code = cl.command() == CommandLine.Command.SNAPSHOT
+                    ? new SnapshotCommand(cl, Distribution.locate(env), out, err, stop, start, env).run()
+                    : new RunCommand(cl, Distribution.locate(env), out, err, stop, start, env).run();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             code = 1;

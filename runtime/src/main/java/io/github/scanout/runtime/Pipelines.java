@@ -31,8 +31,14 @@ final class Pipelines {
         }
     }
 
-    /** A copy of {@code SinkStats}. */
-    record Sink(String name, long delivered, long dropped, long errors, long noSignals) {}
+    /**
+     * A copy of {@code SinkStats}: what the sink received ({@code delivered}) and what it wrote.
+     *
+     * @param lastError the sink's last write error or exception, empty when none
+     * @param noPicture why the sink gets no picture of the device's frames, empty while it does
+     */
+    record Sink(String name, long delivered, long dropped, long errors, long noSignals, long written, long bytesWritten,
+            String lastError, String noPicture, long latencyP50Micros, long latencyP99Micros) {}
 
     private Pipelines() {}
 
@@ -86,7 +92,9 @@ final class Pipelines {
         List<Sink> sinks = new ArrayList<>();
         for (Object k : (List<?>) invoke(s, "sinks")) {
             sinks.add(new Sink((String) invoke(k, "name"), (Long) invoke(k, "delivered"), (Long) invoke(k, "dropped"),
-                    (Long) invoke(k, "errors"), (Long) invoke(k, "noSignals")));
+                    (Long) invoke(k, "errors"), (Long) invoke(k, "noSignals"), (Long) invoke(k, "written"),
+                    (Long) invoke(k, "bytesWritten"), (String) invoke(k, "lastError"), (String) invoke(k, "noPicture"),
+                    (Long) invoke(k, "latencyP50Micros"), (Long) invoke(k, "latencyP99Micros")));
         }
         return new Stats((String) invoke(s, "name"), (String) invoke(s, "spec"), invoke(s, "state").toString(),
                 (String) invoke(s, "reason"), (String) invoke(s, "source"), (Long) invoke(s, "captured"),

@@ -45,8 +45,11 @@ final class RunCommand {
     private final PrintStream err;
     private final StopSignal stop;
     private final long startNanos;
+    private final Map<String, String> env;
 
-    RunCommand(CommandLine cl, Distribution dist, PrintStream out, PrintStream err, StopSignal stop, long startNanos) {
+    RunCommand(CommandLine cl, Distribution dist, PrintStream out, PrintStream err, StopSignal stop, long startNanos,
+            Map<String, String> env) {
+        this.env = env;
         this.cl = cl;
         this.dist = dist;
         this.out = out;
@@ -59,7 +62,7 @@ final class RunCommand {
     private record Live(Pipelines.Stats stats, boolean framed) {}
 
     /** A sink as configured: its name, its configuration's PID, its spec. */
-    private record Configured(String name, String pid, SinkSpec spec) {}
+    record Configured(String name, String pid, SinkSpec spec) {}
 
     /** A sink ready to be configured: its unique name, its spec, its properties. */
     private record Prepared(String name, SinkSpec spec, Map<String, String> properties) {}
@@ -98,6 +101,12 @@ final class RunCommand {
         try {
             code = session(fw, sinkProps, shell);
         } finally {
+            if (control != null) {
+                control.close();
+            }
+            if (commands != null) {
+                commands.detachAll();
+            }
             if (fw.active()) {
                 fw.stop(STOP_TIMEOUT);
             } else {
@@ -108,9 +117,45 @@ final class RunCommand {
         return code;
     }
 
+    private boolean controlled = true;
+
+    /** This command without a control socket (for {@code snapshot}). */
+    RunCommand withoutControl() {
+        controlled = false;
+        return this;
+    }
+
+    /** The control socket, while it listens; null for a snapshot or when it could not listen. */
+    private ControlServer control;
+    private ControlCommands commands;
+
+    /**
+     * Starts the control socket (not for {@code snapshot}); when it cannot listen, says why in
+     * one line and runs on without it.
+     */
+    private void listen(EmbeddedFramework fw, ConfigAdminClient cm, List<Prepared> sinkProps) {
+        if (!controlled) {
+            return;
+        }
+        Map<String, String> cli = new LinkedHashMap<>();
+        for (Prepared p : sinkProps) {
+            cli.put(p.name(), cl.device().map(DeviceSpec::name).orElse(""));
+        }
+        commands = new ControlCommands(fw.context(), cm, cli);
+        Path path = cl.ops().control().map(Path::of).orElseGet(() -> ControlServer.defaultPath(dist, env));
+        try {
+            control = ControlServer.start(path, commands);
+            commands.socket(control.path());
+            timing("control socket listening");
+        } catch (IOException e) {
+            err.println("scanout: WARNING: no control socket, scanout ctl cannot reach this instance: " + e.getMessage());
+        }
+    }
+
     private int session(EmbeddedFramework fw, List<Prepared> sinkProps, boolean shell)
             throws InterruptedException {
         ConfigAdminClient cm = ConfigAdminClient.of(fw.context());
+        listen(fw, cm, sinkProps);
         Optional<DeviceSpec> device = cl.device();
         if (device.isEmpty()) {
             // the shell's exit: close conf/'s pipelines before their providers and sources go
@@ -172,6 +217,7 @@ final class RunCommand {
         long liveNanos = System.nanoTime();
         timing("live");
         Pipelines.Stats ls = live.stats();
+        warnings.check(ls);
         if (live.framed()) {
             out.println(String.format(Locale.ROOT, "scanout: %s is live, first frame %.2f s after start (%s)%s",
                     d.name(), sinceStart(), ls.source(), describe(sinks)));
@@ -182,6 +228,10 @@ final class RunCommand {
         int code = awaitStop(fw, devicePid, sinks, cl.duration().orElse(null));
         double secs = (System.nanoTime() - liveNanos) / 1e9;
         LastSeen seen = teardown.run();
+        String why = failure;
+        if (why == null && seen.pipeline != null) {
+            why = nothingWritten(seen, sinks);
+        }
         StringBuilder b = new StringBuilder(String.format(Locale.ROOT, "scanout: stopped after %.1f s", secs));
         if (!stop.reason().isEmpty()) {
             b.append(" (").append(stop.reason()).append(')');
@@ -193,12 +243,89 @@ final class RunCommand {
                 Pipelines.Sink k = seen.sinks.get(c.name());
                 if (k != null) {
                     b.append("; ").append(k.name()).append(" received ").append(k.delivered())
-                            .append(k.dropped() > 0 ? " (dropped " + k.dropped() + ")" : "");
+                            .append(k.dropped() > 0 ? " (dropped " + k.dropped() + ")" : "")
+                            .append(", wrote ").append(k.written())
+                            .append(k.bytesWritten() > 0 ? " (" + bytes(k.bytesWritten()) + ")" : "");
                 }
             }
         }
         out.println(b);
+        if (why != null) {
+            out.flush();
+            err.println("scanout: failed: " + why);
+            return code == 0 ? 1 : code;
+        }
         return code;
+    }
+
+    /** Why the run failed (set by the wait that gave up), or null. */
+    private String failure;
+
+    /** The one-time warnings about sinks that get no picture. */
+    private final NoPictureWarnings warnings = new NoPictureWarnings();
+
+    /**
+     * The first sink that wrote nothing of what it was asked to, and why: it received frames and
+     * wrote none, or it received none because it cannot read the device's buffers. Null when
+     * every sink wrote something or was given nothing to write (a device showing nothing).
+     */
+    static String nothingWritten(LastSeen seen, List<Configured> sinks) {
+        for (Configured c : sinks) {
+            Pipelines.Sink k = seen.sinks.get(c.name());
+            if (k == null || k.written() > 0) {
+                continue;
+            }
+            if (k.delivered() > 0) {
+                return k.name() + " wrote none of the " + k.delivered() + " frames it received"
+                        + (k.lastError().isEmpty() ? "" : ": " + k.lastError());
+            }
+            if (!k.noPicture().isEmpty()) {
+                return k.name() + " wrote nothing: " + k.noPicture();
+            }
+        }
+        return null;
+    }
+
+    /** {@code 12.3 MB}, {@code 512 B}. */
+    static String bytes(long n) {
+        if (n < 1024) {
+            return n + " B";
+        }
+        double v = n;
+        String[] units = {"KiB", "MiB", "GiB", "TiB"};
+        int u = -1;
+        while (v >= 1024 && u < units.length - 1) {
+            v /= 1024;
+            u++;
+        }
+        return String.format(Locale.ROOT, "%.1f %s", v, units[u]);
+    }
+
+    /**
+     * Says once per sink and reason, as a WARNING on stderr, when a sink gets no picture of the
+     * device's frames, with what would help.
+     */
+    private final class NoPictureWarnings {
+        private final Map<String, String> said = new LinkedHashMap<>();
+
+        void check(Pipelines.Stats s) {
+            for (Pipelines.Sink k : s.sinks()) {
+                if (!k.noPicture().isEmpty() && !k.noPicture().equals(said.get(k.name()))) {
+                    said.put(k.name(), k.noPicture());
+                    err.println("scanout: WARNING: sink " + k.name() + " gets no picture: " + k.noPicture() + help(k));
+                }
+            }
+        }
+
+        private String help(Pipelines.Sink k) {
+            String why = k.noPicture();
+            if (why.contains("cannot be mapped by the CPU")) {
+                return ". What would help: an importer, which turns dma-bufs into pixels for CPU sinks: the GL"
+                        + " bundle (--gl on) on a host with a GPU render node (/dev/dri/renderD*), or a gl sink"
+                        + " that shows the dma-buf itself";
+            }
+            return "";
+        }
     }
 
     /** With -Dscanout.timing=true: one line on stderr per start-up phase, in seconds since the process started. */
@@ -306,26 +433,49 @@ final class RunCommand {
         }
     }
 
-    /** Waits for a stop request, the duration, the frame count or the framework stopping. */
+    /**
+     * Waits for a stop request, the duration, the frame count or the framework stopping. With
+     * {@code --frames}, gives up (status 1, {@link #failure} set) when no sink wrote a new frame
+     * for {@code --timeout}.
+     */
     private int awaitStop(EmbeddedFramework fw, String devicePid, List<Configured> sinks, Duration duration)
             throws InterruptedException {
         long end = duration == null ? Long.MAX_VALUE : System.nanoTime() + duration.toNanos();
         long frames = cl.frames().orElse(0);
+        Duration timeout = cl.ops().timeoutOrDefault();
+        long progressAt = System.nanoTime();
+        long writtenSum = -1;
+        long lastCheck = 0;
         while (true) {
             if (!fw.active()) {
                 return 0; // the shell's exit stopped the framework
             }
-            long left = end - System.nanoTime();
+            long now = System.nanoTime();
+            long left = end - now;
             if (left <= 0) {
                 stop.request("duration reached");
                 return 0;
             }
-            if (frames > 0 && devicePid != null) {
+            if (devicePid != null && (frames > 0 || now - lastCheck > 1_000_000_000L)) {
+                lastCheck = now;
                 Optional<Pipelines.Stats> s = Pipelines.ofConfiguration(fw.context(), devicePid);
-                if (s.isPresent() && sinks.stream().allMatch(c -> s.get().sink(c.name())
-                        .map(k -> k.delivered() >= frames).orElse(false))) {
-                    stop.request(frames + " frames received");
-                    return 0;
+                s.ifPresent(warnings::check);
+                if (frames > 0 && s.isPresent()) {
+                    if (sinks.stream().allMatch(c -> s.get().sink(c.name()).map(k -> k.written() >= frames)
+                            .orElse(false))) {
+                        stop.request(frames + " frames written");
+                        return 0;
+                    }
+                    long sum = sinks.stream().mapToLong(c -> s.get().sink(c.name()).map(Pipelines.Sink::written)
+                            .orElse(0L)).sum();
+                    if (sum != writtenSum) {
+                        writtenSum = sum;
+                        progressAt = now;
+                    } else if (now - progressAt > timeout.toNanos()) {
+                        failure = framesTimedOut(s.get(), sinks, frames, timeout);
+                        stop.request("--frames " + frames + " not reached");
+                        return 1;
+                    }
                 }
             }
             long waitNanos = Math.min(left, frames > 0 ? 20_000_000L : 200_000_000L);
@@ -335,8 +485,43 @@ final class RunCommand {
         }
     }
 
+    /** Why {@code --frames} gave up, in one line. */
+    private static String framesTimedOut(Pipelines.Stats s, List<Configured> sinks, long frames, Duration timeout) {
+        StringBuilder b = new StringBuilder("--frames " + frames + " not reached: no new frame was written for "
+                + seconds(timeout) + " s (--timeout)");
+        for (Configured c : sinks) {
+            s.sink(c.name()).ifPresent(k -> b.append("; ").append(k.name()).append(" wrote ").append(k.written()));
+        }
+        String why = null;
+        for (Configured c : sinks) {
+            Optional<Pipelines.Sink> k = s.sink(c.name());
+            if (k.isPresent() && !k.get().noPicture().isEmpty()) {
+                why = k.get().name() + " gets no picture: " + k.get().noPicture();
+                break;
+            }
+            if (k.isPresent() && !k.get().lastError().isEmpty() && k.get().delivered() > k.get().written()) {
+                why = k.get().name() + ": " + k.get().lastError();
+                break;
+            }
+        }
+        if (why == null) {
+            if (!s.state().equals("RUNNING")) {
+                why = "the device is " + s.state().toLowerCase(Locale.ROOT) + (s.reason().isEmpty() ? "" : ": " + s.reason());
+            } else {
+                why = "the screen did not change (a frame is captured only when the picture changes; use --duration,"
+                        + " or scanout snapshot for the picture as it is)";
+            }
+        }
+        return b.append(": ").append(why).toString();
+    }
+
+    private static String seconds(Duration d) {
+        return d.toNanos() % 1_000_000_000L == 0 ? Long.toString(d.toSeconds())
+                : String.format(Locale.ROOT, "%.3f", d.toNanos() / 1e9);
+    }
+
     /** What was last seen of the pipeline and its sinks while it was taken down. */
-    private static final class LastSeen {
+    static final class LastSeen {
         Pipelines.Stats pipeline;
         final Map<String, Pipelines.Sink> sinks = new LinkedHashMap<>();
 

@@ -57,10 +57,10 @@ class CommandLineTest {
 
     @ParameterizedTest(name = "[{index}] {1}")
     @CsvSource(delimiter = '|', value = {
-        "<none>|no command given; expected run, shell, devices or --help",
-        "start|unknown command 'start'; expected run, shell, devices or --help",
-        "-x run|unknown option '-x' before the command; expected run, shell, devices or --help",
-        "run --verbose|unknown option '--verbose' for run; expected --device, --sink, --duration, --frames or --gl",
+        "<none>|no command given; expected run, shell, devices, snapshot, ctl or --help",
+        "start|unknown command 'start'; expected run, shell, devices, snapshot, ctl or --help",
+        "-x run|unknown option '-x' before the command; expected run, shell, devices, snapshot, ctl or --help",
+        "run --verbose|unknown option '--verbose' for run; expected --device, --sink, --duration, --frames, --timeout, --control or --gl",
         "run --duration|--duration needs a value (SECONDS)",
         "run --duration five|--duration five is not accepted; expected a number of seconds greater than 0, for example 5 or 0.5",
         "run --duration -1|--duration -1 is not accepted; expected a number of seconds greater than 0, for example 5 or 0.5",
@@ -68,7 +68,7 @@ class CommandLineTest {
         "run --frames 2.5 --device sim:mbochs --sink file:x|--frames 2.5 is not accepted; expected a whole number of frames greater than 0",
         "run --device sim:mbochs --sink file:x --duration 1 --frames 2|--duration and --frames exclude each other; give one",
         "run --sink file:x|--sink needs a --device to attach to",
-        "run --device sim:mbochs --frames 3|--frames counts frames delivered to the --sink sinks; give at least one --sink",
+        "run --device sim:mbochs --frames 3|--frames counts frames written by the --sink sinks; give at least one --sink",
         "run --device a --device b|--device is given twice ('a' and 'b'); one device per run",
         "run --device sim:mbochs --sink tv:x|--sink 'tv:x': unknown sink type 'tv' (installed: file, gl)",
         "run --device sim:mbochs --sink file|--sink 'file': the file sink needs a TARGET (its path), for example file:out/",
@@ -91,6 +91,14 @@ class CommandLineTest {
         "run --device sim:mbochs --sink gl --gl off|--sink gl needs the GL bundle, but --gl is off",
         "run --gl maybe|--gl maybe is not accepted; expected auto, on or off",
         "devices --all|'devices' takes no arguments, got '--all'",
+        "run --device sim:mbochs --sink file:x --timeout 5|--timeout limits --frames (or snapshot); give --frames N with it",
+        "run --device sim:mbochs --sink file:x --frames 2 --timeout 0|--timeout 0 is not accepted; expected a number of seconds greater than 0, for example 5 or 0.5",
+        "run --control|--control needs a value (PATH)",
+        "snapshot x.png|snapshot needs --device SPEC: the device to take the picture of",
+        "snapshot --device sim:mbochs|snapshot needs a FILE to write the picture to, for example screen.png",
+        "snapshot --device sim:mbochs x.jpg|snapshot writes PNG; name the FILE *.png, got 'x.jpg'",
+        "snapshot --device sim:mbochs a.png b.png|snapshot takes one FILE, got 'a.png' and 'b.png'",
+        "snapshot --device sim:mbochs --sink file:x a.png|unknown option '--sink' for snapshot; expected --device SPEC, --timeout SECONDS, --gl or the FILE",
         "run --device <empty>|--device: empty device spec; give an mdev UUID, /sys/bus/mdev/devices/<uuid>, or sim:mbochs (see scanout devices)",
     })
     void refusalsNameTheArgumentAndWhatIsAccepted(String line, String message) {

@@ -140,10 +140,10 @@ class LauncherIT {
     }
 
     @Test
-    void framesStopsAfterTheSinksReceivedThem() throws Exception {
+    void framesStopsAfterTheSinksWroteThem() throws Exception {
         Result r = run("run", "--device", "sim:mdpy-vga", "--sink", "file:shots?max.fps=0", "--frames", "5");
         assertThat(r.code()).as(r.toString()).isZero();
-        assertThat(r.out()).contains("(5 frames received)");
+        assertThat(r.out()).contains("(5 frames written)");
         assertThat(files(dir.resolve("shots"))).hasSizeGreaterThanOrEqualTo(5);
     }
 

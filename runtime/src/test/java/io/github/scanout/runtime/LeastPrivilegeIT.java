@@ -24,7 +24,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * What {@code bin/scanout run} may touch: it runs as an unprivileged user; it opens no network
- * socket of any kind (so nothing listens) and installs no shell; under strace, every file it
+ * socket of any kind and installs no shell; the one socket that listens is its control socket, a
+ * unix socket in the cache directory with mode 0660; under strace, every file it
  * opens for writing, creates, renames, removes or changes is under the sink's output directory
  * or its cache directory (or is /dev/null, /proc/self/...), and HOME and TMPDIR stay empty.
  */
@@ -44,13 +45,39 @@ class LeastPrivilegeIT {
         return false;
     }
 
-    private static long uid() throws IOException {
+    static long uid() throws IOException {
         for (String l : Files.readAllLines(Path.of("/proc/self/status"))) {
             if (l.startsWith("Uid:")) {
                 return Long.parseLong(l.split("\\s+")[1]);
             }
         }
         throw new IOException("no Uid: in /proc/self/status");
+    }
+
+    /**
+     * For a test running as root that runs the launcher as {@link #NOBODY}: lets that user reach
+     * {@code dir} (a temporary directory) and the Java runtime, or skips the test when it cannot.
+     */
+    static void openPathTo(Path dir) throws IOException {
+        Assumptions.assumeTrue(onPath("setpriv"), "the test runs as root and needs setpriv (util-linux) to drop to uid "
+                + NOBODY + "; setpriv is not on the PATH");
+        // the user needs to reach the distribution and to own its output and cache directories
+        for (Path p = dir; p != null && !p.equals(p.getRoot()); p = p.getParent()) {
+            if (p.equals(dir) || p.startsWith(Path.of(System.getProperty("java.io.tmpdir")))) {
+                Files.setPosixFilePermissions(p, PosixFilePermissions.fromString("rwxr-xr-x"));
+            }
+        }
+        Path jre = Path.of(System.getProperty("java.home"));
+        for (Path p = jre; p != null && !p.equals(p.getRoot()); p = p.getParent()) {
+            Assumptions.assumeTrue(Files.getPosixFilePermissions(p).contains(
+                    PosixFilePermission.OTHERS_EXECUTE), "uid " + NOBODY + " cannot reach the"
+                    + " Java runtime " + jre + " (" + p + " is not executable by others)");
+        }
+    }
+
+    /** The command prefix that runs what follows as {@link #NOBODY} with no capabilities. */
+    static List<String> asNobody() {
+        return List.of("setpriv", "--reuid=" + NOBODY, "--regid=" + NOBODY, "--clear-groups", "--inh-caps=-all");
     }
 
     private Path copyDist() throws IOException {
@@ -68,23 +95,10 @@ class LeastPrivilegeIT {
         Path mine = Files.createDirectories(dir.resolve("user"));
         List<String> cmd = new ArrayList<>();
         if (uid == 0) {
-            Assumptions.assumeTrue(onPath("setpriv"), "the test runs as root and needs setpriv (util-linux) to drop to uid "
-                    + NOBODY + "; setpriv is not on the PATH");
-            // the user needs to reach the distribution and to own its output and cache directories
-            for (Path p = dir; p != null && !p.equals(p.getRoot()); p = p.getParent()) {
-                if (p.equals(dir) || p.startsWith(Path.of(System.getProperty("java.io.tmpdir")))) {
-                    Files.setPosixFilePermissions(p, PosixFilePermissions.fromString("rwxr-xr-x"));
-                }
-            }
-            Path jre = Path.of(System.getProperty("java.home"));
-            for (Path p = jre; p != null && !p.equals(p.getRoot()); p = p.getParent()) {
-                Assumptions.assumeTrue(Files.getPosixFilePermissions(p).contains(
-                        PosixFilePermission.OTHERS_EXECUTE), "uid " + NOBODY + " cannot reach the"
-                        + " Java runtime " + jre + " (" + p + " is not executable by others)");
-            }
+            openPathTo(dir);
             Files.setAttribute(mine, "unix:uid", NOBODY);
             Files.setAttribute(mine, "unix:gid", NOBODY);
-            cmd.addAll(List.of("setpriv", "--reuid=" + NOBODY, "--regid=" + NOBODY, "--clear-groups", "--inh-caps=-all"));
+            cmd.addAll(asNobody());
         }
         cmd.addAll(List.of(home.resolve("bin/scanout").toString(), "run", "--device", "sim:mbochs", "--sink",
                 "file:" + mine.resolve("out"), "--duration", "3"));
@@ -161,14 +175,17 @@ class LeastPrivilegeIT {
         return byInode;
     }
 
-    /** Inodes of the listening unix sockets (flag __SO_ACCEPTCON) in the process's namespace. */
-    private static Set<String> listeningUnixSockets(long pid) throws IOException {
-        Set<String> inodes = new HashSet<>();
+    /**
+     * The listening unix sockets (flag __SO_ACCEPTCON) in the process's namespace: inode to path
+     * ("" for an unnamed one).
+     */
+    private static Map<String, String> listeningUnixSockets(long pid) throws IOException {
+        Map<String, String> inodes = new HashMap<>();
         List<String> lines = Files.readAllLines(Path.of("/proc/" + pid + "/net/unix"));
         for (String l : lines.subList(1, lines.size())) {
             String[] f = l.trim().split("\\s+");
             if (f.length > 6 && (Integer.parseInt(f[3], 16) & 0x10000) != 0) {
-                inodes.add(f[6]);
+                inodes.put(f[6], f.length > 7 ? f[7] : "");
             }
         }
         return inodes;
@@ -191,7 +208,7 @@ class LeastPrivilegeIT {
     }
 
     @Test
-    void runOpensNoNetworkSocketAndNoShellWhileShellHasTheShellButNoSocketEither() throws Exception {
+    void runOpensNoNetworkSocketAndNoShellOnlyItsControlSocketWhileShellHasTheShell() throws Exception {
         Path home = copyDist();
         for (String command : List.of("run", "shell")) {
             LauncherIT.Running r = startLive(home, command);
@@ -203,7 +220,14 @@ class LeastPrivilegeIT {
                 Map<String, String> inet = inetSockets(pid);
                 assertThat(sockets).as(command + ": no TCP, UDP or raw socket (" + inet + ")")
                         .noneMatch(inet::containsKey);
-                assertThat(sockets).as(command + ": no listening unix socket").noneMatch(listeningUnixSockets(pid)::contains);
+                Map<String, String> listening = listeningUnixSockets(pid);
+                List<String> mine = sockets.stream().filter(listening::containsKey).map(listening::get).toList();
+                assertThat(mine).as(command + ": the one listening socket is the control socket, a unix socket in the"
+                        + " cache directory").singleElement().asString()
+                        .matches(java.util.regex.Pattern.quote(dir.resolve("cache").toString()) + "/control-[0-9a-f]{8}\\.sock");
+                Path control = Path.of(mine.get(0));
+                assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(control)))
+                        .as("the service's group may use it, nobody else").isEqualTo("rw-rw----");
                 List<String> gogo = fdTargets(pid).stream().filter(t -> t.contains("gogo") || t.contains("/bundles/shell/"))
                         .toList();
                 if (command.equals("run")) {
@@ -229,6 +253,8 @@ class LeastPrivilegeIT {
             + "chdir,fchdir,bind,listen";
     private static final Pattern CALL = Pattern.compile("^(\\d+)\\s+([a-z0-9_]+)\\((.*)\\)\\s+=\\s+(-?\\d+).*$");
     private static final Pattern QUOTED = Pattern.compile("\"((?:[^\"\\\\]|\\\\.)*)\"");
+    private static final Pattern UNIX_BIND = Pattern.compile("sa_family=AF_UNIX, sun_path=\"((?:[^\"\\\\]|\\\\.)*)\"");
+    private static final Pattern SOCKET_INODE = Pattern.compile("^\\d+<(?:socket|UNIX|UNIX-STREAM):\\[(\\d+)");
     private static final Pattern DIRFD = Pattern.compile("^(?:AT_FDCWD|\\d+)<([^>]*)>");
 
     /** One successful file system call: its name and every path it changes, made absolute. */
@@ -241,6 +267,7 @@ class LeastPrivilegeIT {
     static List<Write> writes(List<String> log, Path startDir) {
         Map<String, String> pending = new HashMap<>();
         Map<String, String> cwd = new HashMap<>();
+        Set<String> unixSockets = new HashSet<>();
         List<Write> out = new ArrayList<>();
         for (String raw : log) {
             String line = raw;
@@ -285,7 +312,19 @@ class LeastPrivilegeIT {
                                 line));
                     }
                 }
-                case "bind", "listen" -> out.add(new Write(call, List.of("(socket) " + args), line));
+                case "bind", "listen" -> {
+                    // a unix socket bound to a path creates that path (the control socket): a write
+                    // like any other; anything else that binds or listens is a socket, never allowed
+                    Matcher unix = UNIX_BIND.matcher(args);
+                    Matcher inode = SOCKET_INODE.matcher(args);
+                    String socket = inode.find() ? inode.group(1) : "";
+                    if (call.equals("bind") && unix.find()) {
+                        unixSockets.add(socket);
+                        out.add(new Write(call, List.of(resolve(here, null, unix.group(1))), line));
+                    } else if (!(call.equals("listen") && unixSockets.contains(socket))) {
+                        out.add(new Write(call, List.of("(socket) " + args), line));
+                    }
+                }
                 default -> {
                     if (quoted.isEmpty()) {
                         continue; // on an fd only (utimensat(fd, NULL...)): that fd was opened above

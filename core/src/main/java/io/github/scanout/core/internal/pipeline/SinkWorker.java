@@ -2,10 +2,12 @@ package io.github.scanout.core.internal.pipeline;
 
 import io.github.scanout.api.PlaneInfo;
 import io.github.scanout.api.buffer.PlaneBuffer;
+import io.github.scanout.api.sink.CountsOutput;
 import io.github.scanout.api.sink.CursorState;
 import io.github.scanout.api.sink.Frame;
 import io.github.scanout.api.sink.FrameSink;
 import io.github.scanout.api.sink.SinkNeeds;
+import io.github.scanout.api.sink.SinkOutput;
 import io.github.scanout.core.SinkHandle;
 import io.github.scanout.core.SinkStats;
 import java.time.Duration;
@@ -91,6 +93,12 @@ final class SinkWorker implements SinkHandle {
     private final LongAdder cursorUpdates = new LongAdder();
     private final LongAdder noSignals = new LongAdder();
     private final LatencyWindow latency = new LatencyWindow(SinkStats.LATENCY_WINDOW);
+    /** The last exception a sink method threw, one line; empty when none. */
+    private volatile String lastThrown = "";
+    /** Why this sink gets no picture of frames the pipeline has; empty while it gets them. */
+    private volatile String noPicture = "";
+    /** A counting sink's final output, read once it was detached (the sink itself is dropped). */
+    private volatile SinkOutput finalOutput;
 
     // delivery-thread state
     private long lastCursorGeneration = -1;
@@ -269,9 +277,11 @@ final class SinkWorker implements SinkHandle {
                 sink.detached();
             } catch (RuntimeException | LinkageError e) {
                 errors.increment();
+                lastThrown = "detached(): " + e;
                 ctx.log().report(System.Logger.Level.WARNING, "sink:" + name + ":detached",
                         ctx.label() + ": sink '" + name + "' threw from detached(): " + e, e);
             }
+            finalOutput = output(sink);
             sink = null;
             finished.countDown();
         }
@@ -324,6 +334,7 @@ final class SinkWorker implements SinkHandle {
             }
             lastCursorGeneration = f.cursor.generation;
             lastNoSignalKey = null;
+            noPicture = "";
         } finally {
             primary.close();
             if (cursor != null) {
@@ -370,6 +381,7 @@ final class SinkWorker implements SinkHandle {
             return;
         }
         lastNoSignalKey = key;
+        noPicture = fromPipeline ? "" : reason;
         if (!fromPipeline) {
             ctx.log().report(System.Logger.Level.INFO, "sink:" + name + ":nosignal:" + reason,
                     ctx.label() + ": sink '" + name + "' gets no picture: " + reason, null);
@@ -391,12 +403,14 @@ final class SinkWorker implements SinkHandle {
         } catch (Exception | LinkageError | AssertionError e) {
             errors.increment();
             String why = e.getClass().getName() + (e.getMessage() == null ? "" : ": " + e.getMessage());
+            lastThrown = method + "(): " + why;
             ctx.log().report(System.Logger.Level.WARNING, "sink:" + name + ":" + method + ":" + why,
                     ctx.label() + ": sink '" + name + "' threw from " + method + "(): " + why, e);
             return false;
         } catch (OutOfMemoryError | StackOverflowError e) {
             errors.increment();
             fatal = e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage());
+            lastThrown = method + "(): " + fatal;
             ctx.log().report(System.Logger.Level.ERROR, "sink:" + name + ":fatal:" + fatal,
                     ctx.label() + ": sink '" + name + "' threw " + fatal + " from " + method + "(); it is detached"
                             + " so that capture and the other sinks go on (attach it again to retry)", null);
@@ -416,8 +430,32 @@ final class SinkWorker implements SinkHandle {
             lock.unlock();
         }
         long[] p = LatencyWindow.percentilesMicros(List.of(latency), 50, 99);
-        return new SinkStats(name, queued, delivered.sum(), dropped.sum(), errors.sum(), cursorUpdates.sum(),
-                noSignals.sum(), p[0], p[1]);
+        long took = delivered.sum();
+        SinkOutput o = finalOutput;
+        if (o == null) {
+            o = output(sink);
+        }
+        String thrown = lastThrown;
+        long written = o == null ? took : o.frames();
+        String lastError = o == null || o.lastError().isEmpty() ? thrown : o.lastError();
+        return new SinkStats(name, queued, took, dropped.sum(), errors.sum(), cursorUpdates.sum(),
+                noSignals.sum(), p[0], p[1], written, o == null ? 0 : o.bytes(), lastError, noPicture);
+    }
+
+    /**
+     * A counting sink's output now, or null for a sink that does not count (or is gone). A sink
+     * whose {@code output()} throws reports nothing written and the exception as its error.
+     */
+    private static SinkOutput output(FrameSink s) {
+        if (!(s instanceof CountsOutput c)) {
+            return null;
+        }
+        try {
+            SinkOutput o = c.output();
+            return o != null ? o : SinkOutput.NONE;
+        } catch (RuntimeException | LinkageError e) {
+            return new SinkOutput(0, 0, "output(): " + e);
+        }
     }
 
     LatencyWindow latency() {

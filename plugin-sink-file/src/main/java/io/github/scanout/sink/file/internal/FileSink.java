@@ -3,11 +3,13 @@ package io.github.scanout.sink.file.internal;
 import io.github.scanout.api.PlaneInfo;
 import io.github.scanout.api.buffer.PlaneBuffer;
 import io.github.scanout.api.pixels.PixelConverter;
+import io.github.scanout.api.sink.CountsOutput;
 import io.github.scanout.api.sink.CursorState;
 import io.github.scanout.api.sink.Frame;
 import io.github.scanout.api.sink.FrameSink;
 import io.github.scanout.api.sink.SinkNeeds;
 import io.github.scanout.api.support.Reporter;
+import io.github.scanout.api.sink.SinkOutput;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Objects;
@@ -39,9 +41,15 @@ import java.util.function.LongSupplier;
  *
  * <p>Threads: {@link FrameSink} methods are called on this sink's delivery thread and encode
  * inline; the sink starts no thread. {@link #close()} may come from another thread (SCR's);
- * every method holds the sink's lock, so it waits for a frame being written.
+ * every method holds the sink's lock, so it waits for a frame being written. {@link #output()}
+ * takes no lock (any thread, never waits for a write).
+ *
+ * <p>Written ({@link CountsOutput}): a frame counts when its bytes are in the file system: a PNG
+ * renamed into place (or written whole in place), a stream frame appended whole. Frames skipped
+ * by the rate limit, the back-off or "only when changed", and frames the CPU cannot read, are
+ * received but not written.
  */
-public final class FileSink implements FrameSink, AutoCloseable {
+public final class FileSink implements FrameSink, CountsOutput, AutoCloseable {
     private final FileSinkOptions options;
     private final Reporter log;
     private final LongSupplier clock;
@@ -59,7 +67,10 @@ public final class FileSink implements FrameSink, AutoCloseable {
     private boolean haveWritten;
     private long lastSignature;
     private long written;
+    private long bytesWritten;
     private boolean closed;
+    /** What {@link #output()} returns: replaced under the lock, read without it. */
+    private volatile SinkOutput counts = SinkOutput.NONE;
 
     /** A sink on the real file system, logging to {@link System.Logger}. */
     public FileSink(FileSinkOptions options) {
@@ -101,6 +112,8 @@ public final class FileSink implements FrameSink, AutoCloseable {
         PlaneBuffer primary = frame.primary();
         Unreadable unreadable = unreadable(primary);
         if (unreadable != null) {
+            counts = new SinkOutput(written, bytesWritten, "frame " + frame.sequence() + " is not written: "
+                    + unreadable.why());
             faults.problem("frame", unreadable.condition(), "frame " + frame.sequence() + " of " + frame.device()
                     + " is not written: " + unreadable.why() + " (said once, until a readable frame arrives)", true);
             dropLatest();
@@ -168,6 +181,11 @@ public final class FileSink implements FrameSink, AutoCloseable {
         return written;
     }
 
+    @Override
+    public SinkOutput output() {
+        return counts;
+    }
+
     /** The directory (png) or the current stream file. */
     public synchronized Path target() {
         return output.target();
@@ -193,20 +211,23 @@ public final class FileSink implements FrameSink, AutoCloseable {
             }
         }
         try {
-            output.write(shot);
-            success(shot, signature);
+            success(shot, signature, output.write(shot));
         } catch (RetentionException e) {
-            success(shot, signature);
+            success(shot, signature, e.bytes());
             String condition = e.getCause() instanceof IOException cause ? Faults.reason(cause) : e.getMessage();
             faults.problem("retention", condition, e.getMessage() + " (the snapshot itself was written)", true);
         } catch (IOException e) {
             faults.failed(output.target(), e);
+            counts = new SinkOutput(written, bytesWritten, "cannot write to " + output.target() + ": "
+                    + Faults.reason(e));
         }
     }
 
-    private void success(Shot shot, long signature) {
+    private void success(Shot shot, long signature, long bytes) {
         rate.wrote(shot.captureNanos());
         written++;
+        bytesWritten += bytes;
+        counts = new SinkOutput(written, bytesWritten, "");
         haveWritten = true;
         lastSignature = signature;
         faults.succeeded(output.target());

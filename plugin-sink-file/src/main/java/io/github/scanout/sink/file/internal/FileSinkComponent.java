@@ -2,9 +2,13 @@ package io.github.scanout.sink.file.internal;
 
 import io.github.scanout.api.sink.CursorState;
 import io.github.scanout.api.sink.Frame;
+import io.github.scanout.api.sink.CountsOutput;
 import io.github.scanout.api.sink.FrameSink;
 import io.github.scanout.api.sink.SinkNeeds;
 import io.github.scanout.api.support.ConfigReader;
+import io.github.scanout.api.sink.SinkOutput;
+import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
@@ -23,7 +27,7 @@ import org.osgi.service.metatype.annotations.Designate;
 @Component(configurationPid = FileSinkComponent.PID, configurationPolicy = ConfigurationPolicy.REQUIRE,
         service = FrameSink.class)
 @Designate(ocd = FileSinkConfig.class, factory = true)
-public final class FileSinkComponent implements FrameSink {
+public final class FileSinkComponent implements FrameSink, CountsOutput {
     /** The factory PID of file sink configurations. */
     public static final String PID = "io.github.scanout.sink.file";
 
@@ -82,6 +86,12 @@ public final class FileSinkComponent implements FrameSink {
     @Override
     public void detached() {
         sink.detached();
+    }
+
+    /** What the sink wrote, apart from what it received (its {@link CountsOutput}). */
+    @Override
+    public SinkOutput output() {
+        return sink.output();
     }
 
     /** The sink behind the component (tests). */

@@ -11,8 +11,12 @@ import java.nio.file.Path;
  */
 interface Output {
 
-    /** Writes one image. */
-    void write(Shot shot) throws IOException;
+    /**
+     * Writes one image.
+     *
+     * @return the bytes written to the file system for it (a stream's header included)
+     */
+    long write(Shot shot) throws IOException;
 
     /** Where it writes (the directory or the current stream file), for messages. */
     Path target();

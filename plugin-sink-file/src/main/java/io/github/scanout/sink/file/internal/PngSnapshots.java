@@ -38,8 +38,9 @@ final class PngSnapshots implements Output {
     }
 
     @Override
-    public void write(Shot shot) throws IOException {
+    public long write(Shot shot) throws IOException {
         encoder.encode(shot.rows(), bytes);
+        long size = bytes.asBuffer().remaining();
         Path dir = options.path();
         if (!disk.isDirectory(dir)) {
             if (disk.identity(dir) != null) {
@@ -67,7 +68,12 @@ final class PngSnapshots implements Output {
             retentionDevice = shot.device();
             retentionNames = options.namePattern().matcherFor(shot.device());
         }
-        retention.written(dir, target, retentionNames);
+        try {
+            retention.written(dir, target, retentionNames);
+        } catch (RetentionException e) {
+            throw e.withBytes(size);
+        }
+        return size;
     }
 
     /** Creates {@code file} and writes the encoded bytes; on failure nothing is left behind. */

@@ -46,7 +46,7 @@ final class RawStream implements Output {
     }
 
     @Override
-    public void write(Shot shot) throws IOException {
+    public long write(Shot shot) throws IOException {
         PlaneInfo info = shot.info();
         int rowBytes = Math.toIntExact(info.rowBytes());
         long payload = (long) rowBytes * info.height();
@@ -73,6 +73,7 @@ final class RawStream implements Output {
         }
         file.ensureOpen();
         file.append(ByteBuffer.wrap(staging, 0, total));
+        return total;
     }
 
     @Override

@@ -34,6 +34,7 @@ final class StreamFile {
     private Path current;
     private Object identity;
     private long size;
+    private long appended;
 
     StreamFile(Disk disk, Path path, boolean fsync, Lost lost) {
         this.disk = disk;
@@ -110,6 +111,7 @@ final class StreamFile {
                 out.sync();
             }
             size = before + written;
+            appended += written;
         } catch (IOException e) {
             if (before == 0) {
                 // nothing whole in it yet: leave no empty or partial file behind
@@ -134,6 +136,11 @@ final class StreamFile {
     /** Starts a new file at the next {@link #ensureOpen()} (a Y4M stream after a mode change). */
     void rollOver() {
         release();
+    }
+
+    /** Bytes appended whole since this stream started, over every file it used. */
+    long appended() {
+        return appended;
     }
 
     /** Bytes of whole frames (and the header) in the current file. */

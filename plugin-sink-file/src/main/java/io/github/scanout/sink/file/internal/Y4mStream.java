@@ -69,7 +69,8 @@ final class Y4mStream implements Output {
     }
 
     @Override
-    public void write(Shot shot) throws IOException {
+    public long write(Shot shot) throws IOException {
+        long before = file.appended();
         int w = shot.info().width();
         int h = shot.info().height();
         if (file.isOpen() && (w != width || h != height)) {
@@ -103,6 +104,7 @@ final class Y4mStream implements Output {
         byte[] t = previous;
         previous = current;
         current = t;
+        return file.appended() - before;
     }
 
     private long slotOf(long nanos) {

@@ -20,6 +20,12 @@ interface Driver extends AutoCloseable {
     /** What is on screen (or in the FBO) after everything offered so far has been drawn. */
     CompletableFuture<Snapshot> snapshot();
 
+    /** Frames whose picture was put on screen (uploaded or imported) so far; any thread. */
+    long framesShown();
+
+    /** Why the last frame could not be shown, empty when it was; any thread. */
+    String problem();
+
     /** Frames drawn so far. */
     long draws();
 

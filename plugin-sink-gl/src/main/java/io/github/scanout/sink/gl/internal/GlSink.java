@@ -1,16 +1,20 @@
 package io.github.scanout.sink.gl.internal;
 
 import io.github.scanout.api.device.EdidRegion;
+import io.github.scanout.api.sink.CountsOutput;
 import io.github.scanout.api.sink.CursorState;
 import io.github.scanout.api.sink.Frame;
 import io.github.scanout.api.sink.FrameSink;
 import io.github.scanout.api.sink.SinkNeeds;
 import io.github.scanout.api.support.ConditionLog;
 import io.github.scanout.api.support.Reporter;
+import io.github.scanout.api.sink.SinkOutput;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -34,8 +38,13 @@ import java.util.function.Supplier;
  * (about half a second). Frames that arrive before are not lost: the latest one waits in the
  * mailbox. If GL cannot start at all, that is said once and frames are dropped (their leases
  * never taken), counted in {@link #dropped()}.
+ *
+ * <p>Written ({@link CountsOutput}): a frame counts when its picture was put on screen (uploaded
+ * or imported, then drawn), whether or not anybody looks at the window; frames replaced in the
+ * mailbox before the GL thread took them, and frames that could not be shown (the placeholder
+ * says why), are received but not written. No bytes are written.
  */
-public final class GlSink implements FrameSink, AutoCloseable {
+public final class GlSink implements FrameSink, CountsOutput, AutoCloseable {
     private final GlSinkOptions options;
     private final ConditionLog log;
     private final Mailbox mailbox;
@@ -162,6 +171,21 @@ public final class GlSink implements FrameSink, AutoCloseable {
 
     EdidResizer edidResizer() {
         return edid;
+    }
+
+    @Override
+    public SinkOutput output() {
+        String error = driver.problem();
+        CompletableFuture<Boolean> r = driver.ready();
+        if (r.isCompletedExceptionally()) {
+            try {
+                r.getNow(false);
+            } catch (CompletionException | CancellationException e) {
+                Throwable c = e.getCause() != null ? e.getCause() : e;
+                error = "GL is unavailable: " + c.getMessage();
+            }
+        }
+        return new SinkOutput(driver.framesShown(), 0, error == null ? "" : error);
     }
 
     /** Frames dropped because GL is unavailable. */

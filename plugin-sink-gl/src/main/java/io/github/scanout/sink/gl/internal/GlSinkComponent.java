@@ -2,12 +2,14 @@ package io.github.scanout.sink.gl.internal;
 
 import io.github.scanout.api.device.EdidRegion;
 import io.github.scanout.api.device.GfxDevice;
+import io.github.scanout.api.sink.CountsOutput;
 import io.github.scanout.api.sink.CursorState;
 import io.github.scanout.api.sink.Frame;
 import io.github.scanout.api.sink.FrameSink;
 import io.github.scanout.api.sink.SinkNeeds;
 import io.github.scanout.api.support.ConfigKey;
 import io.github.scanout.api.support.ConfigReader;
+import io.github.scanout.api.sink.SinkOutput;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -38,7 +40,7 @@ import org.osgi.service.metatype.annotations.Designate;
 @Component(configurationPid = GlSinkComponent.PID, configurationPolicy = ConfigurationPolicy.REQUIRE,
         service = FrameSink.class)
 @Designate(ocd = GlSinkConfig.class, factory = true)
-public final class GlSinkComponent implements FrameSink {
+public final class GlSinkComponent implements FrameSink, CountsOutput {
     private final GlSink sink;
     private final String device;
     private final Map<GfxDevice, String> devices = new ConcurrentHashMap<>();
@@ -142,5 +144,11 @@ public final class GlSinkComponent implements FrameSink {
     @Override
     public void detached() {
         sink.detached();
+    }
+
+    /** What the sink wrote, apart from what it received (its {@link CountsOutput}). */
+    @Override
+    public SinkOutput output() {
+        return sink.output();
     }
 }

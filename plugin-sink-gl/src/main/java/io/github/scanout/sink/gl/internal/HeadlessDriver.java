@@ -28,7 +28,7 @@ final class HeadlessDriver implements Driver {
     private final Thread thread;
     private volatile long draws;
     private Fbo fbo;
-    private SinkRenderer renderer;
+    private volatile SinkRenderer renderer;
 
     HeadlessDriver(GlSinkOptions options, Mailbox mailbox, ContextFactory factory, ConditionLog log) {
         this.options = options;
@@ -135,6 +135,18 @@ final class HeadlessDriver implements Driver {
     /** Runs something with the renderer on the GL thread (tests). */
     <T> CompletableFuture<T> withRenderer(java.util.function.Function<SinkRenderer, T> f) {
         return mailbox.call(() -> f.apply(renderer));
+    }
+
+    @Override
+    public long framesShown() {
+        SinkRenderer r = renderer;
+        return r == null ? 0 : r.framesShown();
+    }
+
+    @Override
+    public String problem() {
+        SinkRenderer r = renderer;
+        return r == null ? "" : r.problem();
     }
 
     @Override

@@ -57,6 +57,10 @@ final class SinkRenderer implements AutoCloseable {
     private final ImportCache cache;
     private final ImportCache cursorCache;
     private final Stats stats = new Stats();
+    /** Frames whose picture was put on screen (uploaded or imported); read from any thread. */
+    private volatile long framesShown;
+    /** Why the last frame could not be shown, empty after one was; read from any thread. */
+    private volatile String problem = "";
 
     private boolean zeroCopy;
     private int consecutiveImportFailures;
@@ -121,6 +125,21 @@ final class SinkRenderer implements AutoCloseable {
         return stats;
     }
 
+    private void shown() {
+        framesShown++; // written on the GL thread only
+        problem = "";
+    }
+
+    /** Frames put on screen so far (any thread). */
+    long framesShown() {
+        return framesShown;
+    }
+
+    /** Why the last frame could not be shown; empty when it was (any thread). */
+    String problem() {
+        return problem;
+    }
+
     /** Whether the placeholder is showing, and why. */
     Optional<String> placeholder() {
         return kind == Kind.PLACEHOLDER ? Optional.of(placeholderReason) : Optional.empty();
@@ -175,6 +194,7 @@ final class SinkRenderer implements AutoCloseable {
                 show(Kind.IMPORTED, imported.texture(), UploadPlan.NORMALIZED, info.width(), info.height(), false,
                         isOpaque(info.format()));
                 stats.importedFrames++;
+                shown();
                 return;
             } catch (ImportFailedException e) {
                 importProblem = e.getMessage();
@@ -201,17 +221,20 @@ final class SinkRenderer implements AutoCloseable {
             String reason = "cannot show " + info.format() + " " + info.width() + "x" + info.height()
                     + ": the CPU cannot map this dma-buf and it cannot be imported (" + why + ")";
             log.report(WARNING, "unreadable:" + why, reason);
+            problem = reason;
             showPlaceholder(reason);
             return;
         }
         String refusal = PlaneTexture.refusal(info);
         if (refusal != null) {
             log.report(WARNING, "refused:" + refusal, refusal);
+            problem = refusal;
             showPlaceholder(refusal);
             return;
         }
         uploadSynced(buffer, upload);
         stats.uploads++;
+        shown();
         show(Kind.UPLOADED, upload.texture(), upload.plan().mode(), info.width(), info.height(), upload.plan().swapRb(),
                 upload.plan().opaque());
     }

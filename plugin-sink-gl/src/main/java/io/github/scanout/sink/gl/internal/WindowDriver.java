@@ -33,7 +33,7 @@ final class WindowDriver implements Driver, GlfwThread.Window {
     private final long minGapNanos;
 
     private GlfwWindow window;
-    private SinkRenderer renderer;
+    private volatile SinkRenderer renderer;
     private boolean dirty = true;
     private boolean sizedToFrame;
     private volatile long draws;
@@ -263,6 +263,18 @@ final class WindowDriver implements Driver, GlfwThread.Window {
             int[] fb = framebufferSize();
             return new Snapshot(fb[0], fb[1], Fbo.readArgb(fb[0], fb[1]));
         });
+    }
+
+    @Override
+    public long framesShown() {
+        SinkRenderer r = renderer;
+        return r == null ? 0 : r.framesShown();
+    }
+
+    @Override
+    public String problem() {
+        SinkRenderer r = renderer;
+        return r == null ? "" : r.problem();
     }
 
     @Override

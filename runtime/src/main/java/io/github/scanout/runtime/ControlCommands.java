@@ -38,6 +38,8 @@ final class ControlCommands implements ControlServer.Handler {
     private final ConfigAdminClient cm;
     private final long startNanos = System.nanoTime();
     private final Map<String, String> fromCommandLine;
+    /** The sink types the distribution's bundles offer, read as the launcher reads them. */
+    private final Map<String, SinkType> sinkTypes;
     /** Sinks attached through this socket: name to configuration PID. */
     private final Map<String, String> attached = new ConcurrentHashMap<>();
     private volatile Path socket;
@@ -46,7 +48,9 @@ final class ControlCommands implements ControlServer.Handler {
      * @param fromCommandLine the names of the sinks given with {@code --sink} (they cannot be
      *     detached here), to their device
      */
-    ControlCommands(BundleContext ctx, ConfigAdminClient cm, Map<String, String> fromCommandLine) {
+    ControlCommands(BundleContext ctx, ConfigAdminClient cm, Map<String, String> fromCommandLine,
+            Map<String, SinkType> sinkTypes) {
+        this.sinkTypes = Map.copyOf(sinkTypes);
         this.ctx = ctx;
         this.cm = cm;
         this.fromCommandLine = Map.copyOf(fromCommandLine);
@@ -279,9 +283,9 @@ final class ControlCommands implements ControlServer.Handler {
                     + " path=/var/lib/scanout/shots");
         }
         String typeName = r.args().get(0).toLowerCase(Locale.ROOT);
-        SinkType type = SinkType.ALL.get(typeName);
+        SinkType type = sinkTypes.get(typeName);
         if (type == null) {
-            return Reply.bad("no sink type " + r.args().get(0) + " (known: " + SinkType.knownNames() + ")");
+            return Reply.bad("no sink type " + r.args().get(0) + " (known: " + SinkType.knownNames(sinkTypes) + ")");
         }
         String device = r.args().get(1);
         Optional<Pipelines.Stats> pipeline = Pipelines.all(ctx).stream().filter(s -> s.name().equals(device)).findFirst();
@@ -306,7 +310,7 @@ final class ControlCommands implements ControlServer.Handler {
         String text = type.name() + (target.isEmpty() ? "" : ":" + target) + (query.isEmpty() ? "" : "?" + String.join("&", query));
         SinkSpec spec;
         try {
-            spec = SinkSpec.parse(text);
+            spec = SinkSpec.parse(text, sinkTypes);
         } catch (UsageException e) {
             return Reply.bad(e.getMessage().replace("--sink '" + text + "'", "attach " + type.name() + " " + device));
         }
@@ -317,7 +321,7 @@ final class ControlCommands implements ControlServer.Handler {
         } else if (taken(name)) {
             return Reply.bad("a sink named " + name + " is attached already; give another sink.name");
         }
-        if (type == SinkType.FILE) {
+        if (type.is(SinkType.FILE)) {
             // as for --sink: the path is the instance's, made absolute, and its directory created
             Path p = Path.of((String) props.get("path")).toAbsolutePath().normalize();
             boolean stream = !String.valueOf(props.getOrDefault("format", "png")).equalsIgnoreCase("png");
@@ -349,7 +353,7 @@ final class ControlCommands implements ControlServer.Handler {
         cm.delete(pid);
         return Reply.failed("sink " + name + " (" + spec.text() + ") did not attach to " + device + " within "
                 + ATTACH_TIMEOUT.toSeconds() + " s: no " + type.name() + " sink component took its configuration"
-                + (type == SinkType.GL ? " (the gl sink needs the GL bundle: start the instance with --gl on)"
+                + (type.is(SinkType.GL) ? " (the gl sink needs the GL bundle: start the instance with --gl on)"
                 : " (see the instance's log)"));
     }
 
@@ -436,7 +440,7 @@ final class ControlCommands implements ControlServer.Handler {
             props.put("format", "png");
             props.put(SinkType.DEVICE, device);
             props.put(SinkType.SINK_NAME, name);
-            pid = cm.put(SinkType.FILE.pid(), "ctl-" + name, props);
+            pid = cm.put(sinkTypes.get(SinkType.FILE).pid(), "ctl-" + name, props);
             attached.put(name, pid);
             long deadline = System.nanoTime() + SNAPSHOT_TIMEOUT.toNanos();
             Pipelines.Sink last = null;

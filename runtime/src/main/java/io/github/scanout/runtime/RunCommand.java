@@ -141,7 +141,7 @@ final class RunCommand {
         for (Prepared p : sinkProps) {
             cli.put(p.name(), cl.device().map(DeviceSpec::name).orElse(""));
         }
-        commands = new ControlCommands(fw.context(), cm, cli);
+        commands = new ControlCommands(fw.context(), cm, cli, SinkType.installed(dist));
         Path path = cl.ops().control().map(Path::of).orElseGet(() -> ControlServer.defaultPath(dist, env));
         try {
             control = ControlServer.start(path, commands);

@@ -62,7 +62,7 @@ final class SnapshotCommand {
                     "--gl", cl.gl()));
             CommandLine run;
             try {
-                run = CommandLine.parse(args.toArray(String[]::new));
+                run = CommandLine.parse(SinkType.installed(dist), args.toArray(String[]::new));
             } catch (UsageException e) {
                 err.println("scanout: " + e.getMessage());
                 return 2;

@@ -117,8 +117,19 @@ record SinkType(String name, String pid, String targetKey, boolean targetRequire
             "egl.platform", choice("auto", "surfaceless", "device"),
             "window.api", choice("auto", "native", "egl")));
 
+    /**
+     * The VNC sink ({@code plugin-sink-vnc}): TARGET is where it listens, {@code HOST:PORT} or
+     * {@code PORT} (default 127.0.0.1:5900; port 0 picks a free one).
+     */
+    static final SinkType VNC = new SinkType("vnc", "io.github.scanout.sink.vnc", "listen", false, ordered(
+            "listen", text(),
+            "password.file", text(),
+            "insecure", bool(),
+            "maxViewers", wholeNumber(1),
+            "timeout", wholeNumber(1)));
+
     /** Every type, by name. */
-    static final Map<String, SinkType> ALL = Map.of(FILE.name, FILE, GL.name, GL);
+    static final Map<String, SinkType> ALL = Map.of(FILE.name, FILE, GL.name, GL, VNC.name, VNC);
 
     private static Map<String, Value> ordered(Object... pairs) {
         Map<String, Value> m = new LinkedHashMap<>();

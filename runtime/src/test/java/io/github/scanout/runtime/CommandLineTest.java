@@ -70,7 +70,7 @@ class CommandLineTest {
         "run --sink file:x|--sink needs a --device to attach to",
         "run --device sim:mbochs --frames 3|--frames counts frames delivered to the --sink sinks; give at least one --sink",
         "run --device a --device b|--device is given twice ('a' and 'b'); one device per run",
-        "run --device sim:mbochs --sink vnc:x|--sink 'vnc:x': unknown sink type 'vnc' (known: file, gl)",
+        "run --device sim:mbochs --sink rdp:x|--sink 'rdp:x': unknown sink type 'rdp' (known: file, gl, vnc)",
         "run --device sim:mbochs --sink file|--sink 'file': the file sink needs a TARGET (its path), for example file:out/",
         "run --device sim:mbochs --sink file:out?format|--sink 'file:out?format': 'format' is not key=value",
         "run --device sim:mbochs --sink file:out?=png|--sink 'file:out?=png': '=png' is not key=value",

@@ -26,7 +26,7 @@ import org.w3c.dom.NodeList;
 class SinkTypeMetatypeTest {
 
     @ParameterizedTest(name = "{0}")
-    @CsvSource({"file, scanout-plugin-sink-file", "gl, scanout-plugin-sink-gl"})
+    @CsvSource({"file, scanout-plugin-sink-file", "gl, scanout-plugin-sink-gl", "vnc, scanout-plugin-sink-vnc"})
     void theKeysAreTheMetatypeAttributes(String type, String artifact) throws Exception {
         SinkType t = SinkType.ALL.get(type);
         Map<String, List<String>> ocd = metatype(artifact, t.pid());

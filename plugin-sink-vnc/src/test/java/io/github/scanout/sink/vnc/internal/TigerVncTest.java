@@ -70,7 +70,7 @@ class TigerVncTest {
 
     private void startViewer(int port, String... options) throws IOException {
         List<String> cmd = new ArrayList<>(List.of("vncviewer", "-geometry", "+0+0", "-RemoteResize=0", "-ViewOnly",
-                "-Shared", "-AutoSelect=0", "-FullColor", "-PreferredEncoding", "ZRLE", "-Log", "*:stderr:100"));
+                "-Shared", "-AutoSelect=0", "-FullColor", "-PreferredEncoding", "ZRLE"));
         cmd.addAll(List.of(options));
         cmd.add("127.0.0.1::" + port);
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true)

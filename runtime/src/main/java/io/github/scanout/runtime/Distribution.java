@@ -121,6 +121,11 @@ record Distribution(Path home, Path cache, String note) {
         return bundles().resolve("gl");
     }
 
+    /** The VNC sink, installed when a vnc sink is asked for, conf/ configures one, or for the shell. */
+    Path vncBundles() {
+        return bundles().resolve("vnc");
+    }
+
     Path shellBundles() {
         return bundles().resolve("shell");
     }

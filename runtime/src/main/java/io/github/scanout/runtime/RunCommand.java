@@ -632,7 +632,10 @@ final class RunCommand {
         return List.copyOf(out.values());
     }
 
-    /** The jars to install: bundles/, then bundles/gl/ when wanted, then bundles/shell/ for the shell. */
+    /**
+     * The jars to install: bundles/, then bundles/gl/ and bundles/vnc/ when wanted, then
+     * bundles/shell/ for the shell.
+     */
     private List<Path> bundles(boolean shell) throws IOException {
         List<Path> jars = new ArrayList<>(Distribution.jars(dist.bundles()));
         if (jars.isEmpty()) {
@@ -640,6 +643,9 @@ final class RunCommand {
         }
         if (wantsGl()) {
             jars.addAll(Distribution.jars(dist.glBundles()));
+        }
+        if (shell || cl.sinks().stream().anyMatch(s -> s.type().is(SinkType.VNC)) || confHas(dist.conf(), SinkType.VNC_PID)) {
+            jars.addAll(Distribution.jars(dist.vncBundles()));
         }
         // FileInstall last: everything it may configure is there when it first scans
         jars.sort((a, b) -> Boolean.compare(a.getFileName().toString().contains("fileinstall"),
@@ -666,6 +672,22 @@ final class RunCommand {
             return true;
         }
         return confNeedsGl(dist.conf());
+    }
+
+    /** Whether conf/ holds a configuration file of this (factory) PID. */
+    static boolean confHas(Path conf, String pid) {
+        try (DirectoryStream<Path> ds = Files.newDirectoryStream(conf)) {
+            for (Path p : ds) {
+                String n = p.getFileName().toString();
+                if ((n.endsWith(".cfg") || n.endsWith(".config")) && (n.startsWith(pid + "-") || n.startsWith(pid + "~")
+                        || n.startsWith(pid + "."))) {
+                    return true;
+                }
+            }
+        } catch (IOException e) {
+            return false;
+        }
+        return false;
     }
 
     private static final Pattern CONFIG_SPEC = Pattern.compile("(?m)^\\s*spec\\s*=\\s*\"([^\"]*)\"");

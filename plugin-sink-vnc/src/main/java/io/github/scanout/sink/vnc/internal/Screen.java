@@ -1,0 +1,389 @@
+package io.github.scanout.sink.vnc.internal;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * What one device shows, as every viewer of it sees it: the picture as ARGB, which 64x64 tiles
+ * changed in which frame (computed once per frame and shared by all viewers), the cursor, and
+ * the encoded rectangles of the current frame (shared by viewers that ask for the same encoding
+ * and pixel format).
+ *
+ * <p>Each viewer keeps in its {@link ViewerState} the frame version it last received; an update
+ * for it holds every tile changed since then, so a slow viewer gets one coalesced update instead
+ * of a queue. Frames never wait for viewers: viewers copy the rectangles they send while holding
+ * this object's lock, which {@link #frame} takes only to swap the picture.
+ *
+ * <p>Threads: {@link #frame} and {@link #cursor} come from the sink's delivery thread, the rest
+ * from viewers' threads; all state is guarded by {@code this}.
+ */
+final class Screen {
+    static final int TILE = 64;
+    /** Encoded bytes kept for the current frame, at most. */
+    static final long CACHE_BYTES = 64L << 20;
+
+    private int width;
+    private int height;
+    private int[] pixels;
+    private long version = 1;
+    private long sizeVersion = 1;
+    private int tilesX;
+    private int tilesY;
+    private long[] tileVersion;
+
+    private int[] cursor = new int[0];
+    private int cursorWidth;
+    private int cursorHeight;
+    private int cursorX;
+    private int cursorY;
+    private int hotX;
+    private int hotY;
+    private boolean cursorVisible;
+    private long cursorShapeVersion = 1;
+    private long cursorPosVersion = 1;
+    private boolean closed;
+
+    private final Map<CacheKey, byte[]> cache = new ConcurrentHashMap<>();
+    private long cacheBytes;
+    private long cacheHits;
+    private long cacheMisses;
+
+    /** A rectangle of the picture. */
+    record Rect(int x, int y, int width, int height) {
+        Rect clip(int w, int h) {
+            int x0 = Math.max(0, x);
+            int y0 = Math.max(0, y);
+            int x1 = (int) Math.min(w, (long) x + width);
+            int y1 = (int) Math.min(h, (long) y + height);
+            return x1 <= x0 || y1 <= y0 ? null : new Rect(x0, y0, x1 - x0, y1 - y0);
+        }
+    }
+
+    /** One rectangle to send, with its pixels copied out of the picture and the key of its encoded form. */
+    record Tile(Rect rect, int[] argb, CacheKey key) {}
+
+    /** What identifies an encoded rectangle: frame, place, encoding, pixel format, composited cursor. */
+    record CacheKey(long version, Rect rect, int encoding, PixelFormat format, long cursor) {}
+
+    /** The cursor image for the Cursor pseudo-encoding. */
+    record CursorShape(int[] argb, int width, int height, int hotX, int hotY) {}
+
+    /**
+     * One update for one viewer.
+     *
+     * @param size the new desktop size, or null
+     * @param extendedReason for an ExtendedDesktopSize rectangle: -1 none, 0 server change, 1 the
+     *     reply refusing a client's request
+     */
+    record Update(int[] size, int extendedReason, CursorShape shape, int[] pointer, List<Tile> tiles,
+            boolean resizeUnsupported) {}
+
+    Screen(int width, int height) {
+        resize(width, height);
+        this.pixels = new int[width * height];
+        Arrays.fill(pixels, 0xff000000);
+    }
+
+    private void resize(int w, int h) {
+        width = w;
+        height = h;
+        tilesX = (w + TILE - 1) / TILE;
+        tilesY = (h + TILE - 1) / TILE;
+        tileVersion = new long[tilesX * tilesY];
+        Arrays.fill(tileVersion, version);
+    }
+
+    synchronized int width() {
+        return width;
+    }
+
+    synchronized int height() {
+        return height;
+    }
+
+    /**
+     * Takes a new picture ({@code w * h} ARGB pixels; the array becomes the screen's) and
+     * returns the previous one for the caller to reuse. Tiles that differ get a new version; a
+     * picture equal to the last one changes nothing.
+     */
+    synchronized int[] frame(int w, int h, int[] argb) {
+        int[] old = pixels;
+        if (w != width || h != height) {
+            version++;
+            sizeVersion++;
+            resize(w, h);
+            pixels = argb;
+            clearCache();
+            notifyAll();
+            return old;
+        }
+        long next = version + 1;
+        boolean changed = false;
+        for (int ty = 0; ty < tilesY; ty++) {
+            int y0 = ty * TILE;
+            int y1 = Math.min(h, y0 + TILE);
+            for (int tx = 0; tx < tilesX; tx++) {
+                int x0 = tx * TILE;
+                int x1 = Math.min(w, x0 + TILE);
+                for (int y = y0; y < y1; y++) {
+                    int o = y * w;
+                    if (!Arrays.equals(old, o + x0, o + x1, argb, o + x0, o + x1)) {
+                        tileVersion[ty * tilesX + tx] = next;
+                        changed = true;
+                        break;
+                    }
+                }
+            }
+        }
+        pixels = argb;
+        if (changed) {
+            version = next;
+            clearCache();
+            notifyAll();
+        }
+        return old;
+    }
+
+    /**
+     * Takes the cursor: its image (ARGB, {@code w * h}, the array becomes the screen's) when it
+     * changed, else null; where its top-left corner is; its hotspot.
+     */
+    synchronized void cursor(boolean visible, int[] image, int w, int h, int x, int y, int hx, int hy) {
+        if (visible != cursorVisible || (image != null && (w != cursorWidth || h != cursorHeight
+                || !Arrays.equals(image, 0, w * h, cursor, 0, Math.min(cursor.length, cursorWidth * cursorHeight))))
+                || (visible && (hx != hotX || hy != hotY))) {
+            cursorShapeVersion++;
+        }
+        if (image != null) {
+            cursor = image;
+            cursorWidth = w;
+            cursorHeight = h;
+        }
+        if (visible && (x != cursorX || y != cursorY) || visible != cursorVisible) {
+            cursorPosVersion++;
+        }
+        cursorVisible = visible;
+        cursorX = x;
+        cursorY = y;
+        hotX = hx;
+        hotY = hy;
+        notifyAll();
+    }
+
+    /** Wakes every viewer waiting for news, to see that the screen is closed. */
+    synchronized void close() {
+        closed = true;
+        notifyAll();
+    }
+
+    synchronized boolean closed() {
+        return closed;
+    }
+
+    /** Wakes the viewers (a request arrived, or a viewer is closing). */
+    synchronized void wake() {
+        notifyAll();
+    }
+
+    /** The initial state of a new viewer: it knows the current size from ServerInit. */
+    synchronized int[] join(ViewerState v) {
+        v.sizeSent = sizeVersion;
+        return new int[] {width, height};
+    }
+
+    /**
+     * Waits until the viewer has asked for an update and there is something to send, then plans
+     * it. Returns null when the screen or the viewer closes, or after {@code waitMillis} without news.
+     */
+    synchronized Update next(ViewerState v, long waitMillis) throws InterruptedException {
+        long deadline = System.nanoTime() + waitMillis * 1_000_000L;
+        while (!closed && !v.closed && !hasNews(v)) {
+            long left = (deadline - System.nanoTime()) / 1_000_000L;
+            if (left <= 0) {
+                return null;
+            }
+            wait(left);
+        }
+        if (closed || v.closed) {
+            return null;
+        }
+        return plan(v);
+    }
+
+    private boolean hasNews(ViewerState v) {
+        return v.requested && (v.full || v.sizeSent != sizeVersion || v.announceExtended || v.refusals > 0
+                || v.versionSent < version || cursorNews(v));
+    }
+
+    private boolean cursorNews(ViewerState v) {
+        return v.cursorShapeSent != cursorShapeVersion || v.cursorPosSent != cursorPosVersion;
+    }
+
+    private Update plan(ViewerState v) {
+        v.requested = false;
+        if (v.sizeSent != sizeVersion) {
+            if (!v.desktopSize && !v.extendedDesktopSize) {
+                return new Update(null, -1, null, null, List.of(), true);
+            }
+            v.sizeSent = sizeVersion;
+            v.full = true;
+            v.announceExtended = false;
+            v.requested = false;
+            return new Update(new int[] {width, height}, v.extendedDesktopSize ? 0 : -1, null, null, List.of(), false);
+        }
+        int[] size = null;
+        int reason = -1;
+        if (v.announceExtended || v.refusals > 0) {
+            size = new int[] {width, height};
+            reason = v.refusals > 0 ? 1 : 0;
+            v.refusals = Math.max(0, v.refusals - 1);
+            v.announceExtended = false;
+        }
+        CursorShape shape = null;
+        int[] pointer = null;
+        List<Rect> rects = new ArrayList<>();
+        if (v.full) {
+            rects.add(new Rect(0, 0, width, height));
+        } else if (v.versionSent < version) {
+            for (int ty = 0; ty < tilesY; ty++) {
+                int run = -1;
+                for (int tx = 0; tx <= tilesX; tx++) {
+                    boolean dirty = tx < tilesX && tileVersion[ty * tilesX + tx] > v.versionSent;
+                    if (dirty && run < 0) {
+                        run = tx;
+                    } else if (!dirty && run >= 0) {
+                        rects.add(new Rect(run * TILE, ty * TILE, (tx - run) * TILE, TILE).clip(width, height));
+                        run = -1;
+                    }
+                }
+            }
+        }
+        if (v.versionSent > 0 && version > v.versionSent + 1) {
+            v.coalesced += version - v.versionSent - 1;
+        }
+        long cursorKey = -1;
+        if (v.richCursor) {
+            if (v.cursorShapeSent != cursorShapeVersion) {
+                shape = cursorVisible ? new CursorShape(cursor.clone(), cursorWidth, cursorHeight, hotX, hotY)
+                        : new CursorShape(new int[0], 0, 0, 0, 0);
+            }
+            if (v.cursorPosSent != cursorPosVersion && cursorVisible) {
+                pointer = new int[] {clamp(cursorX + hotX, width), clamp(cursorY + hotY, height)};
+            }
+        } else {
+            if (cursorNews(v) && !v.full) {
+                if (v.cursorDrawn != null) {
+                    addClipped(rects, v.cursorDrawn);
+                }
+                if (cursorVisible) {
+                    addClipped(rects, new Rect(cursorX, cursorY, cursorWidth, cursorHeight));
+                }
+            }
+            v.cursorDrawn = cursorVisible ? new Rect(cursorX, cursorY, cursorWidth, cursorHeight) : null;
+            cursorKey = cursorVisible ? (cursorShapeVersion << 32) ^ cursorPosVersion : 0;
+        }
+        v.cursorShapeSent = cursorShapeVersion;
+        v.cursorPosSent = cursorPosVersion;
+        v.versionSent = version;
+        v.full = false;
+        List<Tile> tiles = new ArrayList<>(rects.size());
+        for (Rect r : rects) {
+            CacheKey key = new CacheKey(version, r, v.encoding, v.format, cursorKey);
+            tiles.add(new Tile(r, copy(r, !v.richCursor), key));
+        }
+        return new Update(size, reason, shape, pointer, tiles, false);
+    }
+
+    private static int clamp(int v, int limit) {
+        return Math.max(0, Math.min(limit - 1, v));
+    }
+
+    private void addClipped(List<Rect> rects, Rect r) {
+        Rect c = r.clip(width, height);
+        if (c != null) {
+            rects.add(c);
+        }
+    }
+
+    /** The pixels of a rectangle, with the cursor drawn in when asked. */
+    private int[] copy(Rect r, boolean withCursor) {
+        int[] out = new int[r.width() * r.height()];
+        for (int y = 0; y < r.height(); y++) {
+            System.arraycopy(pixels, (r.y() + y) * width + r.x(), out, y * r.width(), r.width());
+        }
+        if (withCursor && cursorVisible) {
+            for (int cy = 0; cy < cursorHeight; cy++) {
+                int fy = cursorY + cy;
+                if (fy < r.y() || fy >= r.y() + r.height()) {
+                    continue;
+                }
+                for (int cx = 0; cx < cursorWidth; cx++) {
+                    int fx = cursorX + cx;
+                    if (fx < r.x() || fx >= r.x() + r.width()) {
+                        continue;
+                    }
+                    int s = cursor[cy * cursorWidth + cx];
+                    int a = s >>> 24;
+                    int o = (fy - r.y()) * r.width() + (fx - r.x());
+                    if (a == 255) {
+                        out[o] = s;
+                    } else if (a != 0) {
+                        out[o] = over(s, a, out[o]);
+                    }
+                }
+            }
+        }
+        return out;
+    }
+
+    /** {@code s over d} for an opaque destination, non-premultiplied, rounded. */
+    static int over(int s, int a, int d) {
+        int ia = 255 - a;
+        int r = div255(((s >>> 16) & 0xff) * a + ((d >>> 16) & 0xff) * ia);
+        int g = div255(((s >>> 8) & 0xff) * a + ((d >>> 8) & 0xff) * ia);
+        int b = div255((s & 0xff) * a + (d & 0xff) * ia);
+        return 0xff000000 | (r << 16) | (g << 8) | b;
+    }
+
+    private static int div255(int v) {
+        v += 128;
+        return (v + (v >>> 8)) >>> 8;
+    }
+
+    /** The encoded bytes of a rectangle another viewer encoded for this frame, or null. */
+    byte[] cached(CacheKey key) {
+        byte[] b = cache.get(key);
+        synchronized (this) {
+            if (b != null) {
+                cacheHits++;
+            } else {
+                cacheMisses++;
+            }
+        }
+        return b;
+    }
+
+    /** Keeps encoded bytes for other viewers while the frame is current and the budget allows. */
+    synchronized void cache(CacheKey key, byte[] encoded) {
+        if (key.version() == version && cacheBytes + encoded.length <= CACHE_BYTES
+                && cache.putIfAbsent(key, encoded) == null) {
+            cacheBytes += encoded.length;
+        }
+    }
+
+    private void clearCache() {
+        cache.clear();
+        cacheBytes = 0;
+    }
+
+    synchronized long cacheHits() {
+        return cacheHits;
+    }
+
+    synchronized long version() {
+        return version;
+    }
+}

@@ -1,0 +1,439 @@
+package io.github.scanout.sink.vnc.internal;
+
+import java.io.BufferedInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.SocketException;
+import java.net.SocketTimeoutException;
+import java.nio.charset.StandardCharsets;
+import java.security.SecureRandom;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.zip.Deflater;
+
+/**
+ * One RFB connection: the handshake (RFB 3.3, 3.7 and 3.8; security None or VNC
+ * authentication), then a reader thread taking the client's messages and a writer thread
+ * sending updates when the client asked for one and the screen has news for it.
+ *
+ * <p>The viewer is view-only: key and pointer events are read, checked and dropped (the VFIO
+ * display interface has no input path; {@link ClientMessages.Handler#key} and
+ * {@link ClientMessages.Handler#pointer} are where an input sink would plug in).
+ *
+ * <p>Pacing: the writer sends at most one update per request, holding everything that changed
+ * since the last one, so a slow client gets fewer, coalesced updates; nothing queues. A write
+ * that makes no progress for the configured timeout (a client that stopped reading) is ended by
+ * {@link VncServer}'s watchdog, which closes the socket.
+ *
+ * <p>Threads: the reader thread runs {@link #run()}; it starts the writer thread after the
+ * handshake. {@link #close} may be called from any thread.
+ */
+final class Viewer implements Runnable {
+    static final int HANDSHAKE_TIMEOUT_MILLIS = 10_000;
+    private static final Pattern VERSION = Pattern.compile("RFB (\\d{3})\\.(\\d{3})\n");
+    private static final int CHUNK = 64 * 1024;
+    private static final SecureRandom RANDOM = new SecureRandom();
+
+    private final Socket socket;
+    private final VncServer server;
+    private final Screen screen;
+    private final String peer;
+    private final ViewerState state = new ViewerState();
+    private final AtomicBoolean closed = new AtomicBoolean();
+    private final Deflater zlib = new Deflater(Deflater.DEFAULT_COMPRESSION);
+    private volatile String closeReason;
+    private volatile long writingSince;
+    private volatile boolean connected;
+    private final long startNanos = System.nanoTime();
+
+    final AtomicLong bytesSent = new AtomicLong();
+    final AtomicLong updates = new AtomicLong();
+    final AtomicLong rawRects = new AtomicLong();
+    final AtomicLong zrleRects = new AtomicLong();
+    final AtomicLong inputDropped = new AtomicLong();
+    private OutputStream out;
+
+    Viewer(Socket socket, VncServer server, Screen screen) {
+        this.socket = socket;
+        this.server = server;
+        this.screen = screen;
+        this.peer = peerName(socket);
+    }
+
+    static String peerName(Socket s) {
+        if (s.getRemoteSocketAddress() instanceof InetSocketAddress a) {
+            return a.getAddress().getHostAddress() + ":" + a.getPort();
+        }
+        return String.valueOf(s.getRemoteSocketAddress());
+    }
+
+    String peer() {
+        return peer;
+    }
+
+    @Override
+    public void run() {
+        try {
+            socket.setTcpNoDelay(true);
+            socket.setSoTimeout(HANDSHAKE_TIMEOUT_MILLIS);
+            out = socket.getOutputStream();
+            DataInputStream in = new DataInputStream(new BufferedInputStream(socket.getInputStream()));
+            String how = handshake(in);
+            socket.setSoTimeout(0);
+            connected = true;
+            server.log(System.Logger.Level.INFO, "viewer " + peer + " connected (" + how + ")");
+            Thread writer = new Thread(this::writeLoop, Thread.currentThread().getName().replace("-in", "-out"));
+            writer.setDaemon(true);
+            writer.start();
+            ClientMessages messages = new ClientMessages(in, new Handler());
+            while (!closed.get()) {
+                messages.readOne();
+            }
+        } catch (EOFException e) {
+            close("closed by the viewer");
+        } catch (SocketTimeoutException e) {
+            close("no answer within " + HANDSHAKE_TIMEOUT_MILLIS / 1000 + " s during the handshake");
+        } catch (ProtocolException e) {
+            close("protocol error: " + e.getMessage());
+        } catch (IOException e) {
+            close(closed.get() ? null : "connection error: " + e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            close("the sink is stopping");
+        } catch (RuntimeException e) {
+            close("internal error: " + e);
+        }
+    }
+
+    /** Version, security, init; returns "RFB 3.8, VNC authentication" for the log. */
+    private String handshake(DataInputStream in) throws IOException, ProtocolException, InterruptedException {
+        write("RFB 003.008\n".getBytes(StandardCharsets.US_ASCII));
+        byte[] v = new byte[12];
+        in.readFully(v);
+        Matcher m = VERSION.matcher(new String(v, StandardCharsets.ISO_8859_1));
+        if (!m.matches() || !m.group(1).equals("003")) {
+            throw new ProtocolException("not an RFB 3.x client (it sent " + printable(v) + ")");
+        }
+        int minor = Integer.parseInt(m.group(2));
+        minor = minor >= 8 ? 8 : minor == 7 ? 7 : 3; // 3.4-3.6 (and 3.5 of old clients) are 3.3
+        String password = server.password();
+        int type = password != null ? 2 : 1;
+        if (minor >= 7) {
+            write(new byte[] {1, (byte) type});
+            int chosen = in.readUnsignedByte();
+            if (chosen != type) {
+                if (minor == 8) {
+                    writeFailure("security type " + chosen + " is not offered; this server offers " + type);
+                }
+                throw new ProtocolException("the viewer chose security type " + chosen + ", not the offered " + type);
+            }
+        } else {
+            write(u32(type));
+        }
+        if (type == 2) {
+            byte[] challenge = new byte[16];
+            RANDOM.nextBytes(challenge);
+            write(challenge);
+            byte[] answer = new byte[16];
+            in.readFully(answer);
+            var address = socket.getInetAddress();
+            long delay = server.throttle().delayMillis(address);
+            if (delay > 0) {
+                Thread.sleep(delay);
+            }
+            if (!VncAuth.check(password, challenge, answer)) {
+                int n = server.throttle().failed(address, System.currentTimeMillis());
+                writeFailure("authentication failed");
+                throw new ProtocolException("wrong password (failure " + n + " from " + address.getHostAddress()
+                        + "; its next answer waits " + server.throttle().delayMillis(address) / 1000 + " s)");
+            }
+            server.throttle().succeeded(address);
+            write(u32(0));
+        } else if (minor == 8) {
+            write(u32(0));
+        }
+        in.readUnsignedByte(); // ClientInit's shared flag: every viewer shares the screen
+        int[] size = screen.join(state);
+        byte[] name = server.desktopName().getBytes(StandardCharsets.UTF_8);
+        ByteArrayOutputStream init = new ByteArrayOutputStream();
+        init.write(size[0] >>> 8);
+        init.write(size[0]);
+        init.write(size[1] >>> 8);
+        init.write(size[1]);
+        init.write(PixelFormat.DEFAULT.bytes());
+        init.write(u32(name.length));
+        init.write(name);
+        write(init.toByteArray());
+        return "RFB 3." + minor + ", " + (type == 2 ? "VNC authentication" : "no authentication");
+    }
+
+    private void writeFailure(String reason) throws IOException {
+        byte[] r = reason.getBytes(StandardCharsets.US_ASCII);
+        ByteArrayOutputStream b = new ByteArrayOutputStream();
+        b.write(u32(1));
+        b.write(u32(r.length));
+        b.write(r);
+        write(b.toByteArray());
+    }
+
+    private static String printable(byte[] b) {
+        StringBuilder s = new StringBuilder("'");
+        for (byte x : b) {
+            int c = x & 0xff;
+            s.append(c >= 0x20 && c < 0x7f ? String.valueOf((char) c) : String.format("\\x%02x", c));
+        }
+        return s.append('\'').toString();
+    }
+
+    private void writeLoop() {
+        try {
+            while (!closed.get()) {
+                Screen.Update u = screen.next(state, 1000);
+                if (u == null) {
+                    continue;
+                }
+                if (u.resizeUnsupported()) {
+                    close("the viewer cannot follow a mode change (it supports neither DesktopSize nor "
+                            + "ExtendedDesktopSize); reconnect to see the new mode " + screen.width() + "x" + screen.height());
+                    return;
+                }
+                write(encode(u));
+                updates.incrementAndGet();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            close("the sink is stopping");
+        } catch (IOException e) {
+            close(closed.get() ? null : "connection error: " + e.getMessage());
+        } catch (RuntimeException e) {
+            close("internal error: " + e);
+        }
+    }
+
+    private byte[] encode(Screen.Update u) throws IOException {
+        PixelFormat f;
+        int encoding;
+        boolean lastRect;
+        synchronized (screen) {
+            f = state.format;
+            encoding = state.encoding;
+            lastRect = state.lastRect;
+        }
+        ByteArrayOutputStream b = new ByteArrayOutputStream();
+        int rects = u.tiles().size() + (u.size() != null ? 1 : 0) + (u.shape() != null ? 1 : 0)
+                + (u.pointer() != null ? 1 : 0);
+        b.write(0);
+        b.write(0);
+        int count = lastRect && rects > 0xfffe ? 0xffff : rects;
+        b.write(count >>> 8);
+        b.write(count);
+        if (u.size() != null) {
+            int w = u.size()[0];
+            int h = u.size()[1];
+            if (u.extendedReason() >= 0) {
+                int status = u.extendedReason() == 1 ? 1 : 0;
+                header(b, u.extendedReason(), status, w, h, ViewerState.EXTENDED_DESKTOP_SIZE);
+                b.write(new byte[] {1, 0, 0, 0});
+                b.write(u32(0)); // screen id
+                b.write(new byte[] {0, 0, 0, 0, (byte) (w >>> 8), (byte) w, (byte) (h >>> 8), (byte) h});
+                b.write(u32(0)); // flags
+            } else {
+                header(b, 0, 0, w, h, ViewerState.DESKTOP_SIZE);
+            }
+        }
+        if (u.shape() != null) {
+            Screen.CursorShape c = u.shape();
+            header(b, c.hotX(), c.hotY(), c.width(), c.height(), ViewerState.CURSOR);
+            b.write(Encoders.raw(c.argb().length == c.width() * c.height() ? c.argb()
+                    : java.util.Arrays.copyOf(c.argb(), c.width() * c.height()), f));
+            int rowBytes = (c.width() + 7) / 8;
+            byte[] mask = new byte[rowBytes * c.height()];
+            for (int y = 0; y < c.height(); y++) {
+                for (int x = 0; x < c.width(); x++) {
+                    if ((c.argb()[y * c.width() + x] >>> 24) >= 128) {
+                        mask[y * rowBytes + x / 8] |= (byte) (0x80 >>> (x % 8));
+                    }
+                }
+            }
+            b.write(mask);
+        }
+        if (u.pointer() != null) {
+            header(b, u.pointer()[0], u.pointer()[1], 0, 0, ViewerState.POINTER_POS);
+        }
+        for (Screen.Tile t : u.tiles()) {
+            Screen.Rect r = t.rect();
+            byte[] data = screen.cached(t.key());
+            if (data == null) {
+                data = encoding == ViewerState.ZRLE ? Encoders.zrle(t.argb(), r.width(), r.height(), f)
+                        : Encoders.raw(t.argb(), f);
+                screen.cache(t.key(), data);
+            }
+            header(b, r.x(), r.y(), r.width(), r.height(), encoding);
+            if (encoding == ViewerState.ZRLE) {
+                byte[] z = deflate(data);
+                b.write(u32(z.length));
+                b.write(z);
+                zrleRects.incrementAndGet();
+            } else {
+                b.write(data);
+                rawRects.incrementAndGet();
+            }
+        }
+        if (count == 0xffff) {
+            header(b, 0, 0, 0, 0, ViewerState.LAST_RECT);
+        }
+        return b.toByteArray();
+    }
+
+    private byte[] deflate(byte[] data) {
+        zlib.setInput(data);
+        ByteArrayOutputStream z = new ByteArrayOutputStream(data.length / 4 + 64);
+        byte[] buf = new byte[CHUNK];
+        int n;
+        do {
+            n = zlib.deflate(buf, 0, buf.length, Deflater.SYNC_FLUSH);
+            z.write(buf, 0, n);
+        } while (n == buf.length || !zlib.needsInput());
+        return z.toByteArray();
+    }
+
+    private static void header(ByteArrayOutputStream b, int x, int y, int w, int h, int encoding) throws IOException {
+        b.write(new byte[] {(byte) (x >>> 8), (byte) x, (byte) (y >>> 8), (byte) y, (byte) (w >>> 8), (byte) w,
+            (byte) (h >>> 8), (byte) h});
+        b.write(u32(encoding));
+    }
+
+    static byte[] u32(int v) {
+        return new byte[] {(byte) (v >>> 24), (byte) (v >>> 16), (byte) (v >>> 8), (byte) v};
+    }
+
+    /** Writes in chunks, telling the watchdog when each began. */
+    private void write(byte[] data) throws IOException {
+        for (int o = 0; o < data.length; o += CHUNK) {
+            writingSince = System.nanoTime();
+            out.write(data, o, Math.min(CHUNK, data.length - o));
+        }
+        writingSince = 0;
+        bytesSent.addAndGet(data.length);
+    }
+
+    /** When the write in progress began ({@link System#nanoTime()}), or 0 when none is. */
+    long writingSince() {
+        return writingSince;
+    }
+
+    long coalesced() {
+        synchronized (screen) {
+            return state.coalesced;
+        }
+    }
+
+    boolean isClosed() {
+        return closed.get();
+    }
+
+    /**
+     * Ends the connection once, logging why with its counters; null reason when it is already
+     * being closed by someone else.
+     */
+    void close(String reason) {
+        if (reason != null && closeReason == null) {
+            closeReason = reason;
+        }
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
+        synchronized (screen) {
+            state.closed = true;
+            screen.notifyAll();
+        }
+        try {
+            socket.close();
+        } catch (IOException e) {
+            // closing anyway
+        }
+        zlib.end();
+        server.removed(this);
+        String why = closeReason == null ? "closed" : closeReason;
+        if (connected) {
+            server.log(System.Logger.Level.INFO, String.format("viewer %s disconnected after %.1f s: %s; %d updates, "
+                    + "%d bytes, %d rectangles raw, %d zrle, %d frames coalesced, %d input events dropped", peer,
+                    (System.nanoTime() - startNanos) / 1e9, why, updates.get(), bytesSent.get(), rawRects.get(),
+                    zrleRects.get(), coalesced(), inputDropped.get()));
+        } else {
+            server.log(System.Logger.Level.WARNING, "viewer " + peer + " refused: " + why);
+        }
+    }
+
+    /** The client's messages, applied to this viewer's state. */
+    private final class Handler implements ClientMessages.Handler {
+        @Override
+        public void setPixelFormat(PixelFormat format) {
+            synchronized (screen) {
+                state.format = format;
+                state.full = true;
+            }
+        }
+
+        @Override
+        public void setEncodings(int[] encodings) {
+            synchronized (screen) {
+                state.encodings(encodings);
+                screen.notifyAll();
+            }
+        }
+
+        @Override
+        public void updateRequest(boolean incremental, int x, int y, int width, int height) {
+            synchronized (screen) {
+                state.requested = true;
+                if (!incremental) {
+                    state.full = true;
+                }
+                screen.notifyAll();
+            }
+        }
+
+        @Override
+        public void key(boolean down, int keysym) {
+            inputDropped.incrementAndGet(); // view-only: the VFIO display has no input path
+        }
+
+        @Override
+        public void pointer(int buttons, int x, int y) {
+            inputDropped.incrementAndGet(); // view-only; x, y are u16 and need no further check to be dropped
+        }
+
+        @Override
+        public void cutText(int length) {
+            // dropped: there is no guest clipboard
+        }
+
+        @Override
+        public void setDesktopSize(int width, int height, int screens) {
+            synchronized (screen) {
+                if (state.extendedDesktopSize) {
+                    state.refusals = Math.min(state.refusals + 1, 4); // the guest sets the mode; refused
+                }
+                screen.notifyAll();
+            }
+        }
+    }
+
+    /** Closes the connection when it is ended from outside (watchdog, sink stopping). */
+    void abort(String reason) {
+        close(reason);
+    }
+
+    /** For {@link SocketException} on a closed socket the reason is already set. */
+    String closeReason() {
+        return closeReason;
+    }
+}

@@ -1,0 +1,76 @@
+package io.github.scanout.sink.vnc.internal;
+
+/**
+ * What one viewer asked for and what it has been sent, so that {@link Screen} can plan its next
+ * update. Written by the viewer's reader thread (requests, formats) and by {@link Screen#next}.
+ *
+ * <p>Threads: every field is guarded by the {@link Screen}'s lock.
+ */
+final class ViewerState {
+    /** Encodings this server sends. */
+    static final int RAW = 0;
+    static final int ZRLE = 16;
+    static final int CURSOR = -239;
+    static final int POINTER_POS = -232;
+    static final int DESKTOP_SIZE = -223;
+    static final int LAST_RECT = -224;
+    static final int EXTENDED_DESKTOP_SIZE = -308;
+
+    PixelFormat format = PixelFormat.DEFAULT;
+    int encoding = RAW;
+    boolean desktopSize;
+    boolean extendedDesktopSize;
+    boolean lastRect;
+    /** Cursor shape and position sent as pseudo-rectangles (needs both Cursor and PointerPos). */
+    boolean richCursor;
+
+    boolean requested;
+    boolean full = true;
+    boolean announceExtended;
+    int refusals;
+    boolean closed;
+
+    long versionSent;
+    long sizeSent;
+    long cursorShapeSent;
+    long cursorPosSent;
+    /** Where this viewer's picture has the cursor drawn in (composited cursor), or null. */
+    Screen.Rect cursorDrawn;
+
+    long coalesced;
+
+    /** Takes a SetEncodings list: the first of ZRLE and Raw it names, and the pseudo-encodings it supports. */
+    void encodings(int[] list) {
+        int chosen = RAW;
+        boolean cursor = false;
+        boolean pointer = false;
+        boolean ext = false;
+        desktopSize = false;
+        lastRect = false;
+        for (int i = list.length - 1; i >= 0; i--) {
+            int e = list[i];
+            switch (e) {
+                case RAW, ZRLE -> chosen = e;
+                case CURSOR -> cursor = true;
+                case POINTER_POS -> pointer = true;
+                case DESKTOP_SIZE -> desktopSize = true;
+                case LAST_RECT -> lastRect = true;
+                case EXTENDED_DESKTOP_SIZE -> ext = true;
+                default -> { }
+            }
+        }
+        encoding = chosen;
+        boolean rich = cursor && pointer;
+        if (rich != richCursor) {
+            full = true; // the picture changes: the cursor is drawn in it, or no longer
+            cursorDrawn = null;
+        }
+        richCursor = rich;
+        cursorShapeSent = 0;
+        cursorPosSent = 0;
+        if (ext && !extendedDesktopSize) {
+            announceExtended = true;
+        }
+        extendedDesktopSize = ext;
+    }
+}

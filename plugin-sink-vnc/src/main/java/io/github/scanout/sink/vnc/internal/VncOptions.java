@@ -1,0 +1,159 @@
+package io.github.scanout.sink.vnc.internal;
+
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.nio.file.InvalidPathException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The checked settings of one VNC sink, from its configuration properties.
+ *
+ * @param device the device it serves, as configured
+ * @param address where to listen (resolved)
+ * @param listenText the {@code listen} value as given, for messages
+ * @param port the TCP port, 0 for one the system picks
+ * @param passwordFile the file holding the VNC password, or null for no authentication
+ * @param insecure the operator accepts a listener off loopback without encryption
+ * @param maxViewers connections served at once
+ * @param timeoutSeconds a viewer whose socket takes nothing for this long is dropped
+ */
+record VncOptions(String device, InetAddress address, String listenText, int port, Path passwordFile,
+        boolean insecure, int maxViewers, int timeoutSeconds) {
+
+    static final String LISTEN = "listen";
+    static final String PASSWORD_FILE = "password.file";
+    static final String INSECURE = "insecure";
+    static final String MAX_VIEWERS = "max.viewers";
+    static final String TIMEOUT = "timeout";
+    static final String SINK_NAME = "sink.name";
+    /** The keys a VNC sink reads (besides {@value #SINK_NAME}). */
+    static final List<String> KEYS = List.of("device", LISTEN, PASSWORD_FILE, INSECURE, MAX_VIEWERS, TIMEOUT);
+    static final String DEFAULT_LISTEN = "127.0.0.1:5900";
+
+    private static final String PREFIX = "vnc sink configuration: ";
+
+    /**
+     * Reads and checks a configuration.
+     *
+     * @throws IllegalArgumentException starting "vnc sink configuration: " and naming the key,
+     *     the value and what is accepted
+     */
+    static VncOptions parse(Map<String, ?> p) {
+        String device = text(p, "device", "");
+        String listen = text(p, LISTEN, DEFAULT_LISTEN).trim();
+        if (listen.isEmpty()) {
+            listen = DEFAULT_LISTEN;
+        }
+        String host;
+        String portText;
+        int colon = listen.lastIndexOf(':');
+        if (listen.startsWith("[")) {
+            int close = listen.indexOf(']');
+            if (close < 0 || close + 1 >= listen.length() || listen.charAt(close + 1) != ':') {
+                throw bad(LISTEN, listen, "HOST:PORT, [IPv6]:PORT or PORT, for example 127.0.0.1:5900");
+            }
+            host = listen.substring(1, close);
+            portText = listen.substring(close + 2);
+        } else if (colon < 0) {
+            host = "127.0.0.1";
+            portText = listen;
+        } else if (listen.indexOf(':') != colon) {
+            throw bad(LISTEN, listen, "HOST:PORT, [IPv6]:PORT or PORT (write an IPv6 address in brackets)");
+        } else {
+            host = colon == 0 ? "127.0.0.1" : listen.substring(0, colon);
+            portText = listen.substring(colon + 1);
+        }
+        int port;
+        try {
+            port = Integer.parseInt(portText.trim());
+        } catch (NumberFormatException e) {
+            port = -1;
+        }
+        if (port < 0 || port > 65535) {
+            throw bad(LISTEN, listen, "a port from 0 to 65535 (0 picks a free one), as HOST:PORT or PORT");
+        }
+        if (host.isBlank() || host.chars().anyMatch(c -> c <= ' ' || c == 0x7f)) {
+            throw bad(LISTEN, listen, "a host name or address before the ':'");
+        }
+        InetAddress address;
+        try {
+            address = InetAddress.getByName(host);
+        } catch (UnknownHostException | SecurityException e) {
+            throw new IllegalArgumentException(PREFIX + LISTEN + "=" + listen + ": host '" + host + "' is not known");
+        }
+        Path passwordFile = null;
+        Object pf = p.get(PASSWORD_FILE);
+        if (pf != null && !pf.toString().isBlank()) {
+            String s = pf.toString().trim();
+            if (s.indexOf(0) >= 0) {
+                throw bad(PASSWORD_FILE, s.replace('\0', '?'), "a file name without NUL");
+            }
+            try {
+                passwordFile = Path.of(s);
+            } catch (InvalidPathException e) {
+                throw bad(PASSWORD_FILE, s, "a file name");
+            }
+        }
+        boolean insecure = bool(p, INSECURE, false);
+        int maxViewers = whole(p, MAX_VIEWERS, 16, 1, 1000);
+        int timeout = whole(p, TIMEOUT, 30, 1, 3600);
+        if (!address.isLoopbackAddress() && !insecure) {
+            throw new IllegalArgumentException(PREFIX + LISTEN + "=" + listen + " is not a loopback address: viewers "
+                    + "would connect over the network unencrypted" + (passwordFile == null ? " and without a password" : "")
+                    + " (this sink has no TLS yet). Listen on 127.0.0.1 and reach it through an SSH tunnel "
+                    + "(ssh -L 5900:127.0.0.1:PORT host), or set insecure=true to accept that");
+        }
+        return new VncOptions(device, address, listen, port, passwordFile, insecure, maxViewers, timeout);
+    }
+
+    private static String text(Map<String, ?> p, String key, String dflt) {
+        Object v = p.get(key);
+        return v == null ? dflt : v.toString();
+    }
+
+    private static boolean bool(Map<String, ?> p, String key, boolean dflt) {
+        Object v = p.get(key);
+        if (v == null) {
+            return dflt;
+        }
+        if (v instanceof Boolean b) {
+            return b;
+        }
+        String s = v.toString().trim().toLowerCase(Locale.ROOT);
+        if (s.equals("true") || s.equals("false")) {
+            return s.equals("true");
+        }
+        throw bad(key, v.toString(), "true or false");
+    }
+
+    private static int whole(Map<String, ?> p, String key, int dflt, int min, int max) {
+        Object v = p.get(key);
+        if (v == null) {
+            return dflt;
+        }
+        String accepted = "a whole number from " + min + " to " + max;
+        long n;
+        if (v instanceof Integer || v instanceof Long || v instanceof Short || v instanceof Byte) {
+            n = ((Number) v).longValue();
+        } else {
+            try {
+                n = Long.parseLong(v.toString().trim());
+            } catch (NumberFormatException e) {
+                throw bad(key, v.toString(), accepted);
+            }
+        }
+        if (n < min || n > max) {
+            throw bad(key, v.toString(), accepted);
+        }
+        return (int) n;
+    }
+
+    private static IllegalArgumentException bad(String key, String value, String accepted) {
+        return new IllegalArgumentException(PREFIX + key + "=" + value + " is not accepted; expected " + accepted);
+    }
+}

@@ -1,0 +1,173 @@
+package io.github.scanout.sink.vnc.internal;
+
+import io.github.scanout.api.PlaneInfo;
+import io.github.scanout.api.buffer.PlaneBuffer;
+import io.github.scanout.api.pixels.PixelConverter;
+import io.github.scanout.api.sink.CursorState;
+import io.github.scanout.api.sink.Frame;
+import io.github.scanout.api.sink.SinkNeeds;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.attribute.PosixFilePermission;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * A VNC server for one device: frames become the {@link Screen} every viewer of this sink sees.
+ *
+ * <p>Threads: {@link #frame}, {@link #cursor}, {@link #noSignal} on the sink's delivery thread;
+ * the server's threads read the screen; {@link #close} from any thread.
+ */
+final class VncSink {
+    private final VncOptions options;
+    private final Screen screen = new Screen(640, 480);
+    private final VncServer server;
+    private final VncServer.Log log;
+    private final String label;
+    private int[] next = new int[0];
+    private String lastProblem;
+    private PlaneInfo.BufferKey cursorKey;
+
+    /**
+     * Reads the password file and starts listening.
+     *
+     * @throws IllegalArgumentException for a password file that cannot be used
+     * @throws IOException when the address cannot be bound
+     */
+    VncSink(VncOptions options, String label, VncServer.Log log) throws IOException {
+        this.options = options;
+        this.label = label;
+        this.log = log;
+        String password = options.passwordFile() == null ? null : readPassword(options, label, log);
+        this.server = new VncServer(options, password, screen, label, log);
+        // a port the system picked is said at WARNING, the launcher's default level: it is the only place it shows
+        log.log(options.port() == 0 ? System.Logger.Level.WARNING : System.Logger.Level.INFO, "vnc sink " + label + " for " + options.device() + " listening on "
+                + server.boundText() + " (" + (password == null ? "no password" : "VNC authentication")
+                + (options.address().isLoopbackAddress() ? ", loopback only" : ", NOT loopback: insecure=true") + ")");
+    }
+
+    static String readPassword(VncOptions o, String label, VncServer.Log log) {
+        String where = "vnc sink configuration: password.file=" + o.passwordFile();
+        byte[] bytes;
+        try {
+            if (Files.size(o.passwordFile()) > 4096) {
+                throw new IllegalArgumentException(where + " is over 4096 bytes; it should hold one line, the password");
+            }
+            bytes = Files.readAllBytes(o.passwordFile());
+        } catch (IOException e) {
+            throw new IllegalArgumentException(where + " cannot be read (" + e.getClass().getSimpleName() + ": "
+                    + e.getMessage() + ")");
+        }
+        String text = new String(bytes, StandardCharsets.UTF_8);
+        int nl = text.indexOf('\n');
+        String password = (nl < 0 ? text : text.substring(0, nl));
+        if (password.endsWith("\r")) {
+            password = password.substring(0, password.length() - 1);
+        }
+        if (password.isEmpty()) {
+            throw new IllegalArgumentException(where + " is empty; its first line is the password");
+        }
+        if (password.getBytes(StandardCharsets.UTF_8).length > VncAuth.MAX_PASSWORD_BYTES) {
+            log.log(System.Logger.Level.WARNING, "vnc sink " + label + ": the password in " + o.passwordFile()
+                    + " is longer than 8 bytes; VNC authentication uses only its first 8");
+        }
+        try {
+            Set<PosixFilePermission> perms = Files.getPosixFilePermissions(o.passwordFile());
+            if (perms.contains(PosixFilePermission.GROUP_READ) || perms.contains(PosixFilePermission.OTHERS_READ)) {
+                log.log(System.Logger.Level.WARNING, "vnc sink " + label + ": " + o.passwordFile()
+                        + " can be read by other users; chmod 600 it");
+            }
+        } catch (IOException | UnsupportedOperationException e) {
+            // permissions unknown: nothing to warn about
+        }
+        return password;
+    }
+
+    /** Low latency matters to a remote screen; the pipeline reads bytes it may copy. */
+    SinkNeeds needs() {
+        // a person watches: the pipeline must not back off to the idle poll while a viewer may look
+        return SinkNeeds.cpuSnapshots().withLowLatency(true);
+    }
+
+    void frame(Frame frame) {
+        PlaneBuffer b = frame.primary();
+        PlaneInfo info = b.info();
+        if (!b.cpuReadable() || !info.modifier().isLinear() || !PixelConverter.isSupported(info.format())) {
+            problem("frames of " + info + " (" + b.memory() + ") cannot be read as linear CPU pixels; viewers "
+                    + "see the last picture");
+            return;
+        }
+        int n = Math.multiplyExact(info.width(), info.height());
+        if (next.length != n) {
+            next = new int[n];
+        }
+        ByteBuffer src = b.pixels();
+        for (int row = 0; row < info.height(); row++) {
+            PixelConverter.convertRow(info, src, row, next, row * info.width());
+        }
+        int[] old = screen.frame(info.width(), info.height(), next);
+        next = old.length == n ? old : new int[n];
+        lastProblem = null;
+        cursor(frame.cursor());
+    }
+
+    void cursor(CursorState c) {
+        if (!c.visible()) {
+            screen.cursor(false, null, 0, 0, c.x(), c.y(), 0, 0);
+            return;
+        }
+        PlaneBuffer img = c.image().orElseThrow();
+        PlaneInfo info = img.info();
+        int hx = c.hotspot().map(h -> h.x()).orElse(0);
+        int hy = c.hotspot().map(h -> h.y()).orElse(0);
+        if (!img.cpuReadable() || !info.modifier().isLinear() || !PixelConverter.isSupported(info.format())) {
+            problem("the cursor image " + info + " cannot be read as linear CPU pixels; the cursor is left out");
+            cursorKey = null;
+            screen.cursor(false, null, 0, 0, c.x(), c.y(), 0, 0);
+            return;
+        }
+        if (!c.imageChanged() && cursorKey != null && cursorKey.equals(info.key())) {
+            screen.cursor(true, null, 0, 0, c.x(), c.y(),
+                    Math.max(0, Math.min(info.width() - 1, hx)), Math.max(0, Math.min(info.height() - 1, hy)));
+            return;
+        }
+        cursorKey = info.key();
+        int[] argb = new int[info.width() * info.height()];
+        ByteBuffer src = img.pixels();
+        for (int row = 0; row < info.height(); row++) {
+            PixelConverter.convertRow(info, src, row, argb, row * info.width());
+        }
+        screen.cursor(true, argb, info.width(), info.height(), c.x(), c.y(),
+                Math.max(0, Math.min(info.width() - 1, hx)), Math.max(0, Math.min(info.height() - 1, hy)));
+    }
+
+    void noSignal(String reason) {
+        problem("no signal (" + reason + "); viewers see the last picture");
+    }
+
+    private void problem(String message) {
+        if (!message.equals(lastProblem)) {
+            lastProblem = message;
+            log.log(System.Logger.Level.WARNING, "vnc sink " + label + ": " + message);
+        }
+    }
+
+    int port() {
+        return server.port();
+    }
+
+    List<Viewer> viewers() {
+        return server.viewers();
+    }
+
+    Screen screen() {
+        return screen;
+    }
+
+    void close() {
+        screen.close();
+        server.close();
+    }
+}

@@ -1,0 +1,119 @@
+package io.github.scanout.sink.vnc.internal;
+
+import io.github.scanout.api.sink.CursorState;
+import io.github.scanout.api.sink.Frame;
+import io.github.scanout.api.sink.FrameSink;
+import io.github.scanout.api.sink.SinkNeeds;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import io.github.scanout.api.support.ConfigKey;
+import io.github.scanout.api.support.ConfigReader;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.ConfigurationPolicy;
+import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.metatype.annotations.Designate;
+
+/**
+ * The VNC sink as a Declarative Services component: one listener per factory configuration of
+ * {@value #PID}. The configuration's properties (including {@code device}) become the service's
+ * properties, which is what the pipeline's target filter matches.
+ *
+ * <p>Threads: SCR constructs and deactivates it on its own thread; the {@link FrameSink}
+ * methods come from the pipeline's delivery thread for this sink.
+ */
+@Component(configurationPid = VncSinkComponent.PID, configurationPolicy = ConfigurationPolicy.REQUIRE,
+        service = FrameSink.class)
+@Designate(ocd = VncSinkConfig.class, factory = true)
+public final class VncSinkComponent implements FrameSink {
+    /** The factory PID of VNC sink configurations. */
+    public static final String PID = "io.github.scanout.sink.vnc";
+
+    private static final System.Logger LOG = System.getLogger("io.github.scanout.sink.vnc");
+
+    /** The keys a VNC sink reads, with their rules, from its metatype. */
+    static final List<ConfigKey> KEYS = ConfigReader.sinkKeys(ConfigKey.fromMetatype(VncSinkConfig.class));
+
+    private final VncSink sink;
+
+    /**
+     * Checks the configuration, reads the password file and starts listening.
+     *
+     * @throws IllegalArgumentException naming the configuration, key and value when it cannot be
+     *     honoured; {@link UncheckedIOException} naming the address when it cannot be bound
+     */
+    @Activate
+    public VncSinkComponent(Map<String, Object> properties) {
+        // one way to read configuration (api.support's toolkit): values as text, unknown keys
+        // and case variants one warning, a bad value one line naming the configuration
+        ConfigReader reader = ConfigReader.forSink(ConfigReader.source(properties, PID), KEYS, properties);
+        for (String w : reader.warnings()) {
+            LOG.log(System.Logger.Level.WARNING, w);
+        }
+        reader.check();
+        Map<String, Object> values = new HashMap<>();
+        for (String key : VncOptions.KEYS) {
+            String v = reader.text(key);
+            if (v != null) {
+                values.put(key, v);
+            }
+        }
+        VncOptions options;
+        try {
+            options = VncOptions.parse(values);
+        } catch (IllegalArgumentException e) {
+            String m = String.valueOf(e.getMessage());
+            String prefix = "vnc sink configuration: ";
+            throw new IllegalArgumentException(m.startsWith(prefix) ? reader.source() + ": " + m.substring(prefix.length()) : m);
+        }
+        Object name = properties.get(VncOptions.SINK_NAME);
+        String label = name == null ? String.valueOf(properties.getOrDefault("service.pid", "vnc")) : name.toString();
+        try {
+            this.sink = new VncSink(options, label, (level, message) -> LOG.log(level, message));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e.getMessage(), e);
+        }
+    }
+
+    static String where(Map<String, ?> properties) {
+        Object pid = properties.get("service.pid");
+        Object file = properties.get("felix.fileinstall.filename");
+        if (pid == null) {
+            return file == null ? "" : file.toString();
+        }
+        return pid + (file == null ? "" : " (" + file + ")");
+    }
+
+    @Deactivate
+    void deactivate() {
+        sink.close();
+    }
+
+    @Override
+    public SinkNeeds needs() {
+        return sink.needs();
+    }
+
+    @Override
+    public void frame(Frame frame) {
+        sink.frame(frame);
+    }
+
+    @Override
+    public void cursor(CursorState cursor) {
+        sink.cursor(cursor);
+    }
+
+    @Override
+    public void noSignal(String reason) {
+        sink.noSignal(reason);
+    }
+
+    /** The sink behind the component (tests). */
+    VncSink sink() {
+        return sink;
+    }
+}

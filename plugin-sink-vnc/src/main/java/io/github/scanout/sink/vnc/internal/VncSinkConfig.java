@@ -1,0 +1,39 @@
+package io.github.scanout.sink.vnc.internal;
+
+import org.osgi.service.metatype.annotations.AttributeDefinition;
+import org.osgi.service.metatype.annotations.ObjectClassDefinition;
+
+/**
+ * The configuration of one VNC sink (a factory configuration of PID
+ * {@value VncSinkComponent#PID}; one listener per configuration). Values are checked by
+ * {@link VncOptions#parse}.
+ */
+@ObjectClassDefinition(
+        name = "Scanout VNC sink",
+        description = "Serves what a device shows to VNC (RFB) viewers, view-only.")
+public @interface VncSinkConfig {
+
+    @AttributeDefinition(description = "Name of the device this sink is for, as the device is configured. "
+            + "Published as a service property for the pipeline's filter.")
+    String device() default "";
+
+    @AttributeDefinition(description = "Where to listen: HOST:PORT, [IPv6]:PORT or PORT (on 127.0.0.1). Port 0 "
+            + "picks a free one (the log says which). An address that is not loopback needs insecure=true.")
+    String listen() default VncOptions.DEFAULT_LISTEN;
+
+    @AttributeDefinition(name = "password.file", description = "File whose first line is the VNC password "
+            + "(only its first 8 bytes count, as in every VNC server). Empty: no authentication.")
+    String password_file() default "";
+
+    @AttributeDefinition(description = "Accept listening on an address that is not loopback although viewers "
+            + "connect unencrypted.")
+    boolean insecure() default false;
+
+    @AttributeDefinition(name = "max.viewers", description = "Viewers served at once; more are refused.", min = "1",
+            max = "1000")
+    int max_viewers() default 16;
+
+    @AttributeDefinition(description = "Seconds a viewer may take nothing from its connection before it is dropped.",
+            min = "1", max = "3600")
+    int timeout() default 30;
+}

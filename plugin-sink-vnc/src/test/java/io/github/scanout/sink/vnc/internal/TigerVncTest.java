@@ -1,0 +1,216 @@
+package io.github.scanout.sink.vnc.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.fail;
+
+import java.awt.image.BufferedImage;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import javax.crypto.Cipher;
+import javax.crypto.spec.SecretKeySpec;
+import javax.imageio.ImageIO;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * TigerVNC's {@code vncviewer} (Debian tigervnc-viewer) under Xvfb, the window's pixels read
+ * back with ImageMagick's {@code import}: ZRLE is lossless, a guest mode change reaches the
+ * viewer as a new desktop size with the right picture, and VNC authentication takes the right
+ * password and refuses the wrong one.
+ */
+class TigerVncTest {
+    @TempDir
+    Path dir;
+
+    private Process xvfb;
+    private Process viewer;
+    private String display;
+
+    @BeforeEach
+    void startXvfb() throws Exception {
+        RealClients.require("Xvfb", "xvfb");
+        RealClients.require("import", "imagemagick");
+        RealClients.require("vncviewer", "tigervnc-viewer");
+        xvfb = new ProcessBuilder("Xvfb", "-displayfd", "1", "-screen", "0", "1280x1024x24", "-nolisten", "tcp")
+                .redirectError(dir.resolve("xvfb.log").toFile()).start();
+        CompletableFuture<String> line = CompletableFuture.supplyAsync(() -> {
+            try {
+                return new BufferedReader(new InputStreamReader(xvfb.getInputStream(), StandardCharsets.US_ASCII)).readLine();
+            } catch (IOException e) {
+                return null;
+            }
+        });
+        String n = line.get(60, TimeUnit.SECONDS);
+        assertThat(n).as("Xvfb display number (see " + dir.resolve("xvfb.log") + ")").isNotBlank();
+        display = ":" + n.trim();
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        for (Process p : new Process[] {viewer, xvfb}) {
+            if (p != null) {
+                p.destroy();
+                if (!p.waitFor(10, TimeUnit.SECONDS)) {
+                    p.destroyForcibly().waitFor();
+                }
+            }
+        }
+    }
+
+    private void startViewer(int port, String... options) throws IOException {
+        List<String> cmd = new ArrayList<>(List.of("vncviewer", "-geometry", "+0+0", "-RemoteResize=0", "-ViewOnly",
+                "-Shared", "-AutoSelect=0", "-FullColor", "-PreferredEncoding", "ZRLE"));
+        cmd.addAll(List.of(options));
+        cmd.add("127.0.0.1::" + port);
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true)
+                .redirectOutput(dir.resolve("vncviewer.log").toFile());
+        pb.environment().put("DISPLAY", display);
+        pb.environment().put("HOME", dir.toString());
+        viewer = pb.start();
+    }
+
+    /** Screenshots the root window until the viewer's window shows the picture somewhere (60 s at most). */
+    private void awaitPicture(int[] picture, int w, int h) throws Exception {
+        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        String last = "no screenshot";
+        int shot = 0;
+        while (System.nanoTime() < end) {
+            Path png = dir.resolve("shot-" + (shot++ % 2) + ".png");
+            int rc = RealClients.run(dir, "import", List.of("import", "-display", display, "-window", "root", png.toString()));
+            if (rc == 0) {
+                BufferedImage img = ImageIO.read(png.toFile());
+                if (img != null) {
+                    // without a window manager the window's place is the viewer's guess (+1+20 here), and a small
+                    // desktop is centred in a larger window: search the screen for the picture's first row
+                    String first = null;
+                    int[] screen = img.getRGB(0, 0, img.getWidth(), img.getHeight(), null, 0, img.getWidth());
+                    for (int oy = 0; oy + h <= img.getHeight(); oy++) {
+                        for (int ox = 0; ox + w <= img.getWidth(); ox++) {
+                            if (!rowMatches(screen, img.getWidth(), ox, oy, picture, w)) {
+                                continue;
+                            }
+                            int[] area = img.getRGB(ox, oy, w, h, null, 0, w);
+                            String d = RealClients.firstDifference(picture, area, w);
+                            if (d == null) {
+                                return;
+                            }
+                            if (first == null) {
+                                first = "at +" + ox + "+" + oy + ": " + d + " (" + count(picture, area) + " pixels differ)";
+                            }
+                        }
+                    }
+                    last = first == null ? "the picture's first row is nowhere on the screen" : first;
+                }
+            }
+            if (!viewer.isAlive()) {
+                fail("vncviewer exited with " + viewer.exitValue() + ": " + Files.readString(dir.resolve("vncviewer.log")));
+            }
+            Thread.sleep(300);
+        }
+        fail("the viewer's window never showed the picture in 60 s; last difference: " + last + "; viewer log: "
+                + Files.readString(dir.resolve("vncviewer.log")));
+    }
+
+    private static boolean rowMatches(int[] screen, int sw, int ox, int oy, int[] picture, int w) {
+        for (int x = 0; x < w; x++) {
+            if ((screen[oy * sw + ox + x] | 0xff000000) != (picture[x] | 0xff000000)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static int count(int[] expected, int[] actual) {
+        int n = 0;
+        for (int i = 0; i < expected.length; i++) {
+            if ((expected[i] | 0xff000000) != (actual[i] | 0xff000000)) {
+                n++;
+            }
+        }
+        return n;
+    }
+
+    @Test
+    void zrleIsLosslessAndAModeChangeReachesTheViewer() throws Exception {
+        try (RealClients.Server s = new RealClients.Server()) {
+            int w = 400;
+            int h = 300;
+            int[] picture = TestFrames.pattern(w, h, 5);
+            s.sink.frame(TestFrames.frame(picture, w, h, 1));
+            startViewer(s.port(), "-SecurityTypes", "None");
+            awaitPicture(picture, w, h);
+            s.awaitLog("connected (RFB 3.8, no authentication)");
+
+            // an incremental change: a few pixels
+            int[] changed = picture.clone();
+            for (int i = 0; i < 16; i++) {
+                changed[150 * w + 200 + i] = 0xffff00ff;
+            }
+            s.sink.frame(TestFrames.frame(changed, w, h, 2));
+            awaitPicture(changed, w, h);
+
+            // the guest sets another mode
+            int w2 = 512;
+            int h2 = 384;
+            int[] bigger = TestFrames.pattern(w2, h2, 6);
+            s.sink.frame(TestFrames.frame(bigger, w2, h2, 3));
+            awaitPicture(bigger, w2, h2);
+            viewer.destroy();
+            viewer.waitFor(10, TimeUnit.SECONDS);
+            assertThat(s.awaitLog("disconnected")).contains("zrle").doesNotContain(" 0 zrle");
+        }
+    }
+
+    @Test
+    void vncAuthenticationRightAndWrongPassword() throws Exception {
+        Path pw = dir.resolve("password");
+        Files.writeString(pw, "Sc4nout\n");
+        try (RealClients.Server s = new RealClients.Server(Map.of("password.file", pw.toString()))) {
+            int w = 200;
+            int h = 120;
+            int[] picture = TestFrames.pattern(w, h, 9);
+            s.sink.frame(TestFrames.frame(picture, w, h, 1));
+
+            Path wrong = dir.resolve("wrong.passwd");
+            Files.write(wrong, obfuscated("nope"));
+            startViewer(s.port(), "-SecurityTypes", "VncAuth", "-PasswordFile", wrong.toString());
+            s.awaitLog("wrong password (failure 1 from 127.0.0.1");
+            viewer.destroy();
+            viewer.waitFor(10, TimeUnit.SECONDS);
+
+            Path right = dir.resolve("right.passwd");
+            Files.write(right, obfuscated("Sc4nout"));
+            startViewer(s.port(), "-SecurityTypes", "VncAuth", "-PasswordFile", right.toString());
+            awaitPicture(picture, w, h);
+            s.awaitLog("connected (RFB 3.8, VNC authentication)");
+        }
+    }
+
+    /**
+     * A password file as TigerVNC's vncpasswd writes it: the password, zero-padded to 8 bytes,
+     * DES-encrypted under the fixed key every VNC implementation uses for these files (bits
+     * reversed per byte for the JDK's DES, as in VNC authentication).
+     */
+    static byte[] obfuscated(String password) throws Exception {
+        byte[] fixed = {23, 82, 107, 6, 35, 78, 88, 7};
+        byte[] key = new byte[8];
+        for (int i = 0; i < 8; i++) {
+            key[i] = (byte) (Integer.reverse(fixed[i] & 0xff) >>> 24);
+        }
+        byte[] plain = java.util.Arrays.copyOf(password.getBytes(StandardCharsets.US_ASCII), 8);
+        Cipher des = Cipher.getInstance("DES/ECB/NoPadding");
+        des.init(Cipher.ENCRYPT_MODE, new SecretKeySpec(key, "DES"));
+        return des.doFinal(plain);
+    }
+}

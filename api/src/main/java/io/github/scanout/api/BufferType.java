@@ -20,9 +20,18 @@ public record BufferType(String name, int flag) {
     /** {@code VFIO_GFX_PLANE_TYPE_PROBE}: not a buffer type, the "only ask" bit. */
     public static final int PROBE_FLAG = 1;
 
+    /** {@code VFIO_GFX_PLANE_TYPE_DMABUF}: the plane is handed out as a dma-buf fd. */
     public static final BufferType DMABUF = new BufferType("dmabuf", 2);
+    /** {@code VFIO_GFX_PLANE_TYPE_REGION}: the plane lies in a device region. */
     public static final BufferType REGION = new BufferType("region", 4);
 
+    /**
+     * Checks the name and the flag.
+     *
+     * @param name a short lower-case name, {@code [a-z][a-z0-9-]{0,31}}
+     * @param flag the single flag bit, not PROBE
+     * @throws IllegalArgumentException when either is not allowed
+     */
     public BufferType {
         Objects.requireNonNull(name, "name");
         if (!NAME.matcher(name).matches()) {

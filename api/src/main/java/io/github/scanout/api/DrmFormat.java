@@ -50,19 +50,33 @@ public record DrmFormat(int fourcc) {
     private static int[] codes = new int[0];
     private static Spec[] specs = new Spec[0];
 
+    /** {@code DRM_FORMAT_XRGB8888}. */
     public static final DrmFormat XRGB8888 = define("XR24", "XRGB8888", 4, false, "XRGB", Layout.RGB32);
+    /** {@code DRM_FORMAT_ARGB8888}. */
     public static final DrmFormat ARGB8888 = define("AR24", "ARGB8888", 4, true, "ARGB", Layout.RGB32);
+    /** {@code DRM_FORMAT_XBGR8888}. */
     public static final DrmFormat XBGR8888 = define("XB24", "XBGR8888", 4, false, "XBGR", Layout.RGB32);
+    /** {@code DRM_FORMAT_ABGR8888}. */
     public static final DrmFormat ABGR8888 = define("AB24", "ABGR8888", 4, true, "ABGR", Layout.RGB32);
+    /** {@code DRM_FORMAT_RGB888}. */
     public static final DrmFormat RGB888 = define("RG24", "RGB888", 3, false, "RGB", Layout.RGB24);
+    /** {@code DRM_FORMAT_BGR888}. */
     public static final DrmFormat BGR888 = define("BG24", "BGR888", 3, false, "BGR", Layout.RGB24);
+    /** {@code DRM_FORMAT_RGB565}. */
     public static final DrmFormat RGB565 = define("RG16", "RGB565", 2, false, "RGB", Layout.RGB565);
+    /** {@code DRM_FORMAT_XRGB2101010}. */
     public static final DrmFormat XRGB2101010 = define("XR30", "XRGB2101010", 4, false, "XRGB", Layout.RGB30);
+    /** {@code DRM_FORMAT_XBGR2101010}. */
     public static final DrmFormat XBGR2101010 = define("XB30", "XBGR2101010", 4, false, "XBGR", Layout.RGB30);
+    /** {@code DRM_FORMAT_YUYV}. */
     public static final DrmFormat YUYV = define("YUYV", "YUYV", 2, false, "YUYV", Layout.YUV422);
+    /** {@code DRM_FORMAT_UYVY}. */
     public static final DrmFormat UYVY = define("UYVY", "UYVY", 2, false, "UYVY", Layout.YUV422);
+    /** {@code DRM_FORMAT_YVYU}. */
     public static final DrmFormat YVYU = define("YVYU", "YVYU", 2, false, "YVYU", Layout.YUV422);
+    /** {@code DRM_FORMAT_VYUY}. */
     public static final DrmFormat VYUY = define("VYUY", "VYUY", 2, false, "VYUY", Layout.YUV422);
+    /** {@code DRM_FORMAT_C8}. */
     public static final DrmFormat C8 = define("C8  ", "C8", 1, false, "C", Layout.INDEXED);
 
     private static DrmFormat define(String code, String name, int bpp, boolean alpha, String channels, Layout layout) {
@@ -76,7 +90,13 @@ public record DrmFormat(int fourcc) {
         return f;
     }
 
-    /** The format with these four characters, for example {@code fromCode("XR24")}. */
+    /**
+     * The format with these four characters.
+     *
+     * @param code four ASCII characters, for example {@code "XR24"} (pad with spaces: {@code "C8  "})
+     * @return the format, known or not
+     * @throws IllegalArgumentException when {@code code} is not four ASCII characters
+     */
     public static DrmFormat fromCode(String code) {
         if (code.length() != 4) {
             throw new IllegalArgumentException("a fourcc has 4 characters, got '" + code + "'");
@@ -92,7 +112,12 @@ public record DrmFormat(int fourcc) {
         return new DrmFormat(v);
     }
 
-    /** The format whose fourcc characters or DRM name ({@code XR24} or {@code XRGB8888}) is given. */
+    /**
+     * The known format whose fourcc characters or DRM name is given, ignoring case.
+     *
+     * @param text {@code XR24} or {@code XRGB8888}
+     * @return the format, or empty when the table has no such format
+     */
     public static Optional<DrmFormat> parse(String text) {
         for (Map.Entry<Integer, Spec> e : TABLE.entrySet()) {
             DrmFormat f = new DrmFormat(e.getKey());
@@ -103,12 +128,12 @@ public record DrmFormat(int fourcc) {
         return Optional.empty();
     }
 
-    /** Every format with a known layout, in table order. */
+    /** {@return every format with a known layout, in table order} */
     public static Collection<DrmFormat> known() {
         return TABLE.keySet().stream().map(DrmFormat::new).toList();
     }
 
-    /** The table entry, or empty for a code Scanout does not know. */
+    /** {@return the table entry, or empty for a code Scanout does not know} */
     public Optional<Spec> spec() {
         return Optional.ofNullable(lookup(fourcc));
     }
@@ -124,7 +149,7 @@ public record DrmFormat(int fourcc) {
         return null;
     }
 
-    /** Whether the table knows this format. */
+    /** {@return whether the table knows this format} */
     public boolean isKnown() {
         return lookup(fourcc) != null;
     }
@@ -132,6 +157,7 @@ public record DrmFormat(int fourcc) {
     /**
      * Bytes per pixel.
      *
+     * @return bytes per pixel (2 for packed 4:2:2, whose groups are 2 pixels)
      * @throws IllegalStateException for an unknown format
      */
     public int bytesPerPixel() {
@@ -142,7 +168,7 @@ public record DrmFormat(int fourcc) {
         return s.bytesPerPixel();
     }
 
-    /** The four characters, spaces included (C8 is {@code "C8  "}). */
+    /** {@return the four characters, spaces included (C8 is {@code "C8  "})} */
     public String code() {
         char[] c = new char[4];
         for (int i = 0; i < 4; i++) {
@@ -162,7 +188,7 @@ public record DrmFormat(int fourcc) {
         return true;
     }
 
-    /** {@code XR24}, {@code C8}, or {@code 0x00000007} when not printable. */
+    /** {@return {@code XR24}, {@code C8}, or {@code 0x00000007} when not printable} */
     @Override
     public String toString() {
         return printable() ? code().trim() : String.format("0x%08x", fourcc);

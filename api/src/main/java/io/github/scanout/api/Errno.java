@@ -5,10 +5,62 @@ package io.github.scanout.api;
  * Numbers are the x86_64 / generic ones.
  */
 public enum Errno {
-    EPERM(1), ENOENT(2), ESRCH(3), EINTR(4), EIO(5), ENXIO(6), E2BIG(7), EBADF(9), EAGAIN(11), ENOMEM(12),
-    EACCES(13), EFAULT(14), EBUSY(16), EEXIST(17), ENODEV(19), ENOTDIR(20), EINVAL(22), ENFILE(23),
-    EMFILE(24), ENOTTY(25), EFBIG(27), ENOSPC(28), ESPIPE(29), EROFS(30), ERANGE(34), ENOSYS(38),
-    EOPNOTSUPP(95), ETIMEDOUT(110);
+    /** Operation not permitted. */
+    EPERM(1),
+    /** No such file or directory. */
+    ENOENT(2),
+    /** No such process. */
+    ESRCH(3),
+    /** Interrupted system call. */
+    EINTR(4),
+    /** I/O error. */
+    EIO(5),
+    /** No such device or address. */
+    ENXIO(6),
+    /** Argument list too long. */
+    E2BIG(7),
+    /** Bad file descriptor. */
+    EBADF(9),
+    /** Try again. */
+    EAGAIN(11),
+    /** Out of memory. */
+    ENOMEM(12),
+    /** Permission denied. */
+    EACCES(13),
+    /** Bad address. */
+    EFAULT(14),
+    /** Device or resource busy. */
+    EBUSY(16),
+    /** File exists. */
+    EEXIST(17),
+    /** No such device. */
+    ENODEV(19),
+    /** Not a directory. */
+    ENOTDIR(20),
+    /** Invalid argument. */
+    EINVAL(22),
+    /** File table overflow. */
+    ENFILE(23),
+    /** Too many open files. */
+    EMFILE(24),
+    /** Not a typewriter (inappropriate ioctl for the device). */
+    ENOTTY(25),
+    /** File too large. */
+    EFBIG(27),
+    /** No space left on device. */
+    ENOSPC(28),
+    /** Illegal seek. */
+    ESPIPE(29),
+    /** Read-only file system. */
+    EROFS(30),
+    /** Result out of range. */
+    ERANGE(34),
+    /** Function not implemented. */
+    ENOSYS(38),
+    /** Operation not supported. */
+    EOPNOTSUPP(95),
+    /** Connection timed out. */
+    ETIMEDOUT(110);
 
     private final int number;
 
@@ -16,11 +68,17 @@ public enum Errno {
         this.number = number;
     }
 
+    /** {@return the errno number} */
     public int number() {
         return number;
     }
 
-    /** The named errno, or {@code null} when Scanout has no name for it. */
+    /**
+     * The named errno.
+     *
+     * @param number an errno number
+     * @return the named errno, or {@code null} when Scanout has no name for it
+     */
     public static Errno of(int number) {
         for (Errno e : values()) {
             if (e.number == number) {
@@ -30,7 +88,12 @@ public enum Errno {
         return null;
     }
 
-    /** {@code "EINVAL"}, or {@code "errno 123"} for a number without a name. */
+    /**
+     * The errno's name, for messages.
+     *
+     * @param number an errno number
+     * @return {@code "EINVAL"}, or {@code "errno 123"} for a number without a name
+     */
     public static String name(int number) {
         Errno e = of(number);
         return e == null ? "errno " + number : e.name();

@@ -8,10 +8,14 @@ package io.github.scanout.api;
 public class InvalidPlaneException extends DeviceException {
     private static final long serialVersionUID = 1L;
 
+    /** The struct field that broke the rule. */
     private final String field;
+    /** The rule in words. */
     private final String rule;
 
     /**
+     * A plane field that broke a rule.
+     *
      * @param plane which plane (for the message), for example {@code "primary plane"}
      * @param field the struct field that broke the rule, for example {@code "stride"}
      * @param rule the rule, for example {@code "stride >= width x bytes per pixel (4096)"}
@@ -23,12 +27,12 @@ public class InvalidPlaneException extends DeviceException {
         this.rule = rule;
     }
 
-    /** The offending struct field name, as in {@code vfio_device_gfx_plane_info}. */
+    /** {@return the offending struct field name, as in {@code vfio_device_gfx_plane_info}} */
     public String field() {
         return field;
     }
 
-    /** The rule in words. */
+    /** {@return the rule in words} */
     public String rule() {
         return rule;
     }

@@ -10,34 +10,41 @@ package io.github.scanout.api;
  */
 public record Modifier(long value) {
 
+    /** {@code DRM_FORMAT_MOD_LINEAR}: rows of pixels one after the other. */
     public static final Modifier LINEAR = new Modifier(0L);
+    /** {@code DRM_FORMAT_MOD_INVALID}: no modifier was given. */
     public static final Modifier INVALID = new Modifier(0x00ff_ffff_ffff_ffffL);
+    /** {@code I915_FORMAT_MOD_X_TILED}: 512-byte by 8-row tiles. */
     public static final Modifier I915_X_TILED = new Modifier(0x0100_0000_0000_0001L);
+    /** {@code I915_FORMAT_MOD_Y_TILED}: 128-byte by 32-row tiles. */
     public static final Modifier I915_Y_TILED = new Modifier(0x0100_0000_0000_0002L);
+    /** {@code I915_FORMAT_MOD_Yf_TILED}: 128-byte by 32-row tiles. */
     public static final Modifier I915_YF_TILED = new Modifier(0x0100_0000_0000_0003L);
 
     /** Vendor byte of Intel modifiers. */
     public static final int VENDOR_INTEL = 0x01;
 
-    /** The vendor byte (the top 8 bits). */
+    /** {@return the vendor byte (the top 8 bits)} */
     public int vendor() {
         return (int) (value >>> 56);
     }
 
+    /** {@return whether this is {@link #LINEAR}: rows of pixels one after the other} */
     public boolean isLinear() {
         return value == 0L;
     }
 
+    /** {@return whether this is {@link #INVALID}, "no modifier given"} */
     public boolean isInvalid() {
         return equals(INVALID);
     }
 
-    /** Whether this is one of the Intel tilings Scanout understands (X, Y, Yf). */
+    /** {@return whether this is one of the Intel tilings Scanout understands (X, Y, Yf)} */
     public boolean isKnownTiling() {
         return equals(I915_X_TILED) || equals(I915_Y_TILED) || equals(I915_YF_TILED);
     }
 
-    /** Width of one tile in bytes: 512 for X, 128 for Y and Yf, 1 for linear. */
+    /** {@return the width of one tile in bytes: 512 for X, 128 for Y and Yf, 1 for linear} */
     public int tileWidthBytes() {
         if (equals(I915_X_TILED)) {
             return 512;
@@ -48,7 +55,7 @@ public record Modifier(long value) {
         return 1;
     }
 
-    /** Rows in one tile: 8 for X, 32 for Y and Yf, 1 for linear. */
+    /** {@return the rows in one tile: 8 for X, 32 for Y and Yf, 1 for linear} */
     public int tileRows() {
         if (equals(I915_X_TILED)) {
             return 8;
@@ -59,7 +66,7 @@ public record Modifier(long value) {
         return 1;
     }
 
-    /** {@code LINEAR}, {@code I915_X_TILED}, ..., or the hex value. */
+    /** {@return {@code LINEAR}, {@code I915_X_TILED}, ..., or the hex value} */
     @Override
     public String toString() {
         if (isLinear()) {

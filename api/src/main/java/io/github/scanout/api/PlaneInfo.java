@@ -38,6 +38,22 @@ public record PlaneInfo(
         Optional<Hotspot> hotspot,
         long bufferId) {
 
+    /**
+     * Checks that no component is null; the ABI rules are checked by core's validator.
+     *
+     * @param type which plane
+     * @param bufferType how it is handed out
+     * @param format the pixel format
+     * @param modifier the memory layout
+     * @param width pixels per row
+     * @param height rows
+     * @param stride bytes from one row to the next
+     * @param size bytes of the buffer, as the device says
+     * @param x cursor column relative to the primary plane
+     * @param y cursor row
+     * @param hotspot the cursor hotspot, or empty
+     * @param bufferId the region index or dmabuf id
+     */
     public PlaneInfo {
         Objects.requireNonNull(type, "type");
         Objects.requireNonNull(bufferType, "bufferType");
@@ -52,11 +68,12 @@ public record PlaneInfo(
      */
     public record BufferKey(long bufferId, DrmFormat format, Modifier modifier, int width, int height, int stride, long size) {}
 
+    /** {@return everything that names this plane's buffer} */
     public BufferKey key() {
         return new BufferKey(bufferId, format, modifier, width, height, stride, size);
     }
 
-    /** Bytes that one row of pixels occupies (packed 4:2:2 rounds odd widths up to a pair). */
+    /** {@return the bytes one row of pixels occupies (packed 4:2:2 rounds odd widths up to a pair)} */
     public long rowBytes() {
         return rowBytes(format, width);
     }
@@ -64,12 +81,22 @@ public record PlaneInfo(
     /**
      * Bytes the layout needs from the start of the buffer: {@code stride * (height - 1) +
      * rowBytes} for linear buffers, {@code stride * roundUp(height, tileRows)} for tiled ones.
+     *
+     * @return the bytes
      */
     public long requiredBytes() {
         return requiredBytes(format, modifier, width, height, stride);
     }
 
-    /** {@link #rowBytes()} for any known format, in 64-bit arithmetic. */
+    /**
+     * {@link #rowBytes()} for any known format, in 64-bit arithmetic.
+     *
+     * @param format a known format
+     * @param width pixels per row
+     * @return the bytes of one row
+     * @throws IllegalStateException for an unknown format
+     * @throws ArithmeticException when the result overflows a {@code long}
+     */
     public static long rowBytes(DrmFormat format, long width) {
         DrmFormat.Spec spec = DrmFormat.lookup(format.fourcc()); // no Optional or lambda: this runs on every poll
         if (spec == null) {
@@ -81,7 +108,18 @@ public record PlaneInfo(
         return Math.multiplyExact(width, (long) spec.bytesPerPixel());
     }
 
-    /** {@link #requiredBytes()} for any values, in 64-bit arithmetic. */
+    /**
+     * {@link #requiredBytes()} for any values, in 64-bit arithmetic.
+     *
+     * @param format a known format
+     * @param modifier the memory layout
+     * @param width pixels per row
+     * @param height rows
+     * @param stride bytes from one row to the next
+     * @return the bytes, 0 when the width or height is not positive
+     * @throws IllegalStateException for an unknown format
+     * @throws ArithmeticException when the result overflows a {@code long}
+     */
     public static long requiredBytes(DrmFormat format, Modifier modifier, long width, long height, long stride) {
         if (height <= 0 || width <= 0) {
             return 0;

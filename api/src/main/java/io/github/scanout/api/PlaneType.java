@@ -2,8 +2,11 @@ package io.github.scanout.api;
 
 /** A DRM plane type, with the number {@code drm_plane_type} carries in the ioctl. */
 public enum PlaneType {
+    /** {@code DRM_PLANE_TYPE_OVERLAY}: a plane composed over the primary one. */
     OVERLAY(0),
+    /** {@code DRM_PLANE_TYPE_PRIMARY}: the screen. */
     PRIMARY(1),
+    /** {@code DRM_PLANE_TYPE_CURSOR}: the hardware cursor. */
     CURSOR(2);
 
     private final int drmValue;
@@ -12,12 +15,18 @@ public enum PlaneType {
         this.drmValue = drmValue;
     }
 
-    /** The DRM_PLANE_TYPE_* number. */
+    /** {@return the DRM_PLANE_TYPE_* number} */
     public int drmValue() {
         return drmValue;
     }
 
-    /** The plane type with this DRM number. */
+    /**
+     * The plane type with this DRM number.
+     *
+     * @param value a {@code DRM_PLANE_TYPE_*} number
+     * @return the plane type
+     * @throws IllegalArgumentException for a number that names none
+     */
     public static PlaneType ofDrm(int value) {
         for (PlaneType t : values()) {
             if (t.drmValue == value) {

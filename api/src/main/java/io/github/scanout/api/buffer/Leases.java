@@ -27,17 +27,22 @@ public final class Leases {
     private static volatile Consumer<String> listener = message ->
             System.getLogger("io.github.scanout.leaks").log(System.Logger.Level.WARNING, message);
 
-    /** Leases taken and not yet closed, in this class loader. */
+    /** {@return the leases taken and not yet closed, in this class loader} */
     public static long live() {
         return LIVE.get();
     }
 
-    /** Leases that were garbage collected without being closed. */
+    /** {@return the leases that were garbage collected without being closed} */
     public static long leaked() {
         return LEAKED.get();
     }
 
-    /** Replaces the leak listener (tests use it to fail on leaks). */
+    /**
+     * Replaces the leak listener (tests use it to fail on leaks). It is called on the JDK's
+     * cleaner thread.
+     *
+     * @param newListener receives one message per leaked lease
+     */
     public static void onLeak(Consumer<String> newListener) {
         listener = newListener;
     }

@@ -24,12 +24,12 @@ public enum MemoryKind {
         this.consistent = consistent;
     }
 
-    /** Whether {@link PlaneBuffer#pixels()} works. */
+    /** {@return whether {@link PlaneBuffer#pixels()} works} */
     public boolean cpuReadable() {
         return cpuReadable;
     }
 
-    /** Whether the bytes cannot change while they are read. */
+    /** {@return whether the bytes cannot change while they are read} */
     public boolean consistent() {
         return consistent;
     }

@@ -92,6 +92,9 @@ public final class PlaneBuffer implements AutoCloseable {
      * @param dmaBuf the dma-buf behind it, or {@code null}; it is not closed by the buffer
      *     (put that in {@code release})
      * @param release run once when the last lease closes, or {@code null}
+     * @return the buffer's first lease, owned by the caller
+     * @throws IllegalArgumentException when {@code pixels} does not match {@code memory} or is
+     *     shorter than the layout
      */
     public static PlaneBuffer create(PlaneInfo info, MemoryKind memory, ByteBuffer pixels, DmaBuf dmaBuf,
             AutoCloseable release) {
@@ -113,9 +116,11 @@ public final class PlaneBuffer implements AutoCloseable {
      * A consistent copy ({@link MemoryKind#SNAPSHOT}): pixels the producer copied and no one else
      * writes.
      *
+     * @param info the validated plane it shows
      * @param pixels the bytes of the layout ({@link PlaneInfo#requiredBytes()} long)
      * @param release run once when the last lease closes (giving the copy back to its pool), or
      *     {@code null}
+     * @return the buffer's first lease, owned by the caller
      */
     public static PlaneBuffer snapshot(PlaneInfo info, ByteBuffer pixels, AutoCloseable release) {
         return create(info, MemoryKind.SNAPSHOT, Objects.requireNonNull(pixels, "pixels"), null, release);
@@ -124,8 +129,10 @@ public final class PlaneBuffer implements AutoCloseable {
     /**
      * A view of memory the device may change while it is read ({@link MemoryKind#LIVE_MAPPING}).
      *
+     * @param info the validated plane it shows
      * @param pixels the mapped bytes of the layout
      * @param release run once when the last lease closes, or {@code null}
+     * @return the buffer's first lease, owned by the caller
      */
     public static PlaneBuffer liveMapping(PlaneInfo info, ByteBuffer pixels, AutoCloseable release) {
         return create(info, MemoryKind.LIVE_MAPPING, Objects.requireNonNull(pixels, "pixels"), null, release);
@@ -134,23 +141,26 @@ public final class PlaneBuffer implements AutoCloseable {
     /**
      * A dma-buf the CPU cannot read here ({@link MemoryKind#DMABUF_FD}): for importers only.
      *
+     * @param info the validated plane it shows
+     * @param dmaBuf the dma-buf behind it; it is not closed by the buffer
      * @param release run once when the last lease closes (the dma-buf is not closed otherwise)
+     * @return the buffer's first lease, owned by the caller
      */
     public static PlaneBuffer dmaBufOnly(PlaneInfo info, DmaBuf dmaBuf, AutoCloseable release) {
         return create(info, MemoryKind.DMABUF_FD, null, Objects.requireNonNull(dmaBuf, "dmaBuf"), release);
     }
 
-    /** The plane this buffer shows. */
+    /** {@return the plane this buffer shows} */
     public PlaneInfo info() {
         return shared.info;
     }
 
-    /** Where its pixels live. */
+    /** {@return where its pixels live} */
     public MemoryKind memory() {
         return shared.memory;
     }
 
-    /** Whether {@link #pixels()} may be called. */
+    /** {@return whether {@link #pixels()} may be called} */
     public boolean cpuReadable() {
         return shared.memory.cpuReadable();
     }
@@ -158,6 +168,7 @@ public final class PlaneBuffer implements AutoCloseable {
     /**
      * A read-only little-endian view of the layout's bytes, with its own position.
      *
+     * @return the view; valid only while this lease is open
      * @throws IllegalStateException when this lease is closed or the memory is not CPU-readable
      */
     public ByteBuffer pixels() {
@@ -169,19 +180,24 @@ public final class PlaneBuffer implements AutoCloseable {
         return shared.pixels.duplicate().order(ByteOrder.LITTLE_ENDIAN);
     }
 
-    /** The dma-buf behind it, for importers (EGL), if it has one. */
+    /** {@return the dma-buf behind it, for importers (EGL), if it has one; the buffer keeps owning it} */
     public Optional<DmaBuf> dmaBuf() {
         checkOpen();
         return Optional.ofNullable(shared.dmaBuf);
     }
 
-    /** Another lease on the same buffer, for another holder. */
+    /**
+     * Another lease on the same buffer, for another holder (for example a sink's own thread).
+     *
+     * @return the new lease; its holder closes it
+     * @throws IllegalStateException when this lease is closed
+     */
     public PlaneBuffer retain() {
         checkOpen();
         return new PlaneBuffer(shared);
     }
 
-    /** Whether this lease is still open. */
+    /** {@return whether this lease is still open} */
     public boolean isOpen() {
         return !closed.get();
     }

@@ -11,10 +11,12 @@ import io.github.scanout.api.kernel.Vfio;
  */
 public record DeviceInfo(int flags, int numRegions, int numIrqs) {
 
+    /** {@return whether the device supports {@code VFIO_DEVICE_RESET}} */
     public boolean canReset() {
         return (flags & Vfio.DEVICE_FLAGS_RESET) != 0;
     }
 
+    /** {@return whether it is a PCI device} */
     public boolean isPci() {
         return (flags & Vfio.DEVICE_FLAGS_PCI) != 0;
     }

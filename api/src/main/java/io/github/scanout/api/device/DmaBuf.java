@@ -11,13 +11,18 @@ import org.osgi.annotation.versioning.ProviderType;
 @ProviderType
 public interface DmaBuf extends AutoCloseable {
 
-    /** The fd, with FD_CLOEXEC set; valid until {@link #close()}. */
+    /** {@return the fd, with FD_CLOEXEC set; valid until {@link #close()}, owned by this object} */
     int fd();
 
-    /** Its size from {@code lseek(fd, 0, SEEK_END)}. */
+    /** {@return its size in bytes, from {@code lseek(fd, 0, SEEK_END)}} */
     long size();
 
-    /** A second owned fd ({@code dup}) for another holder, with FD_CLOEXEC set. */
+    /**
+     * A second owned fd ({@code dup}) for another holder, with FD_CLOEXEC set.
+     *
+     * @return the new dma-buf; its holder closes it
+     * @throws DeviceException when {@code dup} or {@code fcntl} fails, with the errno
+     */
     DmaBuf duplicate() throws DeviceException;
 
     /**
@@ -25,13 +30,22 @@ public interface DmaBuf extends AutoCloseable {
      *
      * @throws DeviceException carrying the producer's errno (EINVAL, ENODEV, EACCES...) when it
      *     refuses CPU access
+     * @return the mapping; the caller owns it and closes it
      */
     MappedMemory mapReadOnly() throws DeviceException;
 
-    /** {@code DMA_BUF_IOCTL_SYNC} START|READ: call before reading through a mapping. */
+    /**
+     * {@code DMA_BUF_IOCTL_SYNC} START|READ: call before reading through a mapping.
+     *
+     * @throws DeviceException when the ioctl fails, with the errno
+     */
     void beginCpuRead() throws DeviceException;
 
-    /** {@code DMA_BUF_IOCTL_SYNC} END|READ: call after reading. */
+    /**
+     * {@code DMA_BUF_IOCTL_SYNC} END|READ: call after reading.
+     *
+     * @throws DeviceException when the ioctl fails, with the errno
+     */
     void endCpuRead() throws DeviceException;
 
     /** Closes the fd. Idempotent. */

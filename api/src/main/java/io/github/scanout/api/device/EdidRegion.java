@@ -11,30 +11,61 @@ import org.osgi.annotation.versioning.ProviderType;
 @ProviderType
 public interface EdidRegion {
 
-    /** The region it lives in. */
+    /** {@return the region it lives in} */
     RegionInfo region();
 
-    /** Largest EDID blob the device takes, in bytes. */
+    /**
+     * The largest EDID blob the device takes.
+     *
+     * @return bytes
+     * @throws DeviceException when the region cannot be read or written, with the errno
+     */
     int maxSize() throws DeviceException;
 
-    /** Largest horizontal resolution the device supports, or 0 for no limit. */
+    /**
+     * The largest horizontal resolution the device supports.
+     *
+     * @return pixels, or 0 for no limit
+     * @throws DeviceException when the region cannot be read or written, with the errno
+     */
     int maxXres() throws DeviceException;
 
-    /** Largest vertical resolution, or 0 for no limit. */
+    /**
+     * The largest vertical resolution the device supports.
+     *
+     * @return pixels, or 0 for no limit
+     * @throws DeviceException when the region cannot be read or written, with the errno
+     */
     int maxYres() throws DeviceException;
 
-    /** Whether the link is up. */
+    /**
+     * Whether the link is up.
+     *
+     * @return true when up
+     * @throws DeviceException when the region cannot be read or written, with the errno
+     */
     boolean linkUp() throws DeviceException;
 
-    /** Sets the link state. */
+    /**
+     * Sets the link state.
+     *
+     * @param up true for up, false for down
+     * @throws DeviceException when the region cannot be read or written, with the errno
+     */
     void setLinkUp(boolean up) throws DeviceException;
 
-    /** The current blob ({@code edid_size} bytes at {@code edid_offset}). */
+    /**
+     * The current blob.
+     *
+     * @return {@code edid_size} bytes at {@code edid_offset}
+     * @throws DeviceException when the region cannot be read or written, with the errno
+     */
     byte[] read() throws DeviceException;
 
     /**
      * Writes a blob and its size. The link should be down.
      *
+     * @param blob the EDID
      * @throws DeviceException when the blob is larger than {@link #maxSize()}
      */
     void write(byte[] blob) throws DeviceException;

@@ -10,12 +10,15 @@ import org.osgi.annotation.versioning.ProviderType;
 @ProviderType
 public interface MappedMemory extends AutoCloseable {
 
-    /** Bytes mapped. */
+    /** {@return the bytes mapped} */
     long size();
 
     /**
      * A read-only little-endian view of {@code length} bytes from {@code offset}.
      *
+     * @param offset the first byte, from the start of the mapping
+     * @param length bytes in the view
+     * @return the view, valid until {@link #close()}
      * @throws IndexOutOfBoundsException when the range is not inside the mapping
      * @throws IllegalStateException after close
      */

@@ -20,7 +20,7 @@ import org.osgi.annotation.versioning.ConsumerType;
 @ConsumerType
 public interface BufferImporter {
 
-    /** A short name for logs and messages, for example {@code "gl-headless"}. */
+    /** {@return a short name for logs and messages, for example {@code "gl-headless"}} */
     default String name() {
         return getClass().getSimpleName();
     }
@@ -28,6 +28,9 @@ public interface BufferImporter {
     /**
      * Whether this importer can read this buffer (its memory kind, dma-buf, format and
      * modifier). Cheap, no side effects; the lease stays the caller's.
+     *
+     * @param buffer a lease the caller keeps owning
+     * @return true when {@link #importToCpu} may be tried on it
      */
     boolean canImport(PlaneBuffer buffer);
 

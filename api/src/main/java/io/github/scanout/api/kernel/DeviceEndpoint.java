@@ -15,7 +15,11 @@ import org.osgi.annotation.versioning.ConsumerType;
 @ConsumerType
 public interface DeviceEndpoint {
 
-    /** A short name for logs, for example {@code sim:mdpy-xga}. */
+    /**
+     * A short name for logs.
+     *
+     * @return the name, for example {@code sim:mdpy-xga}
+     */
     String name();
 
     /**
@@ -23,6 +27,7 @@ public interface DeviceEndpoint {
      *
      * @param host the real kernel, for memfds and real mappings behind simulated ones
      * @return the kernel to make every call on the device fd through, and the fd
+     * @throws DeviceException when the device cannot be opened, saying why
      */
     OpenDevice open(Kernel host) throws DeviceException;
 
@@ -43,11 +48,23 @@ public interface DeviceEndpoint {
      */
     record OpenDevice(Kernel kernel, int fd, CompletionStage<String> gone) {
 
+        /**
+         * Checks that {@code gone} is given.
+         *
+         * @param kernel the kernel every call on {@code fd} must go through
+         * @param fd the device fd
+         * @param gone completes when the device is gone for good
+         */
         public OpenDevice {
             Objects.requireNonNull(gone, "gone");
         }
 
-        /** A device that is never gone while open: the form of 0.1.0. */
+        /**
+         * A device that is never gone while open: the form of 0.1.0.
+         *
+         * @param kernel the kernel every call on {@code fd} must go through
+         * @param fd the device fd
+         */
         public OpenDevice(Kernel kernel, int fd) {
             this(kernel, fd, new CompletableFuture<>());
         }

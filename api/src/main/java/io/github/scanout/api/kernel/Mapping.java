@@ -10,16 +10,27 @@ import org.osgi.annotation.versioning.ProviderType;
 @ProviderType
 public interface Mapping {
 
-    /** The address the kernel chose; for identification and logs only. */
+    /**
+     * The address the kernel chose.
+     *
+     * @return the address, for identification and logs only
+     */
     long address();
 
-    /** Bytes mapped. */
+    /**
+     * The size of the mapping.
+     *
+     * @return bytes mapped
+     */
     long length();
 
     /**
      * A little-endian view of {@code length} bytes from {@code offset}, sharing the mapped
      * memory. Writable only if the mapping was made with PROT_WRITE.
      *
+     * @param offset the first byte of the view, from the start of the mapping
+     * @param length bytes in the view
+     * @return the view
      * @throws IndexOutOfBoundsException when the range does not lie inside the mapping
      */
     ByteBuffer view(long offset, int length);

@@ -23,6 +23,7 @@ public final class PixelConverter {
     /**
      * Throws when the CPU conversion cannot handle this format.
      *
+     * @param format the plane's format
      * @throws UnsupportedOperationException naming the fourcc and why
      */
     public static void requireSupported(DrmFormat format) {
@@ -36,7 +37,12 @@ public final class PixelConverter {
         }
     }
 
-    /** Whether {@link #convertRow} handles this format. */
+    /**
+     * Whether {@link #convertRow} handles this format.
+     *
+     * @param format the plane's format
+     * @return true for every known format but C8
+     */
     public static boolean isSupported(DrmFormat format) {
         return format.isKnown() && !format.equals(DrmFormat.C8);
     }
@@ -47,7 +53,10 @@ public final class PixelConverter {
      * @param info the plane (format, width, stride); must be linear
      * @param src the buffer's bytes, from index 0 (absolute indexing: position is ignored)
      * @param row the row, 0 to height - 1
-     * @param dst receives {@code info.width()} ints from {@code dstOffset}
+     * @param dst receives {@code info.width()} ARGB ints from {@code dstOffset}
+     * @param dstOffset the index in {@code dst} of the row's first pixel
+     * @throws IllegalArgumentException when the buffer is tiled
+     * @throws UnsupportedOperationException when the format is not supported
      */
     public static void convertRow(PlaneInfo info, ByteBuffer src, int row, int[] dst, int dstOffset) {
         if (!info.modifier().isLinear()) {
@@ -59,7 +68,13 @@ public final class PixelConverter {
         convert(info.format(), le, base, info.width(), dst, dstOffset);
     }
 
-    /** The whole plane as {@code width * height} ints, row after row. */
+    /**
+     * Converts the whole plane.
+     *
+     * @param info the plane; must be linear
+     * @param src the buffer's bytes, from index 0
+     * @return {@code width * height} ARGB ints, row after row
+     */
     public static int[] toArgb(PlaneInfo info, ByteBuffer src) {
         int[] out = new int[Math.multiplyExact(info.width(), info.height())];
         for (int y = 0; y < info.height(); y++) {
@@ -133,7 +148,14 @@ public final class PixelConverter {
         }
     }
 
-    /** BT.601 limited range, integer arithmetic. */
+    /**
+     * Converts one YUV pixel: BT.601 limited range, integer arithmetic.
+     *
+     * @param y luma, 0 to 255
+     * @param u blue-difference chroma, 0 to 255
+     * @param v red-difference chroma, 0 to 255
+     * @return the opaque ARGB pixel
+     */
     public static int yuvToArgb(int y, int u, int v) {
         int c = 298 * (y - 16);
         int dd = u - 128;

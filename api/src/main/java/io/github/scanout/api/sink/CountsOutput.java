@@ -14,6 +14,6 @@ import org.osgi.annotation.versioning.ConsumerType;
 @ConsumerType
 public interface CountsOutput {
 
-    /** The counts now. */
+    /** {@return the counts now} */
     SinkOutput output();
 }

@@ -15,11 +15,12 @@ import java.util.Optional;
  */
 public record CursorState(Optional<PlaneBuffer> image, int x, int y, Optional<Hotspot> hotspot, boolean imageChanged) {
 
-    /** The hidden cursor. */
+    /** {@return the hidden cursor} */
     public static CursorState hidden() {
         return new CursorState(Optional.empty(), 0, 0, Optional.empty(), true);
     }
 
+    /** {@return whether the cursor is shown (it has an image)} */
     public boolean visible() {
         return image.isPresent();
     }

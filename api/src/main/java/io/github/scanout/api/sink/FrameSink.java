@@ -31,13 +31,23 @@ public interface FrameSink {
      */
     String FACTORY_PID_PREFIX = "io.github.scanout.sink.";
 
-    /** What this sink can take; read once when it is attached. */
+    /** {@return what this sink can take; read once when it is attached} */
     SinkNeeds needs();
 
-    /** A new primary frame (and the cursor at that time). */
+    /**
+     * A new primary frame (and the cursor at that time).
+     *
+     * @param frame the frame; its leases are the pipeline's, valid until this method returns
+     * @throws Exception when the sink fails on it; counted and logged, delivery goes on
+     */
     void frame(Frame frame) throws Exception;
 
-    /** The cursor moved or changed without a new primary frame. */
+    /**
+     * The cursor moved or changed without a new primary frame.
+     *
+     * @param cursor the cursor; its lease is the pipeline's, valid until this method returns
+     * @throws Exception when the sink fails on it; counted and logged, delivery goes on
+     */
     default void cursor(CursorState cursor) throws Exception {}
 
     /**
@@ -45,6 +55,7 @@ public interface FrameSink {
      * buffers cannot be read by this sink (a CPU sink and a dma-buf no importer could read).
      *
      * @param reason one line for the operator
+     * @throws Exception when the sink fails on it; counted and logged, delivery goes on
      */
     default void noSignal(String reason) throws Exception {}
 

@@ -21,6 +21,16 @@ import java.util.Set;
 public record SinkNeeds(boolean cpuPixels, boolean consistent, Set<DrmFormat> formats, double maxFps,
         boolean lowLatency) {
 
+    /**
+     * Copies the formats and checks the rate.
+     *
+     * @param cpuPixels the sink reads pixels with the CPU
+     * @param consistent the sink needs bytes that do not change while it reads them
+     * @param formats formats it accepts as they are; empty means any known format
+     * @param maxFps the highest rate it wants, 0 for any
+     * @param lowLatency a person is watching what it shows
+     * @throws IllegalArgumentException when {@code maxFps} is negative or NaN
+     */
     public SinkNeeds {
         formats = Set.copyOf(formats);
         if (!(maxFps >= 0)) {
@@ -28,17 +38,29 @@ public record SinkNeeds(boolean cpuPixels, boolean consistent, Set<DrmFormat> fo
         }
     }
 
-    /** Needs that do not ask for low latency (the form before {@code lowLatency} existed). */
+    /**
+     * Needs that do not ask for low latency (the form before {@code lowLatency} existed).
+     *
+     * @param cpuPixels the sink reads pixels with the CPU
+     * @param consistent the sink needs bytes that do not change while it reads them
+     * @param formats formats it accepts as they are; empty means any known format
+     * @param maxFps the highest rate it wants, 0 for any
+     */
     public SinkNeeds(boolean cpuPixels, boolean consistent, Set<DrmFormat> formats, double maxFps) {
         this(cpuPixels, consistent, formats, maxFps, false);
     }
 
-    /** The same needs, asking for low latency or not. */
+    /**
+     * The same needs, asking for low latency or not.
+     *
+     * @param on whether to ask for low latency
+     * @return the new needs
+     */
     public SinkNeeds withLowLatency(boolean on) {
         return new SinkNeeds(cpuPixels, consistent, formats, maxFps, on);
     }
 
-    /** A CPU sink that wants consistent bytes in any format at any rate. */
+    /** {@return the needs of a CPU sink that wants consistent bytes in any format at any rate} */
     public static SinkNeeds cpuSnapshots() {
         return new SinkNeeds(true, true, Set.of(), 0);
     }

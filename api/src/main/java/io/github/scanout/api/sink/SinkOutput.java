@@ -23,6 +23,14 @@ public record SinkOutput(long frames, long bytes, String lastError) {
     /** Nothing written yet, no error. */
     public static final SinkOutput NONE = new SinkOutput(0, 0, "");
 
+    /**
+     * Checks the counts.
+     *
+     * @param frames frames written
+     * @param bytes bytes written
+     * @param lastError why the last write failed, or empty
+     * @throws IllegalArgumentException for a negative count
+     */
     public SinkOutput {
         Objects.requireNonNull(lastError, "lastError");
         if (frames < 0 || bytes < 0) {

@@ -14,10 +14,10 @@ import org.osgi.annotation.versioning.ConsumerType;
 @ConsumerType
 public interface PlaneSource {
 
-    /** The buffer type this source reads. */
+    /** {@return the buffer type this source reads} */
     BufferType bufferType();
 
-    /** Higher wins when several sources work on one device. dma-buf is 200, region 100. */
+    /** {@return the priority: higher wins when several sources work on one device (dma-buf is 200, region 100)} */
     default int priority() {
         return 0;
     }
@@ -25,11 +25,21 @@ public interface PlaneSource {
     /**
      * Whether this source can read the device. The default asks the device with
      * {@code PROBE | bufferType().flag()}.
+     *
+     * @param device the open device; the caller keeps owning it
+     * @return true when {@link #open} may be tried
+     * @throws DeviceException when the device fails, other than by saying no
      */
     default boolean probe(GfxDevice device) throws DeviceException {
         return device.probe(bufferType());
     }
 
-    /** Starts reading one device; the session is closed before the device is. */
+    /**
+     * Starts reading one device; the session is closed before the device is.
+     *
+     * @param device the open device; the caller keeps owning it
+     * @return the session, owned by the caller
+     * @throws DeviceException when the device cannot be read this way
+     */
     PlaneSession open(GfxDevice device) throws DeviceException;
 }

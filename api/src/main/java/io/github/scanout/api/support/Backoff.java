@@ -19,6 +19,15 @@ import java.util.Objects;
  */
 public record Backoff(long firstNanos, long maxNanos, int freeRetries) {
 
+    /**
+     * Checks the policy.
+     *
+     * @param firstNanos the wait after the first failure that is not free
+     * @param maxNanos the longest wait
+     * @param freeRetries failures after which the next attempt may come at once
+     * @throws IllegalArgumentException unless {@code 0 <= firstNanos <= maxNanos} and
+     *     {@code freeRetries >= 0}
+     */
     public Backoff {
         if (firstNanos < 0 || maxNanos < firstNanos || freeRetries < 0) {
             throw new IllegalArgumentException("a back-off needs 0 <= first <= max and free retries >= 0; got first "
@@ -26,12 +35,23 @@ public record Backoff(long firstNanos, long maxNanos, int freeRetries) {
         }
     }
 
-    /** Waits {@code first}, doubling up to {@code max}; no free retries. */
+    /**
+     * Waits {@code first}, doubling up to {@code max}; no free retries.
+     *
+     * @param first the first wait
+     * @param max the longest wait
+     * @return the policy
+     */
     public static Backoff doubling(Duration first, Duration max) {
         return new Backoff(Objects.requireNonNull(first, "first").toNanos(), Objects.requireNonNull(max, "max").toNanos(), 0);
     }
 
-    /** The same policy with the first {@code n} failures followed by an attempt at once. */
+    /**
+     * The same policy with the first {@code n} failures followed by an attempt at once.
+     *
+     * @param n the free retries
+     * @return the new policy
+     */
     public Backoff afterFreeRetries(int n) {
         return new Backoff(firstNanos, maxNanos, n);
     }
@@ -40,6 +60,9 @@ public record Backoff(long firstNanos, long maxNanos, int freeRetries) {
      * The wait after the {@code failures}-th consecutive failure, in nanoseconds: 0 for
      * {@code failures <= freeRetries}, then {@code first << (failures - freeRetries - 1)}, never
      * more than {@code max} (and never overflowing).
+     *
+     * @param failures consecutive failures so far, 1 for the first
+     * @return the wait in nanoseconds
      */
     public long delayNanos(int failures) {
         if (failures <= freeRetries) {

@@ -50,8 +50,10 @@ public final class ConditionLog {
      * Reports each condition once, then a summary of its repeats at most every
      * {@code summaryNanos}.
      *
+     * @param out where the lines go
      * @param nanoClock a monotonic clock, {@code System::nanoTime} in production
      * @param summaryNanos the summary period, more than 0
+     * @return the log
      */
     public static ConditionLog summarizing(Reporter out, LongSupplier nanoClock, long summaryNanos) {
         if (summaryNanos <= 0) {
@@ -60,17 +62,29 @@ public final class ConditionLog {
         return new ConditionLog(out, nanoClock, summaryNanos);
     }
 
-    /** Reports each condition once, until it is {@linkplain #clear cleared}; repeats are not summarized. */
+    /**
+     * Reports each condition once, until it is {@linkplain #clear cleared}; repeats are not summarized.
+     *
+     * @param out where the lines go
+     * @return the log
+     */
     public static ConditionLog once(Reporter out) {
         return new ConditionLog(out, () -> 0L, -1);
     }
 
-    /** The reporter lines go to. */
+    /** {@return the reporter lines go to} */
     public Reporter reporter() {
         return out;
     }
 
-    /** {@link #report(System.Logger.Level, String, String, Throwable)} without a cause. */
+    /**
+     * {@link #report(System.Logger.Level, String, String, Throwable)} without a cause.
+     *
+     * @param level the level of the line
+     * @param key what makes two reports "the same condition"
+     * @param message the line
+     * @return whether a line was written now
+     */
     public boolean report(System.Logger.Level level, String key, String message) {
         return report(level, key, message, null);
     }
@@ -78,7 +92,9 @@ public final class ConditionLog {
     /**
      * Reports a condition: written the first time, counted afterwards.
      *
+     * @param level the level of the line
      * @param key what makes two reports "the same condition"
+     * @param message the line, written the first time and repeated in summaries
      * @param thrown the cause, or {@code null}; only the first line carries it
      * @return whether a line was written now
      */
@@ -111,7 +127,11 @@ public final class ConditionLog {
         return false;
     }
 
-    /** The condition ended: writes its pending summary, and the next report of it is written again. */
+    /**
+     * The condition ended: writes its pending summary, and the next report of it is written again.
+     *
+     * @param key the condition's key, as reported
+     */
     public void clear(String key) {
         String summary = null;
         Condition c;
@@ -143,7 +163,12 @@ public final class ConditionLog {
         pending.forEach((c, line) -> out.report(c.level, line));
     }
 
-    /** Writes a line unconditionally (start-up, shutdown, state changes: things that happen once anyway). */
+    /**
+     * Writes a line unconditionally (start-up, shutdown, state changes: things that happen once anyway).
+     *
+     * @param level the level of the line
+     * @param message the line
+     */
     public void always(System.Logger.Level level, String message) {
         out.report(level, message);
     }

@@ -10,6 +10,7 @@ import java.util.List;
 public final class ConfigException extends IllegalArgumentException {
     private static final long serialVersionUID = 1L;
 
+    /** Every problem, one line each. */
     private final List<String> problems;
 
     /** @param problems one line each; at least one */
@@ -19,7 +20,7 @@ public final class ConfigException extends IllegalArgumentException {
         this.problems = List.copyOf(problems);
     }
 
-    /** Every problem, one line each. */
+    /** {@return every problem, one line each} */
     public List<String> problems() {
         return problems;
     }

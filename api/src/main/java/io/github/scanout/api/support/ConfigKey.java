@@ -59,9 +59,31 @@ public record ConfigKey(String name, Type type, BigDecimal min, BigDecimal max, 
 
     /** What a key's value is. */
     public enum Type {
-        STRING, BOOLEAN, INTEGER, LONG, DOUBLE
+        /** Text, or one of the declared options. */
+        STRING,
+        /** {@code true} or {@code false}, any case. */
+        BOOLEAN,
+        /** A whole number that fits an {@code int}. */
+        INTEGER,
+        /** A whole number that fits a {@code long}. */
+        LONG,
+        /** A finite decimal number. */
+        DOUBLE
     }
 
+    /**
+     * Copies {@code options}, treats a null description as empty, and narrows the bounds of
+     * whole-number keys to their type's range.
+     *
+     * @param name the key
+     * @param type what its value is
+     * @param min the smallest number accepted, or null
+     * @param max the largest number accepted, or null
+     * @param options the values accepted, or the words accepted besides numbers
+     * @param defaultValue the value when the key is absent, or null
+     * @param required whether a configuration must give it
+     * @param description what it does, or null
+     */
     public ConfigKey {
         Objects.requireNonNull(name, "name");
         Objects.requireNonNull(type, "type");
@@ -76,35 +98,75 @@ public record ConfigKey(String name, Type type, BigDecimal min, BigDecimal max, 
         }
     }
 
-    /** A text key with a default (null: none). */
+    /**
+     * A text key.
+     *
+     * @param name the key
+     * @param defaultValue the value when it is absent, or null for none
+     * @param description what it does
+     * @return the key
+     */
     public static ConfigKey text(String name, String defaultValue, String description) {
         return new ConfigKey(name, Type.STRING, null, null, List.of(), defaultValue, false, description);
     }
 
-    /** A text key whose value is one of {@code options} (any case). */
+    /**
+     * A text key whose value is one of {@code options} (any case).
+     *
+     * @param name the key
+     * @param defaultValue the value when it is absent, or null for none
+     * @param description what it does
+     * @param options the values accepted
+     * @return the key
+     */
     public static ConfigKey choice(String name, String defaultValue, String description, String... options) {
         return new ConfigKey(name, Type.STRING, null, null, List.of(options), defaultValue, false, description);
     }
 
-    /** A boolean key. */
+    /**
+     * A boolean key.
+     *
+     * @param name the key
+     * @param defaultValue the value when it is absent
+     * @param description what it does
+     * @return the key
+     */
     public static ConfigKey bool(String name, boolean defaultValue, String description) {
         return new ConfigKey(name, Type.BOOLEAN, null, null, List.of(), Boolean.toString(defaultValue), false,
                 description);
     }
 
-    /** A whole number that fits an {@code int}, from {@code min} to {@code max}. */
+    /**
+     * A whole number that fits an {@code int}, from {@code min} to {@code max}.
+     *
+     * @param name the key
+     * @param min the smallest value accepted
+     * @param max the largest value accepted
+     * @param defaultValue the value when it is absent
+     * @param description what it does
+     * @return the key
+     */
     public static ConfigKey integer(String name, int min, int max, int defaultValue, String description) {
         return new ConfigKey(name, Type.INTEGER, BigDecimal.valueOf(min), BigDecimal.valueOf(max), List.of(),
                 Integer.toString(defaultValue), false, description);
     }
 
-    /** A decimal number from {@code min} to {@code max}. */
+    /**
+     * A decimal number from {@code min} to {@code max}.
+     *
+     * @param name the key
+     * @param min the smallest value accepted
+     * @param max the largest value accepted
+     * @param defaultValue the value when it is absent
+     * @param description what it does
+     * @return the key
+     */
     public static ConfigKey number(String name, double min, double max, double defaultValue, String description) {
         return new ConfigKey(name, Type.DOUBLE, BigDecimal.valueOf(min), BigDecimal.valueOf(max), List.of(),
                 Double.toString(defaultValue), false, description);
     }
 
-    /** This key, required. */
+    /** {@return a copy of this key that a configuration must give} */
     public ConfigKey asRequired() {
         return new ConfigKey(name, type, min, max, options, defaultValue, true, description);
     }
@@ -113,6 +175,8 @@ public record ConfigKey(String name, Type type, BigDecimal min, BigDecimal max, 
      * The spelling this key had before Scanout settled on dotted lower case: {@code max.fps} was
      * {@code maxFps}, {@code only.when.changed} was {@code onlyWhenChanged}. Equal to
      * {@link #name()} for a key without dots.
+     *
+     * @return the camel-case spelling
      */
     public String oldSpelling() {
         StringBuilder b = new StringBuilder(name.length());
@@ -131,6 +195,7 @@ public record ConfigKey(String name, Type type, BigDecimal min, BigDecimal max, 
     /**
      * Checks one value.
      *
+     * @param value the value as text, or null when absent
      * @return null when it is accepted, else what is accepted ({@link #rule()})
      */
     public String check(String value) {
@@ -169,7 +234,7 @@ public record ConfigKey(String name, Type type, BigDecimal min, BigDecimal max, 
         return (min == null || d.compareTo(min) >= 0) && (max == null || d.compareTo(max) <= 0);
     }
 
-    /** What a value must be, for messages: {@code a whole number from 0 to 2147483647}. */
+    /** {@return what a value must be, for messages: {@code a whole number from 0 to 2147483647}} */
     public String rule() {
         String words = options.isEmpty() ? "" : " or " + String.join(", ", options);
         return switch (type) {
@@ -190,6 +255,8 @@ public record ConfigKey(String name, Type type, BigDecimal min, BigDecimal max, 
      * generates for it ({@code OSGI-INF/metatype/<class name>.xml}, found through the class's
      * loader: the bundle inside OSGi, the class path in tests), in declaration order.
      *
+     * @param ocd the class annotated with {@code @ObjectClassDefinition}
+     * @return its keys
      * @throws IllegalStateException when the file is missing or unreadable (a build problem)
      */
     public static List<ConfigKey> fromMetatype(Class<?> ocd) {
@@ -219,7 +286,12 @@ public record ConfigKey(String name, Type type, BigDecimal min, BigDecimal max, 
      */
     public record Metatype(Map<String, List<ConfigKey>> ocds, Map<String, String> designates, List<String> factories) {
 
-        /** The keys of the configurations of a PID or factory PID; empty when it is not designated here. */
+        /**
+         * The keys of the configurations of a PID or factory PID.
+         *
+         * @param pid the PID or factory PID
+         * @return its keys; empty when it is not designated here
+         */
         public List<ConfigKey> keysOf(String pid) {
             String ocd = designates.get(pid);
             return ocd == null ? List.of() : ocds.getOrDefault(ocd, List.of());
@@ -230,6 +302,8 @@ public record ConfigKey(String name, Type type, BigDecimal min, BigDecimal max, 
      * Reads an OSGi metatype file ({@code OSGI-INF/metatype/*.xml}). DTDs and external entities
      * are refused: the file may come from a third party's bundle.
      *
+     * @param in the file's bytes
+     * @return what the file says
      * @throws IOException when it is not a metatype file Scanout can read
      */
     public static Metatype readMetatype(InputStream in) throws IOException {

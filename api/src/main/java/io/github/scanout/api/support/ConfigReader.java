@@ -113,12 +113,23 @@ public final class ConfigReader {
      * {@link #ConfigReader} for a sink's configuration: {@value FrameSink#DEVICE_PROPERTY} and
      * {@value FrameSink#NAME_PROPERTY}, which every sink configuration may have, are added to
      * {@code keys} where they are not declared.
+     *
+     * @param source where it came from, for messages
+     * @param keys the sink type's own keys
+     * @param properties the configuration
+     * @return the reader, with the configuration read
      */
     public static ConfigReader forSink(String source, Collection<ConfigKey> keys, Map<String, ?> properties) {
         return new ConfigReader(source, sinkKeys(keys), properties);
     }
 
-    /** {@code keys} plus {@value FrameSink#DEVICE_PROPERTY} and {@value FrameSink#NAME_PROPERTY} where missing. */
+    /**
+     * The keys of a sink configuration.
+     *
+     * @param keys the sink type's own keys
+     * @return {@code keys} plus {@value FrameSink#DEVICE_PROPERTY} and
+     *     {@value FrameSink#NAME_PROPERTY} where missing
+     */
     public static List<ConfigKey> sinkKeys(Collection<ConfigKey> keys) {
         List<ConfigKey> all = new ArrayList<>(keys);
         if (all.stream().noneMatch(k -> k.name().equals(FrameSink.DEVICE_PROPERTY))) {
@@ -134,7 +145,9 @@ public final class ConfigReader {
      * Where a ConfigAdmin configuration came from, for messages:
      * {@code configuration PID (FILE)}, where FILE is the file FileInstall read it from.
      *
+     * @param properties the configuration's properties
      * @param fallbackPid the PID to name when the properties carry none
+     * @return the source, for {@link #ConfigReader}
      */
     public static String source(Map<String, ?> properties, String fallbackPid) {
         Object pid = properties.get("service.pid");
@@ -142,7 +155,13 @@ public final class ConfigReader {
         return "configuration " + (pid == null ? fallbackPid : pid) + (file == null ? "" : " (" + file + ")");
     }
 
-    /** Whether a key belongs to the framework (or is a reference target), not to the component. */
+    /**
+     * Whether a key belongs to the framework (or is a reference target), not to the component.
+     *
+     * @param key a configuration key
+     * @return true for {@code service.*}, {@code component.*}, {@code osgi.*},
+     *     {@code felix.fileinstall.*} and {@code *.target}
+     */
     public static boolean isFrameworks(String key) {
         return key.startsWith("service.") || key.startsWith("component.") || key.startsWith("felix.fileinstall.")
                 || key.startsWith("osgi.") || key.endsWith(".target");
@@ -195,12 +214,12 @@ public final class ConfigReader {
 
     // ---- results -------------------------------------------------------------------------------
 
-    /** The problems found, one line each, in key order; empty when every value is accepted. */
+    /** {@return the problems found, one line each, in key order; empty when every value is accepted} */
     public List<String> errors() {
         return List.copyOf(errors);
     }
 
-    /** Unknown keys (one line for all) and old spellings (one line each); for the caller to log. */
+    /** {@return unknown keys (one line for all) and old spellings (one line each); for the caller to log} */
     public List<String> warnings() {
         return List.copyOf(warnings);
     }
@@ -208,6 +227,9 @@ public final class ConfigReader {
     /**
      * Adds a problem that a single key's rule cannot see (two keys that exclude each other), in
      * the same format.
+     *
+     * @param key the key refused, with its value when given
+     * @param why what is wrong, for the message
      */
     public void refuse(String key, String why) {
         String value = values.get(key);
@@ -215,6 +237,8 @@ public final class ConfigReader {
     }
 
     /**
+     * Fails when any value was refused.
+     *
      * @throws ConfigException with the first error (and how many more there are), when there is any
      */
     public void check() {
@@ -223,45 +247,91 @@ public final class ConfigReader {
         }
     }
 
-    /** Where the configuration came from, as given. */
+    /** {@return where the configuration came from, as given} */
     public String source() {
         return source;
     }
 
     // ---- values --------------------------------------------------------------------------------
 
-    /** Whether the configuration gives the key (in either spelling) with an accepted value. */
+    /**
+     * Whether the configuration gives the key (in either spelling) with an accepted value.
+     *
+     * @param key a declared key
+     * @return true when given and accepted
+     * @throws IllegalArgumentException when the key is not declared
+     */
     public boolean given(String key) {
         declared(key);
         return values.containsKey(key);
     }
 
-    /** The value as text (trimmed), else the default; null when there is neither. */
+    /**
+     * The value as text.
+     *
+     * @param key a declared key
+     * @return the value (trimmed), else the default; null when there is neither
+     * @throws IllegalArgumentException when the key is not declared
+     */
     public String text(String key) {
         ConfigKey k = declared(key);
         String v = values.get(key);
         return v != null ? v : k.defaultValue();
     }
 
-    /** Whether the value (or the default) is the word {@code word}, in any case. */
+    /**
+     * Whether the value (or the default) is a word, in any case.
+     *
+     * @param key a declared key
+     * @param word the word, for example one of the key's options
+     * @return true when it is
+     * @throws IllegalArgumentException when the key is not declared
+     */
     public boolean is(String key, String word) {
         String v = text(key);
         return v != null && v.equalsIgnoreCase(word);
     }
 
+    /**
+     * A boolean value, checked by the key's rule.
+     *
+     * @param key a declared key
+     * @return the value, else the default
+     * @throws IllegalStateException when there is neither
+     */
     public boolean bool(String key) {
         return Boolean.parseBoolean(require(key));
     }
 
-    /** A value the key's rule has checked to fit an {@code int}. */
+    /**
+     * A value the key's rule has checked to fit an {@code int}.
+     *
+     * @param key a declared key
+     * @return the value, else the default
+     * @throws IllegalStateException when there is neither
+     */
     public int integer(String key) {
         return new BigDecimal(require(key)).intValueExact();
     }
 
+    /**
+     * A value the key's rule has checked to be a whole number that fits a {@code long}.
+     *
+     * @param key a declared key
+     * @return the value, else the default
+     * @throws IllegalStateException when there is neither
+     */
     public long whole(String key) {
         return new BigDecimal(require(key)).longValueExact();
     }
 
+    /**
+     * A value the key's rule has checked to be a finite number.
+     *
+     * @param key a declared key
+     * @return the value, else the default
+     * @throws IllegalStateException when there is neither
+     */
     public double number(String key) {
         return Double.parseDouble(require(key));
     }

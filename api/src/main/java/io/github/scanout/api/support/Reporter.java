@@ -27,23 +27,38 @@ public interface Reporter {
      * Reports one line with the exception that caused it. The default appends the exception's
      * class and message to the line; {@link #system} logs the stack trace as well.
      *
+     * @param level how much an operator should care
+     * @param message one line, naming what it is about
      * @param thrown the cause, or {@code null}
      */
     default void report(System.Logger.Level level, String message, Throwable thrown) {
         report(level, thrown == null ? message : message + " (" + thrown + ")");
     }
 
-    /** {@link #report} at WARNING: something is wrong and work is not being done. */
+    /**
+     * {@link #report} at WARNING: something is wrong and work is not being done.
+     *
+     * @param message one line, naming what it is about
+     */
     default void warn(String message) {
         report(System.Logger.Level.WARNING, message);
     }
 
-    /** {@link #report} at INFO: something an operator may want to know (a recovery, a fallback). */
+    /**
+     * {@link #report} at INFO: something an operator may want to know (a recovery, a fallback).
+     *
+     * @param message one line, naming what it is about
+     */
     default void info(String message) {
         report(System.Logger.Level.INFO, message);
     }
 
-    /** This reporter with {@code prefix} in front of every line ("gl sink vm1: "). */
+    /**
+     * This reporter with a prefix in front of every line.
+     *
+     * @param prefix the prefix, with its separator ({@code "gl sink vm1: "})
+     * @return a reporter that writes through this one
+     */
     default Reporter prefixed(String prefix) {
         Objects.requireNonNull(prefix, "prefix");
         Reporter self = this;
@@ -65,6 +80,7 @@ public interface Reporter {
      * reported exceptions. The result is thread-safe.
      *
      * @param name the logger name, usually the component's configuration PID
+     * @return the reporter
      */
     static Reporter system(String name) {
         System.Logger logger = System.getLogger(Objects.requireNonNull(name, "name"));

@@ -53,6 +53,7 @@ public final class SnapshotPool {
      * free buffers of the old size. Capture thread.
      *
      * @param bytes the size of the plane's layout
+     * @return the buffer, owned by the caller until it is given back
      * @throws DeviceException with EAGAIN when every buffer is leased (consumers hold too many
      *     snapshots); transient: the caller may try again once leases are closed. The message
      *     names the plane and suggests raising the {@code snapshot.buffers} setting, the name
@@ -101,6 +102,8 @@ public final class SnapshotPool {
      * thread.
      *
      * @param info the plane the copy shows (for a detiled copy, the linear layout)
+     * @param filler writes the plane's bytes into the pooled buffer
+     * @return the snapshot's first lease, owned by the caller
      * @throws DeviceException from {@link #take} (all buffers leased: EAGAIN) or from {@code filler}
      * @throws IllegalArgumentException when the layout does not fit in one buffer (2 GiB)
      */
@@ -111,6 +114,13 @@ public final class SnapshotPool {
     /**
      * As {@link #snapshot(PlaneInfo, Filler)} with another CPU-readable memory kind (a region
      * source's {@code pread} copy, for instance).
+     *
+     * @param info the plane the copy shows
+     * @param memory a CPU-readable memory kind
+     * @param filler writes the plane's bytes into the pooled buffer
+     * @return the buffer's first lease, owned by the caller
+     * @throws DeviceException from {@link #take} (all buffers leased: EAGAIN) or from {@code filler}
+     * @throws IllegalArgumentException when the layout does not fit in one buffer (2 GiB)
      */
     public PlaneBuffer pooled(PlaneInfo info, MemoryKind memory, Filler filler) throws DeviceException {
         Objects.requireNonNull(info, "info");
@@ -159,12 +169,12 @@ public final class SnapshotPool {
         size = -1;
     }
 
-    /** Buffers allocated since the pool was made: flat in steady state. Any thread. */
+    /** {@return the buffers allocated since the pool was made: flat in steady state} Any thread. */
     public synchronized long allocations() {
         return allocations;
     }
 
-    /** Buffers leased out right now. Any thread. */
+    /** {@return the buffers leased out right now} Any thread. */
     public synchronized int outstanding() {
         return outstanding;
     }

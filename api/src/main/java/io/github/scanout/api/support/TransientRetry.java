@@ -67,17 +67,19 @@ public final class TransientRetry {
     /**
      * Whether the device may be asked now: outside an episode, or once the wait is over.
      * Capture thread only.
+     *
+     * @return true when the device may be asked now
      */
     public boolean mayTry() {
         return failures == 0 || nanoClock.getAsLong() - notBefore >= 0;
     }
 
-    /** Whether an episode is going on. Capture thread only. */
+    /** {@return whether an episode is going on} Capture thread only. */
     public boolean backingOff() {
         return failures > 0;
     }
 
-    /** Consecutive failures in this episode (0 outside one). Capture thread only. */
+    /** {@return the consecutive failures in this episode (0 outside one)} Capture thread only. */
     public int failures() {
         return failures;
     }
@@ -127,6 +129,9 @@ public final class TransientRetry {
      * The wait after the {@code n}-th consecutive failure, in nanoseconds: 0 after the first,
      * then {@value #FIRST_DELAY_MILLIS} ms doubling up to the maximum. A pure function of
      * {@code n}; any thread.
+     *
+     * @param n consecutive failures, 1 for the first
+     * @return the wait in nanoseconds
      */
     public long delayNanos(int n) {
         return backoff.delayNanos(n);

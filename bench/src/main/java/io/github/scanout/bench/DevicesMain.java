@@ -7,7 +7,7 @@ import io.github.scanout.core.Devices;
 import io.github.scanout.core.Pipeline;
 import io.github.scanout.core.PipelineOptions;
 import io.github.scanout.core.PipelineStats;
-import io.github.scanout.source.region.internal.RegionPlaneSource;
+import io.github.scanout.source.region.RegionSources;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -20,7 +20,7 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * {@code devices_1080p60_no_drop}: how many simulated 1080p60 region devices one process keeps at
  * full rate. Each device is a simulated mdpy at 1920x1080 ({@link RegionDevice}) behind its own
- * real {@link Pipeline} and the real {@link RegionPlaneSource}, with a null sink attached. One
+ * real {@link Pipeline} and the real region plane source ({@link RegionSources#create()}), with a null sink attached. One
  * guest thread changes every device's picture 60 times a second (an 8-row column, so the change
  * is cheap for the guest and seen at once by the pipeline). The pipelines poll at 120 Hz (the
  * device's {@code rate}): the guest's clock and the pipeline's are not locked, so a pipeline
@@ -95,7 +95,7 @@ public final class DevicesMain {
                 RegionDevice d = new RegionDevice("sim:mdpy-1080p-" + i, 1920, 1080);
                 devices.add(d);
                 Pipeline p = Pipeline.builder("dev" + i).device(opener.open(d))
-                        .sources(List.of(new RegionPlaneSource())).options(PipelineOptions.defaults().withMaxRate(RATE)).build();
+                        .sources(List.of(RegionSources.create())).options(PipelineOptions.defaults().withMaxRate(RATE)).build();
                 pipelines.add(p);
                 NullSink s = new NullSink();
                 sinks.add(s);

@@ -16,7 +16,7 @@ import io.github.scanout.core.Pipeline;
 import io.github.scanout.core.SteppedPipeline;
 import io.github.scanout.sim.SimDevice;
 import io.github.scanout.sim.SimDevices;
-import io.github.scanout.source.dmabuf.internal.DmaBufPlaneSource;
+import io.github.scanout.source.dmabuf.DmaBufSources;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.Arrays;
@@ -39,7 +39,7 @@ import org.openjdk.jmh.annotations.TearDown;
  *
  * <p>{@link #poll}: one tick of core's real capture loop ({@link SteppedPipeline}, core's supported hook for stepping the loop) over a simulated
  * Intel GVT-g ({@code sim:gvt}: a primary and an ARGB cursor plane, dma-bufs) read by the real
- * {@link DmaBufPlaneSource}, a null sink attached: both planes queried (the VFIO ioctl through
+ * dma-buf plane source ({@link DmaBufSources#create()}), a null sink attached: both planes queried (the VFIO ioctl through
  * the sim's kernel), decoded and validated, the dma-buf cache consulted, change detection (by
  * identity for a dma-buf the CPU cannot map; by sampled content hash with {@code mmap=allow}),
  * rate control; unchanged, so nothing is dispatched except the 10 Hz re-send of an opaque
@@ -81,7 +81,7 @@ public class PollBenchmark {
         public void setUp() throws Throwable {
             SimDevice device = SimDevices.create(spec);
             Devices devices = new Devices();
-            harness = Pipeline.builder("bench").device(devices.open(device)).sources(List.of(new DmaBufPlaneSource()))
+            harness = Pipeline.builder("bench").device(devices.open(device)).sources(List.of(DmaBufSources.create()))
                 .options(PipelineOptions.defaults()).buildStepped().open();
             sink = new NullSink();
             handle = harness.attach(sink, "null");

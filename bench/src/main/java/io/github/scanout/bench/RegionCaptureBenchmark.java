@@ -5,7 +5,7 @@ import io.github.scanout.core.Pipeline;
 import io.github.scanout.core.PipelineOptions;
 import io.github.scanout.core.PipelineState;
 import io.github.scanout.core.SinkHandle;
-import io.github.scanout.source.region.internal.RegionPlaneSource;
+import io.github.scanout.source.region.RegionSources;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.List;
@@ -31,7 +31,7 @@ import org.openjdk.jmh.annotations.TearDown;
  *
  * <p>The region path is the real one: a {@link Pipeline} (core) over a simulated mdpy opened by
  * {@link Devices} (the sim's model under the VFIO marshalling, the framebuffer a real shared
- * mapping), the real {@link RegionPlaneSource}, polling at up to 1000 Hz. The guest changes its
+ * mapping), the real region plane source ({@link RegionSources#create()}), polling at up to 1000 Hz. The guest changes its
  * picture (an 8-row column) each time the sink starts reading a frame, so the capture thread can
  * find the next change while the sink reads: a guest that always has a new frame.
  *
@@ -60,7 +60,7 @@ public class RegionCaptureBenchmark {
             Devices devices = new Devices();
             pipeline = Pipeline.builder("bench")
                     .device(devices.open(device))
-                    .sources(List.of(new RegionPlaneSource()))
+                    .sources(List.of(RegionSources.create()))
                     .options(PipelineOptions.defaults().withMaxRate(PipelineOptions.MAX_RATE))
                     .build();
             sink = new ReadingSink(() -> device.touch(++touches));

@@ -7,12 +7,12 @@ import io.github.scanout.core.Pipeline;
 import io.github.scanout.core.PipelineOptions;
 import io.github.scanout.core.PipelineStats;
 import io.github.scanout.core.SinkHandle;
-import io.github.scanout.core.Pipeline;
 import io.github.scanout.core.SteppedPipeline;
 import io.github.scanout.sim.SimDevice;
 import io.github.scanout.sim.SimDevices;
-import io.github.scanout.source.dmabuf.internal.DmaBufPlaneSource;
-import io.github.scanout.source.region.internal.RegionPlaneSource;
+import io.github.scanout.source.dmabuf.DmaBufSources;
+import io.github.scanout.source.region.RegionSources;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -20,7 +20,8 @@ import org.junit.jupiter.api.Test;
 /**
  * Checks that the benchmarks measure what their names say (no timing is asserted): the region
  * benchmark's sink gets whole frames from the region path, and the poll benchmark's tick on an
- * unchanged device costs exactly the two plane queries of its baseline and delivers nothing.
+ * unchanged device costs exactly the two plane queries of its baseline and delivers nothing, and
+ * the hot-swap measurement runs against the built distribution through the launcher's hook.
  */
 class BenchSmokeTest {
 
@@ -30,7 +31,7 @@ class BenchSmokeTest {
         long[] touches = {0};
         ReadingSink sink = new ReadingSink(() -> device.touch(++touches[0]));
         try (Pipeline p = Pipeline.builder("smoke").device(new Devices().open(device))
-                .sources(List.of(new RegionPlaneSource()))
+                .sources(List.of(RegionSources.create()))
                 .options(PipelineOptions.defaults().withMaxRate(PipelineOptions.MAX_RATE)).build();
                 SinkHandle h = p.attach(sink, "reader")) {
             for (int i = 0; i < 3; i++) {
@@ -50,7 +51,7 @@ class BenchSmokeTest {
         Devices devices = new Devices();
         PollBenchmark.NullSink sink = new PollBenchmark.NullSink();
         // no opaque re-send: on a slow machine 100 ms could pass between two polls
-        try (SteppedPipeline h = Pipeline.builder("smoke").device(devices.open(device)).sources(List.of(new DmaBufPlaneSource()))
+        try (SteppedPipeline h = Pipeline.builder("smoke").device(devices.open(device)).sources(List.of(DmaBufSources.create()))
                 .options(PipelineOptions.defaults().withOpaqueRefresh(Duration.ZERO)).buildStepped().open();
                 SinkHandle handle = h.attach(sink, "null")) {
             h.tick(); // the first frame is forced out
@@ -66,6 +67,18 @@ class BenchSmokeTest {
             assertThat(after.captured()).isEqualTo(1);
             assertThat(after.unchanged() - first.unchanged()).isEqualTo(10);
             assertThat(device.ioctlCount() - ioctls).isEqualTo(20);
+        }
+    }
+
+    @Test
+    void theHotSwapMeasurementAttachesAFileSinkAndFindsItsPngThroughTheLaunchersHook() throws Exception {
+        Path dist = Path.of("..", "runtime", "target", "scanout").toAbsolutePath().normalize();
+        assertThat(dist.resolve("bundles")).as("the distribution (build it: mvn -pl runtime -am package)").isDirectory();
+        HotSwapMain.Result r = HotSwapMain.measure(dist, 1, 2);
+        assertThat(r.times()).hasSize(2).allSatisfy(t -> assertThat(t).isPositive());
+        assertThat(r.attached()).hasSize(2);
+        for (int i = 0; i < 2; i++) {
+            assertThat(r.attached().get(i)).isPositive().isLessThanOrEqualTo(r.times().get(i));
         }
     }
 }

@@ -1,9 +1,9 @@
-package io.github.scanout.runtime;
+package io.github.scanout.bench;
 
+import io.github.scanout.runtime.EmbeddedScanout;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -13,8 +13,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 /**
- * {@code hotswap_to_first_frame_ms}: in a running framework (the launcher's own
- * {@link EmbeddedFramework} over the distribution's bundles, as {@code bin/scanout} runs it), one
+ * {@code hotswap_to_first_frame_ms}: in a running framework (the launcher's own embedded
+ * framework over the distribution's bundles, as {@code bin/scanout} runs it, reached through the
+ * launcher's measuring hook {@link EmbeddedScanout}), one
  * simulated 1080p region device ({@code sim:mdpy-hd}, animated at 60 Hz) is captured at the default
  * 60 Hz; then, repeatedly, a file-sink factory configuration ({@code io.github.scanout.sink.file},
  * PNG) is created through ConfigAdmin and the time until its first PNG is on disk is taken (the
@@ -26,7 +27,6 @@ import java.util.stream.Stream;
  * <p>Arguments: {@code DIST [RUNS]}; default 15 measured runs after 5 warm-up runs. Prints
  * {@code VALUE hotswap_to_first_frame_min_ms}, {@code _max_ms}, then
  * {@code VALUE hotswap_to_first_frame_ms <median> ms} and {@code VALUE poll_period_ms}.
- * In the bench module because it uses the launcher's package-private classes.
  */
 public final class HotSwapMain {
     private HotSwapMain() {}
@@ -38,73 +38,75 @@ public final class HotSwapMain {
     public static void main(String[] args) throws Exception {
         Path dist = Path.of(args[0]).toAbsolutePath();
         int runs = args.length > 1 ? Integer.parseInt(args[1]) : 15;
+        Result r = measure(dist, WARMUP, runs);
+        System.out.println(String.format(Locale.ROOT, "VALUE hotswap_to_sink_attached_ms %.1f ms", median(r.attached())));
+        System.out.println("hot-swap runs (ms): " + r.times().stream().map(t -> String.format(Locale.ROOT, "%.1f", t)).toList());
+        List<Double> sorted = r.times().stream().sorted().toList();
+        System.out.println(String.format(Locale.ROOT, "VALUE hotswap_to_first_frame_min_ms %.1f ms", sorted.get(0)));
+        System.out.println(String.format(Locale.ROOT, "VALUE hotswap_to_first_frame_max_ms %.1f ms",
+                sorted.get(sorted.size() - 1)));
+        System.out.println(String.format(Locale.ROOT, "VALUE hotswap_to_first_frame_ms %.1f ms", median(r.times())));
+        System.out.println(String.format(Locale.ROOT, "VALUE poll_period_ms %.1f ms", 1000.0 / 60));
+        System.exit(0);
+    }
+
+    /**
+     * The measured runs, in order: ms until the pipeline lists the new sink ({@code attached})
+     * and ms until its first PNG is on disk ({@code times}).
+     */
+    record Result(List<Double> attached, List<Double> times) {}
+
+    /** Starts the distribution's bundles, warms up, measures {@code runs} hot-swaps, stops. */
+    static Result measure(Path dist, int warmup, int runs) throws Exception {
         Path work = Files.createTempDirectory("scanout-hotswap-");
         Path cache = work.resolve("cache");
         Files.createDirectories(cache.resolve("jna"));
         System.setProperty("jna.tmpdir", cache.resolve("jna").toString());
-        RunDirectory run = RunDirectory.create(cache);
-        List<Path> jars = new ArrayList<>();
-        for (Path p : Distribution.jars(dist.resolve("bundles"))) {
-            if (!p.getFileName().toString().contains("fileinstall")) {
-                jars.add(p);
-            }
-        }
-        EmbeddedFramework fw = EmbeddedFramework.start(new EmbeddedFramework.Settings(run.path(), jars, List.of(), 0,
-                Map.of()));
-        try {
-            ConfigAdminClient cm = ConfigAdminClient.of(fw.context());
-            String device = cm.put(RunCommand.DEVICE_PID, "bench", Map.of("spec", SPEC, "name", "bench"));
+        try (EmbeddedScanout fw = EmbeddedScanout.start(dist, cache, name -> !name.contains("fileinstall"))) {
+            String device = fw.createConfiguration(EmbeddedScanout.DEVICE_PID, "bench", Map.of("spec", SPEC, "name", "bench"));
             long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-            while (!Pipelines.ofConfiguration(fw.context(), device).map(s -> s.state().equals("RUNNING")).orElse(false)) {
+            while (!fw.pipelineState(device).map(s -> s.equals("RUNNING")).orElse(false)) {
                 if (System.nanoTime() - until > 0) {
                     throw new IllegalStateException("the pipeline of " + SPEC + " is not RUNNING after 30 s: "
-                            + Pipelines.ofConfiguration(fw.context(), device));
+                            + fw.pipelineState(device).orElse("not registered"));
                 }
                 Thread.sleep(10);
             }
             List<Double> times = new ArrayList<>();
             List<Double> attached = new ArrayList<>();
-            for (int i = 0; i < WARMUP + runs; i++) {
+            for (int i = 0; i < warmup + runs; i++) {
                 Path dir = work.resolve("sink-" + i);
                 Files.createDirectories(dir);
                 long t0 = System.nanoTime();
-                String pid = cm.put(SINK_PID, "bench" + i, Map.of("device", "bench", "path", dir.toString(),
+                String pid = fw.createConfiguration(SINK_PID, "bench" + i, Map.of("device", "bench", "path", dir.toString(),
                         "format", "png"));
                 double[] ms = awaitPng(fw, device, dir, t0);
-                cm.delete(pid);
-                if (i >= WARMUP) {
+                fw.deleteConfiguration(pid);
+                if (i >= warmup) {
                     times.add(ms[1]);
                     attached.add(ms[0]);
                 }
                 Thread.sleep(50);
             }
-            List<Double> sorted = times.stream().sorted().toList();
-            List<Double> sortedAttach = attached.stream().sorted().toList();
-            System.out.println(String.format(Locale.ROOT, "VALUE hotswap_to_sink_attached_ms %.1f ms", sortedAttach.get(sortedAttach.size() / 2)));
-            System.out.println("hot-swap runs (ms): " + times.stream().map(t -> String.format(Locale.ROOT, "%.1f", t)).toList());
-            System.out.println(String.format(Locale.ROOT, "VALUE hotswap_to_first_frame_min_ms %.1f ms", sorted.get(0)));
-            System.out.println(String.format(Locale.ROOT, "VALUE hotswap_to_first_frame_max_ms %.1f ms",
-                    sorted.get(sorted.size() - 1)));
-            System.out.println(String.format(Locale.ROOT, "VALUE hotswap_to_first_frame_ms %.1f ms",
-                    sorted.get(sorted.size() / 2)));
-            System.out.println(String.format(Locale.ROOT, "VALUE poll_period_ms %.1f ms", 1000.0 / 60));
+            return new Result(List.copyOf(attached), List.copyOf(times));
         } finally {
-            fw.stop(Duration.ofSeconds(10));
-            run.delete();
             deleteTree(work);
         }
-        System.exit(0);
+    }
+
+    private static double median(List<Double> values) {
+        List<Double> sorted = values.stream().sorted().toList();
+        return sorted.get(sorted.size() / 2);
     }
 
     /** Waits for the first PNG; returns {ms until the pipeline lists the sink, ms until the PNG}. */
-    private static double[] awaitPng(EmbeddedFramework fw, String device, Path dir, long t0) throws Exception {
+    private static double[] awaitPng(EmbeddedScanout fw, String device, Path dir, long t0) throws Exception {
         long deadline = t0 + TimeUnit.SECONDS.toNanos(30);
         double attached = -1;
         String sinkDir = dir.toString();
         while (true) {
-            if (attached < 0 && Pipelines.ofConfiguration(fw.context(), device)
-                    .map(st -> st.sinks().size() > 1 || st.sinks().stream().anyMatch(k -> k.name().contains("bench")))
-                    .orElse(false)) {
+            List<String> sinks = attached < 0 ? fw.pipelineSinks(device) : List.of();
+            if (sinks.size() > 1 || sinks.stream().anyMatch(k -> k.contains("bench"))) {
                 attached = (System.nanoTime() - t0) / 1e6;
             }
             try (Stream<Path> s = Files.list(dir)) {

@@ -102,9 +102,9 @@ class ControlIT {
                     + " d['devices'][0]['sinks'][0]['origin'])"))
                     .isEqualTo("scanout-ctl/1 stats running file-1 True command line");
 
-            LauncherIT.Result vnc = ctl("attach", "vnc", "sim:mdpy-vga?animate=false");
-            assertThat(vnc.code()).isEqualTo(2);
-            assertThat(vnc.err()).isEqualTo("scanout: no sink type vnc (known: file, gl)\n");
+            LauncherIT.Result rdp = ctl("attach", "rdp", "sim:mdpy-vga?animate=false");
+            assertThat(rdp.code()).isEqualTo(2);
+            assertThat(rdp.err()).isEqualTo("scanout: no sink type rdp (known: file, gl, vnc)\n");
             LauncherIT.Result badKey = ctl("attach", "file", "sim:mdpy-vga?animate=false", "path=more", "colour=red");
             assertThat(badKey.code()).isEqualTo(2);
             assertThat(badKey.err()).startsWith("scanout: attach file sim:mdpy-vga?animate=false: unknown key 'colour'"

@@ -65,9 +65,9 @@ class HostileInputIT {
             // 2. a device value of the wrong type (its sink waits for it)
             Path c = put("io.github.scanout.device-c.cfg", "spec = sim:gvt?mode=320x240&mmap=allow\nname = c\nrate = fast\n");
             put("io.github.scanout.sink.file-c.cfg", sink("c", "c", "max.fps = 4\n"));
-            assertThat(awaitLine("configuration io.github.scanout.device~c: rate = 'fast'")).endsWith(
-                    " SEVERE io.github.scanout.core.internal.osgi.DeviceComponent: configuration io.github.scanout.device~c:"
-                    + " rate = 'fast' is refused: it is not a number (polls per second, from 0.1 to 1000, for example 60)");
+            assertThat(awaitLine("rate = 'fast' is refused")).endsWith(
+                    " SEVERE io.github.scanout.core.internal.osgi.DeviceComponent: configuration io.github.scanout.device~c"
+                    + " (file:" + c.toAbsolutePath() + "): rate = 'fast' is refused: expected a number from 0.1 to 1000");
             streamsGoOn();
             assertThat(pngs("c")).isZero();
 

@@ -190,7 +190,7 @@ class LauncherIT {
     @ValueSource(strings = {
         "",
         "frobnicate",
-        "run --device sim:mbochs --sink vnc:host",
+        "run --device sim:mbochs --sink tv:host",
         "run --device sim:mbochs --sink file:out?format=bmp",
         "run --device sim:mbochs --sink file:out?colour=red",
         "run --device sim:mbochs --sink file:out?format",

@@ -116,7 +116,7 @@ class HostileInputIT {
         assertThat(err).as("no stack trace: " + r.err()).noneMatch(l -> l.startsWith("\tat ") || l.startsWith("Caused by")
                 || l.startsWith("java."));
         assertThat(err).as("every line is a log record").allMatch(l -> l.matches("\\d\\d:\\d\\d:\\d\\d\\.\\d{3} [A-Z]+ .*"));
-        for (String file : List.of("device-junk.cfg", "device~c:", "sink.file~d", "sink.file~e", "boom.jar", "unresolved.jar")) {
+        for (String file : List.of("device-junk.cfg", "device~c (file:", "sink.file~d", "sink.file~e", "boom.jar", "unresolved.jar")) {
             assertThat(err.stream().filter(l -> l.contains(file)).map(l -> l.substring(13)).distinct())
                     .as("the lines about " + file + " say one thing").hasSize(1);
         }

@@ -1,5 +1,8 @@
 package io.github.scanout.core.internal.pipeline;
 
+import io.github.scanout.api.support.Backoff;
+import java.time.Duration;
+
 import io.github.scanout.api.DeviceException;
 import io.github.scanout.api.PlaneInfo;
 import io.github.scanout.api.PlaneType;
@@ -32,6 +35,9 @@ import java.util.concurrent.TimeUnit;
  */
 @PipelineScope
 final class CaptureLoop implements Runnable {
+    /** Waits between tries after a transient errno while opening or probing (the one back-off policy type). */
+    static final Backoff START_BACKOFF = Backoff.doubling(Duration.ofMillis(100), Duration.ofSeconds(2));
+
 
     static final String GUEST_NO_MODE = "the guest has not set a display mode yet";
 
@@ -234,15 +240,14 @@ final class CaptureLoop implements Runnable {
 
     /**
      * A transient errno (EAGAIN, ENOMEM, EINTR, EBUSY) while opening or probing: said once, tried
-     * again after a back-off (50 ms doubling to 2 s) in the same mode.
+     * again after a back-off ({@link #START_BACKOFF}: 100 ms doubling to 2 s) in the same mode.
      */
     private void retryLater(String key, String why) throws InterruptedException {
         if (startRetries++ == 0) {
             log.report(System.Logger.Level.INFO, key + "-transient", setup.label() + ": " + why
                     + "; trying again", null);
         }
-        long backoff = Math.min(TimeUnit.SECONDS.toNanos(2), TimeUnit.MILLISECONDS.toNanos(50) << Math.min(startRetries, 6));
-        signal.awaitUntil(clock, clock.nanoTime() + backoff);
+        signal.awaitUntil(clock, clock.nanoTime() + START_BACKOFF.delayNanos(startRetries));
     }
 
     private void failedToOpen(Exception e) {

@@ -1,5 +1,6 @@
 package io.github.scanout.core.internal.pipeline;
 
+import io.github.scanout.api.support.Backoff;
 import jakarta.inject.Inject;
 import java.util.concurrent.TimeUnit;
 
@@ -151,10 +152,8 @@ final class RateController {
     /** The delay before retrying after {@code consecutive} failed ticks. */
     long errorBackoff(int consecutive) {
         long base = baseInterval();
-        long ceiling = Math.max(base, idleMax);
-        int shift = Math.min(Math.max(consecutive - 1, 0), 20);
-        long d = base << shift;
-        long i = d <= 0 || d > ceiling ? ceiling : d;
+        // the one back-off policy type; the base follows the sinks' rate, so it is made per error episode step
+        long i = new Backoff(base, Math.max(base, idleMax), 0).delayNanos(Math.max(consecutive, 1));
         interval = i;
         return i;
     }

@@ -260,13 +260,22 @@ class LauncherIT {
             Thread.sleep(20);
         }
         try (OutputStream in = r.process.getOutputStream()) {
-            in.write(("scanout:attach file sim:mbochs path=" + dir.resolve("shots") + "\n"
+            in.write(("scanout:attach\n"
+                    + "scanout:attach http sim:mbochs\n"
+                    + "scanout:attach file sim:mbochs keep=abc path=" + dir.resolve("shots") + "\n"
+                    + "scanout:attach file sim:mbochs path=" + dir.resolve("shots") + "\n"
                     + "scanout:snapshot sim:mbochs " + dir.resolve("snap.png") + "\n"
                     + "scanout:sinks\n"
                     + "scanout:detach file-1\n").getBytes(StandardCharsets.UTF_8));
         } // end of input: the shell exits and stops the framework
         Result res = r.await();
         assertThat(res.code()).as(res.toString()).isZero();
+        // the sink types and their rules come from the installed bundles' metatype, read through the Bundle API
+        assertThat(res.out() + res.err()).contains("usage: scanout:attach SINKTYPE DEVICE [key=value...]")
+                .contains("no sink type http (known: file, vnc)")
+                .contains("configuration io.github.scanout.sink.file~file-1: keep = 'abc' is refused: expected a whole"
+                        + " number from 0 to 2147483647")
+                .doesNotContain("Cannot coerce");
         assertThat(res.out()).contains("attached file-1 to sim:mbochs (configuration io.github.scanout.sink.file~file-1)")
                 .contains("wrote " + dir.resolve("snap.png") + " (1024x768 XR24")
                 .contains("detached file-1");

@@ -1,6 +1,8 @@
 package io.github.scanout.core.internal.shell;
 
 import io.github.scanout.api.DeviceException;
+import io.github.scanout.api.sink.FrameSink;
+import io.github.scanout.api.support.ConfigReader;
 import io.github.scanout.core.Devices;
 import io.github.scanout.core.ManagedPipeline;
 import io.github.scanout.core.MdevInfo;
@@ -18,6 +20,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Supplier;
+import org.osgi.framework.BundleContext;
 import org.osgi.framework.InvalidSyntaxException;
 import org.osgi.service.cm.Configuration;
 import org.osgi.service.cm.ConfigurationAdmin;
@@ -41,8 +45,13 @@ import org.osgi.service.component.annotations.ReferencePolicyOption;
  *       are attached to nothing;</li>
  *   <li>{@code stats [DEVICE]}: the pipelines' counters;</li>
  *   <li>{@code attach SINKTYPE DEVICE [key=value...]}: a new sink, as a factory configuration of
- *       {@code io.github.scanout.sink.SINKTYPE} (or of SINKTYPE when it is a full PID) named
- *       {@code SINKTYPE-N} unless {@code sink.name} is given; returns its SINKID;</li>
+ *       the sink type's factory PID ({@code io.github.scanout.sink.file} for {@code file}; SINKTYPE
+ *       may be the full PID) named {@code SINKTYPE-N} unless {@code sink.name} is given; returns
+ *       its SINKID. The type and its keys are those the installed bundles' metatype declares
+ *       ({@link SinkTypes}); the keys and values are checked up front with the configuration
+ *       toolkit ({@link ConfigReader}), as the launcher checks {@code --sink} and the sink checks
+ *       a {@code conf/} file, so a refused value is one line and nothing is configured; warnings
+ *       (unknown keys, old spellings) come first in the output;</li>
  *   <li>{@code detach SINKID}: deletes that sink's configuration (SINKID: its name or PID);</li>
  *   <li>{@code snapshot DEVICE FILE.png}: the device's current frame as a PNG ({@link Snapshot}).</li>
  * </ul>
@@ -61,17 +70,28 @@ import org.osgi.service.component.annotations.ReferencePolicyOption;
     "osgi.command.function=detach",
     "osgi.command.function=snapshot"})
 public final class ScanoutCommands {
-    /** Sink types named without a dot are factory PIDs under this prefix. */
+    /** Factory PIDs under this prefix are sink configurations (as are those with a device key). */
     static final String SINK_PID_PREFIX = "io.github.scanout.sink.";
+    /** What {@code scanout:attach} prints when it is not given a type and a device. */
+    static final String ATTACH_USAGE = "usage: scanout:attach SINKTYPE DEVICE [key=value...], for example"
+            + " scanout:attach file sim:mbochs path=/tmp/shots";
     static final Duration WAIT = Duration.ofSeconds(3);
     static final Duration SNAPSHOT_TIMEOUT = Duration.ofSeconds(5);
 
     private final ConfigurationAdmin cm;
+    private final Supplier<Map<String, SinkTypes.Type>> sinkTypes;
     private final List<ManagedPipeline> pipelines = new CopyOnWriteArrayList<>();
 
     @Activate
-    public ScanoutCommands(@Reference(name = "cm") ConfigurationAdmin cm) {
+    public ScanoutCommands(@Reference(name = "cm") ConfigurationAdmin cm, BundleContext context) {
+        // read at each attach: sink bundles come and go (deploy/, bundles installed later)
+        this(cm, () -> SinkTypes.installed(context));
+    }
+
+    /** @param sinkTypes the installed sink types by name, read at each {@code attach} */
+    ScanoutCommands(ConfigurationAdmin cm, Supplier<Map<String, SinkTypes.Type>> sinkTypes) {
         this.cm = cm;
+        this.sinkTypes = sinkTypes;
     }
 
     @Reference(name = "pipelines", service = ManagedPipeline.class, cardinality = ReferenceCardinality.MULTIPLE,
@@ -136,7 +156,7 @@ public final class ScanoutCommands {
             }
             String name = sinkName(c);
             if (!attachedNames.contains(name) && !attachedNames.contains(c.getPid())) {
-                idle.append("  ").append(c.getPid()).append(": device '").append(p.get("device"))
+                idle.append("  ").append(c.getPid()).append(": device '").append(p.get(FrameSink.DEVICE_PROPERTY))
                         .append("', not attached (no such device, or the sink refused its configuration: see the log)\n");
             }
         }
@@ -205,13 +225,32 @@ public final class ScanoutCommands {
 
     // ---- attach / detach ----------------------------------------------------------------------
 
+    /** {@code scanout:attach} without arguments: the usage line (Gogo would say "Cannot coerce attach()"). */
+    public String attach() {
+        return ATTACH_USAGE;
+    }
+
+    /** {@code scanout:attach SINKTYPE} without a device: the usage line. */
+    public String attach(String type) {
+        return ATTACH_USAGE;
+    }
+
     /**
      * {@code scanout:attach SINKTYPE DEVICE [key=value...]}.
      *
-     * @return one line: the SINKID and whether the sink is attached
+     * @return the warnings about the configuration (one line each), then one line: the SINKID and
+     *     whether the sink is attached
+     * @throws IllegalArgumentException with one line when the type, the device, an option or a
+     *     value is refused; nothing is configured then
      */
     public String attach(String type, String device, String... options) throws IOException, InterruptedException {
-        String factoryPid = type.contains(".") ? type : SINK_PID_PREFIX + type.toLowerCase(Locale.ROOT);
+        Map<String, SinkTypes.Type> types = sinkTypes.get();
+        SinkTypes.Type sinkType = type.contains(".")
+                ? types.values().stream().filter(t -> t.pid().equals(type)).findFirst().orElse(null)
+                : types.get(type.toLowerCase(Locale.ROOT));
+        if (sinkType == null) {
+            throw new IllegalArgumentException("no sink type " + type + " (known: " + SinkTypes.knownNames(types) + ")");
+        }
         pipeline(device); // refuses an unknown device
         Map<String, Object> props = new LinkedHashMap<>();
         for (String o : options) {
@@ -220,26 +259,33 @@ public final class ScanoutCommands {
                 throw new IllegalArgumentException("'" + o + "' is not key=value");
             }
             String key = o.substring(0, eq).trim();
-            if (key.equals("device")) {
+            if (key.equals(FrameSink.DEVICE_PROPERTY)) {
                 throw new IllegalArgumentException("device is the second argument, not an option");
             }
             if (props.put(key, o.substring(eq + 1)) != null) {
                 throw new IllegalArgumentException("'" + key + "' is given twice");
             }
         }
-        Object given = props.get("sink.name");
-        String name = given != null && !given.toString().isBlank() ? given.toString().trim() : freeName(type);
-        Configuration c = cm.getFactoryConfiguration(factoryPid, name, "?");
+        Object given = props.get(FrameSink.NAME_PROPERTY);
+        String name = given != null && !given.toString().isBlank() ? given.toString().trim() : freeName(sinkType.name());
+        props.put(FrameSink.DEVICE_PROPERTY, device);
+        props.put(FrameSink.NAME_PROPERTY, name);
+        // the PID the configuration gets, so the message names what the sink itself would name
+        ConfigReader reader = new ConfigReader("configuration " + sinkType.pid() + "~" + name, sinkType.keys(), props);
+        reader.check();
+        Configuration c = cm.getFactoryConfiguration(sinkType.pid(), name, "?");
         if (c.getProperties() != null) {
             throw new IllegalArgumentException("a sink named '" + name + "' is configured already (" + c.getPid() + ")");
         }
-        props.put("device", device);
-        props.put("sink.name", name);
         c.update(new Hashtable<>(props));
         boolean attached = await(() -> attachedTo(device, name));
-        return attached ? "attached " + name + " to " + device + " (configuration " + c.getPid() + ")"
+        StringBuilder out = new StringBuilder();
+        for (String w : reader.warnings()) {
+            out.append("warning: ").append(w).append('\n');
+        }
+        return out + (attached ? "attached " + name + " to " + device + " (configuration " + c.getPid() + ")"
                 : "configured " + name + " (" + c.getPid() + ") for " + device + ", but it is not attached after "
-                + WAIT.toSeconds() + " s: the sink refused its configuration or its bundle is not there (see the log)";
+                + WAIT.toSeconds() + " s: the sink refused its configuration or its bundle is not there (see the log)");
     }
 
     /** {@code scanout:detach SINKID}: SINKID is the sink's name (as {@code sinks} shows) or its configuration PID. */
@@ -262,8 +308,7 @@ public final class ScanoutCommands {
                 : "deleted configuration " + pid + "; the sink is still detaching (see scanout:sinks)";
     }
 
-    private String freeName(String type) throws IOException {
-        String base = type.contains(".") ? type.substring(type.lastIndexOf('.') + 1) : type.toLowerCase(Locale.ROOT);
+    private String freeName(String base) throws IOException {
         List<String> taken = new ArrayList<>();
         for (Configuration c : sinkConfigurations()) {
             taken.add(sinkName(c));
@@ -291,7 +336,7 @@ public final class ScanoutCommands {
             for (Configuration c : found) {
                 Dictionary<String, Object> p = c.getProperties();
                 String factory = c.getFactoryPid();
-                if (p != null && factory != null && (factory.startsWith(SINK_PID_PREFIX) || p.get("device") != null)
+                if (p != null && factory != null && (factory.startsWith(SINK_PID_PREFIX) || p.get(FrameSink.DEVICE_PROPERTY) != null)
                         && !factory.equals("io.github.scanout.device")) {
                     out.add(c);
                 }
@@ -304,7 +349,7 @@ public final class ScanoutCommands {
     /** The name a sink of this configuration has in stats (the pipeline's rule: sink.name, else its PID). */
     private static String sinkName(Configuration c) {
         Dictionary<String, Object> p = c.getProperties();
-        Object n = p == null ? null : p.get("sink.name");
+        Object n = p == null ? null : p.get(FrameSink.NAME_PROPERTY);
         return n instanceof String s && !s.isBlank() ? s.trim() : c.getPid();
     }
 

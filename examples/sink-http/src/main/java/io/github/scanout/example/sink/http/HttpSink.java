@@ -6,6 +6,8 @@ import io.github.scanout.api.pixels.PixelConverter;
 import io.github.scanout.api.sink.Frame;
 import io.github.scanout.api.sink.FrameSink;
 import io.github.scanout.api.sink.SinkNeeds;
+import io.github.scanout.api.support.ConfigKey;
+import io.github.scanout.api.support.ConfigReader;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -14,6 +16,8 @@ import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -40,6 +44,12 @@ import org.osgi.service.metatype.annotations.Designate;
 public final class HttpSink implements FrameSink, AutoCloseable {
     /** The factory PID of HTTP sink configurations. */
     public static final String PID = "io.github.scanout.sink.http";
+    /** The key of the TCP port. */
+    public static final String PORT = "port";
+    /** The key of the most frames per second taken from the device. */
+    public static final String MAX_FPS = "max.fps";
+    /** The keys and rules of a configuration, from the metatype bnd generates from {@link HttpSinkConfig}. */
+    static final List<ConfigKey> KEYS = ConfigKey.fromMetatype(HttpSinkConfig.class);
     private static final System.Logger LOG = System.getLogger(HttpSink.class.getName());
     private static final String BOUNDARY = "scanout-frame";
     private static final byte[] LOOPBACK = {127, 0, 0, 1};
@@ -58,21 +68,49 @@ public final class HttpSink implements FrameSink, AutoCloseable {
     private boolean closed;
 
     /**
-     * @throws IllegalArgumentException naming the key and value when the configuration cannot be honoured
+     * Reads the configuration with Scanout's configuration toolkit: every value is read as text
+     * and checked against the metatype's rule, so {@code port = http} is refused with one line
+     * naming the configuration, the key, the value and the rule (and SCR logs it) rather than
+     * turned into a {@code NumberFormatException}; unknown keys and old spellings
+     * ({@code maxFps}) are logged as warnings.
+     *
+     * @param properties the configuration, as SCR passes it
+     * @throws io.github.scanout.api.support.ConfigException when a value is refused
      * @throws UncheckedIOException naming the address when the port cannot be bound
      */
     @Activate
-    public HttpSink(HttpSinkConfig config) {
-        this(config.port(), config.maxFps());
+    public HttpSink(Map<String, Object> properties) {
+        this(checked(ConfigReader.forSink(ConfigReader.source(properties, PID), KEYS, properties)));
     }
 
-    /** For plain Java: a server on 127.0.0.1:{@code port} (0: any free port), taking at most {@code maxFps}. */
+    private HttpSink(ConfigReader config) {
+        this(config.integer(PORT), config.number(MAX_FPS));
+    }
+
+    /** The reader after its warnings are logged and its values checked, including what one key's rule cannot say. */
+    private static ConfigReader checked(ConfigReader reader) {
+        for (String w : reader.warnings()) {
+            LOG.log(System.Logger.Level.WARNING, w);
+        }
+        if (reader.given(MAX_FPS) && reader.number(MAX_FPS) == 0) {
+            reader.refuse(MAX_FPS, "expected a number above 0, at most 60");
+        }
+        reader.check();
+        return reader;
+    }
+
+    /**
+     * For plain Java: a server on 127.0.0.1:{@code port} (0: any free port), taking at most {@code maxFps}.
+     *
+     * @throws IllegalArgumentException naming the value when it cannot be honoured
+     * @throws UncheckedIOException naming the address when the port cannot be bound
+     */
     public HttpSink(int port, double maxFps) {
         if (port < 0 || port > 65535) {
             throw new IllegalArgumentException("port = " + port + " is not a TCP port (1 to 65535, or 0 for any free one)");
         }
         if (!(maxFps > 0 && maxFps <= 60)) {
-            throw new IllegalArgumentException("maxFps = " + maxFps + " is out of range (above 0, at most 60)");
+            throw new IllegalArgumentException("max.fps = " + maxFps + " is out of range (above 0, at most 60)");
         }
         this.needs = new SinkNeeds(true, true, Set.of(), maxFps);
         try {

@@ -3,6 +3,7 @@ package io.github.scanout.example.sink.http;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.github.scanout.api.support.ConfigException;
 import io.github.scanout.core.Devices;
 import io.github.scanout.core.Pipeline;
 import io.github.scanout.core.SinkHandle;
@@ -20,7 +21,12 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.logging.Handler;
+import java.util.logging.LogRecord;
+import java.util.logging.Logger;
 import javax.imageio.ImageIO;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -114,9 +120,94 @@ class HttpSinkTest {
     @Test
     void badSettingsAreRefusedNamingTheKeyAndValue() {
         assertThatThrownBy(() -> new HttpSink(70000, 10)).hasMessageStartingWith("port = 70000 is not a TCP port");
-        assertThatThrownBy(() -> new HttpSink(0, 0)).hasMessageStartingWith("maxFps = 0.0 is out of range");
+        assertThatThrownBy(() -> new HttpSink(0, 0)).hasMessageStartingWith("max.fps = 0.0 is out of range");
         assertThatThrownBy(() -> new HttpSink(sink.port(), 10)).isInstanceOf(UncheckedIOException.class)
                 .hasMessageStartingWith("cannot listen on 127.0.0.1:" + sink.port() + ": ");
+    }
+
+    /** A configuration as ConfigAdmin hands it to the component, from conf/io.github.scanout.sink.http-vm.cfg. */
+    static Map<String, Object> conf(String... keysAndValues) {
+        Map<String, Object> m = new java.util.LinkedHashMap<>(Map.of("service.pid", "io.github.scanout.sink.http~vm",
+                "service.factoryPid", HttpSink.PID, "device", "vm"));
+        for (int i = 0; i < keysAndValues.length; i += 2) {
+            m.put(keysAndValues[i], keysAndValues[i + 1]);
+        }
+        return m;
+    }
+
+    @Test
+    void aConfigurationIsReadWithTheToolkit() {
+        List<LogRecord> records = logged(() -> {
+            HttpSink configured = new HttpSink(conf("port", "0", "max.fps", "2.5"));
+            try {
+                assertThat(configured.port()).isPositive();
+                assertThat(configured.needs().maxFps()).isEqualTo(2.5);
+            } finally {
+                configured.close();
+            }
+        });
+        assertThat(records).extracting(LogRecord::getLevel).doesNotContain(java.util.logging.Level.WARNING);
+    }
+
+    @Test
+    void aBadValueIsOneLineNamingTheConfigurationKeyValueAndRule() {
+        assertThatThrownBy(() -> new HttpSink(conf("port", "http")))
+                .isInstanceOf(ConfigException.class)
+                .hasMessage("configuration io.github.scanout.sink.http~vm: port = 'http' is refused:"
+                        + " expected a whole number from 0 to 65535");
+        assertThatThrownBy(() -> new HttpSink(conf("port", "0", "max.fps", "0")))
+                .hasMessage("configuration io.github.scanout.sink.http~vm: max.fps = '0' is refused:"
+                        + " expected a number above 0, at most 60");
+        assertThatThrownBy(() -> new HttpSink(conf("port", "0", "max.fps", "61")))
+                .hasMessage("configuration io.github.scanout.sink.http~vm: max.fps = '61' is refused:"
+                        + " expected a number from 0 to 60");
+    }
+
+    @Test
+    void anUnknownKeyIsOneWarningAndAnOldSpellingIsReadWithADeprecationWarning() {
+        List<LogRecord> records = logged(() -> {
+            HttpSink configured = new HttpSink(conf("port", "0", "prot", "81", "maxFps", "3"));
+            try {
+                assertThat(configured.needs().maxFps()).isEqualTo(3);
+            } finally {
+                configured.close();
+            }
+        });
+        assertThat(records).filteredOn(r -> r.getLevel() == java.util.logging.Level.WARNING)
+                .extracting(LogRecord::getMessage).containsExactly(
+                        "configuration io.github.scanout.sink.http~vm: key 'maxFps' is deprecated; it is read as"
+                                + " 'max.fps' (rename it)",
+                        "configuration io.github.scanout.sink.http~vm: unknown key 'prot' is ignored; the keys are"
+                                + " device, port, max.fps, sink.name");
+    }
+
+    /** Records of the sink's logger while {@code body} runs. */
+    static List<LogRecord> logged(Runnable body) {
+        Logger logger = Logger.getLogger(HttpSink.class.getName());
+        List<LogRecord> records = new ArrayList<>();
+        Handler h = new Handler() {
+            @Override
+            public void publish(LogRecord r) {
+                synchronized (records) {
+                    records.add(r);
+                }
+            }
+
+            @Override
+            public void flush() {}
+
+            @Override
+            public void close() {}
+        };
+        logger.addHandler(h);
+        try {
+            body.run();
+        } finally {
+            logger.removeHandler(h);
+        }
+        synchronized (records) {
+            return List.copyOf(records);
+        }
     }
 
     private static String line(DataInputStream in) throws Exception {

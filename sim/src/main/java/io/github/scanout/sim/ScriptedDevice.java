@@ -4,6 +4,7 @@ import io.github.scanout.api.DeviceException;
 import io.github.scanout.api.Errno;
 import io.github.scanout.api.PlaneType;
 import io.github.scanout.api.kernel.DeviceEndpoint;
+import io.github.scanout.api.kernel.ForwardingKernel;
 import io.github.scanout.api.kernel.Kernel;
 import io.github.scanout.api.kernel.Linux;
 import io.github.scanout.api.kernel.Mapping;

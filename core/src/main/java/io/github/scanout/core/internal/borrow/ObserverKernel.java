@@ -2,6 +2,7 @@ package io.github.scanout.core.internal.borrow;
 
 import io.github.scanout.api.DeviceException;
 import io.github.scanout.api.Errno;
+import io.github.scanout.api.kernel.ForwardingKernel;
 import io.github.scanout.api.kernel.Kernel;
 import io.github.scanout.api.kernel.Linux;
 import io.github.scanout.api.kernel.Mapping;
@@ -12,7 +13,7 @@ import java.util.Set;
 
 /**
  * Observer mode: the kernel a borrowed device is used through. The VM owns the device; Scanout
- * only looks. Every call goes to {@code inner} except what observing does not need, which is
+ * only looks. Every call goes to {@code inner} (through {@link ForwardingKernel}) except what observing does not need, which is
  * refused with EPERM and a message naming the call and the rule:
  * <ul>
  *   <li>ioctls: only {@code VFIO_DEVICE_GET_INFO}, {@code VFIO_DEVICE_GET_REGION_INFO},
@@ -27,12 +28,11 @@ import java.util.Set;
  *
  * <p>Threads: as thread-safe as {@code inner}.
  */
-final class ObserverKernel implements Kernel {
+final class ObserverKernel extends ForwardingKernel {
 
     static final Set<Long> ALLOWED = Set.of(Vfio.DEVICE_GET_INFO, Vfio.DEVICE_GET_REGION_INFO,
             Vfio.DEVICE_QUERY_GFX_PLANE, Vfio.DEVICE_GET_GFX_DMABUF, Linux.DMA_BUF_IOCTL_SYNC);
 
-    private final Kernel inner;
     private final int deviceFd;
     private final String label;
     private final BorrowOptions options;
@@ -41,7 +41,7 @@ final class ObserverKernel implements Kernel {
     private final Runnable onClose;
 
     ObserverKernel(Kernel inner, int deviceFd, String label, BorrowOptions options, String dmabufRefusal, Runnable onClose) {
-        this.inner = inner;
+        super(inner);
         this.deviceFd = deviceFd;
         this.label = label;
         this.options = options;
@@ -66,13 +66,13 @@ final class ObserverKernel implements Kernel {
     @Override
     public int ioctl(int fd, long request, ByteBuffer arg) throws DeviceException {
         check(request);
-        return inner.ioctl(fd, request, arg);
+        return delegate.ioctl(fd, request, arg);
     }
 
     @Override
     public int ioctl(int fd, long request, long value) throws DeviceException {
         check(request);
-        return inner.ioctl(fd, request, value);
+        return delegate.ioctl(fd, request, value);
     }
 
     @Override
@@ -80,7 +80,7 @@ final class ObserverKernel implements Kernel {
         if ((prot & Linux.PROT_WRITE) != 0) {
             throw refused("a writable mapping", "Scanout maps a borrowed device read-only (observer mode)");
         }
-        return inner.mmap(length, prot, flags, fd, offset);
+        return delegate.mmap(length, prot, flags, fd, offset);
     }
 
     @Override
@@ -89,57 +89,17 @@ final class ObserverKernel implements Kernel {
             throw refused("a region write", "Scanout never writes to a borrowed device (observer mode); add"
                     + " ?edid=write to the spec to let it write the EDID region");
         }
-        return inner.pwrite(fd, src, offset);
+        return delegate.pwrite(fd, src, offset);
     }
 
     @Override
     public void close(int fd) throws DeviceException {
         try {
-            inner.close(fd);
+            delegate.close(fd);
         } finally {
             if (fd == deviceFd) {
                 onClose.run();
             }
         }
-    }
-
-    @Override
-    public int open(String path, int flags) throws DeviceException {
-        return inner.open(path, flags);
-    }
-
-    @Override
-    public int pread(int fd, ByteBuffer dst, long offset) throws DeviceException {
-        return inner.pread(fd, dst, offset);
-    }
-
-    @Override
-    public long lseek(int fd, long offset, int whence) throws DeviceException {
-        return inner.lseek(fd, offset, whence);
-    }
-
-    @Override
-    public int fcntl(int fd, int cmd, int arg) throws DeviceException {
-        return inner.fcntl(fd, cmd, arg);
-    }
-
-    @Override
-    public int dup(int fd) throws DeviceException {
-        return inner.dup(fd);
-    }
-
-    @Override
-    public int memfdCreate(String name, int flags) throws DeviceException {
-        return inner.memfdCreate(name, flags);
-    }
-
-    @Override
-    public void ftruncate(int fd, long length) throws DeviceException {
-        inner.ftruncate(fd, length);
-    }
-
-    @Override
-    public void munmap(Mapping mapping) throws DeviceException {
-        inner.munmap(mapping);
     }
 }

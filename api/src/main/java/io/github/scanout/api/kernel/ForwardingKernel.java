@@ -1,16 +1,15 @@
-package io.github.scanout.sim;
+package io.github.scanout.api.kernel;
 
 import io.github.scanout.api.DeviceException;
-import io.github.scanout.api.kernel.Kernel;
-import io.github.scanout.api.kernel.Mapping;
 import java.nio.ByteBuffer;
 import java.util.Objects;
 
 /**
  * A {@link Kernel} that passes every call to another one: extend it and override only the calls
- * to change (as {@link ScriptedDevice} and {@link ExtendedDevice} do, and tests that rewrite one
- * answer, such as the size a dma-buf reports). The one place a wrapper lists every system call,
- * so a call added to {@link Kernel} is added here once.
+ * to change (as the simulated devices' scripted and extended kernels do, core's observer mode for
+ * a borrowed device, and tests that rewrite one answer, such as the size a dma-buf reports). The
+ * one place a wrapper lists every system call, so a call added to {@link Kernel} is added here
+ * once.
  *
  * <p>Threads: as the wrapped kernel.
  */

@@ -2,20 +2,18 @@ package io.github.scanout.runtime;
 
 import io.github.scanout.api.sink.FrameSink;
 import io.github.scanout.api.support.ConfigKey;
-import io.github.scanout.api.support.ConfigReader;
+import io.github.scanout.api.support.SinkBundles;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Collections;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.jar.JarFile;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipException;
 
@@ -26,13 +24,11 @@ import java.util.zip.ZipException;
  * the runtime will install ({@code bundles/}, {@code bundles/gl/}, {@code bundles/vnc/}, {@code deploy/}), so that a
  * new sink, in tree or a third party's, works with {@code --sink} without touching the launcher.
  *
- * <p>A bundle offers a sink type when one of its Declarative Services components provides
- * {@link FrameSink} with a {@code configuration-pid} that its OSGi metatype
- * ({@code OSGI-INF/metatype/*.xml}, which bnd generates from an {@code @ObjectClassDefinition})
- * designates as a factory PID. The type's name is the PID's last segment
- * ({@code io.github.scanout.sink.file} is {@code file}); its keys and rules are the metatype's,
- * read with the same configuration toolkit ({@link ConfigKey}, {@link ConfigReader}) as the sink
- * itself reads its configuration with, so the launcher and the sink cannot disagree on a value;
+ * <p>Which bundles offer which types is the one rule of {@link SinkBundles}, the same the shell's
+ * {@code scanout:attach} applies to the running framework's bundles: a sink component with a
+ * factory PID that its metatype designates; the type's keys and rules are the metatype's,
+ * read with the same configuration toolkit ({@link ConfigKey}) as the sink itself reads its
+ * configuration with, so the launcher and the sink cannot disagree on a value;
  * its TARGET is its first key other than {@code device} (the file sink's {@code path}, the GL
  * sink's {@code mode}), required when that key is required and has no default.
  *
@@ -85,10 +81,6 @@ record SinkType(String name, String pid, String targetKey, boolean targetRequire
 
     // ---- reading the installed types -----------------------------------------------------------
 
-    private static final Pattern PROVIDES_SINK = Pattern.compile("<provide\\s+interface\\s*=\\s*\""
-            + Pattern.quote(FrameSink.class.getName()) + "\"");
-    private static final Pattern CONFIGURATION_PID = Pattern.compile("configuration-pid\\s*=\\s*\"([^\"]+)\"");
-
     /**
      * The sink types the distribution's bundles offer: those in {@code bundles/},
      * {@code bundles/gl/} and {@code deploy/}. A jar that cannot be read is passed over here (the
@@ -121,62 +113,43 @@ record SinkType(String name, String pid, String targetKey, boolean targetRequire
         return Collections.unmodifiableMap(out);
     }
 
-    /** The sink types one bundle offers. */
+    /** The sink types one bundle offers ({@link SinkBundles#offered}). */
     static List<SinkType> fromJar(Path jar) throws IOException {
-        List<String> sinkPids = new ArrayList<>();
-        Map<String, List<ConfigKey>> factories = new LinkedHashMap<>();
+        List<String> components = new ArrayList<>();
+        List<ConfigKey.Metatype> metatypes = new ArrayList<>();
         try (JarFile jf = new JarFile(jar.toFile())) {
             for (ZipEntry e : Collections.list(jf.entries())) {
                 String n = e.getName();
-                if (!n.endsWith(".xml") || e.isDirectory()) {
-                    continue;
-                }
-                if (n.startsWith("OSGI-INF/metatype/")) {
+                if (SinkBundles.isMetatype(n)) {
                     try (InputStream in = jf.getInputStream(e)) {
-                        ConfigKey.Metatype m = ConfigKey.readMetatype(in);
-                        for (String pid : m.factories()) {
-                            factories.put(pid, m.keysOf(pid));
-                        }
+                        metatypes.add(ConfigKey.readMetatype(in));
                     } catch (IOException ex) {
                         // a metatype file we cannot read describes no sink type
                     }
-                } else if (n.startsWith("OSGI-INF/") && n.indexOf('/', "OSGI-INF/".length()) < 0) {
-                    String xml;
+                } else if (SinkBundles.isComponentDescription(n)) {
                     try (InputStream in = jf.getInputStream(e)) {
-                        xml = new String(in.readNBytes(1 << 20), java.nio.charset.StandardCharsets.UTF_8);
-                    }
-                    Matcher pid = CONFIGURATION_PID.matcher(xml);
-                    if (PROVIDES_SINK.matcher(xml).find() && pid.find()) {
-                        sinkPids.add(pid.group(1).trim());
+                        components.add(new String(in.readNBytes(1 << 20), StandardCharsets.UTF_8));
                     }
                 }
             }
         } catch (ZipException e) {
             throw new IOException(jar + " is not a jar: " + e.getMessage(), e);
         }
-        List<SinkType> out = new ArrayList<>();
-        for (String pid : sinkPids) {
-            List<ConfigKey> keys = factories.get(pid);
-            if (keys != null) {
-                out.add(of(pid, keys));
-            }
-        }
-        return out;
+        return SinkBundles.offered(components, metatypes).stream().map(SinkType::of).toList();
     }
 
-    /** A sink type from its factory PID and its metatype's keys. */
-    static SinkType of(String pid, List<ConfigKey> declared) {
-        String name = pid.substring(pid.lastIndexOf('.') + 1).toLowerCase(java.util.Locale.ROOT);
-        List<ConfigKey> keys = ConfigReader.sinkKeys(declared);
+    /** A sink type from what its bundle offers; its TARGET key is its first own key. */
+    static SinkType of(SinkBundles.Offer offer) {
+        List<ConfigKey> keys = offer.keys();
         ConfigKey target = keys.stream().filter(k -> !k.name().equals(DEVICE) && !k.name().equals(SINK_NAME))
                 .findFirst().orElse(null);
         String targetKey = target == null ? SINK_NAME : target.name();
         boolean required = target != null && target.required() && target.defaultValue() == null;
-        return new SinkType(name, pid, targetKey, required, keys);
+        return new SinkType(offer.name(), offer.pid(), targetKey, required, keys);
     }
 
     /** The known type names, sorted, for messages. */
     static String knownNames(Map<String, SinkType> types) {
-        return types.isEmpty() ? "none installed" : String.join(", ", new TreeMap<>(types).keySet());
+        return SinkBundles.knownNames(types.keySet());
     }
 }

@@ -7,7 +7,9 @@
  *       {@link io.github.scanout.api.support.ConfigReader}: one way to read a configuration,
  *       from the keys an {@code @ObjectClassDefinition} declares, with one message format for a
  *       bad value (source, key, value, rule), one warning for unknown keys, and the old
- *       camel-case spellings of dotted keys read with a deprecation warning;</li>
+ *       camel-case spellings of dotted keys read with a deprecation warning; and
+ *       {@link io.github.scanout.api.support.SinkBundles}, the rule by which a bundle offers a
+ *       sink type (its component and metatype), shared by the launcher and the shell;</li>
  *   <li>{@link io.github.scanout.api.support.Reporter}: the operator logging facility, one line
  *       per message ({@code System.Logger} in production, a list in tests), with
  *       {@link io.github.scanout.api.support.ConditionLog} to keep a persisting condition to one
@@ -26,5 +28,5 @@
  * parser).
  */
 @org.osgi.annotation.bundle.Export
-@org.osgi.annotation.versioning.Version("0.2.0")
+@org.osgi.annotation.versioning.Version("0.3.0")
 package io.github.scanout.api.support;

@@ -3,6 +3,7 @@ package io.github.scanout.core.internal.shell;
 import io.github.scanout.api.DeviceException;
 import io.github.scanout.api.sink.FrameSink;
 import io.github.scanout.api.support.ConfigReader;
+import io.github.scanout.api.support.SinkBundles;
 import io.github.scanout.core.Devices;
 import io.github.scanout.core.ManagedPipeline;
 import io.github.scanout.core.MdevInfo;
@@ -79,7 +80,7 @@ public final class ScanoutCommands {
     static final Duration SNAPSHOT_TIMEOUT = Duration.ofSeconds(5);
 
     private final ConfigurationAdmin cm;
-    private final Supplier<Map<String, SinkTypes.Type>> sinkTypes;
+    private final Supplier<Map<String, SinkBundles.Offer>> sinkTypes;
     private final List<ManagedPipeline> pipelines = new CopyOnWriteArrayList<>();
 
     @Activate
@@ -89,7 +90,7 @@ public final class ScanoutCommands {
     }
 
     /** @param sinkTypes the installed sink types by name, read at each {@code attach} */
-    ScanoutCommands(ConfigurationAdmin cm, Supplier<Map<String, SinkTypes.Type>> sinkTypes) {
+    ScanoutCommands(ConfigurationAdmin cm, Supplier<Map<String, SinkBundles.Offer>> sinkTypes) {
         this.cm = cm;
         this.sinkTypes = sinkTypes;
     }
@@ -244,12 +245,12 @@ public final class ScanoutCommands {
      *     value is refused; nothing is configured then
      */
     public String attach(String type, String device, String... options) throws IOException, InterruptedException {
-        Map<String, SinkTypes.Type> types = sinkTypes.get();
-        SinkTypes.Type sinkType = type.contains(".")
+        Map<String, SinkBundles.Offer> types = sinkTypes.get();
+        SinkBundles.Offer sinkType = type.contains(".")
                 ? types.values().stream().filter(t -> t.pid().equals(type)).findFirst().orElse(null)
                 : types.get(type.toLowerCase(Locale.ROOT));
         if (sinkType == null) {
-            throw new IllegalArgumentException("no sink type " + type + " (known: " + SinkTypes.knownNames(types) + ")");
+            throw new IllegalArgumentException("no sink type " + type + " (known: " + SinkBundles.knownNames(types.keySet()) + ")");
         }
         pipeline(device); // refuses an unknown device
         Map<String, Object> props = new LinkedHashMap<>();

@@ -1,8 +1,7 @@
 package io.github.scanout.core.internal.shell;
 
-import io.github.scanout.api.sink.FrameSink;
 import io.github.scanout.api.support.ConfigKey;
-import io.github.scanout.api.support.ConfigReader;
+import io.github.scanout.api.support.SinkBundles;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URL;
@@ -10,25 +9,16 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Enumeration;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;
 
 /**
- * The sink types the running framework's bundles offer, found by the rule the launcher applies
- * to the jars before the framework starts (so {@code scanout:attach} and {@code --sink} know the
- * same types and check the same keys): a bundle offers a sink type when one of its Declarative
- * Services components ({@code OSGI-INF/*.xml}) provides {@link FrameSink} with a
- * {@code configuration-pid} that its OSGi metatype ({@code OSGI-INF/metatype/*.xml}, generated
- * by bnd from an {@code @ObjectClassDefinition}) designates as a factory PID. The type's name is
- * the PID's last segment ({@code io.github.scanout.sink.file} is {@code file}), its keys the
- * metatype's, read with {@link ConfigKey#readMetatype}.
+ * The sink types the running framework's bundles offer, found with the rule the launcher applies
+ * to the jars before the framework starts ({@link SinkBundles}), so {@code scanout:attach} and
+ * {@code --sink} know the same types and check the same keys.
  *
  * <p>The files are read through the Bundle API ({@link Bundle#findEntries}) rather than the
  * OSGi MetaTypeService because the Scanout distribution installs no MetaTypeService bundle.
@@ -37,23 +27,6 @@ import org.osgi.framework.BundleContext;
  */
 final class SinkTypes {
 
-    /**
-     * One sink type.
-     *
-     * @param name its name in {@code scanout:attach} ({@code file})
-     * @param pid the factory PID of its configurations
-     * @param keys its keys, with {@code device} and {@code sink.name}
-     */
-    record Type(String name, String pid, List<ConfigKey> keys) {
-        Type {
-            keys = List.copyOf(keys);
-        }
-    }
-
-    private static final Pattern PROVIDES_SINK = Pattern.compile("<provide\\s+interface\\s*=\\s*\""
-            + Pattern.quote(FrameSink.class.getName()) + "\"");
-    private static final Pattern CONFIGURATION_PID = Pattern.compile("configuration-pid\\s*=\\s*\"([^\"]+)\"");
-
     private SinkTypes() {
     }
 
@@ -61,14 +34,14 @@ final class SinkTypes {
      * The sink types of the installed, resolved bundles, by name; the first bundle (lowest id)
      * that offers a name wins. A bundle whose files cannot be read offers none.
      */
-    static Map<String, Type> installed(BundleContext context) {
-        Map<String, Type> out = new TreeMap<>();
+    static Map<String, SinkBundles.Offer> installed(BundleContext context) {
+        Map<String, SinkBundles.Offer> out = new TreeMap<>();
         for (Bundle b : context.getBundles()) {
             if ((b.getState() & (Bundle.RESOLVED | Bundle.STARTING | Bundle.ACTIVE)) == 0) {
                 continue;
             }
             try {
-                for (Type t : offered(texts(b, "OSGI-INF"), metatypes(b))) {
+                for (SinkBundles.Offer t : SinkBundles.offered(texts(b, SinkBundles.COMPONENTS), metatypes(b))) {
                     out.putIfAbsent(t.name(), t);
                 }
             } catch (IOException | RuntimeException e) {
@@ -78,42 +51,9 @@ final class SinkTypes {
         return Collections.unmodifiableMap(out);
     }
 
-    /**
-     * The sink types one bundle offers.
-     *
-     * @param componentXml the bundle's DS component descriptions ({@code OSGI-INF/*.xml})
-     * @param metatypes the bundle's metatype files
-     */
-    static List<Type> offered(List<String> componentXml, List<ConfigKey.Metatype> metatypes) {
-        Map<String, List<ConfigKey>> factories = new LinkedHashMap<>();
-        for (ConfigKey.Metatype m : metatypes) {
-            for (String pid : m.factories()) {
-                factories.put(pid, m.keysOf(pid));
-            }
-        }
-        List<Type> out = new ArrayList<>();
-        for (String xml : componentXml) {
-            Matcher pid = CONFIGURATION_PID.matcher(xml);
-            if (PROVIDES_SINK.matcher(xml).find() && pid.find()) {
-                String p = pid.group(1).trim();
-                List<ConfigKey> keys = factories.get(p);
-                if (keys != null) {
-                    out.add(new Type(p.substring(p.lastIndexOf('.') + 1).toLowerCase(Locale.ROOT), p,
-                            ConfigReader.sinkKeys(keys)));
-                }
-            }
-        }
-        return out;
-    }
-
-    /** The known type names, sorted, for messages: {@code file, gl, vnc}. */
-    static String knownNames(Map<String, Type> types) {
-        return types.isEmpty() ? "none installed" : String.join(", ", new TreeMap<>(types).keySet());
-    }
-
     private static List<ConfigKey.Metatype> metatypes(Bundle b) throws IOException {
         List<ConfigKey.Metatype> out = new ArrayList<>();
-        for (URL u : entries(b, "OSGI-INF/metatype")) {
+        for (URL u : entries(b, SinkBundles.METATYPES)) {
             try (InputStream in = u.openStream()) {
                 out.add(ConfigKey.readMetatype(in));
             } catch (IOException e) {

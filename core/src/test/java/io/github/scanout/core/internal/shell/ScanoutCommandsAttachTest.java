@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.github.scanout.api.sink.FrameSink;
 import io.github.scanout.api.support.ConfigException;
 import io.github.scanout.api.support.ConfigKey;
+import io.github.scanout.api.support.SinkBundles;
 import io.github.scanout.core.ManagedPipeline;
 import io.github.scanout.core.PipelineState;
 import io.github.scanout.core.PipelineStats;
@@ -30,7 +31,7 @@ import org.osgi.service.cm.ConfigurationAdmin;
 
 /**
  * {@code scanout:attach}: the sink type and its keys come from the bundles' metatype
- * ({@link SinkTypes}), and the configuration is checked up front with the configuration toolkit,
+ * ({@link SinkTypes} with {@link SinkBundles}), and the configuration is checked up front with the configuration toolkit,
  * so a refusal is one line and nothing is configured.
  */
 class ScanoutCommandsAttachTest {
@@ -91,8 +92,8 @@ class ScanoutCommandsAttachTest {
 
     @BeforeEach
     void setUp() throws IOException {
-        Map<String, SinkTypes.Type> types = new TreeMap<>();
-        for (SinkTypes.Type t : SinkTypes.offered(List.of(FILE_COMPONENT, VNC_COMPONENT, DEVICE_COMPONENT),
+        Map<String, SinkBundles.Offer> types = new TreeMap<>();
+        for (SinkBundles.Offer t : SinkBundles.offered(List.of(FILE_COMPONENT, VNC_COMPONENT, DEVICE_COMPONENT),
                 List.of(metatype(FILE_METATYPE), metatype(VNC_METATYPE), metatype(DEVICE_METATYPE)))) {
             types.put(t.name(), t);
         }
@@ -102,14 +103,14 @@ class ScanoutCommandsAttachTest {
 
     @Test
     void sinkTypesAreTheSinkComponentsWhoseConfigurationPidTheMetatypeDesignates() throws IOException {
-        List<SinkTypes.Type> types = SinkTypes.offered(List.of(FILE_COMPONENT, DEVICE_COMPONENT),
+        List<SinkBundles.Offer> types = SinkBundles.offered(List.of(FILE_COMPONENT, DEVICE_COMPONENT),
                 List.of(metatype(FILE_METATYPE), metatype(DEVICE_METATYPE)));
-        assertThat(types).extracting(SinkTypes.Type::name).containsExactly("file");
+        assertThat(types).extracting(SinkBundles.Offer::name).containsExactly("file");
         assertThat(types.get(0).pid()).isEqualTo("io.github.scanout.sink.file");
         assertThat(types.get(0).keys()).extracting(ConfigKey::name)
                 .containsExactly("device", "path", "max.fps", "keep", FrameSink.NAME_PROPERTY);
         // a sink component whose PID no metatype designates is no type: its keys are unknown
-        assertThat(SinkTypes.offered(List.of(VNC_COMPONENT), List.of(metatype(FILE_METATYPE)))).isEmpty();
+        assertThat(SinkBundles.offered(List.of(VNC_COMPONENT), List.of(metatype(FILE_METATYPE)))).isEmpty();
     }
 
     @Test
@@ -131,6 +132,10 @@ class ScanoutCommandsAttachTest {
         assertThatThrownBy(() -> commands.attach("file", "desk", "path=/tmp/shots", "keep=abc"))
                 .isInstanceOf(ConfigException.class)
                 .hasMessage("configuration io.github.scanout.sink.file~file-1: keep = 'abc' is refused:"
+                        + " expected a whole number from 0 to 2147483647");
+        // the range is the field's (an int), as in the launcher and the component
+        assertThatThrownBy(() -> commands.attach("file", "desk", "path=/tmp/shots", "keep=2147483648"))
+                .hasMessage("configuration io.github.scanout.sink.file~file-1: keep = '2147483648' is refused:"
                         + " expected a whole number from 0 to 2147483647");
         assertThatThrownBy(() -> commands.attach("file", "desk", "path=/tmp/shots", "max.fps=fast"))
                 .hasMessage("configuration io.github.scanout.sink.file~file-1: max.fps = 'fast' is refused:"

@@ -4,9 +4,9 @@ import io.github.scanout.api.device.GfxDevice;
 import io.github.scanout.api.importer.BufferImporter;
 import io.github.scanout.api.sink.FrameSink;
 import io.github.scanout.api.source.PlaneSource;
+import io.github.scanout.api.support.Reporter;
 import io.github.scanout.core.internal.pipeline.Clock;
 import io.github.scanout.core.internal.pipeline.DeviceOpener;
-import io.github.scanout.core.internal.pipeline.LogSink;
 import io.github.scanout.core.internal.pipeline.PipelineEngine;
 import io.github.scanout.core.internal.pipeline.PipelineGraph;
 import io.github.scanout.core.internal.pipeline.PipelineSetup;
@@ -71,7 +71,7 @@ public final class Pipeline implements ManagedPipeline, AutoCloseable {
         private Supplier<List<PlaneSource>> sources = List::of;
         private Supplier<List<BufferImporter>> importers = List::of;
         private Clock clock = Clock.SYSTEM;
-        private LogSink logSink = LogSink.system("io.github.scanout.pipeline");
+        private Reporter reporter = Reporter.system("io.github.scanout.pipeline");
 
         private Builder(String name) {
             Objects.requireNonNull(name, "name");
@@ -178,8 +178,9 @@ public final class Pipeline implements ManagedPipeline, AutoCloseable {
             return this;
         }
 
-        Builder logSink(LogSink sink) {
-            this.logSink = Objects.requireNonNull(sink, "logSink");
+        /** Where the pipeline's operator lines go ({@code System.Logger} {@code io.github.scanout.pipeline} unless set; tests). */
+        Builder reporter(Reporter reporter) {
+            this.reporter = Objects.requireNonNull(reporter, "reporter");
             return this;
         }
 
@@ -211,7 +212,7 @@ public final class Pipeline implements ManagedPipeline, AutoCloseable {
             }
             String l = label != null ? label : "device '" + name + "'";
             PipelineSetup setup = new PipelineSetup(name, spec, l, options, opener, sources, importers);
-            return PipelineGraph.create(setup, clock, logSink).engine();
+            return PipelineGraph.create(setup, clock, reporter).engine();
         }
     }
 

@@ -56,7 +56,7 @@ class PipelineFaultTest extends PipelineTestBase {
     void aVanishedDeviceIsReportedOncePollingStopsAndEverythingIsReleased() throws Exception {
         FakePlaneSource src = source(BufferType.DMABUF, 200);
         NullDevice device = new NullDevice("d");
-        Pipeline p = start(Pipeline.builder("d").device(device).sources(List.of(src)).logSink(log::add)
+        Pipeline p = start(Pipeline.builder("d").device(device).sources(List.of(src)).reporter(log)
                 .options(PipelineOptions.defaults().withMaxRate(200)));
         RecordingSink sink = RecordingSink.any();
         closeLater(p.attach(sink, "s"));
@@ -141,7 +141,7 @@ class PipelineFaultTest extends PipelineTestBase {
     void aDeviceThatCannotBeOpenedIsOneLogLineNamingIt() throws Exception {
         Devices devices = new Devices(List.of());
         Pipeline p = start(Pipeline.builder("desk").open(devices, "nope:thing").label("device 'desk' (configuration x~1)")
-                .sources(List.of(source(BufferType.DMABUF, 200))).logSink(log::add));
+                .sources(List.of(source(BufferType.DMABUF, 200))).reporter(log));
         RecordingSink sink = RecordingSink.any();
         closeLater(p.attach(sink, "s"));
         awaitState(p, PipelineState.FAILED);

@@ -50,7 +50,7 @@ class PipelineSimTest {
 
     Pipeline pipeline(String spec, PipelineOptions options) {
         return Pipeline.builder(spec).open(devices, spec).sources(List.of(new SimRegionSource())).options(options)
-                .logSink(log::add).build();
+                .reporter(log).build();
     }
 
     @Test

@@ -112,7 +112,7 @@ class PipelineSinkIsolationTest extends PipelineTestBase {
         src.screen().newBufferEveryAcquire(true);
         io.github.scanout.core.testing.TestLog log = new io.github.scanout.core.testing.TestLog();
         try (Pipeline p = Pipeline.builder("vm").device(new io.github.scanout.core.testing.NullDevice("vm"))
-                .sources(List.of(src)).logSink(log::add)
+                .sources(List.of(src)).reporter(log)
                 .options(identityOnly().withMaxRate(200)).build()) {
             RecordingSink steady = RecordingSink.any();
             p.attach(steady, "steady");

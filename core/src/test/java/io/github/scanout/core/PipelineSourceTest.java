@@ -101,7 +101,7 @@ class PipelineSourceTest extends PipelineTestBase {
         region.screen().newBufferEveryAcquire(true);
         List<PlaneSource> registered = new CopyOnWriteArrayList<>(List.of(region));
         Pipeline p = start(Pipeline.builder("d").device(new io.github.scanout.core.testing.NullDevice("d"))
-                .sources(() -> List.copyOf(registered)).logSink(log::add));
+                .sources(() -> List.copyOf(registered)).reporter(log));
         RecordingSink sink = RecordingSink.any();
         closeLater(p.attach(sink, "s"));
         sink.awaitFrames(3, WAIT);
@@ -130,7 +130,7 @@ class PipelineSourceTest extends PipelineTestBase {
         FakePlaneSource dmabuf = source(BufferType.DMABUF, 200);
         List<PlaneSource> registered = new CopyOnWriteArrayList<>(List.of(region));
         Pipeline p = start(Pipeline.builder("d").device(new io.github.scanout.core.testing.NullDevice("d"))
-                .sources(() -> List.copyOf(registered)).logSink(log::add));
+                .sources(() -> List.copyOf(registered)).reporter(log));
         awaitState(p, PipelineState.RUNNING);
         assertThat(p.stats().source()).isEqualTo("region");
         registered.add(dmabuf);

@@ -72,7 +72,7 @@ abstract class PipelineTestBase {
     }
 
     Pipeline.Builder builder(String name, PlaneSource... sources) {
-        return Pipeline.builder(name).device(new NullDevice(name)).sources(List.of(sources)).logSink(log::add);
+        return Pipeline.builder(name).device(new NullDevice(name)).sources(List.of(sources)).reporter(log);
     }
 
     Pipeline start(Pipeline.Builder b) {

@@ -1,6 +1,7 @@
 package io.github.scanout.core.internal.pipeline;
 
 import io.github.scanout.api.support.Backoff;
+import io.github.scanout.api.support.ConditionLog;
 import java.time.Duration;
 
 import io.github.scanout.api.DeviceException;
@@ -54,7 +55,7 @@ final class CaptureLoop implements Runnable {
     private final Fanout fanout;
     private final RateController rate;
     private final StatsRecorder stats;
-    private final RateLimitedLog log;
+    private final ConditionLog log;
     private final long stallNanos;
     private final long opaqueRefreshNanos;
     /** 0: no rescan; else how often a gone device is tried again. */
@@ -85,7 +86,7 @@ final class CaptureLoop implements Runnable {
     @Inject
     CaptureLoop(PipelineSetup setup, Clock clock, LoopSignal signal, StallWatch stall, SourceSelector selector,
             @Named("primary") ChangeDetector primaryCheck, @Named("cursor") ChangeDetector cursorCheck, Fanout fanout,
-            RateController rate, StatsRecorder stats, RateLimitedLog log) {
+            RateController rate, StatsRecorder stats, ConditionLog log) {
         this.setup = setup;
         this.clock = clock;
         this.signal = signal;

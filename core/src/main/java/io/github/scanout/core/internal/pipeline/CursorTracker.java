@@ -4,6 +4,7 @@ import io.github.scanout.api.DeviceException;
 import io.github.scanout.api.PlaneInfo;
 import io.github.scanout.api.PlaneType;
 import io.github.scanout.api.buffer.PlaneBuffer;
+import io.github.scanout.api.support.ConditionLog;
 import java.util.Optional;
 
 /**
@@ -24,14 +25,14 @@ final class CursorTracker {
     }
 
     private final ChangeDetector check;
-    private final RateLimitedLog log;
+    private final ConditionLog log;
     private final String label;
     private CursorSnapshot cursor = CursorSnapshot.NONE;
     private long generation;
     private boolean polling = true;
     private int failures;
 
-    CursorTracker(ChangeDetector check, RateLimitedLog log, String label) {
+    CursorTracker(ChangeDetector check, ConditionLog log, String label) {
         this.check = check;
         this.log = log;
         this.label = label;

@@ -1,11 +1,12 @@
 package io.github.scanout.core.internal.pipeline;
 
 import io.github.scanout.api.DeviceException;
+import io.github.scanout.api.support.ConditionLog;
 
 /**
  * One run of failed polls, from the first failure to the next successful poll: counts them, logs
  * each kind of failure at a limited rate (the same message is said once, then summarised by
- * {@link RateLimitedLog}), and says when sinks should be told (after {@value #ANNOUNCE_AFTER}
+ * {@link ConditionLog}), and says when sinks should be told (after {@value #ANNOUNCE_AFTER}
  * failures in a row, {@value #ANNOUNCE_TRANSIENT_AFTER} for transient ones) and when the device
  * answers again.
  *
@@ -17,13 +18,13 @@ final class ErrorEpisode {
     static final int ANNOUNCE_AFTER = 3;
     static final int ANNOUNCE_TRANSIENT_AFTER = 10;
 
-    private final RateLimitedLog log;
+    private final ConditionLog log;
     private final String label;
     private int consecutive;
     private boolean announced;
     private String key;
 
-    ErrorEpisode(RateLimitedLog log, String label) {
+    ErrorEpisode(ConditionLog log, String label) {
         this.log = log;
         this.label = label;
     }

@@ -3,6 +3,7 @@ package io.github.scanout.core.internal.pipeline;
 import io.github.scanout.api.buffer.PlaneBuffer;
 import io.github.scanout.api.sink.FrameSink;
 import io.github.scanout.api.sink.SinkNeeds;
+import io.github.scanout.api.support.ConditionLog;
 import io.github.scanout.core.SinkStats;
 import jakarta.inject.Inject;
 import java.util.ArrayList;
@@ -28,7 +29,7 @@ final class Fanout {
     private final LoopSignal signal;
     private final StallWatch stall;
     private final ImportRouter importers;
-    private final RateLimitedLog log;
+    private final ConditionLog log;
     private final PipelineThreads threads;
 
     private final Object lock = new Object();
@@ -42,7 +43,7 @@ final class Fanout {
 
     @Inject
     Fanout(PipelineSetup setup, Clock clock, LoopSignal signal, StallWatch stall, ImportRouter importers,
-            RateLimitedLog log, PipelineThreads threads) {
+            ConditionLog log, PipelineThreads threads) {
         this.setup = setup;
         this.clock = clock;
         this.signal = signal;

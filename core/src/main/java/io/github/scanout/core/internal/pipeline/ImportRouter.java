@@ -4,6 +4,7 @@ import io.github.scanout.api.BufferType;
 import io.github.scanout.api.PlaneInfo;
 import io.github.scanout.api.buffer.PlaneBuffer;
 import io.github.scanout.api.importer.BufferImporter;
+import io.github.scanout.api.support.ConditionLog;
 import jakarta.inject.Inject;
 import java.util.ArrayList;
 import java.util.List;
@@ -22,11 +23,11 @@ public final class ImportRouter {
     record Result(PlaneBuffer buffer, String reason) {}
 
     private final Supplier<List<BufferImporter>> importers;
-    private final RateLimitedLog log;
+    private final ConditionLog log;
     private final String label;
 
     @Inject
-    ImportRouter(PipelineSetup setup, RateLimitedLog log) {
+    ImportRouter(PipelineSetup setup, ConditionLog log) {
         this.importers = setup.importers();
         this.log = log;
         this.label = setup.label();

@@ -1,6 +1,7 @@
 package io.github.scanout.core.internal.pipeline;
 
 import io.github.scanout.api.sink.FrameSink;
+import io.github.scanout.api.support.ConditionLog;
 import io.github.scanout.core.PipelineState;
 import io.github.scanout.core.PipelineStats;
 import io.github.scanout.core.SinkHandle;
@@ -28,14 +29,14 @@ public final class PipelineEngine {
     private final StallWatch stall;
     private final LoopSignal signal;
     private final PipelineThreads threads;
-    private final RateLimitedLog log;
+    private final ConditionLog log;
     private final Object lifecycle = new Object();
     private Thread captureThread;
     private volatile boolean closed;
 
     @Inject
     PipelineEngine(PipelineSetup setup, CaptureLoop loop, Fanout fanout, RateController rate, StatsRecorder stats,
-            StallWatch stall, LoopSignal signal, PipelineThreads threads, RateLimitedLog log) {
+            StallWatch stall, LoopSignal signal, PipelineThreads threads, ConditionLog log) {
         this.setup = setup;
         this.loop = loop;
         this.fanout = fanout;

@@ -1,6 +1,7 @@
 package io.github.scanout.core.internal.pipeline;
 
 import dagger.BindsInstance;
+import io.github.scanout.api.support.Reporter;
 
 /**
  * The fixed object graph of one pipeline, built by Dagger: {@link PipelineEngine} over the capture
@@ -20,11 +21,11 @@ public interface PipelineGraph {
     @dagger.Component.Factory
     interface Factory {
         PipelineGraph create(@BindsInstance PipelineSetup setup, @BindsInstance Clock clock,
-                @BindsInstance LogSink logSink);
+                @BindsInstance Reporter reporter);
     }
 
     /** A new graph (not started). */
-    static PipelineGraph create(PipelineSetup setup, Clock clock, LogSink logSink) {
-        return DaggerPipelineGraph.factory().create(setup, clock, logSink);
+    static PipelineGraph create(PipelineSetup setup, Clock clock, Reporter reporter) {
+        return DaggerPipelineGraph.factory().create(setup, clock, reporter);
     }
 }

@@ -2,6 +2,8 @@ package io.github.scanout.core.internal.pipeline;
 
 import dagger.Module;
 import dagger.Provides;
+import io.github.scanout.api.support.ConditionLog;
+import io.github.scanout.api.support.Reporter;
 import jakarta.inject.Named;
 import java.util.concurrent.TimeUnit;
 
@@ -15,8 +17,8 @@ final class PipelineModule {
 
     @Provides
     @PipelineScope
-    static RateLimitedLog log(LogSink sink, Clock clock) {
-        return new RateLimitedLog(sink, clock, TimeUnit.SECONDS.toNanos(SUMMARY_SECONDS));
+    static ConditionLog log(Reporter reporter, Clock clock) {
+        return ConditionLog.summarizing(reporter, clock::nanoTime, TimeUnit.SECONDS.toNanos(SUMMARY_SECONDS));
     }
 
     @Provides

@@ -1,5 +1,6 @@
 package io.github.scanout.core.internal.pipeline;
 
+import io.github.scanout.api.support.ConditionLog;
 import jakarta.inject.Inject;
 
 /**
@@ -12,10 +13,10 @@ import jakarta.inject.Inject;
 @PipelineScope
 final class PipelineThreads {
     private final PipelineSetup setup;
-    private final RateLimitedLog log;
+    private final ConditionLog log;
 
     @Inject
-    PipelineThreads(PipelineSetup setup, RateLimitedLog log) {
+    PipelineThreads(PipelineSetup setup, ConditionLog log) {
         this.setup = setup;
         this.log = log;
     }

@@ -8,6 +8,7 @@ import io.github.scanout.api.sink.Frame;
 import io.github.scanout.api.sink.FrameSink;
 import io.github.scanout.api.sink.SinkNeeds;
 import io.github.scanout.api.sink.SinkOutput;
+import io.github.scanout.api.support.ConditionLog;
 import io.github.scanout.core.SinkHandle;
 import io.github.scanout.core.SinkStats;
 import java.time.Duration;
@@ -68,7 +69,7 @@ final class SinkWorker implements SinkHandle {
     }
 
     /** What a worker needs from its pipeline. */
-    record Context(String device, String label, Clock clock, ImportRouter importers, RateLimitedLog log,
+    record Context(String device, String label, Clock clock, ImportRouter importers, ConditionLog log,
             long pollNanos, long detachTimeoutNanos, Runnable idleCheck, Consumer<SinkWorker> onDetach) {}
 
     /** Dropped when the worker ends, so a detached sink and what it holds can be collected. */

@@ -3,6 +3,7 @@ package io.github.scanout.core.internal.pipeline;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.github.scanout.api.DeviceException;
+import io.github.scanout.api.support.ConditionLog;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -11,8 +12,8 @@ import org.junit.jupiter.api.Test;
 class ErrorEpisodeTest {
 
     final List<String> lines = new ArrayList<>();
-    final RateLimitedLog log = new RateLimitedLog((level, message, thrown) -> lines.add(level + " " + message),
-            Clock.SYSTEM, TimeUnit.SECONDS.toNanos(10));
+    final ConditionLog log = ConditionLog.summarizing((level, message) -> lines.add(level + " " + message),
+            Clock.SYSTEM::nanoTime, TimeUnit.SECONDS.toNanos(10));
     final ErrorEpisode episode = new ErrorEpisode(log, "dev");
 
     @Test

@@ -7,6 +7,7 @@ import io.github.scanout.core.Devices;
 import io.github.scanout.core.Pipeline;
 import io.github.scanout.core.PipelineOptions;
 import io.github.scanout.core.PipelineStats;
+import io.github.scanout.sim.fixture.RegionDevice;
 import io.github.scanout.source.region.RegionSources;
 import java.util.ArrayList;
 import java.util.List;

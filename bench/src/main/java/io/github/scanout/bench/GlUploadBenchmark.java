@@ -5,8 +5,7 @@ import io.github.scanout.api.buffer.MemoryKind;
 import io.github.scanout.api.buffer.PlaneBuffer;
 import io.github.scanout.api.sink.CursorState;
 import io.github.scanout.api.sink.Frame;
-import io.github.scanout.sink.gl.internal.GlSink;
-import io.github.scanout.sink.gl.internal.GlSinkOptions;
+import io.github.scanout.sink.gl.fixture.HeadlessGl;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.concurrent.TimeUnit;
@@ -54,7 +53,7 @@ public class GlUploadBenchmark {
         @Param({"1080p", "4k"})
         public String size;
 
-        GlSink sink;
+        HeadlessGl sink;
         PlaneInfo info;
         ByteBuffer pixels;
         long sequence;
@@ -64,8 +63,7 @@ public class GlUploadBenchmark {
             int[] s = size(size);
             info = TestPattern.plane(s[0], s[1]);
             pixels = frame(s[0], s[1]);
-            sink = GlSink.create(GlSinkOptions.headless("bench"));
-            sink.ready().get(60, TimeUnit.SECONDS);
+            sink = HeadlessGl.start("bench", 60);
         }
 
         @TearDown(Level.Trial)
@@ -99,9 +97,8 @@ public class GlUploadBenchmark {
     @Benchmark
     public void scanout(Scanout s) throws Exception {
         try (PlaneBuffer b = PlaneBuffer.create(s.info, MemoryKind.LIVE_MAPPING, s.pixels, null, null)) {
-            s.sink.frame(new Frame("bench", ++s.sequence, System.nanoTime(), 0, b, CursorState.hidden()));
+            s.sink.drawAndFinish(new Frame("bench", ++s.sequence, System.nanoTime(), 0, b, CursorState.hidden()), 60);
         }
-        s.sink.finished().get(60, TimeUnit.SECONDS);
     }
 
     @Benchmark

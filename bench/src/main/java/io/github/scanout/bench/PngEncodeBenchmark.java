@@ -1,9 +1,7 @@
 package io.github.scanout.bench;
 
 import io.github.scanout.api.PlaneInfo;
-import io.github.scanout.sink.file.internal.ByteSink;
-import io.github.scanout.sink.file.internal.PlaneRows;
-import io.github.scanout.sink.file.internal.PngEncoder;
+import io.github.scanout.sink.file.fixture.PngEncoding;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -44,9 +42,8 @@ public class PngEncodeBenchmark {
     private PlaneInfo info;
     private ByteBuffer frame;
     private BufferedImage image;
-    private PngEncoder encoder;
-    private PngEncoder zlibEncoder;
-    private ByteSink out;
+    private PngEncoding encoder;
+    private PngEncoding zlibEncoder;
     private ByteArrayOutputStream imageIoOut;
 
     @Setup(Level.Trial)
@@ -55,9 +52,8 @@ public class PngEncodeBenchmark {
         frame = TestPattern.xrgb8888(WIDTH, HEIGHT);
         image = new BufferedImage(WIDTH, HEIGHT, BufferedImage.TYPE_INT_RGB);
         image.setRGB(0, 0, WIDTH, HEIGHT, TestPattern.argb(WIDTH, HEIGHT), 0, WIDTH);
-        encoder = new PngEncoder();
-        zlibEncoder = new PngEncoder(PngEncoder.Compression.ZLIB, 1, PngEncoder.Filter.SUB);
-        out = new ByteSink(4 << 20);
+        encoder = PngEncoding.standard();
+        zlibEncoder = PngEncoding.zlibFast();
         imageIoOut = new ByteArrayOutputStream(4 << 20);
         ImageIO.setUseCache(false);
         checkRoundTrip(encoder);
@@ -65,10 +61,10 @@ public class PngEncodeBenchmark {
     }
 
     /** A benchmark of a wrong encoder means nothing: the decoded file must equal the frame. */
-    private void checkRoundTrip(PngEncoder e) {
-        e.encode(new PlaneRows(info, frame), out);
+    private void checkRoundTrip(PngEncoding e) {
+        e.encode(info, frame);
         try {
-            BufferedImage back = ImageIO.read(new ByteArrayInputStream(out.array(), 0, out.length()));
+            BufferedImage back = ImageIO.read(new ByteArrayInputStream(e.array(), 0, e.length()));
             int[] decoded = back.getRGB(0, 0, WIDTH, HEIGHT, null, 0, WIDTH);
             if (!Arrays.equals(decoded, TestPattern.argb(WIDTH, HEIGHT))) {
                 throw new IllegalStateException(e.compression() + " PNG does not decode to the frame's pixels");
@@ -87,15 +83,13 @@ public class PngEncodeBenchmark {
     /** The file sink's encoder, from frame memory to a complete PNG. */
     @Benchmark
     public int scanout() {
-        encoder.encode(new PlaneRows(info, frame), out);
-        return out.length();
+        return encoder.encode(info, frame);
     }
 
     /** The same encoder with zlib level 1 as the compressor. */
     @Benchmark
     public int scanoutZlib() {
-        zlibEncoder.encode(new PlaneRows(info, frame), out);
-        return out.length();
+        return zlibEncoder.encode(info, frame);
     }
 
     /** {@code ImageIO.write(TYPE_INT_RGB, "png")} into a reused stream. */

@@ -11,7 +11,7 @@ import io.github.scanout.api.sink.SinkNeeds;
 import io.github.scanout.core.Devices;
 import io.github.scanout.core.PipelineOptions;
 import io.github.scanout.core.SinkHandle;
-import io.github.scanout.core.internal.nativeio.LibcKernel;
+import io.github.scanout.core.fixture.CoreFixture;
 import io.github.scanout.core.Pipeline;
 import io.github.scanout.core.SteppedPipeline;
 import io.github.scanout.sim.SimDevice;
@@ -108,7 +108,7 @@ public class PollBenchmark {
 
         @Setup(Level.Trial)
         public void setUp() throws Exception {
-            DeviceEndpoint.OpenDevice open = SimDevices.create("sim:gvt").open(LibcKernel.instance());
+            DeviceEndpoint.OpenDevice open = SimDevices.create("sim:gvt").open(CoreFixture.hostKernel());
             kernel = open.kernel();
             fd = open.fd();
             primary = ByteBuffer.allocate(64).order(ByteOrder.LITTLE_ENDIAN);

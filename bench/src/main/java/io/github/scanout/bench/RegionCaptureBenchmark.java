@@ -5,6 +5,7 @@ import io.github.scanout.core.Pipeline;
 import io.github.scanout.core.PipelineOptions;
 import io.github.scanout.core.PipelineState;
 import io.github.scanout.core.SinkHandle;
+import io.github.scanout.sim.fixture.RegionDevice;
 import io.github.scanout.source.region.RegionSources;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;

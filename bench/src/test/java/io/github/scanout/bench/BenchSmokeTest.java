@@ -10,6 +10,7 @@ import io.github.scanout.core.SinkHandle;
 import io.github.scanout.core.SteppedPipeline;
 import io.github.scanout.sim.SimDevice;
 import io.github.scanout.sim.SimDevices;
+import io.github.scanout.sim.fixture.RegionDevice;
 import io.github.scanout.source.dmabuf.DmaBufSources;
 import io.github.scanout.source.region.RegionSources;
 import java.nio.file.Path;

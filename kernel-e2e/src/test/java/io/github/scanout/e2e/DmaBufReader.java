@@ -6,7 +6,7 @@ import io.github.scanout.api.device.MappedMemory;
 import io.github.scanout.api.kernel.Kernel;
 import io.github.scanout.api.kernel.Linux;
 import io.github.scanout.api.kernel.Mapping;
-import io.github.scanout.core.internal.nativeio.LibcKernel;
+import io.github.scanout.core.fixture.CoreFixture;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 
@@ -44,7 +44,7 @@ final class DmaBufReader implements AutoCloseable {
     }
 
     private static ByteBuffer viaImporter(int dmabufFd, int length) throws DeviceException {
-        Kernel k = LibcKernel.instance();
+        Kernel k = CoreFixture.hostKernel();
         int importer = k.open("/dev/scanout_import", Linux.O_RDWR | Linux.O_CLOEXEC);
         int mem = -1;
         Mapping dst = null;

@@ -11,9 +11,10 @@ import io.github.scanout.api.PlaneInfo;
 import io.github.scanout.api.PlaneType;
 import io.github.scanout.api.device.DmaBuf;
 import io.github.scanout.api.device.EdidRegion;
+import io.github.scanout.api.device.GfxDevice;
 import io.github.scanout.core.Resources;
-import io.github.scanout.core.internal.vfio.VfioGfxDevice;
-import io.github.scanout.core.internal.vfio.VfioMappedMemory;
+import io.github.scanout.core.fixture.CoreFixture;
+import io.github.scanout.core.fixture.WritableMapping;
 import java.nio.ByteBuffer;
 import java.util.Map;
 import java.util.Optional;
@@ -30,13 +31,13 @@ class MbochsE2eTest {
     static final int VRAM = 0;
 
     Map<Integer, String> fdsBefore;
-    VfioGfxDevice dev;
+    GfxDevice dev;
     Dispi guest;
 
     @BeforeAll
     static void warmUp() throws Exception {
         // The first open loads classes (jar fds) and native code: keep that out of the fd counts.
-        try (VfioGfxDevice d = Target.openMbochs()) {
+        try (GfxDevice d = Target.openMbochs()) {
             d.probe(BufferType.DMABUF);
             d.queryPlane(BufferType.DMABUF, PlaneType.PRIMARY);
         }
@@ -171,7 +172,7 @@ class MbochsE2eTest {
         guest.setMode(1024, 768);
         PlaneInfo p = plane();
         int bytes = 1024 * 4 * 768;
-        try (VfioMappedMemory vram = dev.mapRegionReadWrite(VRAM); DmaBufReader reader = DmaBufReader.forTarget()) {
+        try (WritableMapping vram = CoreFixture.mapRegionReadWrite(dev, VRAM); DmaBufReader reader = DmaBufReader.forTarget()) {
             ByteBuffer paint = vram.writableView(0, bytes);
             for (int i = 0; i < bytes; i += 4) {
                 paint.putInt(i, i ^ 0x5a5a5a5a);

@@ -9,11 +9,12 @@ import io.github.scanout.api.InvalidPlaneException;
 import io.github.scanout.api.Modifier;
 import io.github.scanout.api.PlaneInfo;
 import io.github.scanout.api.PlaneType;
+import io.github.scanout.api.device.GfxDevice;
 import io.github.scanout.api.device.MappedMemory;
 import io.github.scanout.api.device.RegionInfo;
 import io.github.scanout.core.Resources;
-import io.github.scanout.core.internal.vfio.VfioGfxDevice;
-import io.github.scanout.core.internal.vfio.VfioMappedMemory;
+import io.github.scanout.core.fixture.CoreFixture;
+import io.github.scanout.core.fixture.WritableMapping;
 import java.nio.ByteBuffer;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
@@ -26,12 +27,12 @@ class MdpyE2eTest {
     static final int W = 1024, H = 768, STRIDE = 4096, SIZE = 4 << 20, REGION = 16;
 
     Map<Integer, String> fdsBefore;
-    VfioGfxDevice dev;
+    GfxDevice dev;
 
     @BeforeAll
     static void warmUp() throws Exception {
         // The first open loads classes (jar fds) and native code: keep that out of the fd counts.
-        try (VfioGfxDevice d = Target.openMdpy(); MappedMemory m = d.mapRegion(REGION)) {
+        try (GfxDevice d = Target.openMdpy(); MappedMemory m = d.mapRegion(REGION)) {
             d.queryPlane(BufferType.REGION, PlaneType.PRIMARY);
         }
     }
@@ -92,7 +93,7 @@ class MdpyE2eTest {
 
     @Test
     void whatTheGuestPaintsIsWhatAReadOnlyMappingShows() throws Exception {
-        try (VfioMappedMemory rw = dev.mapRegionReadWrite(REGION); MappedMemory ro = dev.mapRegion(REGION)) {
+        try (WritableMapping rw = CoreFixture.mapRegionReadWrite(dev, REGION); MappedMemory ro = dev.mapRegion(REGION)) {
             ByteBuffer paint = rw.writableView(0, STRIDE * H);
             for (int y = 0; y < H; y += 7) {
                 for (int x = 0; x < W; x += 13) {

@@ -6,11 +6,12 @@ import io.github.scanout.api.PlaneType;
 import io.github.scanout.api.buffer.Leases;
 import io.github.scanout.api.buffer.MemoryKind;
 import io.github.scanout.api.buffer.PlaneBuffer;
+import io.github.scanout.api.device.GfxDevice;
 import io.github.scanout.api.source.PlaneSession;
 import io.github.scanout.api.source.PlaneSource;
 import io.github.scanout.core.Resources;
-import io.github.scanout.core.internal.vfio.VfioGfxDevice;
-import io.github.scanout.core.internal.vfio.VfioMappedMemory;
+import io.github.scanout.core.fixture.CoreFixture;
+import io.github.scanout.core.fixture.WritableMapping;
 import io.github.scanout.source.dmabuf.DmaBufSources;
 import io.github.scanout.source.region.RegionSources;
 import java.nio.ByteBuffer;
@@ -28,10 +29,10 @@ class PlaneSourcesE2eTest {
     void regionSourceDeliversWhatTheMdpyGuestPainted() throws Exception {
         Map<Integer, String> fds = Resources.fdSnapshot();
         long leases = Leases.live();
-        try (VfioGfxDevice dev = Target.openMdpy()) {
+        try (GfxDevice dev = Target.openMdpy()) {
             PlaneSource source = RegionSources.create();
             assertThat(source.probe(dev)).isTrue();
-            try (VfioMappedMemory rw = dev.mapRegionReadWrite(MdpyE2eTest.REGION);
+            try (WritableMapping rw = CoreFixture.mapRegionReadWrite(dev, MdpyE2eTest.REGION);
                     PlaneSession session = source.open(dev)) {
                 ByteBuffer paint = rw.writableView(0, MdpyE2eTest.STRIDE * MdpyE2eTest.H);
                 for (int i = 0; i < paint.capacity(); i += 4) {
@@ -54,11 +55,11 @@ class PlaneSourcesE2eTest {
     void dmaBufSourceRidesOutEnomemCachesByIdentityAndDeliversThePixels() throws Exception {
         Map<Integer, String> fds = Resources.fdSnapshot();
         long leases = Leases.live();
-        try (VfioGfxDevice dev = Target.openMbochs(); DmaBufReader reader = DmaBufReader.forTarget()) {
+        try (GfxDevice dev = Target.openMbochs(); DmaBufReader reader = DmaBufReader.forTarget()) {
             Dispi guest = new Dispi(dev);
             PlaneSource source = DmaBufSources.create();
             assertThat(source.probe(dev)).isTrue();
-            try (VfioMappedMemory vram = dev.mapRegionReadWrite(MbochsE2eTest.VRAM);
+            try (WritableMapping vram = CoreFixture.mapRegionReadWrite(dev, MbochsE2eTest.VRAM);
                     PlaneSession session = source.open(dev)) {
                 assertThat(session.acquire(PlaneType.PRIMARY, true)).as("no mode yet").isEmpty();
 

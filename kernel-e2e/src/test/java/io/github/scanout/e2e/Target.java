@@ -1,8 +1,8 @@
 package io.github.scanout.e2e;
 
 import io.github.scanout.api.DeviceException;
+import io.github.scanout.api.device.GfxDevice;
 import io.github.scanout.core.Devices;
-import io.github.scanout.core.internal.vfio.VfioGfxDevice;
 import io.github.scanout.sim.MbochsDevice;
 import io.github.scanout.sim.MdpyDevice;
 
@@ -29,28 +29,28 @@ final class Target {
     }
 
     /** The mdpy-xga device, open. */
-    static synchronized VfioGfxDevice openMdpy() throws DeviceException {
+    static synchronized GfxDevice openMdpy() throws DeviceException {
         if (real()) {
-            return (VfioGfxDevice) DEVICES.open(System.getProperty("scanout.e2e.mdpy"));
+            return DEVICES.open(System.getProperty("scanout.e2e.mdpy"));
         }
         if (simMdpy == null) {
             simMdpy = MdpyDevice.create(MdpyDevice.Type.XGA);
         }
-        return (VfioGfxDevice) DEVICES.open(simMdpy);
+        return DEVICES.open(simMdpy);
     }
 
     /**
      * The mbochs-medium device, open. In the sim its dma-bufs may be mapped so the test can read
      * them; in the kernel they are read through the test importer module.
      */
-    static synchronized VfioGfxDevice openMbochs() throws DeviceException {
+    static synchronized GfxDevice openMbochs() throws DeviceException {
         if (real()) {
-            return (VfioGfxDevice) DEVICES.open(System.getProperty("scanout.e2e.mbochs"));
+            return DEVICES.open(System.getProperty("scanout.e2e.mbochs"));
         }
         if (simMbochs == null) {
             simMbochs = MbochsDevice.create(MbochsDevice.Type.MEDIUM);
         }
-        return (VfioGfxDevice) DEVICES.open(simMbochs);
+        return DEVICES.open(simMbochs);
     }
 
     /** The simulated mbochs, when not on the real kernel. */

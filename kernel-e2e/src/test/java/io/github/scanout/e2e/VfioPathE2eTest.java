@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.github.scanout.api.BufferType;
+import io.github.scanout.api.device.GfxDevice;
 import io.github.scanout.core.Resources;
-import io.github.scanout.core.internal.vfio.VfioGfxDevice;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -21,7 +21,7 @@ class VfioPathE2eTest {
         assumeTrue(Target.real(), "only a real kernel has a VFIO open path: this runs in the guest of kernel-e2e/run");
         String path = System.getProperty("scanout.e2e.path", "legacy");
         Map<Integer, String> before = Resources.fdSnapshot();
-        try (VfioGfxDevice dev = Target.openMdpy()) {
+        try (GfxDevice dev = Target.openMdpy()) {
             assertThat(dev.probe(BufferType.REGION)).isTrue();
             Map<Integer, String> opened = Resources.fdsOpenedSince(before);
             if (path.equals("cdev")) {

@@ -19,38 +19,27 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
 /**
- * The repository's module boundaries, checked on the sources of every module: the main code of
- * one module never uses a class of another module's {@code internal} package (bnd does not export
- * those, so such code breaks in OSGi, or only when it runs), nor declares classes in another
- * module's package. Imports, static imports and fully
- * qualified names in code count; comments and string literals do not.
+ * The repository's module boundaries, checked on the sources of every module:
+ * <ul>
+ *   <li>the main code of one module never uses a class of another module's {@code internal}
+ *       package (bnd does not export those, so such code breaks in OSGi, or only when it runs),
+ *       nor declares classes in another module's package;</li>
+ *   <li>tests (every module's, kernel-e2e's) and the benchmarks reach another module's internals
+ *       only through that module's published test fixture: its test classes in a package named
+ *       {@code ...fixture} (packed as its test-jar by the parent pom's {@code test-fixture}
+ *       execution), which may use its own module's internals; a module's own tests may use its
+ *       own internals;</li>
+ *   <li>no test code declares classes in a package another module's main code owns (that would
+ *       reach its package-private members without a fixture).</li>
+ * </ul>
+ * Imports, static imports and fully qualified names in code count; comments and string literals
+ * do not. There are no exemptions.
  *
  * <p>The repository root is this module's parent directory, or {@code -Dscanout.root=DIR} (to
  * check another checkout: {@code mvn -pl test-support test -Dtest=ModuleBoundariesTest
  * -Dscanout.root=/tmp/old}).
  */
 class ModuleBoundariesTest {
-
-    /**
-     * The one exemption, explicit and narrow: the JMH bench (module {@code bench}) still reaches
-     * these internals from its main code, until it gets a published fixture or hook. Each entry is
-     * a source file of {@code bench/src/main/java} and the internal packages it may use; anything
-     * else there, or anywhere else, fails. An entry that is no longer needed fails too, so the list
-     * only shrinks.
-     */
-    static final Map<String, Set<String>> BENCH_EXEMPTIONS = Map.of(
-            // the GL sink itself against a bare LWJGL loop; the sink has no exported entry point
-            "bench/src/main/java/io/github/scanout/bench/GlUploadBenchmark.java",
-            Set.of("io.github.scanout.sink.gl.internal"),
-            // the PNG encoder alone, without a pipeline; the file sink exports no encoder
-            "bench/src/main/java/io/github/scanout/bench/PngEncodeBenchmark.java",
-            Set.of("io.github.scanout.sink.file.internal"),
-            // the raw-ioctl baseline needs the host Kernel the pipeline uses; core exports no accessor
-            "bench/src/main/java/io/github/scanout/bench/PollBenchmark.java",
-            Set.of("io.github.scanout.core.internal.nativeio"),
-            // a 4K mdpy the benchmark draws into as the guest; sim exports neither a 4K type nor guest writes
-            "bench/src/main/java/io/github/scanout/bench/RegionDevice.java",
-            Set.of("io.github.scanout.sim.internal"));
 
     static final Pattern PACKAGE = Pattern.compile("^package\\s+([\\w.]+)\\s*;", Pattern.MULTILINE);
     /** A dotted name through an {@code internal} package, up to its first upper-case segment (the class). */
@@ -154,9 +143,12 @@ class ModuleBoundariesTest {
     /** file (relative to the root) to the other modules' internal packages its code names. */
     static Map<String, Set<String>> violations(Path root, String sourceSet) throws IOException {
         Map<String, Set<String>> out = new TreeMap<>();
+        Map<String, Set<String>> owners = packageOwners(root);
         for (Path module : modules(root)) {
             Path dir = root.resolve(module);
             Set<String> own = ownPackages(dir);
+            // a package another module's main code owns is not this module's, even if its tests declare classes in it
+            own.removeIf(p -> owners.containsKey(p) && !owners.get(p).contains(module.toString()));
             for (Path f : javaFiles(dir.resolve("src").resolve(sourceSet).resolve("java"))) {
                 Set<String> used = foreignInternals(f, own);
                 if (!used.isEmpty()) {
@@ -170,33 +162,61 @@ class ModuleBoundariesTest {
     @Test
     void noModulesMainCodeUsesAnotherModulesInternalPackages() throws IOException {
         Path root = root();
-        assertThat(modules(root)).as("modules found under " + root).contains(Path.of("core"), Path.of("api"));
-        Map<String, Set<String>> found = violations(root, "main");
-        Map<String, Set<String>> unexpected = new TreeMap<>(found);
-        BENCH_EXEMPTIONS.forEach((file, allowed) -> {
-            Set<String> rest = new TreeSet<>(unexpected.getOrDefault(file, Set.of()));
-            rest.removeAll(allowed);
-            if (rest.isEmpty()) {
-                unexpected.remove(file);
-            } else {
-                unexpected.put(file, rest);
+        assertThat(modules(root)).as("modules found under " + root).contains(Path.of("core"), Path.of("api"),
+                Path.of("bench"), Path.of("kernel-e2e"));
+        assertThat(violations(root, "main")).as("main code using another module's internal package (export an"
+                + " entry point from that module, or for the bench use its published test fixture; see"
+                + " docs/architecture.md, Module boundaries)").isEmpty();
+    }
+
+    @Test
+    void testsReachAnotherModulesInternalsOnlyThroughItsPublishedFixture() throws IOException {
+        assertThat(violations(root(), "test")).as("test code using another module's internal package (use that"
+                + " module's exported API or its published test fixture, package ...fixture in its test-jar;"
+                + " see docs/architecture.md, Module boundaries)").isEmpty();
+    }
+
+    @Test
+    void noTestCodeDeclaresClassesInAnotherModulesPackage() throws IOException {
+        Path root = root();
+        Map<String, Set<String>> main = packageOwners(root);
+        List<String> foreign = new ArrayList<>();
+        packageOwners(root, "test").forEach((pkg, modules) -> {
+            Set<String> owners = main.getOrDefault(pkg, Set.of());
+            modules.stream().filter(m -> !owners.isEmpty() && !owners.contains(m))
+                    .forEach(m -> foreign.add(m + " tests declare classes in " + pkg + " (main code of " + owners + ")"));
+        });
+        assertThat(foreign).as("test code in another module's package").isEmpty();
+    }
+
+    @Test
+    void fixturePackagesAreTestCodeOfOneModule() throws IOException {
+        Path root = root();
+        Map<String, Set<String>> tests = packageOwners(root, "test");
+        Map<String, Set<String>> main = packageOwners(root);
+        List<String> wrong = new ArrayList<>();
+        tests.forEach((pkg, modules) -> {
+            if (pkg.endsWith(".fixture") && modules.size() > 1) {
+                wrong.add(pkg + " is declared by the tests of " + modules);
             }
         });
-        assertThat(unexpected).as("main code using another module's internal package (export an entry point"
-                + " from that module instead; see docs/architecture.md, Module boundaries)").isEmpty();
-        List<String> stale = new ArrayList<>();
-        BENCH_EXEMPTIONS.forEach((file, allowed) -> {
-            Set<String> used = found.getOrDefault(file, Set.of());
-            allowed.stream().filter(p -> !used.contains(p)).forEach(p -> stale.add(file + " -> " + p));
-        });
-        assertThat(stale).as("exemptions no longer needed: remove them from BENCH_EXEMPTIONS").isEmpty();
+        main.keySet().stream().filter(p -> p.endsWith(".fixture"))
+                .forEach(p -> wrong.add(p + " is in main code " + main.get(p) + ": a fixture is test code, in the test-jar"));
+        assertThat(wrong).as("fixture packages").isEmpty();
+        assertThat(tests.keySet()).as("the published fixtures the tests, bench and kernel-e2e use")
+                .contains("io.github.scanout.core.fixture", "io.github.scanout.sim.fixture");
     }
 
     /** Package to the modules (relative to the root) whose main code declares classes in it. */
     static Map<String, Set<String>> packageOwners(Path root) throws IOException {
+        return packageOwners(root, "main");
+    }
+
+    /** Package to the modules (relative to the root) whose code of this source set declares classes in it. */
+    static Map<String, Set<String>> packageOwners(Path root, String sourceSet) throws IOException {
         Map<String, Set<String>> out = new TreeMap<>();
         for (Path module : modules(root)) {
-            for (Path f : javaFiles(root.resolve(module).resolve("src").resolve("main").resolve("java"))) {
+            for (Path f : javaFiles(root.resolve(module).resolve("src").resolve(sourceSet).resolve("java"))) {
                 Matcher m = PACKAGE.matcher(read(f));
                 if (m.find()) {
                     out.computeIfAbsent(m.group(1), k -> new TreeSet<>()).add(module.toString());

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.github.scanout.api.Modifier;
-import io.github.scanout.sim.internal.IntelTiling;
+import io.github.scanout.sim.fixture.SimFixture;
 import java.nio.ByteBuffer;
 import java.util.Random;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -49,7 +49,7 @@ class DetilerTest {
         for (int y = 0; y < height; y++) {
             for (int x = 0; x < rowBytes; x++) {
                 long ref = reference(m, stride, x, y);
-                assertThat(IntelTiling.offset(m, stride, x, y)).as("the sim agrees with the reference").isEqualTo(ref);
+                assertThat(SimFixture.tiledOffset(m, stride, x, y)).as("the sim agrees with the reference").isEqualTo(ref);
                 if (dst.get(y * rowBytes + x) != tiled[(int) ref]) {
                     throw new AssertionError(m + " byte " + x + " of row " + y + ": got " + dst.get(y * rowBytes + x)
                             + ", the reference puts it at " + ref + " holding " + tiled[(int) ref]);

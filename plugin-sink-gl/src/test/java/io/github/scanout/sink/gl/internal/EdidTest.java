@@ -9,7 +9,7 @@ import io.github.scanout.api.device.RegionInfo;
 import io.github.scanout.api.support.ConditionLog;
 import io.github.scanout.core.Devices;
 import io.github.scanout.sim.MbochsDevice;
-import io.github.scanout.sim.internal.Edid;
+import io.github.scanout.sim.fixture.SimFixture;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -119,7 +119,7 @@ class EdidTest {
         for (int[] size : new int[][] {{1024, 768}, {1920, 1080}, {3840, 2160}, {1366, 771}, {4095, 4095}}) {
             byte[] b = EdidBlob.build(size[0], size[1]);
             assertThat(b).hasSize(128);
-            assertThat(Edid.valid(b)).as("header, version and checksum as the kernel checks them").isTrue();
+            assertThat(SimFixture.edidValid(b)).as("header, version and checksum as the kernel checks them").isTrue();
             assertThat(EdidBlob.preferredMode(b)).containsExactly(size[0], size[1]);
             int clock10k = (b[54] & 0xff) | (b[55] & 0xff) << 8;
             assertThat(clock10k).as("pixel clock").isPositive();
@@ -194,7 +194,7 @@ class EdidTest {
             int max = region.get().maxXres();
             int[] expected = EdidResizer.clamp(1600, 1000, max, region.get().maxYres());
             assertThat(EdidBlob.preferredMode(read)).containsExactly(expected);
-            assertThat(Edid.valid(read)).isTrue();
+            assertThat(SimFixture.edidValid(read)).isTrue();
         } catch (DeviceException e) {
             throw new AssertionError("mbochs EDID region: " + e.getMessage(), e);
         }

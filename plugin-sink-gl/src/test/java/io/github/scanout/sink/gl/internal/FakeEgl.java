@@ -5,7 +5,7 @@ import io.github.scanout.api.Modifier;
 import io.github.scanout.api.PlaneInfo;
 import io.github.scanout.api.PlaneType;
 import io.github.scanout.api.pixels.PixelConverter;
-import io.github.scanout.sim.internal.IntelTiling;
+import io.github.scanout.sim.fixture.SimFixture;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.ArrayList;
@@ -171,7 +171,7 @@ final class FakeEgl implements EglImportApi {
         ByteBuffer out = ByteBuffer.allocate(rowBytes * p.height()).order(ByteOrder.LITTLE_ENDIAN);
         for (int y = 0; y < p.height(); y++) {
             for (int x = 0; x < rowBytes; x++) {
-                out.put(y * rowBytes + x, src.get(Math.toIntExact(IntelTiling.offset(p.modifier(), p.stride(), x, y))));
+                out.put(y * rowBytes + x, src.get(Math.toIntExact(SimFixture.tiledOffset(p.modifier(), p.stride(), x, y))));
             }
         }
         return out;

@@ -14,9 +14,7 @@ import io.github.scanout.api.buffer.MemoryKind;
 import io.github.scanout.api.buffer.PlaneBuffer;
 import io.github.scanout.api.pixels.PixelConverter;
 import io.github.scanout.sim.GvtDevice;
-import io.github.scanout.sink.file.internal.FileSink;
-import io.github.scanout.sink.file.internal.FileSinkOptions;
-import io.github.scanout.sink.file.internal.OutputFormat;
+import io.github.scanout.sink.file.fixture.FileSinkFixture;
 import java.awt.image.BufferedImage;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -135,7 +133,7 @@ class GlImporterTest {
     @Test
     void theFileSinkSavesGvtFramesWhoseDmaBufsRefuseMmap(@TempDir Path dir) throws Exception {
         fakeImporter();
-        FileSink files = new FileSink(FileSinkOptions.builder(OutputFormat.PNG, dir).device("sim:gvt").maxFps(0).build());
+        FileSinkFixture.PngFiles files = FileSinkFixture.pngSink(dir, "sim:gvt");
         try (files) {
             for (int frame = 1; frame <= 2; frame++) {
                 gvt.gvt.flip();

@@ -5,6 +5,7 @@ import io.github.scanout.api.device.GfxDevice;
 import io.github.scanout.api.kernel.DeviceEndpoint;
 import io.github.scanout.api.kernel.DeviceProvider;
 import io.github.scanout.api.kernel.Kernel;
+import io.github.scanout.api.support.Reporter;
 import io.github.scanout.core.internal.borrow.BorrowProviders;
 import io.github.scanout.core.internal.borrow.ProcScan;
 import io.github.scanout.core.internal.nativeio.LibcKernel;
@@ -52,7 +53,7 @@ import java.util.regex.Pattern;
  */
 public final class Devices {
 
-    private static final System.Logger LOG = System.getLogger(Devices.class.getName());
+    private static final Reporter LOG = Reporter.system(Devices.class.getName());
 
     private static final Pattern SCHEME = Pattern.compile("([A-Za-z][A-Za-z0-9+.-]*):(.*)", Pattern.DOTALL);
 
@@ -87,7 +88,7 @@ public final class Devices {
             String scheme = p.scheme().toLowerCase(Locale.ROOT);
             DeviceProvider old = byScheme.putIfAbsent(scheme, p);
             if (old != null) {
-                LOG.log(System.Logger.Level.WARNING, "two device providers for scheme '" + scheme + "': using "
+                LOG.report(System.Logger.Level.WARNING, "two device providers for scheme '" + scheme + "': using "
                         + old.getClass().getName() + ", ignoring " + p.getClass().getName());
             }
         }
@@ -111,7 +112,7 @@ public final class Devices {
                 }
                 found.add(it.next());
             } catch (ServiceConfigurationError e) {
-                LOG.log(System.Logger.Level.WARNING, "skipping a device provider that failed to load: " + e.getMessage());
+                LOG.report(System.Logger.Level.WARNING, "skipping a device provider that failed to load: " + e.getMessage());
             }
         }
         return found;

@@ -5,6 +5,7 @@ import io.github.scanout.api.kernel.DeviceProvider;
 import io.github.scanout.api.sink.FrameSink;
 import io.github.scanout.api.support.ConfigReader;
 import io.github.scanout.api.source.PlaneSource;
+import io.github.scanout.api.support.Reporter;
 import io.github.scanout.core.Devices;
 import io.github.scanout.core.ManagedPipeline;
 import io.github.scanout.core.Pipeline;
@@ -75,7 +76,7 @@ public final class DeviceComponent implements ManagedPipeline {
     /** The sink service property naming the device a sink is for. */
     public static final String DEVICE_PROPERTY = FrameSink.DEVICE_PROPERTY;
 
-    private static final System.Logger LOG = System.getLogger(DeviceComponent.class.getName());
+    private static final Reporter LOG = Reporter.system(DeviceComponent.class.getName());
 
     private final Object lock = new Object();
     private final List<DeviceProvider> providers = new CopyOnWriteArrayList<>();
@@ -103,13 +104,13 @@ public final class DeviceComponent implements ManagedPipeline {
         Map<String, Object> props = properties == null ? Map.of() : properties;
         ConfigReader reader = DeviceSettings.read(props, pid);
         for (String w : reader.warnings()) {
-            LOG.log(System.Logger.Level.WARNING, w);
+            LOG.report(System.Logger.Level.WARNING, w);
         }
         DeviceSettings s;
         try {
             s = DeviceSettings.parse(reader, pid);
         } catch (IllegalArgumentException e) {
-            LOG.log(System.Logger.Level.ERROR, e.getMessage());
+            LOG.report(System.Logger.Level.ERROR, e.getMessage());
             Object given = props.get("spec");
             String spec = given == null ? "" : given.toString().trim();
             Object n = props.get("name");
@@ -184,7 +185,7 @@ public final class DeviceComponent implements ManagedPipeline {
         sources.remove(source);
         Pipeline p = current();
         if (p != null && !p.sourcesChanged(p.options().stallTimeout())) {
-            LOG.log(System.Logger.Level.WARNING, label() + ": the capture thread did not let go of the removed "
+            LOG.report(System.Logger.Level.WARNING, label() + ": the capture thread did not let go of the removed "
                     + "plane source within " + p.options().stallTimeout().toMillis() + " ms");
         }
     }
@@ -258,7 +259,7 @@ public final class DeviceComponent implements ManagedPipeline {
         try {
             attached.put(sink, pipeline.attach(sink, name));
         } catch (RuntimeException e) {
-            LOG.log(System.Logger.Level.WARNING, label() + ": sink '" + name + "' cannot be attached: " + e.getMessage());
+            LOG.report(System.Logger.Level.WARNING, label() + ": sink '" + name + "' cannot be attached: " + e.getMessage());
         }
     }
 

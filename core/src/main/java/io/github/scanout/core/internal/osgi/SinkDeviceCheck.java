@@ -1,6 +1,7 @@
 package io.github.scanout.core.internal.osgi;
 
 import io.github.scanout.api.sink.FrameSink;
+import io.github.scanout.api.support.Reporter;
 import io.github.scanout.core.ManagedPipeline;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -36,7 +37,7 @@ public final class SinkDeviceCheck {
 
     static final long GRACE_MILLIS = 2000;
 
-    private static final System.Logger LOG = System.getLogger(SinkDeviceCheck.class.getName());
+    private static final Reporter LOG = Reporter.system(SinkDeviceCheck.class.getName());
 
     private final Object lock = new Object();
     private final Map<FrameSink, Map<String, Object>> sinks = new IdentityHashMap<>();
@@ -49,7 +50,7 @@ public final class SinkDeviceCheck {
 
     /** For SCR. */
     public SinkDeviceCheck() {
-        this(line -> LOG.log(System.Logger.Level.WARNING, line), GRACE_MILLIS);
+        this(LOG::warn, GRACE_MILLIS);
     }
 
     SinkDeviceCheck(Consumer<String> warn, long graceMillis) {

@@ -2,6 +2,7 @@ package io.github.scanout.source.dmabuf.internal;
 
 import io.github.scanout.api.support.ConfigKey;
 import io.github.scanout.api.support.ConfigReader;
+import io.github.scanout.api.support.Reporter;
 import java.util.List;
 import java.util.Map;
 
@@ -53,8 +54,8 @@ public record DmaBufSettings(int cacheEntries, long cacheBytes, int snapshotBuff
      */
     public static DmaBufSettings from(Map<String, ?> properties) {
         ConfigReader r = new ConfigReader(ConfigReader.source(properties, DmaBufPlaneSource.PID), KEYS, properties);
-        System.Logger log = System.getLogger(DmaBufPlaneSource.PID);
-        r.warnings().forEach(w -> log.log(System.Logger.Level.WARNING, w));
+        Reporter log = Reporter.system(DmaBufPlaneSource.PID);
+        r.warnings().forEach(log::warn);
         // thrown: SCR logs it (the runtime folds that into one line); logging it here too would say it twice
         r.check();
         return new DmaBufSettings(r.integer("cache.entries"), r.whole("cache.bytes"), r.integer("snapshot.buffers"),

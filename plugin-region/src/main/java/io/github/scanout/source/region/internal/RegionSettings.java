@@ -2,6 +2,7 @@ package io.github.scanout.source.region.internal;
 
 import io.github.scanout.api.support.ConfigKey;
 import io.github.scanout.api.support.ConfigReader;
+import io.github.scanout.api.support.Reporter;
 import java.util.List;
 import java.util.Map;
 
@@ -44,8 +45,8 @@ public record RegionSettings(boolean queryCursor, int snapshotBuffers, long maxB
      */
     public static RegionSettings from(Map<String, ?> properties) {
         ConfigReader r = new ConfigReader(ConfigReader.source(properties, RegionPlaneSource.PID), KEYS, properties);
-        System.Logger log = System.getLogger(RegionPlaneSource.PID);
-        r.warnings().forEach(w -> log.log(System.Logger.Level.WARNING, w));
+        Reporter log = Reporter.system(RegionPlaneSource.PID);
+        r.warnings().forEach(log::warn);
         // thrown: SCR logs it (the runtime folds that into one line); logging it here too would say it twice
         r.check();
         return new RegionSettings(r.bool("query.cursor"), r.integer("snapshot.buffers"), r.whole("max.backoff.millis"));

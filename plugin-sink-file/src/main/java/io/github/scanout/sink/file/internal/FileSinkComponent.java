@@ -7,6 +7,7 @@ import io.github.scanout.api.sink.FrameSink;
 import io.github.scanout.api.sink.SinkNeeds;
 import io.github.scanout.api.support.ConfigReader;
 import io.github.scanout.api.sink.SinkOutput;
+import io.github.scanout.api.support.Reporter;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -31,7 +32,7 @@ public final class FileSinkComponent implements FrameSink, CountsOutput {
     /** The factory PID of file sink configurations. */
     public static final String PID = "io.github.scanout.sink.file";
 
-    private static final System.Logger LOG = System.getLogger("io.github.scanout.sink.file");
+    private static final Reporter LOG = Reporter.system("io.github.scanout.sink.file");
 
     private final FileSink sink;
 
@@ -50,7 +51,7 @@ public final class FileSinkComponent implements FrameSink, CountsOutput {
     public FileSinkComponent(Map<String, Object> properties) {
         ConfigReader reader = new ConfigReader(ConfigReader.source(properties, PID), FileSinkOptions.KEYS, properties);
         for (String w : reader.warnings()) {
-            LOG.log(System.Logger.Level.WARNING, w);
+            LOG.report(System.Logger.Level.WARNING, w);
         }
         FileSinkOptions options;
         // thrown: SCR logs it (the runtime folds that into one line); logging it here too would say it twice

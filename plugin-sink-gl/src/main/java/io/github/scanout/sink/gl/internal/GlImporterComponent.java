@@ -4,6 +4,7 @@ import io.github.scanout.api.buffer.PlaneBuffer;
 import io.github.scanout.api.importer.BufferImporter;
 import io.github.scanout.api.support.ConfigKey;
 import io.github.scanout.api.support.ConfigReader;
+import io.github.scanout.api.support.Reporter;
 import java.util.List;
 import java.util.Map;
 import org.osgi.service.component.annotations.Activate;
@@ -28,7 +29,7 @@ import org.osgi.service.metatype.annotations.Designate;
 public final class GlImporterComponent implements BufferImporter {
     private final GlImporter importer;
 
-    private static final System.Logger LOG = System.getLogger("io.github.scanout.sink.gl");
+    private static final Reporter LOG = Reporter.system("io.github.scanout.sink.gl");
     /** The PID of the importer's configuration. */
     static final String PID = "io.github.scanout.importer.gl";
     /** Its keys, as {@link GlImporterConfig} declares them. */
@@ -43,7 +44,7 @@ public final class GlImporterComponent implements BufferImporter {
     @Activate
     public GlImporterComponent(Map<String, Object> properties) {
         ConfigReader r = new ConfigReader(ConfigReader.source(properties, PID), KEYS, properties);
-        r.warnings().forEach(w -> LOG.log(System.Logger.Level.WARNING, w));
+        r.warnings().forEach(w -> LOG.report(System.Logger.Level.WARNING, w));
         // thrown: SCR logs it (the runtime folds that into one line); logging it here too would say it twice
         r.check();
         this.importer = GlImporter.create(EglPlatform.parse(r.text("egl.platform")), r.bool("enabled"));

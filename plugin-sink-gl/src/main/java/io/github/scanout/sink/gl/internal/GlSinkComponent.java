@@ -10,6 +10,7 @@ import io.github.scanout.api.sink.SinkNeeds;
 import io.github.scanout.api.support.ConfigKey;
 import io.github.scanout.api.support.ConfigReader;
 import io.github.scanout.api.sink.SinkOutput;
+import io.github.scanout.api.support.Reporter;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -49,7 +50,7 @@ public final class GlSinkComponent implements FrameSink, CountsOutput {
     static final String PID = FrameSink.FACTORY_PID_PREFIX + "gl";
     /** The keys, as {@link GlSinkConfig} declares them, and {@code sink.name}. */
     static final List<ConfigKey> KEYS = ConfigReader.sinkKeys(ConfigKey.fromMetatype(GlSinkConfig.class));
-    private static final System.Logger LOG = System.getLogger("io.github.scanout.sink.gl");
+    private static final Reporter LOG = Reporter.system("io.github.scanout.sink.gl");
 
     /**
      * Reads the configuration's raw properties with the configuration toolkit (unknown keys and
@@ -61,7 +62,7 @@ public final class GlSinkComponent implements FrameSink, CountsOutput {
     @Activate
     public GlSinkComponent(Map<String, Object> properties) {
         ConfigReader r = new ConfigReader(ConfigReader.source(properties, PID), KEYS, properties);
-        r.warnings().forEach(w -> LOG.log(System.Logger.Level.WARNING, w));
+        r.warnings().forEach(w -> LOG.report(System.Logger.Level.WARNING, w));
         GlSinkOptions options;
         // thrown: SCR logs it (the runtime folds that into one line); logging it here too would say it twice
         options = options(r);

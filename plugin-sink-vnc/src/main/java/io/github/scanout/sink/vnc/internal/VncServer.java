@@ -1,5 +1,6 @@
 package io.github.scanout.sink.vnc.internal;
 
+import io.github.scanout.api.support.Reporter;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
@@ -23,14 +24,10 @@ import java.util.concurrent.TimeUnit;
  * <p>Threads: the acceptor thread, one watchdog thread, two per viewer; {@link #close} from any.
  */
 final class VncServer {
-    /** Where log lines go (the sink's logger; tests record them). */
-    interface Log {
-        void log(System.Logger.Level level, String message);
-    }
-
     private final VncOptions options;
     private final Screen screen;
-    private final Log log;
+    /** Where operator lines go (the sink's logger; tests record them). */
+    private final Reporter log;
     private final String label;
     private final String password;
     private final ServerSocket listener;
@@ -45,7 +42,7 @@ final class VncServer {
      *
      * @throws IOException naming the address when it cannot be bound
      */
-    VncServer(VncOptions options, String password, Screen screen, String label, Log log) throws IOException {
+    VncServer(VncOptions options, String password, Screen screen, String label, Reporter log) throws IOException {
         this.options = options;
         this.password = password;
         this.screen = screen;
@@ -94,7 +91,7 @@ final class VncServer {
     }
 
     void log(System.Logger.Level level, String message) {
-        log.log(level, "vnc sink " + label + " (" + boundText() + "): " + message);
+        log.report(level, "vnc sink " + label + " (" + boundText() + "): " + message);
     }
 
     List<Viewer> viewers() {

@@ -6,6 +6,7 @@ import io.github.scanout.api.pixels.PixelConverter;
 import io.github.scanout.api.sink.CursorState;
 import io.github.scanout.api.sink.Frame;
 import io.github.scanout.api.sink.SinkNeeds;
+import io.github.scanout.api.support.Reporter;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -24,7 +25,7 @@ final class VncSink {
     private final VncOptions options;
     private final Screen screen = new Screen(640, 480);
     private final VncServer server;
-    private final VncServer.Log log;
+    private final Reporter log;
     private final String label;
     private int[] next = new int[0];
     private String lastProblem;
@@ -36,19 +37,19 @@ final class VncSink {
      * @throws IllegalArgumentException for a password file that cannot be used
      * @throws IOException when the address cannot be bound
      */
-    VncSink(VncOptions options, String label, VncServer.Log log) throws IOException {
+    VncSink(VncOptions options, String label, Reporter log) throws IOException {
         this.options = options;
         this.label = label;
         this.log = log;
         String password = options.passwordFile() == null ? null : readPassword(options, label, log);
         this.server = new VncServer(options, password, screen, label, log);
         // a port the system picked is said at WARNING, the launcher's default level: it is the only place it shows
-        log.log(options.port() == 0 ? System.Logger.Level.WARNING : System.Logger.Level.INFO, "vnc sink " + label + " for " + options.device() + " listening on "
+        log.report(options.port() == 0 ? System.Logger.Level.WARNING : System.Logger.Level.INFO, "vnc sink " + label + " for " + options.device() + " listening on "
                 + server.boundText() + " (" + (password == null ? "no password" : "VNC authentication")
                 + (options.address().isLoopbackAddress() ? ", loopback only" : ", NOT loopback: insecure=true") + ")");
     }
 
-    static String readPassword(VncOptions o, String label, VncServer.Log log) {
+    static String readPassword(VncOptions o, String label, Reporter log) {
         String where = "vnc sink configuration: password.file=" + o.passwordFile();
         byte[] bytes;
         try {
@@ -70,13 +71,13 @@ final class VncSink {
             throw new IllegalArgumentException(where + " is empty; its first line is the password");
         }
         if (password.getBytes(StandardCharsets.UTF_8).length > VncAuth.MAX_PASSWORD_BYTES) {
-            log.log(System.Logger.Level.WARNING, "vnc sink " + label + ": the password in " + o.passwordFile()
+            log.report(System.Logger.Level.WARNING, "vnc sink " + label + ": the password in " + o.passwordFile()
                     + " is longer than 8 bytes; VNC authentication uses only its first 8");
         }
         try {
             Set<PosixFilePermission> perms = Files.getPosixFilePermissions(o.passwordFile());
             if (perms.contains(PosixFilePermission.GROUP_READ) || perms.contains(PosixFilePermission.OTHERS_READ)) {
-                log.log(System.Logger.Level.WARNING, "vnc sink " + label + ": " + o.passwordFile()
+                log.report(System.Logger.Level.WARNING, "vnc sink " + label + ": " + o.passwordFile()
                         + " can be read by other users; chmod 600 it");
             }
         } catch (IOException | UnsupportedOperationException e) {
@@ -150,7 +151,7 @@ final class VncSink {
     private void problem(String message) {
         if (!message.equals(lastProblem)) {
             lastProblem = message;
-            log.log(System.Logger.Level.WARNING, "vnc sink " + label + ": " + message);
+            log.report(System.Logger.Level.WARNING, "vnc sink " + label + ": " + message);
         }
     }
 

@@ -4,6 +4,7 @@ import io.github.scanout.api.sink.CursorState;
 import io.github.scanout.api.sink.Frame;
 import io.github.scanout.api.sink.FrameSink;
 import io.github.scanout.api.sink.SinkNeeds;
+import io.github.scanout.api.support.Reporter;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import io.github.scanout.api.support.ConfigKey;
@@ -32,7 +33,7 @@ public final class VncSinkComponent implements FrameSink {
     /** The factory PID of VNC sink configurations. */
     public static final String PID = "io.github.scanout.sink.vnc";
 
-    private static final System.Logger LOG = System.getLogger("io.github.scanout.sink.vnc");
+    private static final Reporter LOG = Reporter.system("io.github.scanout.sink.vnc");
 
     /** The keys a VNC sink reads, with their rules, from its metatype. */
     static final List<ConfigKey> KEYS = ConfigReader.sinkKeys(ConfigKey.fromMetatype(VncSinkConfig.class));
@@ -51,7 +52,7 @@ public final class VncSinkComponent implements FrameSink {
         // and case variants one warning, a bad value one line naming the configuration
         ConfigReader reader = ConfigReader.forSink(ConfigReader.source(properties, PID), KEYS, properties);
         for (String w : reader.warnings()) {
-            LOG.log(System.Logger.Level.WARNING, w);
+            LOG.report(System.Logger.Level.WARNING, w);
         }
         reader.check();
         Map<String, Object> values = new HashMap<>();
@@ -72,7 +73,7 @@ public final class VncSinkComponent implements FrameSink {
         Object name = properties.get(VncOptions.SINK_NAME);
         String label = name == null ? String.valueOf(properties.getOrDefault("service.pid", "vnc")) : name.toString();
         try {
-            this.sink = new VncSink(options, label, (level, message) -> LOG.log(level, message));
+            this.sink = new VncSink(options, label, LOG);
         } catch (IOException e) {
             throw new UncheckedIOException(e.getMessage(), e);
         }

@@ -1,5 +1,6 @@
 package io.github.scanout.sink.file.internal;
 
+import io.github.scanout.api.support.Backoff;
 import io.github.scanout.api.support.Reporter;
 import java.io.IOException;
 import java.nio.file.AccessDeniedException;
@@ -22,13 +23,16 @@ import java.util.function.LongSupplier;
 final class Faults {
     static final long FIRST_DELAY_NANOS = TimeUnit.SECONDS.toNanos(1);
     static final long MAX_DELAY_NANOS = TimeUnit.SECONDS.toNanos(30);
+    /** The one back-off policy type of Scanout: 1 s doubling to 30 s. */
+    static final Backoff BACKOFF = new Backoff(FIRST_DELAY_NANOS, MAX_DELAY_NANOS, 0);
 
     private final String sink;
     private final Reporter log;
     private final LongSupplier clock;
     private final Set<String> reportedProblems = new HashSet<>();
     private String condition;
-    private long delay;
+    /** Consecutive failed writes in the current condition episode. */
+    private int failures;
     private long retryAt;
     private long skipped;
 
@@ -51,7 +55,8 @@ final class Faults {
     /** Writing to {@code target} failed: log if the condition is new, back off. */
     void failed(Path target, IOException e) {
         String reason = reason(e);
-        delay = condition == null ? FIRST_DELAY_NANOS : Math.min(MAX_DELAY_NANOS, delay * 2);
+        failures = condition == null ? 1 : failures + 1;
+        long delay = BACKOFF.delayNanos(failures);
         retryAt = clock.getAsLong() + delay;
         if (!reason.equals(condition)) {
             condition = reason;
@@ -67,7 +72,7 @@ final class Faults {
             log.info("file sink '" + sink + "': writing to " + target + " again after: " + condition + " ("
                     + skipped + " frames skipped while failing)");
             condition = null;
-            delay = 0;
+            failures = 0;
             skipped = 0;
         }
     }

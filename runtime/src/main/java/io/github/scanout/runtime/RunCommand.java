@@ -101,6 +101,9 @@ final class RunCommand {
         try {
             code = session(fw, sinkProps, shell);
         } finally {
+            if (systemd != null) {
+                systemd.close();
+            }
             if (control != null) {
                 control.close();
             }
@@ -128,6 +131,15 @@ final class RunCommand {
     /** The control socket, while it listens; null for a snapshot or when it could not listen. */
     private ControlServer control;
     private ControlCommands commands;
+    /** The systemd notifier, under a {@code Type=notify} unit; else null. */
+    private Systemd systemd;
+
+    /** Tells systemd (when it asked) that the stop has begun. */
+    private void stopping() {
+        if (systemd != null) {
+            systemd.stopping();
+        }
+    }
 
     /**
      * Starts the control socket (not for {@code snapshot}); when it cannot listen, says why in
@@ -157,6 +169,13 @@ final class RunCommand {
         ConfigAdminClient cm = ConfigAdminClient.of(fw.context());
         listen(fw, cm, sinkProps);
         Optional<DeviceSpec> device = cl.device();
+        if (controlled) {
+            int cliDevice = device.isPresent() ? 1 : 0;
+            systemd = Systemd.of(env, fw.context(), () -> countConf(dist.conf(), DEVICE_PID) + cliDevice, fw::active, err);
+            if (systemd != null) {
+                systemd.start();
+            }
+        }
         if (device.isEmpty()) {
             // the shell's exit: close conf/'s pipelines before their providers and sources go
             fw.context().addBundleListener((SynchronousBundleListener) e -> {
@@ -167,6 +186,7 @@ final class RunCommand {
             out.println("scanout: running with conf/ and deploy/ (" + dist.conf() + ", " + dist.deploy() + ")"
                     + (shell || cl.duration().isPresent() ? "" : "; stop with Ctrl-C"));
             int code = awaitStop(fw, null, List.of(), cl.duration().orElse(null));
+            stopping();
             out.println("scanout: stopped" + (stop.reason().isEmpty() ? "" : " (" + stop.reason() + ")"));
             return code;
         }
@@ -203,6 +223,7 @@ final class RunCommand {
             live = awaitLive(fw, devicePid, d, sinks, probe);
         } catch (IllegalStateException e) {
             err.println("scanout: " + e.getMessage());
+            stopping();
             teardown.run();
             return 1;
         } finally {
@@ -226,6 +247,7 @@ final class RunCommand {
                     + (ls.reason().isEmpty() ? "" : ": " + ls.reason()) + ")" + describe(sinks));
         }
         int code = awaitStop(fw, devicePid, sinks, cl.duration().orElse(null));
+        stopping();
         double secs = (System.nanoTime() - liveNanos) / 1e9;
         LastSeen seen = teardown.run();
         String why = failure;
@@ -672,6 +694,26 @@ final class RunCommand {
             return true;
         }
         return confNeedsGl(dist.conf());
+    }
+
+    /** How many configuration files of this (factory) PID conf/ holds. */
+    static int countConf(Path conf, String pid) {
+        int n = 0;
+        try (DirectoryStream<Path> ds = Files.newDirectoryStream(conf)) {
+            for (Path p : ds) {
+                if (isConfOf(p.getFileName().toString(), pid)) {
+                    n++;
+                }
+            }
+        } catch (IOException e) {
+            return n;
+        }
+        return n;
+    }
+
+    private static boolean isConfOf(String n, String pid) {
+        return (n.endsWith(".cfg") || n.endsWith(".config")) && (n.startsWith(pid + "-") || n.startsWith(pid + "~")
+                || n.startsWith(pid + "."));
     }
 
     /** Whether conf/ holds a configuration file of this (factory) PID. */

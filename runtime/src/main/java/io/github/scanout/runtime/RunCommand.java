@@ -33,6 +33,8 @@ import org.osgi.framework.SynchronousBundleListener;
 final class RunCommand {
     /** The factory PID of device configurations (core's {@code ManagedPipeline.FACTORY_PID}). */
     static final String DEVICE_PID = "io.github.scanout.device";
+    /** The PID of the Prometheus endpoint's configuration (plugin-metrics). */
+    static final String METRICS_PID = "io.github.scanout.metrics";
     static final Duration LIVE_TIMEOUT = Duration.ofSeconds(15);
     static final Duration FAILED_GRACE = Duration.ofSeconds(1);
     static final Duration SINK_TIMEOUT = Duration.ofSeconds(5);
@@ -168,6 +170,11 @@ final class RunCommand {
             throws InterruptedException {
         ConfigAdminClient cm = ConfigAdminClient.of(fw.context());
         listen(fw, cm, sinkProps);
+        if (cl.ops().metrics().isPresent()) {
+            // a factory configuration of the endpoint's PID: DS configures the component with it
+            // as with conf/'s io.github.scanout.metrics.cfg
+            cm.put(METRICS_PID, "cli", Map.of("listen", cl.ops().metrics().get()));
+        }
         Optional<DeviceSpec> device = cl.device();
         if (controlled) {
             int cliDevice = device.isPresent() ? 1 : 0;
@@ -668,6 +675,9 @@ final class RunCommand {
         }
         if (shell || cl.sinks().stream().anyMatch(s -> s.type().is(SinkType.VNC)) || confHas(dist.conf(), SinkType.VNC_PID)) {
             jars.addAll(Distribution.jars(dist.vncBundles()));
+        }
+        if (cl.ops().metrics().isPresent() || confHas(dist.conf(), METRICS_PID)) {
+            jars.addAll(Distribution.jars(dist.metricsBundles()));
         }
         // FileInstall last: everything it may configure is there when it first scans
         jars.sort((a, b) -> Boolean.compare(a.getFileName().toString().contains("fileinstall"),

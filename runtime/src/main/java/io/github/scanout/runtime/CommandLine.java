@@ -276,11 +276,23 @@ record CommandLine(Command command, Optional<DeviceSpec> device, List<SinkSpec> 
             throw new UsageException("--metrics " + value + " is not accepted; expected a port from 0 to 65535, as HOST:PORT"
                     + " or PORT, for example 127.0.0.1:9464");
         }
+        // an address or localhost, never a name to look up: 127.0.0.0/8, ::1 or localhost is loopback
         boolean loop;
-        try {
-            loop = !host.isBlank() && java.net.InetAddress.getByName(host).isLoopbackAddress();
-        } catch (java.net.UnknownHostException | SecurityException e) {
-            throw new UsageException("--metrics " + value + ": host '" + host + "' is not known");
+        if (host.matches("\\d{1,3}(\\.\\d{1,3}){3}")) {
+            String[] o = host.split("\\.");
+            for (String x : o) {
+                if (Integer.parseInt(x) > 255) {
+                    throw new UsageException("--metrics " + value + " is not accepted; '" + host + "' is not an IP address");
+                }
+            }
+            loop = o[0].equals("127");
+        } else if (host.contains(":") && host.matches("[0-9A-Fa-f:.]+")) {
+            loop = host.equals("::1") || host.equals("0:0:0:0:0:0:0:1");
+        } else if (host.equals("localhost")) {
+            loop = true;
+        } else {
+            throw new UsageException("--metrics " + value + " is not accepted; expected an IP address or localhost before"
+                    + " the port, for example 127.0.0.1:9464");
         }
         if (!loop) {
             throw new UsageException("--metrics " + value + " is not a loopback address: this version serves metrics on"

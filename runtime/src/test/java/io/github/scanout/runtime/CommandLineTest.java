@@ -66,6 +66,8 @@ class CommandLineTest {
         "run --metrics x|--metrics x is not accepted; expected a port from 0 to 65535, as HOST:PORT or PORT, for example 127.0.0.1:9464",
         "run --metrics 1:2:3|--metrics 1:2:3 is not accepted; expected HOST:PORT, [IPv6]:PORT or PORT",
         "run --metrics 9464 --metrics 9465|--metrics is given twice",
+        "run --metrics example.org:9464|--metrics example.org:9464 is not accepted; expected an IP address or localhost before the port, for example 127.0.0.1:9464",
+        "run --metrics [::]:9464|--metrics [::]:9464 is not a loopback address: this version serves metrics on loopback only (no TLS, no authentication); scrape on this host or through a reverse proxy",
         "run --duration five|--duration five is not accepted; expected a number of seconds greater than 0, for example 5 or 0.5",
         "run --duration -1|--duration -1 is not accepted; expected a number of seconds greater than 0, for example 5 or 0.5",
         "run --duration 0|--duration 0 is not accepted; expected a number of seconds greater than 0, for example 5 or 0.5",

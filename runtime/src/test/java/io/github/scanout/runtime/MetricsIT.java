@@ -123,4 +123,59 @@ class MetricsIT {
                 + " serves metrics on loopback only (no TLS, no authentication); scrape on this host or through a"
                 + " reverse proxy (see scanout --help)");
     }
+
+    /**
+     * The service as the shipped unit runs it: {@code run} with conf/ only (a device and the
+     * metrics configuration), a notify socket; READY comes once the device is live, and the
+     * endpoint configured in conf/ serves its series. A second, non-loopback configuration of
+     * the endpoint is refused in one line naming its file while the rest runs on.
+     */
+    @Test
+    void theServiceFromConfIsReadyAndServesMetricsConfiguredInConf() throws Exception {
+        Path home = dir.resolve("dist");
+        LauncherIT.copyTree(TestRuntime.dist(), home);
+        int port = freePort();
+        java.nio.file.Files.writeString(home.resolve("conf/io.github.scanout.device-desk.cfg"),
+                "spec = sim:mdpy-xga\nname = desk\n");
+        java.nio.file.Files.writeString(home.resolve("conf/io.github.scanout.metrics.cfg"), "listen = 127.0.0.1:" + port + "\n");
+        String socket = dir.resolve("notify").toString();
+        try (SystemdIT.NotifySocket n = new SystemdIT.NotifySocket(socket)) {
+            ProcessBuilder pb = new ProcessBuilder(home.resolve("bin/scanout").toString(), "run").directory(dir.toFile());
+            pb.environment().remove("XDG_RUNTIME_DIR");
+            pb.environment().put("SCANOUT_CACHE", dir.resolve("cache").toString());
+            pb.environment().put("SCANOUT_CDS", "off");
+            pb.environment().put("NOTIFY_SOCKET", socket);
+            LauncherIT.Running r = new LauncherIT.Running(pb.start());
+            r.process.getOutputStream().close();
+            try {
+                List<String> got = n.until("READY=1");
+                assertThat(got.get(got.size() - 1)).isEqualTo("READY=1|STATUS=1 device live");
+                List<Sample> s = scrape(port);
+                assertThat(s).contains(new Sample("scanout_device_up", "gauge", "scanout_device_up", "device=desk", 1.0));
+            } finally {
+                r.process.destroy();
+            }
+            LauncherIT.Result res = r.await();
+            assertThat(res.code()).as(res.toString()).isZero();
+        }
+    }
+
+    @Test
+    void aNonLoopbackAddressInConfIsRefusedInOneLineNamingTheFile() throws Exception {
+        Path home = dir.resolve("dist");
+        LauncherIT.copyTree(TestRuntime.dist(), home);
+        java.nio.file.Files.writeString(home.resolve("conf/io.github.scanout.metrics.cfg"), "listen = 0.0.0.0:9464\n");
+        ProcessBuilder pb = new ProcessBuilder(home.resolve("bin/scanout").toString(), "run", "--duration", "2")
+                .directory(dir.toFile());
+        pb.environment().remove("XDG_RUNTIME_DIR");
+        pb.environment().put("SCANOUT_CACHE", dir.resolve("cache").toString());
+        pb.environment().put("SCANOUT_CDS", "off");
+        LauncherIT.Running r = new LauncherIT.Running(pb.start());
+        r.process.getOutputStream().close();
+        LauncherIT.Result res = r.await();
+        assertThat(res.code()).as(res.toString()).isZero();
+        assertThat(res.errLines()).as(res.toString()).singleElement().satisfies(l -> assertThat(l)
+                .contains("io.github.scanout.metrics.cfg")
+                .contains("listen = 0.0.0.0:9464 is not a loopback address: this version serves metrics on loopback only"));
+    }
 }

@@ -112,13 +112,16 @@ class SystemdIT {
         try (NotifySocket n = new NotifySocket(socket)) {
             LauncherIT.Running r = start(Map.of("NOTIFY_SOCKET", socket, "WATCHDOG_USEC", "400000", "SCANOUT_CDS", "off"),
                     List.of(), "run", "--device", "sim:mdpy-vga", "--sink", "file:shots");
-            List<String> before = n.until("READY=1");
-            assertThat(before.get(before.size() - 1)).as(before.toString()).isEqualTo("READY=1|STATUS=1 device live");
-            int pings = 0;
-            while (pings < 3) {
-                pings += n.until("WATCHDOG=1").size() > 0 ? 1 : 0;
+            try {
+                List<String> before = n.until("READY=1");
+                assertThat(before.get(before.size() - 1)).as(before.toString()).isEqualTo("READY=1|STATUS=1 device live");
+                int pings = 0;
+                while (pings < 3) {
+                    pings += n.until("WATCHDOG=1").size() > 0 ? 1 : 0;
+                }
+            } finally {
+                r.process.destroy(); // SIGTERM (Java itself: without the archive the launcher execs it)
             }
-            r.process.destroy(); // SIGTERM
             n.until("STOPPING=1");
             LauncherIT.Result res = r.await();
             assertThat(res.code()).as(res.toString()).isZero();
@@ -164,6 +167,15 @@ class SystemdIT {
         LauncherIT.Running r = start(Map.of(), List.of("setsid"), "run", "--device", "sim:mdpy-vga", "--sink",
                 "file:shots");
         long pid = r.process.pid();
+        try {
+            signalTheGroupOfADumpingStart(r, pid, cache);
+        } finally {
+            // whatever failed above, leave no process of the group behind
+            new ProcessBuilder("kill", "-KILL", "--", "-" + pid).start().waitFor();
+        }
+    }
+
+    private void signalTheGroupOfADumpingStart(LauncherIT.Running r, long pid, Path cache) throws Exception {
         long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(40);
         while (!r.out().contains(" is live") && r.process.isAlive() && System.nanoTime() < end) {
             Thread.sleep(50);

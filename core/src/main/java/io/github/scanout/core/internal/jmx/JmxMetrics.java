@@ -27,7 +27,9 @@ import org.osgi.service.component.annotations.ReferencePolicyOption;
  * Registers a {@link DeviceMXBean} for every device pipeline and a {@link SinkMXBean} for every
  * sink attached to one, in the platform MBean server, and unregisters them when they go. Sinks
  * come and go inside a pipeline without a service event: the set is brought in line every
- * {@value #REFRESH_MILLIS} ms, and at once when a pipeline comes or goes.
+ * {@value #REFRESH_MILLIS} ms, and at once when a pipeline comes or goes. The first refresh,
+ * which starts the platform MBean server, comes {@value #REFRESH_MILLIS} ms after activation,
+ * off the start-up path.
  *
  * <p>Threads: SCR calls the bind methods on its threads; the refresh runs on this component's
  * thread ({@code scanout-jmx}); the MBean server calls the beans on its callers' threads (each
@@ -40,7 +42,10 @@ public final class JmxMetrics {
 
     private static final System.Logger LOG = System.getLogger(JmxMetrics.class.getName());
 
-    private final MBeanServer server;
+    private final java.util.function.Supplier<MBeanServer> serverSupplier;
+    /** Got on the refresh thread, so that starting the platform MBean server (JMX's classes) does not delay SCR. */
+    private MBeanServer server;
+    private volatile boolean started;
     private final List<ManagedPipeline> pipelines = new CopyOnWriteArrayList<>();
     private final Map<ObjectName, Object> registered = new HashMap<>();
     private ScheduledExecutorService timer;
@@ -48,11 +53,11 @@ public final class JmxMetrics {
 
     /** For SCR. */
     public JmxMetrics() {
-        this(ManagementFactory.getPlatformMBeanServer());
+        this.serverSupplier = ManagementFactory::getPlatformMBeanServer;
     }
 
     JmxMetrics(MBeanServer server) {
-        this.server = server;
+        this.serverSupplier = () -> server;
     }
 
     @Activate
@@ -62,7 +67,7 @@ public final class JmxMetrics {
             t.setDaemon(true);
             return t;
         });
-        timer.scheduleWithFixedDelay(this::refresh, 0, REFRESH_MILLIS, TimeUnit.MILLISECONDS);
+        timer.scheduleWithFixedDelay(this::refresh, REFRESH_MILLIS, REFRESH_MILLIS, TimeUnit.MILLISECONDS);
     }
 
     @Deactivate
@@ -92,9 +97,10 @@ public final class JmxMetrics {
         kick();
     }
 
+    /** A refresh now, once the first periodic one has started the MBean server (none during start-up). */
     private void kick() {
         ScheduledExecutorService t = timer;
-        if (t != null && !t.isShutdown()) {
+        if (t != null && !t.isShutdown() && started) {
             try {
                 t.execute(this::refresh);
             } catch (java.util.concurrent.RejectedExecutionException e) {
@@ -113,6 +119,10 @@ public final class JmxMetrics {
 
     /** Brings the registered beans in line with the pipelines and their sinks. */
     synchronized void refresh() {
+        if (server == null) {
+            server = serverSupplier.get();
+            started = true;
+        }
         Map<ObjectName, Object> wanted = new HashMap<>();
         for (ManagedPipeline p : pipelines) {
             try {
@@ -154,6 +164,9 @@ public final class JmxMetrics {
 
     private void unregister(ObjectName n) {
         registered.remove(n);
+        if (server == null) {
+            return;
+        }
         try {
             server.unregisterMBean(n);
         } catch (JMException | RuntimeException e) {

@@ -42,9 +42,14 @@ record CommandLine(Command command, Optional<DeviceSpec> device, List<SinkSpec> 
      *     and how long {@code snapshot} waits for its picture
      * @param control {@code --control PATH}: where the control socket listens
      * @param file {@code snapshot}'s FILE
+     * @param metrics {@code --metrics HOST:PORT}: serve Prometheus metrics there (loopback only)
      */
-    record Ops(Optional<Duration> timeout, Optional<String> control, Optional<String> file) {
-        static final Ops NONE = new Ops(Optional.empty(), Optional.empty(), Optional.empty());
+    record Ops(Optional<Duration> timeout, Optional<String> control, Optional<String> file, Optional<String> metrics) {
+        static final Ops NONE = new Ops(Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty());
+
+        Ops(Optional<Duration> timeout, Optional<String> control, Optional<String> file) {
+            this(timeout, control, file, Optional.empty());
+        }
 
         /** {@code --timeout}, else {@link #DEFAULT_TIMEOUT}. */
         Duration timeoutOrDefault() {
@@ -94,6 +99,7 @@ record CommandLine(Command command, Optional<DeviceSpec> device, List<SinkSpec> 
         String gl = "auto";
         Duration timeout = null;
         String control = null;
+        String metrics = null;
         String file = null;
         for (int i = 1; i < args.length; i++) {
             String arg = args[i];
@@ -148,6 +154,15 @@ record CommandLine(Command command, Optional<DeviceSpec> device, List<SinkSpec> 
                     }
                     control = value;
                 }
+                case "--metrics" -> {
+                    if (metrics != null) {
+                        throw new UsageException("--metrics is given twice");
+                    }
+                    if (value == null) {
+                        value = next(args, ++i, name, "HOST:PORT");
+                    }
+                    metrics = loopback(value);
+                }
                 case "--device" -> {
                     if (device != null) {
                         throw new UsageException("--device is given twice ('" + device.name() + "' and '"
@@ -193,7 +208,7 @@ record CommandLine(Command command, Optional<DeviceSpec> device, List<SinkSpec> 
                 }
                 default -> throw new UsageException(arg.startsWith("-")
                         ? "unknown option '" + arg + "' for " + first
-                                + "; expected --device, --sink, --duration, --frames, --timeout, --control or --gl"
+                                + "; expected --device, --sink, --duration, --frames, --timeout, --control, --metrics or --gl"
                         : "unexpected argument '" + arg + "'; options come as --device SPEC, --sink TYPE:TARGET...");
             }
         }
@@ -229,7 +244,61 @@ record CommandLine(Command command, Optional<DeviceSpec> device, List<SinkSpec> 
         }
         return new CommandLine(command, Optional.ofNullable(device), sinks, Optional.ofNullable(duration),
                 frames == null ? OptionalLong.empty() : OptionalLong.of(frames), gl,
-                new Ops(Optional.ofNullable(timeout), Optional.ofNullable(control), Optional.ofNullable(file)));
+                new Ops(Optional.ofNullable(timeout), Optional.ofNullable(control), Optional.ofNullable(file),
+                        Optional.ofNullable(metrics)));
+    }
+
+    /**
+     * {@code --metrics}'s value when it is a loopback {@code HOST:PORT}, {@code [IPv6]:PORT} or
+     * {@code PORT}: the metrics bundle serves loopback only in this version.
+     */
+    static String loopback(String value) throws UsageException {
+        String v = value.trim();
+        String host = "127.0.0.1";
+        String port = v;
+        int colon = v.lastIndexOf(':');
+        if (v.startsWith("[") && v.indexOf("]:") > 0) {
+            host = v.substring(1, v.indexOf("]:"));
+            port = v.substring(v.indexOf("]:") + 2);
+        } else if (colon >= 0 && v.indexOf(':') == colon) {
+            host = colon == 0 ? host : v.substring(0, colon);
+            port = v.substring(colon + 1);
+        } else if (colon >= 0) {
+            throw new UsageException("--metrics " + value + " is not accepted; expected HOST:PORT, [IPv6]:PORT or PORT");
+        }
+        int n;
+        try {
+            n = Integer.parseInt(port);
+        } catch (NumberFormatException e) {
+            n = -1;
+        }
+        if (n < 0 || n > 65535) {
+            throw new UsageException("--metrics " + value + " is not accepted; expected a port from 0 to 65535, as HOST:PORT"
+                    + " or PORT, for example 127.0.0.1:9464");
+        }
+        // an address or localhost, never a name to look up: 127.0.0.0/8, ::1 or localhost is loopback
+        boolean loop;
+        if (host.matches("\\d{1,3}(\\.\\d{1,3}){3}")) {
+            String[] o = host.split("\\.");
+            for (String x : o) {
+                if (Integer.parseInt(x) > 255) {
+                    throw new UsageException("--metrics " + value + " is not accepted; '" + host + "' is not an IP address");
+                }
+            }
+            loop = o[0].equals("127");
+        } else if (host.contains(":") && host.matches("[0-9A-Fa-f:.]+")) {
+            loop = host.equals("::1") || host.equals("0:0:0:0:0:0:0:1");
+        } else if (host.equals("localhost")) {
+            loop = true;
+        } else {
+            throw new UsageException("--metrics " + value + " is not accepted; expected an IP address or localhost before"
+                    + " the port, for example 127.0.0.1:9464");
+        }
+        if (!loop) {
+            throw new UsageException("--metrics " + value + " is not a loopback address: this version serves metrics on"
+                    + " loopback only (no TLS, no authentication); scrape on this host or through a reverse proxy");
+        }
+        return v;
     }
 
     private static String next(String[] args, int i, String option, String what) throws UsageException {
@@ -318,6 +387,8 @@ record CommandLine(Command command, Optional<DeviceSpec> device, List<SinkSpec> 
                                        was written for this long (default 30; a still screen is captured
                                        only once)
                   --control PATH       the control socket for scanout ctl (default: see the operator guide)
+                  --metrics HOST:PORT  serve Prometheus metrics at http://HOST:PORT/metrics (loopback only,
+                                       for example 127.0.0.1:9464; installs bundles/metrics/)
                   --gl auto|on|off     install the GL sink and importer bundle (auto: when a gl sink, a real
                                        device or a GL configuration in conf/ needs it)
 

@@ -121,6 +121,11 @@ record Distribution(Path home, Path cache, String note) {
         return bundles().resolve("gl");
     }
 
+    /** The Prometheus endpoint, installed for --metrics or a conf/io.github.scanout.metrics configuration. */
+    Path metricsBundles() {
+        return bundles().resolve("metrics");
+    }
+
     /** The VNC sink, installed when a vnc sink is asked for, conf/ configures one, or for the shell. */
     Path vncBundles() {
         return bundles().resolve("vnc");

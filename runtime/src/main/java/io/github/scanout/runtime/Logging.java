@@ -1,6 +1,9 @@
 package io.github.scanout.runtime;
 
+import java.io.IOException;
 import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.io.StringWriter;
 import java.time.LocalTime;
 import java.time.ZoneId;
@@ -32,6 +35,59 @@ final class Logging {
     private Logging() {}
 
     static Level configure(String setting) {
+        return configure(setting, journalStream(System.getenv("JOURNAL_STREAM"), Path.of("/proc/self/fd/2")));
+    }
+
+    /**
+     * Whether stderr is systemd's journal: {@code JOURNAL_STREAM} ({@code device:inode}, set by
+     * systemd for a service whose stderr goes to the journal) names the file stderr is. A child
+     * that inherited the variable but writes elsewhere (a pipe, a file) keeps the time stamps.
+     */
+    static boolean journalStream(String journalStream, Path stderr) {
+        if (journalStream == null || journalStream.isBlank()) {
+            return false;
+        }
+        String[] f = journalStream.trim().split(":");
+        if (f.length != 2) {
+            return false;
+        }
+        try {
+            long dev = Long.parseLong(f[0]);
+            long ino = Long.parseLong(f[1]);
+            Object d = Files.getAttribute(stderr, "unix:dev");
+            Object i = Files.getAttribute(stderr, "unix:ino");
+            return d instanceof Long dl && i instanceof Long il && dl == dev && il == ino;
+        } catch (IOException | UnsupportedOperationException | IllegalArgumentException
+                | SecurityException e) {
+            return false;
+        }
+    }
+
+    /**
+     * Under the journal, each line starts with its syslog priority ({@code <3>} error,
+     * {@code <4>} warning, {@code <6>} info, {@code <7>} debug) instead of the time: the journal
+     * stamps the time itself and {@code journalctl -p warning} filters by it.
+     */
+    private static volatile boolean journal;
+
+    static boolean journal() {
+        return journal;
+    }
+
+    /** For tests: the journal's format on or off. */
+    static void journal(boolean on) {
+        journal = on;
+    }
+
+    /** The syslog priority prefix of a level, {@code <4>} for WARNING. */
+    static String priority(Level level) {
+        int v = level.intValue();
+        int p = v >= Level.SEVERE.intValue() ? 3 : v >= Level.WARNING.intValue() ? 4 : v >= Level.INFO.intValue() ? 6 : 7;
+        return "<" + p + ">";
+    }
+
+    static Level configure(String setting, boolean underJournal) {
+        journal = underJournal;
         if (System.getProperty("java.util.logging.SimpleFormatter.format") == null) {
             System.setProperty("java.util.logging.SimpleFormatter.format", "%1$tT.%1$tL %4$s %3$s: %5$s%6$s%n");
         }
@@ -63,9 +119,9 @@ final class Logging {
     static final class OneLine extends Formatter {
         @Override
         public String format(LogRecord r) {
-            String time = TIME.format(LocalTime.ofInstant(r.getInstant(), ZoneId.systemDefault()));
+            String time = journal ? priority(r.getLevel()) : TIME.format(LocalTime.ofInstant(r.getInstant(), ZoneId.systemDefault())) + " ";
             String msg = formatMessage(r);
-            String line = time + " " + r.getLevel().getName() + " " + (r.getLoggerName() == null ? "" : r.getLoggerName())
+            String line = time + r.getLevel().getName() + " " + (r.getLoggerName() == null ? "" : r.getLoggerName())
                     + ": " + (msg == null ? "" : msg);
             if (r.getThrown() != null) {
                 line += ": " + chain(r.getThrown());
@@ -135,10 +191,28 @@ final class Logging {
         public void println(String x) {
             String folded = x == null ? null : fold(x);
             if (folded == null) {
-                super.println(x);
+                super.println(journal && x != null ? launcherPriority(x) + x : x);
             } else if (!folded.isEmpty()) {
                 super.println(folded);
             }
+        }
+
+        /**
+         * The priority prefix of a line the launcher prints itself under the journal: {@code <3>}
+         * for {@code scanout: failed...}, {@code <4>} for a WARNING, none (the journal's default,
+         * info) for the rest or a line that has one.
+         */
+        static String launcherPriority(String line) {
+            if (line.startsWith("<")) {
+                return "";
+            }
+            if (line.startsWith("scanout: failed") || line.startsWith("scanout: the runtime did not start")) {
+                return "<3>";
+            }
+            if (line.startsWith("scanout: WARNING")) {
+                return "<4>";
+            }
+            return "";
         }
 
         /** The record as one line; "" for a repeat; null when it is not an SCR record with a trace. */
@@ -172,7 +246,9 @@ final class Logging {
             if (recent.putIfAbsent(body, now) != null) {
                 return "";
             }
-            return flatten(TIME.format(LocalTime.now()) + " " + level + " scr: " + body);
+            String head = journal ? priority(Level.parse(level.equals("DEBUG") ? "FINE" : level.equals("TRACE") ? "FINEST"
+                    : level.equals("AUDIT") ? "INFO" : level)) : TIME.format(LocalTime.now()) + " ";
+            return flatten(head + level + " scr: " + body);
         }
 
         /** {@code java.lang.IllegalArgumentException: msg} as {@code IllegalArgumentException: msg}. */

@@ -23,7 +23,7 @@ final class Pipelines {
 
     /** A copy of {@code PipelineStats}, the fields the launcher reports. */
     record Stats(String name, String spec, String state, String reason, String source, long captured, long delivered,
-            long dropped, List<Sink> sinks) {
+            long dropped, List<Sink> sinks, long polls) {
 
         /** The named sink, if attached. */
         Optional<Sink> sink(String sinkName) {
@@ -98,7 +98,7 @@ final class Pipelines {
         }
         return new Stats((String) invoke(s, "name"), (String) invoke(s, "spec"), invoke(s, "state").toString(),
                 (String) invoke(s, "reason"), (String) invoke(s, "source"), (Long) invoke(s, "captured"),
-                (Long) invoke(s, "delivered"), (Long) invoke(s, "dropped"), sinks);
+                (Long) invoke(s, "delivered"), (Long) invoke(s, "dropped"), sinks, (Long) invoke(s, "polls"));
     }
 
     static Object invoke(Object target, String method) {

@@ -33,6 +33,8 @@ import org.osgi.framework.SynchronousBundleListener;
 final class RunCommand {
     /** The factory PID of device configurations (core's {@code ManagedPipeline.FACTORY_PID}). */
     static final String DEVICE_PID = "io.github.scanout.device";
+    /** The PID of the Prometheus endpoint's configuration (plugin-metrics). */
+    static final String METRICS_PID = "io.github.scanout.metrics";
     static final Duration LIVE_TIMEOUT = Duration.ofSeconds(15);
     static final Duration FAILED_GRACE = Duration.ofSeconds(1);
     static final Duration SINK_TIMEOUT = Duration.ofSeconds(5);
@@ -101,6 +103,9 @@ final class RunCommand {
         try {
             code = session(fw, sinkProps, shell);
         } finally {
+            if (systemd != null) {
+                systemd.close();
+            }
             if (control != null) {
                 control.close();
             }
@@ -128,6 +133,15 @@ final class RunCommand {
     /** The control socket, while it listens; null for a snapshot or when it could not listen. */
     private ControlServer control;
     private ControlCommands commands;
+    /** The systemd notifier, under a {@code Type=notify} unit; else null. */
+    private Systemd systemd;
+
+    /** Tells systemd (when it asked) that the stop has begun. */
+    private void stopping() {
+        if (systemd != null) {
+            systemd.stopping();
+        }
+    }
 
     /**
      * Starts the control socket (not for {@code snapshot}); when it cannot listen, says why in
@@ -156,7 +170,19 @@ final class RunCommand {
             throws InterruptedException {
         ConfigAdminClient cm = ConfigAdminClient.of(fw.context());
         listen(fw, cm, sinkProps);
+        if (cl.ops().metrics().isPresent()) {
+            // a factory configuration of the endpoint's PID: DS configures the component with it
+            // as with conf/'s io.github.scanout.metrics.cfg
+            cm.put(METRICS_PID, "cli", Map.of("listen", cl.ops().metrics().get()));
+        }
         Optional<DeviceSpec> device = cl.device();
+        if (controlled) {
+            int cliDevice = device.isPresent() ? 1 : 0;
+            systemd = Systemd.of(env, fw.context(), () -> countConf(dist.conf(), DEVICE_PID) + cliDevice, fw::active, err);
+            if (systemd != null) {
+                systemd.start();
+            }
+        }
         if (device.isEmpty()) {
             // the shell's exit: close conf/'s pipelines before their providers and sources go
             fw.context().addBundleListener((SynchronousBundleListener) e -> {
@@ -167,6 +193,7 @@ final class RunCommand {
             out.println("scanout: running with conf/ and deploy/ (" + dist.conf() + ", " + dist.deploy() + ")"
                     + (shell || cl.duration().isPresent() ? "" : "; stop with Ctrl-C"));
             int code = awaitStop(fw, null, List.of(), cl.duration().orElse(null));
+            stopping();
             out.println("scanout: stopped" + (stop.reason().isEmpty() ? "" : " (" + stop.reason() + ")"));
             return code;
         }
@@ -203,6 +230,7 @@ final class RunCommand {
             live = awaitLive(fw, devicePid, d, sinks, probe);
         } catch (IllegalStateException e) {
             err.println("scanout: " + e.getMessage());
+            stopping();
             teardown.run();
             return 1;
         } finally {
@@ -226,6 +254,7 @@ final class RunCommand {
                     + (ls.reason().isEmpty() ? "" : ": " + ls.reason()) + ")" + describe(sinks));
         }
         int code = awaitStop(fw, devicePid, sinks, cl.duration().orElse(null));
+        stopping();
         double secs = (System.nanoTime() - liveNanos) / 1e9;
         LastSeen seen = teardown.run();
         String why = failure;
@@ -647,6 +676,9 @@ final class RunCommand {
         if (shell || cl.sinks().stream().anyMatch(s -> s.type().is(SinkType.VNC)) || confHas(dist.conf(), SinkType.VNC_PID)) {
             jars.addAll(Distribution.jars(dist.vncBundles()));
         }
+        if (cl.ops().metrics().isPresent() || confHas(dist.conf(), METRICS_PID)) {
+            jars.addAll(Distribution.jars(dist.metricsBundles()));
+        }
         // FileInstall last: everything it may configure is there when it first scans
         jars.sort((a, b) -> Boolean.compare(a.getFileName().toString().contains("fileinstall"),
                 b.getFileName().toString().contains("fileinstall")));
@@ -672,6 +704,26 @@ final class RunCommand {
             return true;
         }
         return confNeedsGl(dist.conf());
+    }
+
+    /** How many configuration files of this (factory) PID conf/ holds. */
+    static int countConf(Path conf, String pid) {
+        int n = 0;
+        try (DirectoryStream<Path> ds = Files.newDirectoryStream(conf)) {
+            for (Path p : ds) {
+                if (isConfOf(p.getFileName().toString(), pid)) {
+                    n++;
+                }
+            }
+        } catch (IOException e) {
+            return n;
+        }
+        return n;
+    }
+
+    private static boolean isConfOf(String n, String pid) {
+        return (n.endsWith(".cfg") || n.endsWith(".config")) && (n.startsWith(pid + "-") || n.startsWith(pid + "~")
+                || n.startsWith(pid + "."));
     }
 
     /** Whether conf/ holds a configuration file of this (factory) PID. */

@@ -6,8 +6,17 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * SIGTERM and SIGINT as a request to stop cleanly. The first signal counts the latch down; the
- * main thread then stops the runtime in order and exits 0. A second signal while that is under
- * way halts at once (status 130), for an operator who does not want to wait.
+ * main thread then stops the runtime in order and exits 0. While that is under way:
+ *
+ * <ul>
+ *   <li>the same signal again within {@link #DUPLICATE_WINDOW_NANOS} of the first is the same
+ *       request delivered twice and is ignored: systemd's {@code KillMode=control-group} signals
+ *       every process of the service, so when the launcher script runs Java as its child (the
+ *       start that dumps the class-data archive) Java gets SIGTERM from systemd and again from
+ *       the script, which passes it on; Ctrl-C at a terminal does the same with SIGINT;
+ *   <li>the same signal later, or the other of the two, halts at once (status 130), for an
+ *       operator who does not want to wait.
+ * </ul>
  *
  * <p>The handlers replace the JVM's (which would run shutdown hooks and exit 143 or 130). For
  * other ways the JVM is asked to exit (SIGHUP, a stray {@code System.exit}) a shutdown hook
@@ -21,6 +30,10 @@ final class StopSignal {
     private volatile String reason = "";
     private volatile int exitCode;
     private volatile boolean handlersInstalled;
+    /** A repeat of the first signal within this is a duplicate delivery (2 s). */
+    static final long DUPLICATE_WINDOW_NANOS = 2_000_000_000L;
+    private String firstSignal;
+    private long firstNanos;
 
     /** Installs the handlers and the hook. */
     void install() {
@@ -37,11 +50,26 @@ final class StopSignal {
     }
 
     private void onSignal(String name) {
-        if (requested.getCount() == 0) {
+        if (onSignal(name, System.nanoTime())) {
             Runtime.getRuntime().halt(130);
+        }
+    }
+
+    /**
+     * Records a signal; true when it means "halt now".
+     */
+    synchronized boolean onSignal(String name, long nanos) {
+        if (firstSignal != null) {
+            return !(name.equals(firstSignal) && nanos - firstNanos < DUPLICATE_WINDOW_NANOS);
+        }
+        firstSignal = name;
+        firstNanos = nanos;
+        if (requested.getCount() == 0) {
+            return false; // a stop from inside is under way: the signal asks for the same
         }
         reason = name;
         requested.countDown();
+        return false;
     }
 
     private void onShutdown() {

@@ -32,7 +32,7 @@ import java.util.List;
 class CommandLineFuzzTest {
 
     static final String[] COMMANDS = {"run", "shell", "devices", "--help", "--version", "run", "run", "help"};
-    static final String[] OPTIONS = {"", "--device", "--sink", "--duration", "--frames", "--gl"};
+    static final String[] OPTIONS = {"", "--device", "--sink", "--duration", "--frames", "--gl", "--metrics"};
 
     /** Each shipped sink's keys, as its own bundle's metatype declares them, by factory PID. */
     static final Map<String, List<ConfigKey>> SINKS = sinkKeys();
@@ -60,7 +60,7 @@ class CommandLineFuzzTest {
         for (String a : new String(data, StandardCharsets.UTF_8).split("\0", -1)) {
             if (args.isEmpty() && a.length() == 1 && a.charAt(0) < 8) {
                 args.add(COMMANDS[a.charAt(0)]);
-            } else if (a.length() == 1 && a.charAt(0) >= 1 && a.charAt(0) <= 5) {
+            } else if (a.length() == 1 && a.charAt(0) >= 1 && a.charAt(0) <= 6) {
                 args.add(OPTIONS[a.charAt(0)]);
             } else {
                 args.add(a);

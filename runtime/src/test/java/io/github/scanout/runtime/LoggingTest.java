@@ -82,4 +82,41 @@ class LoggingTest {
         assertThat(lines[2]).isEqualTo("scanout: something else");
         assertThat(lines[3]).isEqualTo("across two lines");
     }
+
+    @Test
+    void underTheJournalALineStartsWithItsPriorityInsteadOfTheTime(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+            throws Exception {
+        java.nio.file.Path f = java.nio.file.Files.createFile(dir.resolve("stderr"));
+        String id = java.nio.file.Files.getAttribute(f, "unix:dev") + ":" + java.nio.file.Files.getAttribute(f, "unix:ino");
+        assertThat(Logging.journalStream(id, f)).isTrue();
+        assertThat(Logging.journalStream("1:2", f)).isFalse();
+        assertThat(Logging.journalStream(null, f)).isFalse();
+        assertThat(Logging.journalStream("junk", f)).isFalse();
+        LogRecord r = new LogRecord(Level.WARNING, "device desk: no signal");
+        r.setLoggerName("io.github.scanout.core");
+        Logging.journal(true);
+        try {
+            assertThat(new Logging.OneLine().format(r).strip()).isEqualTo("<4>WARNING io.github.scanout.core: device desk: no signal");
+            r.setLevel(Level.SEVERE);
+            assertThat(new Logging.OneLine().format(r)).startsWith("<3>SEVERE ");
+            r.setLevel(Level.INFO);
+            assertThat(new Logging.OneLine().format(r)).startsWith("<6>INFO ");
+            r.setLevel(Level.FINE);
+            assertThat(new Logging.OneLine().format(r)).startsWith("<7>FINE ");
+            ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+            Logging.ScrConsole console = new Logging.ScrConsole(new PrintStream(bytes, true, StandardCharsets.UTF_8));
+            console.println("scanout: WARNING: sink file-1 gets no picture");
+            console.println("scanout: failed: file-1 wrote nothing");
+            console.println("scanout: desk is live");
+            console.println(scrRecord("bad path"));
+            assertThat(bytes.toString(StandardCharsets.UTF_8).split("\\R")).containsExactly(
+                    "<4>scanout: WARNING: sink file-1 gets no picture", "<3>scanout: failed: file-1 wrote nothing",
+                    "scanout: desk is live",
+                    "<3>SEVERE scr: IllegalArgumentException: bad path (bundle io.github.scanout.plugin-sink-file:0.1.0.SNAPSHOT (11)"
+                            + "[io.github.scanout.sink.file.internal.FileSinkComponent(8)] : Error during instantiation of the"
+                            + " implementation object)");
+        } finally {
+            Logging.journal(false);
+        }
+    }
 }

@@ -18,7 +18,7 @@ import com.sun.jna.Pointer;
  * whenever errno is non-zero afterwards, even when the call succeeded (libc may leave errno set
  * on success), so it is not used here.
  *
- * <p>Only {@link LibcKernel} uses this interface; tests mock it.
+ * <p>Only {@link LibcKernel} and {@link UnixDatagram} use this interface; tests mock it.
  */
 public interface Libc extends Library {
 
@@ -62,6 +62,18 @@ public interface Libc extends Library {
 
     /** {@code poll(2)} over {@code nfds} {@code struct pollfd}s (8 bytes each) at {@code fds}. */
     int poll(Pointer fds, long nfds, int timeoutMillis);
+
+    /** {@code socket(2)}; {@link UnixDatagram} only. */
+    int socket(int domain, int type, int protocol);
+
+    /** {@code sendto(2)} with the address as bytes ({@code struct sockaddr_un}); {@link UnixDatagram} only. */
+    long sendto(int fd, byte[] buf, long len, int flags, byte[] addr, int addrlen);
+
+    /** {@code bind(2)}; {@link UnixDatagram.Receiver} only. */
+    int bind(int fd, byte[] addr, int addrlen);
+
+    /** {@code recv(2)}; {@link UnixDatagram.Receiver} only. */
+    long recv(int fd, byte[] buf, long len, int flags);
 
     /** The errno of the last native call made on this thread. */
     default int errno() {

@@ -166,7 +166,7 @@ record Target(Kind kind, String location) {
 
     private static String checked(String text, String key) {
         if (text == null || text.isBlank()) {
-            throw new IllegalArgumentException(key + " is empty");
+            throw new IllegalArgumentException(key + " is empty (required unless a pipeline is configured)");
         }
         String t = text.trim();
         if (t.length() > MAX) {

@@ -65,7 +65,12 @@ public final class VideoSinkComponent implements FrameSink, CountsOutput {
                     && options.pipeline().isEmpty() ? Encoders.auto(gst, log) : "x264enc");
             Elements.require(gst, Descriptions.elements(options, encoder));
             if (!options.pipeline().isEmpty()) {
-                GstPipeline.check(gst, Descriptions.of(options, encoder, 2, 2));
+                try {
+                    GstPipeline.check(gst, Descriptions.of(options, encoder, 2, 2));
+                } catch (IllegalStateException e) {
+                    reader.refuse("pipeline", e.getMessage());
+                    reader.check();
+                }
             }
             Object name = properties.get(FrameSink.NAME_PROPERTY);
             String label = name == null ? String.valueOf(properties.get("service.pid") == null ? pid : properties.get("service.pid")) : name.toString();

@@ -18,8 +18,8 @@ public @interface VideoSinkConfig {
 
     @AttributeDefinition(description = "The file to write. Its extension picks the container: .mp4 (fragmented "
             + "MP4: a killed process leaves a file that plays up to the last second), .mkv (Matroska) or .webm. "
-            + "An existing file is replaced.")
-    String path();
+            + "An existing file is replaced. Required unless pipeline is given.")
+    String path() default "";
 
     @AttributeDefinition(description = "Video codec: h264 (default for .mp4 and .mkv), vp8 (default for .webm) or vp9.",
             options = {@Option(value = "h264"), @Option(value = "vp8"), @Option(value = "vp9")})

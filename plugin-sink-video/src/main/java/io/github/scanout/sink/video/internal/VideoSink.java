@@ -44,6 +44,7 @@ final class VideoSink implements FrameSink, CountsOutput, AutoCloseable {
             DrmFormat.XBGR8888, "RGBx", DrmFormat.ABGR8888, "RGBA");
 
     private static final Backoff RECONNECT = Backoff.doubling(Duration.ofMillis(250), Duration.ofSeconds(5));
+    private static final long CONFIRM_NANOS = TimeUnit.SECONDS.toNanos(1);
     private static final long FINISH_NANOS = TimeUnit.SECONDS.toNanos(10);
 
     private final Gst gst;
@@ -186,6 +187,7 @@ final class VideoSink implements FrameSink, CountsOutput, AutoCloseable {
         int failures = 0;
         long retryAt = 0;
         boolean down = false;
+        long confirmAt = 0;
         GstPipeline p = null;
         while (!closing) {
             long now = System.nanoTime();
@@ -205,13 +207,8 @@ final class VideoSink implements FrameSink, CountsOutput, AutoCloseable {
                         running = p;
                         start = System.nanoTime();
                         lastTick = -1;
-                        if (down) {
-                            log.info(label + ": " + where() + " is back after " + failures + " failed attempts; "
-                                    + dropped.get() + " frames dropped so far");
-                            restarts++;
-                        }
-                        down = false;
-                        failures = 0;
+                        // a network sink connects asynchronously: it is back once it has run a while
+                        confirmAt = start + CONFIRM_NANOS;
                     } catch (IllegalStateException e) {
                         if (p != null) {
                             p.close();
@@ -239,6 +236,13 @@ final class VideoSink implements FrameSink, CountsOutput, AutoCloseable {
                 retryAt = failed(error.equals("EOS") ? "the stream ended" : error, failures, down);
                 down = true;
                 continue;
+            }
+            if (down && now - confirmAt >= 0 && p.frames() > 0) {
+                log.info(label + ": " + where() + " is back after " + failures + " failed attempts; "
+                        + dropped.get() + " frames dropped so far");
+                restarts++;
+                down = false;
+                failures = 0;
             }
             long tick = (now - start) / period;
             if (tick <= lastTick) {

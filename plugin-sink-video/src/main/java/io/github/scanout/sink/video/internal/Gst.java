@@ -205,8 +205,9 @@ final class Gst {
         try {
             return Native.load(name, type, Map.of(Library.OPTION_STRING_ENCODING, "UTF-8"));
         } catch (UnsatisfiedLinkError e) {
-            throw new IllegalStateException("GStreamer is not installed: " + name + " cannot be loaded (install the "
-                    + "Debian package " + debianPackage + ", or gstreamer1.0-plugins-base, which pulls it in)");
+            String install = " cannot be loaded (install the Debian package ";
+            throw new IllegalStateException("GStreamer is not installed: " + name + install + debianPackage
+                    + ", or gstreamer1.0-plugins-base, which pulls it in)");
         }
     }
 

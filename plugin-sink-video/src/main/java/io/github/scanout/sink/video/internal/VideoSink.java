@@ -312,8 +312,8 @@ final class VideoSink implements FrameSink, CountsOutput, AutoCloseable {
             return 0;
         }
         if (!alreadyDown) {
-            log.warn(label + ": " + where() + " failed: " + why + "; retrying with back-off, frames are dropped "
-                    + "(counted) until it is back");
+            String retrying = "; retrying with back-off, frames are dropped (counted) until it is back";
+            log.warn(label + ": " + where() + " failed: " + why + retrying);
         }
         return System.nanoTime() + Math.max(1, RECONNECT.delayNanos(failures));
     }

@@ -91,9 +91,15 @@ final class VideoSink implements FrameSink, CountsOutput, AutoCloseable {
         ticker.start();
     }
 
+    /**
+     * CPU pixels in the formats GStreamer takes as they are, no faster than the output rate (a
+     * frame between two ticks would be copied for nothing); a published stream has people
+     * watching it (low latency), a recording does not.
+     */
     @Override
     public SinkNeeds needs() {
-        return new SinkNeeds(true, true, FORMATS.keySet(), 0);
+        boolean watched = options.target() == null || !options.target().kind().file();
+        return new SinkNeeds(true, true, FORMATS.keySet(), options.fps(), watched);
     }
 
     @Override

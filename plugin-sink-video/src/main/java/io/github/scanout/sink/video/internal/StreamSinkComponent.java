@@ -62,7 +62,7 @@ public final class StreamSinkComponent implements FrameSink, CountsOutput {
 
     @Override
     public void cursor(CursorState cursor) {
-        // the cursor is not composited into the video yet
+        sink.cursor(cursor);
     }
 
     @Override

@@ -21,10 +21,11 @@ import java.util.Locale;
  * @param segmentSeconds HLS segment length
  * @param segments HLS segments kept
  * @param pipeline a custom description downstream of the source, or empty
+ * @param cursor draw the cursor into the frames
  */
 record VideoOptions(Target target, String codec, String encoder, int bitrate, int quality, int fps,
         int keyframeInterval, String speedPreset, String tune, int queue, int segmentSeconds, int segments,
-        String pipeline) {
+        String pipeline, boolean cursor) {
 
     static final List<String> HARDWARE_H264 = List.of("vah264enc", "vaapih264enc", "nvh264enc", "qsvh264enc");
 
@@ -83,7 +84,7 @@ record VideoOptions(Target target, String codec, String encoder, int bitrate, in
         return new VideoOptions(target, codec, encoder, r.integer("bitrate"), r.integer("quality"), fps, kf,
                 r.text("speed.preset").toLowerCase(Locale.ROOT), r.text("tune").toLowerCase(Locale.ROOT),
                 r.integer("queue"), stream ? r.integer("segment.seconds") : 2, stream ? r.integer("segments") : 5,
-                pipeline);
+                pipeline, r.bool("cursor"));
     }
 
     /** {@return the element that encodes: the codec's own, x264enc, or the one named} */

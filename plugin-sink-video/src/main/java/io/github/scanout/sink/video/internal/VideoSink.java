@@ -3,6 +3,7 @@ package io.github.scanout.sink.video.internal;
 import io.github.scanout.api.DrmFormat;
 import io.github.scanout.api.buffer.PlaneBuffer;
 import io.github.scanout.api.sink.CountsOutput;
+import io.github.scanout.api.sink.CursorState;
 import io.github.scanout.api.sink.Frame;
 import io.github.scanout.api.sink.FrameSink;
 import io.github.scanout.api.sink.SinkNeeds;
@@ -62,6 +63,13 @@ final class VideoSink implements FrameSink, CountsOutput, AutoCloseable {
     private int pendingHeight;
     private String pendingFormat;
     private boolean hasFrame;
+    // guarded by lock: the cursor to draw (ARGB, not premultiplied), when options.cursor()
+    private int[] cursorArgb = new int[0];
+    private int cursorWidth;
+    private int cursorHeight;
+    private int cursorX;
+    private int cursorY;
+    private boolean cursorShown;
     private volatile boolean closing;
 
     private final AtomicLong dropped = new AtomicLong();
@@ -131,7 +139,73 @@ final class VideoSink implements FrameSink, CountsOutput, AutoCloseable {
             pendingHeight = h;
             pendingFormat = format;
             hasFrame = true;
+            if (options.cursor()) {
+                takeCursor(frame.cursor());
+            }
         }
+    }
+
+    @Override
+    public void cursor(CursorState cursor) {
+        if (options.cursor()) {
+            synchronized (lock) {
+                takeCursor(cursor);
+            }
+        }
+    }
+
+    /** Copies the cursor's image and position (ARGB8888 images only; others are not drawn). */
+    private void takeCursor(CursorState c) {
+        cursorX = c.x();
+        cursorY = c.y();
+        if (c.image().isEmpty() || !c.image().get().info().format().equals(DrmFormat.ARGB8888)
+                || !c.image().get().cpuReadable()) {
+            cursorShown = false;
+            return;
+        }
+        PlaneBuffer img = c.image().get();
+        int w = img.info().width();
+        int h = img.info().height();
+        int stride = img.info().stride();
+        if (cursorArgb.length < w * h) {
+            cursorArgb = new int[w * h];
+        }
+        ByteBuffer px = img.pixels();
+        for (int y = 0; y < h; y++) {
+            for (int x = 0; x < w; x++) {
+                cursorArgb[y * w + x] = px.getInt(y * stride + x * 4);
+            }
+        }
+        cursorWidth = w;
+        cursorHeight = h;
+        cursorShown = true;
+    }
+
+    /** Draws the cursor over the packed frame in {@code out} ("source over"; R and B swapped for RGBx/RGBA). */
+    private void drawCursor(ByteBuffer out, int width, int height, String format) {
+        boolean swap = format.startsWith("RGB");
+        for (int y = Math.max(0, -cursorY); y < cursorHeight && cursorY + y < height; y++) {
+            for (int x = Math.max(0, -cursorX); x < cursorWidth && cursorX + x < width; x++) {
+                int s = cursorArgb[y * cursorWidth + x];
+                int a = s >>> 24;
+                if (a == 0) {
+                    continue;
+                }
+                if (swap) {
+                    s = (s & 0xff00ff00) | ((s >> 16) & 0xff) | ((s & 0xff) << 16);
+                }
+                int at = ((cursorY + y) * width + cursorX + x) * 4;
+                int d = out.getInt(at);
+                int r = blend((s >> 16) & 0xff, (d >> 16) & 0xff, a);
+                int g = blend((s >> 8) & 0xff, (d >> 8) & 0xff, a);
+                int b = blend(s & 0xff, d & 0xff, a);
+                out.putInt(at, (d & 0xff000000) | (r << 16) | (g << 8) | b);
+            }
+        }
+    }
+
+    private static int blend(int s, int d, int a) {
+        return (s * a + d * (255 - a) + 127) / 255;
     }
 
     @Override
@@ -267,9 +341,12 @@ final class VideoSink implements FrameSink, CountsOutput, AutoCloseable {
             synchronized (lock) {
                 size = pendingWidth * pendingHeight * 4;
                 if (out == null || out.capacity() < size) {
-                    out = ByteBuffer.allocateDirect(size);
+                    out = ByteBuffer.allocateDirect(size).order(ByteOrder.LITTLE_ENDIAN);
                 }
                 out.clear().put(pending.duplicate().clear().limit(size));
+                if (options.cursor() && cursorShown) {
+                    drawCursor(out, pendingWidth, pendingHeight, pendingFormat);
+                }
                 if (!pendingFormat.equals(format) || pendingWidth != width || pendingHeight != height) {
                     format = pendingFormat;
                     width = pendingWidth;

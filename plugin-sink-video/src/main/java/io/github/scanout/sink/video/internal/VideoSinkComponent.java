@@ -97,7 +97,7 @@ public final class VideoSinkComponent implements FrameSink, CountsOutput {
 
     @Override
     public void cursor(CursorState cursor) {
-        // the cursor is not composited into the video yet
+        sink.cursor(cursor);
     }
 
     @Override

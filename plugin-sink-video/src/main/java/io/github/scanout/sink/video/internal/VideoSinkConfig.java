@@ -58,6 +58,10 @@ public @interface VideoSinkConfig {
                 @Option(value = "film"), @Option(value = "none")})
     String tune() default "zerolatency";
 
+    @AttributeDefinition(description = "Draw the guest's cursor into the video (from the cursor plane, where "
+            + "the device has one).")
+    boolean cursor() default false;
+
     @AttributeDefinition(description = "Frames that may wait for the encoder; when it falls behind further, "
             + "frames are dropped (counted), capture never waits.", min = "1", max = "1000")
     int queue() default 8;

@@ -126,4 +126,63 @@ class RecordingTest {
             assertEquals("", sink.output().lastError());
         }
     }
+
+    /** A black 320x240 frame with a white 32x32 cursor at (100, 60). */
+    static io.github.scanout.api.sink.Frame blackWithCursor() {
+        java.nio.ByteBuffer black = java.nio.ByteBuffer.allocate(320 * 240 * 4);
+        io.github.scanout.api.PlaneInfo info = new io.github.scanout.api.PlaneInfo(io.github.scanout.api.PlaneType.PRIMARY,
+                io.github.scanout.api.BufferType.REGION, io.github.scanout.api.DrmFormat.XRGB8888,
+                io.github.scanout.api.Modifier.LINEAR, 320, 240, 1280, 320 * 240 * 4L, 0, 0, java.util.Optional.empty(), 7);
+        java.nio.ByteBuffer white = java.nio.ByteBuffer.allocate(32 * 32 * 4).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        for (int i = 0; i < 32 * 32; i++) {
+            white.putInt(i * 4, 0xffffffff);
+        }
+        io.github.scanout.api.PlaneInfo cinfo = new io.github.scanout.api.PlaneInfo(io.github.scanout.api.PlaneType.CURSOR,
+                io.github.scanout.api.BufferType.REGION, io.github.scanout.api.DrmFormat.ARGB8888,
+                io.github.scanout.api.Modifier.LINEAR, 32, 32, 128, 32 * 32 * 4L, 100, 60, java.util.Optional.empty(), 9);
+        io.github.scanout.api.buffer.PlaneBuffer cursor = io.github.scanout.api.buffer.PlaneBuffer.create(cinfo,
+                io.github.scanout.api.buffer.MemoryKind.SNAPSHOT, white, null, null);
+        return new io.github.scanout.api.sink.Frame("sim", 1, System.nanoTime(), System.currentTimeMillis(),
+                io.github.scanout.api.buffer.PlaneBuffer.create(info, io.github.scanout.api.buffer.MemoryKind.SNAPSHOT,
+                        black, null, null),
+                new io.github.scanout.api.sink.CursorState(java.util.Optional.of(cursor), 100, 60,
+                        java.util.Optional.empty(), true));
+    }
+
+    /** The first decoded frame's RGB at (x, y). */
+    static int[] rgbAt(Path video, int x, int y) throws Exception {
+        Process p = new ProcessBuilder("ffmpeg", "-v", "error", "-i", video.toString(), "-frames:v", "1", "-f", "rawvideo",
+                "-pix_fmt", "rgb24", "-").start();
+        byte[] raw = p.getInputStream().readAllBytes();
+        p.waitFor();
+        int at = (y * 320 + x) * 3;
+        return new int[] {raw[at] & 0xff, raw[at + 1] & 0xff, raw[at + 2] & 0xff};
+    }
+
+    @Test
+    void theCursorIsDrawnWhenAsked() throws Exception {
+        for (boolean on : new boolean[] {true, false}) {
+            Path out = dir.resolve("cursor-" + on + ".mkv");
+            VideoSink sink = recorder(config(out.toString(), "cursor", String.valueOf(on), "quality", "10"));
+            io.github.scanout.api.sink.Frame f = blackWithCursor();
+            try {
+                sink.frame(f);
+            } finally {
+                f.primary().close();
+                f.cursor().image().get().close();
+            }
+            Thread.sleep(700);
+            sink.close();
+            int[] inside = rgbAt(out, 116, 76);
+            int[] outside = rgbAt(out, 50, 50);
+            assertTrue(outside[0] < 40 && outside[1] < 40 && outside[2] < 40, "black stays black: "
+                    + java.util.Arrays.toString(outside));
+            if (on) {
+                assertTrue(inside[0] > 200 && inside[1] > 200 && inside[2] > 200, "the cursor is drawn: "
+                        + java.util.Arrays.toString(inside));
+            } else {
+                assertTrue(inside[0] < 40, "no cursor unless asked: " + java.util.Arrays.toString(inside));
+            }
+        }
+    }
 }

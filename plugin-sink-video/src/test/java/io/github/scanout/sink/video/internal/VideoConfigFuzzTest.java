@@ -24,7 +24,7 @@ import java.util.Map;
 class VideoConfigFuzzTest {
 
     static final String[] KEYS = {"path", "url", "codec", "encoder", "bitrate", "quality", "fps", "keyframe.interval",
-        "speed.preset", "tune", "queue", "segment.seconds", "segments", "pipeline", "device"};
+        "speed.preset", "tune", "cursor", "queue", "segment.seconds", "segments", "pipeline", "device"};
 
     @FuzzTest(maxDuration = "30s")
     void parse(byte[] data) {

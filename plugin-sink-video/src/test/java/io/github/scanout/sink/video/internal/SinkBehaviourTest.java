@@ -117,4 +117,36 @@ class SinkBehaviourTest {
         assertTrue(sink.output().lastError().contains("scanout_sink"), sink.output().lastError());
         assertEquals(0, sink.output().frames());
     }
+
+    @Test
+    void aCustomPipelineRotatesFilesWithSplitmuxsink() throws Exception {
+        Path parts = dir.resolve("parts");
+        java.nio.file.Files.createDirectories(parts);
+        VideoSink sink = video(config("pipeline", "videoconvert ! x264enc name=scanout_enc speed-preset=ultrafast "
+                + "tune=zerolatency key-int-max=10 ! h264parse ! splitmuxsink location=" + parts + "/part-%05d.mp4 "
+                + "max-size-time=1000000000 max-files=2"));
+        SimFrames sim = new SimFrames("sim:mbochs?mode=320x240");
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        try {
+            // more than four one-second parts' worth of encoded frames
+            while (sink.output().frames() < 150 && System.nanoTime() - deadline < 0) {
+                SimFrames.deliver(sink, sim.next());
+                Thread.sleep(30);
+            }
+        } finally {
+            sink.close();
+        }
+        assertTrue(sink.output().frames() >= 150, "encoded " + sink.output());
+        // splitmuxsink's max-files reuses the names: two files, each rewritten, never a third
+        try (var files = java.nio.file.Files.list(parts)) {
+            assertEquals(java.util.List.of("part-00000.mp4", "part-00001.mp4"),
+                    files.map(f -> f.getFileName().toString()).sorted().toList());
+        }
+        for (String name : java.util.List.of("part-00000.mp4", "part-00001.mp4")) {
+            Map<String, String> p = Tools.probe(parts.resolve(name));
+            assertEquals("h264", p.get("codec_name"), p.get("output"));
+            assertTrue(Double.parseDouble(p.get("nb_read_frames")) <= 45, name + " holds about a second: " + p.get("output"));
+        }
+        assertTrue(sink.output().frames() > 0, "frames leaving scanout_enc are counted: " + sink.output());
+    }
 }

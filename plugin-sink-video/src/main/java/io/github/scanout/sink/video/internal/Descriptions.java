@@ -48,7 +48,8 @@ final class Descriptions {
             case MKV -> b.append(" ! matroskamux ! filesink name=").append(GstPipeline.SINK);
             case WEBM -> b.append(" ! webmmux ! filesink name=").append(GstPipeline.SINK);
             case RTSP -> b.append(" ! rtspclientsink name=").append(GstPipeline.SINK).append(" protocols=tcp latency=0");
-            case SRT -> b.append(" ! mpegtsmux ! srtsink name=").append(GstPipeline.SINK).append(" wait-for-connection=false");
+            case SRT -> b.append(" ! mpegtsmux alignment=7 ! srtsink name=").append(GstPipeline.SINK).append(" wait-for-connection=false");
+            // seven TS packets (1316 bytes) per SRT message: without it ffmpeg's SRT listener reads nothing
             case RTMP -> b.append(" ! flvmux streamable=true ! rtmpsink name=").append(GstPipeline.SINK);
             case HLS -> b.append(" ! hlssink2 name=").append(GstPipeline.SINK).append(" target-duration=")
                     .append(o.segmentSeconds()).append(" max-files=").append(o.segments()).append(" playlist-length=")

@@ -177,4 +177,53 @@ class StreamTest {
         assertEquals("h264", p.get("codec_name"), p.get("output"));
         assertTrue(Integer.parseInt(p.get("nb_read_frames")) >= 30, p.get("output"));
     }
+
+    /** Publishes to a real ffmpeg listener that keeps 4 s of what it receives, and reads that back. */
+    void publishesToAnFfmpegListener(String url, String listen, String format) throws Exception {
+        Path out = dir.resolve("received." + format);
+        List<String> cmd = new ArrayList<>(List.of("ffmpeg", "-v", "warning", "-nostdin"));
+        if (format.equals("flv")) {
+            cmd.addAll(List.of("-listen", "1")); // RTMP server mode; SRT says mode=listener in its URL
+        }
+        cmd.addAll(List.of("-i", listen, "-t", "4", "-c", "copy", "-f", format.equals("ts") ? "mpegts" : "flv", "-y",
+                out.toString()));
+        Process ffmpeg = new ProcessBuilder(cmd)
+                .redirectErrorStream(true).redirectOutput(dir.resolve("ffmpeg.log").toFile()).start();
+        VideoSink sink = stream(new HashMap<>(Map.of("device", "sim", "url", url, "speed.preset", "ultrafast",
+                "bitrate", "500")));
+        SimFrames sim = new SimFrames("sim:mbochs?mode=320x240");
+        try {
+            // the sink retries with back-off until the listener is up; ffmpeg ends after 4 s of video
+            await("ffmpeg to receive 4 s", () -> {
+                SimFrames.deliver(sink, sim.next());
+                try {
+                    Thread.sleep(40);
+                } catch (InterruptedException e) {
+                    throw new AssertionError(e);
+                }
+                return !ffmpeg.isAlive();
+            });
+        } finally {
+            sink.close();
+            ffmpeg.destroyForcibly();
+        }
+        Map<String, String> p = Tools.probe(out);
+        assertEquals("0", p.get("status"), p.get("output") + Files.readString(dir.resolve("ffmpeg.log")));
+        assertEquals("h264", p.get("codec_name"), p.get("output"));
+        assertEquals("320", p.get("width"));
+        assertTrue(Integer.parseInt(p.get("nb_read_frames")) >= 60, p.get("output"));
+    }
+
+    @Test
+    void publishesOverSrt() throws Exception {
+        int port = freePort();
+        publishesToAnFfmpegListener("srt://127.0.0.1:" + port, "srt://127.0.0.1:" + port + "?mode=listener", "ts");
+    }
+
+    @Test
+    void publishesOverRtmp() throws Exception {
+        int port = freePort();
+        publishesToAnFfmpegListener("rtmp://127.0.0.1:" + port + "/live/vm1", "rtmp://127.0.0.1:" + port + "/live/vm1",
+                "flv");
+    }
 }

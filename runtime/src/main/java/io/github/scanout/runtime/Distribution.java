@@ -131,6 +131,14 @@ record Distribution(Path home, Path cache, String note) {
         return bundles().resolve("vnc");
     }
 
+    /**
+     * The video and stream sinks (GStreamer, from the system), installed when such a sink is asked
+     * for or conf/ configures one.
+     */
+    Path videoBundles() {
+        return bundles().resolve("video");
+    }
+
     Path shellBundles() {
         return bundles().resolve("shell");
     }

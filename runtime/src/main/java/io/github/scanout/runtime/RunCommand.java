@@ -656,13 +656,44 @@ final class RunCommand {
                 }
                 props.put("path", p.toString());
             }
+            if (s.type().is("video") && !props.getOrDefault("path", "").isBlank()) {
+                Path p;
+                try {
+                    p = Path.of(props.get("path")).toAbsolutePath().normalize();
+                } catch (java.nio.file.InvalidPathException e) {
+                    throw new UsageException("--sink " + s.text() + ": '" + props.get("path") + "' is not a file name");
+                }
+                createParent(s, p.getParent());
+                props.put("path", p.toString());
+            }
+            if (s.type().is("stream") && props.getOrDefault("url", "").regionMatches(true, 0, "hls:", 0, 4)) {
+                Path p;
+                try {
+                    p = Path.of(props.get("url").substring(4)).toAbsolutePath().normalize();
+                } catch (java.nio.file.InvalidPathException e) {
+                    throw new UsageException("--sink " + s.text() + ": '" + props.get("url") + "' is not a directory name");
+                }
+                createParent(s, p);
+                props.put("url", "hls:" + p + "/");
+            }
             out.put(name, new Prepared(name, s, props));
         }
         return List.copyOf(out.values());
     }
 
+    private static void createParent(SinkSpec s, Path dir) throws UsageException {
+        try {
+            if (dir != null) {
+                Files.createDirectories(dir);
+            }
+        } catch (IOException e) {
+            throw new UsageException("--sink " + s.text() + ": cannot create the directory " + dir + " ("
+                    + e.getClass().getSimpleName() + ": " + e.getMessage() + ")");
+        }
+    }
+
     /**
-     * The jars to install: bundles/, then bundles/gl/ and bundles/vnc/ when wanted, then
+     * The jars to install: bundles/, then bundles/gl/, bundles/vnc/ and bundles/video/ when wanted, then
      * bundles/shell/ for the shell.
      */
     private List<Path> bundles(boolean shell) throws IOException {
@@ -678,6 +709,10 @@ final class RunCommand {
         }
         if (cl.ops().metrics().isPresent() || confHas(dist.conf(), METRICS_PID)) {
             jars.addAll(Distribution.jars(dist.metricsBundles()));
+        }
+        if (cl.sinks().stream().anyMatch(s -> SinkType.VIDEO.contains(s.type().name()))
+                || SinkType.VIDEO_PIDS.stream().anyMatch(pid -> confHas(dist.conf(), pid))) {
+            jars.addAll(Distribution.jars(dist.videoBundles()));
         }
         // FileInstall last: everything it may configure is there when it first scans
         jars.sort((a, b) -> Boolean.compare(a.getFileName().toString().contains("fileinstall"),

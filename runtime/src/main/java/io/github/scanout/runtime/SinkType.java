@@ -21,7 +21,7 @@ import java.util.zip.ZipException;
  * A sink type the command line knows: its name ({@code file}), the factory PID of its
  * configurations, the key its {@code TARGET} sets, and its keys with their rules. Nothing here
  * is written for one sink: the types are read, before the framework starts, from the bundles
- * the runtime will install ({@code bundles/}, {@code bundles/gl/}, {@code bundles/vnc/}, {@code deploy/}), so that a
+ * the runtime will install ({@code bundles/}, {@code bundles/gl/}, {@code bundles/vnc/}, {@code bundles/video/}, {@code deploy/}), so that a
  * new sink, in tree or a third party's, works with {@code --sink} without touching the launcher.
  *
  * <p>Which bundles offer which types is the one rule of {@link SinkBundles}, the same the shell's
@@ -54,6 +54,10 @@ record SinkType(String name, String pid, String targetKey, boolean targetRequire
     static final String VNC = "vnc";
     /** The factory PID of VNC sink configurations (a {@code conf/} file of it installs the bundle). */
     static final String VNC_PID = "io.github.scanout.sink.vnc";
+    /** The names of the sink types whose bundle is in {@code bundles/video/} (GStreamer). */
+    static final java.util.Set<String> VIDEO = java.util.Set.of("video", "stream");
+    /** The factory PIDs of those types (a {@code conf/} file of one installs the bundle). */
+    static final List<String> VIDEO_PIDS = List.of("io.github.scanout.sink.video", "io.github.scanout.sink.stream");
 
     SinkType {
         keys = List.copyOf(keys);
@@ -88,7 +92,8 @@ record SinkType(String name, String pid, String targetKey, boolean targetRequire
      */
     static Map<String, SinkType> installed(Distribution dist) {
         List<Path> jars = new ArrayList<>();
-        for (Path dir : List.of(dist.bundles(), dist.glBundles(), dist.vncBundles(), dist.deploy())) {
+        for (Path dir : List.of(dist.bundles(), dist.glBundles(), dist.vncBundles(), dist.videoBundles(),
+                dist.deploy())) {
             try {
                 jars.addAll(Distribution.jars(dir));
             } catch (IOException e) {

@@ -1,0 +1,407 @@
+package io.github.scanout.sink.video.internal;
+
+import io.github.scanout.api.DrmFormat;
+import io.github.scanout.api.buffer.PlaneBuffer;
+import io.github.scanout.api.sink.CountsOutput;
+import io.github.scanout.api.sink.CursorState;
+import io.github.scanout.api.sink.Frame;
+import io.github.scanout.api.sink.FrameSink;
+import io.github.scanout.api.sink.SinkNeeds;
+import io.github.scanout.api.sink.SinkOutput;
+import io.github.scanout.api.support.Backoff;
+import io.github.scanout.api.support.Reporter;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * Records or publishes one device through a GStreamer pipeline.
+ *
+ * <p>{@link #frame} copies the frame's pixels into the sink's one pending frame and returns: it
+ * never waits for the encoder. The sink's own thread ("scanout-video-NAME") runs at the output
+ * rate: at each tick it hands GStreamer the newest frame (the same one again on a still screen, so
+ * the output rate is constant), stamped with the tick's time since the pipeline started, which is
+ * the capture clock's ({@link System#nanoTime()}); when more than {@code queue} frames already wait
+ * for the encoder, or the pipeline is down, the tick's frame is dropped and counted. A mode change
+ * sets the source's new caps; the sink's own pipelines scale every mode into the first mode's
+ * size (the file plays through both), a custom pipeline gets the new caps as they are.
+ *
+ * <p>A published stream whose pipeline fails (the server went away) is restarted with
+ * {@link Backoff}; the loss is said once and the return once. A recording whose pipeline fails
+ * stops (a restart would replace the file); the error is the sink's {@link SinkOutput#lastError()}.
+ * {@link #close()} sends end-of-stream and waits for the file to be finalised.
+ *
+ * <p>Threads: {@link #frame}, {@link #noSignal} from the pipeline's delivery thread; the ticker
+ * thread owns the GStreamer pipeline; {@link #output()} from any thread.
+ */
+final class VideoSink implements FrameSink, CountsOutput, AutoCloseable {
+    /** The DRM formats pushed as they are, with GStreamer's names for them (little-endian). */
+    static final Map<DrmFormat, String> FORMATS = Map.of(DrmFormat.XRGB8888, "BGRx", DrmFormat.ARGB8888, "BGRA",
+            DrmFormat.XBGR8888, "RGBx", DrmFormat.ABGR8888, "RGBA");
+
+    private static final Backoff RECONNECT = Backoff.doubling(Duration.ofMillis(250), Duration.ofSeconds(5));
+    private static final long CONFIRM_NANOS = TimeUnit.SECONDS.toNanos(1);
+    private static final long FINISH_NANOS = TimeUnit.SECONDS.toNanos(10);
+
+    private final Gst gst;
+    private final VideoOptions options;
+    private final String encoder;
+    private final String label;
+    private final Reporter log;
+    private final long period;
+    private final Thread ticker;
+
+    private final Object lock = new Object();
+    // guarded by lock: the newest frame, packed rows
+    private ByteBuffer pending;
+    private int pendingWidth;
+    private int pendingHeight;
+    private String pendingFormat;
+    private boolean hasFrame;
+    // guarded by lock: the cursor to draw (ARGB, not premultiplied), when options.cursor()
+    private int[] cursorArgb = new int[0];
+    private int cursorWidth;
+    private int cursorHeight;
+    private int cursorX;
+    private int cursorY;
+    private boolean cursorShown;
+    private volatile boolean closing;
+
+    private final AtomicLong dropped = new AtomicLong();
+    private final AtomicLong pushed = new AtomicLong();
+    private volatile long doneFrames;
+    private volatile long doneBytes;
+    private volatile String lastError = "";
+    private volatile GstPipeline running;
+    private volatile boolean failed;
+    private volatile int restarts;
+
+    /**
+     * Starts the sink's thread; the pipeline starts with the first frame (its size is the output's).
+     *
+     * @param encoder the encoder element chosen ({@link VideoOptions#encoderElement})
+     * @param label the sink's name, for the thread and log lines
+     */
+    VideoSink(Gst gst, VideoOptions options, String encoder, String label, Reporter log) {
+        this.gst = gst;
+        this.options = options;
+        this.encoder = encoder;
+        this.label = label;
+        this.log = log;
+        this.period = 1_000_000_000L / options.fps();
+        this.ticker = new Thread(this::run, "scanout-video-" + label);
+        ticker.setDaemon(true);
+        ticker.start();
+    }
+
+    /**
+     * CPU pixels in the formats GStreamer takes as they are, no faster than the output rate (a
+     * frame between two ticks would be copied for nothing); a published stream has people
+     * watching it (low latency), a recording does not.
+     */
+    @Override
+    public SinkNeeds needs() {
+        boolean watched = options.target() == null || !options.target().kind().file();
+        return new SinkNeeds(true, true, FORMATS.keySet(), options.fps(), watched);
+    }
+
+    @Override
+    public void frame(Frame frame) {
+        PlaneBuffer b = frame.primary();
+        String format = FORMATS.get(b.info().format());
+        if (format == null) {
+            throw new IllegalArgumentException("the video sink takes " + FORMATS.keySet() + ", not "
+                    + b.info().format());
+        }
+        int w = b.info().width();
+        int h = b.info().height();
+        int stride = b.info().stride();
+        int row = w * 4;
+        ByteBuffer src = b.pixels();
+        synchronized (lock) {
+            if (pending == null || pending.capacity() < row * h) {
+                pending = ByteBuffer.allocateDirect(row * h).order(ByteOrder.LITTLE_ENDIAN);
+            }
+            ByteBuffer dst = pending.clear();
+            if (stride == row) {
+                dst.put(src.slice(0, row * h));
+            } else {
+                for (int y = 0; y < h; y++) {
+                    dst.put(src.slice(y * stride, row));
+                }
+            }
+            pendingWidth = w;
+            pendingHeight = h;
+            pendingFormat = format;
+            hasFrame = true;
+            if (options.cursor()) {
+                takeCursor(frame.cursor());
+            }
+        }
+    }
+
+    @Override
+    public void cursor(CursorState cursor) {
+        if (options.cursor()) {
+            synchronized (lock) {
+                takeCursor(cursor);
+            }
+        }
+    }
+
+    /** Copies the cursor's image and position (ARGB8888 images only; others are not drawn). */
+    private void takeCursor(CursorState c) {
+        cursorX = c.x();
+        cursorY = c.y();
+        if (c.image().isEmpty() || !c.image().get().info().format().equals(DrmFormat.ARGB8888)
+                || !c.image().get().cpuReadable()) {
+            cursorShown = false;
+            return;
+        }
+        PlaneBuffer img = c.image().get();
+        int w = img.info().width();
+        int h = img.info().height();
+        int stride = img.info().stride();
+        if (cursorArgb.length < w * h) {
+            cursorArgb = new int[w * h];
+        }
+        ByteBuffer px = img.pixels();
+        for (int y = 0; y < h; y++) {
+            for (int x = 0; x < w; x++) {
+                cursorArgb[y * w + x] = px.getInt(y * stride + x * 4);
+            }
+        }
+        cursorWidth = w;
+        cursorHeight = h;
+        cursorShown = true;
+    }
+
+    /** Draws the cursor over the packed frame in {@code out} ("source over"; R and B swapped for RGBx/RGBA). */
+    private void drawCursor(ByteBuffer out, int width, int height, String format) {
+        boolean swap = format.startsWith("RGB");
+        for (int y = Math.max(0, -cursorY); y < cursorHeight && cursorY + y < height; y++) {
+            for (int x = Math.max(0, -cursorX); x < cursorWidth && cursorX + x < width; x++) {
+                int s = cursorArgb[y * cursorWidth + x];
+                int a = s >>> 24;
+                if (a == 0) {
+                    continue;
+                }
+                if (swap) {
+                    s = (s & 0xff00ff00) | ((s >> 16) & 0xff) | ((s & 0xff) << 16);
+                }
+                int at = ((cursorY + y) * width + cursorX + x) * 4;
+                int d = out.getInt(at);
+                int r = blend((s >> 16) & 0xff, (d >> 16) & 0xff, a);
+                int g = blend((s >> 8) & 0xff, (d >> 8) & 0xff, a);
+                int b = blend(s & 0xff, d & 0xff, a);
+                out.putInt(at, (d & 0xff000000) | (r << 16) | (g << 8) | b);
+            }
+        }
+    }
+
+    private static int blend(int s, int d, int a) {
+        return (s * a + d * (255 - a) + 127) / 255;
+    }
+
+    @Override
+    public void noSignal(String reason) {
+        // the output keeps its rate with the last frame shown; players keep time
+    }
+
+    @Override
+    public SinkOutput output() {
+        GstPipeline p = running;
+        long frames = doneFrames + (p == null ? 0 : p.frames());
+        long bytes = doneBytes + (p == null ? 0 : p.bytes());
+        return new SinkOutput(frames, bytes, lastError);
+    }
+
+    /** Frames the sink could not hand to GStreamer (encoder behind, stream down). */
+    long dropped() {
+        return dropped.get();
+    }
+
+    /** Frames handed to GStreamer. */
+    long pushed() {
+        return pushed.get();
+    }
+
+    /** Times a failed stream was started again. */
+    int restarts() {
+        return restarts;
+    }
+
+    @Override
+    public void detached() {
+        close();
+    }
+
+    /** Ends the stream (end-of-stream, file finalised) and stops the thread. */
+    @Override
+    public void close() {
+        closing = true;
+        LockSupport.unpark(ticker);
+        try {
+            ticker.join(FINISH_NANOS / 1_000_000 + 5000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    // ---- the ticker ----------------------------------------------------------------------------
+
+    private void run() {
+        ByteBuffer out = null;
+        int width = 0;
+        int height = 0;
+        String format = null;
+        int outWidth = 0;
+        int outHeight = 0;
+        long start = 0;
+        long lastTick = -1;
+        int failures = 0;
+        long retryAt = 0;
+        boolean down = false;
+        long confirmAt = 0;
+        GstPipeline p = null;
+        while (!closing) {
+            long now = System.nanoTime();
+            if (p == null && !failed && now - retryAt >= 0) {
+                synchronized (lock) {
+                    if (hasFrame && outWidth == 0) {
+                        outWidth = pendingWidth;
+                        outHeight = pendingHeight;
+                    }
+                }
+                if (outWidth > 0) {
+                    try {
+                        p = new GstPipeline(gst, Descriptions.of(options, encoder, outWidth, outHeight),
+                                Descriptions.sinkProperties(options));
+                        format = null;
+                        p.play();
+                        running = p;
+                        start = System.nanoTime();
+                        lastTick = -1;
+                        // a network sink connects asynchronously: it is back once it has run a while
+                        confirmAt = start + CONFIRM_NANOS;
+                    } catch (IllegalStateException e) {
+                        if (p != null) {
+                            p.close();
+                            p = null;
+                        }
+                        failures++;
+                        retryAt = failed(e.getMessage(), failures, down);
+                        down = true;
+                        continue;
+                    }
+                }
+            }
+            if (p == null) {
+                LockSupport.parkNanos(failed || retryAt == 0 ? period : Math.min(period, Math.max(1, retryAt - now)));
+                if (hasFrameUnlocked() && (failed || retryAt != 0)) {
+                    dropped.incrementAndGet();
+                }
+                continue;
+            }
+            String error = p.poll(0);
+            if (error != null) {
+                retire(p);
+                p = null;
+                failures++;
+                retryAt = failed(error.equals("EOS") ? "the stream ended" : error, failures, down);
+                down = true;
+                continue;
+            }
+            if (down && now - confirmAt >= 0 && p.frames() > 0) {
+                log.info(label + ": " + where() + " is back after " + failures + " failed attempts; "
+                        + dropped.get() + " frames dropped so far");
+                restarts++;
+                down = false;
+                failures = 0;
+            }
+            long tick = (now - start) / period;
+            if (tick <= lastTick) {
+                LockSupport.parkNanos(start + (lastTick + 1) * period - now);
+                continue;
+            }
+            if (lastTick >= 0 && tick > lastTick + 1) {
+                dropped.addAndGet(tick - lastTick - 1); // the thread was late: those ticks are lost
+            }
+            lastTick = tick;
+            if (p.queued() >= options.queue()) {
+                dropped.incrementAndGet();
+                continue;
+            }
+            int size;
+            synchronized (lock) {
+                size = pendingWidth * pendingHeight * 4;
+                if (out == null || out.capacity() < size) {
+                    out = ByteBuffer.allocateDirect(size).order(ByteOrder.LITTLE_ENDIAN);
+                }
+                out.clear().put(pending.duplicate().clear().limit(size));
+                if (options.cursor() && cursorShown) {
+                    drawCursor(out, pendingWidth, pendingHeight, pendingFormat);
+                }
+                if (!pendingFormat.equals(format) || pendingWidth != width || pendingHeight != height) {
+                    format = pendingFormat;
+                    width = pendingWidth;
+                    height = pendingHeight;
+                    p.caps(Descriptions.caps(format, width, height, options.fps()));
+                }
+            }
+            if (p.push(out, size, tick * period, period)) {
+                pushed.incrementAndGet();
+            } else {
+                dropped.incrementAndGet();
+            }
+        }
+        if (p != null) {
+            String why = p.finish(FINISH_NANOS);
+            if (why != null) {
+                lastError = why;
+                log.warn(label + ": " + where() + " was not finished cleanly: " + why);
+            }
+            doneFrames += p.frames();
+            doneBytes += p.bytes();
+            running = null;
+        }
+    }
+
+    private boolean hasFrameUnlocked() {
+        synchronized (lock) {
+            return hasFrame;
+        }
+    }
+
+    private void retire(GstPipeline p) {
+        doneFrames += p.frames();
+        doneBytes += p.bytes();
+        running = null;
+        p.close();
+    }
+
+    /** Notes a failure; returns when to try again (a recording is not retried). */
+    private long failed(String why, int failures, boolean alreadyDown) {
+        lastError = why;
+        boolean retry = options.target() == null || !options.target().kind().file();
+        if (!retry) {
+            failed = true;
+            log.warn(label + ": recording to " + where() + " stopped: " + why);
+            return 0;
+        }
+        if (!alreadyDown) {
+            String retrying = "; retrying with back-off, frames are dropped (counted) until it is back";
+            log.warn(label + ": " + where() + " failed: " + why + retrying);
+        }
+        return System.nanoTime() + Math.max(1, RECONNECT.delayNanos(failures));
+    }
+
+    private String where() {
+        return options.target() == null ? "the configured pipeline" : options.target().shown();
+    }
+}

@@ -1,0 +1,27 @@
+#!/usr/bin/python3
+# A test RTSP server that accepts RECORD (what MediaMTX does for a publisher) and writes the H.264
+# it receives into an MPEG-TS file (unbuffered, so a killed server leaves what it got): gst-rtsp-server from Debian (gir1.2-gst-rtsp-server-1.0).
+# Usage: rtsp-record-server.py PORT PATH OUTPUT.ts ; prints "listening" when it accepts.
+import sys
+import gi
+gi.require_version('Gst', '1.0')
+gi.require_version('GstRtspServer', '1.0')
+from gi.repository import Gst, GstRtspServer, GLib
+
+port, path, output = sys.argv[1], sys.argv[2], sys.argv[3]
+Gst.init(None)
+server = GstRtspServer.RTSPServer()
+server.set_address('127.0.0.1')
+server.set_service(port)
+factory = GstRtspServer.RTSPMediaFactory()
+factory.set_transport_mode(GstRtspServer.RTSPTransportMode.RECORD)
+factory.set_launch('( rtph264depay name=depay0 ! h264parse ! mpegtsmux ! filesink buffer-mode=2 location='
+                   + output + ' )')
+factory.set_shared(True)
+factory.set_latency(0)
+server.get_mount_points().add_factory(path, factory)
+if server.attach(None) == 0:
+    print('cannot listen on port ' + port, flush=True)
+    sys.exit(1)
+print('listening', flush=True)
+GLib.MainLoop().run()

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.github.scanout.api.support.ConfigKey;
+import io.github.scanout.api.support.SinkBundles;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -14,10 +15,10 @@ import org.junit.jupiter.api.Test;
  * The keys are the stream sink's as its metatype declares them (url first, not required).
  */
 class StreamUrlSpecTest {
-    static final Map<String, SinkType> TYPES = Map.of("stream", SinkType.of("io.github.scanout.sink.stream", List.of(
+    static final Map<String, SinkType> TYPES = Map.of("stream", SinkType.of(new SinkBundles.Offer("stream", "io.github.scanout.sink.stream", List.of(
             new ConfigKey("device", ConfigKey.Type.STRING, null, null, List.of(), "", false, ""),
             new ConfigKey("url", ConfigKey.Type.STRING, null, null, List.of(), "", false, ""),
-            new ConfigKey("bitrate", ConfigKey.Type.INTEGER, null, null, List.of(), "4000", false, ""))));
+            new ConfigKey("bitrate", ConfigKey.Type.INTEGER, null, null, List.of(), "4000", false, "")))));
 
     @Test
     void aUrlWithItsOwnQueryGoesIntoTheUrlKey() throws Exception {

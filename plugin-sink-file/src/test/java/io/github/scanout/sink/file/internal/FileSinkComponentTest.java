@@ -102,7 +102,8 @@ class FileSinkComponentTest {
             assertThat(r.getLevel()).isEqualTo(java.util.logging.Level.WARNING);
             assertThat(r.getMessage()).isEqualTo("configuration io.github.scanout.sink.file~desk"
                     + " (file:/etc/scanout/conf/io.github.scanout.sink.file-desk.cfg): unknown key 'formt' is ignored;"
-                    + " the keys are device, path, format, max.fps, only.when.changed, keep, cursor, y4m.chroma,"
+                    + " the keys are device, path, format, max.fps, only.when.changed, keep, rotate.bytes, rotate.seconds,"
+                    + " min.free.bytes, cursor, y4m.chroma,"
                     + " name.pattern, atomic, fsync, sink.name");
         });
     }

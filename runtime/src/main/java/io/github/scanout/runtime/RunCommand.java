@@ -617,6 +617,12 @@ final class RunCommand {
                 Path p = Path.of(props.get("path")).toAbsolutePath().normalize();
                 boolean stream = !props.getOrDefault("format", "png").equalsIgnoreCase("png");
                 Path dir = stream ? p.getParent() : p;
+                if (stream && Files.isDirectory(p)) {
+                    throw new UsageException("--sink " + s.text() + ": " + p + " is a directory, and a "
+                            + props.get("format") + " stream is one file: give a file name, such as "
+                            + p.resolve("capture." + props.get("format").toLowerCase(Locale.ROOT))
+                            + " (the sink never writes beside it)");
+                }
                 try {
                     if (dir != null) {
                         Files.createDirectories(dir);

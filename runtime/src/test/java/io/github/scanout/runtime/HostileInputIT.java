@@ -1,5 +1,6 @@
 package io.github.scanout.runtime;
 
+import io.github.scanout.testsupport.ChildProcesses;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
@@ -51,7 +52,7 @@ class HostileInputIT {
         pb.environment().remove("XDG_RUNTIME_DIR");
         pb.environment().put("SCANOUT_CACHE", dir.resolve("cache").toString());
         pb.environment().put("SCANOUT_CDS", "off");
-        proc = new LauncherIT.Running(pb.start());
+        proc = new LauncherIT.Running(ChildProcesses.start(pb));
         proc.process.getOutputStream().close();
         try {
             await("both sinks writing", () -> pngs("a") >= 2 && pngs("b") >= 2);
@@ -76,7 +77,8 @@ class HostileInputIT {
             assertThat(awaitLine("unknown key 'formt'")).endsWith(" WARNING io.github.scanout.sink.file: configuration"
                     + " io.github.scanout.sink.file~d (" + typo.toUri().toString().replace("file:///", "file:/")
                     + "): unknown key 'formt' is ignored; the keys are device, path, format, max.fps, only.when.changed,"
-                    + " keep, cursor, y4m.chroma, name.pattern, atomic, fsync, sink.name");
+                    + " keep, rotate.bytes, rotate.seconds, min.free.bytes, cursor, y4m.chroma, name.pattern, atomic,"
+                    + " fsync, sink.name");
             await("the sink with the typo writing", () -> pngs("d") >= 1);
 
             // 4. a sink value of the wrong type: refused, one line (SCR's stack trace folded)
@@ -135,7 +137,7 @@ class HostileInputIT {
         pb.environment().remove("XDG_RUNTIME_DIR");
         pb.environment().put("SCANOUT_CACHE", dir.resolve("cache").toString());
         pb.environment().put("SCANOUT_CDS", "off");
-        proc = new LauncherIT.Running(pb.start());
+        proc = new LauncherIT.Running(ChildProcesses.start(pb));
         proc.process.getOutputStream().close();
         try {
             await("the sink writing", () -> pngs("a") >= 2);

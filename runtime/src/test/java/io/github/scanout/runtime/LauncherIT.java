@@ -1,5 +1,6 @@
 package io.github.scanout.runtime;
 
+import io.github.scanout.testsupport.ChildProcesses;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.awt.image.BufferedImage;
@@ -94,7 +95,7 @@ class LauncherIT {
 
         Result await() throws InterruptedException {
             if (!process.waitFor(TIMEOUT_S, TimeUnit.SECONDS)) {
-                process.destroyForcibly();
+                ChildProcesses.destroyTree(process, true);
                 throw new AssertionError("scanout did not exit within " + TIMEOUT_S + " s; stdout: " + out());
             }
             for (Thread t : pumps) {
@@ -114,7 +115,7 @@ class LauncherIT {
         pb.environment().remove("XDG_RUNTIME_DIR");
         pb.environment().put("SCANOUT_CACHE", cache.toString());
         pb.environment().putAll(env);
-        return new Running(pb.start());
+        return new Running(ChildProcesses.start(pb));
     }
 
     Result run(String... args) throws Exception {
@@ -216,11 +217,12 @@ class LauncherIT {
     }
 
     @Test
-    void aDeviceThatCannotBeOpenedIsOneLineAndStatusOne() throws Exception {
+    void aDeviceSpecItsSchemeRefusesIsOneLineAndStatusTwoBeforeAnythingStarts() throws Exception {
         Result r = run("run", "--device", "sim:nonesuch", "--duration", "1");
-        assertThat(r.code()).as(r.toString()).isEqualTo(1);
-        assertThat(r.errLines()).as(r.toString()).anySatisfy(l -> assertThat(l).startsWith("scanout: device sim:nonesuch failed: ")
-                .contains("nonesuch"));
+        assertThat(r.code()).as(r.toString()).isEqualTo(2);
+        assertThat(r.errLines()).as(r.toString()).singleElement().satisfies(l -> assertThat(l)
+                .startsWith("scanout: --device 'sim:nonesuch': spec 'sim:nonesuch': unknown simulated device 'nonesuch'"));
+        assertThat(r.out()).isEmpty();
     }
 
     @Test
@@ -295,7 +297,7 @@ class LauncherIT {
         ProcessBuilder pb = new ProcessBuilder(home.resolve("bin/scanout").toString(), "run", "--duration", "2")
                 .directory(dir.toFile());
         pb.environment().put("SCANOUT_CACHE", cache.toString());
-        Running r = new Running(pb.start());
+        Running r = new Running(ChildProcesses.start(pb));
         r.process.getOutputStream().close();
         Result res = r.await();
         assertThat(res.code()).as(res.toString()).isZero();

@@ -58,6 +58,24 @@ public final class FileSinkComponent implements FrameSink, CountsOutput {
         this.sink = new FileSink(options);
     }
 
+    /**
+     * The whole check of a configuration, without building a sink: each key's rule and the rules
+     * between keys, as {@link #FileSinkComponent(Map)} applies them. The launcher calls it for
+     * {@code --sink file:...} before anything starts (see the runtime's {@code SinkType}).
+     *
+     * @param source where the configuration came from, for the message
+     * @param properties the configuration
+     * @return null when the sink would accept it, else the one line that says why not
+     */
+    public static String check(String source, Map<String, ?> properties) {
+        try {
+            FileSinkOptions.parse(new ConfigReader(source, FileSinkOptions.KEYS, properties));
+            return null;
+        } catch (IllegalArgumentException e) { // a ConfigException, or a rule of FileSinkOptions
+            return e.getMessage();
+        }
+    }
+
     @Deactivate
     void deactivate() {
         sink.close();

@@ -148,6 +148,50 @@ class LauncherIT {
         assertThat(files(dir.resolve("shots"))).hasSizeGreaterThanOrEqualTo(5);
     }
 
+    @Test
+    void whenTheProcessItWasToldToWatchEndsTheRuntimeStopsCleanly() throws Exception {
+        // a stand-in for a test JVM that is killed: SIGKILL runs no code of its, so only the
+        // launcher's own watch can stop the runtime it started
+        Process parent = new ProcessBuilder("sleep", "600").start();
+        try {
+            Running r = start(Map.of("SCANOUT_CDS", "off", ChildProcesses.PARENT_ENV, Long.toString(parent.pid())),
+                    "run", "--device", "sim:mdpy-vga", "--sink", "file:out?max.fps=10&only.when.changed=false");
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            while (files(dir.resolve("out")).size() < 2) {
+                assertThat(r.process.isAlive()).as(r.out()).isTrue();
+                assertThat(System.nanoTime() - deadline).as("2 PNGs within 60 s").isNegative();
+                Thread.sleep(20);
+            }
+            parent.destroyForcibly();
+            Result res = r.await();
+            assertThat(res.code()).as(res.toString()).isZero();
+            assertThat(res.out()).as(res.toString()).contains("scanout: stopped after")
+                    .contains("process " + parent.pid() + " (SCANOUT_PARENT_PID) ended");
+        } finally {
+            parent.destroyForcibly();
+        }
+    }
+
+    @Test
+    void destroyingTheTreeEndsTheJavaTheScriptRunsAsAChildWhileDumpingItsArchive() throws Exception {
+        // a fresh cache: the script dumps the class-data archive, running Java as its child
+        Running r = start(Map.of("SCANOUT_CACHE", dir.resolve("fresh-cache").toString()), "run", "--device",
+                "sim:mdpy-vga", "--sink", "file:out?max.fps=10&only.when.changed=false");
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (files(dir.resolve("out")).isEmpty()) {
+            assertThat(r.process.isAlive()).as(r.out()).isTrue();
+            assertThat(System.nanoTime() - deadline).as("a PNG within 60 s").isNegative();
+            Thread.sleep(20);
+        }
+        List<ProcessHandle> tree = r.process.descendants().toList();
+        assertThat(tree).as("the script's Java child").isNotEmpty();
+        ChildProcesses.destroyTree(r.process, true);
+        assertThat(r.process.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        for (ProcessHandle h : tree) {
+            assertThat(h.onExit().get(60, TimeUnit.SECONDS).isAlive()).as("pid " + h.pid()).isFalse();
+        }
+    }
+
     @ParameterizedTest(name = "{0}")
     @ValueSource(strings = {"TERM", "INT", "TERM from Process.destroy()", "TERM while dumping the class-data archive"})
     void aSignalMidRunStopsCleanlyWithStatusZeroAndNoPartialFile(String signal) throws Exception {

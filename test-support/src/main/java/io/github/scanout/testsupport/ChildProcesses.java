@@ -41,12 +41,12 @@ public final class ChildProcesses {
     /**
      * Starts a process tied to this JVM.
      *
-     * @param builder the process to start; its environment gets {@value #PARENT_ENV}
+     * @param builder the process to start; its environment gets {@value #PARENT_ENV} (unless it has one)
      * @return the process
      * @throws IOException when it cannot be started
      */
     public static Process start(ProcessBuilder builder) throws IOException {
-        builder.environment().put(PARENT_ENV, Long.toString(ProcessHandle.current().pid()));
+        builder.environment().putIfAbsent(PARENT_ENV, Long.toString(ProcessHandle.current().pid()));
         Process p = builder.start();
         LIVE.add(p);
         p.onExit().thenRun(() -> LIVE.remove(p));

@@ -106,8 +106,10 @@ final class Logging {
      * exception. Such a record is printed as one line: the time, {@code scr:}, the innermost
      * exception's message (for a component that refused its configuration, the component's own
      * message naming the configuration, the key and the value), then SCR's message in brackets.
-     * SCR repeats an instantiation error each time something looks the service up: the same line
-     * within {@link #REPEAT_MILLIS} is printed once. Everything else passes through unchanged.
+     * A record without a trace (SCR's {@code ERROR : ... Invalid syntax in target property ...})
+     * is printed as one line too. SCR repeats an instantiation error each time something looks
+     * the service up: the same line (whatever the component instance) within
+     * {@link #REPEAT_MILLIS} is printed once. Everything else passes through unchanged.
      *
      * <p>Threads: any; one record is printed under the stream's lock.
      */
@@ -144,10 +146,7 @@ final class Logging {
         /** The record as one line; "" for a repeat; null when it is not an SCR record with a trace. */
         synchronized String fold(String text) {
             int nl = text.indexOf('\n');
-            if (nl < 0) {
-                return null;
-            }
-            java.util.regex.Matcher m = RECORD.matcher(text.substring(0, nl).strip());
+            java.util.regex.Matcher m = RECORD.matcher((nl < 0 ? text : text.substring(0, nl)).strip());
             if (!m.matches()) {
                 return null;
             }
@@ -169,7 +168,9 @@ final class Logging {
             String body = (cause == null ? "" : simpleName(cause) + " (") + m.group(2) + (cause == null ? "" : ")");
             long now = System.currentTimeMillis();
             recent.values().removeIf(t -> now - t > REPEAT_MILLIS);
-            if (recent.putIfAbsent(body, now) != null) {
+            // a repeat for another instance of the same component is the same problem: SCR's
+            // component ids, "...FileSinkComponent(12)]", are not part of what is compared
+            if (recent.putIfAbsent(body.replaceAll("\\(\\d+\\)\\]", "]"), now) != null) {
                 return "";
             }
             return flatten(TIME.format(LocalTime.now()) + " " + level + " scr: " + body);

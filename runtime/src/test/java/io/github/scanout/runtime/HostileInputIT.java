@@ -99,6 +99,27 @@ class HostileInputIT {
                     + BrokenBundles.UNRESOLVED_BSN).contains("osgi.wiring.package=" + BrokenBundles.MISSING_PACKAGE);
             streamsGoOn();
 
+            // 6. a number beyond any int: the toolkit's line, not SCR's NumberFormatException
+            Path f = put("io.github.scanout.sink.file-f.cfg", sink("a", "f", "keep = 99999999999999999999\n"));
+            assertThat(awaitLine("io.github.scanout.sink.file~f")).contains(" SEVERE ").contains(f.getFileName().toString())
+                    .contains("keep = '99999999999999999999' is refused: expected a whole number from 0 to 2147483647");
+            streamsGoOn();
+            assertThat(pngs("f")).isZero();
+
+            // 7. a sinks.target that is no filter: refused naming the file, not a device with no sinks
+            Path g = put("io.github.scanout.device-g.cfg", "spec = sim:mdpy-xga\nname = g\nsinks.target = (((((\n");
+            assertThat(awaitLine("sinks.target = '((((('")).contains(" SEVERE ")
+                    .contains("configuration io.github.scanout.device~g (file:" + g.toAbsolutePath() + ")")
+                    .contains("is refused: expected an LDAP filter");
+            streamsGoOn();
+
+            // 8. a second device configuration with a name already taken: refused, the first runs on
+            Path h = put("io.github.scanout.device-h.cfg", "spec = sim:mdpy-hd\nname = a\n");
+            assertThat(awaitLine("name = 'a' is refused")).contains(" SEVERE ")
+                    .contains("configuration io.github.scanout.device~h (file:" + h.toAbsolutePath() + ")")
+                    .contains("configuration io.github.scanout.device~a (file:");
+            streamsGoOn();
+
             // fixed files go live; removed bundles are gone and nothing else moved
             put("io.github.scanout.device-c.cfg", "spec = sim:gvt?mode=320x240&mmap=allow\nname = c\nrate = 10\n");
             put("io.github.scanout.sink.file-e.cfg", sink("b", "e", "max.fps = 4\n"));
@@ -118,7 +139,8 @@ class HostileInputIT {
         assertThat(err).as("no stack trace: " + r.err()).noneMatch(l -> l.startsWith("\tat ") || l.startsWith("Caused by")
                 || l.startsWith("java."));
         assertThat(err).as("every line is a log record").allMatch(l -> l.matches("\\d\\d:\\d\\d:\\d\\d\\.\\d{3} [A-Z]+ .*"));
-        for (String file : List.of("device-junk.cfg", "device~c (file:", "sink.file~d", "sink.file~e", "boom.jar", "unresolved.jar")) {
+        for (String file : List.of("device-junk.cfg", "device~c (file:", "sink.file~d", "sink.file~e", "boom.jar", "unresolved.jar",
+                "sink.file~f", "device~g (file:", "device~h (file:")) {
             assertThat(err.stream().filter(l -> l.contains(file)).map(l -> l.substring(13)).distinct())
                     .as("the lines about " + file + " say one thing").hasSize(1);
         }

@@ -55,7 +55,13 @@ public final class FileSinkComponent implements FrameSink, CountsOutput {
         FileSinkOptions options;
         // thrown: SCR logs it (the runtime folds that into one line); logging it here too would say it twice
         options = FileSinkOptions.parse(reader);
-        this.sink = new FileSink(options);
+        try {
+            this.sink = new FileSink(options);
+        } catch (IllegalArgumentException e) {
+            // a stream path that is a directory, a second sink on the same files: name the configuration
+            throw new IllegalArgumentException(reader.source() + ": "
+                    + e.getMessage().replaceFirst("^file sink configuration: ", ""), e);
+        }
     }
 
     /**

@@ -199,4 +199,20 @@ class FileSinkComponentTest {
             assertThat(m.getMainAttributes().getValue("Service-Component")).contains("FileSinkComponent.xml");
         }
     }
+
+    @Test
+    void aStreamPathThatIsADirectoryAndASecondSinkOnTheSameFilesAreRefusedNamingTheConfiguration() {
+        assertThatThrownBy(() -> new FileSinkComponent(props(dir, "format", "y4m")))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageStartingWith("configuration io.github.scanout.sink.file~desk (file:/etc/scanout/conf/"
+                        + "io.github.scanout.sink.file-desk.cfg): path = '" + dir + "' is refused: it is a directory");
+        FileSinkComponent first = new FileSinkComponent(props(dir));
+        try {
+            assertThatThrownBy(() -> new FileSinkComponent(props(dir)))
+                    .hasMessageStartingWith("configuration io.github.scanout.sink.file~desk (file:")
+                    .hasMessageContaining("another file sink of this runtime already writes name.pattern");
+        } finally {
+            first.deactivate();
+        }
+    }
 }

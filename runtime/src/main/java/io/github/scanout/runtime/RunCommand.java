@@ -81,6 +81,10 @@ final class RunCommand {
             runDir = RunDirectory.create(dist.cache());
             Files.createDirectories(dist.conf());
             Files.createDirectories(dist.deploy());
+            for (Path bad : Distribution.notZips(dist.deploy())) {
+                System.getLogger("io.github.scanout.runtime").log(System.Logger.Level.WARNING, bad
+                        + " is not a jar (it has no zip header): it is ignored; put the bundle's jar file there");
+            }
         } catch (IOException | RuntimeException e) {
             err.println("scanout: " + e.getMessage());
             return 1;

@@ -155,6 +155,8 @@ class HostileInputIT {
         Path junk = put("io.github.scanout.device-junk.cfg", "garbage \u0001\n=\n\\u12\n");
         put("io.github.scanout.device-a.cfg", "spec = sim:mdpy-vga\nname = a\nrate = 10\n");
         put("io.github.scanout.sink.file-a.cfg", sink("a", "a", "max.fps = 4\n"));
+        // a "jar" that is not a zip: the framework would pass over it without a word
+        Path notAJar = Files.writeString(home.resolve("deploy").resolve("notes.jar"), "this is not a bundle\n");
         ProcessBuilder pb = new ProcessBuilder(home.resolve("bin/scanout").toString(), "run").directory(dir.toFile());
         pb.environment().remove("XDG_RUNTIME_DIR");
         pb.environment().put("SCANOUT_CACHE", dir.resolve("cache").toString());
@@ -170,7 +172,10 @@ class HostileInputIT {
         }
         LauncherIT.Result r = proc.await();
         assertThat(r.code()).as(r.toString()).isZero();
-        assertThat(r.errLines()).as(r.err()).singleElement().satisfies(l -> assertThat(l).contains(junk.toString()));
+        assertThat(r.errLines()).as(r.err()).hasSize(2).allMatch(l -> l.matches("\\d\\d:\\d\\d:\\d\\d\\.\\d{3} [A-Z]+ .*"));
+        assertThat(r.errLines()).as(r.err()).anySatisfy(l -> assertThat(l).contains(junk.toString()));
+        assertThat(r.errLines()).as(r.err()).anySatisfy(l -> assertThat(l).contains(" WARNING ")
+                .endsWith(notAJar + " is not a jar (it has no zip header): it is ignored; put the bundle's jar file there"));
     }
 
     /** The file sink configuration for DEVICE writing PNGs into out/NAME. */

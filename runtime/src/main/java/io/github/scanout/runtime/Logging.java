@@ -108,13 +108,14 @@ final class Logging {
      * message naming the configuration, the key and the value), then SCR's message in brackets.
      * A record without a trace (SCR's {@code ERROR : ... Invalid syntax in target property ...})
      * is printed as one line too. SCR repeats an instantiation error each time something looks
-     * the service up: the same line (whatever the component instance) within
-     * {@link #REPEAT_MILLIS} is printed once. Everything else passes through unchanged.
+     * the service up (a new device binding sinks is enough): the same line (whatever the
+     * component instance; the instance id is left out) within {@link #REPEAT_MILLIS} is printed
+     * once. Everything else passes through unchanged.
      *
      * <p>Threads: any; one record is printed under the stream's lock.
      */
     static final class ScrConsole extends PrintStream {
-        static final long REPEAT_MILLIS = 10_000;
+        static final long REPEAT_MILLIS = 60_000;
         private static final java.util.regex.Pattern RECORD =
                 java.util.regex.Pattern.compile("(ERROR|WARN|INFO|DEBUG|TRACE|AUDIT) *: (.*)");
         private final java.util.Map<String, Long> recent = new java.util.HashMap<>();
@@ -165,12 +166,13 @@ final class Logging {
                 case "WARN" -> "WARNING";
                 default -> m.group(1);
             };
-            String body = (cause == null ? "" : simpleName(cause) + " (") + m.group(2) + (cause == null ? "" : ")");
+            // SCR's component instance ids ("...FileSinkComponent(12)]") differ from one retry to
+            // the next; the line names the component without them, so a repeat is the same line
+            String scr = m.group(2).replaceAll("\\(\\d+\\)\\]", "]");
+            String body = (cause == null ? "" : simpleName(cause) + " (") + scr + (cause == null ? "" : ")");
             long now = System.currentTimeMillis();
             recent.values().removeIf(t -> now - t > REPEAT_MILLIS);
-            // a repeat for another instance of the same component is the same problem: SCR's
-            // component ids, "...FileSinkComponent(12)]", are not part of what is compared
-            if (recent.putIfAbsent(body.replaceAll("\\(\\d+\\)\\]", "]"), now) != null) {
+            if (recent.putIfAbsent(body, now) != null) {
                 return "";
             }
             return flatten(TIME.format(LocalTime.now()) + " " + level + " scr: " + body);

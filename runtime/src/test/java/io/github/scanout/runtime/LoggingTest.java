@@ -78,7 +78,7 @@ class LoggingTest {
         assertThat(lines).hasSize(4);
         assertThat(lines[0]).matches("\\d\\d:\\d\\d:\\d\\d\\.\\d{3} SEVERE scr: .*").endsWith(" SEVERE scr:"
                 + " IllegalArgumentException: " + msg + " (bundle io.github.scanout.plugin-sink-file:0.1.0.SNAPSHOT (11)"
-                + "[io.github.scanout.sink.file.internal.FileSinkComponent(8)] : Error during instantiation of the"
+                + "[io.github.scanout.sink.file.internal.FileSinkComponent] : Error during instantiation of the"
                 + " implementation object)");
         // a record without a trace is a log record too (SCR's invalid target filter is one)
         assertThat(lines[1]).matches("\\d\\d:\\d\\d:\\d\\d\\.\\d{3} WARNING scr: bundle x : one line already");

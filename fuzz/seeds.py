@@ -190,6 +190,11 @@ for name, args in [('run-file', ['run', '--device', 'sim:mbochs', '--sink', 'fil
                                 'file:shots?namePattern=a%26b-{seq}.png&sink.name=x%3Dy']),
                    ('gl', ['run', '--device', 'sim:mdpy-xga', '--sink', 'gl:window?scale=2', '--gl=on']),
                    ('devices', ['devices']),
-                   ('tiny-duration', ['run', '--device', 'sim:gvt', '--duration', '1e-9'])]:
+                   ('tiny-duration', ['run', '--device', 'sim:gvt', '--duration', '1e-9']),
+                   # rules between keys: the launcher asks the sink's own check (issue 18)
+                   ('raw-cursor', ['run', '--device', 'sim:mdpy-vga', '--sink', 'file:c.raw?format=raw&cursor=true']),
+                   ('png-rotate', ['run', '--device', 'sim:mdpy-vga', '--sink', 'file:shots?rotate.bytes=5']),
+                   ('y4m-rotate-keep', ['run', '--device', 'sim:mdpy-vga', '--sink',
+                                        'file:c.y4m?format=y4m&keep=3&rotate.bytes=1000000&min.free.bytes=0'])]:
     put(*CLI, name, '\0'.join(args))
 print('seeds written')

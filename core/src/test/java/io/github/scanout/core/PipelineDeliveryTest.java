@@ -64,10 +64,8 @@ class PipelineDeliveryTest extends PipelineTestBase {
         sink.sleepMillis = 20;
         SinkHandle h = p.attach(sink, "s");
         sink.awaitFrames(3, WAIT);
-        long t0 = System.nanoTime();
-        assertThat(h.detach(Duration.ofSeconds(2))).isTrue();
-        long took = System.nanoTime() - t0;
-        assertThat(took).isLessThan(Duration.ofMillis(500).toNanos());
+        // the contract: true means drained and its thread ended within the bound (how fast is bench's)
+        assertThat(h.detach(WAIT)).isTrue();
         assertThat(h.attached()).isFalse();
         assertThat(sink.detachedCalls()).isEqualTo(1);
         assertThat(Await.scanoutThreads()).doesNotContain("scanout-sink-s");
@@ -92,8 +90,10 @@ class PipelineDeliveryTest extends PipelineTestBase {
             Await.until("queue full", WAIT, () -> p.stats().sink("stuck").dropped() > 3);
             long t0 = System.nanoTime();
             assertThat(h.detach(Duration.ofMillis(300))).isFalse();
-            assertThat(System.nanoTime() - t0).isBetween(Duration.ofMillis(250).toNanos(),
-                    Duration.ofMillis(1500).toNanos());
+            // it waited its bound, and returned: a lower bound holds under any load; the upper
+            // one is only "not stuck with the sink" (the gate is still closed)
+            assertThat(System.nanoTime() - t0).isGreaterThanOrEqualTo(Duration.ofMillis(300).toNanos())
+                    .isLessThan(WAIT.toNanos());
             assertThat(log.count("sink 'stuck' did not finish its call within 300 ms")).isEqualTo(1);
             // capture and the other sink go on meanwhile
             int frames = other.frames();
@@ -106,47 +106,39 @@ class PipelineDeliveryTest extends PipelineTestBase {
     }
 
     @Test
-    void slowAndThrowingSinksDoNotChangeTheRateAFastSinkSees() throws Exception {
+    void aBlockedAndAThrowingSinkDoNotHoldBackAFastSink() throws Exception {
         FakePlaneSource src = flowing(320, 240);
         Pipeline p = start(builder("d", src).options(identityOnly().withMaxRate(60)));
         RecordingSink fast = RecordingSink.any();
         closeLater(p.attach(fast, "fast"));
         fast.awaitFrames(5, WAIT);
-        double alone = deliveredPerSecond(p, "fast", Duration.ofMillis(1500));
 
-        RecordingSink slow = RecordingSink.any();
-        slow.sleepMillis = 200;
+        // coupled delivery would stop the fast sink with the blocked one: a behaviour, not a rate
+        // (rates and latencies are measured by bench, not asserted here)
+        RecordingSink blocked = RecordingSink.any();
+        CountDownLatch gate = new CountDownLatch(1);
+        blocked.gate = gate;
         RecordingSink failing = RecordingSink.any();
         failing.throwing = true;
-        closeLater(p.attach(slow, "slow"));
-        closeLater(p.attach(failing, "failing"));
-        double withOthers = deliveredPerSecond(p, "fast", Duration.ofMillis(1500));
-
-        PipelineStats st = p.stats();
-        System.err.printf("fast sink alone %.1f fps, with a slow and a throwing sink %.1f fps; slow delivered %d"
-                + " dropped %d p50 %d us; failing errors %d%n", alone, withOthers, st.sink("slow").delivered(),
-                st.sink("slow").dropped(), st.sink("slow").latencyP50Micros(), st.sink("failing").errors());
-        // coupled delivery would drop the fast sink to the slow one's 5 fps; the margins are wide
-        // because a loaded 2-core CI machine makes any rate noisy
-        assertThat(alone).isGreaterThan(20);
-        assertThat(withOthers).isGreaterThan(alone * 0.5);
-        assertThat(st.sink("fast").dropped()).isLessThanOrEqualTo(st.sink("fast").delivered() / 10);
-        assertThat(st.sink("slow").dropped()).isGreaterThan(st.sink("slow").delivered());
-        assertThat(st.sink("slow").latencyP50Micros()).isGreaterThanOrEqualTo(200_000);
-        assertThat(st.sink("failing").errors()).isGreaterThan(15);
-        assertThat(st.sinkErrors()).isEqualTo(st.sink("failing").errors());
-        assertThat(log.count("sink 'failing' threw from frame(): java.lang.IllegalStateException: this sink always fails"))
-                .as("one line, then summaries at most every 10 s").isEqualTo(1);
-        assertThat(st.latencyP50Micros()).isPositive().isLessThanOrEqualTo(st.latencyP99Micros());
-        assertThat(st.sink("fast").latencyP99Micros()).isLessThan(200_000);
-    }
-
-    private static double deliveredPerSecond(Pipeline p, String sink, Duration window) throws InterruptedException {
-        long d0 = p.stats().sink(sink).delivered();
-        long t0 = System.nanoTime();
-        Thread.sleep(window.toMillis());
-        long d1 = p.stats().sink(sink).delivered();
-        return (d1 - d0) / ((System.nanoTime() - t0) / 1e9);
+        try {
+            closeLater(p.attach(blocked, "blocked"));
+            closeLater(p.attach(failing, "failing"));
+            Await.until("the blocked sink's queue full", WAIT, () -> p.stats().sink("blocked").dropped() > 3);
+            int before = fast.frames();
+            fast.awaitFrames(before + 30, WAIT);
+            Await.until("the failing sink failed 15 times", WAIT, () -> p.stats().sink("failing").errors() > 15);
+            PipelineStats st = p.stats();
+            assertThat(blocked.frames()).as("still inside its first call").isLessThanOrEqualTo(1);
+            assertThat(st.sink("blocked").dropped()).isGreaterThan(st.sink("blocked").delivered());
+            assertThat(st.sink("fast").dropped()).as("the fast sink's queue never fills")
+                    .isLessThanOrEqualTo(st.sink("fast").delivered() / 10);
+            assertThat(st.sinkErrors()).isEqualTo(st.sink("failing").errors());
+            assertThat(log.count("sink 'failing' threw from frame(): java.lang.IllegalStateException: this sink always"
+                    + " fails")).as("one line, then summaries at most every 10 s").isEqualTo(1);
+            assertThat(st.latencyP50Micros()).isPositive().isLessThanOrEqualTo(st.latencyP99Micros());
+        } finally {
+            gate.countDown();
+        }
     }
 
     @Test
@@ -196,7 +188,7 @@ class PipelineDeliveryTest extends PipelineTestBase {
         assertThat(gaps).as("frames the steady sink missed are exactly those its queue dropped").isEqualTo(st.dropped());
         assertThat(st.errors()).isZero();
         assertThat(steady.problems()).isEmpty();
-        assertThat(maxDetachNanos).isLessThan(Duration.ofSeconds(1).toNanos());
+        // each detach returned true within its 2 s bound (asserted above); how fast is bench's
         // the final checks (threads, leases, fake buffers) run in everythingReleased(); check the pipeline's own now
         p.close();
         Await.noScanoutThreads(WAIT);

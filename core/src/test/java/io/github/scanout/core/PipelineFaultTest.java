@@ -77,7 +77,7 @@ class PipelineFaultTest extends PipelineTestBase {
         // a newcomer is told at once; a reopen of a device handed over open fails clearly
         RecordingSink late = RecordingSink.any();
         closeLater(p.attach(late, "late"));
-        late.awaitNoSignals(1, Duration.ofMillis(500));
+        late.awaitNoSignals(1, WAIT); // nothing changes any more: only the attach tells it
         p.reopen();
         awaitState(p, PipelineState.FAILED);
         assertThat(p.stats().reason()).contains("cannot be opened again");
@@ -112,8 +112,9 @@ class PipelineFaultTest extends PipelineTestBase {
         // a newcomer meanwhile gets the last picture and is told the device is stalled
         RecordingSink newcomer = RecordingSink.any();
         closeLater(stuck.attach(newcomer, "newcomer"));
-        newcomer.awaitFrames(1, Duration.ofMillis(500));
-        newcomer.awaitNoSignals(1, Duration.ofMillis(500));
+        // the device is blocked: no new frame can come, so these came from the attach
+        newcomer.awaitFrames(1, WAIT);
+        newcomer.awaitNoSignals(1, WAIT);
         assertThat(newcomer.noSignals().get(0)).startsWith("device stuck has not answered");
 
         // it answers again: the picture comes back
@@ -125,10 +126,9 @@ class PipelineFaultTest extends PipelineTestBase {
         // blocked again, then closed: close returns after the stall timeout, the thread finishes later
         stuckSource.screen().block();
         Await.until("blocked again", WAIT, () -> stuckSource.screen().blockedCalls() > 1);
-        long t0 = System.nanoTime();
+        // close returns while the device call is still blocked (the thread is asserted alive
+        // below): that it did not wait is the behaviour; how long the stall timeout takes is not
         stuck.close();
-        long took = System.nanoTime() - t0;
-        assertThat(took).isLessThan(Duration.ofMillis(1500).toNanos());
         assertThat(stuck.state()).isEqualTo(PipelineState.CLOSED);
         assertThat(log.count("the capture thread is blocked in a device call")).isEqualTo(1);
         assertThat(Await.scanoutThreads()).contains("scanout-capture-stuck");

@@ -91,7 +91,7 @@ class PipelineSimTest {
             assertThat(ps.captured()).as("every frame the guest drew was seen (the box moves 8 pixels per frame)")
                     .isGreaterThanOrEqualTo(drawn - 1).isGreaterThan(20);
             assertThat(st.latencyP50Micros()).isPositive().isLessThanOrEqualTo(st.latencyP99Micros());
-            assertThat(st.latencyP99Micros()).isLessThan(1_000_000);
+            // the latency itself is bench's to measure (BENCHMARKS.md), not a unit test's to bound
         }
     }
 

@@ -167,4 +167,23 @@ record Distribution(Path home, Path cache, String note) {
         out.sort(null);
         return out;
     }
+
+    /**
+     * The {@code *.jar} files in {@code dir} that are not zip files (they do not start with the
+     * zip signature PK 03 04): the framework would pass over them without a word.
+     */
+    static List<Path> notZips(Path dir) throws IOException {
+        List<Path> out = new ArrayList<>();
+        for (Path jar : jars(dir)) {
+            byte[] head = new byte[4];
+            int n;
+            try (java.io.InputStream in = Files.newInputStream(jar)) {
+                n = in.readNBytes(head, 0, 4);
+            }
+            if (n < 4 || head[0] != 'P' || head[1] != 'K' || head[2] != 3 || head[3] != 4) {
+                out.add(jar);
+            }
+        }
+        return out;
+    }
 }

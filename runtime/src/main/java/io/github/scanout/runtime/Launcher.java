@@ -66,8 +66,20 @@ public final class Launcher {
             default:
                 break;
         }
+        // a --device spec its scheme's bundle refuses: one line, exit 2, before anything starts
+        if (cl.device().isPresent()) {
+            String bad = DeviceSchemes.installed(Distribution.locate(env)).check(cl.device().get().spec());
+            if (bad != null) {
+                err.println("scanout: --device '" + cl.device().get().name() + "': " + bad + " (see scanout --help)");
+                return 2;
+            }
+        }
         StopSignal stop = new StopSignal();
         stop.install();
+        String parent = stop.watchParent(env);
+        if (parent != null) {
+            err.println("scanout: " + parent);
+        }
         int code;
         try {
             code = cl.command() == CommandLine.Command.SNAPSHOT

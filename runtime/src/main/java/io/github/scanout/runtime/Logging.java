@@ -162,13 +162,16 @@ final class Logging {
      * exception. Such a record is printed as one line: the time, {@code scr:}, the innermost
      * exception's message (for a component that refused its configuration, the component's own
      * message naming the configuration, the key and the value), then SCR's message in brackets.
-     * SCR repeats an instantiation error each time something looks the service up: the same line
-     * within {@link #REPEAT_MILLIS} is printed once. Everything else passes through unchanged.
+     * A record without a trace (SCR's {@code ERROR : ... Invalid syntax in target property ...})
+     * is printed as one line too. SCR repeats an instantiation error each time something looks
+     * the service up (a new device binding sinks is enough): the same line (whatever the
+     * component instance; the instance id is left out) within {@link #REPEAT_MILLIS} is printed
+     * once. Everything else passes through unchanged.
      *
      * <p>Threads: any; one record is printed under the stream's lock.
      */
     static final class ScrConsole extends PrintStream {
-        static final long REPEAT_MILLIS = 10_000;
+        static final long REPEAT_MILLIS = 60_000;
         private static final java.util.regex.Pattern RECORD =
                 java.util.regex.Pattern.compile("(ERROR|WARN|INFO|DEBUG|TRACE|AUDIT) *: (.*)");
         private final java.util.Map<String, Long> recent = new java.util.HashMap<>();
@@ -218,10 +221,7 @@ final class Logging {
         /** The record as one line; "" for a repeat; null when it is not an SCR record with a trace. */
         synchronized String fold(String text) {
             int nl = text.indexOf('\n');
-            if (nl < 0) {
-                return null;
-            }
-            java.util.regex.Matcher m = RECORD.matcher(text.substring(0, nl).strip());
+            java.util.regex.Matcher m = RECORD.matcher((nl < 0 ? text : text.substring(0, nl)).strip());
             if (!m.matches()) {
                 return null;
             }
@@ -240,7 +240,10 @@ final class Logging {
                 case "WARN" -> "WARNING";
                 default -> m.group(1);
             };
-            String body = (cause == null ? "" : simpleName(cause) + " (") + m.group(2) + (cause == null ? "" : ")");
+            // SCR's component instance ids ("...FileSinkComponent(12)]") differ from one retry to
+            // the next; the line names the component without them, so a repeat is the same line
+            String scr = m.group(2).replaceAll("\\(\\d+\\)\\]", "]");
+            String body = (cause == null ? "" : simpleName(cause) + " (") + scr + (cause == null ? "" : ")");
             long now = System.currentTimeMillis();
             recent.values().removeIf(t -> now - t > REPEAT_MILLIS);
             if (recent.putIfAbsent(body, now) != null) {

@@ -83,6 +83,10 @@ final class RunCommand {
             runDir = RunDirectory.create(dist.cache());
             Files.createDirectories(dist.conf());
             Files.createDirectories(dist.deploy());
+            for (Path bad : Distribution.notZips(dist.deploy())) {
+                System.getLogger("io.github.scanout.runtime").log(System.Logger.Level.WARNING, bad
+                        + " is not a jar (it has no zip header): it is ignored; put the bundle's jar file there");
+            }
         } catch (IOException | RuntimeException e) {
             err.println("scanout: " + e.getMessage());
             return 1;
@@ -646,6 +650,12 @@ final class RunCommand {
                 Path p = Path.of(props.get("path")).toAbsolutePath().normalize();
                 boolean stream = !props.getOrDefault("format", "png").equalsIgnoreCase("png");
                 Path dir = stream ? p.getParent() : p;
+                if (stream && Files.isDirectory(p)) {
+                    throw new UsageException("--sink " + s.text() + ": " + p + " is a directory, and a "
+                            + props.get("format") + " stream is one file: give a file name, such as "
+                            + p.resolve("capture." + props.get("format").toLowerCase(Locale.ROOT))
+                            + " (the sink never writes beside it)");
+                }
                 try {
                     if (dir != null) {
                         Files.createDirectories(dir);

@@ -103,6 +103,11 @@ record SinkSpec(String text, SinkType type, Map<String, String> properties, List
         if (!reader.errors().isEmpty()) {
             throw new UsageException(reader.errors().get(0));
         }
+        // the rules between keys, from the sink's own code
+        String refused = type.check().apply(where, checked);
+        if (refused != null) {
+            throw new UsageException(refused);
+        }
         return new SinkSpec(text, type, props, warnings);
     }
 

@@ -38,9 +38,24 @@ import java.util.zip.ZipException;
  * @param pid the factory PID of its configurations
  * @param targetKey the key TARGET sets
  * @param targetRequired whether TARGET must be given
+ * <p>The rules between keys (the file sink refuses {@code cursor=true} with {@code format=raw})
+ * are not in a metatype: a sink's component class may declare
+ * {@code public static String check(String source, java.util.Map<String, ?> properties)}, returning
+ * null or the one line that says what is refused (naming {@code source}), from the same code the sink builds itself with. The
+ * launcher loads that class from the bundle's jar (in a class loader of its own, over the
+ * launcher's classes) and calls it for each {@code --sink} of the type: a configuration the sink
+ * would refuse is then refused before anything starts. A component without it, or one whose
+ * class cannot be loaded outside the framework, is checked by its metatype only.
+ *
  * @param keys every key it accepts (with {@code device} and {@code sink.name})
+ * @param check the sink's own check of a whole configuration (where it came from, the
+ *     properties): null when it accepts it, else the line that says why not
  */
-record SinkType(String name, String pid, String targetKey, boolean targetRequired, List<ConfigKey> keys) {
+record SinkType(String name, String pid, String targetKey, boolean targetRequired, List<ConfigKey> keys,
+        java.util.function.BiFunction<String, Map<String, String>, String> check) {
+
+    /** A check that accepts everything the metatype accepts. */
+    static final java.util.function.BiFunction<String, Map<String, String>, String> NO_CHECK = (s, p) -> null;
 
     /** The key every sink accepts besides its own: the name it has in stats and its thread name. */
     static final String SINK_NAME = FrameSink.NAME_PROPERTY;
@@ -61,6 +76,12 @@ record SinkType(String name, String pid, String targetKey, boolean targetRequire
 
     SinkType {
         keys = List.copyOf(keys);
+        check = check == null ? NO_CHECK : check;
+    }
+
+    /** This type with the sink's own check. */
+    SinkType withCheck(java.util.function.BiFunction<String, Map<String, String>, String> sinksCheck) {
+        return new SinkType(name, pid, targetKey, targetRequired, keys, sinksCheck);
     }
 
     /** The key's declaration, or null when this type has no such key. */
@@ -140,8 +161,62 @@ record SinkType(String name, String pid, String targetKey, boolean targetRequire
         } catch (ZipException e) {
             throw new IOException(jar + " is not a jar: " + e.getMessage(), e);
         }
-        return SinkBundles.offered(components, metatypes).stream().map(SinkType::of).toList();
+        Map<String, String> implementations = new java.util.HashMap<>();
+        for (String xml : components) {
+            java.util.regex.Matcher pid = CONFIGURATION_PID.matcher(xml);
+            java.util.regex.Matcher impl = IMPLEMENTATION.matcher(xml);
+            if (pid.find() && impl.find()) {
+                implementations.put(pid.group(1).trim(), impl.group(1).trim());
+            }
+        }
+        return SinkBundles.offered(components, metatypes).stream().map(offer -> {
+            SinkType type = of(offer);
+            String impl = implementations.get(offer.pid());
+            return impl == null ? type : type.withCheck(sinksCheck(jar, impl));
+        }).toList();
     }
+
+    private static final java.util.regex.Pattern CONFIGURATION_PID =
+            java.util.regex.Pattern.compile("configuration-pid\\s*=\\s*\"([^\"]+)\"");
+    private static final java.util.regex.Pattern IMPLEMENTATION =
+            java.util.regex.Pattern.compile("<implementation\\s+class\\s*=\\s*\"([^\"]+)\"");
+    /**
+     * The component's own {@code static String check(String, Map)} in {@code jar}, loaded on first use;
+     * {@link #NO_CHECK} when it has none or cannot be loaded outside the framework.
+     */
+    static java.util.function.BiFunction<String, Map<String, String>, String> sinksCheck(Path jar, String className) {
+        return new java.util.function.BiFunction<>() {
+            private java.lang.reflect.Method method;
+            private boolean looked;
+
+            @Override
+            public synchronized String apply(String source, Map<String, String> properties) {
+                if (!looked) {
+                    looked = true;
+                    try {
+                        java.net.URLClassLoader loader = new java.net.URLClassLoader(
+                                new java.net.URL[] {jar.toUri().toURL()}, SinkType.class.getClassLoader());
+                        java.lang.reflect.Method m = Class.forName(className, false, loader)
+                                .getMethod("check", String.class, Map.class);
+                        if (java.lang.reflect.Modifier.isStatic(m.getModifiers()) && m.getReturnType() == String.class) {
+                            method = m;
+                        }
+                    } catch (ReflectiveOperationException | java.net.MalformedURLException | LinkageError e) {
+                        // no check of its own, or one that needs the framework: the metatype's rules only
+                    }
+                }
+                if (method == null) {
+                    return null;
+                }
+                try {
+                    return (String) method.invoke(null, source, new LinkedHashMap<>(properties));
+                } catch (ReflectiveOperationException | LinkageError e) {
+                    return null;
+                }
+            }
+        };
+    }
+
 
     /** A sink type from what its bundle offers; its TARGET key is its first own key. */
     static SinkType of(SinkBundles.Offer offer) {
@@ -150,7 +225,7 @@ record SinkType(String name, String pid, String targetKey, boolean targetRequire
                 .findFirst().orElse(null);
         String targetKey = target == null ? SINK_NAME : target.name();
         boolean required = target != null && target.required() && target.defaultValue() == null;
-        return new SinkType(offer.name(), offer.pid(), targetKey, required, keys);
+        return new SinkType(offer.name(), offer.pid(), targetKey, required, keys, NO_CHECK);
     }
 
     /** The known type names, sorted, for messages. */

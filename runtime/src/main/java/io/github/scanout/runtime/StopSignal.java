@@ -22,6 +22,13 @@ import java.util.concurrent.TimeUnit;
  * other ways the JVM is asked to exit (SIGHUP, a stray {@code System.exit}) a shutdown hook
  * requests the same clean stop, waits for it (bounded) and halts with its status.
  *
+ * <p>With {@value #PARENT_ENV} set to a process id (test harnesses and supervisors that start
+ * {@code scanout run} set it to their own), the end of that process is a stop request too:
+ * otherwise a harness that is killed (SIGKILL, an out-of-memory kill) leaves its runtimes
+ * running, and writing, with no one to stop them. {@link #watchParent} watches it with
+ * {@link ProcessHandle#onExit()} (the process's start time guards against a reused id); a clean
+ * stop that has not finished 60 s later halts the JVM (status 1).
+ *
  * <p>Threads: handlers run on the JVM's signal thread; {@link #await} on the main thread.
  */
 final class StopSignal {
@@ -34,6 +41,51 @@ final class StopSignal {
     static final long DUPLICATE_WINDOW_NANOS = 2_000_000_000L;
     private String firstSignal;
     private long firstNanos;
+
+    /** The environment variable naming the process whose end stops this one. */
+    static final String PARENT_ENV = "SCANOUT_PARENT_PID";
+
+    /**
+     * Stops this process when the one {@value #PARENT_ENV} names ends (at once when it is not
+     * running). Does nothing without the variable.
+     *
+     * @param env the environment
+     * @return a line for the operator when the variable is set but is not a process id, else null
+     */
+    String watchParent(java.util.Map<String, String> env) {
+        String value = env.get(PARENT_ENV);
+        if (value == null || value.isBlank()) {
+            return null;
+        }
+        long pid;
+        try {
+            pid = Long.parseLong(value.trim());
+        } catch (NumberFormatException e) {
+            return "environment " + PARENT_ENV + " = '" + value + "' is ignored; expected a process id";
+        }
+        java.util.Optional<ProcessHandle> parent = ProcessHandle.of(pid);
+        if (parent.isEmpty() || !parent.get().isAlive()) {
+            parentGone(pid);
+        } else {
+            parent.get().onExit().thenRun(() -> parentGone(pid));
+        }
+        return null;
+    }
+
+    private void parentGone(long pid) {
+        request("process " + pid + " (" + PARENT_ENV + ") ended");
+        Thread watchdog = new Thread(() -> {
+            try {
+                if (!finished.await(60, TimeUnit.SECONDS)) {
+                    Runtime.getRuntime().halt(1);
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }, "scanout-parent-watchdog");
+        watchdog.setDaemon(true);
+        watchdog.start();
+    }
 
     /** Installs the handlers and the hook. */
     void install() {

@@ -25,9 +25,10 @@ import java.util.List;
  * <p>Contract: a {@link UsageException} with one line of text, or a command line whose sinks
  * carry only their type's keys (never {@code device}), whose every value the sink's own keys and
  * rules (its bundle's metatype, read with the configuration toolkit) accept without a warning,
- * and whose demo defaults keep a valid simulated device spec valid. Nothing else escapes. (Rules
- * between two keys, such as the file sink's refusal of {@code cursor=true} with
- * {@code format=raw}, are the sink's own code and are checked when it starts.)
+ * and whose file sinks the file sink's own code accepts whole (its rules between keys too, such
+ * as its refusal of {@code cursor=true} with {@code format=raw}: the launcher asks the sink's
+ * {@code check}), and whose demo defaults keep a valid simulated device spec valid. Nothing else
+ * escapes.
  */
 class CommandLineFuzzTest {
 
@@ -88,6 +89,11 @@ class CommandLineFuzzTest {
             ConfigReader sink = ConfigReader.forSink("sink", SINKS.get(s.type().pid()), config);
             assertThat(sink.errors()).as("%s", s.text()).isEmpty();
             assertThat(sink.warnings()).as("%s", s.text()).isEmpty();
+            if (s.type().is(SinkType.FILE)) {
+                // the rules between keys, from the sink's own code: what the sink builds itself with
+                assertThat(io.github.scanout.sink.file.internal.FileSinkComponent.check("sink", config))
+                        .as("%s", s.text()).isNull();
+            }
         }
         cl.device().ifPresent(CommandLineFuzzTest::defaultsKeepSpecsValid);
     }

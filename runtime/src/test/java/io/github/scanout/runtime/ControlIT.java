@@ -1,5 +1,6 @@
 package io.github.scanout.runtime;
 
+import io.github.scanout.testsupport.ChildProcesses;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.awt.image.BufferedImage;
@@ -51,13 +52,13 @@ class ControlIT {
     private LauncherIT.Result ctl(String... args) throws Exception {
         List<String> all = new ArrayList<>(List.of("ctl"));
         all.addAll(List.of(args));
-        LauncherIT.Running r = new LauncherIT.Running(builder(all.toArray(String[]::new)).start());
+        LauncherIT.Running r = new LauncherIT.Running(ChildProcesses.start(builder(all.toArray(String[]::new))));
         r.process.getOutputStream().close();
         return r.await();
     }
 
     private LauncherIT.Running startLive(String... args) throws Exception {
-        LauncherIT.Running r = new LauncherIT.Running(builder(args).start());
+        LauncherIT.Running r = new LauncherIT.Running(ChildProcesses.start(builder(args)));
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(TIMEOUT_S);
         while (!r.out().contains("is live")) {
             assertThat(r.process.isAlive()).as(r.out() + r.err()).isTrue();

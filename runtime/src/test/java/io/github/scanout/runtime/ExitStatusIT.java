@@ -1,5 +1,6 @@
 package io.github.scanout.runtime;
 
+import io.github.scanout.testsupport.ChildProcesses;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.awt.image.BufferedImage;
@@ -46,7 +47,7 @@ class ExitStatusIT {
         pb.environment().remove("XDG_RUNTIME_DIR");
         pb.environment().put("SCANOUT_CACHE", cache.toString());
         pb.environment().putAll(env);
-        LauncherIT.Running r = new LauncherIT.Running(pb.start());
+        LauncherIT.Running r = new LauncherIT.Running(ChildProcesses.start(pb));
         r.process.getOutputStream().close();
         return r.await();
     }
@@ -181,7 +182,7 @@ class ExitStatusIT {
         pb.environment().remove("XDG_CACHE_HOME");
         pb.environment().put("HOME", user.toString());
         pb.environment().put("JAVA_HOME", System.getProperty("java.home"));
-        LauncherIT.Running running = new LauncherIT.Running(pb.start());
+        LauncherIT.Running running = new LauncherIT.Running(ChildProcesses.start(pb));
         running.process.getOutputStream().close();
         LauncherIT.Result r = running.await();
         try {

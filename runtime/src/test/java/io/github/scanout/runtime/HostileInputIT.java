@@ -1,5 +1,6 @@
 package io.github.scanout.runtime;
 
+import io.github.scanout.testsupport.ChildProcesses;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
@@ -51,7 +52,7 @@ class HostileInputIT {
         pb.environment().remove("XDG_RUNTIME_DIR");
         pb.environment().put("SCANOUT_CACHE", dir.resolve("cache").toString());
         pb.environment().put("SCANOUT_CDS", "off");
-        proc = new LauncherIT.Running(pb.start());
+        proc = new LauncherIT.Running(ChildProcesses.start(pb));
         proc.process.getOutputStream().close();
         try {
             await("both sinks writing", () -> pngs("a") >= 2 && pngs("b") >= 2);
@@ -76,7 +77,8 @@ class HostileInputIT {
             assertThat(awaitLine("unknown key 'formt'")).endsWith(" WARNING io.github.scanout.sink.file: configuration"
                     + " io.github.scanout.sink.file~d (" + typo.toUri().toString().replace("file:///", "file:/")
                     + "): unknown key 'formt' is ignored; the keys are device, path, format, max.fps, only.when.changed,"
-                    + " keep, cursor, y4m.chroma, name.pattern, atomic, fsync, sink.name");
+                    + " keep, rotate.bytes, rotate.seconds, min.free.bytes, cursor, y4m.chroma, name.pattern, atomic,"
+                    + " fsync, sink.name");
             await("the sink with the typo writing", () -> pngs("d") >= 1);
 
             // 3b. a key in another case and an old spelling: one warning each, the sink runs (before,
@@ -119,6 +121,27 @@ class HostileInputIT {
                     + BrokenBundles.UNRESOLVED_BSN).contains("osgi.wiring.package=" + BrokenBundles.MISSING_PACKAGE);
             streamsGoOn();
 
+            // 6. a number beyond any int: the toolkit's line, not SCR's NumberFormatException
+            Path f = put("io.github.scanout.sink.file-f.cfg", sink("a", "f", "keep = 99999999999999999999\n"));
+            assertThat(awaitLine("io.github.scanout.sink.file~f")).contains(" SEVERE ").contains(f.getFileName().toString())
+                    .contains("keep = '99999999999999999999' is refused: expected a whole number from 0 to 2147483647");
+            streamsGoOn();
+            assertThat(pngs("f")).isZero();
+
+            // 7. a sinks.target that is no filter: refused naming the file, not a device with no sinks
+            Path g = put("io.github.scanout.device-g.cfg", "spec = sim:mdpy-xga\nname = g\nsinks.target = (((((\n");
+            assertThat(awaitLine("sinks.target = '((((('")).contains(" SEVERE ")
+                    .contains("configuration io.github.scanout.device~g (file:" + g.toAbsolutePath() + ")")
+                    .contains("is refused: expected an LDAP filter");
+            streamsGoOn();
+
+            // 8. a second device configuration with a name already taken: refused, the first runs on
+            Path h = put("io.github.scanout.device-h.cfg", "spec = sim:mdpy-hd\nname = a\n");
+            assertThat(awaitLine("name = 'a' is refused")).contains(" SEVERE ")
+                    .contains("configuration io.github.scanout.device~h (file:" + h.toAbsolutePath() + ")")
+                    .contains("configuration io.github.scanout.device~a (file:");
+            streamsGoOn();
+
             // fixed files go live; removed bundles are gone and nothing else moved
             put("io.github.scanout.device-c.cfg", "spec = sim:gvt?mode=320x240&mmap=allow\nname = c\nrate = 10\n");
             put("io.github.scanout.sink.file-e.cfg", sink("b", "e", "max.fps = 4\n"));
@@ -138,7 +161,8 @@ class HostileInputIT {
         assertThat(err).as("no stack trace: " + r.err()).noneMatch(l -> l.startsWith("\tat ") || l.startsWith("Caused by")
                 || l.startsWith("java."));
         assertThat(err).as("every line is a log record").allMatch(l -> l.matches("\\d\\d:\\d\\d:\\d\\d\\.\\d{3} [A-Z]+ .*"));
-        for (String file : List.of("device-junk.cfg", "device~c (file:", "sink.file~d", "sink.file~e", "boom.jar", "unresolved.jar")) {
+        for (String file : List.of("device-junk.cfg", "device~c (file:", "sink.file~d", "sink.file~e", "boom.jar", "unresolved.jar",
+                "sink.file~f", "device~g (file:", "device~h (file:")) {
             assertThat(err.stream().filter(l -> l.contains(file)).map(l -> l.substring(13)).distinct())
                     .as("the lines about " + file + " say one thing").hasSize(1);
         }
@@ -153,11 +177,13 @@ class HostileInputIT {
         Path junk = put("io.github.scanout.device-junk.cfg", "garbage \u0001\n=\n\\u12\n");
         put("io.github.scanout.device-a.cfg", "spec = sim:mdpy-vga\nname = a\nrate = 10\n");
         put("io.github.scanout.sink.file-a.cfg", sink("a", "a", "max.fps = 4\n"));
+        // a "jar" that is not a zip: the framework would pass over it without a word
+        Path notAJar = Files.writeString(home.resolve("deploy").resolve("notes.jar"), "this is not a bundle\n");
         ProcessBuilder pb = new ProcessBuilder(home.resolve("bin/scanout").toString(), "run").directory(dir.toFile());
         pb.environment().remove("XDG_RUNTIME_DIR");
         pb.environment().put("SCANOUT_CACHE", dir.resolve("cache").toString());
         pb.environment().put("SCANOUT_CDS", "off");
-        proc = new LauncherIT.Running(pb.start());
+        proc = new LauncherIT.Running(ChildProcesses.start(pb));
         proc.process.getOutputStream().close();
         try {
             await("the sink writing", () -> pngs("a") >= 2);
@@ -168,7 +194,10 @@ class HostileInputIT {
         }
         LauncherIT.Result r = proc.await();
         assertThat(r.code()).as(r.toString()).isZero();
-        assertThat(r.errLines()).as(r.err()).singleElement().satisfies(l -> assertThat(l).contains(junk.toString()));
+        assertThat(r.errLines()).as(r.err()).hasSize(2).allMatch(l -> l.matches("\\d\\d:\\d\\d:\\d\\d\\.\\d{3} [A-Z]+ .*"));
+        assertThat(r.errLines()).as(r.err()).anySatisfy(l -> assertThat(l).contains(junk.toString()));
+        assertThat(r.errLines()).as(r.err()).anySatisfy(l -> assertThat(l).contains(" WARNING ")
+                .endsWith(notAJar + " is not a jar (it has no zip header): it is ignored; put the bundle's jar file there"));
     }
 
     /** The file sink configuration for DEVICE writing PNGs into out/NAME. */

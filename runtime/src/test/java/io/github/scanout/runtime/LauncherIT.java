@@ -1,5 +1,6 @@
 package io.github.scanout.runtime;
 
+import io.github.scanout.testsupport.ChildProcesses;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.awt.image.BufferedImage;
@@ -94,7 +95,7 @@ class LauncherIT {
 
         Result await() throws InterruptedException {
             if (!process.waitFor(TIMEOUT_S, TimeUnit.SECONDS)) {
-                process.destroyForcibly();
+                ChildProcesses.destroyTree(process, true);
                 throw new AssertionError("scanout did not exit within " + TIMEOUT_S + " s; stdout: " + out());
             }
             for (Thread t : pumps) {
@@ -114,7 +115,7 @@ class LauncherIT {
         pb.environment().remove("XDG_RUNTIME_DIR");
         pb.environment().put("SCANOUT_CACHE", cache.toString());
         pb.environment().putAll(env);
-        return new Running(pb.start());
+        return new Running(ChildProcesses.start(pb));
     }
 
     Result run(String... args) throws Exception {
@@ -145,6 +146,50 @@ class LauncherIT {
         assertThat(r.code()).as(r.toString()).isZero();
         assertThat(r.out()).contains("(5 frames written)");
         assertThat(files(dir.resolve("shots"))).hasSizeGreaterThanOrEqualTo(5);
+    }
+
+    @Test
+    void whenTheProcessItWasToldToWatchEndsTheRuntimeStopsCleanly() throws Exception {
+        // a stand-in for a test JVM that is killed: SIGKILL runs no code of its, so only the
+        // launcher's own watch can stop the runtime it started
+        Process parent = new ProcessBuilder("sleep", "600").start();
+        try {
+            Running r = start(Map.of("SCANOUT_CDS", "off", ChildProcesses.PARENT_ENV, Long.toString(parent.pid())),
+                    "run", "--device", "sim:mdpy-vga", "--sink", "file:out?max.fps=10&only.when.changed=false");
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            while (files(dir.resolve("out")).size() < 2) {
+                assertThat(r.process.isAlive()).as(r.out()).isTrue();
+                assertThat(System.nanoTime() - deadline).as("2 PNGs within 60 s").isNegative();
+                Thread.sleep(20);
+            }
+            parent.destroyForcibly();
+            Result res = r.await();
+            assertThat(res.code()).as(res.toString()).isZero();
+            assertThat(res.out()).as(res.toString()).contains("scanout: stopped after")
+                    .contains("process " + parent.pid() + " (SCANOUT_PARENT_PID) ended");
+        } finally {
+            parent.destroyForcibly();
+        }
+    }
+
+    @Test
+    void destroyingTheTreeEndsTheJavaTheScriptRunsAsAChildWhileDumpingItsArchive() throws Exception {
+        // a fresh cache: the script dumps the class-data archive, running Java as its child
+        Running r = start(Map.of("SCANOUT_CACHE", dir.resolve("fresh-cache").toString()), "run", "--device",
+                "sim:mdpy-vga", "--sink", "file:out?max.fps=10&only.when.changed=false");
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (files(dir.resolve("out")).isEmpty()) {
+            assertThat(r.process.isAlive()).as(r.out()).isTrue();
+            assertThat(System.nanoTime() - deadline).as("a PNG within 60 s").isNegative();
+            Thread.sleep(20);
+        }
+        List<ProcessHandle> tree = r.process.descendants().toList();
+        assertThat(tree).as("the script's Java child").isNotEmpty();
+        ChildProcesses.destroyTree(r.process, true);
+        assertThat(r.process.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        for (ProcessHandle h : tree) {
+            assertThat(h.onExit().get(60, TimeUnit.SECONDS).isAlive()).as("pid " + h.pid()).isFalse();
+        }
     }
 
     @ParameterizedTest(name = "{0}")
@@ -216,11 +261,12 @@ class LauncherIT {
     }
 
     @Test
-    void aDeviceThatCannotBeOpenedIsOneLineAndStatusOne() throws Exception {
+    void aDeviceSpecItsSchemeRefusesIsOneLineAndStatusTwoBeforeAnythingStarts() throws Exception {
         Result r = run("run", "--device", "sim:nonesuch", "--duration", "1");
-        assertThat(r.code()).as(r.toString()).isEqualTo(1);
-        assertThat(r.errLines()).as(r.toString()).anySatisfy(l -> assertThat(l).startsWith("scanout: device sim:nonesuch failed: ")
-                .contains("nonesuch"));
+        assertThat(r.code()).as(r.toString()).isEqualTo(2);
+        assertThat(r.errLines()).as(r.toString()).singleElement().satisfies(l -> assertThat(l)
+                .startsWith("scanout: --device 'sim:nonesuch': spec 'sim:nonesuch': unknown simulated device 'nonesuch'"));
+        assertThat(r.out()).isEmpty();
     }
 
     @Test
@@ -295,7 +341,7 @@ class LauncherIT {
         ProcessBuilder pb = new ProcessBuilder(home.resolve("bin/scanout").toString(), "run", "--duration", "2")
                 .directory(dir.toFile());
         pb.environment().put("SCANOUT_CACHE", cache.toString());
-        Running r = new Running(pb.start());
+        Running r = new Running(ChildProcesses.start(pb));
         r.process.getOutputStream().close();
         Result res = r.await();
         assertThat(res.code()).as(res.toString()).isZero();

@@ -1,5 +1,6 @@
 package io.github.scanout.runtime;
 
+import io.github.scanout.testsupport.ChildProcesses;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
@@ -107,7 +108,7 @@ class LeastPrivilegeIT {
         pb.environment().put("JAVA_HOME", System.getProperty("java.home"));
         pb.environment().put("HOME", mine.toString());
         pb.environment().put("SCANOUT_CACHE", mine.resolve("cache").toString());
-        LauncherIT.Running r = new LauncherIT.Running(pb.start());
+        LauncherIT.Running r = new LauncherIT.Running(ChildProcesses.start(pb));
         r.process.getOutputStream().close();
         LauncherIT.Result res = r.await();
         assertThat(res.code()).as(res.toString()).isZero();
@@ -197,7 +198,7 @@ class LeastPrivilegeIT {
         pb.environment().remove("XDG_RUNTIME_DIR");
         pb.environment().put("SCANOUT_CACHE", dir.resolve("cache").toString());
         pb.environment().put("SCANOUT_CDS", "off"); // bin/scanout execs Java: the process is the JVM
-        LauncherIT.Running r = new LauncherIT.Running(pb.start());
+        LauncherIT.Running r = new LauncherIT.Running(ChildProcesses.start(pb));
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(TIMEOUT_S);
         while (!r.out().contains("is live")) {
             assertThat(r.process.isAlive()).as(r.out() + r.err()).isTrue();
@@ -382,7 +383,7 @@ class LeastPrivilegeIT {
         pb.environment().put("HOME", user.toString());
         pb.environment().put("TMPDIR", tmp.toString());
         pb.environment().put("SCANOUT_CACHE", cache.toString());
-        LauncherIT.Running r = new LauncherIT.Running(pb.start());
+        LauncherIT.Running r = new LauncherIT.Running(ChildProcesses.start(pb));
         r.process.getOutputStream().close();
         LauncherIT.Result res = r.await();
         if (res.code() != 0 && (res.err().contains("PTRACE_TRACEME") || res.err().contains("ptrace(PTRACE"))) {

@@ -155,7 +155,8 @@ class RuntimeIT {
     @Test
     void stoppingAndStartingThePlaneSourceBundleReprobesAndContinues() throws Exception {
         TestSink sink = rt.sink("desk", "test", 0);
-        String pid = rt.device("desk", SPEC);
+        // a stall timeout far beyond any wait here: a stop that waited for it could not pass
+        String pid = rt.device("desk", SPEC, Map.of("stall.timeout.ms", "600000"));
         sink.awaitFrames(5, WAIT);
         rt.awaitState(pid, "RUNNING");
         Bundle dmabuf = rt.fw.bundle("io.github.scanout.plugin-dmabuf");
@@ -169,8 +170,8 @@ class RuntimeIT {
         TestRuntime.await("the sink is told why nothing comes", WAIT, () -> sink.noSignals().size() > notices);
         assertThat(sink.noSignals().get(sink.noSignals().size() - 1)).startsWith("no plane source can read " + SPEC);
         long before = sink.lastSequence();
-        assertThat(stopMillis).as("stopping the plane source bundle does not wait for a stall timeout")
-                .isLessThan(1500);
+        assertThat(stopMillis).as("stopping the plane source bundle does not wait for the stall timeout (600 s)")
+                .isLessThan(WAIT.toMillis());
 
         dmabuf.start();
         rt.awaitState(pid, "RUNNING");

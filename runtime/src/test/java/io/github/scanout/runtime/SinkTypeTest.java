@@ -41,7 +41,14 @@ class SinkTypeTest {
         assertThat(file.targetKey()).isEqualTo("path");
         assertThat(file.targetRequired()).isTrue();
         assertThat(file.keyNames()).containsExactly("device", "path", "format", "max.fps", "only.when.changed", "keep",
-                "cursor", "y4m.chroma", "name.pattern", "atomic", "fsync", "sink.name");
+                "rotate.bytes", "rotate.seconds", "min.free.bytes", "cursor", "y4m.chroma", "name.pattern", "atomic",
+                "fsync", "sink.name");
+        // the rules between keys come from the sink's own code, loaded from its jar
+        assertThat(file.check().apply("--sink 'file:c.raw?format=raw&cursor=true'", Map.of("device", "d", "path",
+                "c.raw", "format", "raw", "cursor", "true"))).isEqualTo("--sink 'file:c.raw?format=raw&cursor=true':"
+                + " cursor = 'true' is refused: expected false or auto for format raw: a raw stream holds the plane's"
+                + " bytes as they are; the cursor can be composited into png and y4m");
+        assertThat(file.check().apply("x", Map.of("device", "d", "path", "c.raw", "format", "raw"))).isNull();
         assertThat(file.key("keep").rule()).isEqualTo("a whole number from 0 to 2147483647");
         SinkType gl = TYPES.get("gl");
         assertThat(gl.targetKey()).isEqualTo("mode");

@@ -78,6 +78,14 @@ final class TestRuntime implements AutoCloseable {
         return cm.put(RunCommand.DEVICE_PID, name.replaceAll("[^A-Za-z0-9]", "_"), Map.of("spec", spec, "name", name));
     }
 
+    /** A device configuration with more keys besides its spec and name. */
+    String device(String name, String spec, Map<String, String> more) {
+        Map<String, String> all = new java.util.HashMap<>(more);
+        all.put("spec", spec);
+        all.put("name", name);
+        return cm.put(RunCommand.DEVICE_PID, name.replaceAll("[^A-Za-z0-9]", "_"), all);
+    }
+
     Optional<Pipelines.Stats> stats(String devicePid) {
         return Pipelines.ofConfiguration(context(), devicePid);
     }

@@ -1,5 +1,6 @@
 package io.github.scanout.runtime;
 
+import io.github.scanout.testsupport.ChildProcesses;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
 
@@ -38,7 +39,7 @@ class VncSinkIT {
                 "--sink", "file:png/", "--sink", "vnc:127.0.0.1:0", "--duration", "120").directory(dir.toFile());
         pb.environment().remove("XDG_RUNTIME_DIR");
         pb.environment().put("SCANOUT_CACHE", cache.toString());
-        LauncherIT.Running r = new LauncherIT.Running(pb.start());
+        LauncherIT.Running r = new LauncherIT.Running(ChildProcesses.start(pb));
         try {
             int port = awaitPort(r);
             Path filePng = awaitPng(dir.resolve("png"));
@@ -66,7 +67,7 @@ class VncSinkIT {
         } finally {
             r.process.destroy();
             if (!r.process.waitFor(30, TimeUnit.SECONDS)) {
-                r.process.destroyForcibly();
+                ChildProcesses.destroyTree(r.process, true);
             }
         }
     }

@@ -45,6 +45,23 @@ public final class SimDevices {
         return List.copyOf(ACCEPTED.keySet());
     }
 
+    /**
+     * Checks a spec without opening anything: what {@link #create} would say about it. The
+     * launcher calls it (the bundle's {@code Scanout-Spec-Check} header names this class) for a
+     * {@code --device sim:...} before the framework starts.
+     *
+     * @param spec the whole spec, {@code sim:} included
+     * @return null when it names a device, else the one line that says what is wrong
+     */
+    public static String check(String spec) {
+        try {
+            create(spec, false);
+            return null;
+        } catch (DeviceException | IllegalArgumentException e) {
+            return e.getMessage();
+        }
+    }
+
     /** A new device for the spec, not animated unless the spec says {@code animate=true}. */
     public static SimDevice create(String spec) throws DeviceException {
         return create(spec, false);

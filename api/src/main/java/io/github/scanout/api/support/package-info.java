@@ -23,6 +23,10 @@
  *       nothing per frame; {@code snapshot(info, filler)} is the whole pooled snapshot sequence
  *       (take, copy, hand out a lease that gives the buffer back, give it back at once on
  *       failure).</li>
+ *   <li>{@link io.github.scanout.api.support.StreamRotation}: the rules of a sink that appends
+ *       to stream files (raw, Y4M, recorded video): the names of its files
+ *       ({@code NAME.EXT}, {@code NAME-2.EXT} ...), when one is closed and the next started (by
+ *       size, by time) and how many old ones are kept.</li>
  * </ul>
  * Plain Java: no native, OSGi or other runtime types (the metatype is read with the JDK's XML
  * parser).

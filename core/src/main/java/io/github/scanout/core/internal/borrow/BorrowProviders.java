@@ -48,6 +48,58 @@ public final class BorrowProviders {
         return List.of(new Vm(b), new Libvirt(b), new Fd(b));
     }
 
+    /**
+     * Checks a {@code vm:}, {@code libvirt:} or {@code fd:} spec's form without looking for the
+     * VM, the domain or the fd: the launcher calls it (the bundle's {@code Scanout-Spec-Check}
+     * header names this class) before the framework starts.
+     *
+     * @param spec the whole spec
+     * @return null when its form is right, else the one line that says what is wrong
+     */
+    public static String check(String spec) {
+        int colon = spec.indexOf(':');
+        String scheme = colon < 0 ? "" : spec.substring(0, colon).toLowerCase(Locale.ROOT);
+        try {
+            Spec s = Spec.parse(spec, scheme);
+            String body = s.body();
+            switch (scheme) {
+                case "vm" -> {
+                    if (!VfioOpener.UUID.matcher(body).matches()) {
+                        int slash = body.indexOf('/');
+                        if (slash >= 0) {
+                            uuidOf(body.substring(slash + 1), spec);
+                        }
+                        if (!PID.matcher(slash < 0 ? body : body.substring(0, slash)).matches()) {
+                            return "'" + spec + "' is not a vm: spec: expected vm:PID, vm:PID/UUID or vm:UUID";
+                        }
+                    }
+                }
+                case "libvirt" -> {
+                    int slash = body.lastIndexOf('/');
+                    String domain = slash < 0 ? body : body.substring(0, slash);
+                    if (slash >= 0) {
+                        uuidOf(body.substring(slash + 1), spec);
+                    }
+                    if (!DOMAIN.matcher(domain).matches() || domain.contains("..")) {
+                        return "'" + spec + "' is not a libvirt: spec: expected libvirt:DOMAIN or"
+                                + " libvirt:DOMAIN/UUID, with a domain name of letters, digits and _.+:@-";
+                    }
+                }
+                case "fd" -> {
+                    if (!body.matches("[0-9]{1,9}") || Integer.parseInt(body) < 3) {
+                        return "'" + spec + "' is not an fd: spec: expected fd:N with N an inherited fd of 3 or more";
+                    }
+                }
+                default -> {
+                    return "'" + spec + "' is not a vm:, libvirt: or fd: spec";
+                }
+            }
+            return null;
+        } catch (DeviceException | IllegalArgumentException e) {
+            return e.getMessage();
+        }
+    }
+
     /** {@code scheme:body?query} split. */
     private record Spec(String body, BorrowOptions options) {
         static Spec parse(String spec, String scheme) throws DeviceException {

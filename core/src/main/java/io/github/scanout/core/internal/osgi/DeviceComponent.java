@@ -86,6 +86,17 @@ public final class DeviceComponent implements ManagedPipeline {
     private final Map<FrameSink, SinkHandle> attached = new IdentityHashMap<>();
     private DeviceSettings settings;
     private Pipeline pipeline;
+    /**
+     * The names of the devices running, each with the configuration that named it: a second
+     * configuration with a taken name is refused (one line naming both) rather than one of the
+     * two silently winning the sinks.
+     */
+    private static final java.util.concurrent.ConcurrentHashMap<String, String> NAMES =
+            new java.util.concurrent.ConcurrentHashMap<>();
+
+    /** The configuration that holds this device's name in {@link #NAMES}. */
+    private String claim;
+
     /** Set when the configuration was refused: what stats report instead of a pipeline. */
     private PipelineStats refused;
 
@@ -120,7 +131,18 @@ public final class DeviceComponent implements ManagedPipeline {
             }
             return;
         }
+        String other = NAMES.putIfAbsent(s.name(), reader.source());
+        if (other != null) {
+            String why = reader.source() + ": name = '" + s.name() + "' is refused: " + other
+                    + " already names a device so (each device needs a name of its own; this one does not start)";
+            LOG.log(System.Logger.Level.ERROR, why);
+            synchronized (lock) {
+                refused = PipelineStats.refused(s.name(), s.spec(), why);
+            }
+            return;
+        }
         synchronized (lock) {
+            claim = reader.source();
             settings = s;
             pipeline = Pipeline.builder(s.name())
                     .open(() -> new Devices(List.copyOf(providers)), s.spec())
@@ -142,6 +164,9 @@ public final class DeviceComponent implements ManagedPipeline {
             p = pipeline;
             pipeline = null;
             attached.clear();
+            if (settings != null) {
+                NAMES.remove(settings.name(), claim);
+            }
         }
         if (p != null) {
             p.close();

@@ -43,6 +43,18 @@ record DeviceSettings(String pid, String spec, String name, PipelineOptions opti
                 .withStallTimeout(Duration.ofMillis(r.whole("stall.timeout.ms")))
                 .withOpaqueRefresh(Duration.ofMillis(r.whole("opaque.refresh.ms")))
                 .withRescan(Duration.ofMillis(r.whole("rescan.ms")));
+        String target = r.text("sinks.target");
+        if (target != null && !target.isBlank()) {
+            try {
+                org.osgi.framework.FrameworkUtil.createFilter(target);
+            } catch (org.osgi.framework.InvalidSyntaxException e) {
+                // SCR would log its own error without the file and bind no sink at all
+                r.refuse("sinks.target", "expected an LDAP filter such as (device=*) (" + e.getMessage() + ")");
+                r.check();
+            } catch (LinkageError noFramework) {
+                // outside OSGi (fuzzing): SCR is not there to use it either
+            }
+        }
         String type = r.text("buffer.type");
         if (!type.isEmpty()) {
             try {

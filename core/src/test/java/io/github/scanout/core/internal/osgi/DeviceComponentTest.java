@@ -187,6 +187,39 @@ class DeviceComponentTest {
     }
 
     @Test
+    void aSinksTargetThatIsNoFilterIsRefusedNamingTheConfigurationRatherThanBindingNoSink() {
+        assertThat(refused(Map.of("spec", "sim:mdpy-vga", "sinks.target", "((((("))).startsWith("SEVERE configuration"
+                + " io.github.scanout.device~bad: sinks.target = '(((((' is refused: expected an LDAP filter such as"
+                + " (device=*)");
+    }
+
+    @Test
+    void aSecondDeviceWithANameAlreadyTakenIsRefusedNamingBothConfigurationsAndTheFirstRunsOn() throws Exception {
+        DeviceComponent first = component();
+        first.addProvider(sim);
+        first.addSource(new SimRegionSource());
+        activate(first, Map.of("spec", "sim:mdpy-vga", "name", "desk"), props("io.github.scanout.device~one"));
+        DeviceComponent second = component();
+        second.addProvider(sim);
+        activate(second, Map.of("spec", "sim:mdpy-xga", "name", "desk"), props("io.github.scanout.device~two"));
+        assertThat(second.state()).isEqualTo(PipelineState.FAILED);
+        assertThat(logs.matching("already names")).containsExactly("SEVERE configuration io.github.scanout.device~two:"
+                + " name = 'desk' is refused: configuration io.github.scanout.device~one already names a device so (each"
+                + " device needs a name of its own; this one does not start)");
+        RecordingSink s = RecordingSink.any();
+        first.addSink(s, sinkProps("desk", "sink~s"));
+        s.awaitFrames(1, WAIT);
+        assertThat(first.spec()).isEqualTo("sim:mdpy-vga");
+        // once the first is gone, the name is free again
+        first.deactivate();
+        components.remove(first);
+        DeviceComponent third = component();
+        third.addProvider(sim);
+        activate(third, Map.of("spec", "sim:mdpy-xga", "name", "desk"), props("io.github.scanout.device~three"));
+        assertThat(third.state()).isNotEqualTo(PipelineState.FAILED);
+    }
+
+    @Test
     void anUnknownKeyIsOneWarningNamingItAndTheKnownKeysAndTheDeviceRunsAnyway() throws Exception {
         DeviceComponent c = component();
         c.addProvider(sim);

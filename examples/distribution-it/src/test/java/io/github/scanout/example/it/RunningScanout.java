@@ -1,5 +1,6 @@
 package io.github.scanout.example.it;
 
+import io.github.scanout.testsupport.ChildProcesses;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -53,7 +54,7 @@ final class RunningScanout implements AutoCloseable {
         pb.environment().put("SCANOUT_CACHE", Files.createDirectories(work.resolve("cache")).toString());
         pb.environment().put("SCANOUT_LOG", "info");
         pb.environment().remove("SCANOUT_OPTS");
-        RunningScanout s = new RunningScanout(home, log, pb.start());
+        RunningScanout s = new RunningScanout(home, log, ChildProcesses.start(pb));
         s.await("scanout running with conf/ and deploy/", () -> s.log().contains("scanout: running with conf/ and deploy/"));
         return s;
     }
@@ -113,7 +114,7 @@ final class RunningScanout implements AutoCloseable {
     int stop() throws InterruptedException {
         process.destroy();
         if (!process.waitFor(WAIT.toSeconds(), TimeUnit.SECONDS)) {
-            process.destroyForcibly();
+            ChildProcesses.destroyTree(process, true);
             throw new AssertionError("scanout did not stop within " + WAIT.toSeconds() + " s of SIGTERM; its output:\n"
                     + log());
         }
@@ -123,7 +124,7 @@ final class RunningScanout implements AutoCloseable {
     @Override
     public void close() throws InterruptedException {
         if (process.isAlive()) {
-            process.destroyForcibly();
+            ChildProcesses.destroyTree(process, true);
             process.waitFor(WAIT.toSeconds(), TimeUnit.SECONDS);
         }
     }

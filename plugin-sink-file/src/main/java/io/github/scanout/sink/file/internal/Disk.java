@@ -54,6 +54,17 @@ public interface Disk {
      */
     Object identity(Path file);
 
+    /**
+     * The space of a file system.
+     *
+     * @param usable bytes an unprivileged writer can still use
+     * @param total the file system's size in bytes
+     */
+    record Space(long usable, long total) {}
+
+    /** The space of the file system that holds {@code dir} (the free-space floor's probe). */
+    Space space(Path dir) throws IOException;
+
     /** The regular files directly in {@code dir}. */
     List<Entry> list(Path dir) throws IOException;
 }

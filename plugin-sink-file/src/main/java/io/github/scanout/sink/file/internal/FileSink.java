@@ -12,6 +12,7 @@ import io.github.scanout.api.support.Reporter;
 import io.github.scanout.api.sink.SinkOutput;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Objects;
 import java.util.Set;
 import java.util.function.LongSupplier;
@@ -44,6 +45,14 @@ import java.util.function.LongSupplier;
  * every method holds the sink's lock, so it waits for a frame being written. {@link #output()}
  * takes no lock (any thread, never waits for a write).
  *
+ * <p>Files: a stream path that is a directory is refused (the stream is never written next to
+ * it); a second sink of the same runtime writing the same stream, or the same PNG pattern into
+ * the same directory, is refused; at start, the temporary files a PNG sink of this pattern
+ * makes ({@code .NAME.tmp}) left behind by a crash are deleted. Free-space floor: while the
+ * output's file system has fewer usable bytes than {@link FileSinkOptions#minFreeBytes(long)},
+ * nothing is written (one warning, one line when space returns; the frames count as received,
+ * not written), and an open stream file is closed (the next starts a new one).
+ *
  * <p>Written ({@link CountsOutput}): a frame counts when its bytes are in the file system: a PNG
  * renamed into place (or written whole in place), a stream frame appended whole. Frames skipped
  * by the rate limit, the back-off or "only when changed", and frames the CPU cannot read, are
@@ -54,6 +63,9 @@ public final class FileSink implements FrameSink, CountsOutput, AutoCloseable {
     private final Reporter log;
     private final LongSupplier clock;
     private final Output output;
+    private final Disk disk;
+    private final String claim;
+    private boolean belowFloor;
     private final Faults faults;
     private final RateLimiter rate;
     private final boolean composite;
@@ -90,12 +102,65 @@ public final class FileSink implements FrameSink, CountsOutput, AutoCloseable {
         this.faults = new Faults(options.name(), log, clock);
         this.rate = new RateLimiter(options.maxFps());
         this.composite = options.cursor() && options.format() != OutputFormat.RAW;
-        this.output = switch (options.format()) {
-            case PNG -> new PngSnapshots(options, disk);
-            case RAW -> new RawStream(new StreamFile(disk, options.path(), options.fsync(), this::lost));
-            case Y4M -> new Y4mStream(new StreamFile(disk, options.path(), options.fsync(), this::lost),
-                    options.chroma(), options.maxFps());
+        this.disk = disk;
+        if (options.format().isStream() && disk.isDirectory(options.path())) {
+            throw new IllegalArgumentException("file sink configuration: path = '" + options.path() + "' is refused: "
+                    + "it is a directory, and format " + options.format().key() + " writes one stream file; give a file "
+                    + "name, such as " + options.path().resolve("capture." + options.format().key()));
+        }
+        this.claim = claim(options);
+        StreamFile.Lost events = new StreamFile.Lost() {
+            @Override
+            public void lost(Path file, Path next) {
+                FileSink.this.lost(file, next);
+            }
+
+            @Override
+            public void notDeleted(Path file, IOException e) {
+                faults.problem("retention", Faults.reason(e), "cannot delete old stream file " + file + " (keep = "
+                        + options.keep() + "): " + Faults.reason(e) + " (tried again at the next new file)", true);
+            }
         };
+        try {
+            this.output = switch (options.format()) {
+                case PNG -> new PngSnapshots(options, disk);
+                case RAW -> new RawStream(new StreamFile(disk, options.path(), options.fsync(), events,
+                        options.rotation(), clock));
+                case Y4M -> new Y4mStream(new StreamFile(disk, options.path(), options.fsync(), events,
+                        options.rotation(), clock), options.chroma(), options.maxFps());
+            };
+        } catch (RuntimeException e) {
+            CLAIMS.remove(claim);
+            throw e;
+        }
+        if (output instanceof PngSnapshots png) {
+            List<Path> removed = png.removeStaleTemporaries();
+            if (!removed.isEmpty()) {
+                log.info("file sink '" + options.name() + "': removed " + removed.size() + " temporary file(s) an "
+                        + "earlier run left behind: " + removed.stream().map(p -> p.getFileName().toString())
+                        .limit(5).collect(java.util.stream.Collectors.joining(", "))
+                        + (removed.size() > 5 ? ", ..." : ""));
+            }
+        }
+    }
+
+    /**
+     * The sinks of this runtime, by what they write to: two sinks writing the same PNG pattern
+     * into one directory (or the same stream) would take each other's temporary files and delete
+     * each other's files for retention, so the second is refused.
+     */
+    private static final java.util.Set<String> CLAIMS = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+    private static String claim(FileSinkOptions options) {
+        Path where = options.path().toAbsolutePath().normalize();
+        String key = options.format().isStream() ? "stream " + where : "png " + where + " " + options.namePattern();
+        if (!CLAIMS.add(key)) {
+            throw new IllegalArgumentException("file sink configuration: path = '" + options.path() + "' is refused: "
+                    + "another file sink of this runtime already writes " + (options.format().isStream()
+                    ? "this stream" : "name.pattern '" + options.namePattern() + "' in this directory")
+                    + "; give each sink its own " + (options.format().isStream() ? "file" : "directory or name.pattern"));
+        }
+        return key;
     }
 
     /** CPU pixels that do not change while read, in any format, at most {@code maxFps}. */
@@ -173,6 +238,7 @@ public final class FileSink implements FrameSink, CountsOutput, AutoCloseable {
             closed = true;
             dropLatest();
             output.close();
+            CLAIMS.remove(claim);
         }
     }
 
@@ -210,6 +276,9 @@ public final class FileSink implements FrameSink, CountsOutput, AutoCloseable {
                 return;
             }
         }
+        if (belowFloor()) {
+            return;
+        }
         try {
             success(shot, signature, output.write(shot));
         } catch (RetentionException e) {
@@ -234,6 +303,47 @@ public final class FileSink implements FrameSink, CountsOutput, AutoCloseable {
         if (options.keep() > 0) {
             faults.resolved("retention");
         }
+    }
+
+    /**
+     * Whether the output's file system is below the free-space floor: said once (a warning)
+     * when it goes below, once (info) when space returns. A file system that cannot be asked
+     * (a missing directory) is not below: the write reports the real problem.
+     */
+    private boolean belowFloor() {
+        Path dir = options.format().isStream() ? options.path().toAbsolutePath().getParent() : options.path();
+        if (dir == null) {
+            return false;
+        }
+        Disk.Space space;
+        try {
+            space = disk.space(dir);
+        } catch (IOException e) {
+            return false;
+        }
+        long floor = options.minFreeBytes(space.total());
+        if (floor > 0 && space.usable() < floor) {
+            if (!belowFloor) {
+                belowFloor = true;
+                log.warn("file sink '" + options.name() + "': stopped writing: " + mib(space.usable())
+                        + " free on the file system of " + dir + ", below the floor of " + mib(floor)
+                        + " (min.free.bytes); frames are received but not written until space returns");
+                output.release();
+            }
+            counts = new SinkOutput(written, bytesWritten, "not writing: " + mib(space.usable()) + " free on the file "
+                    + "system of " + dir + ", below min.free.bytes " + mib(floor));
+            return true;
+        }
+        if (belowFloor) {
+            belowFloor = false;
+            log.info("file sink '" + options.name() + "': writing again: " + mib(space.usable()) + " free on the file "
+                    + "system of " + dir + " (floor " + mib(floor) + ")");
+        }
+        return false;
+    }
+
+    private static String mib(long bytes) {
+        return (bytes >> 20) + " MiB";
     }
 
     private long signature(Shot shot) {

@@ -56,7 +56,31 @@ public final class FileSinkComponent implements FrameSink, CountsOutput {
         FileSinkOptions options;
         // thrown: SCR logs it (the runtime folds that into one line); logging it here too would say it twice
         options = FileSinkOptions.parse(reader);
-        this.sink = new FileSink(options);
+        try {
+            this.sink = new FileSink(options);
+        } catch (IllegalArgumentException e) {
+            // a stream path that is a directory, a second sink on the same files: name the configuration
+            throw new IllegalArgumentException(reader.source() + ": "
+                    + e.getMessage().replaceFirst("^file sink configuration: ", ""), e);
+        }
+    }
+
+    /**
+     * The whole check of a configuration, without building a sink: each key's rule and the rules
+     * between keys, as {@link #FileSinkComponent(Map)} applies them. The launcher calls it for
+     * {@code --sink file:...} before anything starts (see the runtime's {@code SinkType}).
+     *
+     * @param source where the configuration came from, for the message
+     * @param properties the configuration
+     * @return null when the sink would accept it, else the one line that says why not
+     */
+    public static String check(String source, Map<String, ?> properties) {
+        try {
+            FileSinkOptions.parse(new ConfigReader(source, FileSinkOptions.KEYS, properties));
+            return null;
+        } catch (IllegalArgumentException e) { // a ConfigException, or a rule of FileSinkOptions
+            return e.getMessage();
+        }
     }
 
     @Deactivate

@@ -46,9 +46,28 @@ public @interface FileSinkConfig {
             + "as the last one written.")
     boolean only_when_changed() default true;
 
-    @AttributeDefinition(description = "png only: keep the newest N snapshots of this pattern and device, "
-            + "deleting older ones; 0 keeps all.", min = "0")
+    @AttributeDefinition(description = "png: keep the newest N snapshots of this pattern and device, "
+            + "deleting older ones. raw and y4m: keep the newest N files of this stream (NAME.EXT, NAME-2.EXT ...), "
+            + "deleting older ones when a new file is started. 0 keeps all.", min = "0")
     int keep() default 0;
+
+    @AttributeDefinition(type = AttributeType.LONG, min = "0", description = "raw and y4m only: start a new "
+            + "file (NAME-N.EXT) before a frame that would take the current one past this many bytes; a file "
+            + "holds at least one frame. 0 = no size limit. With keep, the stream's files are bounded to about "
+            + "keep x rotate.bytes.")
+    long rotate_bytes() default 0;
+
+    @AttributeDefinition(type = AttributeType.LONG, min = "0", description = "raw and y4m only: start a new "
+            + "file once the current one has been written to for this many seconds. 0 = no time limit.")
+    long rotate_seconds() default 0;
+
+    @AttributeDefinition(type = AttributeType.LONG, min = "0", options = @Option(value = "auto",
+            label = "1 GiB, or 5% of the file system when that is smaller"),
+            description = "The free-space floor: while the file system of the output has fewer usable bytes "
+            + "than this, nothing is written (one warning; the frames are received but not written) and "
+            + "writing resumes when space returns. auto = 1 GiB, or 5% of the file system's size when that "
+            + "is smaller; 0 = no floor.")
+    String min_free_bytes() default "auto";
 
     @AttributeDefinition(description = "Composite the cursor into the image: true, false, or auto "
             + "(true for png, false for y4m). raw never composites.", options = {

@@ -20,12 +20,17 @@ import java.util.Objects;
  * @param maxFps the most frames per second to write; 0 = every frame
  * @param onlyWhenChanged skip a frame that shows the same pixels (and cursor, when composited)
  *     as the last one written
- * @param keep PNG only: keep the newest N snapshots of this pattern and device, 0 = keep all
+ * @param keep keep the newest N snapshots of this pattern and device (PNG) or files of this
+ *     stream (raw, Y4M), 0 = keep all
  * @param cursor composite the cursor into the image (PNG and Y4M)
  * @param chroma Y4M only: chroma subsampling
  * @param namePattern PNG only: file names
  * @param atomic PNG only: write a temporary file and rename it, so readers never see half a file
  * @param fsync flush each PNG (before its rename) or each stream frame to the device
+ * @param rotateBytes streams only: the most bytes in one file before the next is started, 0 = no limit
+ * @param rotateSeconds streams only: the longest time one file is written to, 0 = no limit
+ * @param minFreeBytes the free-space floor in bytes, 0 = none, {@link #AUTO_MIN_FREE} = 1 GiB or
+ *     5% of the file system, whichever is smaller
  */
 public record FileSinkOptions(
         String device,
@@ -38,7 +43,15 @@ public record FileSinkOptions(
         Y4mChroma chroma,
         NamePattern namePattern,
         boolean atomic,
-        boolean fsync) {
+        boolean fsync,
+        long rotateBytes,
+        long rotateSeconds,
+        long minFreeBytes) {
+
+    /** {@link #minFreeBytes()} for "auto": 1 GiB, or 5% of the file system when that is smaller. */
+    public static final long AUTO_MIN_FREE = -1;
+    /** The floor "auto" uses on a file system of 20 GiB or more. */
+    public static final long AUTO_MIN_FREE_BYTES = 1L << 30;
 
     /**
      * The configuration keys {@link #parse} reads, with their rules, as {@link FileSinkConfig}
@@ -61,13 +74,34 @@ public record FileSinkOptions(
         if (keep < 0) {
             throw bad("keep", keep, "0 (keep every file) or a positive count of files to keep");
         }
-        if (keep > 0 && format.isStream()) {
-            throw bad("keep", keep, "0 for format " + format.key() + ": retention applies to png snapshots only");
+        if (rotateBytes < 0) {
+            throw bad("rotate.bytes", rotateBytes, "0 (no limit) or a positive number of bytes");
+        }
+        if (rotateSeconds < 0) {
+            throw bad("rotate.seconds", rotateSeconds, "0 (no limit) or a positive number of seconds");
+        }
+        if ((rotateBytes > 0 || rotateSeconds > 0) && !format.isStream()) {
+            throw bad(rotateBytes > 0 ? "rotate.bytes" : "rotate.seconds", rotateBytes > 0 ? rotateBytes : rotateSeconds,
+                    "0 for format png: rotation applies to raw and y4m streams");
+        }
+        if (minFreeBytes < AUTO_MIN_FREE) {
+            throw bad("min.free.bytes", minFreeBytes, "auto, 0 (no floor) or a positive number of bytes");
         }
         if (cursor && format == OutputFormat.RAW) {
             throw bad("cursor", true, "false for format raw: a raw stream holds the plane's bytes as they are"
                     + "; the cursor can be composited into png and y4m");
         }
+    }
+
+    /** The floor for a file system of {@code totalBytes}: the configured one, or auto's. */
+    public long minFreeBytes(long totalBytes) {
+        return minFreeBytes == AUTO_MIN_FREE ? Math.min(AUTO_MIN_FREE_BYTES, totalBytes / 20) : minFreeBytes;
+    }
+
+    /** When stream files are rotated and how many are kept. */
+    public io.github.scanout.api.support.StreamRotation.Policy rotation() {
+        return new io.github.scanout.api.support.StreamRotation.Policy(rotateBytes,
+                java.util.concurrent.TimeUnit.SECONDS.toNanos(rotateSeconds), format.isStream() ? keep : 0);
     }
 
     /** A name for log lines: {@code png:/path}. */
@@ -114,9 +148,16 @@ public record FileSinkOptions(
             }
         }
         int keep = r.integer("keep");
-        if (keep > 0 && format.isStream()) {
-            r.refuse("keep", "expected 0 for format " + format.key() + ": retention applies to png snapshots only");
+        long rotateBytes = r.whole("rotate.bytes");
+        long rotateSeconds = r.whole("rotate.seconds");
+        if (!format.isStream()) {
+            for (String k : List.of("rotate.bytes", "rotate.seconds")) {
+                if (r.whole(k) > 0) {
+                    r.refuse(k, "expected 0 for format png: rotation applies to raw and y4m streams");
+                }
+            }
         }
+        long minFree = r.is("min.free.bytes", "auto") ? AUTO_MIN_FREE : r.whole("min.free.bytes");
         boolean cursor = r.is("cursor", "auto") ? format.defaultCursor() : r.bool("cursor");
         if (cursor && format == OutputFormat.RAW) {
             r.refuse("cursor", "expected false or auto for format raw: a raw stream holds the plane's bytes as they"
@@ -130,7 +171,8 @@ public record FileSinkOptions(
         }
         r.check();
         Builder b = builder(format, path).device(r.text("device")).keep(keep).cursor(cursor)
-                .onlyWhenChanged(r.bool("only.when.changed")).atomic(r.bool("atomic")).fsync(r.bool("fsync"));
+                .onlyWhenChanged(r.bool("only.when.changed")).atomic(r.bool("atomic")).fsync(r.bool("fsync"))
+                .rotateBytes(rotateBytes).rotateSeconds(rotateSeconds).minFreeBytes(minFree);
         b.namePattern = pattern;
         if (!r.is("max.fps", "auto")) {
             b.maxFps(r.number("max.fps"));
@@ -151,7 +193,8 @@ public record FileSinkOptions(
     /**
      * Options with the defaults: maxFps 1 for png and 0 (every frame) for streams,
      * onlyWhenChanged true, keep 0, cursor true for png and false for streams, chroma 4:2:0,
-     * pattern {@value NamePattern#DEFAULT}, atomic true, fsync false, device empty.
+     * pattern {@value NamePattern#DEFAULT}, atomic true, fsync false, device empty, no rotation,
+     * free-space floor "auto" ({@link FileSinkOptions#AUTO_MIN_FREE}).
      *
      * <p>Threads: confined to the caller.
      */
@@ -167,6 +210,9 @@ public record FileSinkOptions(
         private NamePattern namePattern = NamePattern.parse(NamePattern.DEFAULT);
         private boolean atomic = true;
         private boolean fsync;
+        private long rotateBytes;
+        private long rotateSeconds;
+        private long minFreeBytes = AUTO_MIN_FREE;
 
         private Builder(OutputFormat format, Path path) {
             this.format = Objects.requireNonNull(format, "format");
@@ -221,10 +267,26 @@ public record FileSinkOptions(
             return this;
         }
 
+        public Builder rotateBytes(long value) {
+            this.rotateBytes = value;
+            return this;
+        }
+
+        public Builder rotateSeconds(long value) {
+            this.rotateSeconds = value;
+            return this;
+        }
+
+        /** The free-space floor in bytes; 0 = none; {@link FileSinkOptions#AUTO_MIN_FREE} = auto. */
+        public Builder minFreeBytes(long value) {
+            this.minFreeBytes = value;
+            return this;
+        }
+
         /** @throws IllegalArgumentException naming the option that cannot be honoured */
         public FileSinkOptions build() {
             return new FileSinkOptions(device, path, format, maxFps, onlyWhenChanged, keep, cursor, chroma, namePattern,
-                    atomic, fsync);
+                    atomic, fsync, rotateBytes, rotateSeconds, minFreeBytes);
         }
     }
 }

@@ -156,6 +156,21 @@ public final class NamePattern {
         return Pattern.compile(b.toString());
     }
 
+    /** A regular expression matching every name this pattern can give, for any device. */
+    Pattern matcherForAnyDevice() {
+        StringBuilder b = new StringBuilder();
+        for (Part p : parts) {
+            switch (p.kind) {
+                case LITERAL -> b.append(Pattern.quote(p.literal));
+                case DEVICE -> b.append("[A-Za-z0-9_-][A-Za-z0-9._-]*");
+                case SEQ, N -> b.append("\\d+");
+                case TIME -> b.append("\\d{8}-\\d{6}\\.\\d{3}");
+                default -> throw new AssertionError(p.kind);
+            }
+        }
+        return Pattern.compile(b.toString());
+    }
+
     /** A device name made safe for a file name; see the class comment. */
     static String sanitize(String device) {
         if (device == null || device.isEmpty()) {

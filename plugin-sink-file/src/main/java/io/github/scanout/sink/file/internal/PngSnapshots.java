@@ -76,6 +76,31 @@ final class PngSnapshots implements Output {
         return size;
     }
 
+    /**
+     * Deletes the temporary files this sink's pattern makes ({@code .NAME.tmp}, NAME a name the
+     * pattern gives for any device) that a crash left in the directory; nothing else is
+     * touched. A directory that cannot be listed is passed over (the first write reports it).
+     *
+     * @return the files deleted
+     */
+    java.util.List<Path> removeStaleTemporaries() {
+        java.util.List<Path> removed = new java.util.ArrayList<>();
+        Pattern names = options.namePattern().matcherForAnyDevice();
+        try {
+            for (Disk.Entry e : disk.list(options.path())) {
+                String n = e.path().getFileName().toString();
+                if (n.length() > ".x.tmp".length() - 1 && n.startsWith(".") && n.endsWith(".tmp")
+                        && names.matcher(n.substring(1, n.length() - ".tmp".length())).matches()) {
+                    disk.deleteIfExists(e.path());
+                    removed.add(e.path());
+                }
+            }
+        } catch (IOException e) {
+            // a missing or unreadable directory: the first write says so
+        }
+        return removed;
+    }
+
     /** Creates {@code file} and writes the encoded bytes; on failure nothing is left behind. */
     private void writeFile(Path file) throws IOException {
         Disk.OutFile out;

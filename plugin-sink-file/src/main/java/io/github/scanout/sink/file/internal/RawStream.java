@@ -71,7 +71,7 @@ final class RawStream implements Output {
         for (int y = 0, at = HEADER_BYTES; y < info.height(); y++, at += rowBytes) {
             src.get(Math.toIntExact((long) y * info.stride()), staging, at, rowBytes);
         }
-        file.ensureOpen();
+        file.ensureOpen(total);
         file.append(ByteBuffer.wrap(staging, 0, total));
         return total;
     }

@@ -82,6 +82,12 @@ public final class RealDisk implements Disk {
     }
 
     @Override
+    public Space space(Path dir) throws IOException {
+        java.nio.file.FileStore store = Files.getFileStore(dir);
+        return new Space(store.getUsableSpace(), store.getTotalSpace());
+    }
+
+    @Override
     public List<Entry> list(Path dir) throws IOException {
         List<Entry> out = new ArrayList<>();
         try (Stream<Path> s = Files.list(dir)) {

@@ -1,5 +1,6 @@
 package io.github.scanout.sink.file.internal;
 
+import io.github.scanout.api.support.StreamRotation;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.FileAlreadyExistsException;
@@ -10,8 +11,14 @@ import java.util.Objects;
 /**
  * The file a stream (raw or Y4M) is appended to, with the rules that keep it readable:
  * <ul>
- *   <li>an existing file is never overwritten or appended to: the stream goes to the first
- *       free name among {@code NAME.EXT}, {@code NAME-2.EXT}, {@code NAME-3.EXT} ...;
+ *   <li>an existing file is never overwritten or appended to: the stream's files are
+ *       {@code NAME.EXT}, {@code NAME-2.EXT}, {@code NAME-3.EXT} ..., and a new one gets a number
+ *       above every one already in the directory ({@link StreamRotation} names them);
+ *   <li>rotation: a new file is started before a frame that would take the current one past
+ *       {@code rotate.bytes}, or once it has been written to for {@code rotate.seconds}; with
+ *       {@code keep} N, the oldest files of this stream beyond the newest N are deleted when a
+ *       new one is started;
+ *   <li>a path that is a directory is refused: the stream is never written next to it;
  *   <li>each frame is appended whole or not at all: when a write fails (disk full) the file is
  *       cut back to the end of the previous frame;
  *   <li>before each frame the file is checked (device and inode): if it was deleted or replaced
@@ -24,12 +31,18 @@ final class StreamFile {
     /** What to do when a stream file disappears: report it. */
     interface Lost {
         void lost(Path file, Path next);
+
+        /** An old file of the stream could not be deleted (retention); it is tried again later. */
+        default void notDeleted(Path file, IOException e) {}
     }
 
     private final Disk disk;
     private final Path path;
     private final boolean fsync;
     private final Lost lost;
+    private final StreamRotation rotation;
+    private final java.util.function.LongSupplier clock;
+    private long openedNanos;
     private Disk.OutFile out;
     private Path current;
     private Object identity;
@@ -37,10 +50,34 @@ final class StreamFile {
     private long appended;
 
     StreamFile(Disk disk, Path path, boolean fsync, Lost lost) {
+        this(disk, path, fsync, lost, StreamRotation.Policy.NONE, System::nanoTime);
+    }
+
+    /**
+     * @param rotation when a new file is started and how many are kept
+     * @param clock the sink's clock, for rotation by time
+     */
+    StreamFile(Disk disk, Path path, boolean fsync, Lost lost, StreamRotation.Policy rotation,
+            java.util.function.LongSupplier clock) {
         this.disk = disk;
         this.path = path;
         this.fsync = fsync;
         this.lost = lost;
+        this.rotation = new StreamRotation(path, rotation);
+        this.clock = clock;
+    }
+
+    /**
+     * Makes sure a file is open, still there, and not due for rotation before a frame of
+     * {@code frameBytes}.
+     *
+     * @return true when a new file was started (the caller writes its stream header first)
+     */
+    boolean ensureOpen(long frameBytes) throws IOException {
+        if (out != null && rotation.due(size, frameBytes, openedNanos, clock.getAsLong())) {
+            release();
+        }
+        return ensureOpen();
     }
 
     /**
@@ -69,8 +106,15 @@ final class StreamFile {
         if (dir != null && !disk.isDirectory(dir)) {
             throw new NoSuchFileException(dir.toString(), null, "directory does not exist (the sink does not create it)");
         }
-        for (int n = 1; ; n++) {
-            Path candidate = n == 1 ? path : numbered(path, n);
+        if (disk.isDirectory(path)) {
+            throw new java.nio.file.FileSystemException(path.toString(), null, "is a directory; a stream is written "
+                    + "to a file: give a file name such as " + path.resolve("capture.y4m"));
+        }
+        if (!rotation.scanned() && dir != null) {
+            rotation.existing(disk.list(dir).stream().map(e -> e.path().getFileName().toString()).toList());
+        }
+        while (true) {
+            Path candidate = rotation.next();
             if (disk.identity(candidate) != null) {
                 continue;
             }
@@ -82,16 +126,22 @@ final class StreamFile {
             current = candidate;
             identity = disk.identity(candidate);
             size = 0;
+            openedNanos = clock.getAsLong();
+            for (Path old : rotation.opened(candidate)) {
+                try {
+                    disk.deleteIfExists(old);
+                    rotation.deleted(old);
+                } catch (IOException e) {
+                    lost.notDeleted(old, e);
+                }
+            }
             return;
         }
     }
 
     /** {@code dir/name-N.ext}. */
     static Path numbered(Path path, int n) {
-        String name = path.getFileName().toString();
-        int dot = name.lastIndexOf('.');
-        String numbered = dot > 0 ? name.substring(0, dot) + "-" + n + name.substring(dot) : name + "-" + n;
-        return path.resolveSibling(numbered);
+        return StreamRotation.segment(path, n);
     }
 
     /**

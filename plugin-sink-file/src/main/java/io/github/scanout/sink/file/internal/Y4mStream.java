@@ -83,7 +83,9 @@ final class Y4mStream implements Output {
         System.arraycopy(FRAME, 0, current, 0, FRAME.length);
         encoder.encode(shot.rows(), chroma, current, FRAME.length);
 
-        if (file.ensureOpen()) {
+        // the frame and the copies that keep the timing after a pause go into one file
+        long pending = file.isOpen() ? Math.max(0, gapCopies(shot.captureNanos())) : 0;
+        if (file.ensureOpen((pending + 1) * bytes)) {
             width = w;
             height = h;
             byte[] header = header(w, h).getBytes(StandardCharsets.US_ASCII);
@@ -92,7 +94,7 @@ final class Y4mStream implements Output {
             lastSlot = 0;
         } else {
             long slot = fps > 0 ? slotOf(shot.captureNanos()) : lastSlot + 1;
-            long copies = Math.min(slot - lastSlot - 1, (long) Math.ceil(fps * MAX_GAP_SECONDS));
+            long copies = gapCopies(shot.captureNanos());
             for (long i = 0; i < copies; i++) {
                 file.append(ByteBuffer.wrap(previous, 0, frameBytes));
                 lastSlot++;
@@ -105,6 +107,12 @@ final class Y4mStream implements Output {
         previous = current;
         current = t;
         return file.appended() - before;
+    }
+
+    /** How many copies of the previous frame keep the timing before a frame captured at {@code nanos}. */
+    private long gapCopies(long nanos) {
+        long slot = fps > 0 ? slotOf(nanos) : lastSlot + 1;
+        return Math.min(slot - lastSlot - 1, (long) Math.ceil(fps * MAX_GAP_SECONDS));
     }
 
     private long slotOf(long nanos) {

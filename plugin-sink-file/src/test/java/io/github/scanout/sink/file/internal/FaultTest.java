@@ -166,9 +166,12 @@ class FaultTest {
             frame(sink, 8, 4);
             sink.close();
             assertThat(log.warnings).as("%s", format).hasSize(1);
+            // the next file of the stream: a number above every one it has used
+            Path next = dir.resolve("rec-2." + format.key());
             assertThat(log.warnings.get(0)).contains(file + " was deleted or replaced while being written",
-                    "continuing in a new file " + file);
-            assertThat(Files.exists(file)).isTrue();
+                    "continuing in a new file " + next);
+            assertThat(Files.exists(file)).isFalse();
+            file = next;
             if (format == OutputFormat.RAW) {
                 assertThat(RawStreamTest.read(file)).hasSize(2);
             } else {
@@ -200,8 +203,9 @@ class FaultTest {
     void aFullTmpfsLeavesNoPartialFiles() throws IOException {
         Path mnt = Files.createDirectory(dir.resolve("small"));
         tmpfs.mount(mnt, "size=64k");
-        FileSink png = new FileSink(FileSinkOptions.builder(OutputFormat.PNG, mnt).maxFps(0).build(), new RealDisk(),
-                log, clock);
+        // no free-space floor: this is about what a write that hits ENOSPC leaves
+        FileSink png = new FileSink(FileSinkOptions.builder(OutputFormat.PNG, mnt).maxFps(0).minFreeBytes(0).build(),
+                new RealDisk(), log, clock);
         frame(png, 120, 120); // noise: about 43 KB
         frame(png, 120, 120); // does not fit beside the first
         png.close();
@@ -210,7 +214,8 @@ class FaultTest {
 
         log.warnings.clear();
         Path raw = mnt.resolve("cap.raw");
-        FileSink stream = new FileSink(FileSinkOptions.builder(OutputFormat.RAW, raw).build(), new RealDisk(), log, clock);
+        FileSink stream = new FileSink(FileSinkOptions.builder(OutputFormat.RAW, raw).minFreeBytes(0).build(),
+                new RealDisk(), log, clock);
         for (int i = 0; i < 8; i++) {
             frame(stream, 32, 32); // 4160 bytes each
             clock.advanceMillis(100);

@@ -23,6 +23,13 @@ final class FaultyDisk implements Disk {
     private long spaceLeft = Long.MAX_VALUE;
     private boolean readOnly;
     private Runnable duringWrite = () -> {};
+    /** What {@link #space} says; plenty unless a test lowers it (independent of the quota). */
+    private volatile Space space = new Space(Long.MAX_VALUE / 2, Long.MAX_VALUE / 2);
+
+    /** The free-space probe reports this. */
+    void space(long usable, long total) {
+        space = new Space(usable, total);
+    }
 
     /** The file system holds only this many more bytes. */
     void quota(long bytes) {
@@ -144,6 +151,11 @@ final class FaultyDisk implements Disk {
     @Override
     public Object identity(Path file) {
         return real.identity(file);
+    }
+
+    @Override
+    public Space space(Path dir) throws IOException {
+        return space;
     }
 
     @Override

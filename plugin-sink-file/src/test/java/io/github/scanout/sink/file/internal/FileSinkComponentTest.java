@@ -102,7 +102,8 @@ class FileSinkComponentTest {
             assertThat(r.getLevel()).isEqualTo(java.util.logging.Level.WARNING);
             assertThat(r.getMessage()).isEqualTo("configuration io.github.scanout.sink.file~desk"
                     + " (file:/etc/scanout/conf/io.github.scanout.sink.file-desk.cfg): unknown key 'formt' is ignored;"
-                    + " the keys are device, path, format, max.fps, only.when.changed, keep, cursor, y4m.chroma,"
+                    + " the keys are device, path, format, max.fps, only.when.changed, keep, rotate.bytes, rotate.seconds,"
+                    + " min.free.bytes, cursor, y4m.chroma,"
                     + " name.pattern, atomic, fsync, sink.name");
         });
     }
@@ -196,6 +197,22 @@ class FileSinkComponentTest {
             assertThat(m.getMainAttributes().getValue("Bundle-SymbolicName"))
                     .isEqualTo("io.github.scanout.plugin-sink-file");
             assertThat(m.getMainAttributes().getValue("Service-Component")).contains("FileSinkComponent.xml");
+        }
+    }
+
+    @Test
+    void aStreamPathThatIsADirectoryAndASecondSinkOnTheSameFilesAreRefusedNamingTheConfiguration() {
+        assertThatThrownBy(() -> new FileSinkComponent(props(dir, "format", "y4m")))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageStartingWith("configuration io.github.scanout.sink.file~desk (file:/etc/scanout/conf/"
+                        + "io.github.scanout.sink.file-desk.cfg): path = '" + dir + "' is refused: it is a directory");
+        FileSinkComponent first = new FileSinkComponent(props(dir));
+        try {
+            assertThatThrownBy(() -> new FileSinkComponent(props(dir)))
+                    .hasMessageStartingWith("configuration io.github.scanout.sink.file~desk (file:")
+                    .hasMessageContaining("another file sink of this runtime already writes name.pattern");
+        } finally {
+            first.deactivate();
         }
     }
 }

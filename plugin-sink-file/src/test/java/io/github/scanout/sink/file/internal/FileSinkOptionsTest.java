@@ -90,9 +90,11 @@ class FileSinkOptionsTest {
         assertThatThrownBy(() -> FileSinkOptions.parse(config("format", "raw", "cursor", "true")))
                 .hasMessage("file sink configuration: cursor = 'true' is refused: expected false or auto for format raw: "
                         + "a raw stream holds the plane's bytes as they are; the cursor can be composited into png and y4m");
-        assertThatThrownBy(() -> FileSinkOptions.parse(config("format", "y4m", "keep", 5)))
-                .hasMessageContaining("keep = '5' is refused: expected 0 for format y4m: retention applies to png "
-                        + "snapshots only");
+        assertThatThrownBy(() -> FileSinkOptions.parse(config("format", "png", "rotate.bytes", 5)))
+                .hasMessageContaining("rotate.bytes = '5' is refused: expected 0 for format png: rotation applies to raw "
+                        + "and y4m streams");
+        assertThat(FileSinkOptions.parse(config("format", "y4m", "path", "a.y4m", "keep", 5, "rotate.seconds", 60))
+                .rotation()).isEqualTo(new io.github.scanout.api.support.StreamRotation.Policy(0, 60_000_000_000L, 5));
         assertThatThrownBy(() -> FileSinkOptions.parse(Map.of("format", "png")))
                 .hasMessage("file sink configuration: path is missing; expected a value that is not blank (Directory for"
                         + " png snapshots; file for raw and y4m streams (an existing file is never overwritten:"

@@ -78,6 +78,9 @@ public final class BundleProbeMain {
                     long ms = (System.nanoTime() - t0) / 1_000_000;
                     System.out.println("IMPORTER ACTIVATED " + (importer != null) + " in " + ms + " ms, name "
                             + importer.getClass().getMethod("name").invoke(importer));
+                    // GL starts on the importer's own thread, not on the thread that activated it
+                    System.out.println("IMPORTER THREAD " + Thread.getAllStackTraces().keySet().stream()
+                            .anyMatch(t -> t.getName().equals("scanout-gl-importer")));
                 }
                 Object probe = check.getMethod("probeHeadless", String.class).invoke(null, "auto");
                 System.out.println("PROBE " + probe);

@@ -66,8 +66,9 @@ class BundleResolveTest {
         String activated = List.of(out.split("\n")).stream().filter(l -> l.startsWith("IMPORTER ACTIVATED "))
                 .findFirst().orElse("");
         assertThat(activated).as(out).startsWith("IMPORTER ACTIVATED true").endsWith("name gl-headless");
-        long ms = Long.parseLong(activated.replaceAll(".* in (\\d+) ms.*", "$1"));
-        assertThat(ms).as("activation returns without waiting for GL start-up").isLessThan(400);
+        // activation does not wait for GL start-up: GL starts on the importer's own thread (how long
+        // activation takes is printed, not bounded: a loaded machine makes any bound flaky)
+        assertThat(out).as(out).contains("IMPORTER THREAD true");
         String probe = List.of(out.split("\n")).stream().filter(l -> l.startsWith("PROBE ")).findFirst().orElse("");
         assertThat(probe).as(out).startsWith("PROBE EGL ").doesNotContain("unavailable");
         assertThat(p.exitValue()).as(out).isZero();

@@ -209,7 +209,7 @@ record SinkType(String name, String pid, String targetKey, boolean targetRequire
                     return null;
                 }
                 try {
-                    return (String) method.invoke(null, source, new LinkedHashMap<>(properties));
+                    return (String) method.invoke(null, source, new java.util.LinkedHashMap<>(properties));
                 } catch (ReflectiveOperationException | LinkageError e) {
                     return null;
                 }

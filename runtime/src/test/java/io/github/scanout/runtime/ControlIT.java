@@ -105,7 +105,7 @@ class ControlIT {
 
             LauncherIT.Result rdp = ctl("attach", "rdp", "sim:mdpy-vga?animate=false");
             assertThat(rdp.code()).isEqualTo(2);
-            assertThat(rdp.err()).isEqualTo("scanout: no sink type rdp (known: file, gl, vnc)\n");
+            assertThat(rdp.err()).isEqualTo("scanout: no sink type rdp (known: file, gl, stream, video, vnc)\n");
             LauncherIT.Result badKey = ctl("attach", "file", "sim:mdpy-vga?animate=false", "path=more", "colour=red");
             assertThat(badKey.code()).isEqualTo(2);
             assertThat(badKey.err()).startsWith("scanout: attach file sim:mdpy-vga?animate=false: unknown key 'colour'"

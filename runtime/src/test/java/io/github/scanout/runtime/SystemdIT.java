@@ -134,11 +134,11 @@ class SystemdIT {
         Path conf = dir.resolve("conf");
         try (NotifySocket n = new NotifySocket(socket)) {
             LauncherIT.Running r = start(Map.of("NOTIFY_SOCKET", socket, "SCANOUT_CDS", "off"), List.of(), "run",
-                    "--device", "sim:nonesuch", "--gl", "off");
+                    "--device", "fd:999", "--gl", "off");
             List<String> got = n.until("READY=1");
             LauncherIT.Result res = r.await();
             // the device cannot open: systemd hears READY with the reason, then the run fails
-            assertThat(got.get(got.size() - 1)).as(got + " " + res).startsWith("READY=1|STATUS=0 devices live, 1 failed: sim:nonesuch failed: ");
+            assertThat(got.get(got.size() - 1)).as(got + " " + res).startsWith("READY=1|STATUS=0 devices live, 1 failed: fd:999 failed: ");
             assertThat(res.code()).as(res.toString()).isEqualTo(1);
         }
         assertThat(conf).doesNotExist();

@@ -135,7 +135,7 @@ public final class DeviceComponent implements ManagedPipeline {
         if (other != null) {
             String why = reader.source() + ": name = '" + s.name() + "' is refused: " + other
                     + " already names a device so (each device needs a name of its own; this one does not start)";
-            LOG.log(System.Logger.Level.ERROR, why);
+            LOG.report(System.Logger.Level.ERROR, why);
             synchronized (lock) {
                 refused = PipelineStats.refused(s.name(), s.spec(), why);
             }

@@ -105,5 +105,7 @@ class SnapshotTest {
         assertThat(Snapshot.reason(new java.nio.file.AccessDeniedException("/x/y.png"))).isEqualTo("permission denied");
         assertThat(Snapshot.reason(new java.nio.file.FileSystemException("/x/y.png", null, "No space left on device")))
                 .isEqualTo("No space left on device");
+        assertThat(Snapshot.reason(new java.nio.file.NoSuchFileException("/proc/.x.png.tmp")))
+                .isEqualTo("no such file or directory");
     }
 }

@@ -30,6 +30,8 @@ import org.osgi.framework.BundleContext;
  */
 final class ControlCommands implements ControlServer.Handler {
     static final String SCHEMA = "scanout-ctl/1";
+    /** plugin-metrics' MetricsComponent.URL_PROPERTY (the runtime does not depend on that bundle). */
+    static final String METRICS_URL = "scanout.metrics.url";
     static final String VERBS = "status, devices, sinks, stats, attach, detach, snapshot";
     static final Duration ATTACH_TIMEOUT = Duration.ofSeconds(5);
     static final Duration SNAPSHOT_TIMEOUT = Duration.ofSeconds(30);
@@ -127,12 +129,29 @@ final class ControlCommands implements ControlServer.Handler {
             m.put("devices", all.size());
             m.put("deviceStates", states);
             m.put("sinks", sinks);
+            m.put("metrics", metricsUrl() == null ? "" : metricsUrl());
             return Reply.ok(Json.write(m));
         }
         StringBuilder b = new StringBuilder("scanout " + (version == null ? "(development build)" : version) + ", pid "
                 + pid + ", up " + up + " s, control socket " + socket + "\n");
         b.append(summary(all)).append('\n');
+        String metrics = metricsUrl();
+        if (metrics != null) {
+            b.append("metrics ").append(metrics).append('\n');
+        }
         return Reply.ok(b.toString());
+    }
+
+    /** The Prometheus endpoint's URL when the metrics bundle serves one (plugin-metrics' service property); else null. */
+    private String metricsUrl() {
+        try {
+            for (var ref : ctx.getServiceReferences(java.net.InetSocketAddress.class, "(" + METRICS_URL + "=*)")) {
+                return String.valueOf(ref.getProperty(METRICS_URL));
+            }
+        } catch (org.osgi.framework.InvalidSyntaxException | IllegalStateException e) {
+            // the filter is constant; a stopping framework has no endpoint
+        }
+        return null;
     }
 
     /** {@code 2 devices: 1 running, 1 no_signal; 3 sinks}. */

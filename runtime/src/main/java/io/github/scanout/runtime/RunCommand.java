@@ -96,7 +96,7 @@ final class RunCommand {
         EmbeddedFramework fw;
         try {
             fw = EmbeddedFramework.start(new EmbeddedFramework.Settings(runDir.path(), bundles(shell),
-                    List.of(dist.conf(), dist.deploy()), 1000, Map.of()));
+                    List.of(dist.conf(), dist.deploy()), 1000, shell ? shellProperties() : Map.of()));
         } catch (BundleException | IOException | RuntimeException e) {
             err.println("scanout: the runtime did not start: " + e.getMessage());
             runDir.delete();
@@ -168,6 +168,16 @@ final class RunCommand {
         } catch (IOException e) {
             err.println("scanout: WARNING: no control socket, scanout ctl cannot reach this instance: " + e.getMessage());
         }
+    }
+
+    /**
+     * The shell reads its profile, bundles/shell/etc/gosh_profile, from {@code gosh.home}. The
+     * profile makes {@code exit} stop the framework as the end of input does: Gogo's default
+     * {@code exit} is {@code System.exit} on a pipe thread, and the clean stop that follows
+     * interrupts the console waiting for it, which printed {@code gogo: InterruptedException: null}.
+     */
+    private Map<String, String> shellProperties() {
+        return Map.of("gosh.home", dist.shellBundles().toString());
     }
 
     private int session(EmbeddedFramework fw, List<Prepared> sinkProps, boolean shell)

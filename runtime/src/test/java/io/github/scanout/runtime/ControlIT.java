@@ -82,11 +82,13 @@ class ControlIT {
 
     @Test
     void ctlControlsTheRunningInstance() throws Exception {
-        LauncherIT.Running run = startLive("run", "--device", "sim:mdpy-vga?animate=false", "--sink", "file:shots");
+        LauncherIT.Running run = startLive("run", "--device", "sim:mdpy-vga?animate=false", "--sink", "file:shots",
+                "--metrics", "127.0.0.1:0");
         try {
             LauncherIT.Result status = ctl("status");
             assertThat(status.code()).as(status.toString()).isZero();
-            assertThat(status.out()).contains("pid " + run.process.pid()).contains("1 device: 1 running; 1 sink");
+            assertThat(status.out()).contains("pid " + run.process.pid()).contains("1 device: 1 running; 1 sink")
+                    .containsPattern("\nmetrics http://127\\.0\\.0\\.1:[1-9][0-9]*/metrics\n");
             try (Stream<Path> s = Files.list(dir.resolve("cache"))) {
                 Path sock = s.filter(p -> p.getFileName().toString().matches("control-[0-9a-f]{8}\\.sock")).findFirst()
                         .orElseThrow();

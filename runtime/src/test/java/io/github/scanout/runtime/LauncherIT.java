@@ -330,6 +330,32 @@ class LauncherIT {
     }
 
     @Test
+    void theShellsExitStopsQuietlyAndHelpShowsTheDescriptors() throws Exception {
+        // the snapshot's temporary file name taken by a directory: it cannot be written, even by root
+        Files.createDirectories(dir.resolve("shots/.x.png.tmp"));
+        Running r = start(Map.of(), "shell", "--device", "sim:mbochs");
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        while (!r.out().contains("is live")) {
+            assertThat(r.process.isAlive()).as(r.out()).isTrue();
+            assertThat(System.nanoTime() - deadline).as("live within 20 s: " + r.out()).isNegative();
+            Thread.sleep(20);
+        }
+        OutputStream in = r.process.getOutputStream();
+        in.write(("help scanout:snapshot\n"
+                + "scanout:snapshot sim:mbochs " + dir.resolve("shots/x.png") + "\n"
+                + "exit 0\n").getBytes(StandardCharsets.UTF_8));
+        in.flush(); // input stays open: exit, not the end of input, stops it
+        Result res = r.await();
+        in.close();
+        assertThat(res.code()).as(res.toString()).isZero();
+        assertThat(res.out()).contains("writes the device's current picture to a PNG file")
+                .contains("the PNG file to write (its directory must exist)")
+                .contains("cannot write " + dir.resolve("shots/x.png") + ": Is a directory")
+                .contains("scanout: stopped");
+        assertThat(res.out() + res.err()).doesNotContain("InterruptedException").doesNotContain("\tat ");
+    }
+
+    @Test
     void runWithoutDeviceRunsWhatConfConfiguresAndNeverWritesIt() throws Exception {
         Path home = dir.resolve("dist");
         copyTree(TestRuntime.dist(), home);

@@ -15,11 +15,14 @@ import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
+import java.util.Hashtable;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import org.osgi.framework.BundleContext;
+import org.osgi.framework.ServiceRegistration;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.ConfigurationPolicy;
@@ -54,6 +57,8 @@ public final class MetricsComponent {
     public static final String PID = "io.github.scanout.metrics";
     static final String DEFAULT_LISTEN = "127.0.0.1:9464";
     static final String PATH = "/metrics";
+    /** The property of the registered endpoint address that holds its URL (read by {@code scanout ctl status}). */
+    public static final String URL_PROPERTY = "scanout.metrics.url";
 
     private static final System.Logger LOG = System.getLogger("io.github.scanout.metrics");
     static final List<ConfigKey> KEYS = ConfigKey.fromMetatype(MetricsConfig.class);
@@ -62,6 +67,7 @@ public final class MetricsComponent {
     private final PrometheusRegistry registry = new PrometheusRegistry();
     private final PrometheusTextFormatWriter writer = PrometheusTextFormatWriter.create();
     private HttpServer server;
+    private ServiceRegistration<InetSocketAddress> endpoint;
     private ExecutorService executor;
 
     @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
@@ -81,7 +87,15 @@ public final class MetricsComponent {
      *     {@link UncheckedIOException} naming the address when it cannot be bound
      */
     @Activate
-    void activate(Map<String, Object> properties) {
+    void activate(Map<String, Object> properties, BundleContext context) {
+        start(properties);
+        // the address for `scanout ctl status`: a service property, read without getting the service
+        endpoint = context.registerService(InetSocketAddress.class, server.getAddress(),
+                new Hashtable<>(Map.of(URL_PROPERTY, "http://" + host(server.getAddress()) + PATH)));
+    }
+
+    /** {@link #activate} without the registration (tests). */
+    void start(Map<String, Object> properties) {
         ConfigReader reader = new ConfigReader(ConfigReader.source(properties, PID), KEYS, properties);
         for (String w : reader.warnings()) {
             LOG.log(System.Logger.Level.WARNING, w);
@@ -123,6 +137,13 @@ public final class MetricsComponent {
 
     @Deactivate
     void deactivate() {
+        if (endpoint != null) {
+            try {
+                endpoint.unregister();
+            } catch (IllegalStateException e) {
+                // the bundle is stopping: unregistered already
+            }
+        }
         if (server != null) {
             server.stop(0);
         }

@@ -39,7 +39,7 @@ class MetricsComponentTest {
     void aScrapeHasEveryDeviceAndSinkSeriesWithTheScanoutPrefix() throws Exception {
         MetricsComponent m = new MetricsComponent();
         m.bindPipeline(new FakePipeline());
-        m.activate(Map.of("service.pid", MetricsComponent.PID, "listen", "127.0.0.1:0"));
+        m.start(Map.of("service.pid", MetricsComponent.PID, "listen", "127.0.0.1:0"));
         try {
             HttpClient http = HttpClient.newHttpClient();
             URI base = URI.create("http://" + MetricsComponent.host(m.address()));
@@ -88,7 +88,7 @@ class MetricsComponentTest {
         assertThatThrownBy(() -> Listen.parse("127.0.0.1:99999")).hasMessageContaining("a port from 0 to 65535");
         assertThatThrownBy(() -> Listen.parse("a:b:1")).hasMessageContaining("IPv6 address in brackets");
         MetricsComponent m = new MetricsComponent();
-        assertThatThrownBy(() -> m.activate(Map.of("service.pid", MetricsComponent.PID, "listen", "10.1.2.3:9464")))
+        assertThatThrownBy(() -> m.start(Map.of("service.pid", MetricsComponent.PID, "listen", "10.1.2.3:9464")))
                 .hasMessageStartingWith("configuration io.github.scanout.metrics: listen = 10.1.2.3:9464 is not a loopback address");
     }
 }

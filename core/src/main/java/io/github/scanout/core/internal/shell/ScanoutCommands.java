@@ -22,6 +22,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Supplier;
+import org.apache.felix.service.command.Descriptor;
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.InvalidSyntaxException;
 import org.osgi.service.cm.Configuration;
@@ -36,7 +37,9 @@ import org.osgi.service.component.annotations.ReferencePolicyOption;
 /**
  * The operator's Gogo commands, scope {@code scanout}. Gogo finds them by the service properties
  * {@code osgi.command.scope} and {@code osgi.command.function} and calls the public methods by
- * name; no Gogo API is needed. Each returns the text Gogo prints and throws
+ * name; the only Gogo type used is its {@link Descriptor} annotation, the help texts
+ * {@code help scanout:attach} prints (imported optionally: where Gogo is not installed the
+ * annotations are absent and nothing else changes). Each returns the text Gogo prints and throws
  * {@link IllegalArgumentException} or {@link IllegalStateException} with one line when it cannot
  * do what is asked.
  *
@@ -108,6 +111,7 @@ public final class ScanoutCommands {
     // ---- devices ------------------------------------------------------------------------------
 
     /** {@code scanout:devices}. */
+    @Descriptor("the configured devices with their state, and the host's mediated devices")
     public String devices() {
         StringBuilder b = new StringBuilder();
         List<PipelineStats> all = collect(null);
@@ -138,6 +142,7 @@ public final class ScanoutCommands {
     // ---- sinks --------------------------------------------------------------------------------
 
     /** {@code scanout:sinks}. */
+    @Descriptor("every sink of every device with its counters, and sink configurations attached to nothing")
     public String sinks() throws IOException {
         StringBuilder b = new StringBuilder();
         List<String> attachedNames = new ArrayList<>();
@@ -168,12 +173,14 @@ public final class ScanoutCommands {
     // ---- stats --------------------------------------------------------------------------------
 
     /** {@code scanout:stats}: every device. */
+    @Descriptor("the counters of every device's pipeline and sinks")
     public String stats() {
         return render(collect(null));
     }
 
     /** {@code scanout:stats DEVICE}. */
-    public String stats(String device) {
+    @Descriptor("the counters of one device's pipeline and sinks")
+    public String stats(@Descriptor("the device's name, as scanout:devices lists it") String device) {
         return render(List.of(pipeline(device).stats()));
     }
 
@@ -227,12 +234,14 @@ public final class ScanoutCommands {
     // ---- attach / detach ----------------------------------------------------------------------
 
     /** {@code scanout:attach} without arguments: the usage line (Gogo would say "Cannot coerce attach()"). */
+    @Descriptor("prints how to attach a sink")
     public String attach() {
         return ATTACH_USAGE;
     }
 
     /** {@code scanout:attach SINKTYPE} without a device: the usage line. */
-    public String attach(String type) {
+    @Descriptor("prints how to attach a sink")
+    public String attach(@Descriptor("the sink type, such as file or vnc") String type) {
         return ATTACH_USAGE;
     }
 
@@ -244,7 +253,11 @@ public final class ScanoutCommands {
      * @throws IllegalArgumentException with one line when the type, the device, an option or a
      *     value is refused; nothing is configured then
      */
-    public String attach(String type, String device, String... options) throws IOException, InterruptedException {
+    @Descriptor("attaches a new sink of a type to a device and prints its SINKID")
+    public String attach(@Descriptor("the sink type, such as file or vnc, or its factory PID") String type,
+            @Descriptor("the device's name, as scanout:devices lists it") String device,
+            @Descriptor("the sink's settings, key=value each (sink.name=NAME names it)") String... options)
+            throws IOException, InterruptedException {
         Map<String, SinkBundles.Offer> types = sinkTypes.get();
         SinkBundles.Offer sinkType = type.contains(".")
                 ? types.values().stream().filter(t -> t.pid().equals(type)).findFirst().orElse(null)
@@ -290,7 +303,9 @@ public final class ScanoutCommands {
     }
 
     /** {@code scanout:detach SINKID}: SINKID is the sink's name (as {@code sinks} shows) or its configuration PID. */
-    public String detach(String sinkId) throws IOException, InterruptedException {
+    @Descriptor("detaches a sink and deletes its configuration")
+    public String detach(@Descriptor("the sink's name (as scanout:sinks shows it) or its configuration PID") String sinkId)
+            throws IOException, InterruptedException {
         Configuration found = null;
         for (Configuration c : sinkConfigurations()) {
             if (c.getPid().equals(sinkId) || sinkId.equals(sinkName(c))) {
@@ -376,7 +391,10 @@ public final class ScanoutCommands {
     // ---- snapshot -----------------------------------------------------------------------------
 
     /** {@code scanout:snapshot DEVICE FILE.png}. */
-    public String snapshot(String device, String file) throws IOException, InterruptedException {
+    @Descriptor("writes the device's current picture to a PNG file")
+    public String snapshot(@Descriptor("the device's name, as scanout:devices lists it") String device,
+            @Descriptor("the PNG file to write (its directory must exist)") String file)
+            throws IOException, InterruptedException {
         Snapshot.Written w = Snapshot.take(pipeline(device), Path.of(file), SNAPSHOT_TIMEOUT);
         return "wrote " + w.file() + " (" + w.plane().width() + "x" + w.plane().height() + " " + w.plane().format()
                 + ", frame " + w.sequence() + " of " + device + ")";

@@ -10,8 +10,12 @@ import io.github.scanout.core.ManagedPipeline;
 import io.github.scanout.core.SinkHandle;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.file.AccessDeniedException;
 import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
@@ -21,6 +25,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
 import javax.imageio.ImageIO;
+import javax.imageio.stream.ImageOutputStream;
+import javax.imageio.stream.MemoryCacheImageOutputStream;
 
 /**
  * {@code scanout:snapshot}: the current frame of a device as a PNG file. A one-shot sink is
@@ -84,6 +90,9 @@ final class Snapshot implements FrameSink {
         if (dir == null || !Files.isDirectory(dir)) {
             throw new IOException("directory " + dir + " does not exist");
         }
+        if (!Files.isWritable(dir)) {
+            throw new IOException("cannot write " + target + ": directory " + dir + " is not writable");
+        }
         Snapshot sink = new Snapshot();
         PlaneBuffer buffer = null;
         SinkHandle handle = pipeline.attach(sink, "snapshot-" + COUNTER.incrementAndGet());
@@ -119,19 +128,49 @@ final class Snapshot implements FrameSink {
         }
     }
 
-    private static void write(BufferedImage image, Path target) throws IOException {
+    /**
+     * Writes the PNG to a temporary sibling and renames it into place. The stream is opened here,
+     * not by ImageIO: given a {@code File} it cannot open, ImageIO prints a stack trace to
+     * {@code System.err} and throws "Can't create an ImageOutputStream!".
+     *
+     * @throws IOException with one line naming {@code target} and the reason
+     */
+    static void write(BufferedImage image, Path target) throws IOException {
         Path temp = target.resolveSibling("." + target.getFileName() + ".tmp");
+        boolean created = false;
         try {
-            if (!ImageIO.write(image, "png", temp.toFile())) {
-                throw new IOException("ImageIO has no PNG writer");
+            try (OutputStream os = Files.newOutputStream(temp);
+                    ImageOutputStream ios = new MemoryCacheImageOutputStream(os)) {
+                created = true;
+                if (!ImageIO.write(image, "png", ios)) {
+                    throw new IOException("ImageIO has no PNG writer");
+                }
             }
             try {
                 Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
             } catch (AtomicMoveNotSupportedException e) {
                 Files.move(temp, target, StandardCopyOption.REPLACE_EXISTING);
             }
+        } catch (IOException e) {
+            throw new IOException("cannot write " + target + ": " + reason(e), e);
         } finally {
-            Files.deleteIfExists(temp);
+            if (created) {
+                Files.deleteIfExists(temp);
+            }
         }
+    }
+
+    /** The reason of a failed write in words, without the path (the caller names the target). */
+    static String reason(IOException e) {
+        if (e instanceof AccessDeniedException) {
+            return "permission denied";
+        }
+        if (e instanceof NoSuchFileException) {
+            return "no such file or directory";
+        }
+        if (e instanceof FileSystemException f && f.getReason() != null) {
+            return f.getReason();
+        }
+        return e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
     }
 }

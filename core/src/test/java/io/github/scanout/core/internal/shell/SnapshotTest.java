@@ -80,4 +80,32 @@ class SnapshotTest {
                     .isInstanceOf(IOException.class).hasMessageContaining("nope").hasMessageContaining("does not exist");
         }
     }
+
+    @Test
+    void aFileThatCannotBeWrittenIsOneLineNamingItAndTheReasonWithoutAStackTrace(@TempDir Path dir) throws Exception {
+        // the temporary file's name taken by a directory: opening it fails even for root
+        Files.createDirectory(dir.resolve(".x.png.tmp"));
+        java.io.ByteArrayOutputStream captured = new java.io.ByteArrayOutputStream();
+        java.io.PrintStream saved = System.err;
+        System.setErr(new java.io.PrintStream(captured, true));
+        try (Pipeline p = pipeline("sim:mdpy-vga")) {
+            assertThatThrownBy(() -> Snapshot.take(p, dir.resolve("x.png"), WAIT))
+                    .isInstanceOf(IOException.class)
+                    .hasMessage("cannot write " + dir.toAbsolutePath().resolve("x.png") + ": Is a directory");
+        } finally {
+            System.setErr(saved);
+        }
+        assertThat(captured.toString()).doesNotContain("Exception").doesNotContain("\tat ");
+        assertThat(dir.resolve("x.png")).doesNotExist();
+        assertThat(dir.resolve(".x.png.tmp")).isDirectory(); // not ours: left alone
+    }
+
+    @Test
+    void aRefusedWriteNamesTheReasonInWords() {
+        assertThat(Snapshot.reason(new java.nio.file.AccessDeniedException("/x/y.png"))).isEqualTo("permission denied");
+        assertThat(Snapshot.reason(new java.nio.file.FileSystemException("/x/y.png", null, "No space left on device")))
+                .isEqualTo("No space left on device");
+        assertThat(Snapshot.reason(new java.nio.file.NoSuchFileException("/proc/.x.png.tmp")))
+                .isEqualTo("no such file or directory");
+    }
 }

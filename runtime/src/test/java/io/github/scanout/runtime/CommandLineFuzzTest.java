@@ -38,6 +38,21 @@ class CommandLineFuzzTest {
     /** Each shipped sink's keys, as its own bundle's metatype declares them, by factory PID. */
     static final Map<String, List<ConfigKey>> SINKS = sinkKeys();
 
+    /**
+     * The file sink type read from its own bundle jar, with the component's static check loaded
+     * from that jar (its code, not the launcher's copy of a rule).
+     */
+    static final SinkType FILE_SINK = fileSink();
+
+    static SinkType fileSink() {
+        try {
+            return SinkType.fromJar(SinkTypeTest.locate("scanout-plugin-sink-file")).stream()
+                    .filter(t -> t.is(SinkType.FILE)).findFirst().orElseThrow();
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
     static Map<String, List<ConfigKey>> sinkKeys() {
         Map<String, List<ConfigKey>> out = new HashMap<>();
         for (String artifact : List.of("scanout-plugin-sink-file", "scanout-plugin-sink-gl")) {
@@ -91,8 +106,7 @@ class CommandLineFuzzTest {
             assertThat(sink.warnings()).as("%s", s.text()).isEmpty();
             if (s.type().is(SinkType.FILE)) {
                 // the rules between keys, from the sink's own code: what the sink builds itself with
-                assertThat(io.github.scanout.sink.file.internal.FileSinkComponent.check("sink", config))
-                        .as("%s", s.text()).isNull();
+                assertThat(FILE_SINK.check().apply("sink", config)).as("%s", s.text()).isNull();
             }
         }
         cl.device().ifPresent(CommandLineFuzzTest::defaultsKeepSpecsValid);

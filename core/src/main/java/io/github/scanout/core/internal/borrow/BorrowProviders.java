@@ -7,10 +7,11 @@ import io.github.scanout.api.kernel.Kernel;
 import io.github.scanout.core.internal.nativeio.LibcKernel;
 import io.github.scanout.core.internal.vfio.VfioOpener;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -37,10 +38,32 @@ public final class BorrowProviders {
 
     /** The three providers over the real system. */
     public static List<DeviceProvider> real(Path sysfsRoot, Path devRoot) {
-        Path proc = Path.of("/proc");
-        Borrower b = new Borrower(LibcKernel::instance, new ProcScan(proc, sysfsRoot, devRoot), Adopter.vfio(), proc,
-                Path.of("/run"));
+        return real(Path.of("/proc"), Path.of("/run"), sysfsRoot, devRoot);
+    }
+
+    /** The three providers over the given roots (the real ones, or a test's fake trees). */
+    public static List<DeviceProvider> real(Path procRoot, Path runRoot, Path sysfsRoot, Path devRoot) {
+        Borrower b = new Borrower(LibcKernel::instance, new ProcScan(procRoot, sysfsRoot, devRoot), Adopter.vfio(),
+                procRoot, runRoot);
         return of(b);
+    }
+
+    /** Whether {@code p} is one of the providers built here (not one a bundle or test gave). */
+    public static boolean isBuiltIn(DeviceProvider p) {
+        return p instanceof Vm || p instanceof Libvirt || p instanceof Fd;
+    }
+
+    /**
+     * Releases what the providers keep: the pidfds {@code vm:PID} endpoints are bound to. A
+     * {@link io.github.scanout.core.Devices} built on these providers must not open through them
+     * afterwards. Providers that are not built here are left alone.
+     */
+    public static void release(List<? extends DeviceProvider> providers) {
+        for (DeviceProvider p : providers) {
+            if (p instanceof Vm vm) {
+                vm.release();
+            }
+        }
     }
 
     /** The three providers over a given borrower (tests give fake roots and adopters). */
@@ -65,10 +88,15 @@ public final class BorrowProviders {
         return text.toLowerCase(Locale.ROOT);
     }
 
-    /** {@code vm:}. */
+    /**
+     * {@code vm:}. Keeps one endpoint per spec, so {@code vm:PID} is bound through one pidfd for
+     * as long as this provider lives, however often the device is reopened; {@link #release}
+     * closes those pidfds.
+     */
     static final class Vm implements DeviceProvider {
         private final Borrower borrower;
-        private final Map<String, DeviceEndpoint> endpoints = new ConcurrentHashMap<>();
+        private final Map<String, DeviceEndpoint> endpoints = new LinkedHashMap<>();
+        private final List<Borrower.Bound> bound = new ArrayList<>();
 
         Vm(Borrower borrower) {
             this.borrower = borrower;
@@ -80,17 +108,21 @@ public final class BorrowProviders {
         }
 
         @Override
-        public DeviceEndpoint resolve(String spec) throws DeviceException {
+        public synchronized DeviceEndpoint resolve(String spec) throws DeviceException {
             DeviceEndpoint e = endpoints.get(spec);
-            if (e != null) {
-                return e;
-            }
-            e = create(spec);
-            DeviceEndpoint raced = endpoints.putIfAbsent(spec, e);
-            if (raced != null) {
-                return raced; // this one's pidfd stays open with the losing endpoint until exit; rare
+            if (e == null) {
+                e = create(spec);
+                endpoints.put(spec, e);
             }
             return e;
+        }
+
+        synchronized void release() {
+            for (Borrower.Bound b : bound) {
+                borrower.close(b);
+            }
+            bound.clear();
+            endpoints.clear();
         }
 
         private DeviceEndpoint create(String spec) throws DeviceException {
@@ -107,8 +139,9 @@ public final class BorrowProviders {
             if (!PID.matcher(pidText).matches()) {
                 throw new DeviceException("'" + spec + "' is not a vm: spec: expected vm:PID, vm:PID/UUID or vm:UUID");
             }
-            Borrower.Bound bound = borrower.bind(Integer.parseInt(pidText), false);
-            return new Borrower.Endpoint(borrower, spec, () -> bound, uuid, s.options());
+            Borrower.Bound process = borrower.bind(Integer.parseInt(pidText), false);
+            bound.add(process);
+            return new Borrower.Endpoint(borrower, spec, () -> process, uuid, s.options());
         }
     }
 

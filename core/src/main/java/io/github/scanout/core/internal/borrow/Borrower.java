@@ -93,6 +93,11 @@ public final class Borrower {
         }
     }
 
+    /** Closes the pidfd of a binding that is not owned by its opens ({@code vm:PID}'s). */
+    void close(Bound b) {
+        closeQuietly(b.pidfd());
+    }
+
     private void closeQuietly(int fd) {
         try {
             libc.get().close(fd);

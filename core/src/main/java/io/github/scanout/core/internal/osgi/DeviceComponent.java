@@ -11,6 +11,8 @@ import io.github.scanout.core.Pipeline;
 import io.github.scanout.core.PipelineState;
 import io.github.scanout.core.PipelineStats;
 import io.github.scanout.core.SinkHandle;
+import io.github.scanout.core.internal.borrow.BorrowProviders;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -85,6 +87,12 @@ public final class DeviceComponent implements ManagedPipeline {
     private final Map<FrameSink, SinkHandle> attached = new IdentityHashMap<>();
     private DeviceSettings settings;
     private Pipeline pipeline;
+    /**
+     * The built-in providers for running VMs, kept for the pipeline's life: every reopen goes
+     * through the same ones, so a {@code vm:PID} device stays bound to its one pidfd (the PID is
+     * never looked up again, and no pidfd leaks per reopen). Released at deactivation.
+     */
+    private List<DeviceProvider> borrowing = List.of();
     /** Set when the configuration was refused: what stats report instead of a pipeline. */
     private PipelineStats refused;
 
@@ -121,8 +129,10 @@ public final class DeviceComponent implements ManagedPipeline {
         }
         synchronized (lock) {
             settings = s;
+            List<DeviceProvider> builtIn = BorrowProviders.real(Path.of("/sys"), Path.of("/dev"));
+            borrowing = builtIn;
             pipeline = Pipeline.builder(s.name())
-                    .open(() -> new Devices(List.copyOf(providers)), s.spec())
+                    .open(() -> devices(builtIn), s.spec())
                     .sources(() -> List.copyOf(sources))
                     .importers(this::currentImporters)
                     .options(s.options())
@@ -137,14 +147,25 @@ public final class DeviceComponent implements ManagedPipeline {
     @Deactivate
     void deactivate() {
         Pipeline p;
+        List<DeviceProvider> builtIn;
         synchronized (lock) {
             p = pipeline;
             pipeline = null;
             attached.clear();
+            builtIn = borrowing;
+            borrowing = List.of();
         }
         if (p != null) {
             p.close();
         }
+        BorrowProviders.release(builtIn);
+    }
+
+    /** The devices to open from: the bound providers (overriding a built-in one of their scheme), then the built-in ones. */
+    private Devices devices(List<DeviceProvider> builtIn) {
+        List<DeviceProvider> all = new ArrayList<>(providers);
+        all.addAll(builtIn);
+        return new Devices(all);
     }
 
     // ---- device providers ----------------------------------------------------------------------

@@ -368,7 +368,7 @@ public final class Borrower {
             copy = host.dup(fd);
         } catch (DeviceException e) {
             throw new DeviceException(name + ": no inherited fd " + fd + (e.is(Errno.EBADF) ? " (it is not open in"
-                    + " this process: was it passed without FD_CLOEXEC?)" : ""), e);
+                    + " this process: the parent must leave it open across exec, without FD_CLOEXEC)" : ""), e);
         }
         try {
             host.fcntl(copy, Linux.F_SETFD, Linux.FD_CLOEXEC);

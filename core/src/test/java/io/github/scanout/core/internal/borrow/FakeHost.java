@@ -100,4 +100,17 @@ final class FakeHost {
     ProcScan scan() {
         return new ProcScan(proc, sys, Path.of("/dev"));
     }
+
+    /** A host without mdevs or processes. */
+    static final class Empty {
+        private final FakeHost host;
+
+        Empty(Path root) throws IOException {
+            host = new FakeHost(Files.createDirectories(root.resolve("empty-host")));
+        }
+
+        ProcScan scan() {
+            return host.scan();
+        }
+    }
 }

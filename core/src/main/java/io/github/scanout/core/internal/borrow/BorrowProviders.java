@@ -2,10 +2,12 @@ package io.github.scanout.core.internal.borrow;
 
 import io.github.scanout.api.DeviceException;
 import io.github.scanout.api.kernel.DeviceEndpoint;
+import io.github.scanout.api.kernel.DeviceEndpoint.OpenDevice;
 import io.github.scanout.api.kernel.DeviceProvider;
 import io.github.scanout.api.kernel.Kernel;
 import io.github.scanout.core.internal.nativeio.LibcKernel;
 import io.github.scanout.core.internal.vfio.VfioOpener;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -88,6 +90,21 @@ public final class BorrowProviders {
         return text.toLowerCase(Locale.ROOT);
     }
 
+    /** An endpoint that borrows through the helper at {@code options.via()} at each open. */
+    private static DeviceEndpoint helperEndpoint(Borrower borrower, String spec, String request, BorrowOptions options) {
+        return new DeviceEndpoint() {
+            @Override
+            public String name() {
+                return spec;
+            }
+
+            @Override
+            public OpenDevice open(Kernel host) throws DeviceException {
+                return borrower.throughHelper(host, borrower.sockets(), options.via(), request, options, spec);
+            }
+        };
+    }
+
     /**
      * {@code vm:}. Keeps one endpoint per spec, so {@code vm:PID} is bound through one pidfd for
      * as long as this provider lives, however often the device is reopened; {@link #release}
@@ -128,6 +145,10 @@ public final class BorrowProviders {
         private DeviceEndpoint create(String spec) throws DeviceException {
             Spec s = Spec.parse(spec, "vm");
             String body = s.body();
+            if (s.options().via() != null) {
+                BorrowRequest.parse((BorrowRequest.VERB + " vm:" + body + "\n").getBytes(StandardCharsets.US_ASCII));
+                return helperEndpoint(borrower, spec, "vm:" + body, s.options());
+            }
             if (VfioOpener.UUID.matcher(body).matches()) {
                 String uuid = body.toLowerCase(Locale.ROOT);
                 borrower.mdev(uuid); // an unknown UUID is an error now, not a wait
@@ -169,6 +190,9 @@ public final class BorrowProviders {
             if (!m.matches() || domain.contains("..")) {
                 throw new DeviceException("'" + spec + "' is not a libvirt: spec: expected libvirt:DOMAIN or"
                         + " libvirt:DOMAIN/UUID, with a domain name of letters, digits and _.+:@-");
+            }
+            if (s.options().via() != null) {
+                return helperEndpoint(borrower, spec, "libvirt:" + body, s.options());
             }
             return new Borrower.Endpoint(borrower, spec, () -> borrower.libvirtDomain(domain), uuid, s.options());
         }

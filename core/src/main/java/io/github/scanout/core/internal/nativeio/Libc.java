@@ -63,6 +63,26 @@ public interface Libc extends Library {
     /** {@code poll(2)} over {@code nfds} {@code struct pollfd}s (8 bytes each) at {@code fds}. */
     int poll(Pointer fds, long nfds, int timeoutMillis);
 
+    // ---- Unix-domain sockets (the borrow helper hands device fds over one with SCM_RIGHTS) ----
+
+    int socket(int domain, int type, int protocol);
+
+    int bind(int fd, Pointer addr, int addrlen);
+
+    int listen(int fd, int backlog);
+
+    int shutdown(int fd, int how);
+
+    int accept4(int fd, Pointer addr, Pointer addrlen, int flags);
+
+    int connect(int fd, Pointer addr, int addrlen);
+
+    long sendmsg(int fd, Pointer msg, int flags);
+
+    long recvmsg(int fd, Pointer msg, int flags);
+
+    int getsockopt(int fd, int level, int name, Pointer value, Pointer length);
+
     /** The errno of the last native call made on this thread. */
     default int errno() {
         return Native.getLastError();

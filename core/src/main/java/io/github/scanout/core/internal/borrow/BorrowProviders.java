@@ -30,7 +30,9 @@ import java.util.regex.Pattern;
  *   <li>{@code fd:N}: a VFIO device fd this process inherited (from a management layer or the
  *       borrow helper), used in observer mode.</li>
  * </ul>
- * Each takes options after {@code ?} ({@link BorrowOptions}).
+ * Each takes options after {@code ?} ({@link BorrowOptions}); with {@code via=SOCKET} the
+ * {@code vm:} and {@code libvirt:} forms are borrowed by the borrow helper ({@link BorrowHelper})
+ * and handed over its socket, so this process needs no right over the VMM.
  */
 public final class BorrowProviders {
     private BorrowProviders() {}

@@ -87,9 +87,12 @@ public final class HolderReport {
 
     /** Whether the device node a direct open uses is readable and writable to Scanout (access(2), no open). */
     private String directAccess(MdevInfo mdev) {
-        Path node = mdev.cdev().isPresent() ? devRoot.resolve("vfio/devices").resolve(mdev.cdev().get())
-                : mdev.iommuGroup().isPresent() ? devRoot.resolve("vfio").resolve(Integer.toString(mdev.iommuGroup()
-                        .getAsInt())) : null;
+        // the cdev when the kernel made its node (sysfs names vfioN from Linux 6.0 on, the node comes with 6.6's
+        // VFIO_DEVICE_CDEV), else the group
+        Path cdev = mdev.cdev().map(c -> devRoot.resolve("vfio/devices").resolve(c)).orElse(null);
+        Path group = mdev.iommuGroup().isPresent()
+                ? devRoot.resolve("vfio").resolve(Integer.toString(mdev.iommuGroup().getAsInt())) : null;
+        Path node = cdev != null && (Files.exists(cdev) || group == null) ? cdev : group;
         if (node == null) {
             return "is not possible (no IOMMU group and no vfio cdev in sysfs)";
         }

@@ -123,4 +123,15 @@ class HolderReportTest {
                 .hasMessageContaining("read it with vm:" + A);
         assertThat(kernel.calls()).as("no device call").isEmpty();
     }
+
+    @Test
+    void aCdevThatSysfsNamesButTheKernelMadeNoNodeForFallsBackToTheGroup() throws Exception {
+        String c = "cccccccc-0000-0000-0000-000000000003";
+        host.mdev(c, 13, "vfio2"); // Linux 6.0 to 6.5: vfio-dev/vfio2 in sysfs, no /dev/vfio/devices
+        host.status("self", 0, ROOT_CAPS);
+        assertThat(report(c).get(1)).contains("a direct open (--device " + c + ") is allowed (" + dev + "/vfio/13)");
+        Files.createDirectories(dev.resolve("vfio/devices"));
+        Files.createFile(dev.resolve("vfio/devices/vfio2"));
+        assertThat(report(c).get(1)).contains("is allowed (" + dev + "/vfio/devices/vfio2)");
+    }
 }

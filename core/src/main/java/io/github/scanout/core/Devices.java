@@ -7,6 +7,7 @@ import io.github.scanout.api.kernel.DeviceProvider;
 import io.github.scanout.api.kernel.Kernel;
 import io.github.scanout.api.support.Reporter;
 import io.github.scanout.core.internal.borrow.BorrowProviders;
+import io.github.scanout.core.internal.borrow.HolderReport;
 import io.github.scanout.core.internal.borrow.ProcScan;
 import io.github.scanout.core.internal.nativeio.LibcKernel;
 import io.github.scanout.core.internal.vfio.MdevDiscovery;
@@ -61,6 +62,8 @@ public final class Devices {
     private final Supplier<Kernel> host;
     private final Path sysfsRoot;
     private final Path devRoot;
+    private final Path procRoot;
+    private final Path runRoot;
     /** Whether any provider besides the built-in ones was given. */
     private final boolean external;
 
@@ -83,6 +86,15 @@ public final class Devices {
      * @param devRoot where the device nodes are
      */
     public Devices(Collection<? extends DeviceProvider> providers, Kernel host, Path sysfsRoot, Path devRoot) {
+        this(providers, host, sysfsRoot, devRoot, Path.of("/proc"), Path.of("/run"));
+    }
+
+    /**
+     * Everything explicit, {@code /proc} and {@code /run} included (where the processes holding
+     * mdevs and libvirt's pid files are found; tests pass fake trees).
+     */
+    public Devices(Collection<? extends DeviceProvider> providers, Kernel host, Path sysfsRoot, Path devRoot,
+            Path procRoot, Path runRoot) {
         Map<String, DeviceProvider> byScheme = new LinkedHashMap<>();
         for (DeviceProvider p : providers) {
             String scheme = p.scheme().toLowerCase(Locale.ROOT);
@@ -92,14 +104,16 @@ public final class Devices {
                         + old.getClass().getName() + ", ignoring " + p.getClass().getName());
             }
         }
-        this.external = !byScheme.isEmpty();
-        for (DeviceProvider p : BorrowProviders.real(sysfsRoot, devRoot)) {
+        this.external = byScheme.values().stream().anyMatch(p -> !BorrowProviders.isBuiltIn(p));
+        for (DeviceProvider p : BorrowProviders.real(procRoot, runRoot, sysfsRoot, devRoot)) {
             byScheme.putIfAbsent(p.scheme(), p); // built in: vm:, libvirt:, fd:; a given provider overrides one
         }
         this.providers = Collections.unmodifiableMap(byScheme);
         this.host = host != null ? () -> host : LibcKernel::instance;
         this.sysfsRoot = Objects.requireNonNull(sysfsRoot, "sysfsRoot");
         this.devRoot = Objects.requireNonNull(devRoot, "devRoot");
+        this.procRoot = Objects.requireNonNull(procRoot, "procRoot");
+        this.runRoot = Objects.requireNonNull(runRoot, "runRoot");
     }
 
     private static List<DeviceProvider> loadProviders() {
@@ -208,11 +222,25 @@ public final class Devices {
     }
 
     /**
+     * What {@code scanout devices} says about an mdev, found without opening it: the process
+     * holding it (PID, command line, libvirt domain) and whether Scanout could borrow it from that
+     * process, or why not; or, when none holds it, whether a direct open is allowed.
+     *
+     * @return lines without indentation, at least one
+     */
+    public List<String> holders(MdevInfo mdev) {
+        Objects.requireNonNull(mdev, "mdev");
+        return new HolderReport(new ProcScan(procRoot, sysfsRoot, devRoot), procRoot, runRoot, devRoot).describe(mdev);
+    }
+
+    /**
      * A bare UUID names the mdev for direct opening; a process (a VMM) that holds it already is
-     * found through /proc first, so the user gets a pointer to vm:UUID instead of EBUSY.
+     * found through /proc first, so the user gets a pointer to vm:UUID instead of EBUSY. The
+     * refusal is not transient: a pipeline does not retry it, since a retry that succeeded while
+     * the VM was down would make the VM's next start fail with EBUSY.
      */
     private void refuseIfHeld(String uuid) throws DeviceException {
-        ProcScan scan = new ProcScan(Path.of("/proc"), sysfsRoot, devRoot);
+        ProcScan scan = new ProcScan(procRoot, sysfsRoot, devRoot);
         List<Integer> holders;
         try {
             MdevInfo mdev = null;
@@ -230,8 +258,7 @@ public final class Devices {
         }
         if (!holders.isEmpty()) {
             throw new DeviceException("mdev " + uuid + " is held by process " + scan.info(holders.get(0)).describe()
-                    + ", a running VM's VMM: Scanout does not open it directly; read it with vm:" + uuid,
-                    io.github.scanout.api.Errno.EBUSY.number());
+                    + ", a running VM's VMM: Scanout does not open it directly; read it with vm:" + uuid);
         }
     }
 

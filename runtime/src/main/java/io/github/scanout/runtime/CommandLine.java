@@ -358,7 +358,8 @@ record CommandLine(Command command, Optional<DeviceSpec> device, List<SinkSpec> 
                   shell     The same, with an interactive Gogo shell on this terminal (commands scanout:devices,
                             scanout:sinks, scanout:stats, scanout:attach, scanout:detach, scanout:snapshot;
                             'exit' or Ctrl-D stops). No remote shell is ever started.
-                  devices   Lists the host's mediated devices and whether each can be opened (and why not).
+                  devices   Lists the host's mediated devices, which process (VM) holds each, and whether
+                            Scanout can borrow it (and why not); it opens none.
                   snapshot  Writes what the device shows now (still or not) to FILE.png and exits; exit 0 only
                             when the file was written.
                   ctl       Controls the running instance of this distribution through its control socket:

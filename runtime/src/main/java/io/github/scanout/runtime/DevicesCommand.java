@@ -11,13 +11,17 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * {@code scanout devices}: lists the host's mdevs and tries to open each (closing it at once),
- * without starting the framework. Core, the api and JNA are loaded from {@code bundles/} in a
+ * {@code scanout devices}: lists the host's mdevs and, for each, whether a process (a VMM) holds
+ * it (PID, command line, libvirt domain) and whether Scanout could borrow it from that process, or
+ * why not, without starting the framework. It never opens an mdev: an open while a VM starts on
+ * it would make the VM's start fail with EBUSY; everything is read from {@code /proc},
+ * {@code /run} and sysfs. Core, the api and JNA are loaded from {@code bundles/} in a
  * class loader of their own, and core's embedding API ({@code io.github.scanout.core.Devices})
  * is called reflectively: the launcher does not link against core.
  *
- * <p>{@code -Dscanout.sysfs=DIR} and {@code -Dscanout.dev=DIR} point it at another sysfs and
- * {@code /dev} (tests use a fake tree).
+ * <p>{@code -Dscanout.sysfs=DIR}, {@code -Dscanout.dev=DIR}, {@code -Dscanout.proc=DIR} and
+ * {@code -Dscanout.run=DIR} point it at another sysfs, {@code /dev}, {@code /proc} and
+ * {@code /run} (tests use fake trees).
  *
  * <p>Threads: {@link #run} on the main thread.
  */
@@ -37,6 +41,8 @@ final class DevicesCommand {
     int run() {
         Path sysfs = Path.of(System.getProperty("scanout.sysfs", "/sys"));
         Path dev = Path.of(System.getProperty("scanout.dev", "/dev"));
+        Path proc = Path.of(System.getProperty("scanout.proc", "/proc"));
+        Path run = Path.of(System.getProperty("scanout.run", "/run"));
         List<URL> urls = new ArrayList<>();
         for (String jar : new String[] {"scanout-api.jar", "scanout-core.jar", "jna.jar"}) {
             Path p = dist.bundles().resolve(jar);
@@ -55,8 +61,8 @@ final class DevicesCommand {
         try (URLClassLoader loader = new URLClassLoader(urls.toArray(URL[]::new), DevicesCommand.class.getClassLoader())) {
             Class<?> devicesType = loader.loadClass("io.github.scanout.core.Devices");
             Class<?> kernelType = loader.loadClass("io.github.scanout.api.kernel.Kernel");
-            Object devices = devicesType.getConstructor(java.util.Collection.class, kernelType, Path.class, Path.class)
-                    .newInstance(List.of(), null, sysfs, dev);
+            Object devices = devicesType.getConstructor(java.util.Collection.class, kernelType, Path.class, Path.class,
+                    Path.class, Path.class).newInstance(List.of(), null, sysfs, dev, proc, run);
             List<?> mdevs;
             try {
                 mdevs = (List<?>) devicesType.getMethod("list").invoke(devices);
@@ -72,18 +78,12 @@ final class DevicesCommand {
                 return 0;
             }
             out.println(mdevs.size() + " mediated device" + (mdevs.size() == 1 ? "" : "s") + " (" + bus + "):");
+            Class<?> mdevType = loader.loadClass("io.github.scanout.core.MdevInfo");
             for (Object m : mdevs) {
-                String uuid = (String) m.getClass().getMethod("uuid").invoke(m);
-                String verdict;
-                try {
-                    Object opened = devicesType.getMethod("open", String.class).invoke(devices, uuid);
-                    ((AutoCloseable) opened).close();
-                    verdict = "can be opened";
-                } catch (InvocationTargetException e) {
-                    Throwable c = e.getCause();
-                    verdict = "cannot be opened: " + (c.getMessage() == null ? c.toString() : c.getMessage());
+                out.println("  " + m);
+                for (Object line : (List<?>) devicesType.getMethod("holders", mdevType).invoke(devices, m)) {
+                    out.println("    " + line);
                 }
-                out.println("  " + m + ": " + verdict);
             }
             return 0;
         } catch (ReflectiveOperationException | IOException | LinkageError e) {

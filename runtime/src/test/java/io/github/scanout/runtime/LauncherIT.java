@@ -283,16 +283,36 @@ class LauncherIT {
     }
 
     @Test
-    void devicesTriesToOpenEachAndSaysWhyNot() throws Exception {
+    void devicesSaysWhoHoldsEachMdevWithoutOpeningAny() throws Exception {
         Path sys = dir.resolve("sys");
-        String uuid = "5c1e0001-0000-4000-8000-00000000a001";
-        Files.createDirectories(sys.resolve("bus/mdev/devices").resolve(uuid));
-        Running r = start(Map.of("SCANOUT_OPTS", "-Dscanout.sysfs=" + sys + " -Dscanout.dev=" + dir.resolve("dev")), "devices");
+        Path proc = dir.resolve("proc");
+        Path dev = dir.resolve("dev");
+        String free = "5c1e0001-0000-4000-8000-00000000a001";
+        String held = "5c1e0002-0000-4000-8000-00000000a002";
+        Files.createDirectories(sys.resolve("bus/mdev/devices").resolve(free));
+        Path heldDir = Files.createDirectories(sys.resolve("devices/mdpy").resolve(held));
+        Files.createDirectories(sys.resolve("kernel/iommu_groups/12"));
+        Files.createSymbolicLink(heldDir.resolve("iommu_group"), Path.of("../../../kernel/iommu_groups/12"));
+        Files.createSymbolicLink(sys.resolve("bus/mdev/devices").resolve(held), Path.of("../../../devices/mdpy/" + held));
+        Path qemu = Files.createDirectories(proc.resolve("4242/fd"));
+        Files.createSymbolicLink(qemu.resolve("6"), dev.resolve("vfio/12"));
+        Files.createSymbolicLink(qemu.resolve("7"), Path.of("anon_inode:[vfio-device]"));
+        Files.writeString(proc.resolve("4242/cmdline"), "qemu-system-x86_64\0-name\0guest=vm1\0");
+        Files.writeString(proc.resolve("4242/status"), "Uid:\t107\t107\t107\t107\nCapEff:\t0000000000000000\n");
+        Files.createDirectories(proc.resolve("self"));
+        Files.writeString(proc.resolve("self/status"), "Uid:\t1000\t1000\t1000\t1000\nCapEff:\t0000000000000000\n");
+        Running r = start(Map.of("SCANOUT_OPTS", "-Dscanout.sysfs=" + sys + " -Dscanout.dev=" + dev + " -Dscanout.proc="
+                + proc + " -Dscanout.run=" + dir.resolve("run")), "devices");
         r.process.getOutputStream().close();
         Result res = r.await();
         assertThat(res.code()).as(res.toString()).isZero();
-        assertThat(res.out()).startsWith("1 mediated device (" + sys.resolve("bus/mdev/devices") + "):")
-                .contains("  " + uuid + " ").contains(": cannot be opened: ");
+        assertThat(res.out()).startsWith("2 mediated devices (" + sys.resolve("bus/mdev/devices") + "):")
+                .contains("  " + free + " type ? parent ?\n    held by no process that Scanout can see\n"
+                        + "    no VM runs on it: scanout run --device vm:" + free + " waits for one; a direct open"
+                        + " (--device " + free + ") is not possible (no IOMMU group and no vfio cdev in sysfs)")
+                .contains("  " + held + " type ? parent mdpy group 12\n"
+                        + "    held by process 4242 (qemu-system-x86_64 -name guest=vm1), libvirt domain 'vm1'\n"
+                        + "    Scanout cannot borrow it: the VMM runs as uid 107 and Scanout as uid 1000");
     }
 
     @Test

@@ -2,15 +2,18 @@ package io.github.scanout.core.internal.borrow;
 
 import io.github.scanout.api.DeviceException;
 import io.github.scanout.api.kernel.DeviceEndpoint;
+import io.github.scanout.api.kernel.DeviceEndpoint.OpenDevice;
 import io.github.scanout.api.kernel.DeviceProvider;
 import io.github.scanout.api.kernel.Kernel;
 import io.github.scanout.core.internal.nativeio.LibcKernel;
 import io.github.scanout.core.internal.vfio.VfioOpener;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -27,7 +30,9 @@ import java.util.regex.Pattern;
  *   <li>{@code fd:N}: a VFIO device fd this process inherited (from a management layer or the
  *       borrow helper), used in observer mode.</li>
  * </ul>
- * Each takes options after {@code ?} ({@link BorrowOptions}).
+ * Each takes options after {@code ?} ({@link BorrowOptions}); with {@code via=SOCKET} the
+ * {@code vm:} and {@code libvirt:} forms are borrowed by the borrow helper ({@link BorrowHelper})
+ * and handed over its socket, so this process needs no right over the VMM.
  */
 public final class BorrowProviders {
     private BorrowProviders() {}
@@ -37,10 +42,32 @@ public final class BorrowProviders {
 
     /** The three providers over the real system. */
     public static List<DeviceProvider> real(Path sysfsRoot, Path devRoot) {
-        Path proc = Path.of("/proc");
-        Borrower b = new Borrower(LibcKernel::instance, new ProcScan(proc, sysfsRoot, devRoot), Adopter.vfio(), proc,
-                Path.of("/run"));
+        return real(Path.of("/proc"), Path.of("/run"), sysfsRoot, devRoot);
+    }
+
+    /** The three providers over the given roots (the real ones, or a test's fake trees). */
+    public static List<DeviceProvider> real(Path procRoot, Path runRoot, Path sysfsRoot, Path devRoot) {
+        Borrower b = new Borrower(LibcKernel::instance, new ProcScan(procRoot, sysfsRoot, devRoot), Adopter.vfio(),
+                procRoot, runRoot);
         return of(b);
+    }
+
+    /** Whether {@code p} is one of the providers built here (not one a bundle or test gave). */
+    public static boolean isBuiltIn(DeviceProvider p) {
+        return p instanceof Vm || p instanceof Libvirt || p instanceof Fd;
+    }
+
+    /**
+     * Releases what the providers keep: the pidfds {@code vm:PID} endpoints are bound to. A
+     * {@link io.github.scanout.core.Devices} built on these providers must not open through them
+     * afterwards. Providers that are not built here are left alone.
+     */
+    public static void release(List<? extends DeviceProvider> providers) {
+        for (DeviceProvider p : providers) {
+            if (p instanceof Vm vm) {
+                vm.release();
+            }
+        }
     }
 
     /** The three providers over a given borrower (tests give fake roots and adopters). */
@@ -117,10 +144,30 @@ public final class BorrowProviders {
         return text.toLowerCase(Locale.ROOT);
     }
 
-    /** {@code vm:}. */
+    /** An endpoint that borrows through the helper at {@code options.via()} at each open. */
+    private static DeviceEndpoint helperEndpoint(Borrower borrower, String spec, String request, BorrowOptions options) {
+        return new DeviceEndpoint() {
+            @Override
+            public String name() {
+                return spec;
+            }
+
+            @Override
+            public OpenDevice open(Kernel host) throws DeviceException {
+                return borrower.throughHelper(host, borrower.sockets(), options.via(), request, options, spec);
+            }
+        };
+    }
+
+    /**
+     * {@code vm:}. Keeps one endpoint per spec, so {@code vm:PID} is bound through one pidfd for
+     * as long as this provider lives, however often the device is reopened; {@link #release}
+     * closes those pidfds.
+     */
     static final class Vm implements DeviceProvider {
         private final Borrower borrower;
-        private final Map<String, DeviceEndpoint> endpoints = new ConcurrentHashMap<>();
+        private final Map<String, DeviceEndpoint> endpoints = new LinkedHashMap<>();
+        private final List<Borrower.Bound> bound = new ArrayList<>();
 
         Vm(Borrower borrower) {
             this.borrower = borrower;
@@ -132,22 +179,30 @@ public final class BorrowProviders {
         }
 
         @Override
-        public DeviceEndpoint resolve(String spec) throws DeviceException {
+        public synchronized DeviceEndpoint resolve(String spec) throws DeviceException {
             DeviceEndpoint e = endpoints.get(spec);
-            if (e != null) {
-                return e;
-            }
-            e = create(spec);
-            DeviceEndpoint raced = endpoints.putIfAbsent(spec, e);
-            if (raced != null) {
-                return raced; // this one's pidfd stays open with the losing endpoint until exit; rare
+            if (e == null) {
+                e = create(spec);
+                endpoints.put(spec, e);
             }
             return e;
+        }
+
+        synchronized void release() {
+            for (Borrower.Bound b : bound) {
+                borrower.close(b);
+            }
+            bound.clear();
+            endpoints.clear();
         }
 
         private DeviceEndpoint create(String spec) throws DeviceException {
             Spec s = Spec.parse(spec, "vm");
             String body = s.body();
+            if (s.options().via() != null) {
+                BorrowRequest.parse((BorrowRequest.VERB + " vm:" + body + "\n").getBytes(StandardCharsets.US_ASCII));
+                return helperEndpoint(borrower, spec, "vm:" + body, s.options());
+            }
             if (VfioOpener.UUID.matcher(body).matches()) {
                 String uuid = body.toLowerCase(Locale.ROOT);
                 borrower.mdev(uuid); // an unknown UUID is an error now, not a wait
@@ -159,8 +214,9 @@ public final class BorrowProviders {
             if (!PID.matcher(pidText).matches()) {
                 throw new DeviceException("'" + spec + "' is not a vm: spec: expected vm:PID, vm:PID/UUID or vm:UUID");
             }
-            Borrower.Bound bound = borrower.bind(Integer.parseInt(pidText), false);
-            return new Borrower.Endpoint(borrower, spec, () -> bound, uuid, s.options());
+            Borrower.Bound process = borrower.bind(Integer.parseInt(pidText), false);
+            bound.add(process);
+            return new Borrower.Endpoint(borrower, spec, () -> process, uuid, s.options());
         }
     }
 
@@ -188,6 +244,9 @@ public final class BorrowProviders {
             if (!m.matches() || domain.contains("..")) {
                 throw new DeviceException("'" + spec + "' is not a libvirt: spec: expected libvirt:DOMAIN or"
                         + " libvirt:DOMAIN/UUID, with a domain name of letters, digits and _.+:@-");
+            }
+            if (s.options().via() != null) {
+                return helperEndpoint(borrower, spec, "libvirt:" + body, s.options());
             }
             return new Borrower.Endpoint(borrower, spec, () -> borrower.libvirtDomain(domain), uuid, s.options());
         }

@@ -10,6 +10,7 @@ import io.github.scanout.api.kernel.Linux;
 import io.github.scanout.api.kernel.Vfio;
 import io.github.scanout.core.MdevInfo;
 import io.github.scanout.core.internal.nativeio.LibcKernel;
+import io.github.scanout.core.internal.nativeio.UnixSockets;
 import io.github.scanout.core.internal.vfio.GfxPlaneInfoCodec;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -43,7 +44,11 @@ public final class Borrower {
     /** How often a watcher looks whether the device was closed (the exit itself wakes it at once). */
     static final int WATCH_SLICE_MS = 100;
 
+    /** {@code ECONNREFUSED}: a socket file nobody listens on. */
+    private static final int ECONNREFUSED = 111;
+
     private final Supplier<LibcKernel> libc;
+    private final Supplier<UnixSockets> sockets;
     private final ProcScan scan;
     private final Adopter adopter;
     private final Path procRoot;
@@ -55,6 +60,13 @@ public final class Borrower {
      * @param runRoot normally {@code /run}: libvirt's pid files are under {@code libvirt/qemu}
      */
     public Borrower(Supplier<LibcKernel> libc, ProcScan scan, Adopter adopter, Path procRoot, Path runRoot) {
+        this(libc, UnixSockets::real, scan, adopter, procRoot, runRoot);
+    }
+
+    /** With the Unix sockets the borrow helper is reached through. */
+    public Borrower(Supplier<LibcKernel> libc, Supplier<UnixSockets> sockets, ProcScan scan, Adopter adopter,
+            Path procRoot, Path runRoot) {
+        this.sockets = Objects.requireNonNull(sockets, "sockets");
         this.libc = Objects.requireNonNull(libc, "libc");
         this.scan = Objects.requireNonNull(scan, "scan");
         this.adopter = Objects.requireNonNull(adopter, "adopter");
@@ -64,6 +76,10 @@ public final class Borrower {
 
     ProcScan scan() {
         return scan;
+    }
+
+    UnixSockets sockets() {
+        return sockets.get();
     }
 
     // ---- finding the process -------------------------------------------------------------------
@@ -91,6 +107,11 @@ public final class Borrower {
         if (b.owned()) {
             closeQuietly(b.pidfd());
         }
+    }
+
+    /** Closes the pidfd of a binding that is not owned by its opens ({@code vm:PID}'s). */
+    void close(Bound b) {
+        closeQuietly(b.pidfd());
     }
 
     private void closeQuietly(int fd) {
@@ -163,6 +184,15 @@ public final class Borrower {
      * @param name what the spec said, for messages
      */
     OpenDevice borrow(Kernel host, Bound vmm, String uuid, BorrowOptions options, String name) throws DeviceException {
+        Lent l = find(host, vmm, uuid);
+        return observe(host, l.device(), vmm, l.who(), l.held(), options, name);
+    }
+
+    /** A display device found in a VMM and duplicated here, not yet in observer mode. */
+    record Lent(ProcScan.Held held, OpenDevice device, ProcScan.ProcessInfo who) {}
+
+    /** Finds the display device the bound process holds and duplicates it (the helper sends it on). */
+    Lent find(Kernel host, Bound vmm, String uuid) throws DeviceException {
         ProcScan.ProcessInfo who = scan.info(vmm.pid());
         if (exited(vmm)) {
             throw new DeviceException("the VMM " + who.describe() + " has exited", Errno.ESRCH.number());
@@ -232,7 +262,7 @@ public final class Borrower {
             throw t;
         }
         Found f = display.get(0);
-        return observe(host, f.device(), vmm, who, f.held(), options, name);
+        return new Lent(f.held(), f.device(), who);
     }
 
     private int getfd(Bound vmm, int targetFd, ProcScan.ProcessInfo who) throws DeviceException {
@@ -286,6 +316,81 @@ public final class Borrower {
         } catch (DeviceException e) {
             LOG.log(System.Logger.Level.WARNING, "closing a borrowed fd: " + e.getMessage());
         }
+    }
+
+    // ---- through the borrow helper --------------------------------------------------------------
+
+    /**
+     * Borrows through the helper listening at {@code socket}: sends {@code borrow SPEC}, receives
+     * the device fd and a pidfd of the VMM ({@code SCM_RIGHTS}), and watches and observes the
+     * device as if borrowed here. Needs no right over the VMM, only access to the socket.
+     */
+    OpenDevice throughHelper(Kernel host, UnixSockets sockets, String socket, String spec, BorrowOptions options,
+            String name) throws DeviceException {
+        try {
+            return helperBorrow(host, sockets, socket, spec, options, name);
+        } catch (DeviceException e) {
+            throw new DeviceException(name + ": " + plain(e), e.errno(), e.getCause());
+        }
+    }
+
+    /** The message without the {@code : ERRNO} the exception appends (so that a re-wrap does not repeat it). */
+    static String plain(DeviceException e) {
+        String m = e.getMessage();
+        String suffix = ": " + Errno.name(e.errno());
+        return e.errno() != 0 && m.endsWith(suffix) ? m.substring(0, m.length() - suffix.length()) : m;
+    }
+
+    private OpenDevice helperBorrow(Kernel host, UnixSockets sockets, String socket, String spec, BorrowOptions options,
+            String name) throws DeviceException {
+        int conn;
+        try {
+            conn = sockets.connect(socket);
+        } catch (DeviceException e) {
+            if (e.is(Errno.ENOENT) || e.errno() == ECONNREFUSED) {
+                throw new DeviceException("no borrow helper listens at " + socket + " (is scanout-borrow.socket"
+                        + " running? systemctl status scanout-borrow.socket)", Errno.EAGAIN.number(), e);
+            }
+            if (e.is(Errno.EACCES) || e.is(Errno.EPERM)) {
+                throw new DeviceException("permission denied on the borrow helper's socket " + socket + " (add this"
+                        + " user to the socket's group, scanout by default)", e);
+            }
+            throw new DeviceException("connecting to the borrow helper at " + socket, e);
+        }
+        UnixSockets.Received r;
+        try {
+            sockets.send(conn, (BorrowRequest.VERB + " " + spec + "\n").getBytes(StandardCharsets.US_ASCII));
+            r = sockets.receive(conn, BorrowRequest.MAX_REPLY);
+        } finally {
+            sockets.closeQuietly(conn);
+        }
+        BorrowRequest.Reply reply;
+        try {
+            reply = BorrowRequest.parseReply(r.bytes(), r.fds().length);
+        } catch (DeviceException e) {
+            for (int fd : r.fds()) {
+                sockets.closeQuietly(fd);
+            }
+            throw new DeviceException("the borrow helper at " + socket + ": " + e.getMessage());
+        }
+        if (reply.error() != null) {
+            for (int fd : r.fds()) {
+                sockets.closeQuietly(fd);
+            }
+            throw new DeviceException("the borrow helper at " + socket + " refused " + spec + ": " + reply.error(),
+                    reply.transientError() ? Errno.EAGAIN.number() : 0);
+        }
+        Bound vmm = new Bound(reply.pid(), r.fds()[1], true);
+        OpenDevice od;
+        try {
+            od = adopter.adopt(host, r.fds()[0], "the device fd from the borrow helper");
+        } catch (DeviceException e) {
+            release(vmm);
+            throw e;
+        }
+        ProcScan.ProcessInfo who = scan.info(reply.pid());
+        return observe(host, od, vmm, who, new ProcScan.Held(reply.uuid(), List.of(), "the borrow helper at " + socket),
+                options, name);
     }
 
     /** Wraps a borrowed device in observer mode and starts watching its VMM. */
@@ -363,7 +468,7 @@ public final class Borrower {
             copy = host.dup(fd);
         } catch (DeviceException e) {
             throw new DeviceException(name + ": no inherited fd " + fd + (e.is(Errno.EBADF) ? " (it is not open in"
-                    + " this process: was it passed without FD_CLOEXEC?)" : ""), e);
+                    + " this process: the parent must leave it open across exec, without FD_CLOEXEC)" : ""), e);
         }
         try {
             host.fcntl(copy, Linux.F_SETFD, Linux.FD_CLOEXEC);

@@ -150,22 +150,40 @@ public final class ProcScan {
 
     /** The PIDs of the processes that hold the mdev, found by its group or cdev in their fds. */
     public List<Integer> holders(MdevInfo mdev) throws DeviceException {
+        return lookForHolders(mdev).pids();
+    }
+
+    /**
+     * What a look for an mdev's holders found.
+     *
+     * @param pids the processes seen holding it
+     * @param hidden how many processes' fds could not be read (another user's, without
+     *     {@code CAP_SYS_PTRACE}): one of them may hold it unseen
+     */
+    public record Holders(List<Integer> pids, int hidden) {}
+
+    /** The processes that hold the mdev, and how many could not be looked at. */
+    public Holders lookForHolders(MdevInfo mdev) throws DeviceException {
         String group = mdev.iommuGroup().isPresent()
                 ? devRoot.resolve("vfio").resolve(Integer.toString(mdev.iommuGroup().getAsInt())).toString() : null;
         String cdev = mdev.cdev().map(c -> devRoot.resolve("vfio/devices").resolve(c).toString()).orElse(null);
         List<Integer> pids = new ArrayList<>();
+        int hidden = 0;
         for (int pid : pids()) {
             Map<Integer, String> links;
             try {
                 links = fdLinks(pid);
             } catch (DeviceException e) {
+                if (e.getMessage() != null && e.getMessage().contains("permission denied")) {
+                    hidden++;
+                }
                 continue; // gone meanwhile, or not ours to look at
             }
-            if (links.containsValue(group) || (cdev != null && links.containsValue(cdev))) {
+            if ((group != null && links.containsValue(group)) || (cdev != null && links.containsValue(cdev))) {
                 pids.add(pid);
             }
         }
-        return pids;
+        return new Holders(List.copyOf(pids), hidden);
     }
 
     /** Every numeric entry of {@code /proc}. */

@@ -63,7 +63,7 @@ public interface Libc extends Library {
     /** {@code poll(2)} over {@code nfds} {@code struct pollfd}s (8 bytes each) at {@code fds}. */
     int poll(Pointer fds, long nfds, int timeoutMillis);
 
-    /** {@code socket(2)}; {@link UnixDatagram} only. */
+    /** {@code socket(2)}: {@link UnixDatagram} and the borrow helper's stream sockets. */
     int socket(int domain, int type, int protocol);
 
     /** {@code sendto(2)} with the address as bytes ({@code struct sockaddr_un}); {@link UnixDatagram} only. */
@@ -74,6 +74,24 @@ public interface Libc extends Library {
 
     /** {@code recv(2)}; {@link UnixDatagram.Receiver} only. */
     long recv(int fd, byte[] buf, long len, int flags);
+
+    // ---- Unix-domain sockets (the borrow helper hands device fds over one with SCM_RIGHTS) ----
+
+    int bind(int fd, Pointer addr, int addrlen);
+
+    int listen(int fd, int backlog);
+
+    int shutdown(int fd, int how);
+
+    int accept4(int fd, Pointer addr, Pointer addrlen, int flags);
+
+    int connect(int fd, Pointer addr, int addrlen);
+
+    long sendmsg(int fd, Pointer msg, int flags);
+
+    long recvmsg(int fd, Pointer msg, int flags);
+
+    int getsockopt(int fd, int level, int name, Pointer value, Pointer length);
 
     /** The errno of the last native call made on this thread. */
     default int errno() {

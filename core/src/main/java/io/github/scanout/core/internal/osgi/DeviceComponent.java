@@ -12,6 +12,8 @@ import io.github.scanout.core.Pipeline;
 import io.github.scanout.core.PipelineState;
 import io.github.scanout.core.PipelineStats;
 import io.github.scanout.core.SinkHandle;
+import io.github.scanout.core.internal.borrow.BorrowProviders;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -97,6 +99,11 @@ public final class DeviceComponent implements ManagedPipeline {
     /** The configuration that holds this device's name in {@link #NAMES}. */
     private String claim;
 
+     * The built-in providers for running VMs, kept for the pipeline's life: every reopen goes
+     * through the same ones, so a {@code vm:PID} device stays bound to its one pidfd (the PID is
+     * never looked up again, and no pidfd leaks per reopen). Released at deactivation.
+     */
+    private List<DeviceProvider> borrowing = List.of();
     /** Set when the configuration was refused: what stats report instead of a pipeline. */
     private PipelineStats refused;
 
@@ -144,8 +151,10 @@ public final class DeviceComponent implements ManagedPipeline {
         synchronized (lock) {
             claim = reader.source();
             settings = s;
+            List<DeviceProvider> builtIn = BorrowProviders.real(Path.of("/sys"), Path.of("/dev"));
+            borrowing = builtIn;
             pipeline = Pipeline.builder(s.name())
-                    .open(() -> new Devices(List.copyOf(providers)), s.spec())
+                    .open(() -> devices(builtIn), s.spec())
                     .sources(() -> List.copyOf(sources))
                     .importers(this::currentImporters)
                     .options(s.options())
@@ -160,6 +169,7 @@ public final class DeviceComponent implements ManagedPipeline {
     @Deactivate
     void deactivate() {
         Pipeline p;
+        List<DeviceProvider> builtIn;
         synchronized (lock) {
             p = pipeline;
             pipeline = null;
@@ -167,10 +177,20 @@ public final class DeviceComponent implements ManagedPipeline {
             if (settings != null) {
                 NAMES.remove(settings.name(), claim);
             }
+            builtIn = borrowing;
+            borrowing = List.of();
         }
         if (p != null) {
             p.close();
         }
+        BorrowProviders.release(builtIn);
+    }
+
+    /** The devices to open from: the bound providers (overriding a built-in one of their scheme), then the built-in ones. */
+    private Devices devices(List<DeviceProvider> builtIn) {
+        List<DeviceProvider> all = new ArrayList<>(providers);
+        all.addAll(builtIn);
+        return new Devices(all);
     }
 
     // ---- device providers ----------------------------------------------------------------------

@@ -123,7 +123,8 @@ public final class ScanoutCommands {
                     s.reason().isEmpty() ? "" : "  (" + s.reason() + ")"));
         }
         try {
-            List<MdevInfo> mdevs = new Devices(List.of()).list();
+            Devices host = new Devices(List.of());
+            List<MdevInfo> mdevs = host.list();
             if (mdevs.isEmpty()) {
                 b.append("No mediated devices on this host; simulated ones: sim:mdpy-vga, sim:mdpy-xga, sim:mdpy-hd,"
                         + " sim:mbochs, sim:gvt.\n");
@@ -131,6 +132,9 @@ public final class ScanoutCommands {
                 b.append("Host mdevs:\n");
                 for (MdevInfo m : mdevs) {
                     b.append("  ").append(m).append('\n');
+                    for (String line : host.holders(m)) { // read from /proc: no mdev is opened
+                        b.append("    ").append(line).append('\n');
+                    }
                 }
             }
         } catch (DeviceException e) {

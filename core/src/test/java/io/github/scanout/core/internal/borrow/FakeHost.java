@@ -47,6 +47,24 @@ final class FakeHost {
         return this;
     }
 
+    /**
+     * The {@code status} of process {@code pid} ({@code "self"} for Scanout): its uid (real,
+     * effective, saved and fs alike) and effective capabilities (hex, as the kernel writes them).
+     */
+    FakeHost status(String pid, int uid, String capEff) throws IOException {
+        Path dir = Files.createDirectories(proc.resolve(pid));
+        Files.writeString(dir.resolve("status"), "Name:\tx\nUid:\t" + uid + "\t" + uid + "\t" + uid + "\t" + uid
+                + "\nCapEff:\t" + capEff + "\n");
+        return this;
+    }
+
+    /** Yama's ptrace_scope. */
+    FakeHost yama(int scope) throws IOException {
+        Path dir = Files.createDirectories(proc.resolve("sys/kernel/yama"));
+        Files.writeString(dir.resolve("ptrace_scope"), scope + "\n");
+        return this;
+    }
+
     FakeHost fdinfo(int pid, int fd, String text) throws IOException {
         Files.writeString(proc.resolve(pid + "/fdinfo/" + fd), text, StandardCharsets.UTF_8);
         return this;
@@ -81,5 +99,18 @@ final class FakeHost {
 
     ProcScan scan() {
         return new ProcScan(proc, sys, Path.of("/dev"));
+    }
+
+    /** A host without mdevs or processes. */
+    static final class Empty {
+        private final FakeHost host;
+
+        Empty(Path root) throws IOException {
+            host = new FakeHost(Files.createDirectories(root.resolve("empty-host")));
+        }
+
+        ProcScan scan() {
+            return host.scan();
+        }
     }
 }

@@ -99,6 +99,7 @@ public final class DeviceComponent implements ManagedPipeline {
     /** The configuration that holds this device's name in {@link #NAMES}. */
     private String claim;
 
+    /**
      * The built-in providers for running VMs, kept for the pipeline's life: every reopen goes
      * through the same ones, so a {@code vm:PID} device stays bound to its one pidfd (the PID is
      * never looked up again, and no pidfd leaks per reopen). Released at deactivation.

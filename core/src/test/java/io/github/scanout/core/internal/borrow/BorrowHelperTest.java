@@ -17,7 +17,7 @@ import io.github.scanout.core.internal.nativeio.UnixSockets;
 import io.github.scanout.core.testing.Await;
 import io.github.scanout.core.testing.RecordingSink;
 import io.github.scanout.core.testing.SimRegionSource;
-import io.github.scanout.sim.ForwardingKernel;
+import io.github.scanout.api.kernel.ForwardingKernel;
 import io.github.scanout.sim.SimDevice;
 import io.github.scanout.sim.SimDeviceProvider;
 import java.io.IOException;

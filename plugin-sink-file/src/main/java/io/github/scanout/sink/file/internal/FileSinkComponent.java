@@ -1,12 +1,8 @@
 package io.github.scanout.sink.file.internal;
 
-import io.github.scanout.api.sink.CursorState;
-import io.github.scanout.api.sink.Frame;
-import io.github.scanout.api.sink.CountsOutput;
 import io.github.scanout.api.sink.FrameSink;
-import io.github.scanout.api.sink.SinkNeeds;
+import io.github.scanout.api.sink.ForwardingSink;
 import io.github.scanout.api.support.ConfigReader;
-import io.github.scanout.api.sink.SinkOutput;
 import io.github.scanout.api.support.Reporter;
 import java.util.HashMap;
 import java.util.List;
@@ -28,13 +24,11 @@ import org.osgi.service.metatype.annotations.Designate;
 @Component(configurationPid = FileSinkComponent.PID, configurationPolicy = ConfigurationPolicy.REQUIRE,
         service = FrameSink.class)
 @Designate(ocd = FileSinkConfig.class, factory = true)
-public final class FileSinkComponent implements FrameSink, CountsOutput {
+public final class FileSinkComponent extends ForwardingSink<FileSink> {
     /** The factory PID of file sink configurations. */
     public static final String PID = "io.github.scanout.sink.file";
 
     private static final Reporter LOG = Reporter.system("io.github.scanout.sink.file");
-
-    private final FileSink sink;
 
     /**
      * Checks the configuration and builds the sink. Every value is read from the raw
@@ -49,6 +43,10 @@ public final class FileSinkComponent implements FrameSink, CountsOutput {
      */
     @Activate
     public FileSinkComponent(Map<String, Object> properties) {
+        super(build(properties));
+    }
+
+    private static FileSink build(Map<String, Object> properties) {
         ConfigReader reader = new ConfigReader(ConfigReader.source(properties, PID), FileSinkOptions.KEYS, properties);
         for (String w : reader.warnings()) {
             LOG.report(System.Logger.Level.WARNING, w);
@@ -57,7 +55,7 @@ public final class FileSinkComponent implements FrameSink, CountsOutput {
         // thrown: SCR logs it (the runtime folds that into one line); logging it here too would say it twice
         options = FileSinkOptions.parse(reader);
         try {
-            this.sink = new FileSink(options);
+            return new FileSink(options);
         } catch (IllegalArgumentException e) {
             // a stream path that is a directory, a second sink on the same files: name the configuration
             throw new IllegalArgumentException(reader.source() + ": "
@@ -85,42 +83,11 @@ public final class FileSinkComponent implements FrameSink, CountsOutput {
 
     @Deactivate
     void deactivate() {
-        sink.close();
-    }
-
-    @Override
-    public SinkNeeds needs() {
-        return sink.needs();
-    }
-
-    @Override
-    public void frame(Frame frame) {
-        sink.frame(frame);
-    }
-
-    @Override
-    public void cursor(CursorState cursor) {
-        sink.cursor(cursor);
-    }
-
-    @Override
-    public void noSignal(String reason) {
-        sink.noSignal(reason);
-    }
-
-    @Override
-    public void detached() {
-        sink.detached();
-    }
-
-    /** What the sink wrote, apart from what it received (its {@link CountsOutput}). */
-    @Override
-    public SinkOutput output() {
-        return sink.output();
+        delegate.close();
     }
 
     /** The sink behind the component (tests). */
     FileSink sink() {
-        return sink;
+        return delegate;
     }
 }

@@ -29,7 +29,7 @@ class FileSinkComponentTest {
     Path dir;
 
     @Test
-    void aConfiguredComponentWritesFrames() throws IOException {
+    void aConfiguredComponentWritesFrames() throws Exception {
         FileSinkComponent component = new FileSinkComponent(props(dir, "max.fps", "0"));
         assertThat(component.needs().maxFps()).isZero();
         try (PlaneBuffer p = Frames.solid(4, 4, 0xabcdef)) {

@@ -1,11 +1,7 @@
 package io.github.scanout.sink.video.internal;
 
-import io.github.scanout.api.sink.CountsOutput;
-import io.github.scanout.api.sink.CursorState;
-import io.github.scanout.api.sink.Frame;
+import io.github.scanout.api.sink.ForwardingSink;
 import io.github.scanout.api.sink.FrameSink;
-import io.github.scanout.api.sink.SinkNeeds;
-import io.github.scanout.api.sink.SinkOutput;
 import io.github.scanout.api.support.ConfigKey;
 import io.github.scanout.api.support.ConfigReader;
 import java.util.List;
@@ -26,13 +22,11 @@ import org.osgi.service.metatype.annotations.Designate;
 @Component(configurationPid = StreamSinkComponent.PID, configurationPolicy = ConfigurationPolicy.REQUIRE,
         service = FrameSink.class)
 @Designate(ocd = StreamSinkConfig.class, factory = true)
-public final class StreamSinkComponent implements FrameSink, CountsOutput {
+public final class StreamSinkComponent extends ForwardingSink<VideoSink> {
     /** The factory PID of published streams. */
     public static final String PID = "io.github.scanout.sink.stream";
 
     static final List<ConfigKey> KEYS = ConfigReader.sinkKeys(ConfigKey.fromMetatype(StreamSinkConfig.class));
-
-    private final VideoSink sink;
 
     /**
      * Checks the configuration and GStreamer (its libraries and every element the pipeline needs)
@@ -42,45 +36,15 @@ public final class StreamSinkComponent implements FrameSink, CountsOutput {
      */
     @Activate
     public StreamSinkComponent(Map<String, Object> properties) {
-        this.sink = VideoSinkComponent.start(properties, PID, KEYS, true);
+        super(VideoSinkComponent.start(properties, PID, KEYS, true));
     }
 
     @Deactivate
     void deactivate() {
-        sink.close();
-    }
-
-    @Override
-    public SinkNeeds needs() {
-        return sink.needs();
-    }
-
-    @Override
-    public void frame(Frame frame) {
-        sink.frame(frame);
-    }
-
-    @Override
-    public void cursor(CursorState cursor) {
-        sink.cursor(cursor);
-    }
-
-    @Override
-    public void noSignal(String reason) {
-        sink.noSignal(reason);
-    }
-
-    @Override
-    public void detached() {
-        sink.close();
-    }
-
-    @Override
-    public SinkOutput output() {
-        return sink.output();
+        delegate.close();
     }
 
     VideoSink sink() {
-        return sink;
+        return delegate;
     }
 }

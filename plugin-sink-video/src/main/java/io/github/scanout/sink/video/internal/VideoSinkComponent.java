@@ -1,11 +1,7 @@
 package io.github.scanout.sink.video.internal;
 
-import io.github.scanout.api.sink.CountsOutput;
-import io.github.scanout.api.sink.CursorState;
-import io.github.scanout.api.sink.Frame;
+import io.github.scanout.api.sink.ForwardingSink;
 import io.github.scanout.api.sink.FrameSink;
-import io.github.scanout.api.sink.SinkNeeds;
-import io.github.scanout.api.sink.SinkOutput;
 import io.github.scanout.api.support.ConfigKey;
 import io.github.scanout.api.support.ConfigReader;
 import io.github.scanout.api.support.Reporter;
@@ -27,13 +23,11 @@ import org.osgi.service.metatype.annotations.Designate;
 @Component(configurationPid = VideoSinkComponent.PID, configurationPolicy = ConfigurationPolicy.REQUIRE,
         service = FrameSink.class)
 @Designate(ocd = VideoSinkConfig.class, factory = true)
-public final class VideoSinkComponent implements FrameSink, CountsOutput {
+public final class VideoSinkComponent extends ForwardingSink<VideoSink> {
     /** The factory PID of recordings. */
     public static final String PID = "io.github.scanout.sink.video";
 
     static final List<ConfigKey> KEYS = ConfigReader.sinkKeys(ConfigKey.fromMetatype(VideoSinkConfig.class));
-
-    private final VideoSink sink;
 
     /**
      * Checks the configuration and GStreamer (its libraries and every element the pipeline needs)
@@ -47,7 +41,7 @@ public final class VideoSinkComponent implements FrameSink, CountsOutput {
     }
 
     VideoSinkComponent(Map<String, Object> properties, String pid, List<ConfigKey> keys, boolean stream) {
-        this.sink = start(properties, pid, keys, stream);
+        super(start(properties, pid, keys, stream));
     }
 
     /** Reads, checks and starts a video or stream sink. */
@@ -82,40 +76,10 @@ public final class VideoSinkComponent implements FrameSink, CountsOutput {
 
     @Deactivate
     void deactivate() {
-        sink.close();
-    }
-
-    @Override
-    public SinkNeeds needs() {
-        return sink.needs();
-    }
-
-    @Override
-    public void frame(Frame frame) {
-        sink.frame(frame);
-    }
-
-    @Override
-    public void cursor(CursorState cursor) {
-        sink.cursor(cursor);
-    }
-
-    @Override
-    public void noSignal(String reason) {
-        sink.noSignal(reason);
-    }
-
-    @Override
-    public void detached() {
-        sink.close();
-    }
-
-    @Override
-    public SinkOutput output() {
-        return sink.output();
+        delegate.close();
     }
 
     VideoSink sink() {
-        return sink;
+        return delegate;
     }
 }

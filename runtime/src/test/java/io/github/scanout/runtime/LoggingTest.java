@@ -116,7 +116,7 @@ class LoggingTest {
                     "<4>scanout: WARNING: sink file-1 gets no picture", "<3>scanout: failed: file-1 wrote nothing",
                     "scanout: desk is live",
                     "<3>SEVERE scr: IllegalArgumentException: bad path (bundle io.github.scanout.plugin-sink-file:0.1.0.SNAPSHOT (11)"
-                            + "[io.github.scanout.sink.file.internal.FileSinkComponent(8)] : Error during instantiation of the"
+                            + "[io.github.scanout.sink.file.internal.FileSinkComponent] : Error during instantiation of the"
                             + " implementation object)");
         } finally {
             Logging.journal(false);

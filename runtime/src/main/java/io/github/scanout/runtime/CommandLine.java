@@ -1,5 +1,6 @@
 package io.github.scanout.runtime;
 
+import io.github.scanout.api.support.ListenAddress;
 import java.math.BigDecimal;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -253,29 +254,13 @@ record CommandLine(Command command, Optional<DeviceSpec> device, List<SinkSpec> 
      * {@code PORT}: the metrics bundle serves loopback only in this version.
      */
     static String loopback(String value) throws UsageException {
-        String v = value.trim();
-        String host = "127.0.0.1";
-        String port = v;
-        int colon = v.lastIndexOf(':');
-        if (v.startsWith("[") && v.indexOf("]:") > 0) {
-            host = v.substring(1, v.indexOf("]:"));
-            port = v.substring(v.indexOf("]:") + 2);
-        } else if (colon >= 0 && v.indexOf(':') == colon) {
-            host = colon == 0 ? host : v.substring(0, colon);
-            port = v.substring(colon + 1);
-        } else if (colon >= 0) {
-            throw new UsageException("--metrics " + value + " is not accepted; expected HOST:PORT, [IPv6]:PORT or PORT");
-        }
-        int n;
+        ListenAddress.HostPort hp;
         try {
-            n = Integer.parseInt(port);
-        } catch (NumberFormatException e) {
-            n = -1;
+            hp = ListenAddress.split(value.trim(), "127.0.0.1:9464");
+        } catch (IllegalArgumentException e) {
+            throw new UsageException("--metrics " + value + " is not accepted; expected " + e.getMessage());
         }
-        if (n < 0 || n > 65535) {
-            throw new UsageException("--metrics " + value + " is not accepted; expected a port from 0 to 65535, as HOST:PORT"
-                    + " or PORT, for example 127.0.0.1:9464");
-        }
+        String host = hp.host();
         // an address or localhost, never a name to look up: 127.0.0.0/8, ::1 or localhost is loopback
         boolean loop;
         if (host.matches("\\d{1,3}(\\.\\d{1,3}){3}")) {
@@ -298,7 +283,7 @@ record CommandLine(Command command, Optional<DeviceSpec> device, List<SinkSpec> 
             throw new UsageException("--metrics " + value + " is not a loopback address: this version serves metrics on"
                     + " loopback only (no TLS, no authentication); scrape on this host or through a reverse proxy");
         }
-        return v;
+        return value.trim();
     }
 
     private static String next(String[] args, int i, String option, String what) throws UsageException {

@@ -1,7 +1,8 @@
 package io.github.scanout.sink.vnc.internal;
 
+import io.github.scanout.api.support.ListenAddress;
 import java.net.InetAddress;
-import java.net.UnknownHostException;
+import java.net.InetSocketAddress;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -49,43 +50,16 @@ record VncOptions(String device, InetAddress address, String listenText, int por
         if (listen.isEmpty()) {
             listen = DEFAULT_LISTEN;
         }
-        String host;
-        String portText;
-        int colon = listen.lastIndexOf(':');
-        if (listen.startsWith("[")) {
-            int close = listen.indexOf(']');
-            if (close < 0 || close + 1 >= listen.length() || listen.charAt(close + 1) != ':') {
-                throw bad(LISTEN, listen, "HOST:PORT, [IPv6]:PORT or PORT, for example 127.0.0.1:5900");
-            }
-            host = listen.substring(1, close);
-            portText = listen.substring(close + 2);
-        } else if (colon < 0) {
-            host = "127.0.0.1";
-            portText = listen;
-        } else if (listen.indexOf(':') != colon) {
-            throw bad(LISTEN, listen, "HOST:PORT, [IPv6]:PORT or PORT (write an IPv6 address in brackets)");
-        } else {
-            host = colon == 0 ? "127.0.0.1" : listen.substring(0, colon);
-            portText = listen.substring(colon + 1);
-        }
-        int port;
+        InetSocketAddress bound;
         try {
-            port = Integer.parseInt(portText.trim());
-        } catch (NumberFormatException e) {
-            port = -1;
+            bound = ListenAddress.parse(listen, DEFAULT_LISTEN);
+        } catch (ListenAddress.UnknownHost e) {
+            throw new IllegalArgumentException(PREFIX + LISTEN + "=" + listen + ": " + e.getMessage());
+        } catch (IllegalArgumentException e) {
+            throw bad(LISTEN, listen, e.getMessage());
         }
-        if (port < 0 || port > 65535) {
-            throw bad(LISTEN, listen, "a port from 0 to 65535 (0 picks a free one), as HOST:PORT or PORT");
-        }
-        if (host.isBlank() || host.chars().anyMatch(c -> c <= ' ' || c == 0x7f)) {
-            throw bad(LISTEN, listen, "a host name or address before the ':'");
-        }
-        InetAddress address;
-        try {
-            address = InetAddress.getByName(host);
-        } catch (UnknownHostException | SecurityException e) {
-            throw new IllegalArgumentException(PREFIX + LISTEN + "=" + listen + ": host '" + host + "' is not known");
-        }
+        InetAddress address = bound.getAddress();
+        int port = bound.getPort();
         Path passwordFile = null;
         Object pf = p.get(PASSWORD_FILE);
         if (pf != null && !pf.toString().isBlank()) {

@@ -186,7 +186,7 @@ class BorrowKernelCheck {
         Path out = Files.createTempDirectory(tmp, "borrow-run");
         Path cache = Files.createTempDirectory(tmp, "borrow-cache");
         ProcessBuilder pb = new ProcessBuilder(scanout, "run", "--device", "vm:" + vmm.pid(), "--sink", "file:" + out,
-                "--duration", "40").redirectErrorStream(true);
+                "--duration", "40", "--timeout", "200").redirectErrorStream(true); // a JVM and Felix under TCG
         pb.environment().put("SCANOUT_CACHE", cache.toString());
         pb.environment().put("SCANOUT_LOG", "info");
         Process run = pb.start();

@@ -33,14 +33,19 @@ record CommandLine(Command command, Optional<DeviceSpec> device, List<SinkSpec> 
         HELP, VERSION, RUN, SHELL, DEVICES, SNAPSHOT
     }
 
-    /** How long {@code --frames} and {@code snapshot} wait for a frame to be written, unless {@code --timeout} says. */
+    /**
+     * How long the launcher waits for progress unless {@code --timeout} says: for the device to go
+     * live ({@code run}, {@code shell}), for each next frame written ({@code --frames}) and for
+     * {@code snapshot}'s picture.
+     */
     static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(30);
 
     /**
      * The options of the operations commands.
      *
-     * @param timeout {@code --timeout}: how long {@code --frames} waits with no new frame written,
-     *     and how long {@code snapshot} waits for its picture
+     * @param timeout {@code --timeout}: how long {@code run} and {@code shell} wait for the device
+     *     to go live with every sink attached, how long {@code --frames} waits with no new frame
+     *     written, and how long {@code snapshot} waits for its picture
      * @param control {@code --control PATH}: where the control socket listens
      * @param file {@code snapshot}'s FILE
      * @param metrics {@code --metrics HOST:PORT}: serve Prometheus metrics there (loopback only)
@@ -224,9 +229,6 @@ record CommandLine(Command command, Optional<DeviceSpec> device, List<SinkSpec> 
                 throw new UsageException("snapshot writes PNG; name the FILE *.png, got '" + file + "'");
             }
         }
-        if (timeout != null && frames == null && command != Command.SNAPSHOT) {
-            throw new UsageException("--timeout limits --frames (or snapshot); give --frames N with it");
-        }
         if (duration != null && frames != null) {
             throw new UsageException("--duration and --frames exclude each other; give one");
         }
@@ -369,9 +371,10 @@ record CommandLine(Command command, Optional<DeviceSpec> device, List<SinkSpec> 
                                        Escape & and = in values as %26 and %3D.
                   --duration SECONDS   stop after this long (counted from when the device is live)
                   --frames N           stop when every --sink has written N frames
-                  --timeout SECONDS    with --frames (and for snapshot): give up, exit 1, when no new frame
-                                       was written for this long (default 30; a still screen is captured
-                                       only once)
+                  --timeout SECONDS    give up, exit 1, when the device is not live with every sink attached
+                                       after this long, or with --frames (and for snapshot) when no new
+                                       frame was written for this long (default 30; a still screen is
+                                       captured only once)
                   --control PATH       the control socket for scanout ctl (default: see the operator guide)
                   --metrics HOST:PORT  serve Prometheus metrics at http://HOST:PORT/metrics (loopback only,
                                        for example 127.0.0.1:9464; installs bundles/metrics/)

@@ -35,9 +35,7 @@ final class RunCommand {
     static final String DEVICE_PID = "io.github.scanout.device";
     /** The PID of the Prometheus endpoint's configuration (plugin-metrics). */
     static final String METRICS_PID = "io.github.scanout.metrics";
-    static final Duration LIVE_TIMEOUT = Duration.ofSeconds(15);
     static final Duration FAILED_GRACE = Duration.ofSeconds(1);
-    static final Duration SINK_TIMEOUT = Duration.ofSeconds(5);
     static final Duration NO_SIGNAL_GRACE = Duration.ofSeconds(3);
     static final Duration STOP_TIMEOUT = Duration.ofSeconds(10);
 
@@ -411,14 +409,18 @@ final class RunCommand {
 
     /**
      * Waits until the pipeline runs with every sink attached and the first frame published (or
-     * has shown nothing for {@link #NO_SIGNAL_GRACE}: the guest has not set a mode).
+     * has shown nothing for {@link #NO_SIGNAL_GRACE}: the guest has not set a mode), for
+     * {@code --timeout} at most (30 s by default: a JVM under full software emulation needs more
+     * than 15 s to start Felix and the bundles).
      *
      * @return the stats then, or null when a stop was requested first
      * @throws IllegalStateException with one line when it does not get there
      */
     private Live awaitLive(EmbeddedFramework fw, String devicePid, DeviceSpec d, List<Configured> sinks,
             StartupProbe probe) throws InterruptedException {
-        long deadline = System.nanoTime() + LIVE_TIMEOUT.toNanos();
+        Duration limit = cl.ops().timeoutOrDefault();
+        long deadline = System.nanoTime() + limit.toNanos();
+        List<String> missing = List.of();
         long failedSince = 0;
         long openSince = 0;
         Pipelines.Stats last = null;
@@ -442,7 +444,7 @@ final class RunCommand {
                 }
                 if (state.equals("RUNNING") || state.equals("NO_SIGNAL")) {
                     openSince = openSince == 0 ? now : openSince;
-                    List<String> missing = new ArrayList<>();
+                    missing = new ArrayList<>();
                     for (Configured c : sinks) {
                         if (last.sink(c.name()).isEmpty()) {
                             missing.add(c.name() + " (" + c.spec().text() + ")");
@@ -455,16 +457,18 @@ final class RunCommand {
                     if (missing.isEmpty() && now - openSince > NO_SIGNAL_GRACE.toNanos()) {
                         return new Live(last, false);
                     }
-                    if (!missing.isEmpty() && now - openSince > SINK_TIMEOUT.toNanos()) {
-                        throw new IllegalStateException("sink " + String.join(", ", missing) + " did not start within "
-                                + SINK_TIMEOUT.toSeconds() + " s; its configuration was refused (see the log above)");
-                    }
                 } else {
                     openSince = 0;
+                    missing = List.of();
                 }
             }
+            if (now - deadline > 0 && !missing.isEmpty()) {
+                throw new IllegalStateException("sink " + String.join(", ", missing) + " did not start within "
+                        + limit.toSeconds() + " s: its configuration was refused (see the log above), or the machine needs a longer"
+                        + " --timeout");
+            }
             if (now - deadline > 0) {
-                throw new IllegalStateException("device " + d.name() + " is not live after " + LIVE_TIMEOUT.toSeconds()
+                throw new IllegalStateException("device " + d.name() + " is not live after " + limit.toSeconds()
                         + " s" + (last == null ? " (core registered no pipeline: see the log above)"
                         : ": " + last.state().toLowerCase(Locale.ROOT) + (last.reason().isEmpty() ? "" : ", " + last.reason())));
             }

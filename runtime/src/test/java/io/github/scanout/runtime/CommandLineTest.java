@@ -97,7 +97,6 @@ class CommandLineTest {
         "run --device sim:mbochs --sink gl --gl off|--sink gl needs the GL bundle, but --gl is off",
         "run --gl maybe|--gl maybe is not accepted; expected auto, on or off",
         "devices --all|'devices' takes no arguments, got '--all'",
-        "run --device sim:mbochs --sink file:x --timeout 5|--timeout limits --frames (or snapshot); give --frames N with it",
         "run --device sim:mbochs --sink file:x --frames 2 --timeout 0|--timeout 0 is not accepted; expected a number of seconds greater than 0, for example 5 or 0.5",
         "run --control|--control needs a value (PATH)",
         "snapshot x.png|snapshot needs --device SPEC: the device to take the picture of",
@@ -114,6 +113,16 @@ class CommandLineTest {
         }
         assertThatThrownBy(() -> CommandLine.parse(SinkTypeTest.TYPES, a)).isInstanceOf(UsageException.class).hasMessage(message);
         assertThat(message).doesNotContain("\n");
+    }
+
+    @Test
+    void timeoutLimitsHowLongRunWaitsForTheDeviceToGoLive() throws Exception {
+        CommandLine cl = parse("run --device sim:mbochs --sink file:x --timeout 200");
+        assertThat(cl.ops().timeoutOrDefault()).isEqualTo(java.time.Duration.ofSeconds(200));
+        assertThat(parse("run --device sim:mbochs --sink file:x").ops().timeoutOrDefault())
+                .isEqualTo(CommandLine.DEFAULT_TIMEOUT);
+        assertThat(parse("shell --device sim:mbochs --timeout 0.5").ops().timeoutOrDefault())
+                .isEqualTo(java.time.Duration.ofMillis(500));
     }
 
     @Test

@@ -231,6 +231,11 @@ final class Gst {
         buffer.setLong(BUFFER_DURATION, durationNanos);
     }
 
+    /** {@code GST_BUFFER_PTS}. */
+    static long pts(Pointer buffer) {
+        return buffer.getLong(BUFFER_PTS);
+    }
+
     static int messageType(Pointer message) {
         return message.getInt(MESSAGE_TYPE);
     }

@@ -29,7 +29,11 @@ final class GstPipeline implements AutoCloseable {
     private final AtomicLong bytes = new AtomicLong();
     // strongly held: GStreamer calls it from its streaming threads for the pipeline's life
     private final Gst.ProbeCallback probe;
+    // strongly held, as probe: the buffers reaching the sink element, when someone asked
+    private final Gst.ProbeCallback sinkProbe;
     private boolean closed;
+    private final String location;
+    private volatile java.util.List<java.nio.file.Path> deleteAfterFinish = java.util.List.of();
 
     /**
      * Parses the description and sets the sink's properties (a location is set as a property, so
@@ -39,6 +43,19 @@ final class GstPipeline implements AutoCloseable {
      * @throws IllegalStateException one line: GStreamer's parse error, or a missing element
      */
     GstPipeline(Gst gst, String description, Map<String, String> sinkProperties) {
+        this(gst, description, sinkProperties, null);
+    }
+
+    /** What reaches the pipeline's sink element: a buffer's PTS and the time it arrived ({@link System#nanoTime()}). */
+    interface Arrivals {
+        void arrived(long ptsNanos, long nowNanos);
+    }
+
+    /**
+     * As above, and tells {@code arrivals} (when not null) of every buffer that reaches the
+     * static sink pad of the element named {@value #SINK}: the encoded packet leaving the pipeline.
+     */
+    GstPipeline(Gst gst, String description, Map<String, String> sinkProperties, Arrivals arrivals) {
         this.gst = gst;
         Pointer p = parse(gst, description);
         Pointer src = gst.core.gst_bin_get_by_name(p, SOURCE);
@@ -55,6 +72,7 @@ final class GstPipeline implements AutoCloseable {
                 gst.core.gst_object_unref(sink);
             }
         }
+        this.location = sinkProperties.get("location");
         this.pipeline = p;
         this.appsrc = src;
         this.bus = gst.core.gst_element_get_bus(p);
@@ -75,6 +93,24 @@ final class GstPipeline implements AutoCloseable {
         if (counted != null) {
             gst.core.gst_object_unref(counted);
         }
+        Gst.ProbeCallback last = null;
+        Pointer sink = arrivals == null ? null : gst.core.gst_bin_get_by_name(p, SINK);
+        if (sink != null) {
+            Pointer sinkPad = gst.core.gst_element_get_static_pad(sink, "sink");
+            if (sinkPad != null) {
+                last = (probedPad, info, data) -> {
+                    Pointer buffer = info.getPointer(16);
+                    if (buffer != null) {
+                        arrivals.arrived(Gst.pts(buffer), System.nanoTime());
+                    }
+                    return Gst.PROBE_OK;
+                };
+                gst.core.gst_pad_add_probe(sinkPad, Gst.PROBE_BUFFER, last, null, null);
+                gst.core.gst_object_unref(sinkPad);
+            }
+            gst.core.gst_object_unref(sink);
+        }
+        this.sinkProbe = last;
     }
 
     /**
@@ -214,6 +250,20 @@ final class GstPipeline implements AutoCloseable {
         }
         close();
         return result;
+    }
+
+    /** Files to delete once this pipeline has finished (older pieces of a rotated recording). */
+    void deleteAfterFinish(java.util.List<java.nio.file.Path> files) {
+        this.deleteAfterFinish = java.util.List.copyOf(files);
+    }
+
+    java.util.List<java.nio.file.Path> deleteAfterFinish() {
+        return deleteAfterFinish;
+    }
+
+    /** {@return the location property given to the sink element, or null} */
+    String location() {
+        return location;
     }
 
     long frames() {

@@ -1,6 +1,7 @@
 package io.github.scanout.sink.video.internal;
 
 import io.github.scanout.api.support.ConfigReader;
+import io.github.scanout.api.support.StreamRotation;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -22,10 +23,12 @@ import java.util.Locale;
  * @param segments HLS segments kept
  * @param pipeline a custom description downstream of the source, or empty
  * @param cursor draw the cursor into the frames
+ * @param rotation recordings: when a new piece is started and how many are kept
+ *     ({@link StreamRotation.Policy#NONE} for one file, and for streams)
  */
 record VideoOptions(Target target, String codec, String encoder, int bitrate, int quality, int fps,
         int keyframeInterval, String speedPreset, String tune, int queue, int segmentSeconds, int segments,
-        String pipeline, boolean cursor) {
+        String pipeline, boolean cursor, StreamRotation.Policy rotation) {
 
     static final List<String> HARDWARE_H264 = List.of("vah264enc", "vaapih264enc", "nvh264enc", "qsvh264enc");
 
@@ -80,11 +83,33 @@ record VideoOptions(Target target, String codec, String encoder, int bitrate, in
             // hlssink2 cuts segments at key frames: one at least every segment
             kf = Math.min(kf, fps * r.integer("segment.seconds"));
         }
+        StreamRotation.Policy rotation = StreamRotation.Policy.NONE;
+        if (!stream) {
+            long bytes = r.whole("rotate.bytes");
+            long seconds = r.whole("rotate.seconds");
+            int keep = r.integer("keep");
+            boolean rotating = bytes > 0 || seconds > 0;
+            if (rotating && !pipeline.isEmpty()) {
+                r.refuse(bytes > 0 ? "rotate.bytes" : "rotate.seconds", "rotation needs path; a custom pipeline "
+                        + "rotates with its own splitmuxsink");
+            } else if (keep > 0 && !rotating) {
+                r.refuse("keep", "keeps the newest pieces of a rotated recording: give rotate.bytes or rotate.seconds "
+                        + "too");
+            } else if (rotating && r.errors().isEmpty()) {
+                // TimeUnit saturates: a huge rotate.seconds is "never"
+                rotation = new StreamRotation.Policy(bytes, java.util.concurrent.TimeUnit.SECONDS.toNanos(seconds), keep);
+            }
+        }
         r.check();
         return new VideoOptions(target, codec, encoder, r.integer("bitrate"), r.integer("quality"), fps, kf,
                 r.text("speed.preset").toLowerCase(Locale.ROOT), r.text("tune").toLowerCase(Locale.ROOT),
                 r.integer("queue"), stream ? r.integer("segment.seconds") : 2, stream ? r.integer("segments") : 5,
-                pipeline, r.bool("cursor"));
+                pipeline, r.bool("cursor"), rotation);
+    }
+
+    /** {@return whether the recording is cut into pieces ({@code rotate.bytes}, {@code rotate.seconds})} */
+    boolean rotating() {
+        return rotation.maxBytes() > 0 || rotation.maxNanos() > 0;
     }
 
     /** {@return the element that encodes: the codec's own, x264enc, or the one named} */

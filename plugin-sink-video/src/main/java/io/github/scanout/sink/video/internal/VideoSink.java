@@ -10,9 +10,14 @@ import io.github.scanout.api.sink.SinkNeeds;
 import io.github.scanout.api.sink.SinkOutput;
 import io.github.scanout.api.support.Backoff;
 import io.github.scanout.api.support.Reporter;
+import io.github.scanout.api.support.StreamRotation;
+import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
@@ -35,6 +40,13 @@ import java.util.concurrent.locks.LockSupport;
  * {@link Backoff}; the loss is said once and the return once. A recording whose pipeline fails
  * stops (a restart would replace the file); the error is the sink's {@link SinkOutput#lastError()}.
  * {@link #close()} sends end-of-stream and waits for the file to be finalised.
+ *
+ * <p>Rotation ({@code rotate.bytes}, {@code rotate.seconds}, {@code keep}) follows
+ * {@link StreamRotation}, as the file sink's streams do: when the current piece is due, the ticker
+ * starts a pipeline writing the next piece (a key frame first, time from zero: a file of its own)
+ * and hands the old pipeline to a finisher thread, which sends it end-of-stream, waits for its file
+ * to be finalised and then deletes the pieces beyond {@code keep}. The size is the encoded bytes
+ * that left the encoder for this piece (the container adds a little).
  *
  * <p>Threads: {@link #frame}, {@link #noSignal} from the pipeline's delivery thread; the ticker
  * thread owns the GStreamer pipeline; {@link #output()} from any thread.
@@ -63,6 +75,8 @@ final class VideoSink implements FrameSink, CountsOutput, AutoCloseable {
     private int pendingHeight;
     private String pendingFormat;
     private boolean hasFrame;
+    private long pendingCaptureNanos;
+    private boolean pendingUnsent;
     // guarded by lock: the cursor to draw (ARGB, not premultiplied), when options.cursor()
     private int[] cursorArgb = new int[0];
     private int cursorWidth;
@@ -74,8 +88,20 @@ final class VideoSink implements FrameSink, CountsOutput, AutoCloseable {
 
     private final AtomicLong dropped = new AtomicLong();
     private final AtomicLong pushed = new AtomicLong();
-    private volatile long doneFrames;
-    private volatile long doneBytes;
+    private final AtomicLong doneFrames = new AtomicLong();
+    private final AtomicLong doneBytes = new AtomicLong();
+    private final StreamRotation rotation;
+    // the thread finishing the previous piece of a rotated recording; ticker thread only
+    private Thread finisher;
+    private volatile int pieces;
+    // the latency measurement (bench): capture time of each new frame by the PTS it was pushed with
+    private volatile LatencyListener latency;
+    private final java.util.concurrent.ConcurrentHashMap<Long, Long> captureByPts = new java.util.concurrent.ConcurrentHashMap<>();
+
+    /** Told, for each new frame, how long from its capture to its encoded packet reaching the pipeline's sink element. */
+    interface LatencyListener {
+        void latency(long captureToSinkNanos);
+    }
     private volatile String lastError = "";
     private volatile GstPipeline running;
     private volatile boolean failed;
@@ -94,6 +120,8 @@ final class VideoSink implements FrameSink, CountsOutput, AutoCloseable {
         this.label = label;
         this.log = log;
         this.period = 1_000_000_000L / options.fps();
+        this.rotation = options.rotating() ? new StreamRotation(Path.of(options.target().location()), options.rotation())
+                : null;
         this.ticker = new Thread(this::run, "scanout-video-" + label);
         ticker.setDaemon(true);
         ticker.start();
@@ -139,6 +167,8 @@ final class VideoSink implements FrameSink, CountsOutput, AutoCloseable {
             pendingHeight = h;
             pendingFormat = format;
             hasFrame = true;
+            pendingCaptureNanos = frame.captureNanos();
+            pendingUnsent = true;
             if (options.cursor()) {
                 takeCursor(frame.cursor());
             }
@@ -216,8 +246,8 @@ final class VideoSink implements FrameSink, CountsOutput, AutoCloseable {
     @Override
     public SinkOutput output() {
         GstPipeline p = running;
-        long frames = doneFrames + (p == null ? 0 : p.frames());
-        long bytes = doneBytes + (p == null ? 0 : p.bytes());
+        long frames = doneFrames.get() + (p == null ? 0 : p.frames());
+        long bytes = doneBytes.get() + (p == null ? 0 : p.bytes());
         return new SinkOutput(frames, bytes, lastError);
     }
 
@@ -229,6 +259,20 @@ final class VideoSink implements FrameSink, CountsOutput, AutoCloseable {
     /** Frames handed to GStreamer. */
     long pushed() {
         return pushed.get();
+    }
+
+    /**
+     * Measures, from now on, each new frame's time from its capture ({@link Frame#captureNanos()})
+     * to its encoded packet reaching the element named {@value GstPipeline#SINK} (its static
+     * "sink" pad); for pipelines started after the call. For the benchmark.
+     */
+    void measureLatency(LatencyListener listener) {
+        this.latency = listener;
+    }
+
+    /** Pieces of a rotated recording started so far. */
+    int pieces() {
+        return pieces;
     }
 
     /** Times a failed stream was started again. */
@@ -280,8 +324,7 @@ final class VideoSink implements FrameSink, CountsOutput, AutoCloseable {
                 }
                 if (outWidth > 0) {
                     try {
-                        p = new GstPipeline(gst, Descriptions.of(options, encoder, outWidth, outHeight),
-                                Descriptions.sinkProperties(options));
+                        p = open(outWidth, outHeight);
                         format = null;
                         p.play();
                         running = p;
@@ -333,12 +376,37 @@ final class VideoSink implements FrameSink, CountsOutput, AutoCloseable {
                 dropped.addAndGet(tick - lastTick - 1); // the thread was late: those ticks are lost
             }
             lastTick = tick;
+            if (rotation != null && p.frames() > 0
+                    && rotation.due(p.bytes(), p.bytes() / p.frames(), start, System.nanoTime())) {
+                GstPipeline next;
+                try {
+                    next = open(outWidth, outHeight);
+                    next.play();
+                } catch (IllegalStateException e) {
+                    retire(p);
+                    p = null;
+                    failed(e.getMessage(), 1, false);
+                    continue;
+                }
+                finish(p);
+                p = next;
+                running = p;
+                format = null;
+                start = System.nanoTime();
+                lastTick = 0;
+                tick = 0;
+            }
             if (p.queued() >= options.queue()) {
                 dropped.incrementAndGet();
                 continue;
             }
             int size;
+            long newCapture = -1;
             synchronized (lock) {
+                if (pendingUnsent) {
+                    pendingUnsent = false;
+                    newCapture = pendingCaptureNanos;
+                }
                 size = pendingWidth * pendingHeight * 4;
                 if (out == null || out.capacity() < size) {
                     out = ByteBuffer.allocateDirect(size).order(ByteOrder.LITTLE_ENDIAN);
@@ -354,6 +422,9 @@ final class VideoSink implements FrameSink, CountsOutput, AutoCloseable {
                     p.caps(Descriptions.caps(format, width, height, options.fps()));
                 }
             }
+            if (newCapture >= 0 && latency != null) {
+                captureByPts.put(tick * period, newCapture);
+            }
             if (p.push(out, size, tick * period, period)) {
                 pushed.incrementAndGet();
             } else {
@@ -361,14 +432,108 @@ final class VideoSink implements FrameSink, CountsOutput, AutoCloseable {
             }
         }
         if (p != null) {
-            String why = p.finish(FINISH_NANOS);
-            if (why != null) {
-                lastError = why;
-                log.warn(label + ": " + where() + " was not finished cleanly: " + why);
+            finish(p);
+        }
+        joinFinisher();
+        running = null;
+    }
+
+    /**
+     * A pipeline writing the next piece: the configured file, or with rotation the next
+     * {@link StreamRotation} segment. Old pieces beyond {@code keep} are deleted at once, except
+     * the piece the running pipeline still writes: that one once it is finished.
+     *
+     * @throws IllegalStateException when GStreamer refuses it, or the directory cannot be listed
+     */
+    private GstPipeline open(int width, int height) {
+        java.util.Map<String, String> properties = Descriptions.sinkProperties(options);
+        if (rotation != null) {
+            Path base = Path.of(options.target().location());
+            if (!rotation.scanned()) {
+                Path dir = base.toAbsolutePath().getParent();
+                try (var files = Files.list(dir)) {
+                    rotation.existing(files.map(f -> f.getFileName().toString()).toList());
+                } catch (IOException | RuntimeException e) {
+                    throw new IllegalStateException("cannot list " + dir + ": " + e.getMessage());
+                }
             }
-            doneFrames += p.frames();
-            doneBytes += p.bytes();
-            running = null;
+            Path next;
+            List<Path> old;
+            synchronized (rotation) {
+                next = rotation.next();
+                while (Files.exists(next, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+                    next = rotation.next();
+                }
+                old = rotation.opened(next);
+            }
+            properties.put("location", next.toString());
+            GstPipeline current = running;
+            for (Path o : old) {
+                if (current != null && o.toString().equals(current.location())) {
+                    current.deleteAfterFinish(List.of(o));
+                } else {
+                    delete(o);
+                }
+            }
+            pieces++;
+        }
+        LatencyListener l = latency;
+        captureByPts.clear();
+        return new GstPipeline(gst, Descriptions.of(options, encoder, width, height), properties, l == null ? null
+                : (pts, now) -> {
+                    Long captured = captureByPts.remove(pts);
+                    if (captured != null) {
+                        l.latency(now - captured);
+                    }
+                });
+    }
+
+    /** Deletes an old piece of a rotated recording; one that cannot be is named again at the next piece. */
+    private void delete(Path old) {
+        try {
+            Files.deleteIfExists(old);
+            synchronized (rotation) {
+                rotation.deleted(old);
+            }
+        } catch (IOException e) {
+            log.warn(label + ": cannot delete the old piece " + old + " (keep " + options.rotation().keep()
+                    + "): " + e.getMessage() + "; it is tried again at the next piece");
+        }
+    }
+
+    /** Ends a pipeline's stream: on the finisher thread when recording goes on, else here. */
+    private void finish(GstPipeline p) {
+        joinFinisher();
+        if (closing) {
+            finishNow(p);
+            return;
+        }
+        finisher = new Thread(() -> finishNow(p), "scanout-video-" + label + "-finish");
+        finisher.setDaemon(true);
+        finisher.start();
+    }
+
+    private void finishNow(GstPipeline p) {
+        String why = p.finish(FINISH_NANOS);
+        if (why != null) {
+            lastError = why;
+            log.warn(label + ": " + where() + " was not finished cleanly: " + why);
+        }
+        doneFrames.addAndGet(p.frames());
+        doneBytes.addAndGet(p.bytes());
+        for (Path old : p.deleteAfterFinish()) {
+            delete(old);
+        }
+    }
+
+    private void joinFinisher() {
+        if (finisher != null) {
+            try {
+                finisher.join();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            finisher = null;
         }
     }
 
@@ -379,8 +544,8 @@ final class VideoSink implements FrameSink, CountsOutput, AutoCloseable {
     }
 
     private void retire(GstPipeline p) {
-        doneFrames += p.frames();
-        doneBytes += p.bytes();
+        doneFrames.addAndGet(p.frames());
+        doneBytes.addAndGet(p.bytes());
         running = null;
         p.close();
     }

@@ -1,6 +1,7 @@
 package io.github.scanout.sink.video.internal;
 
 import org.osgi.service.metatype.annotations.AttributeDefinition;
+import org.osgi.service.metatype.annotations.AttributeType;
 import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 import org.osgi.service.metatype.annotations.Option;
 
@@ -18,7 +19,9 @@ public @interface VideoSinkConfig {
 
     @AttributeDefinition(description = "The file to write. Its extension picks the container: .mp4 (fragmented "
             + "MP4: a killed process leaves a file that plays up to the last second), .mkv (Matroska) or .webm. "
-            + "An existing file is replaced. Required unless pipeline is given.")
+            + "An existing file is replaced, except with rotation (rotate.bytes, rotate.seconds): then the pieces "
+            + "are NAME.EXT, NAME-2.EXT, NAME-3.EXT ... numbered above every piece already there, none is "
+            + "overwritten. Required unless pipeline is given.")
     String path() default "";
 
     @AttributeDefinition(description = "Video codec: h264 (default for .mp4 and .mkv), vp8 (default for .webm) or vp9.",
@@ -65,6 +68,20 @@ public @interface VideoSinkConfig {
     @AttributeDefinition(description = "Frames that may wait for the encoder; when it falls behind further, "
             + "frames are dropped (counted), capture never waits.", min = "1", max = "1000")
     int queue() default 8;
+
+    @AttributeDefinition(name = "rotate.bytes", type = AttributeType.LONG, min = "0", description = "Start a new "
+            + "piece (NAME-N.EXT, a complete playable file) once the current one holds about this many bytes of "
+            + "encoded video. 0 = no size limit.")
+    long rotate_bytes() default 0;
+
+    @AttributeDefinition(name = "rotate.seconds", type = AttributeType.LONG, min = "0", description = "Start a new "
+            + "piece (NAME-N.EXT, a complete playable file) once the current one has been recorded for this many "
+            + "seconds. 0 = no time limit.")
+    long rotate_seconds() default 0;
+
+    @AttributeDefinition(min = "0", description = "With rotate.bytes or rotate.seconds: keep the newest N pieces "
+            + "of this recording, deleting older ones when a piece is finished. 0 keeps all.")
+    int keep() default 0;
 
     @AttributeDefinition(description = "A gst-launch description of everything downstream of Scanout's source "
             + "(raw video, for example 'videoconvert ! x264enc ! matroskamux ! filesink location=/tmp/a.mkv'); "

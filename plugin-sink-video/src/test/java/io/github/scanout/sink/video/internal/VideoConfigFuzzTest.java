@@ -24,7 +24,8 @@ import java.util.Map;
 class VideoConfigFuzzTest {
 
     static final String[] KEYS = {"path", "url", "codec", "encoder", "bitrate", "quality", "fps", "keyframe.interval",
-        "speed.preset", "tune", "cursor", "queue", "segment.seconds", "segments", "pipeline", "device"};
+        "speed.preset", "tune", "cursor", "queue", "segment.seconds", "segments", "pipeline", "device", "rotate.bytes",
+        "rotate.seconds", "keep"};
 
     @FuzzTest(maxDuration = "30s")
     void parse(byte[] data) {

@@ -97,6 +97,8 @@ final class VideoSink implements FrameSink, CountsOutput, AutoCloseable {
     // the latency measurement (bench): capture time of each new frame by the PTS it was pushed with
     private volatile LatencyListener latency;
     private final java.util.concurrent.ConcurrentHashMap<Long, Long> captureByPts = new java.util.concurrent.ConcurrentHashMap<>();
+    // the PTS of the first buffer pushed into the current pipeline, -1 before it
+    private volatile long firstPushedPts = -1;
 
     /** Told, for each new frame, how long from its capture to its encoded packet reaching the pipeline's sink element. */
     interface LatencyListener {
@@ -422,8 +424,13 @@ final class VideoSink implements FrameSink, CountsOutput, AutoCloseable {
                     p.caps(Descriptions.caps(format, width, height, options.fps()));
                 }
             }
-            if (newCapture >= 0 && latency != null) {
-                captureByPts.put(tick * period, newCapture);
+            if (latency != null) {
+                if (firstPushedPts < 0) {
+                    firstPushedPts = tick * period;
+                }
+                if (newCapture >= 0) {
+                    captureByPts.put(tick * period, newCapture);
+                }
             }
             if (p.push(out, size, tick * period, period)) {
                 pushed.incrementAndGet();
@@ -479,9 +486,21 @@ final class VideoSink implements FrameSink, CountsOutput, AutoCloseable {
         }
         LatencyListener l = latency;
         captureByPts.clear();
+        firstPushedPts = -1;
+        // an encoder may move the timeline (GstVideoEncoder adds 1000 hours, x264 rounds to its
+        // time base): the first buffer out is the first pushed, and PTS are matched to the period
+        long[] offset = {Long.MIN_VALUE};
         return new GstPipeline(gst, Descriptions.of(options, encoder, width, height), properties, l == null ? null
                 : (pts, now) -> {
-                    Long captured = captureByPts.remove(pts);
+                    long first = firstPushedPts;
+                    if (first < 0) {
+                        return;
+                    }
+                    if (offset[0] == Long.MIN_VALUE) {
+                        offset[0] = pts - first;
+                    }
+                    long key = Math.round((pts - offset[0]) / (double) period) * period;
+                    Long captured = captureByPts.remove(key);
                     if (captured != null) {
                         l.latency(now - captured);
                     }

@@ -127,6 +127,63 @@ class RecordingTest {
         }
     }
 
+    /**
+     * The guest draws faster than the output rate, then shows a still screen, then draws at an odd
+     * rate (42 a second): the file's frames lie on the 30 fps grid all the same, every frame one
+     * period after the last, except where the sink dropped ticks, which it counted.
+     */
+    @Test
+    void theOutputRateIsConstantWhateverTheGuestDoes() throws Exception {
+        Path out = dir.resolve("rate.mp4");
+        SimFrames sim = new SimFrames("sim:mbochs?mode=320x240");
+        VideoSink sink = recorder(config(out.toString()));
+        // the clock starts with the pipeline (GStreamer's start-up is not part of the file)
+        SimFrames.deliver(sink, sim.next());
+        long wait = System.nanoTime();
+        while (sink.pushed() == 0 && System.nanoTime() - wait < 60_000_000_000L) {
+            Thread.sleep(1);
+        }
+        long start = System.nanoTime();
+        while (System.nanoTime() - start < 1_500_000_000L) {
+            SimFrames.deliver(sink, sim.next());
+            Thread.sleep(16);
+        }
+        Thread.sleep(1500);
+        long odd = System.nanoTime();
+        while (System.nanoTime() - odd < 1_500_000_000L) {
+            SimFrames.deliver(sink, sim.next());
+            Thread.sleep(24);
+        }
+        long wall = System.nanoTime() - start;
+        sink.close();
+        Tools.Result r = Tools.run(List.of("ffprobe", "-v", "error", "-select_streams", "v:0", "-show_entries",
+                "packet=pts_time:stream=r_frame_rate", "-of", "csv=p=0", out.toString()), 120);
+        assertEquals(0, r.status(), r.out());
+        List<Double> pts = new ArrayList<>();
+        String rate = "";
+        for (String line : r.out().split("\n")) {
+            String t = line.trim().replaceAll(",$", "");
+            if (t.contains("/")) {
+                rate = t;
+            } else if (!t.isEmpty()) {
+                pts.add(Double.parseDouble(t));
+            }
+        }
+        assertEquals("30/1", rate, r.out());
+        java.util.Collections.sort(pts);
+        long missing = 0;
+        for (int i = 1; i < pts.size(); i++) {
+            double periods = (pts.get(i) - pts.get(i - 1)) * 30;
+            long whole = Math.round(periods);
+            assertTrue(whole >= 1 && Math.abs(periods - whole) < 0.05, "frame " + i + " is " + periods
+                    + " periods after the one before: off the 30 fps grid");
+            missing += whole - 1;
+        }
+        assertTrue(missing <= sink.dropped(), missing + " ticks missing from the file, " + sink.dropped() + " counted");
+        double expected = 30 * wall / 1e9;
+        assertTrue(Math.abs(pts.size() - expected) <= 0.1 * expected, pts.size() + " frames, expected " + expected);
+    }
+
     /** A black 320x240 frame with a white 32x32 cursor at (100, 60). */
     static io.github.scanout.api.sink.Frame blackWithCursor() {
         java.nio.ByteBuffer black = java.nio.ByteBuffer.allocate(320 * 240 * 4);

@@ -36,6 +36,11 @@ final class SimFrames {
 
     /** What the device shows now, as XRGB8888 with a padded stride. */
     Frame current() {
+        return current(System.nanoTime());
+    }
+
+    /** What the device shows now, captured at {@code captureNanos} ({@link System#nanoTime()}). */
+    Frame current(long captureNanos) {
         int stride = width * 4 + 64;
         ByteBuffer b = ByteBuffer.allocate(stride * height).order(ByteOrder.LITTLE_ENDIAN);
         int[] px = device.pixels();
@@ -47,7 +52,7 @@ final class SimFrames {
         PlaneInfo info = new PlaneInfo(PlaneType.PRIMARY, BufferType.REGION, DrmFormat.XRGB8888, Modifier.LINEAR, width,
                 height, stride, (long) stride * height, 0, 0, Optional.empty(), 7);
         PlaneBuffer buffer = PlaneBuffer.create(info, MemoryKind.SNAPSHOT, b, null, null);
-        return new Frame("sim", ++sequence, System.nanoTime(), System.currentTimeMillis(), buffer, CursorState.hidden());
+        return new Frame("sim", ++sequence, captureNanos, System.currentTimeMillis(), buffer, CursorState.hidden());
     }
 
     /** The device's pixels as packed BGRx bytes (GStreamer's and ffmpeg's bgr0), for comparisons. */

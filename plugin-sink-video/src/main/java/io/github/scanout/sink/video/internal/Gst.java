@@ -91,6 +91,18 @@ final class Gst {
         long gst_buffer_get_size(Pointer buffer);
 
         long gst_pad_add_probe(Pointer pad, int mask, ProbeCallback callback, Pointer userData, Pointer destroy);
+
+        Pointer gst_pad_peer_query_caps(Pointer pad, Pointer filter);
+
+        boolean gst_caps_is_empty(Pointer caps);
+
+        boolean gst_caps_is_any(Pointer caps);
+
+        Pointer gst_buffer_new();
+
+        void gst_buffer_append_memory(Pointer buffer, Pointer memory);
+
+        Pointer gst_buffer_peek_memory(Pointer buffer, int index);
     }
 
     /** libgstapp-1.0. */
@@ -113,6 +125,33 @@ final class Gst {
         void g_free(Pointer memory);
     }
 
+    /** libgstallocators-1.0: dma-buf memory. */
+    interface Allocators extends Library {
+        Pointer gst_dmabuf_allocator_new();
+
+        /** Wraps a dma-buf fd; the memory owns the fd and closes it when freed. */
+        Pointer gst_dmabuf_allocator_alloc(Pointer allocator, int fd, long size);
+
+        boolean gst_is_dmabuf_memory(Pointer memory);
+
+        int gst_dmabuf_memory_get_fd(Pointer memory);
+    }
+
+    /** libgstvideo-1.0: the video meta that tells downstream a dma-buf's stride and offset. */
+    interface Video extends Library {
+        int gst_video_format_from_string(String format);
+
+        Pointer gst_buffer_add_video_meta_full(Pointer buffer, int flags, int format, int width, int height, int planes,
+                long[] offset, int[] stride);
+    }
+
+    /** The C library's {@code dup} and {@code close}: each buffer handed to GStreamer owns an fd of its own. */
+    interface LibC extends Library {
+        int dup(int fd);
+
+        int close(int fd);
+    }
+
     /** A pad probe: {@code GstPadProbeReturn (*)(GstPad *, GstPadProbeInfo *, gpointer)}. */
     interface ProbeCallback extends Callback {
         int invoke(Pointer pad, Pointer info, Pointer userData);
@@ -128,6 +167,33 @@ final class Gst {
         this.app = app;
         this.glib = glib;
         this.version = core.gst_version_string();
+    }
+
+    private volatile DmaBufLibs dmaBufLibs;
+
+    /** What pushing dma-bufs needs, loaded with the first one. */
+    record DmaBufLibs(Allocators allocators, Video video, LibC libc, Pointer allocator) {}
+
+    /**
+     * The libraries and the allocator for dma-buf memory, loaded once.
+     *
+     * @throws IllegalStateException naming the Debian package when a library is missing
+     */
+    DmaBufLibs dmaBuf() {
+        DmaBufLibs d = dmaBufLibs;
+        if (d == null) {
+            synchronized (this) {
+                if (dmaBufLibs == null) {
+                    Allocators a = library("libgstallocators-1.0.so.0", Allocators.class, "libgstreamer-plugins-base1.0-0");
+                    Video v = library("libgstvideo-1.0.so.0", Video.class, "libgstreamer-plugins-base1.0-0");
+                    LibC c = Native.load("c", LibC.class);
+                    // kept for the life of the process, as GStreamer's own sinks keep theirs
+                    dmaBufLibs = new DmaBufLibs(a, v, c, a.gst_dmabuf_allocator_new());
+                }
+                d = dmaBufLibs;
+            }
+        }
+        return d;
     }
 
     private static volatile Gst loaded;

@@ -123,6 +123,46 @@ final class GstPipeline implements AutoCloseable {
         gst.core.gst_object_unref(parse(gst, description));
     }
 
+    /**
+     * Whether the pipeline after the source takes frames of this format as dma-buf memory
+     * ({@code video/x-raw(memory:DMABuf)}): GStreamer's caps query, through every element, of
+     * the source's peer. A description that converts or encodes in system memory first
+     * ({@code videoconvert}, {@code x264enc}) answers no; one that starts with an element taking
+     * dma-bufs ({@code vapostproc}, {@code vah264enc}, {@code glupload}) answers yes.
+     */
+    static boolean takesDmaBuf(Gst gst, String description, String format) {
+        Pointer p = parse(gst, description);
+        Pointer src = gst.core.gst_bin_get_by_name(p, SOURCE);
+        Pointer pad = src == null ? null : gst.core.gst_element_get_static_pad(src, "src");
+        Pointer filter = gst.core.gst_caps_from_string("video/x-raw(" + DMABUF_FEATURE + "),format=" + format);
+        try {
+            if (pad == null || filter == null) {
+                return false;
+            }
+            Pointer answer = gst.core.gst_pad_peer_query_caps(pad, filter);
+            if (answer == null) {
+                return false;
+            }
+            boolean takes = !gst.core.gst_caps_is_empty(answer);
+            gst.core.gst_mini_object_unref(answer);
+            return takes;
+        } finally {
+            if (filter != null) {
+                gst.core.gst_mini_object_unref(filter);
+            }
+            if (pad != null) {
+                gst.core.gst_object_unref(pad);
+            }
+            if (src != null) {
+                gst.core.gst_object_unref(src);
+            }
+            gst.core.gst_object_unref(p);
+        }
+    }
+
+    /** GStreamer's caps feature of dma-buf memory. */
+    static final String DMABUF_FEATURE = "memory:DMABuf";
+
     /** Whether a self-contained description plays to its end within the timeout (an encoder's self-test). */
     static boolean runsToEnd(Gst gst, String description, long timeoutNanos) {
         Pointer p = parse(gst, description);
@@ -202,6 +242,31 @@ final class GstPipeline implements AutoCloseable {
         gst.core.gst_buffer_fill(b, 0, Native.getDirectBufferPointer(pixels), size);
         Gst.setPts(b, ptsNanos, durationNanos);
         // push_buffer takes the buffer's reference
+        return gst.app.gst_app_src_push_buffer(appsrc, b) == Gst.FLOW_OK;
+    }
+
+    /**
+     * Pushes one frame as dma-buf memory that owns {@code fd} (a {@code dup} made for this buffer:
+     * GStreamer closes it when it is done with it, and it is closed here when it cannot be
+     * wrapped), with a video meta giving the plane's offset and stride. The caps must have been
+     * set with the {@value #DMABUF_FEATURE} feature.
+     *
+     * @return whether GStreamer took it
+     */
+    boolean pushDmaBuf(int fd, long size, String format, int width, int height, long offset, int stride,
+            long ptsNanos, long durationNanos) {
+        Gst.DmaBufLibs d = gst.dmaBuf();
+        int own = fd;
+        Pointer memory = d.allocators().gst_dmabuf_allocator_alloc(d.allocator(), own, size);
+        if (memory == null) {
+            d.libc().close(own);
+            return false;
+        }
+        Pointer b = gst.core.gst_buffer_new();
+        gst.core.gst_buffer_append_memory(b, memory); // the buffer takes the memory's reference
+        d.video().gst_buffer_add_video_meta_full(b, 0, d.video().gst_video_format_from_string(format), width, height, 1,
+                new long[] {offset, 0, 0, 0}, new int[] {stride, 0, 0, 0});
+        Gst.setPts(b, ptsNanos, durationNanos);
         return gst.app.gst_app_src_push_buffer(appsrc, b) == Gst.FLOW_OK;
     }
 

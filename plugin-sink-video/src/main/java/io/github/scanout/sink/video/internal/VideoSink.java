@@ -1,5 +1,6 @@
 package io.github.scanout.sink.video.internal;
 
+import com.sun.jna.Native;
 import io.github.scanout.api.DrmFormat;
 import io.github.scanout.api.buffer.PlaneBuffer;
 import io.github.scanout.api.sink.CountsOutput;
@@ -61,6 +62,14 @@ final class VideoSink implements FrameSink, CountsOutput, AutoCloseable {
     private static final long FINISH_NANOS = TimeUnit.SECONDS.toNanos(10);
 
     private final Gst gst;
+    private final boolean zeroCopy;
+    private final java.util.function.IntPredicate dmaBufFd;
+    // guarded by lock: the newest frame as a dma-buf (an fd of our own, -1 when the newest is in pending)
+    private int pendingFd = -1;
+    private long pendingFdSize;
+    private long pendingOffset;
+    private int pendingStride;
+    private final java.util.Set<String> saidOnce = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private final VideoOptions options;
     private final String encoder;
     private final String label;
@@ -116,7 +125,21 @@ final class VideoSink implements FrameSink, CountsOutput, AutoCloseable {
      * @param label the sink's name, for the thread and log lines
      */
     VideoSink(Gst gst, VideoOptions options, String encoder, String label, Reporter log) {
+        this(gst, options, encoder, label, log, false, VideoSink::isDmaBuf);
+    }
+
+    /**
+     * @param zeroCopy the pipeline takes {@code memory:DMABuf} ({@link GstPipeline#takesDmaBuf}) and
+     *     no cursor is drawn: dma-buf planes are handed to GStreamer as they are, the sink asks for
+     *     buffers as the device hands them out (not through the importer chain)
+     * @param dmaBufFd whether an fd of this process is a dma-buf (a simulated device's fds are not
+     *     fds of this process at all)
+     */
+    VideoSink(Gst gst, VideoOptions options, String encoder, String label, Reporter log, boolean zeroCopy,
+            java.util.function.IntPredicate dmaBufFd) {
         this.gst = gst;
+        this.zeroCopy = zeroCopy;
+        this.dmaBufFd = dmaBufFd;
         this.options = options;
         this.encoder = encoder;
         this.label = label;
@@ -137,7 +160,7 @@ final class VideoSink implements FrameSink, CountsOutput, AutoCloseable {
     @Override
     public SinkNeeds needs() {
         boolean watched = options.target() == null || !options.target().kind().file();
-        return new SinkNeeds(true, true, FORMATS.keySet(), options.fps(), watched);
+        return new SinkNeeds(!zeroCopy, !zeroCopy, FORMATS.keySet(), options.fps(), watched);
     }
 
     @Override
@@ -152,8 +175,30 @@ final class VideoSink implements FrameSink, CountsOutput, AutoCloseable {
         int h = b.info().height();
         int stride = b.info().stride();
         int row = w * 4;
+        if (zeroCopy && b.dmaBuf().isPresent()) {
+            String why = !b.info().modifier().equals(io.github.scanout.api.Modifier.LINEAR)
+                    ? "its layout is " + b.info().modifier() + ", not linear"
+                    : !dmaBufFd.test(b.dmaBuf().get().fd()) ? "its fd is not a dma-buf of this process (a simulated device)"
+                    : null;
+            if (why == null) {
+                takeDmaBuf(frame, b, format, w, h, stride);
+                return;
+            }
+            if (!b.memory().cpuReadable()) {
+                dropped.incrementAndGet();
+                once("nodmabuf", label + ": a dma-buf plane cannot go to GStreamer as memory:DMABuf (" + why
+                        + ") and the CPU cannot read it: its frames are dropped (counted)");
+                return;
+            }
+        } else if (!b.memory().cpuReadable()) {
+            dropped.incrementAndGet();
+            once("nodmabuf", label + ": a dma-buf plane cannot go to GStreamer as memory:DMABuf (it has no fd) and "
+                    + "the CPU cannot read it: its frames are dropped (counted)");
+            return;
+        }
         ByteBuffer src = b.pixels();
         synchronized (lock) {
+            closePendingFd();
             if (pending == null || pending.capacity() < row * h) {
                 pending = ByteBuffer.allocateDirect(row * h).order(ByteOrder.LITTLE_ENDIAN);
             }
@@ -174,6 +219,55 @@ final class VideoSink implements FrameSink, CountsOutput, AutoCloseable {
             if (options.cursor()) {
                 takeCursor(frame.cursor());
             }
+        }
+    }
+
+    /** Keeps a dup of the frame's dma-buf fd as the newest frame. */
+    private void takeDmaBuf(Frame frame, PlaneBuffer b, String format, int w, int h, int stride) {
+        int fd = gst.dmaBuf().libc().dup(b.dmaBuf().get().fd());
+        if (fd < 0) {
+            dropped.incrementAndGet();
+            once("dup", label + ": cannot duplicate a dma-buf fd (errno " + Native.getLastError()
+                    + "): its frames are dropped (counted)");
+            return;
+        }
+        once("zerocopy", label + ": dma-buf planes go to GStreamer as memory:DMABuf (zero copy)");
+        synchronized (lock) {
+            closePendingFd();
+            pendingFd = fd;
+            pendingFdSize = b.dmaBuf().get().size();
+            pendingOffset = 0;
+            pendingStride = stride;
+            pendingWidth = w;
+            pendingHeight = h;
+            pendingFormat = format;
+            hasFrame = true;
+            pendingCaptureNanos = frame.captureNanos();
+            pendingUnsent = true;
+        }
+    }
+
+    // under lock
+    private void closePendingFd() {
+        if (pendingFd >= 0) {
+            gst.dmaBuf().libc().close(pendingFd);
+            pendingFd = -1;
+        }
+    }
+
+    /** Logs a line once per key for the sink's life. */
+    private void once(String key, String line) {
+        if (saidOnce.add(key)) {
+            log.info(line);
+        }
+    }
+
+    /** Whether {@code /proc/self/fd/FD} is a dma-buf ({@code anon_inode:dmabuf}). */
+    static boolean isDmaBuf(int fd) {
+        try {
+            return Files.readSymbolicLink(Path.of("/proc/self/fd/" + fd)).toString().equals("anon_inode:dmabuf");
+        } catch (IOException | UnsupportedOperationException e) {
+            return false;
         }
     }
 
@@ -306,6 +400,7 @@ final class VideoSink implements FrameSink, CountsOutput, AutoCloseable {
         int width = 0;
         int height = 0;
         String format = null;
+        boolean dmaCaps = false;
         int outWidth = 0;
         int outHeight = 0;
         long start = 0;
@@ -404,11 +499,51 @@ final class VideoSink implements FrameSink, CountsOutput, AutoCloseable {
             }
             int size;
             long newCapture = -1;
+            boolean dma = false;
+            int dmaFd = -1;
+            long dmaSize = 0;
+            long dmaOffset = 0;
+            int dmaStride = 0;
             synchronized (lock) {
                 if (pendingUnsent) {
                     pendingUnsent = false;
                     newCapture = pendingCaptureNanos;
                 }
+                if (pendingFd >= 0) {
+                    dma = true;
+                    // a dup for this buffer: GStreamer closes it when it frees the memory
+                    dmaFd = gst.dmaBuf().libc().dup(pendingFd);
+                    dmaSize = pendingFdSize;
+                    dmaOffset = pendingOffset;
+                    dmaStride = pendingStride;
+                    if (!pendingFormat.equals(format) || pendingWidth != width || pendingHeight != height || !dmaCaps) {
+                        format = pendingFormat;
+                        width = pendingWidth;
+                        height = pendingHeight;
+                        dmaCaps = true;
+                        p.caps(Descriptions.caps(format, width, height, options.fps())
+                                .replaceFirst("video/x-raw", "video/x-raw(" + GstPipeline.DMABUF_FEATURE + ")"));
+                    }
+                }
+            }
+            if (dma) {
+                if (latency != null) {
+                    if (firstPushedPts < 0) {
+                        firstPushedPts = tick * period;
+                    }
+                    if (newCapture >= 0) {
+                        captureByPts.put(tick * period, newCapture);
+                    }
+                }
+                if (dmaFd >= 0 && p.pushDmaBuf(dmaFd, dmaSize, format, width, height, dmaOffset, dmaStride, tick * period,
+                        period)) {
+                    pushed.incrementAndGet();
+                } else {
+                    dropped.incrementAndGet();
+                }
+                continue;
+            }
+            synchronized (lock) {
                 size = pendingWidth * pendingHeight * 4;
                 if (out == null || out.capacity() < size) {
                     out = ByteBuffer.allocateDirect(size).order(ByteOrder.LITTLE_ENDIAN);
@@ -417,10 +552,11 @@ final class VideoSink implements FrameSink, CountsOutput, AutoCloseable {
                 if (options.cursor() && cursorShown) {
                     drawCursor(out, pendingWidth, pendingHeight, pendingFormat);
                 }
-                if (!pendingFormat.equals(format) || pendingWidth != width || pendingHeight != height) {
+                if (!pendingFormat.equals(format) || pendingWidth != width || pendingHeight != height || dmaCaps) {
                     format = pendingFormat;
                     width = pendingWidth;
                     height = pendingHeight;
+                    dmaCaps = false;
                     p.caps(Descriptions.caps(format, width, height, options.fps()));
                 }
             }
@@ -443,6 +579,9 @@ final class VideoSink implements FrameSink, CountsOutput, AutoCloseable {
         }
         joinFinisher();
         running = null;
+        synchronized (lock) {
+            closePendingFd();
+        }
     }
 
     /**

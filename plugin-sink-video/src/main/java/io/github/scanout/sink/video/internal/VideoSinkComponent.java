@@ -46,7 +46,11 @@ public final class VideoSinkComponent extends ForwardingSink<VideoSink> {
 
     /** Reads, checks and starts a video or stream sink. */
     static VideoSink start(Map<String, ?> properties, String pid, List<ConfigKey> keys, boolean stream) {
-        Reporter log = Reporter.system("io.github.scanout.sink.video");
+        return start(properties, pid, keys, stream, Reporter.system("io.github.scanout.sink.video"));
+    }
+
+    /** As above, logging to {@code log}. */
+    static VideoSink start(Map<String, ?> properties, String pid, List<ConfigKey> keys, boolean stream, Reporter log) {
         ConfigReader reader = ConfigReader.forSink(ConfigReader.source(properties, pid), keys, properties);
         for (String w : reader.warnings()) {
             log.warn(w);
@@ -68,7 +72,18 @@ public final class VideoSinkComponent extends ForwardingSink<VideoSink> {
             }
             Object name = properties.get(FrameSink.NAME_PROPERTY);
             String label = name == null ? String.valueOf(properties.get("service.pid") == null ? pid : properties.get("service.pid")) : name.toString();
-            return new VideoSink(gst, options, encoder, label, log);
+            boolean zeroCopy = !options.cursor()
+                    && GstPipeline.takesDmaBuf(gst, Descriptions.of(options, encoder, 64, 64), "BGRx");
+            if (zeroCopy) {
+                log.info(label + ": dma-buf planes go to GStreamer as memory:DMABuf (zero copy) where they are linear "
+                        + "dma-bufs; other frames are copied in CPU memory");
+            } else {
+                log.info(label + ": frames go to GStreamer in CPU memory (dma-buf planes are read through the importer "
+                        + "chain): " + (options.cursor() ? "cursor=true draws the cursor into each frame with the CPU"
+                        : "the pipeline after the source does not take video/x-raw(memory:DMABuf): it converts or "
+                                + "encodes in system memory first"));
+            }
+            return new VideoSink(gst, options, encoder, label, log, zeroCopy, VideoSink::isDmaBuf);
         } catch (IllegalStateException e) {
             throw new IllegalArgumentException(reader.source() + ": " + e.getMessage());
         }

@@ -1,7 +1,11 @@
 #!/usr/bin/python3
-# A test RTSP server that accepts RECORD (what MediaMTX does for a publisher) and writes the H.264
-# it receives into an MPEG-TS file (unbuffered, so a killed server leaves what it got): gst-rtsp-server from Debian (gir1.2-gst-rtsp-server-1.0).
-# Usage: rtsp-record-server.py PORT PATH OUTPUT.ts ; prints "listening" when it accepts.
+# A small RTSP server that accepts RECORD (what MediaMTX does for a publisher) and writes the H.264
+# it receives into an MPEG-TS file (unbuffered, so a killed server leaves what it got), on
+# 127.0.0.1. Built on gst-rtsp-server from Debian 12 (apt-get install gir1.2-gst-rtsp-server-1.0
+# python3-gi gstreamer1.0-plugins-good gstreamer1.0-plugins-bad); Debian 12 has no MediaMTX.
+# The README tour publishes to it; plugin-sink-video's StreamTest uses it as its RTSP server.
+# Usage: rtsp-record-server.py PORT PATH OUTPUT.ts ; prints "listening" when it accepts, e.g.
+#   python3 rtsp-record-server.py 8554 /vm1 /tmp/vm1.ts   (publish to rtsp://127.0.0.1:8554/vm1)
 import sys
 import gi
 gi.require_version('Gst', '1.0')

@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.github.scanout.api.support.Reporter;
 import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
@@ -63,12 +62,15 @@ class StreamTest {
     }
 
     Process server(int port, Path output) throws Exception {
-        Path script = dir.resolve("rtsp-record-server.py");
-        if (!Files.exists(script)) {
-            try (InputStream in = getClass().getResourceAsStream("rtsp-record-server.py")) {
-                Files.copy(in, script);
+        // the README tour's server: examples/rtsp-server/rtsp-record-server.py of this repository
+        Path script = null;
+        for (Path d = Path.of("").toAbsolutePath(); d != null && script == null; d = d.getParent()) {
+            Path candidate = d.resolve("examples/rtsp-server/rtsp-record-server.py");
+            if (Files.isRegularFile(candidate)) {
+                script = candidate;
             }
         }
+        assertTrue(script != null, "no examples/rtsp-server/rtsp-record-server.py above " + Path.of("").toAbsolutePath());
         Process p = new ProcessBuilder("/usr/bin/python3", script.toString(), String.valueOf(port), "/vm1",
                 output.toString()).redirectErrorStream(true).start();
         BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));

@@ -475,11 +475,14 @@ final class VideoSink implements FrameSink, CountsOutput, AutoCloseable {
             lastTick = tick;
             if (rotation != null && p.frames() > 0
                     && rotation.due(p.bytes(), p.bytes() / p.frames(), start, System.nanoTime())) {
-                GstPipeline next;
+                GstPipeline next = null;
                 try {
                     next = open(outWidth, outHeight);
                     next.play();
                 } catch (IllegalStateException e) {
+                    if (next != null) {
+                        next.close();
+                    }
                     retire(p);
                     p = null;
                     failed(e.getMessage(), 1, false);

@@ -241,6 +241,7 @@ final class RunCommand {
         try {
             live = awaitLive(fw, devicePid, d, sinks, probe);
         } catch (IllegalStateException e) {
+            LogBridge.flush();
             err.println("scanout: " + e.getMessage());
             stopping();
             teardown.run();
@@ -290,6 +291,7 @@ final class RunCommand {
                 }
             }
         }
+        LogBridge.flush(); // the records of the stop before the last line
         out.println(b);
         if (why != null) {
             out.flush();

@@ -363,6 +363,8 @@ class LauncherIT {
         OutputStream in = r.process.getOutputStream();
         in.write(("help scanout:snapshot\n"
                 + "scanout:snapshot sim:mbochs " + dir.resolve("shots/x.png") + "\n"
+                + "scanout:keys file\n"
+                + "lb -s felix\n"
                 + "exit 0\n").getBytes(StandardCharsets.UTF_8));
         in.flush(); // input stays open: exit, not the end of input, stops it
         Result res = r.await();
@@ -371,6 +373,11 @@ class LauncherIT {
         assertThat(res.out()).contains("writes the device's current picture to a PNG file")
                 .contains("the PNG file to write (its directory must exist)")
                 .contains("cannot write " + dir.resolve("shots/x.png") + ": Is a directory")
+                .contains("file sink keys (configuration factory PID io.github.scanout.sink.file):")
+                .containsPattern("(?m)^max\\.fps +a number from 0 to 1000 or auto; default auto$")
+                // the Log and MetaType services run (SCR logs through the first; the second serves the keys' metatype)
+                .containsPattern("\\|Active +\\| +\\d+\\|org\\.apache\\.felix\\.log ")
+                .containsPattern("\\|Active +\\| +\\d+\\|org\\.apache\\.felix\\.metatype ")
                 .contains("scanout: stopped");
         assertThat(res.out() + res.err()).doesNotContain("InterruptedException").doesNotContain("\tat ");
     }

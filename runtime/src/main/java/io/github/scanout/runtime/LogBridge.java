@@ -26,8 +26,9 @@ import org.osgi.framework.SynchronousBundleListener;
  * registered here on its {@code LogReaderService}, prints each entry whose logger's level (the
  * Log service's {@code LoggerAdmin}) enables it in the launcher's one-line format
  * ({@link Logging#line}). The Log service's own entries for bundle, service and framework events
- * ({@code Events.Bundle.BSN}, {@code Events.Service.BSN}, {@code Events.Framework.BSN}, at INFO)
- * are filtered by the same levels.
+ * ({@code Events.Bundle.BSN}, {@code Events.Service.BSN}, {@code Events.Framework.BSN}), logged
+ * at INFO, are treated as debug records (one per service registered: detail, not state), filtered
+ * by the same levels.
  *
  * <ul>
  *   <li>SCR logs to the Log service by itself once it is there (it is installed before SCR);
@@ -310,6 +311,10 @@ final class LogBridge {
                     return;
                 }
                 Level level = jul(((Enum<?>) entries.level.invoke(entry)).name());
+                if (logger != null && logger.startsWith("Events.") && level == Level.INFO) {
+                    // the Log service's record of every bundle and service event: debug detail
+                    level = Level.FINE;
+                }
                 Throwable thrown = (Throwable) entries.exception.invoke(entry);
                 Bundle b = (Bundle) entries.bundle.invoke(entry);
                 if ((logger == null || logger.equals("ROOT")) && b != null && b.getBundleId() != 0) {

@@ -383,6 +383,25 @@ class LauncherIT {
     }
 
     @Test
+    void theShellsExitWithAStatusIsTheExitStatus() throws Exception {
+        Running r = start(Map.of(), "shell", "--device", "sim:mdpy-vga");
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (!r.out().contains("is live")) {
+            assertThat(r.process.isAlive()).as(r.out()).isTrue();
+            assertThat(System.nanoTime() - deadline).as("live within 60 s: " + r.out()).isNegative();
+            Thread.sleep(20);
+        }
+        OutputStream in = r.process.getOutputStream();
+        in.write("exit 3\n".getBytes(StandardCharsets.UTF_8));
+        in.flush();
+        Result res = r.await();
+        in.close();
+        assertThat(res.code()).as(res.toString()).isEqualTo(3);
+        assertThat(res.out()).contains("scanout: stopped");
+        assertThat(res.out() + res.err()).doesNotContain("InterruptedException").doesNotContain("\tat ");
+    }
+
+    @Test
     void runWithoutDeviceRunsWhatConfConfiguresAndNeverWritesIt() throws Exception {
         Path home = dir.resolve("dist");
         copyTree(TestRuntime.dist(), home);

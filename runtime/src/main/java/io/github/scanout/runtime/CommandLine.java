@@ -363,15 +363,16 @@ record CommandLine(Command command, Optional<DeviceSpec> device, List<SinkSpec> 
                             (sinks flushed, devices closed). The last line says what each sink received and
                             wrote.
                   shell     The same, with an interactive Gogo shell on this terminal (commands scanout:devices,
-                            scanout:sinks, scanout:stats, scanout:attach, scanout:detach, scanout:snapshot;
-                            'exit' or Ctrl-D stops). No remote shell is ever started.
+                            scanout:sinks, scanout:stats, scanout:attach, scanout:detach, scanout:snapshot,
+                            scanout:keys; 'exit [N]' or Ctrl-D stops). No remote shell is ever started.
                   devices   Lists the host's mediated devices, which process (VM) holds each, and whether
                             Scanout can borrow it (and why not); it opens none.
                   snapshot  Writes what the device shows now (still or not) to FILE.png and exits; exit 0 only
                             when the file was written.
                   ctl       Controls the running instance of this distribution through its control socket:
                             status, devices, sinks, stats, attach TYPE DEVICE key=value..., detach NAME,
-                            snapshot DEVICE FILE. Human output, or --json (see the operator guide).
+                            snapshot DEVICE FILE, keys [TYPE] (a sink type's keys). Human output, or --json
+                            (see the operator guide).
 
                 Options of run and shell:
                   --device SPEC        an mdev UUID, /sys/bus/mdev/devices/<uuid>, or a simulated vGPU:

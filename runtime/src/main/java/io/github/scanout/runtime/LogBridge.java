@@ -319,6 +319,9 @@ final class LogBridge {
                 Bundle b = (Bundle) entries.bundle.invoke(entry);
                 if ((logger == null || logger.equals("ROOT")) && b != null && b.getBundleId() != 0) {
                     logger = b.getSymbolicName();
+                } else if (logger != null && logger.startsWith("LogService.")) {
+                    // a bundle that logs with the old LogService (FileInstall): under its name
+                    logger = logger.substring("LogService.".length());
                 }
                 // the Log service records bundle, service and framework events (Events.Bundle.BSN...)
                 // whatever the levels: the levels apply here to every entry alike

@@ -210,7 +210,7 @@ final class Logging {
             inner = inner.getCause();
         }
         String body = inner == null ? scr
-                : inner.getClass().getSimpleName() + (inner.getMessage() == null ? "" : ": " + inner.getMessage()) + " (" + scr + ")";
+                : simpleName(inner) + (message(inner) == null ? "" : ": " + message(inner)) + " (" + scr + ")";
         synchronized (RECENT) {
             if (level.intValue() < Level.WARNING.intValue()) {
                 return line(time, level, "scr", body, traces() ? thrown : null);
@@ -233,16 +233,56 @@ final class Logging {
         StringBuilder b = new StringBuilder();
         java.util.Set<Throwable> seen = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
         for (Throwable c = t; c != null && seen.add(c); c = c.getCause()) {
-            String m = c.getMessage();
-            if ((m == null || (c.getCause() != null && m.equals(c.getCause().toString()))) && c.getCause() != null) {
+            String m = message(c);
+            if ((m == null || (c.getCause() != null && m.equals(asString(c.getCause())))) && c.getCause() != null) {
                 continue; // a bare wrapper
             }
             if (b.length() > 0) {
                 b.append("; caused by ");
             }
-            b.append(c.getClass().getSimpleName()).append(m == null ? "" : ": " + m);
+            b.append(simpleName(c)).append(m == null ? "" : ": " + m);
         }
         return b.toString();
+    }
+
+    /**
+     * The Log service keeps an exception of a bundle's class as a copy, Felix Log's
+     * {@code LogException}, whose message is the original's {@code toString()}
+     * ({@code fully.qualified.Name: message}): the name and message shown are the original's.
+     */
+    private static final String LOG_EXCEPTION = "org.apache.felix.log.LogException";
+    private static final java.util.regex.Pattern ORIGINAL = java.util.regex.Pattern.compile("([\\w$]+(?:\\.[\\w$]+)+)(?:: (.*))?", java.util.regex.Pattern.DOTALL);
+
+    private static java.util.regex.Matcher original(Throwable t) {
+        if (!t.getClass().getName().equals(LOG_EXCEPTION) || t.getMessage() == null) {
+            return null;
+        }
+        java.util.regex.Matcher m = ORIGINAL.matcher(t.getMessage());
+        return m.matches() ? m : null;
+    }
+
+    /** The exception's simple class name (the original's for a Log service copy). */
+    static String simpleName(Throwable t) {
+        java.util.regex.Matcher m = original(t);
+        if (m == null) {
+            return t.getClass().getSimpleName();
+        }
+        String type = m.group(1);
+        return type.substring(type.lastIndexOf('.') + 1);
+    }
+
+    /** The exception's message (the original's for a Log service copy), or null. */
+    static String message(Throwable t) {
+        java.util.regex.Matcher m = original(t);
+        if (m == null) {
+            return t.getMessage();
+        }
+        return m.group(2) == null || m.group(2).equals("null") ? null : m.group(2);
+    }
+
+    /** {@code Throwable.toString()} of the exception (of the original for a Log service copy). */
+    private static String asString(Throwable t) {
+        return original(t) != null ? t.getMessage() : t.toString();
     }
 
     /** Line breaks and tabs inside a message become spaces: one record, one line. */

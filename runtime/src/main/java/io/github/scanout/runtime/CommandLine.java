@@ -49,12 +49,18 @@ record CommandLine(Command command, Optional<DeviceSpec> device, List<SinkSpec> 
      * @param control {@code --control PATH}: where the control socket listens
      * @param file {@code snapshot}'s FILE
      * @param metrics {@code --metrics HOST:PORT}: serve Prometheus metrics there (loopback only)
+     * @param logLevel {@code --log-level LEVEL}: the console's level (and the Log service's default)
      */
-    record Ops(Optional<Duration> timeout, Optional<String> control, Optional<String> file, Optional<String> metrics) {
+    record Ops(Optional<Duration> timeout, Optional<String> control, Optional<String> file, Optional<String> metrics,
+            Optional<java.util.logging.Level> logLevel) {
         static final Ops NONE = new Ops(Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty());
 
         Ops(Optional<Duration> timeout, Optional<String> control, Optional<String> file) {
             this(timeout, control, file, Optional.empty());
+        }
+
+        Ops(Optional<Duration> timeout, Optional<String> control, Optional<String> file, Optional<String> metrics) {
+            this(timeout, control, file, metrics, Optional.empty());
         }
 
         /** {@code --timeout}, else {@link #DEFAULT_TIMEOUT}. */
@@ -106,6 +112,7 @@ record CommandLine(Command command, Optional<DeviceSpec> device, List<SinkSpec> 
         Duration timeout = null;
         String control = null;
         String metrics = null;
+        java.util.logging.Level logLevel = null;
         String file = null;
         for (int i = 1; i < args.length; i++) {
             String arg = args[i];
@@ -133,9 +140,9 @@ record CommandLine(Command command, Optional<DeviceSpec> device, List<SinkSpec> 
                 file = arg;
                 continue;
             }
-            if (command == Command.SNAPSHOT && !List.of("--device", "--timeout", "--gl").contains(name)) {
+            if (command == Command.SNAPSHOT && !List.of("--device", "--timeout", "--gl", "--log-level").contains(name)) {
                 throw new UsageException(arg.startsWith("-") ? "unknown option '" + arg
-                        + "' for snapshot; expected --device SPEC, --timeout SECONDS, --gl or the FILE"
+                        + "' for snapshot; expected --device SPEC, --timeout SECONDS, --gl, --log-level LEVEL or the FILE"
                         : "unexpected argument '" + arg + "'");
             }
             switch (name) {
@@ -159,6 +166,19 @@ record CommandLine(Command command, Optional<DeviceSpec> device, List<SinkSpec> 
                         throw new UsageException("--control '" + value + "' is not accepted; expected the path of a socket");
                     }
                     control = value;
+                }
+                case "--log-level" -> {
+                    if (logLevel != null) {
+                        throw new UsageException("--log-level is given twice");
+                    }
+                    if (value == null) {
+                        value = next(args, ++i, name, "LEVEL");
+                    }
+                    try {
+                        logLevel = Logging.parseStrict(value);
+                    } catch (IllegalArgumentException e) {
+                        throw new UsageException(e.getMessage());
+                    }
                 }
                 case "--metrics" -> {
                     if (metrics != null) {
@@ -214,7 +234,7 @@ record CommandLine(Command command, Optional<DeviceSpec> device, List<SinkSpec> 
                 }
                 default -> throw new UsageException(arg.startsWith("-")
                         ? "unknown option '" + arg + "' for " + first
-                                + "; expected --device, --sink, --duration, --frames, --timeout, --control, --metrics or --gl"
+                                + "; expected --device, --sink, --duration, --frames, --timeout, --control, --metrics, --log-level or --gl"
                         : "unexpected argument '" + arg + "'; options come as --device SPEC, --sink TYPE:TARGET...");
             }
         }
@@ -248,7 +268,7 @@ record CommandLine(Command command, Optional<DeviceSpec> device, List<SinkSpec> 
         return new CommandLine(command, Optional.ofNullable(device), sinks, Optional.ofNullable(duration),
                 frames == null ? OptionalLong.empty() : OptionalLong.of(frames), gl,
                 new Ops(Optional.ofNullable(timeout), Optional.ofNullable(control), Optional.ofNullable(file),
-                        Optional.ofNullable(metrics)));
+                        Optional.ofNullable(metrics), Optional.ofNullable(logLevel)));
     }
 
     /**
@@ -343,15 +363,16 @@ record CommandLine(Command command, Optional<DeviceSpec> device, List<SinkSpec> 
                             (sinks flushed, devices closed). The last line says what each sink received and
                             wrote.
                   shell     The same, with an interactive Gogo shell on this terminal (commands scanout:devices,
-                            scanout:sinks, scanout:stats, scanout:attach, scanout:detach, scanout:snapshot;
-                            'exit' or Ctrl-D stops). No remote shell is ever started.
+                            scanout:sinks, scanout:stats, scanout:attach, scanout:detach, scanout:snapshot,
+                            scanout:keys; 'exit [N]' or Ctrl-D stops). No remote shell is ever started.
                   devices   Lists the host's mediated devices, which process (VM) holds each, and whether
                             Scanout can borrow it (and why not); it opens none.
                   snapshot  Writes what the device shows now (still or not) to FILE.png and exits; exit 0 only
                             when the file was written.
                   ctl       Controls the running instance of this distribution through its control socket:
                             status, devices, sinks, stats, attach TYPE DEVICE key=value..., detach NAME,
-                            snapshot DEVICE FILE. Human output, or --json (see the operator guide).
+                            snapshot DEVICE FILE, keys [TYPE] (a sink type's keys). Human output, or --json
+                            (see the operator guide).
 
                 Options of run and shell:
                   --device SPEC        an mdev UUID, /sys/bus/mdev/devices/<uuid>, or a simulated vGPU:
@@ -378,6 +399,9 @@ record CommandLine(Command command, Optional<DeviceSpec> device, List<SinkSpec> 
                   --control PATH       the control socket for scanout ctl (default: see the operator guide)
                   --metrics HOST:PORT  serve Prometheus metrics at http://HOST:PORT/metrics (loopback only,
                                        for example 127.0.0.1:9464; installs bundles/metrics/)
+                  --log-level LEVEL    error, warn (the default), info, debug, trace or off: what is logged
+                                       (debug and trace with stack traces); conf/org.osgi.service.log.admin.cfg
+                                       sets levels per logger (see the operator guide). Also for snapshot.
                   --gl auto|on|off     install the GL sink and importer bundle (auto: when a gl sink, a real
                                        device or a GL configuration in conf/ needs it)
 

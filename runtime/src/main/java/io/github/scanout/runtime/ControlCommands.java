@@ -21,7 +21,7 @@ import org.osgi.framework.BundleContext;
 /**
  * The verbs of the control socket, run inside the instance: {@code status}, {@code devices},
  * {@code sinks}, {@code stats}, {@code attach TYPE DEVICE key=value...}, {@code detach NAME},
- * {@code snapshot DEVICE FILE}. Each answers in text or in JSON (schema {@value #SCHEMA},
+ * {@code snapshot DEVICE FILE}, {@code keys [TYPE]}. Each answers in text or in JSON (schema {@value #SCHEMA},
  * documented in the operator guide). Sinks are attached as configurations, checked first with
  * the same rules and messages as {@code --sink}; they live as long as the instance (they are not
  * written to {@code conf/}).
@@ -32,7 +32,7 @@ final class ControlCommands implements ControlServer.Handler {
     static final String SCHEMA = "scanout-ctl/1";
     /** plugin-metrics' MetricsComponent.URL_PROPERTY (the runtime does not depend on that bundle). */
     static final String METRICS_URL = "scanout.metrics.url";
-    static final String VERBS = "status, devices, sinks, stats, attach, detach, snapshot";
+    static final String VERBS = "status, devices, sinks, stats, attach, detach, snapshot, keys";
     static final Duration ATTACH_TIMEOUT = Duration.ofSeconds(5);
     static final Duration SNAPSHOT_TIMEOUT = Duration.ofSeconds(30);
 
@@ -85,6 +85,7 @@ final class ControlCommands implements ControlServer.Handler {
                 case "attach" -> attach(r);
                 case "detach" -> detach(r);
                 case "snapshot" -> snapshot(r);
+                case "keys" -> keys(r);
                 default -> Reply.bad("unknown command '" + r.verb() + "'; expected " + VERBS);
             };
         } catch (InterruptedException e) {
@@ -216,6 +217,67 @@ final class ControlCommands implements ControlServer.Handler {
             }
         }
         return Reply.ok(b.length() == 0 ? "no sinks are attached\n" : b.toString());
+    }
+
+    /**
+     * {@code keys}: the sink types; {@code keys TYPE}: the type's configuration keys, each with
+     * what it accepts, its default and its description, from the metatype of the sink's bundle
+     * ({@link SinkType#keys()}: the declaration {@code attach} and {@code --sink} check with).
+     * In JSON each key is {@code name, type, min, max, options, default, required, description}
+     * (the model a configuration form needs).
+     */
+    private Reply keys(ControlRequest r) {
+        if (r.args().size() > 1) {
+            return Reply.bad("usage: keys [TYPE]; got " + r.args().size() + " arguments");
+        }
+        if (r.args().isEmpty()) {
+            if (r.json()) {
+                Map<String, Object> m = envelope("keys");
+                List<Object> types = new ArrayList<>();
+                for (SinkType t : new java.util.TreeMap<>(sinkTypes).values()) {
+                    Map<String, Object> tm = new LinkedHashMap<>();
+                    tm.put("type", t.name());
+                    tm.put("pid", t.pid());
+                    types.add(tm);
+                }
+                m.put("types", types);
+                return Reply.ok(Json.write(m));
+            }
+            return Reply.ok("sink types: " + String.join(", ", new java.util.TreeSet<>(sinkTypes.keySet()))
+                    + " (keys TYPE lists a type's keys)\n");
+        }
+        String name = r.args().get(0);
+        SinkType t = sinkTypes.get(name.toLowerCase(Locale.ROOT));
+        if (t == null) {
+            t = sinkTypes.values().stream().filter(x -> x.pid().equals(name)).findFirst().orElse(null);
+        }
+        if (t == null) {
+            return Reply.bad("no sink type " + name + " (known: " + String.join(", ", new java.util.TreeSet<>(sinkTypes.keySet()))
+                    + ")");
+        }
+        if (r.json()) {
+            Map<String, Object> m = envelope("keys");
+            m.put("type", t.name());
+            m.put("pid", t.pid());
+            m.put("target", t.targetKey());
+            List<Object> keys = new ArrayList<>();
+            for (io.github.scanout.api.support.ConfigKey k : t.keys()) {
+                Map<String, Object> km = new LinkedHashMap<>();
+                km.put("name", k.name());
+                km.put("type", k.type().name().toLowerCase(Locale.ROOT));
+                km.put("min", k.min() == null ? null : new java.math.BigDecimal(k.min().toPlainString()));
+                km.put("max", k.max() == null ? null : new java.math.BigDecimal(k.max().toPlainString()));
+                km.put("options", k.options());
+                km.put("default", k.defaultValue());
+                km.put("required", k.required());
+                km.put("description", k.description());
+                keys.add(km);
+            }
+            m.put("keys", keys);
+            return Reply.ok(Json.write(m));
+        }
+        return Reply.ok(t.name() + " sink keys (configuration factory PID " + t.pid() + "; TARGET sets " + t.targetKey()
+                + "):\n" + io.github.scanout.api.support.ConfigKey.table(t.keys()));
     }
 
     private String sinkLine(Pipelines.Stats s, Pipelines.Sink k) {

@@ -29,7 +29,9 @@ import org.osgi.framework.launch.FrameworkFactory;
  *       {@code *.config} and {@code *.jar}, scanned at start and then every
  *       {@code poll} ms, never writing configurations back into {@code conf/}, its temporary
  *       files in the run directory;</li>
- *   <li>SCR logging warnings and errors.</li>
+ *   <li>the OSGi Log service's default level ({@code org.osgi.service.log.admin.loglevel}) from
+ *       the console level ({@link Logging#level()}); {@link LogBridge} prints its entries;</li>
+ *   <li>SCR logging warnings and errors to the console when it finds no Log service.</li>
  * </ul>
  *
  * <p>Threads: start and stop from one thread; {@link #context()} from any.
@@ -62,6 +64,7 @@ final class EmbeddedFramework {
         p.put(Constants.FRAMEWORK_STORAGE_CLEAN, Constants.FRAMEWORK_STORAGE_CLEAN_ONFIRSTINIT);
         p.put("felix.log.level", "1");
         p.put("ds.loglevel", System.getProperty("scanout.ds.loglevel", "warn"));
+        p.put("org.osgi.service.log.admin.loglevel", Logging.osgiLevel(Logging.level()));
         p.put("felix.cm.dir", run.resolve("config").toString());
         // FileInstall never writes configurations back into (or deletes files from) conf/
         p.put("felix.fileinstall.enableConfigSave", "false");
@@ -91,6 +94,7 @@ final class EmbeddedFramework {
         }
         Framework framework = factories.next().newFramework(properties(s));
         framework.init();
+        LogBridge.attach(framework.getBundleContext());
         List<Bundle> installed = new ArrayList<>();
         try {
             BundleContext ctx = framework.getBundleContext();

@@ -44,6 +44,7 @@ public final class Launcher {
             err.println("scanout: " + e.getMessage() + " (see scanout --help)");
             return 2;
         }
+        cl.ops().logLevel().ifPresent(Logging::level);
         for (String w : cl.warnings()) {
             err.println("scanout: " + w);
         }

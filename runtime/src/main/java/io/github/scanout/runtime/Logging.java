@@ -17,19 +17,21 @@ import java.util.logging.LogRecord;
 import java.util.logging.Logger;
 
 /**
- * Console logging for the command line. The bundles log through {@code System.Logger}, which
- * goes to {@code java.util.logging}: one line per record on stderr, with the time, level and
- * logger. The level is WARNING unless {@code SCANOUT_LOG} names another ({@code info},
- * {@code debug}/{@code fine}, {@code error}/{@code severe}, {@code off}...). SCR logs its own
- * errors to the console ({@code ds.loglevel}: warn with SCANOUT_LOG=info or lower, else error).
+ * Console logging for the command line: one line per record on stderr, with the time, level and
+ * logger ({@link #line}). Every record reaches the console through the OSGi Log service and the
+ * launcher's one listener on it ({@link LogBridge}): SCR's, the bundles' {@code System.Logger}
+ * and {@code java.util.logging}. The level is WARNING unless {@code --log-level} or
+ * {@code SCANOUT_LOG} names another ({@code info}, {@code debug}, {@code trace}, {@code error},
+ * {@code off}...); it is the Log service's default level ({@code org.osgi.service.log.admin.loglevel}),
+ * and {@code conf/org.osgi.service.log.admin.cfg} sets levels per logger.
  *
  * <p>Every record is one line unless the level is {@code debug} or finer: a record's exception
- * is appended to its line as its chain of messages ({@link OneLine}), not as a stack trace, and
- * SCR's console records (an error with a stack trace, printed by SCR straight to
- * {@code System.err}) are folded the same way ({@link ScrConsole}). An operator who drops a
- * broken file into {@code conf/} or {@code deploy/} sees one line naming the file and why.
+ * is appended to its line as its chain of messages ({@link #chain}), not as a stack trace, and
+ * SCR's records (an error whose exception wraps the component's own message) are folded to the
+ * innermost message ({@link #entry}). An operator who drops a broken file into {@code conf/} or
+ * {@code deploy/} sees one line naming the file and why.
  *
- * <p>Threads: call once, on the main thread, first.
+ * <p>Threads: {@link #configure} on the main thread, first; the rest from any.
  */
 final class Logging {
     private Logging() {}
@@ -86,48 +88,140 @@ final class Logging {
         return "<" + p + ">";
     }
 
+    private static volatile Level current = Level.WARNING;
+
+    /** The console level: records below it are not printed (see {@link LogBridge#enabled}). */
+    static Level level() {
+        return current;
+    }
+
     static Level configure(String setting, boolean underJournal) {
         journal = underJournal;
-        if (System.getProperty("java.util.logging.SimpleFormatter.format") == null) {
-            System.setProperty("java.util.logging.SimpleFormatter.format", "%1$tT.%1$tL %4$s %3$s: %5$s%6$s%n");
-        }
-        Level level = parse(setting);
-        boolean traces = level.intValue() <= Level.FINE.intValue();
+        return level(parse(setting));
+    }
+
+    /**
+     * Sets the console level ({@code --log-level}): the level of {@code java.util.logging}'s root
+     * logger, whose one handler logs through {@link LogBridge}, and the default level of the Log
+     * service the framework starts with ({@link #osgiLevel}).
+     */
+    static Level level(Level level) {
+        current = level;
         Logger root = Logger.getLogger("");
         root.setLevel(level);
         for (Handler h : root.getHandlers()) {
-            if (h instanceof ConsoleHandler) {
-                h.setLevel(level);
-                if (!traces) {
-                    h.setFormatter(new OneLine());
-                }
+            if (h instanceof ConsoleHandler || h instanceof LogBridge.JulHandler) {
+                root.removeHandler(h);
             }
         }
+        Handler bridge = new LogBridge.JulHandler();
+        bridge.setLevel(Level.ALL);
+        root.addHandler(bridge);
+        // SCR's own console (only when it finds no Log service, which is installed before it)
         System.setProperty("scanout.ds.loglevel", level.intValue() <= Level.INFO.intValue() ? "warn" : "error");
-        if (!traces && !(System.err instanceof ScrConsole)) {
-            System.setErr(new ScrConsole(System.err));
+        if (!(System.err instanceof Console)) {
+            System.setErr(new Console(System.err));
         }
         return level;
     }
 
-    private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("HH:mm:ss.SSS", Locale.ROOT);
+    /** Whether records carry their stack trace (debug or finer) instead of one line. */
+    static boolean traces() {
+        return current.intValue() <= Level.FINE.intValue();
+    }
 
     /**
-     * A log record as one line: {@code HH:mm:ss.SSS LEVEL logger: message}, then, when it has an
-     * exception, {@code : } and the exception's chain ({@link #chain}).
+     * The OSGi {@code LogLevel} name of a level, for the Log service's default level:
+     * {@code AUDIT} (nothing but audit records) for {@code off}.
      */
+    static String osgiLevel(Level level) {
+        int v = level.intValue();
+        if (v == Level.OFF.intValue()) {
+            return "AUDIT";
+        }
+        return v >= Level.SEVERE.intValue() ? "ERROR" : v >= Level.WARNING.intValue() ? "WARN"
+                : v >= Level.INFO.intValue() ? "INFO" : v >= Level.FINE.intValue() ? "DEBUG" : "TRACE";
+    }
+
+    private static final Object PRINT = new Object();
+
+    /** Prints one line (or a record with its trace) on stderr. */
+    static void print(String line) {
+        synchronized (PRINT) {
+            System.err.println(line);
+        }
+    }
+
+    private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("HH:mm:ss.SSS", Locale.ROOT);
+
+    /** A {@code java.util.logging} record as {@link #line} prints it (for a handler of its own). */
     static final class OneLine extends Formatter {
         @Override
         public String format(LogRecord r) {
-            String time = journal ? priority(r.getLevel()) : TIME.format(LocalTime.ofInstant(r.getInstant(), ZoneId.systemDefault())) + " ";
-            String msg = formatMessage(r);
-            String line = time + r.getLevel().getName() + " " + (r.getLoggerName() == null ? "" : r.getLoggerName())
-                    + ": " + (msg == null ? "" : msg);
-            if (r.getThrown() != null) {
-                line += ": " + chain(r.getThrown());
-            }
-            return flatten(line) + System.lineSeparator();
+            return line(r.getInstant(), r.getLevel(), r.getLoggerName(), formatMessage(r), r.getThrown())
+                    + System.lineSeparator();
         }
+    }
+
+    /**
+     * A record as one line: {@code HH:mm:ss.SSS LEVEL logger: message} (under the journal the
+     * priority instead of the time), then, when it has an exception, {@code : } and the
+     * exception's chain ({@link #chain}); at debug or finer, the stack trace on the lines after.
+     */
+    static String line(java.time.Instant time, Level level, String logger, String message, Throwable thrown) {
+        String head = journal ? priority(level) : TIME.format(LocalTime.ofInstant(time, ZoneId.systemDefault())) + " ";
+        String line = head + level.getName() + " " + (logger == null ? "" : logger) + ": " + (message == null ? "" : message);
+        if (thrown != null && traces()) {
+            StringWriter w = new StringWriter();
+            thrown.printStackTrace(new java.io.PrintWriter(w));
+            return flatten(line) + System.lineSeparator() + w.toString().stripTrailing();
+        }
+        if (thrown != null) {
+            line += ": " + chain(thrown);
+        }
+        return flatten(line);
+    }
+
+    /** SCR's records: {@code bundle BSN:VERSION (ID)...}, as its logger prefixes each message. */
+    private static final java.util.regex.Pattern SCR = java.util.regex.Pattern.compile("bundle \\S+ \\(\\d+\\).*", java.util.regex.Pattern.DOTALL);
+
+    /** How long the same SCR line is not printed again. */
+    static final long REPEAT_MILLIS = 60_000;
+    private static final java.util.Map<String, Long> RECENT = new java.util.HashMap<>();
+
+    /**
+     * A Log service entry as one line ({@link #line}); null for a repeat. SCR's records (their
+     * message starts with the bundle, {@code bundle BSN:VERSION (ID)[Component(N)] : ...}) are
+     * printed as {@code LEVEL scr: Innermost: message (SCR's message)}: for a component that refused
+     * its configuration, its own message naming the configuration, the key and the value. SCR
+     * repeats an instantiation error each time something looks the service up (a new device
+     * binding sinks is enough): the same warning or error (whatever the component instance; the
+     * instance id is left out) within {@link #REPEAT_MILLIS} is printed once.
+     */
+    static String entry(java.time.Instant time, Level level, String logger, String message, Throwable thrown) {
+        if (message == null || !SCR.matcher(message).matches()) {
+            return line(time, level, logger, message, thrown);
+        }
+        // SCR's component instance ids ("...FileSinkComponent(12)]") differ from one retry to the
+        // next; the line names the component without them, so a repeat is the same line
+        String scr = message.replaceAll("\\(\\d+\\)\\]", "]");
+        Throwable inner = thrown;
+        while (inner != null && inner.getCause() != null && inner.getCause() != inner) {
+            inner = inner.getCause();
+        }
+        String body = inner == null ? scr
+                : simpleName(inner) + (message(inner) == null ? "" : ": " + message(inner)) + " (" + scr + ")";
+        synchronized (RECENT) {
+            if (level.intValue() < Level.WARNING.intValue()) {
+                return line(time, level, "scr", body, traces() ? thrown : null);
+            }
+            long now = System.currentTimeMillis();
+            RECENT.values().removeIf(t -> now - t > REPEAT_MILLIS);
+            if (RECENT.putIfAbsent(body, now) != null) {
+                return null;
+            }
+        }
+        return line(time, level, "scr", body, traces() ? thrown : null);
     }
 
     /**
@@ -139,16 +233,56 @@ final class Logging {
         StringBuilder b = new StringBuilder();
         java.util.Set<Throwable> seen = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
         for (Throwable c = t; c != null && seen.add(c); c = c.getCause()) {
-            String m = c.getMessage();
-            if ((m == null || (c.getCause() != null && m.equals(c.getCause().toString()))) && c.getCause() != null) {
+            String m = message(c);
+            if ((m == null || (c.getCause() != null && m.equals(asString(c.getCause())))) && c.getCause() != null) {
                 continue; // a bare wrapper
             }
             if (b.length() > 0) {
                 b.append("; caused by ");
             }
-            b.append(c.getClass().getSimpleName()).append(m == null ? "" : ": " + m);
+            b.append(simpleName(c)).append(m == null ? "" : ": " + m);
         }
         return b.toString();
+    }
+
+    /**
+     * The Log service keeps an exception of a bundle's class as a copy, Felix Log's
+     * {@code LogException}, whose message is the original's {@code toString()}
+     * ({@code fully.qualified.Name: message}): the name and message shown are the original's.
+     */
+    private static final String LOG_EXCEPTION = "org.apache.felix.log.LogException";
+    private static final java.util.regex.Pattern ORIGINAL = java.util.regex.Pattern.compile("([\\w$]+(?:\\.[\\w$]+)+)(?:: (.*))?", java.util.regex.Pattern.DOTALL);
+
+    private static java.util.regex.Matcher original(Throwable t) {
+        if (!t.getClass().getName().equals(LOG_EXCEPTION) || t.getMessage() == null) {
+            return null;
+        }
+        java.util.regex.Matcher m = ORIGINAL.matcher(t.getMessage());
+        return m.matches() ? m : null;
+    }
+
+    /** The exception's simple class name (the original's for a Log service copy). */
+    static String simpleName(Throwable t) {
+        java.util.regex.Matcher m = original(t);
+        if (m == null) {
+            return t.getClass().getSimpleName();
+        }
+        String type = m.group(1);
+        return type.substring(type.lastIndexOf('.') + 1);
+    }
+
+    /** The exception's message (the original's for a Log service copy), or null. */
+    static String message(Throwable t) {
+        java.util.regex.Matcher m = original(t);
+        if (m == null) {
+            return t.getMessage();
+        }
+        return m.group(2) == null || m.group(2).equals("null") ? null : m.group(2);
+    }
+
+    /** {@code Throwable.toString()} of the exception (of the original for a Log service copy). */
+    private static String asString(Throwable t) {
+        return original(t) != null ? t.getMessage() : t.toString();
     }
 
     /** Line breaks and tabs inside a message become spaces: one record, one line. */
@@ -157,47 +291,20 @@ final class Logging {
     }
 
     /**
-     * {@code System.err} for SCR: SCR (without an OSGi log service) prints each record with one
-     * {@code println} of {@code "LEVEL : message"}, followed by the stack trace when there is an
-     * exception. Such a record is printed as one line: the time, {@code scr:}, the innermost
-     * exception's message (for a component that refused its configuration, the component's own
-     * message naming the configuration, the key and the value), then SCR's message in brackets.
-     * A record without a trace (SCR's {@code ERROR : ... Invalid syntax in target property ...})
-     * is printed as one line too. SCR repeats an instantiation error each time something looks
-     * the service up (a new device binding sinks is enough): the same line (whatever the
-     * component instance; the instance id is left out) within {@link #REPEAT_MILLIS} is printed
-     * once. Everything else passes through unchanged.
+     * {@code System.err} under the journal: a line the launcher prints itself gets its syslog
+     * priority ({@link #launcherPriority}); log records have theirs already ({@link #line}).
+     * Elsewhere lines pass through unchanged.
      *
-     * <p>Threads: any; one record is printed under the stream's lock.
+     * <p>Threads: any.
      */
-    static final class ScrConsole extends PrintStream {
-        static final long REPEAT_MILLIS = 60_000;
-        private static final java.util.regex.Pattern RECORD =
-                java.util.regex.Pattern.compile("(ERROR|WARN|INFO|DEBUG|TRACE|AUDIT) *: (.*)");
-        private final java.util.Map<String, Long> recent = new java.util.HashMap<>();
-
-        ScrConsole(PrintStream to) {
+    static final class Console extends PrintStream {
+        Console(PrintStream to) {
             super(to, true);
         }
 
         @Override
-        public void println(Object x) {
-            String folded = x instanceof StringWriter || x instanceof String ? fold(String.valueOf(x)) : null;
-            if (folded == null) {
-                super.println(x);
-            } else if (!folded.isEmpty()) {
-                super.println(folded);
-            }
-        }
-
-        @Override
         public void println(String x) {
-            String folded = x == null ? null : fold(x);
-            if (folded == null) {
-                super.println(journal && x != null ? launcherPriority(x) + x : x);
-            } else if (!folded.isEmpty()) {
-                super.println(folded);
-            }
+            super.println(journal && x != null ? launcherPriority(x) + x : x);
         }
 
         /**
@@ -217,49 +324,23 @@ final class Logging {
             }
             return "";
         }
+    }
 
-        /** The record as one line; "" for a repeat; null when it is not an SCR record with a trace. */
-        synchronized String fold(String text) {
-            int nl = text.indexOf('\n');
-            java.util.regex.Matcher m = RECORD.matcher((nl < 0 ? text : text.substring(0, nl)).strip());
-            if (!m.matches()) {
-                return null;
-            }
-            String[] lines = text.split("\r?\n");
-            String cause = null;
-            for (int i = 1; i < lines.length; i++) {
-                String l = lines[i].strip();
-                if (l.startsWith("Caused by: ")) {
-                    cause = l.substring("Caused by: ".length());
-                } else if (cause == null && i == 1 && !l.startsWith("at ")) {
-                    cause = l;
-                }
-            }
-            String level = switch (m.group(1)) {
-                case "ERROR" -> "SEVERE";
-                case "WARN" -> "WARNING";
-                default -> m.group(1);
-            };
-            // SCR's component instance ids ("...FileSinkComponent(12)]") differ from one retry to
-            // the next; the line names the component without them, so a repeat is the same line
-            String scr = m.group(2).replaceAll("\\(\\d+\\)\\]", "]");
-            String body = (cause == null ? "" : simpleName(cause) + " (") + scr + (cause == null ? "" : ")");
-            long now = System.currentTimeMillis();
-            recent.values().removeIf(t -> now - t > REPEAT_MILLIS);
-            if (recent.putIfAbsent(body, now) != null) {
-                return "";
-            }
-            String head = journal ? priority(Level.parse(level.equals("DEBUG") ? "FINE" : level.equals("TRACE") ? "FINEST"
-                    : level.equals("AUDIT") ? "INFO" : level)) : TIME.format(LocalTime.now()) + " ";
-            return flatten(head + level + " scr: " + body);
-        }
-
-        /** {@code java.lang.IllegalArgumentException: msg} as {@code IllegalArgumentException: msg}. */
-        private static String simpleName(String exceptionLine) {
-            int colon = exceptionLine.indexOf(':');
-            String type = colon < 0 ? exceptionLine : exceptionLine.substring(0, colon);
-            int dot = type.lastIndexOf('.');
-            return dot < 0 || type.contains(" ") ? exceptionLine : exceptionLine.substring(dot + 1);
+    /**
+     * A {@code --log-level} value: {@code error}, {@code warn}, {@code info}, {@code debug},
+     * {@code trace} or {@code off} (any case), or a {@code java.util.logging} level name.
+     *
+     * @throws IllegalArgumentException for anything else
+     */
+    static Level parseStrict(String setting) {
+        String s = setting == null ? "" : setting.trim().toLowerCase(Locale.ROOT);
+        switch (s) {
+            case "error", "warn", "warning", "info", "debug", "trace", "off", "severe", "fine", "finer", "finest", "all",
+                    "config":
+                return parse(s);
+            default:
+                throw new IllegalArgumentException("--log-level '" + setting
+                        + "' is not a level; expected error, warn, info, debug, trace or off");
         }
     }
 

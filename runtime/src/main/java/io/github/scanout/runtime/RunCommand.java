@@ -104,6 +104,9 @@ final class RunCommand {
         int code;
         try {
             code = session(fw, sinkProps, shell);
+            if (shell && code == 0) {
+                code = shellExitStatus(System.getProperty(SHELL_EXIT), err);
+            }
         } finally {
             if (systemd != null) {
                 systemd.close();
@@ -122,6 +125,29 @@ final class RunCommand {
             runDir.delete();
         }
         return code;
+    }
+
+    /** The system property the shell's {@code exit N} sets (bundles/shell/etc/gosh_profile). */
+    static final String SHELL_EXIT = "scanout.shell.exit";
+
+    /**
+     * The exit status the shell's {@code exit N} asked for: 0 without N, N from 0 to 255, else 1
+     * with one line saying so.
+     */
+    static int shellExitStatus(String value, java.io.PrintStream err) {
+        if (value == null || value.isBlank()) {
+            return 0;
+        }
+        try {
+            int n = Integer.parseInt(value.trim());
+            if (n >= 0 && n <= 255) {
+                return n;
+            }
+        } catch (NumberFormatException e) {
+            // said below
+        }
+        err.println("scanout: exit status '" + value + "' is not a number from 0 to 255; exiting with 1");
+        return 1;
     }
 
     private boolean controlled = true;
@@ -241,6 +267,7 @@ final class RunCommand {
         try {
             live = awaitLive(fw, devicePid, d, sinks, probe);
         } catch (IllegalStateException e) {
+            LogBridge.flush();
             err.println("scanout: " + e.getMessage());
             stopping();
             teardown.run();
@@ -290,6 +317,7 @@ final class RunCommand {
                 }
             }
         }
+        LogBridge.flush(); // the records of the stop before the last line
         out.println(b);
         if (why != null) {
             out.flush();

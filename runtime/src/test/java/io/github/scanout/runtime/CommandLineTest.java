@@ -16,6 +16,15 @@ class CommandLineTest {
     }
 
     @Test
+    void logLevelIsAnOptionOfRunShellAndSnapshot() throws UsageException {
+        assertThat(parse("run --device sim:mdpy-vga --log-level DEBUG").ops().logLevel()).contains(java.util.logging.Level.FINE);
+        assertThat(parse("shell --log-level=error").ops().logLevel()).contains(java.util.logging.Level.SEVERE);
+        assertThat(parse("snapshot --device sim:mbochs --log-level info a.png").ops().logLevel())
+                .contains(java.util.logging.Level.INFO);
+        assertThat(parse("run --device sim:mdpy-vga").ops().logLevel()).isEmpty();
+    }
+
+    @Test
     void theDemoCommand() throws Exception {
         CommandLine cl = parse("run --device sim:mbochs --sink file:out/?format=png --duration 5");
         assertThat(cl.command()).isEqualTo(CommandLine.Command.RUN);
@@ -60,12 +69,15 @@ class CommandLineTest {
         "<none>|no command given; expected run, shell, devices, snapshot, ctl or --help",
         "start|unknown command 'start'; expected run, shell, devices, snapshot, ctl or --help",
         "-x run|unknown option '-x' before the command; expected run, shell, devices, snapshot, ctl or --help",
-        "run --verbose|unknown option '--verbose' for run; expected --device, --sink, --duration, --frames, --timeout, --control, --metrics or --gl",
+        "run --verbose|unknown option '--verbose' for run; expected --device, --sink, --duration, --frames, --timeout, --control, --metrics, --log-level or --gl",
         "run --duration|--duration needs a value (SECONDS)",
         "run --metrics 0.0.0.0:9464|--metrics 0.0.0.0:9464 is not a loopback address: this version serves metrics on loopback only (no TLS, no authentication); scrape on this host or through a reverse proxy",
         "run --metrics x|--metrics x is not accepted; expected a port from 0 to 65535 (0 picks a free one), as HOST:PORT or PORT",
         "run --metrics 1:2:3|--metrics 1:2:3 is not accepted; expected HOST:PORT, [IPv6]:PORT or PORT (write an IPv6 address in brackets)",
         "run --metrics 9464 --metrics 9465|--metrics is given twice",
+        "run --log-level info --log-level debug|--log-level is given twice",
+        "run --device sim:mdpy-vga --log-level loud|--log-level 'loud' is not a level; expected error, warn, info, debug, trace or off",
+        "run --log-level|--log-level needs a value (LEVEL)",
         "run --metrics example.org:9464|--metrics example.org:9464 is not accepted; expected an IP address or localhost before the port, for example 127.0.0.1:9464",
         "run --metrics [::]:9464|--metrics [::]:9464 is not a loopback address: this version serves metrics on loopback only (no TLS, no authentication); scrape on this host or through a reverse proxy",
         "run --duration five|--duration five is not accepted; expected a number of seconds greater than 0, for example 5 or 0.5",
@@ -103,7 +115,7 @@ class CommandLineTest {
         "snapshot --device sim:mbochs|snapshot needs a FILE to write the picture to, for example screen.png",
         "snapshot --device sim:mbochs x.jpg|snapshot writes PNG; name the FILE *.png, got 'x.jpg'",
         "snapshot --device sim:mbochs a.png b.png|snapshot takes one FILE, got 'a.png' and 'b.png'",
-        "snapshot --device sim:mbochs --sink file:x a.png|unknown option '--sink' for snapshot; expected --device SPEC, --timeout SECONDS, --gl or the FILE",
+        "snapshot --device sim:mbochs --sink file:x a.png|unknown option '--sink' for snapshot; expected --device SPEC, --timeout SECONDS, --gl, --log-level LEVEL or the FILE",
         "run --device <empty>|--device: empty device spec; give an mdev UUID, /sys/bus/mdev/devices/<uuid>, or sim:mbochs (see scanout devices)",
     })
     void refusalsNameTheArgumentAndWhatIsAccepted(String line, String message) {

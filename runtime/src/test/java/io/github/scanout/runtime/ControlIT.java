@@ -139,6 +139,26 @@ class ControlIT {
             assertThat(img.getWidth()).isEqualTo(640);
             assertThat(img.getHeight()).isEqualTo(480);
 
+            // a sink type's keys, from its bundle's metatype: for people, and as JSON for forms
+            LauncherIT.Result keys = ctl("keys", "file");
+            assertThat(keys.code()).as(keys.toString()).isZero();
+            assertThat(keys.out()).startsWith("file sink keys (configuration factory PID io.github.scanout.sink.file;"
+                    + " TARGET sets path):\n")
+                    .containsPattern("(?m)^max\\.fps +a number from 0 to 1000 or auto; default auto\n +Most frames per"
+                            + " second to write: ")
+                    .containsPattern("(?m)^path +text; required\n +Directory for png snapshots");
+            LauncherIT.Result keysJson = ctl("--json", "keys", "file");
+            assertThat(keysJson.code()).as(keysJson.toString()).isZero();
+            assertThat(python(keysJson.out(), "k = {x['name']: x for x in d['keys']}\n"
+                    + "print(d['schema'], d['command'], d['pid'], k['max.fps']['type'], k['max.fps']['min'],"
+                    + " k['max.fps']['max'], k['max.fps']['options'], k['max.fps']['default'], k['path']['required'],"
+                    + " k['path']['description'].startswith('Directory for png'), 'sink.name' in k)"))
+                    .isEqualTo("scanout-ctl/1 keys io.github.scanout.sink.file double 0 1000 ['auto'] auto True True True");
+            assertThat(ctl("keys").out()).isEqualTo("sink types: file, gl, stream, video, vnc (keys TYPE lists a type's keys)\n");
+            LauncherIT.Result noType = ctl("keys", "rdp");
+            assertThat(noType.code()).isEqualTo(2);
+            assertThat(noType.err()).isEqualTo("scanout: no sink type rdp (known: file, gl, stream, video, vnc)\n");
+
             LauncherIT.Result unknown = ctl("frobnicate");
             assertThat(unknown.code()).isEqualTo(2);
             assertThat(unknown.err()).startsWith("scanout: unknown command 'frobnicate'; expected status, devices");

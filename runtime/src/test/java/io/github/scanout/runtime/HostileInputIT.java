@@ -60,7 +60,7 @@ class HostileInputIT {
             // 1. a file that is not a configuration at all
             Path junk = put("io.github.scanout.device-junk.cfg", "garbage \u0001\n=\n\\u12\n");
             String junkLine = awaitLine("Failed to install artifact: " + junk);
-            assertThat(junkLine).contains(" SEVERE fileinstall: ").endsWith(": IllegalArgumentException: Key [] must not be an empty string");
+            assertThat(junkLine).contains(" SEVERE org.apache.felix.fileinstall: ").endsWith(": IllegalArgumentException: Key [] must not be an empty string");
             streamsGoOn();
 
             // 2. a device value of the wrong type (its sink waits for it)
@@ -114,7 +114,7 @@ class HostileInputIT {
             // 5. bundles that cannot start
             Path boom = BrokenBundles.throwingActivator(deploy.resolve("boom.jar"));
             Path unresolved = BrokenBundles.unresolvedImport(deploy.resolve("unresolved.jar"));
-            assertThat(awaitLine("Error while starting bundle: " + uri(boom))).matches(".* WARNING fileinstall: Error while"
+            assertThat(awaitLine("Error while starting bundle: " + uri(boom))).matches(".* WARNING org\\.apache\\.felix\\.fileinstall: Error while"
                     + " starting bundle: " + uri(boom) + ": BundleException: Activator start error in bundle "
                     + BrokenBundles.THROWING_BSN + " \\[\\d+\\]\\.; caused by IllegalStateException: boom from the activator");
             assertThat(awaitLine("Error while starting bundle: " + uri(unresolved))).contains("Unable to resolve "
@@ -187,7 +187,7 @@ class HostileInputIT {
         proc.process.getOutputStream().close();
         try {
             await("the sink writing", () -> pngs("a") >= 2);
-            assertThat(awaitLine("Failed to install artifact: " + junk)).endsWith(" SEVERE fileinstall: Failed to install"
+            assertThat(awaitLine("Failed to install artifact: " + junk)).endsWith(" SEVERE org.apache.felix.fileinstall: Failed to install"
                     + " artifact: " + junk + ": IllegalArgumentException: Key [] must not be an empty string");
         } finally {
             proc.process.destroy();

@@ -363,6 +363,8 @@ class LauncherIT {
         OutputStream in = r.process.getOutputStream();
         in.write(("help scanout:snapshot\n"
                 + "scanout:snapshot sim:mbochs " + dir.resolve("shots/x.png") + "\n"
+                + "scanout:keys file\n"
+                + "lb -s felix\n"
                 + "exit 0\n").getBytes(StandardCharsets.UTF_8));
         in.flush(); // input stays open: exit, not the end of input, stops it
         Result res = r.await();
@@ -371,7 +373,31 @@ class LauncherIT {
         assertThat(res.out()).contains("writes the device's current picture to a PNG file")
                 .contains("the PNG file to write (its directory must exist)")
                 .contains("cannot write " + dir.resolve("shots/x.png") + ": Is a directory")
+                .contains("file sink keys (configuration factory PID io.github.scanout.sink.file):")
+                .containsPattern("(?m)^max\\.fps +a number from 0 to 1000 or auto; default auto$")
+                // the Log and MetaType services run (SCR logs through the first; the second serves the keys' metatype)
+                .containsPattern("\\|Active +\\| +\\d+\\|org\\.apache\\.felix\\.log ")
+                .containsPattern("\\|Active +\\| +\\d+\\|org\\.apache\\.felix\\.metatype ")
                 .contains("scanout: stopped");
+        assertThat(res.out() + res.err()).doesNotContain("InterruptedException").doesNotContain("\tat ");
+    }
+
+    @Test
+    void theShellsExitWithAStatusIsTheExitStatus() throws Exception {
+        Running r = start(Map.of(), "shell", "--device", "sim:mdpy-vga");
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (!r.out().contains("is live")) {
+            assertThat(r.process.isAlive()).as(r.out()).isTrue();
+            assertThat(System.nanoTime() - deadline).as("live within 60 s: " + r.out()).isNegative();
+            Thread.sleep(20);
+        }
+        OutputStream in = r.process.getOutputStream();
+        in.write("exit 3\n".getBytes(StandardCharsets.UTF_8));
+        in.flush();
+        Result res = r.await();
+        in.close();
+        assertThat(res.code()).as(res.toString()).isEqualTo(3);
+        assertThat(res.out()).contains("scanout: stopped");
         assertThat(res.out() + res.err()).doesNotContain("InterruptedException").doesNotContain("\tat ");
     }
 

@@ -4,8 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.lang.reflect.InvocationTargetException;
 import java.nio.charset.StandardCharsets;
 import java.util.logging.Level;
@@ -14,8 +12,9 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The console log is one line per record: a JUL record's exception becomes its chain of messages
- * (FileInstall's "Failed to install artifact" with the parser's reason), and SCR's records with a
- * stack trace, which SCR prints itself to System.err, are folded to their innermost message.
+ * (FileInstall's "Failed to install artifact" with the parser's reason), and SCR's Log service
+ * entries are folded to their innermost message; without a Log service, System.Logger records at
+ * or above the console level are printed directly.
  */
 class LoggingTest {
 
@@ -45,45 +44,73 @@ class LoggingTest {
                 + " caused by IllegalStateException: boom from the activator");
     }
 
-    /** What SCR prints for a component whose constructor threw (its console fallback, one println). */
-    static String scrRecord(String message) {
-        StringWriter w = new StringWriter();
-        w.append("ERROR : bundle io.github.scanout.plugin-sink-file:0.1.0.SNAPSHOT (11)[io.github.scanout.sink.file"
-                + ".internal.FileSinkComponent(8)] : Error during instantiation of the implementation object");
-        try (PrintWriter p = new PrintWriter(w)) {
-            p.println();
-            StringWriter trace = new StringWriter();
-            new InvocationTargetException(new IllegalArgumentException(message)).printStackTrace(new PrintWriter(trace));
-            p.print(trace);
-        }
-        return w.toString();
+    /** What SCR logs to the Log service for a component whose constructor threw. */
+    static final String SCR_MESSAGE = "bundle io.github.scanout.plugin-sink-file:0.1.0.SNAPSHOT (11)[io.github.scanout.sink.file"
+            + ".internal.FileSinkComponent(8)] : Error during instantiation of the implementation object";
+
+    static Throwable scrException(String message) {
+        return new InvocationTargetException(new IllegalArgumentException(message));
     }
 
     @Test
-    void scrRecordsWithAStackTraceAreFoldedToOneLineAndRepeatsArePrintedOnce() {
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        Logging.ScrConsole console = new Logging.ScrConsole(new PrintStream(bytes, true, StandardCharsets.UTF_8));
+    void scrEntriesAreFoldedToTheirInnermostMessageAndRepeatsArePrintedOnce() {
+        java.time.Instant now = java.time.Instant.now();
         String msg = "file sink configuration io.github.scanout.sink.file~b (file:/d/conf/io.github.scanout.sink.file-b.cfg):"
-                + " maxFps = 'lots' is not accepted; expected a number";
-        StringWriter asScrDoes = new StringWriter();
-        asScrDoes.append(scrRecord(msg));
-        console.println(asScrDoes); // println(Object), as SCR calls it
-        console.println(scrRecord(msg));
-        // the same refusal from another instance of the component: the same problem
-        console.println(scrRecord(msg).replace("FileSinkComponent(8)", "FileSinkComponent(9)"));
-        console.println("WARN  : bundle x : one line already");
-        console.println("scanout: something else\nacross two lines");
-        console.flush();
-        String[] lines = bytes.toString(StandardCharsets.UTF_8).split("\n");
-        assertThat(lines).hasSize(4);
-        assertThat(lines[0]).matches("\\d\\d:\\d\\d:\\d\\d\\.\\d{3} SEVERE scr: .*").endsWith(" SEVERE scr:"
+                + " maxFps = 'lots' is not accepted; expected a number " + System.nanoTime();
+        String first = Logging.entry(now, Level.SEVERE, "io.github.scanout.sink.file.internal.FileSinkComponent", SCR_MESSAGE,
+                scrException(msg));
+        assertThat(first).matches("\\d\\d:\\d\\d:\\d\\d\\.\\d{3} SEVERE scr: .*").endsWith(" SEVERE scr:"
                 + " IllegalArgumentException: " + msg + " (bundle io.github.scanout.plugin-sink-file:0.1.0.SNAPSHOT (11)"
                 + "[io.github.scanout.sink.file.internal.FileSinkComponent] : Error during instantiation of the"
                 + " implementation object)");
-        // a record without a trace is a log record too (SCR's invalid target filter is one)
-        assertThat(lines[1]).matches("\\d\\d:\\d\\d:\\d\\d\\.\\d{3} WARNING scr: bundle x : one line already");
-        assertThat(lines[2]).isEqualTo("scanout: something else");
-        assertThat(lines[3]).isEqualTo("across two lines");
+        assertThat(Logging.entry(now, Level.SEVERE, "x", SCR_MESSAGE, scrException(msg))).isNull();
+        // the same refusal from another instance of the component: the same problem
+        assertThat(Logging.entry(now, Level.SEVERE, "x", SCR_MESSAGE.replace("FileSinkComponent(8)", "FileSinkComponent(9)"),
+                scrException(msg))).isNull();
+        // a record without an exception is a line too (SCR's invalid target filter is one)
+        assertThat(Logging.entry(now, Level.WARNING, "ROOT", "bundle org.apache.felix.scr:2.2.18 (7) : one line "
+                + System.nanoTime(), null)).matches("\\d\\d:\\d\\d:\\d\\d\\.\\d{3} WARNING scr: bundle org.apache.felix.scr:2.2.18 \\(7\\) : one line \\d+");
+        // anything else is an ordinary line with its logger
+        assertThat(Logging.entry(now, Level.INFO, "Events.Bundle", "BundleEvent STARTED\nagain", null))
+                .endsWith(" INFO Events.Bundle: BundleEvent STARTED again");
+    }
+
+    @Test
+    void withoutALogServiceARecordIsPrintedAtOnceWhenItsLevelIsEnabled() {
+        assertThat(LogBridge.connected()).isFalse();
+        assertThat(Logging.level()).isEqualTo(Level.WARNING);
+        System.Logger l = System.getLogger("io.github.scanout.test");
+        // the JDK finds the launcher's LoggerFinder on the class path (META-INF/services)
+        assertThat(l).isInstanceOf(LogBridge.BridgeLogger.class);
+        assertThat(l.isLoggable(System.Logger.Level.WARNING)).isTrue();
+        assertThat(l.isLoggable(System.Logger.Level.INFO)).isFalse();
+        PrintStream saved = System.err;
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        System.setErr(new PrintStream(bytes, true, StandardCharsets.UTF_8));
+        try {
+            l.log(System.Logger.Level.INFO, "not shown");
+            l.log(System.Logger.Level.WARNING, "shown {0}", "here");
+            l.log(System.Logger.Level.ERROR, "with a cause", new IllegalStateException("why"));
+        } finally {
+            System.setErr(saved);
+        }
+        String[] lines = bytes.toString(StandardCharsets.UTF_8).split("\\R");
+        assertThat(lines).hasSize(2);
+        assertThat(lines[0]).endsWith(" WARNING io.github.scanout.test: shown here");
+        assertThat(lines[1]).endsWith(" SEVERE io.github.scanout.test: with a cause: IllegalStateException: why");
+    }
+
+    @Test
+    void logLevelValues() {
+        assertThat(Logging.parseStrict("DEBUG")).isEqualTo(Level.FINE);
+        assertThat(Logging.parseStrict("warn")).isEqualTo(Level.WARNING);
+        assertThat(Logging.parseStrict("off")).isEqualTo(Level.OFF);
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> Logging.parseStrict("loud"))
+                .hasMessage("--log-level 'loud' is not a level; expected error, warn, info, debug, trace or off");
+        assertThat(Logging.osgiLevel(Level.FINE)).isEqualTo("DEBUG");
+        assertThat(Logging.osgiLevel(Level.FINEST)).isEqualTo("TRACE");
+        assertThat(Logging.osgiLevel(Level.WARNING)).isEqualTo("WARN");
+        assertThat(Logging.osgiLevel(Level.OFF)).isEqualTo("AUDIT");
     }
 
     @Test
@@ -107,11 +134,11 @@ class LoggingTest {
             r.setLevel(Level.FINE);
             assertThat(new Logging.OneLine().format(r)).startsWith("<7>FINE ");
             ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-            Logging.ScrConsole console = new Logging.ScrConsole(new PrintStream(bytes, true, StandardCharsets.UTF_8));
+            Logging.Console console = new Logging.Console(new PrintStream(bytes, true, StandardCharsets.UTF_8));
             console.println("scanout: WARNING: sink file-1 gets no picture");
             console.println("scanout: failed: file-1 wrote nothing");
             console.println("scanout: desk is live");
-            console.println(scrRecord("bad path"));
+            console.println(Logging.entry(java.time.Instant.now(), Level.SEVERE, "x", SCR_MESSAGE, scrException("bad path")));
             assertThat(bytes.toString(StandardCharsets.UTF_8).split("\\R")).containsExactly(
                     "<4>scanout: WARNING: sink file-1 gets no picture", "<3>scanout: failed: file-1 wrote nothing",
                     "scanout: desk is live",

@@ -248,6 +248,43 @@ public record ConfigKey(String name, Type type, BigDecimal min, BigDecimal max, 
         };
     }
 
+    /**
+     * What the key accepts and what it is when absent, for listings:
+     * {@code a whole number from 0 to 100; default 4}, {@code one of png, y4m, raw; required} or
+     * {@code text; default empty}.
+     *
+     * @return the rule ({@link #rule()}) and the default, or {@code required}
+     */
+    public String summary() {
+        String rule = type == Type.STRING && options.isEmpty() ? "text" : rule();
+        return rule + (defaultValue == null ? (required ? "; required" : "")
+                : defaultValue.isEmpty() ? "; default empty" : "; default " + defaultValue);
+    }
+
+    /**
+     * Keys as a table for people: one line each, the name, what it accepts ({@link #summary()})
+     * and the description, in the order given. The shell's {@code scanout:keys} and
+     * {@code scanout ctl keys} print this.
+     *
+     * @param keys the keys
+     * @return the lines, each ending with a line break
+     */
+    public static String table(List<ConfigKey> keys) {
+        int width = 0;
+        for (ConfigKey k : keys) {
+            width = Math.max(width, k.name().length());
+        }
+        StringBuilder b = new StringBuilder();
+        for (ConfigKey k : keys) {
+            b.append(String.format(Locale.ROOT, "%-" + Math.max(1, width) + "s  %s", k.name(), k.summary()));
+            if (!k.description().isEmpty()) {
+                b.append("\n").append(" ".repeat(width + 2)).append(k.description());
+            }
+            b.append('\n');
+        }
+        return b.toString();
+    }
+
     // ---- metatype ------------------------------------------------------------------------------
 
     /**

@@ -3,6 +3,7 @@ package io.github.scanout.core.internal.shell;
 import io.github.scanout.api.DeviceException;
 import io.github.scanout.api.sink.FrameSink;
 import io.github.scanout.api.support.ConfigReader;
+import io.github.scanout.api.support.ConfigKey;
 import io.github.scanout.api.support.SinkBundles;
 import io.github.scanout.core.Devices;
 import io.github.scanout.core.ManagedPipeline;
@@ -57,6 +58,8 @@ import org.osgi.service.component.annotations.ReferencePolicyOption;
  *       a {@code conf/} file, so a refused value is one line and nothing is configured; warnings
  *       (unknown keys, old spellings) come first in the output;</li>
  *   <li>{@code detach SINKID}: deletes that sink's configuration (SINKID: its name or PID);</li>
+ *   <li>{@code keys [SINKTYPE]}: the installed sink types, or a type's keys with what each accepts,
+ *       its default and its description ({@link ConfigKey#table});</li>
  *   <li>{@code snapshot DEVICE FILE.png}: the device's current frame as a PNG ({@link Snapshot}).</li>
  * </ul>
  * Configurations made by {@code attach} live in ConfigAdmin, not in files: in the Scanout runtime
@@ -72,7 +75,8 @@ import org.osgi.service.component.annotations.ReferencePolicyOption;
     "osgi.command.function=stats",
     "osgi.command.function=attach",
     "osgi.command.function=detach",
-    "osgi.command.function=snapshot"})
+    "osgi.command.function=snapshot",
+    "osgi.command.function=keys"})
 public final class ScanoutCommands {
     /** Factory PIDs under this prefix are sink configurations (as are those with a device key). */
     static final String SINK_PID_PREFIX = "io.github.scanout.sink.";
@@ -235,6 +239,42 @@ public final class ScanoutCommands {
         throw new IllegalArgumentException("no device named '" + device + "'; configured: " + names);
     }
 
+    // ---- keys ---------------------------------------------------------------------------------
+
+    /**
+     * The installed sink type of this name or factory PID.
+     *
+     * @throws IllegalArgumentException naming the known types when there is none
+     */
+    private SinkBundles.Offer sinkType(String type) {
+        Map<String, SinkBundles.Offer> types = sinkTypes.get();
+        SinkBundles.Offer sinkType = type.contains(".")
+                ? types.values().stream().filter(t -> t.pid().equals(type)).findFirst().orElse(null)
+                : types.get(type.toLowerCase(Locale.ROOT));
+        if (sinkType == null) {
+            throw new IllegalArgumentException("no sink type " + type + " (known: " + SinkBundles.knownNames(types.keySet()) + ")");
+        }
+        return sinkType;
+    }
+
+    /** {@code scanout:keys} without a type: the installed sink types. */
+    @Descriptor("lists the installed sink types (scanout:keys TYPE lists a type's keys)")
+    public String keys() {
+        return "sink types: " + SinkBundles.knownNames(sinkTypes.get().keySet()) + " (scanout:keys TYPE lists a type's keys)";
+    }
+
+    /**
+     * {@code scanout:keys TYPE}: the type's configuration keys, each with what it accepts, its
+     * default and its description, from the metatype of the sink's bundle (the declaration the
+     * sink, {@code --sink} and {@code attach} check values with; the MetaType service serves the
+     * same to OSGi tools).
+     */
+    @Descriptor("lists a sink type's configuration keys: what each accepts, its default and what it does")
+    public String keys(@Descriptor("the sink type, such as file or vnc, or its factory PID") String type) {
+        SinkBundles.Offer t = sinkType(type);
+        return t.name() + " sink keys (configuration factory PID " + t.pid() + "):\n" + ConfigKey.table(t.keys()).stripTrailing();
+    }
+
     // ---- attach / detach ----------------------------------------------------------------------
 
     /** {@code scanout:attach} without arguments: the usage line (Gogo would say "Cannot coerce attach()"). */
@@ -262,13 +302,7 @@ public final class ScanoutCommands {
             @Descriptor("the device's name, as scanout:devices lists it") String device,
             @Descriptor("the sink's settings, key=value each (sink.name=NAME names it)") String... options)
             throws IOException, InterruptedException {
-        Map<String, SinkBundles.Offer> types = sinkTypes.get();
-        SinkBundles.Offer sinkType = type.contains(".")
-                ? types.values().stream().filter(t -> t.pid().equals(type)).findFirst().orElse(null)
-                : types.get(type.toLowerCase(Locale.ROOT));
-        if (sinkType == null) {
-            throw new IllegalArgumentException("no sink type " + type + " (known: " + SinkBundles.knownNames(types.keySet()) + ")");
-        }
+        SinkBundles.Offer sinkType = sinkType(type);
         pipeline(device); // refuses an unknown device
         Map<String, Object> props = new LinkedHashMap<>();
         for (String o : options) {

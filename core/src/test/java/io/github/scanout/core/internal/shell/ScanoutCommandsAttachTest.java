@@ -114,6 +114,20 @@ class ScanoutCommandsAttachTest {
     }
 
     @Test
+    void keysListsATypesKeysWithWhatEachAcceptsFromItsMetatype() {
+        String keys = commands.keys("file");
+        assertThat(keys.lines().toList()).first().isEqualTo(
+                "file sink keys (configuration factory PID io.github.scanout.sink.file):");
+        assertThat(keys).containsPattern("(?m)^max\\.fps +a number from 0 to 1000 or auto; default auto$")
+                .containsPattern("(?m)^keep +a whole number from 0 to 2147483647; default 0$")
+                .containsPattern("(?m)^path +text; required$")
+                .containsPattern("(?m)^device +text; default empty$");
+        assertThat(commands.keys("io.github.scanout.sink.file")).isEqualTo(keys);
+        assertThat(commands.keys()).isEqualTo("sink types: file, vnc (scanout:keys TYPE lists a type's keys)");
+        assertThatThrownBy(() -> commands.keys("http")).hasMessage("no sink type http (known: file, vnc)");
+    }
+
+    @Test
     void withoutArgumentsItPrintsTheUsage() {
         assertThat(commands.attach()).startsWith("usage: scanout:attach SINKTYPE DEVICE [key=value...]");
         assertThat(commands.attach("file")).isEqualTo(commands.attach());

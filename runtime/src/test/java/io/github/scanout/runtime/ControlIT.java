@@ -120,7 +120,7 @@ class ControlIT {
             assertThat(attach.code()).as(attach.toString()).isZero();
             assertThat(python(attach.out(), "print(d['command'], d['name'], d['type'])"))
                     .isEqualTo("attach ctl-file-1 file");
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
             while (LauncherIT.files(dir.resolve("more dir")).isEmpty()) {
                 assertThat(System.nanoTime() - deadline).as("the attached sink writes the still screen").isNegative();
                 Thread.sleep(20);

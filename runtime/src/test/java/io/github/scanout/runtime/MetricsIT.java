@@ -78,7 +78,7 @@ class MetricsIT {
         LauncherIT.Running r = new LauncherIT.Running(pb.start());
         r.process.getOutputStream().close();
         try {
-            long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(40);
+            long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
             while (!r.out().contains(" is live") && r.process.isAlive() && System.nanoTime() < end) {
                 Thread.sleep(50);
             }

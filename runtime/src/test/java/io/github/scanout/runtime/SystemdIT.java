@@ -69,10 +69,10 @@ class SystemdIT {
             t.start();
         }
 
-        /** Messages until one starts with {@code prefix} (that one included); fails after 40 s. */
+        /** Messages until one starts with {@code prefix} (that one included); fails after 120 s. */
         List<String> until(String prefix) throws InterruptedException {
             List<String> seen = new ArrayList<>();
-            long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(40);
+            long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
             while (System.nanoTime() < end) {
                 String m = messages.poll(1, TimeUnit.SECONDS);
                 if (m != null) {
@@ -82,7 +82,7 @@ class SystemdIT {
                     }
                 }
             }
-            throw new AssertionError("no " + prefix + " within 40 s; got " + seen);
+            throw new AssertionError("no " + prefix + " within 120 s; got " + seen);
         }
 
         @Override
@@ -176,7 +176,7 @@ class SystemdIT {
     }
 
     private void signalTheGroupOfADumpingStart(LauncherIT.Running r, long pid, Path cache) throws Exception {
-        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(40);
+        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
         while (!r.out().contains(" is live") && r.process.isAlive() && System.nanoTime() < end) {
             Thread.sleep(50);
         }

@@ -108,11 +108,11 @@ public final class BenchMain {
     }
 
     /** The primary score (ops/s or ns/op) of one benchmark method, at a parameter value if given. */
-    private static double score(Collection<RunResult> results, String method, String param) {
+    static double score(Collection<RunResult> results, String method, String param) {
         return find(results, method, param).getPrimaryResult().getScore();
     }
 
-    private static double secondary(Collection<RunResult> results, String method, String param, String name) {
+    static double secondary(Collection<RunResult> results, String method, String param, String name) {
         Result<?> r = find(results, method, param).getSecondaryResults().get(name);
         if (r == null) {
             throw new IllegalStateException("no " + name + " for " + method + ": run with -prof gc");

@@ -22,7 +22,7 @@ import java.util.concurrent.TimeUnit;
  * thread; {@link #checkStall()} from sink threads.
  */
 @PipelineScope
-final class Fanout {
+final class Fanout implements RateController.Demand {
 
     private final PipelineSetup setup;
     private final Clock clock;
@@ -228,7 +228,8 @@ final class Fanout {
     }
 
     /** Whether an attached sink needs low latency (then polling never backs off to the idle interval). */
-    boolean wantsLowLatency() {
+    @Override
+    public boolean wantsLowLatency() {
         for (SinkWorker w : workers) {
             if (w.needs().lowLatency()) {
                 return true;
@@ -238,7 +239,8 @@ final class Fanout {
     }
 
     /** The rate the sinks ask for: the highest maxFps (0 meaning {@code cap}), capped; 0 with no sinks. */
-    double wantedRate(double cap) {
+    @Override
+    public double wantedRate(double cap) {
         double best = 0;
         for (SinkWorker w : workers) {
             double fps = w.needs().maxFps();

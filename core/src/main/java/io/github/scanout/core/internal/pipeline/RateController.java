@@ -35,14 +35,23 @@ import java.util.concurrent.TimeUnit;
 final class RateController {
 
     /** Share of one core, in percent, that polling faster than the base rate may cost. */
-    static final int BUDGET_PERCENT = 5;
+    static final int BUDGET_PERCENT = 8;
     /** Polls per base interval at most, for low latency. */
     static final int MAX_OVERSAMPLE = 4;
     /** Frames that may go out back to back after a pause. */
     static final int BURST = 2;
     private static final long MIN_INTERVAL = TimeUnit.MILLISECONDS.toNanos(1);
 
-    private final Fanout fanout;
+    /** What the attached sinks ask for: the loop's rate and whether a person watches. */
+    interface Demand {
+        /** The highest rate a sink asks for, capped by {@code cap}; 0 with no sinks. */
+        double wantedRate(double cap);
+
+        /** Whether an attached sink declares {@code SinkNeeds.lowLatency}. */
+        boolean wantsLowLatency();
+    }
+
+    private final Demand fanout;
     private final Clock clock;
     private final double cap;
     private final long idleMax;
@@ -56,11 +65,15 @@ final class RateController {
 
     @Inject
     RateController(PipelineSetup setup, Fanout fanout, Clock clock) {
+        this(setup.options(), fanout, clock);
+    }
+
+    RateController(io.github.scanout.core.PipelineOptions options, Demand fanout, Clock clock) {
         this.fanout = fanout;
         this.clock = clock;
-        this.cap = setup.options().maxRate();
-        this.idleMax = setup.options().idleInterval().toNanos();
-        this.idleAfter = setup.options().idleAfter().toNanos();
+        this.cap = options.maxRate();
+        this.idleMax = options.idleInterval().toNanos();
+        this.idleAfter = options.idleAfter().toNanos();
         this.lastActivity = clock.nanoTime();
         this.creditAt = lastActivity;
         this.interval = baseInterval();
@@ -111,7 +124,7 @@ final class RateController {
 
     /** The poll interval for low latency: as short as the budget allows, within the limits above. */
     long fastInterval(long base) {
-        long affordable = tickCost * (100 / BUDGET_PERCENT);
+        long affordable = tickCost * 100 / BUDGET_PERCENT;
         long floor = Math.max(MIN_INTERVAL, base / MAX_OVERSAMPLE);
         return Math.min(base, Math.max(floor, affordable));
     }

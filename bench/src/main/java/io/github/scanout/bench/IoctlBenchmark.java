@@ -28,7 +28,9 @@ import org.openjdk.jmh.annotations.TearDown;
  * buffer, as the VFIO device passes its preallocated per-device arguments; the answer is checked
  * as Scanout checks it (-1 becomes an exception with errno). {@link #scanoutHeapArg}: the same
  * with a heap buffer (copied to native memory and back). {@link #direct}: a bare direct-mapped
- * JNA {@code ioctl} ({@link Native#register}) with the same buffer, nothing else. Run with
+ * JNA {@code ioctl} ({@link Native#register}) with the same buffer, nothing else.
+ * {@link #interfaceMapped}: the same call through JNA's interface mapping (a proxy; how Scanout
+ * called ioctl before), for comparison. Run with
  * {@code -prof gc}: {@code gc.alloc.rate.norm} of {@link #scanout} is the figure
  * {@code jna_ioctl_alloc_bytes}.
  */
@@ -47,6 +49,13 @@ public class IoctlBenchmark {
         private Bare() {}
 
         static native int ioctl(int fd, long request, ByteBuffer arg);
+    }
+
+    /** JNA's interface mapping, as Scanout's ioctls went before: for the record, not a goal. */
+    interface Interface extends com.sun.jna.Library {
+        Interface C = Native.load("c", Interface.class);
+
+        int ioctl(int fd, long request, com.sun.jna.Pointer arg);
     }
 
     /** A memfd and the argument buffers. */
@@ -88,6 +97,12 @@ public class IoctlBenchmark {
     public int scanoutHeapArg(Fd f) throws DeviceException {
         f.kernel.ioctl(f.fd, FIONREAD, f.heap);
         return f.heap.getInt(0);
+    }
+
+    @Benchmark
+    public int interfaceMapped(Fd f) {
+        int r = Interface.C.ioctl(f.fd, FIONREAD, Native.getDirectBufferPointer(f.direct));
+        return r + f.direct.getInt(0);
     }
 
     @Benchmark

@@ -32,6 +32,10 @@ public final class IoctlMain {
         System.out.println(String.format(Locale.ROOT, "VALUE jna_ioctl_heap_arg_alloc_bytes %.0f B",
                 BenchMain.secondary(results, "IoctlBenchmark.scanoutHeapArg", null, "gc.alloc.rate.norm")));
         System.out.println(String.format(Locale.ROOT, "VALUE direct_ioctl_us %.3f us", direct / 1000));
+        double iface = BenchMain.score(results, "IoctlBenchmark.interfaceMapped", null);
+        System.out.println(String.format(Locale.ROOT, "VALUE jna_interface_ioctl_us %.3f us", iface / 1000));
+        System.out.println(String.format(Locale.ROOT, "VALUE jna_interface_ioctl_alloc_bytes %.0f B",
+                BenchMain.secondary(results, "IoctlBenchmark.interfaceMapped", null, "gc.alloc.rate.norm")));
         System.out.println(String.format(Locale.ROOT, "RATIO jna_ioctl_vs_direct %.2f", scanout / direct));
         System.out.println(String.format(Locale.ROOT, "VALUE jna_ioctl_alloc_bytes %.0f B",
                 BenchMain.secondary(results, "IoctlBenchmark.scanout", null, "gc.alloc.rate.norm")));

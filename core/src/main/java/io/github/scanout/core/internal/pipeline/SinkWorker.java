@@ -218,7 +218,15 @@ final class SinkWorker implements SinkHandle {
         try {
             cursor = cursorState(f.cursor);
             Frame frame = new Frame(ctx.device(), f.sequence, f.captureNanos, f.wallMillis, primary, cursor);
-            if (call("frame", () -> sink.frame(frame))) {
+            boolean ok;
+            try {
+                // called directly, not through call(): a capturing lambda per frame is garbage per frame
+                sink.frame(frame);
+                ok = true;
+            } catch (Exception | LinkageError | AssertionError | OutOfMemoryError | StackOverflowError e) {
+                ok = failed("frame", e);
+            }
+            if (ok) {
                 delivered.increment();
                 latency.add(ctx.clock().nanoTime() - f.captureNanos);
             }
@@ -290,15 +298,15 @@ final class SinkWorker implements SinkHandle {
         try {
             c.run();
             return true;
-        } catch (Exception | LinkageError | AssertionError e) {
-            errors.increment();
-            String why = e.getClass().getName() + (e.getMessage() == null ? "" : ": " + e.getMessage());
-            lastThrown = method + "(): " + why;
-            ctx.log().report(System.Logger.Level.WARNING, "sink:" + name + ":" + method + ":" + why,
-                    ctx.label() + ": sink '" + name + "' threw from " + method + "(): " + why, e);
-            return false;
-        } catch (OutOfMemoryError | StackOverflowError e) {
-            errors.increment();
+        } catch (Exception | LinkageError | AssertionError | OutOfMemoryError | StackOverflowError e) {
+            return failed(method, e);
+        }
+    }
+
+    /** A sink call threw {@code e}: counted and logged at a limited rate; out of memory or stack is fatal. */
+    private boolean failed(String method, Throwable e) {
+        errors.increment();
+        if (e instanceof OutOfMemoryError || e instanceof StackOverflowError) {
             fatal = e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage());
             lastThrown = method + "(): " + fatal;
             ctx.log().report(System.Logger.Level.ERROR, "sink:" + name + ":fatal:" + fatal,
@@ -306,6 +314,11 @@ final class SinkWorker implements SinkHandle {
                             + " so that capture and the other sinks go on (attach it again to retry)", null);
             return false;
         }
+        String why = e.getClass().getName() + (e.getMessage() == null ? "" : ": " + e.getMessage());
+        lastThrown = method + "(): " + why;
+        ctx.log().report(System.Logger.Level.WARNING, "sink:" + name + ":" + method + ":" + why,
+                ctx.label() + ": sink '" + name + "' threw from " + method + "(): " + why, e);
+        return false;
     }
 
     // ---- handle --------------------------------------------------------------------------------

@@ -10,16 +10,19 @@ import org.openjdk.jmh.runner.options.Options;
 import org.openjdk.jmh.runner.options.OptionsBuilder;
 
 /**
- * Runs {@link IoctlBenchmark} with the GC profiler (bounded: {@link BenchMain#DEFAULTS} unless
- * JMH options are given, about 45 s) and prints, last, {@code RATIO jna_ioctl_vs_direct}
+ * Runs {@link IoctlBenchmark} with the GC profiler (bounded: {@link #DEFAULTS} unless JMH
+ * options are given, about 40 s) and prints, last, {@code RATIO jna_ioctl_vs_direct}
  * (Scanout's ioctl path over the bare direct-mapped call, same run), {@code VALUE
  * jna_ioctl_alloc_bytes} (bytes allocated per call on Scanout's path) and the times.
  */
 public final class IoctlMain {
     private IoctlMain() {}
 
+    /** Short iterations: a call takes microseconds, so 2 s hold about a million calls. */
+    static final String[] DEFAULTS = {"-f", "1", "-wi", "2", "-i", "3", "-w", "1s", "-r", "2s"};
+
     public static void main(String[] args) throws Exception {
-        CommandLineOptions cli = new CommandLineOptions(args.length == 0 ? BenchMain.DEFAULTS : args);
+        CommandLineOptions cli = new CommandLineOptions(args.length == 0 ? DEFAULTS : args);
         Options options = new OptionsBuilder().include(IoctlBenchmark.class.getName()).addProfiler(GCProfiler.class)
                 .parent(cli).build();
         Collection<RunResult> results = new Runner(options).run();

@@ -18,6 +18,7 @@ class RateControllerTest {
 
     static final class FakeClock implements Clock {
         long now = 1_000 * MS;
+        long cpu;
 
         @Override
         public long nanoTime() {
@@ -27,6 +28,11 @@ class RateControllerTest {
         @Override
         public long currentTimeMillis() {
             return now / MS;
+        }
+
+        @Override
+        public long threadCpuNanos() {
+            return cpu;
         }
     }
 
@@ -46,6 +52,8 @@ class RateControllerTest {
     }
 
     final FakeClock clock = new FakeClock();
+    /** Wall time a tick spends waiting for a core on a loaded machine, on top of its CPU time. */
+    long waitForACore;
     final FakeDemand sinks = new FakeDemand();
     final RateController rate = new RateController(PipelineOptions.defaults().withMaxRate(60)
             .withIdle(Duration.ofSeconds(1), Duration.ofSeconds(3)), sinks, clock);
@@ -53,7 +61,9 @@ class RateControllerTest {
     /** Runs one tick that costs {@code cost} ns and returns the interval to the next poll. */
     long tick(long cost, boolean changed) {
         long start = clock.now;
-        clock.now += cost;
+        rate.tickBegins();
+        clock.cpu += cost;
+        clock.now += cost + waitForACore;
         long next = rate.next(start, changed, true);
         clock.now = next;
         return next - start;
@@ -96,6 +106,13 @@ class RateControllerTest {
             interval = tick(3 * MS, false);
         }
         assertThat(interval).isEqualTo(BASE);
+        // a cheap tick that waits for a core on a loaded machine is still cheap: the budget counts CPU time
+        waitForACore = 5 * MS;
+        for (int i = 0; i < 200; i++) {
+            interval = tick(100_000, false);
+        }
+        assertThat(interval).isEqualTo(BASE / RateController.MAX_OVERSAMPLE);
+        waitForACore = 0;
         // the low-latency sink goes: a still screen idles again
         sinks.lowLatency = false;
         for (int i = 0; i < 1000; i++) {

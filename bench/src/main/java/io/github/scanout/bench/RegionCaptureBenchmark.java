@@ -37,11 +37,20 @@ import org.openjdk.jmh.annotations.TearDown;
  * find the next change while the sink reads: a guest that always has a new frame.
  *
  * <p>Run with JMH's {@code -prof gc}: {@code gc.alloc.rate.norm} of {@link #region} is the
- * allocation per delivered frame of every thread in the JVM (capture, sink, benchmark).
+ * allocation per delivered frame of every thread in the JVM (capture, sink, benchmark, and the
+ * guest's drawing). What the pipeline's own threads allocate ({@code scanout-capture-*},
+ * {@code scanout-sink-*}; {@code ThreadMXBean.getThreadAllocatedBytes} per thread, so not JMH's
+ * thread; the simulated guest's drawing of its 8-pixel change runs inside the sink's
+ * {@code onFrame} and its few dozen bytes (a row array and a buffer view in the sim) are counted
+ * with the sink's thread) is printed per iteration and appended to the file named by
+ * {@value #ALLOC_FILE}.
  */
 @BenchmarkMode(Mode.Throughput)
 @OutputTimeUnit(TimeUnit.SECONDS)
 public class RegionCaptureBenchmark {
+
+    /** System property: a file each iteration appends its pipeline threads' bytes per frame to. */
+    static final String ALLOC_FILE = "bench.allocFile";
 
     /** The pipeline, its device and the reading sink. */
     @State(Scope.Thread)
@@ -88,6 +97,16 @@ public class RegionCaptureBenchmark {
             long bytes = PipelineThreads.allocatedBytes() - allocatedAtStart;
             System.out.printf(java.util.Locale.ROOT, "  [pipeline threads: %d B allocated per frame over %d frames]%n",
                     frames == 0 ? -1 : bytes / frames, frames);
+            // for BenchMain, in the parent JVM: one line per iteration, size and bytes per frame
+            String file = System.getProperty(ALLOC_FILE);
+            if (file != null && frames > 0) {
+                try {
+                    java.nio.file.Files.writeString(java.nio.file.Path.of(file), size + " " + bytes / frames + "\n",
+                            java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.APPEND);
+                } catch (java.io.IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            }
             if (Boolean.getBoolean("bench.threads")) {
                 System.out.println("  " + PipelineThreads.byThread());
             }

@@ -47,6 +47,68 @@ class BenchSmokeTest {
     }
 
     @Test
+    void theLatencySinkDecodesEveryStampOfEveryShapeAndOneNeverShownCountsAsInfinitelyLate() throws Exception {
+        LatencyMain.Stamps s = new LatencyMain.Stamps(7);
+        try (LatencyMain.Rig rig = new LatencyMain.Rig("sim:mdpy-smoke", 320, 200, s)) {
+            assertThat(rig.pipeline.stats().source()).isEqualTo("region");
+            int[][] shapes = {{0, 0, 320, 200}, {100, 50, 8, 16}, {300, 199, 16, 1}, {0, 0, 1, 1}, {30, 20, 16, 1}};
+            for (int k = 0; k < shapes.length; k++) {
+                rig.stamp(s, k, shapes[k][0], shapes[k][1], Math.min(shapes[k][2], 320 - shapes[k][0]), shapes[k][3]);
+                int seen = k;
+                awaitTrue("stamp " + k + " seen", java.time.Duration.ofSeconds(60),
+                        () -> s.looks >= 0 && s.seen[seen] != 0);
+            }
+        }
+        double[] l = s.latenciesMs(0, 5);
+        for (int k = 0; k < 5; k++) {
+            assertThat(l[k]).as("stamp " + k).isFinite().isNotNegative();
+        }
+        // a stamp overwritten before any frame showed it is never seen: infinitely late, not left out
+        LatencyMain.Stamps t = new LatencyMain.Stamps(2);
+        java.nio.ByteBuffer frame = java.nio.ByteBuffer.allocate(16 * 4 * 4).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        t.x[0] = 3;
+        t.y[0] = 2;
+        t.x[1] = 3;
+        t.y[1] = 2;
+        t.written[0] = 10;
+        t.written[1] = 20;
+        t.published = 2;
+        frame.putInt(2 * 64 + 3 * 4, LatencyMain.color(1));
+        t.look(frame, 64, 3_000_020);
+        assertThat(t.latenciesMs(0, 2)).containsExactly(Double.POSITIVE_INFINITY, 3.0);
+        double[] sorted = {1, 2, 3, 4, Double.POSITIVE_INFINITY};
+        assertThat(LatencyMain.percentile(sorted, 50)).isEqualTo(3);
+        assertThat(LatencyMain.percentile(sorted, 99)).isInfinite();
+    }
+
+    /** Waits up to {@code wait} for a condition (generous: asserts order, not time). */
+    private static void awaitTrue(String what, java.time.Duration wait, java.util.function.BooleanSupplier c)
+            throws InterruptedException {
+        long until = System.nanoTime() + wait.toNanos();
+        while (!c.getAsBoolean()) {
+            if (System.nanoTime() > until) {
+                throw new AssertionError("not within " + wait + ": " + what);
+            }
+            Thread.sleep(5);
+        }
+    }
+
+    @Test
+    void theIoctlBenchmarkAsksARealFdThroughScanoutsPathAndTheBareCall() throws Exception {
+        IoctlBenchmark.Fd fd = new IoctlBenchmark.Fd();
+        fd.setUp(); // checks both paths' answers: 4096 bytes readable in the memfd
+        try {
+            IoctlBenchmark b = new IoctlBenchmark();
+            assertThat(b.scanout(fd)).isEqualTo(4096);
+            assertThat(b.scanoutHeapArg(fd)).isEqualTo(4096);
+            assertThat(b.direct(fd)).isEqualTo(4096);
+            assertThat(b.interfaceMapped(fd)).isEqualTo(4096);
+        } finally {
+            fd.tearDown();
+        }
+    }
+
+    @Test
     void aPollOfAnUnchangedDeviceIsTheTwoPlaneQueriesAndDeliversNothing() throws Throwable {
         SimDevice device = SimDevices.create("sim:gvt");
         Devices devices = new Devices();

@@ -13,6 +13,7 @@ import java.nio.ByteOrder;
 import java.util.Optional;
 import java.util.Random;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.Test;
 
@@ -67,6 +68,36 @@ class PixelConverterTest {
             int expected = alpha ? c[i] : c[i] | 0xff000000;
             assertThat(out[i]).as("%s pixel %d", code, i).isEqualTo(expected);
         }
+    }
+
+    /** The bulk path of 32-bit RGB: direct and heap buffers, any byte order, rows at odd offsets. */
+    @ParameterizedTest
+    @CsvSource({"XR24, true, 64", "AR24, true, 64", "XR24, false, 30", "AR24, true, 30", "XR24, true, 29"})
+    void thirtyTwoBitRowsConvertInBulkAtAnyOffset(String code, boolean direct, int stride) {
+        DrmFormat f = DrmFormat.parse(code).orElseThrow();
+        int[] c = colours(stride * 31L + code.hashCode());
+        ByteBuffer b = direct ? ByteBuffer.allocateDirect(stride * H) : ByteBuffer.allocate(stride * H);
+        for (int y = 0; y < H; y++) {
+            for (int x = 0; x < W; x++) {
+                int p = c[y * W + x];
+                put(b, y * stride + x * 4, p & 0xff, (p >>> 8) & 0xff, (p >>> 16) & 0xff, p >>> 24);
+            }
+        }
+        PlaneInfo info = new PlaneInfo(PlaneType.PRIMARY, BufferType.REGION, f, Modifier.LINEAR, W, H, stride,
+                stride * H, 0, 0, Optional.empty(), 0);
+        int[] dst = new int[W + 2];
+        for (int y = 0; y < H; y++) {
+            java.util.Arrays.fill(dst, 0x12345678);
+            PixelConverter.convertRow(info, b, y, dst, 1);
+            assertThat(dst[0]).isEqualTo(0x12345678);
+            assertThat(dst[W + 1]).isEqualTo(0x12345678);
+            for (int x = 0; x < W; x++) {
+                int expected = code.equals("AR24") ? c[y * W + x] : c[y * W + x] | 0xff000000;
+                assertThat(dst[1 + x]).as("%s row %d pixel %d", code, y, x).isEqualTo(expected);
+            }
+        }
+        assertThat(b.order()).isEqualTo(java.nio.ByteOrder.BIG_ENDIAN);
+        assertThat(b.position()).isZero();
     }
 
     @Test

@@ -27,6 +27,10 @@ import java.util.concurrent.atomic.AtomicLong;
  * limit; heap buffers go through a bounce buffer of at most {@value #MAX_BOUNCE} bytes per call
  * (a shorter transfer is a legal result of pread/pwrite: callers loop).
  *
+ * <p>The process-wide {@link #instance()} makes its ioctls through {@link DirectLibc} (direct
+ * mapping: nothing allocated per call, the capture loop's polls go through here); a kernel made
+ * over a given {@link Libc} (tests at the native boundary pass a mock) makes every call through it.
+ *
  * <p>Live mappings and mapped bytes are counted process-wide ({@link #mappedBytes()},
  * {@link #liveMappings()}) so tests can detect leaks.
  *
@@ -61,15 +65,22 @@ public final class LibcKernel implements Kernel {
             Map.entry(Linux.DMA_BUF_IOCTL_SYNC, "DMA_BUF_IOCTL_SYNC"));
 
     private static final class Holder {
-        static final LibcKernel INSTANCE = new LibcKernel(Libc.load());
+        static final LibcKernel INSTANCE = new LibcKernel(Libc.load(), true);
     }
 
     private final Libc libc;
+    /** Whether ioctls go through {@link DirectLibc} (the real C library) instead of {@link #libc}. */
+    private final boolean direct;
     private final ThreadLocal<Memory> scratch = new ThreadLocal<>();
 
-    /** A kernel over the given binding (tests pass a mock). */
+    /** A kernel over the given binding (tests pass a mock); every call goes through it. */
     public LibcKernel(Libc libc) {
+        this(libc, false);
+    }
+
+    private LibcKernel(Libc libc, boolean direct) {
         this.libc = Objects.requireNonNull(libc, "libc");
+        this.direct = direct;
     }
 
     /** The process-wide instance over the real C library, loaded on first use. */
@@ -113,11 +124,17 @@ public final class LibcKernel implements Kernel {
     @Override
     public int ioctl(int fd, long request, ByteBuffer arg) throws DeviceException {
         if (arg == null) {
-            int r = libc.ioctl(fd, request, (Pointer) null);
+            int r = direct ? DirectLibc.ioctl(fd, request, (Pointer) null) : libc.ioctl(fd, request, (Pointer) null);
             return checkIoctl(r, fd, request);
         }
         if (arg.isDirect() && !arg.isReadOnly()) {
-            int r = libc.ioctl(fd, request, Native.getDirectBufferPointer(arg));
+            int r;
+            if (direct) {
+                // passed from its position by the direct mapping; index 0 is this class's contract
+                r = DirectLibc.ioctl(fd, request, arg.position() == 0 ? arg : arg.duplicate().position(0));
+            } else {
+                r = libc.ioctl(fd, request, Native.getDirectBufferPointer(arg));
+            }
             return checkIoctl(r, fd, request);
         }
         int size = arg.capacity();
@@ -128,7 +145,7 @@ public final class LibcKernel implements Kernel {
             if (size > 0) {
                 mem.getByteBuffer(0, size).put(in);
             }
-            int r = libc.ioctl(fd, request, mem);
+            int r = direct ? DirectLibc.ioctl(fd, request, mem) : libc.ioctl(fd, request, mem);
             int errno = r < 0 ? libc.errno() : 0;
             if (!arg.isReadOnly() && size > 0) {
                 ByteBuffer out = arg.duplicate();
@@ -146,7 +163,7 @@ public final class LibcKernel implements Kernel {
 
     @Override
     public int ioctl(int fd, long request, long value) throws DeviceException {
-        return checkIoctl(libc.ioctl(fd, request, value), fd, request);
+        return checkIoctl(direct ? DirectLibc.ioctl(fd, request, value) : libc.ioctl(fd, request, value), fd, request);
     }
 
     private int checkIoctl(int r, int fd, long request) throws DeviceException {

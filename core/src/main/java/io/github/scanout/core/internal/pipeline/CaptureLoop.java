@@ -399,6 +399,7 @@ final class CaptureLoop implements Runnable {
     /** Polls once; returns the deadline of the next poll. */
     private long tick() throws DeviceException {
         long start = clock.nanoTime();
+        rate.tickBegins();
         stats.polls.increment();
         boolean consistent = fanout.wantsConsistent();
         Optional<PlaneBuffer> got = acquire(PlaneType.PRIMARY, false);

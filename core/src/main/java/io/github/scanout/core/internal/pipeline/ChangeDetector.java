@@ -53,10 +53,11 @@ public final class ChangeDetector {
      */
     public boolean update(PlaneBuffer buffer) {
         PlaneInfo info = buffer.info();
-        boolean sameIdentity = key != null && info.key().equals(key) && info.bufferType().equals(type)
+        PlaneInfo.BufferKey k = info.key();
+        boolean sameIdentity = key != null && k.equals(key) && info.bufferType().equals(type)
                 && readable == buffer.cpuReadable();
         type = info.bufferType();
-        key = info.key();
+        key = k;
         readable = buffer.cpuReadable();
         if (!readable) {
             hashed = false;

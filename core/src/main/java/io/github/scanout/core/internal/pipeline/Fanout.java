@@ -22,7 +22,7 @@ import java.util.concurrent.TimeUnit;
  * thread; {@link #checkStall()} from sink threads.
  */
 @PipelineScope
-final class Fanout {
+final class Fanout implements RateController.Demand {
 
     private final PipelineSetup setup;
     private final Clock clock;
@@ -34,6 +34,8 @@ final class Fanout {
 
     private final Object lock = new Object();
     private final List<SinkWorker> workers = new CopyOnWriteArrayList<>();
+    /** {@link #workers} as an array, replaced on every change: the capture thread's loops over it allocate nothing. */
+    private volatile SinkWorker[] attached = new SinkWorker[0];
     private FrameSnapshot current;
     private CursorSnapshot cursor;
     private String noSignal;
@@ -83,6 +85,7 @@ final class Fanout {
                 }
             }
             workers.add(w);
+            attached = workers.toArray(new SinkWorker[0]);
             w.start(threads.sink(name, w::run));
             if (current != null) {
                 if (needs.consistent() && !current.primary.buffer().memory().consistent()) {
@@ -111,6 +114,7 @@ final class Fanout {
     private void remove(SinkWorker w) {
         synchronized (lock) {
             workers.remove(w);
+            attached = workers.toArray(new SinkWorker[0]);
         }
         signal.wake();
     }
@@ -133,7 +137,7 @@ final class Fanout {
             stallAnnounced = false;
             PlaneBuffer b = frame.primary.buffer();
             boolean live = b.cpuReadable() && !b.memory().consistent();
-            for (SinkWorker w : workers) {
+            for (SinkWorker w : attached) {
                 if (live && w.needs().consistent()) {
                     // A sink that needs consistent bytes attached while this frame was being
                     // captured as a live view: it gets a snapshot on the next tick instead.
@@ -158,7 +162,7 @@ final class Fanout {
             }
             old = cursor;
             cursor = c.ref();
-            for (SinkWorker w : workers) {
+            for (SinkWorker w : attached) {
                 w.offerCursor(c);
             }
         }
@@ -180,7 +184,7 @@ final class Fanout {
             current = null;
             cursor = null;
             noSignal = reason;
-            for (SinkWorker w : workers) {
+            for (SinkWorker w : attached) {
                 w.offerNoSignal(reason);
             }
         }
@@ -204,7 +208,7 @@ final class Fanout {
             }
             stallAnnounced = true;
             stallReason = reason;
-            for (SinkWorker w : workers) {
+            for (SinkWorker w : attached) {
                 w.offerNoSignal(reason);
             }
         }
@@ -219,7 +223,7 @@ final class Fanout {
 
     /** Whether an attached sink needs consistent bytes (then region snapshots are taken on change). */
     boolean wantsConsistent() {
-        for (SinkWorker w : workers) {
+        for (SinkWorker w : attached) {
             if (w.needs().consistent()) {
                 return true;
             }
@@ -228,8 +232,9 @@ final class Fanout {
     }
 
     /** Whether an attached sink needs low latency (then polling never backs off to the idle interval). */
-    boolean wantsLowLatency() {
-        for (SinkWorker w : workers) {
+    @Override
+    public boolean wantsLowLatency() {
+        for (SinkWorker w : attached) {
             if (w.needs().lowLatency()) {
                 return true;
             }
@@ -238,9 +243,10 @@ final class Fanout {
     }
 
     /** The rate the sinks ask for: the highest maxFps (0 meaning {@code cap}), capped; 0 with no sinks. */
-    double wantedRate(double cap) {
+    @Override
+    public double wantedRate(double cap) {
         double best = 0;
-        for (SinkWorker w : workers) {
+        for (SinkWorker w : attached) {
             double fps = w.needs().maxFps();
             best = Math.max(best, fps == 0 ? cap : Math.min(fps, cap));
         }
@@ -249,7 +255,7 @@ final class Fanout {
 
     /** Whether every sink has taken and finished everything (nobody waits for a frame). */
     boolean caughtUp() {
-        for (SinkWorker w : workers) {
+        for (SinkWorker w : attached) {
             if (!w.idle()) {
                 return false;
             }
@@ -263,7 +269,7 @@ final class Fanout {
 
     List<SinkStats> stats() {
         List<SinkStats> out = new ArrayList<>();
-        for (SinkWorker w : workers) {
+        for (SinkWorker w : attached) {
             out.add(w.stats());
         }
         return out;
@@ -283,6 +289,7 @@ final class Fanout {
             closed = true;
             all = List.copyOf(workers);
             workers.clear();
+            attached = new SinkWorker[0];
             oldFrame = current;
             oldCursor = cursor;
             current = null;

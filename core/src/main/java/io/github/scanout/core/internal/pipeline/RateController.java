@@ -14,7 +14,7 @@ import java.util.concurrent.TimeUnit;
  *   <li><b>A sink that needs low latency is attached</b> ({@code SinkNeeds.lowLatency}: a window,
  *       a remote viewer): the loop never backs off, and polls faster than the base rate when that
  *       buys latency, as often as a CPU budget allows: a tick may take {@value #BUDGET_PERCENT} %
- *       of one core on average (its measured cost, smoothed, over the interval), and the loop polls
+ *       of one core on average (its measured CPU time, smoothed, over the interval), and the loop polls
  *       at most {@value #MAX_OVERSAMPLE} times per base interval and at most 1000 times a second.
  *       A change found by such a poll goes out at once, so the wait for the next poll (half the
  *       interval on average) is most of what a change waits.</li>
@@ -35,32 +35,47 @@ import java.util.concurrent.TimeUnit;
 final class RateController {
 
     /** Share of one core, in percent, that polling faster than the base rate may cost. */
-    static final int BUDGET_PERCENT = 5;
+    static final int BUDGET_PERCENT = 8;
     /** Polls per base interval at most, for low latency. */
     static final int MAX_OVERSAMPLE = 4;
     /** Frames that may go out back to back after a pause. */
     static final int BURST = 2;
     private static final long MIN_INTERVAL = TimeUnit.MILLISECONDS.toNanos(1);
 
-    private final Fanout fanout;
+    /** What the attached sinks ask for: the loop's rate and whether a person watches. */
+    interface Demand {
+        /** The highest rate a sink asks for, capped by {@code cap}; 0 with no sinks. */
+        double wantedRate(double cap);
+
+        /** Whether an attached sink declares {@code SinkNeeds.lowLatency}. */
+        boolean wantsLowLatency();
+    }
+
+    private final Demand fanout;
     private final Clock clock;
     private final double cap;
     private final long idleMax;
     private final long idleAfter;
     private volatile long interval;
     private long lastActivity;
-    /** What a tick costs, smoothed (exponential moving average, 1/8 weight). */
+    /** What a tick costs in CPU time, smoothed (exponential moving average, 1/8 weight). */
     private long tickCost;
+    /** The capture thread's CPU time when the current tick began; -1 when not measured. */
+    private long tickCpuStart = -1;
     private double credit = BURST;
     private long creditAt;
 
     @Inject
     RateController(PipelineSetup setup, Fanout fanout, Clock clock) {
+        this(setup.options(), fanout, clock);
+    }
+
+    RateController(io.github.scanout.core.PipelineOptions options, Demand fanout, Clock clock) {
         this.fanout = fanout;
         this.clock = clock;
-        this.cap = setup.options().maxRate();
-        this.idleMax = setup.options().idleInterval().toNanos();
-        this.idleAfter = setup.options().idleAfter().toNanos();
+        this.cap = options.maxRate();
+        this.idleMax = options.idleInterval().toNanos();
+        this.idleAfter = options.idleAfter().toNanos();
         this.lastActivity = clock.nanoTime();
         this.creditAt = lastActivity;
         this.interval = baseInterval();
@@ -83,14 +98,17 @@ final class RateController {
 
     /**
      * The deadline of the next poll after a tick that started at {@code tickStart} (and ends
-     * now: its cost is measured here).
+     * now: its CPU cost since {@link #tickBegins()} is measured here).
      *
      * @param changed whether the tick published something
      * @param caughtUp whether every sink has finished what it was given
      */
     long next(long tickStart, boolean changed, boolean caughtUp) {
-        long cost = Math.max(0, clock.nanoTime() - tickStart);
-        tickCost = tickCost == 0 ? cost : tickCost + (cost - tickCost) / 8;
+        if (tickCpuStart >= 0) {
+            long cost = Math.max(0, clock.threadCpuNanos() - tickCpuStart);
+            tickCost = tickCost == 0 ? cost : tickCost + (cost - tickCost) / 8;
+            tickCpuStart = -1;
+        }
         long base = baseInterval();
         long i;
         if (fanout.wantsLowLatency()) {
@@ -109,9 +127,20 @@ final class RateController {
         return tickStart + i;
     }
 
+    /**
+     * A tick begins on the calling (capture) thread: while a low-latency sink is attached its CPU
+     * time is measured up to {@link #next}, for the budget. CPU time, not wall time: on a loaded
+     * machine a tick that waited for a core would otherwise look dear and slow the polls down
+     * exactly when the wait for a core already adds latency. Not measured otherwise (reading a
+     * thread's CPU time is a system call, as dear as the rest of an unchanged poll).
+     */
+    void tickBegins() {
+        tickCpuStart = fanout.wantsLowLatency() ? clock.threadCpuNanos() : -1;
+    }
+
     /** The poll interval for low latency: as short as the budget allows, within the limits above. */
     long fastInterval(long base) {
-        long affordable = tickCost * (100 / BUDGET_PERCENT);
+        long affordable = tickCost * 100 / BUDGET_PERCENT;
         long floor = Math.max(MIN_INTERVAL, base / MAX_OVERSAMPLE);
         return Math.min(base, Math.max(floor, affordable));
     }

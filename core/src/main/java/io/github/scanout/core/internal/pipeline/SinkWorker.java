@@ -12,22 +12,18 @@ import io.github.scanout.api.support.ConditionLog;
 import io.github.scanout.core.SinkHandle;
 import io.github.scanout.core.SinkStats;
 import java.time.Duration;
-import java.util.ArrayDeque;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
-import java.util.concurrent.locks.Condition;
-import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
 
 /**
- * One attached sink: its own thread ({@code scanout-sink-<name>}) and a bounded queue that drops
- * the oldest entry when full (the dropped entry's buffers are released at once). Cursor-only
- * updates do not take queue slots: the newest one waits in a single slot and is superseded by the
- * next frame (which carries the cursor) or the next cursor update.
+ * One attached sink: its own thread ({@code scanout-sink-<name>}) and a {@link DropOldestQueue}
+ * that drops the oldest entry when full (the dropped entry's buffers are released at once).
+ * Cursor-only updates do not take queue places: the newest one waits in the queue's slot and is
+ * superseded by the next frame (which carries the cursor) or the next cursor update.
  *
  * <p>What the sink gets, per entry: frames as {@link Frame}s with leases of its own, closed after
  * {@code frame()} returns; a CPU sink ({@link SinkNeeds#cpuPixels()}) gets CPU-readable buffers,
@@ -44,7 +40,7 @@ import java.util.function.Consumer;
  */
 final class SinkWorker implements SinkHandle {
 
-    private sealed interface Entry permits FrameEntry, NoSignalEntry, CursorEntry {
+    private sealed interface Entry permits FrameEntry, NoSignalEntry {
         void release();
     }
 
@@ -60,14 +56,6 @@ final class SinkWorker implements SinkHandle {
         public void release() {}
     }
 
-    /** A superseded pending cursor, only ever released. */
-    private record CursorEntry(CursorSnapshot cursor) implements Entry {
-        @Override
-        public void release() {
-            cursor.unref();
-        }
-    }
-
     /** What a worker needs from its pipeline. */
     record Context(String device, String label, Clock clock, ImportRouter importers, ConditionLog log,
             long pollNanos, long detachTimeoutNanos, Runnable idleCheck, Consumer<SinkWorker> onDetach) {}
@@ -76,20 +64,14 @@ final class SinkWorker implements SinkHandle {
     private volatile FrameSink sink;
     private final String name;
     private final SinkNeeds needs;
-    private final int depth;
     private final Context ctx;
 
-    private final ReentrantLock lock = new ReentrantLock();
-    private final Condition ready = lock.newCondition();
-    private final ArrayDeque<Entry> queue = new ArrayDeque<>();
-    private CursorSnapshot pendingCursor;
-    private boolean closing;
-    private volatile boolean busy;
+    /** Frames and notices in order (the oldest dropped when full); the newest cursor update in its slot. */
+    private final DropOldestQueue<Entry, CursorSnapshot> queue;
     private final CountDownLatch finished = new CountDownLatch(1);
     private volatile Thread thread;
 
     private final LongAdder delivered = new LongAdder();
-    private final LongAdder dropped = new LongAdder();
     private final LongAdder errors = new LongAdder();
     private final LongAdder cursorUpdates = new LongAdder();
     private final LongAdder noSignals = new LongAdder();
@@ -111,8 +93,8 @@ final class SinkWorker implements SinkHandle {
         this.sink = sink;
         this.name = name;
         this.needs = needs;
-        this.depth = depth;
         this.ctx = ctx;
+        this.queue = new DropOldestQueue<>(depth, Entry::release, CursorSnapshot::unref, e -> e instanceof FrameEntry);
     }
 
     void start(Thread t) {
@@ -137,87 +119,26 @@ final class SinkWorker implements SinkHandle {
 
     /** Queues a frame (taking a reference), dropping the oldest entry when full. */
     void offerFrame(FrameSnapshot frame) {
-        List<Entry> released = new ArrayList<>(2);
-        lock.lock();
-        try {
-            if (closing) {
-                return;
-            }
-            queue.addLast(new FrameEntry(frame.ref()));
-            trim(released);
-            if (pendingCursor != null) {
-                released.add(cursorEntry(pendingCursor));
-                pendingCursor = null;
-            }
-            ready.signal();
-        } finally {
-            lock.unlock();
+        if (!queue.closed()) {
+            queue.add(new FrameEntry(frame.ref()));
         }
-        released.forEach(Entry::release);
     }
 
     /** Sets the pending cursor update (taking a reference), replacing an older one. */
     void offerCursor(CursorSnapshot cursor) {
-        CursorSnapshot old;
-        lock.lock();
-        try {
-            if (closing) {
-                return;
-            }
-            old = pendingCursor;
-            pendingCursor = cursor.ref();
-            ready.signal();
-        } finally {
-            lock.unlock();
-        }
-        if (old != null) {
-            old.unref();
+        if (!queue.closed()) {
+            queue.put(cursor.ref());
         }
     }
 
     /** Queues a noSignal notice. */
     void offerNoSignal(String reason) {
-        List<Entry> released = new ArrayList<>(2);
-        lock.lock();
-        try {
-            if (closing) {
-                return;
-            }
-            queue.addLast(new NoSignalEntry(reason));
-            trim(released);
-            if (pendingCursor != null) {
-                released.add(cursorEntry(pendingCursor));
-                pendingCursor = null;
-            }
-            ready.signal();
-        } finally {
-            lock.unlock();
-        }
-        released.forEach(Entry::release);
-    }
-
-    private void trim(List<Entry> released) {
-        while (queue.size() > depth) {
-            Entry e = queue.pollFirst();
-            if (e instanceof FrameEntry) {
-                dropped.increment();
-            }
-            released.add(e);
-        }
-    }
-
-    private static Entry cursorEntry(CursorSnapshot c) {
-        return new CursorEntry(c);
+        queue.add(new NoSignalEntry(reason));
     }
 
     /** Whether it has taken and finished everything it was given. */
     boolean idle() {
-        lock.lock();
-        try {
-            return queue.isEmpty() && pendingCursor == null && !busy;
-        } finally {
-            lock.unlock();
-        }
+        return queue.idle();
     }
 
     // ---- the delivery thread -------------------------------------------------------------------
@@ -225,26 +146,13 @@ final class SinkWorker implements SinkHandle {
     void run() {
         try {
             while (true) {
-                Entry entry = null;
-                CursorSnapshot cursor = null;
-                boolean timedOut = false;
-                lock.lock();
-                try {
-                    if (queue.isEmpty() && pendingCursor == null && !closing) {
-                        timedOut = ready.awaitNanos(ctx.pollNanos()) <= 0;
-                    }
-                    if (closing) {
-                        break;
-                    }
-                    entry = queue.pollFirst();
-                    if (entry == null && pendingCursor != null) {
-                        cursor = pendingCursor;
-                        pendingCursor = null;
-                    }
-                    busy = entry != null || cursor != null;
-                } finally {
-                    lock.unlock();
+                DropOldestQueue.Taken<Entry, CursorSnapshot> taken = queue.take(ctx.pollNanos());
+                if (taken.closed()) {
+                    break;
                 }
+                Entry entry = taken.entry();
+                CursorSnapshot cursor = taken.slot();
+                boolean timedOut = taken.empty();
                 try {
                     if (entry instanceof FrameEntry f) {
                         deliverFrame(f.frame());
@@ -263,7 +171,7 @@ final class SinkWorker implements SinkHandle {
                     if (cursor != null) {
                         cursor.unref();
                     }
-                    busy = false;
+                    queue.finished();
                 }
                 if (fatal != null) {
                     ctx.onDetach().accept(this);
@@ -273,7 +181,7 @@ final class SinkWorker implements SinkHandle {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } finally {
-            drain();
+            queue.drain();
             try {
                 sink.detached();
             } catch (RuntimeException | LinkageError e) {
@@ -285,25 +193,6 @@ final class SinkWorker implements SinkHandle {
             finalOutput = output(sink);
             sink = null;
             finished.countDown();
-        }
-    }
-
-    private void drain() {
-        List<Entry> left;
-        CursorSnapshot c;
-        lock.lock();
-        try {
-            closing = true;
-            left = new ArrayList<>(queue);
-            queue.clear();
-            c = pendingCursor;
-            pendingCursor = null;
-        } finally {
-            lock.unlock();
-        }
-        left.forEach(Entry::release);
-        if (c != null) {
-            c.unref();
         }
     }
 
@@ -329,7 +218,15 @@ final class SinkWorker implements SinkHandle {
         try {
             cursor = cursorState(f.cursor);
             Frame frame = new Frame(ctx.device(), f.sequence, f.captureNanos, f.wallMillis, primary, cursor);
-            if (call("frame", () -> sink.frame(frame))) {
+            boolean ok;
+            try {
+                // called directly, not through call(): a capturing lambda per frame is garbage per frame
+                sink.frame(frame);
+                ok = true;
+            } catch (Exception | LinkageError | AssertionError | OutOfMemoryError | StackOverflowError e) {
+                ok = failed("frame", e);
+            }
+            if (ok) {
                 delivered.increment();
                 latency.add(ctx.clock().nanoTime() - f.captureNanos);
             }
@@ -401,15 +298,15 @@ final class SinkWorker implements SinkHandle {
         try {
             c.run();
             return true;
-        } catch (Exception | LinkageError | AssertionError e) {
-            errors.increment();
-            String why = e.getClass().getName() + (e.getMessage() == null ? "" : ": " + e.getMessage());
-            lastThrown = method + "(): " + why;
-            ctx.log().report(System.Logger.Level.WARNING, "sink:" + name + ":" + method + ":" + why,
-                    ctx.label() + ": sink '" + name + "' threw from " + method + "(): " + why, e);
-            return false;
-        } catch (OutOfMemoryError | StackOverflowError e) {
-            errors.increment();
+        } catch (Exception | LinkageError | AssertionError | OutOfMemoryError | StackOverflowError e) {
+            return failed(method, e);
+        }
+    }
+
+    /** A sink call threw {@code e}: counted and logged at a limited rate; out of memory or stack is fatal. */
+    private boolean failed(String method, Throwable e) {
+        errors.increment();
+        if (e instanceof OutOfMemoryError || e instanceof StackOverflowError) {
             fatal = e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage());
             lastThrown = method + "(): " + fatal;
             ctx.log().report(System.Logger.Level.ERROR, "sink:" + name + ":fatal:" + fatal,
@@ -417,19 +314,18 @@ final class SinkWorker implements SinkHandle {
                             + " so that capture and the other sinks go on (attach it again to retry)", null);
             return false;
         }
+        String why = e.getClass().getName() + (e.getMessage() == null ? "" : ": " + e.getMessage());
+        lastThrown = method + "(): " + why;
+        ctx.log().report(System.Logger.Level.WARNING, "sink:" + name + ":" + method + ":" + why,
+                ctx.label() + ": sink '" + name + "' threw from " + method + "(): " + why, e);
+        return false;
     }
 
     // ---- handle --------------------------------------------------------------------------------
 
     @Override
     public SinkStats stats() {
-        int queued;
-        lock.lock();
-        try {
-            queued = queue.size() + (pendingCursor != null ? 1 : 0);
-        } finally {
-            lock.unlock();
-        }
+        int queued = queue.queued();
         long[] p = LatencyWindow.percentilesMicros(List.of(latency), 50, 99);
         long took = delivered.sum();
         SinkOutput o = finalOutput;
@@ -439,7 +335,7 @@ final class SinkWorker implements SinkHandle {
         String thrown = lastThrown;
         long written = o == null ? took : o.frames();
         String lastError = o == null || o.lastError().isEmpty() ? thrown : o.lastError();
-        return new SinkStats(name, queued, took, dropped.sum(), errors.sum(), cursorUpdates.sum(),
+        return new SinkStats(name, queued, took, queue.dropped(), errors.sum(), cursorUpdates.sum(),
                 noSignals.sum(), p[0], p[1], written, o == null ? 0 : o.bytes(), lastError, noPicture);
     }
 
@@ -465,23 +361,12 @@ final class SinkWorker implements SinkHandle {
 
     @Override
     public boolean attached() {
-        lock.lock();
-        try {
-            return !closing;
-        } finally {
-            lock.unlock();
-        }
+        return !queue.closed();
     }
 
     /** Stops taking entries and wakes the thread; does not wait. */
     void requestDetach() {
-        lock.lock();
-        try {
-            closing = true;
-            ready.signalAll();
-        } finally {
-            lock.unlock();
-        }
+        queue.close();
     }
 
     /**

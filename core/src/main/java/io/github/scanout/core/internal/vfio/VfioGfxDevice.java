@@ -17,6 +17,9 @@ import io.github.scanout.api.kernel.Linux;
 import io.github.scanout.api.kernel.Mapping;
 import io.github.scanout.api.kernel.Vfio;
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.locks.ReentrantLock;
@@ -56,6 +59,30 @@ public final class VfioGfxDevice implements GfxDevice {
     private volatile String goneReason;
     /** {@link System#nanoTime()} when it was marked gone. */
     private volatile long goneAt;
+
+    // per-device poll state, under the lock: the argument memory of VFIO_DEVICE_QUERY_GFX_PLANE,
+    // allocated once (direct, so the kernel call copies nothing), and per (buffer type, plane) the
+    // last answer and what it validated to
+    private final ByteBuffer queryArg = ByteBuffer.allocateDirect(GfxPlaneInfoCodec.SIZE).order(ByteOrder.LITTLE_ENDIAN);
+    /** Bytes 0..59 of {@link #queryArg}: what a driver fills in. */
+    private final ByteBuffer answer = queryArg.duplicate().limit(GfxPlaneInfoCodec.DECODED_SIZE);
+    private final ByteBuffer zeros = ByteBuffer.allocateDirect(GfxPlaneInfoCodec.SIZE);
+    private final Answer[] answers = new Answer[4 * PlaneType.values().length];
+    /** VFIO_DEVICE_GET_REGION_INFO answers by region index, for the plane check of every region poll; dropped on reset. */
+    private final Map<Integer, RegionInfo> regions = new HashMap<>();
+
+    /** The last answer to one kind of plane query, and its validated plane. */
+    private static final class Answer {
+        final int flags;
+        final PlaneType plane;
+        final ByteBuffer bytes = ByteBuffer.allocate(GfxPlaneInfoCodec.DECODED_SIZE);
+        Optional<PlaneInfo> result;
+
+        Answer(int flags, PlaneType plane) {
+            this.flags = flags;
+            this.plane = plane;
+        }
+    }
 
     private VfioGfxDevice(Kernel kernel, int fd, String name, DeviceInfo info, AutoCloseable owner) {
         this.kernel = kernel;
@@ -155,23 +182,78 @@ public final class VfioGfxDevice implements GfxDevice {
         });
     }
 
+    /**
+     * Queries a plane. The argument memory is the device's own (allocated once). An answer whose 60
+     * bytes equal the last answer to the same query was decoded, validated and (for a region)
+     * checked against its region before, with the same outcome: the plane of that time is returned
+     * again without doing it twice. So an unchanged poll is the ioctl and a 60-byte comparison.
+     * (An answer that failed validation is never kept, so it fails again.)
+     */
     @Override
     public Optional<PlaneInfo> queryPlane(BufferType type, PlaneType plane) throws DeviceException {
         Objects.requireNonNull(type, "type");
         Objects.requireNonNull(plane, "plane");
-        return locked(() -> {
-            ByteBuffer b = GfxPlaneInfoCodec.query(type.flag(), plane);
+        lock.lock();
+        try {
+            checkUsable();
+            int flags = type.flag();
+            ByteBuffer b = queryArg;
+            b.clear();
+            b.put(zeros.clear());
+            b.clear();
+            b.putInt(GfxPlaneInfoCodec.ARGSZ, GfxPlaneInfoCodec.SIZE);
+            b.putInt(GfxPlaneInfoCodec.FLAGS, flags);
+            b.putInt(GfxPlaneInfoCodec.DRM_PLANE_TYPE, plane.drmValue());
             try {
                 kernel.ioctl(fd, Vfio.DEVICE_QUERY_GFX_PLANE, b);
             } catch (DeviceException e) {
                 throw new DeviceException("querying the " + lower(plane) + " plane (" + type + ") of " + name, e);
             }
+            Answer last = answerSlot(flags, plane);
+            if (last.result != null && answer.mismatch(last.bytes.clear()) == -1) {
+                return last.result;
+            }
+            last.result = null;
             Optional<PlaneInfo> p = PlaneValidator.validate(GfxPlaneInfoCodec.decode(b), type, plane, name);
             if (p.isPresent() && type.equals(BufferType.REGION)) {
                 checkRegion(p.get());
             }
+            last.bytes.clear();
+            last.bytes.put(answer.duplicate());
+            last.result = p;
             return p;
-        });
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** The slot of the last answer to this query: one per plane type and buffer-type flag (few). */
+    private Answer answerSlot(int flags, PlaneType plane) {
+        for (int i = 0; i < answers.length; i++) {
+            Answer a = answers[i];
+            if (a == null) {
+                a = new Answer(flags, plane);
+                answers[i] = a;
+                return a;
+            }
+            if (a.flags == flags && a.plane == plane) {
+                return a;
+            }
+        }
+        // more kinds of query than slots (not done by Scanout's sources): reuse the first slot
+        Answer a = new Answer(flags, plane);
+        answers[0] = a;
+        return a;
+    }
+
+    private void checkUsable() throws DeviceException {
+        if (closed) {
+            throw new DeviceException(name + " is closed", Errno.EBADF.number());
+        }
+        String gone = goneReason;
+        if (gone != null) {
+            throw new DeviceException(gone, Errno.ENODEV.number());
+        }
     }
 
     /** {@code docs/abi.md} rule 7: the plane's region exists, is readable, and holds the plane's size. */
@@ -181,9 +263,12 @@ public final class VfioGfxDevice implements GfxDevice {
             throw new InvalidPlaneException(regionLabel(p), "region_index", Long.toString(index),
                     "a region index is below 2^31");
         }
-        RegionInfo region;
+        RegionInfo region = regions.get((int) index);
         try {
-            region = RegionInfoQuery.query(kernel, fd, (int) index, name);
+            if (region == null) {
+                region = RegionInfoQuery.query(kernel, fd, (int) index, name);
+                regions.put((int) index, region);
+            }
         } catch (DeviceException e) {
             if (e.is(Errno.EINVAL) || e.is(Errno.ENOENT)) {
                 throw new InvalidPlaneException(regionLabel(p), "region_index", Long.toString(index),
@@ -378,6 +463,9 @@ public final class VfioGfxDevice implements GfxDevice {
     @Override
     public void reset() throws DeviceException {
         locked(() -> {
+            // what a region holds and what the planes are may change with a reset
+            regions.clear();
+            java.util.Arrays.fill(answers, null);
             try {
                 kernel.ioctl(fd, Vfio.DEVICE_RESET, 0L);
             } catch (DeviceException e) {

@@ -128,6 +128,39 @@ class LibcKernelRealTest {
         }
     }
 
+    /** FIONREAD: every Linux answers it for a regular file (a memfd) with the bytes from the offset to the end. */
+    static final long FIONREAD = 0x541B;
+
+    @Test
+    void ioctlArgumentsReachTheKernelAndComeBackWhateverTheBufferKind() throws Exception {
+        int fd = kernel.memfdCreate("scanout-fionread", Linux.MFD_CLOEXEC);
+        try {
+            kernel.ftruncate(fd, 12345);
+            ByteBuffer direct = ByteBuffer.allocateDirect(8).order(ByteOrder.nativeOrder());
+            assertThat(kernel.ioctl(fd, FIONREAD, direct)).isZero();
+            assertThat(direct.getInt(0)).isEqualTo(12345);
+            // a direct buffer is passed from index 0 whatever its position, which is left alone
+            ByteBuffer moved = ByteBuffer.allocateDirect(8).order(ByteOrder.nativeOrder());
+            moved.position(4);
+            kernel.ioctl(fd, FIONREAD, moved);
+            assertThat(moved.getInt(0)).isEqualTo(12345);
+            assertThat(moved.getInt(4)).isZero();
+            assertThat(moved.position()).isEqualTo(4);
+            // a heap buffer is copied in and out
+            ByteBuffer heap = ByteBuffer.allocate(8).order(ByteOrder.nativeOrder());
+            kernel.ioctl(fd, FIONREAD, heap);
+            assertThat(heap.getInt(0)).isEqualTo(12345);
+            kernel.lseek(fd, 345, Linux.SEEK_SET);
+            kernel.ioctl(fd, FIONREAD, direct);
+            assertThat(direct.getInt(0)).isEqualTo(12000);
+            // and errno of a failed direct call is the call's own
+            assertThatThrownBy(() -> kernel.ioctl(0x3FFF_FFF0, FIONREAD, direct))
+                    .isInstanceOfSatisfying(DeviceException.class, e -> assertThat(e.is(Errno.EBADF)).isTrue());
+        } finally {
+            kernel.close(fd);
+        }
+    }
+
     @Test
     void errnoSurvivesManyThreads() throws Exception {
         Thread[] threads = new Thread[4];
@@ -139,6 +172,12 @@ class LibcKernelRealTest {
                         try {
                             kernel.close(0x3FFF_FF00);
                             throw new AssertionError("close of a bad fd succeeded");
+                        } catch (DeviceException e) {
+                            assertThat(e.is(Errno.EBADF)).isTrue();
+                        }
+                        try {
+                            kernel.ioctl(0x3FFF_FF00, 0x3B64, 0L);
+                            throw new AssertionError("ioctl on a bad fd succeeded");
                         } catch (DeviceException e) {
                             assertThat(e.is(Errno.EBADF)).isTrue();
                         }

@@ -195,6 +195,41 @@ class VfioGfxDeviceTest {
     }
 
     @Test
+    void anUnchangedAnswerIsNotDecodedAgainAndItsRegionIsQueriedOnceUntilAReset() throws Exception {
+        regions.put(16, new Region(RWM, 8 << 20, 0x1000, false));
+        answer = PlaneValidatorTest.primary().flags(4).size(4 << 20).id(16).raw();
+        VfioGfxDevice d = device();
+        PlaneInfo first = d.queryPlane(BufferType.REGION, PlaneType.PRIMARY).orElseThrow();
+        PlaneInfo again = d.queryPlane(BufferType.REGION, PlaneType.PRIMARY).orElseThrow();
+        assertThat(again).isSameAs(first);
+        // every poll is a fresh query: the device's own argument memory, zeroed and filled in each time
+        assertThat(planeQueries).hasSize(2).allSatisfy(q -> assertThat(q.clear())
+                .isEqualTo(GfxPlaneInfoCodec.query(BufferType.REGION.flag(), PlaneType.PRIMARY).clear()));
+        verify(kernel, times(1)).ioctl(eq(FD), eq(Vfio.DEVICE_GET_REGION_INFO), any(ByteBuffer.class));
+
+        // a changed answer is decoded and validated again (against the region known already)
+        answer = PlaneValidatorTest.primary().flags(4).size(6 << 20).id(16).raw();
+        assertThat(d.queryPlane(BufferType.REGION, PlaneType.PRIMARY).orElseThrow().size()).isEqualTo(6 << 20);
+        answer = PlaneValidatorTest.primary().flags(4).size(10 << 20).id(16).raw();
+        for (int i = 0; i < 2; i++) {
+            assertThatThrownBy(() -> d.queryPlane(BufferType.REGION, PlaneType.PRIMARY))
+                    .isInstanceOfSatisfying(InvalidPlaneException.class, e -> assertThat(e.field()).isEqualTo("size"));
+        }
+        verify(kernel, times(1)).ioctl(eq(FD), eq(Vfio.DEVICE_GET_REGION_INFO), any(ByteBuffer.class));
+        // back to the first answer: still valid
+        answer = PlaneValidatorTest.primary().flags(4).size(4 << 20).id(16).raw();
+        assertThat(d.queryPlane(BufferType.REGION, PlaneType.PRIMARY).orElseThrow()).isEqualTo(first);
+
+        // a reset forgets what the regions were
+        regions.put(16, new Region(RWM, 2 << 20, 0x1000, false));
+        d.reset();
+        assertThatThrownBy(() -> d.queryPlane(BufferType.REGION, PlaneType.PRIMARY))
+                .isInstanceOfSatisfying(InvalidPlaneException.class, e -> assertThat(e.field()).isEqualTo("size"))
+                .hasMessageContaining("region 16 (2097152 bytes)");
+        verify(kernel, times(2)).ioctl(eq(FD), eq(Vfio.DEVICE_GET_REGION_INFO), any(ByteBuffer.class));
+    }
+
+    @Test
     void regionPlaneRegionMustBeReadable() throws Exception {
         regions.put(16, new Region(Vfio.REGION_INFO_FLAG_MMAP, 4 << 20, 0x1000, false));
         answer = PlaneValidatorTest.primary().flags(4).size(4 << 20).id(16).raw();

@@ -28,6 +28,8 @@ final class Y4mEncoder {
     private static final int VG = -24103;
     private static final int VB = -4681;
     private static final int HALF = 1 << 15;
+    /** Rounding of a sum over a 2x2 block: half of 65536 * 4. */
+    private static final int HALF4 = 1 << 17;
 
     private int[] rowA = new int[0];
     private int[] rowB = new int[0];
@@ -43,9 +45,9 @@ final class Y4mEncoder {
     void encode(ArgbRows image, Y4mChroma chroma, byte[] dst, int offset) {
         int w = image.width();
         int h = image.height();
-        if (rowA.length < w) {
-            rowA = new int[w];
-            rowB = new int[w];
+        if (rowA.length < w + 1) {
+            rowA = new int[w + 1];
+            rowB = new int[w + 1];
         }
         int lumaBytes = w * h;
         if (chroma == Y4mChroma.C444) {
@@ -72,47 +74,32 @@ final class Y4mEncoder {
         int v = u + chromaBytes;
         for (int y = 0; y < h; y += 2) {
             image.row(y, rowA);
-            boolean pair = y + 1 < h;
-            if (pair) {
-                image.row(y + 1, rowB);
-            }
             lumaRow(rowA, w, dst, offset + y * w);
-            if (pair) {
+            if (y + 1 < h) {
+                image.row(y + 1, rowB);
                 lumaRow(rowB, w, dst, offset + (y + 1) * w);
+            } else {
+                System.arraycopy(rowA, 0, rowB, 0, w);
             }
-            int co = (y / 2) * cw;
+            // an odd last column or row is its own neighbour: the average of a pixel with itself is
+            // the pixel, rounded the same, so every block is 2x2 and the loop below has no branch
+            rowA[w] = rowA[w - 1];
+            rowB[w] = rowB[w - 1];
+            int co = u + (y / 2) * cw;
+            int cv = v + (y / 2) * cw;
             for (int cx = 0, x = 0; cx < cw; cx++, x += 2) {
-                boolean two = x + 1 < w;
-                int rs = 0;
-                int gs = 0;
-                int bs = 0;
-                int p = rowA[x];
-                rs += (p >>> 16) & 0xff;
-                gs += (p >>> 8) & 0xff;
-                bs += p & 0xff;
-                if (two) {
-                    p = rowA[x + 1];
-                    rs += (p >>> 16) & 0xff;
-                    gs += (p >>> 8) & 0xff;
-                    bs += p & 0xff;
-                }
-                if (pair) {
-                    p = rowB[x];
-                    rs += (p >>> 16) & 0xff;
-                    gs += (p >>> 8) & 0xff;
-                    bs += p & 0xff;
-                    if (two) {
-                        p = rowB[x + 1];
-                        rs += (p >>> 16) & 0xff;
-                        gs += (p >>> 8) & 0xff;
-                        bs += p & 0xff;
-                    }
-                }
-                // n = 1, 2 or 4 pixels: divide the sums by 65536 * n with rounding
-                int shift = 16 + (two ? 1 : 0) + (pair ? 1 : 0);
-                int half = 1 << (shift - 1);
-                dst[u + co + cx] = (byte) (((UR * rs + UG * gs + UB * bs + half) >> shift) + 128);
-                dst[v + co + cx] = (byte) (((VR * rs + VG * gs + VB * bs + half) >> shift) + 128);
+                int p0 = rowA[x];
+                int p1 = rowA[x + 1];
+                int p2 = rowB[x];
+                int p3 = rowB[x + 1];
+                // red and blue summed side by side (4 x 255 fits in 16 bits), green apart
+                int rb = (p0 & 0xff00ff) + (p1 & 0xff00ff) + (p2 & 0xff00ff) + (p3 & 0xff00ff);
+                int gs = ((p0 >>> 8) & 0xff) + ((p1 >>> 8) & 0xff) + ((p2 >>> 8) & 0xff) + ((p3 >>> 8) & 0xff);
+                int rs = rb >>> 16;
+                int bs = rb & 0xffff;
+                // the sums of 4 pixels: divide by 65536 * 4 with rounding
+                dst[co + cx] = (byte) (((UR * rs + UG * gs + UB * bs + HALF4) >> 18) + 128);
+                dst[cv + cx] = (byte) (((VR * rs + VG * gs + VB * bs + HALF4) >> 18) + 128);
             }
         }
     }

@@ -65,8 +65,8 @@ final class Screen {
     /** One rectangle to send, with its pixels copied out of the picture and the key of its encoded form. */
     record Tile(Rect rect, int[] argb, CacheKey key) {}
 
-    /** What identifies an encoded rectangle: frame, place, encoding, pixel format, composited cursor. */
-    record CacheKey(long version, Rect rect, int encoding, PixelFormat format, long cursor) {}
+    /** What identifies an encoded rectangle: frame, place, encoding, JPEG quality, pixel format, composited cursor. */
+    record CacheKey(long version, Rect rect, int encoding, int quality, PixelFormat format, long cursor) {}
 
     /** The cursor image for the Cursor pseudo-encoding. */
     record CursorShape(int[] argb, int width, int height, int hotX, int hotY) {}
@@ -291,7 +291,7 @@ final class Screen {
         v.full = false;
         List<Tile> tiles = new ArrayList<>(rects.size());
         for (Rect r : rects) {
-            CacheKey key = new CacheKey(version, r, v.encoding, v.format, cursorKey);
+            CacheKey key = new CacheKey(version, r, v.encoding, v.encoding == ViewerState.TIGHT ? v.jpegLevel : -1, v.format, cursorKey);
             tiles.add(new Tile(r, copy(r, !v.richCursor), key));
         }
         return new Update(size, reason, shape, pointer, tiles, false);

@@ -48,6 +48,10 @@ final class Viewer implements Runnable {
     private final ViewerState state = new ViewerState();
     private final AtomicBoolean closed = new AtomicBoolean();
     private final Deflater zlib = new Deflater(Deflater.DEFAULT_COMPRESSION);
+    /** Tight's zlib streams 0 to 3 of this connection (this server uses 0 to 2). */
+    private final Deflater[] tightZlib = {new Deflater(Deflater.DEFAULT_COMPRESSION),
+        new Deflater(Deflater.DEFAULT_COMPRESSION), new Deflater(Deflater.DEFAULT_COMPRESSION),
+        new Deflater(Deflater.DEFAULT_COMPRESSION)};
     private volatile String closeReason;
     private volatile long writingSince;
     private volatile boolean connected;
@@ -57,6 +61,9 @@ final class Viewer implements Runnable {
     final AtomicLong updates = new AtomicLong();
     final AtomicLong rawRects = new AtomicLong();
     final AtomicLong zrleRects = new AtomicLong();
+    final AtomicLong tightFillRects = new AtomicLong();
+    final AtomicLong tightZlibRects = new AtomicLong();
+    final AtomicLong tightJpegRects = new AtomicLong();
     final AtomicLong inputDropped = new AtomicLong();
     private OutputStream out;
 
@@ -219,21 +226,13 @@ final class Viewer implements Runnable {
 
     private byte[] encode(Screen.Update u) throws IOException {
         PixelFormat f;
-        int encoding;
         boolean lastRect;
         synchronized (screen) {
             f = state.format;
-            encoding = state.encoding;
             lastRect = state.lastRect;
         }
         ByteArrayOutputStream b = new ByteArrayOutputStream();
-        int rects = u.tiles().size() + (u.size() != null ? 1 : 0) + (u.shape() != null ? 1 : 0)
-                + (u.pointer() != null ? 1 : 0);
-        b.write(0);
-        b.write(0);
-        int count = lastRect && rects > 0xfffe ? 0xffff : rects;
-        b.write(count >>> 8);
-        b.write(count);
+        int rects = 0;
         if (u.size() != null) {
             int w = u.size()[0];
             int h = u.size()[1];
@@ -247,6 +246,7 @@ final class Viewer implements Runnable {
             } else {
                 header(b, 0, 0, w, h, ViewerState.DESKTOP_SIZE);
             }
+            rects++;
         }
         if (u.shape() != null) {
             Screen.CursorShape c = u.shape();
@@ -263,21 +263,33 @@ final class Viewer implements Runnable {
                 }
             }
             b.write(mask);
+            rects++;
         }
         if (u.pointer() != null) {
             header(b, u.pointer()[0], u.pointer()[1], 0, 0, ViewerState.POINTER_POS);
+            rects++;
         }
         for (Screen.Tile t : u.tiles()) {
             Screen.Rect r = t.rect();
+            int encoding = t.key().encoding();
             byte[] data = screen.cached(t.key());
             if (data == null) {
-                data = encoding == ViewerState.ZRLE ? Encoders.zrle(t.argb(), r.width(), r.height(), f)
-                        : Encoders.raw(t.argb(), f);
+                data = switch (encoding) {
+                    case ViewerState.ZRLE -> Encoders.zrle(t.argb(), r.width(), r.height(), t.key().format());
+                    case ViewerState.TIGHT -> Encoders.tight(t.argb(), r.width(), r.height(), t.key().format(),
+                            t.key().quality());
+                    default -> Encoders.raw(t.argb(), t.key().format());
+                };
                 screen.cache(t.key(), data);
             }
+            if (encoding == ViewerState.TIGHT) {
+                rects += writeTight(b, r, data);
+                continue;
+            }
             header(b, r.x(), r.y(), r.width(), r.height(), encoding);
+            rects++;
             if (encoding == ViewerState.ZRLE) {
-                byte[] z = deflate(data);
+                byte[] z = deflate(zlib, data);
                 b.write(u32(z.length));
                 b.write(z);
                 zrleRects.incrementAndGet();
@@ -286,13 +298,62 @@ final class Viewer implements Runnable {
                 rawRects.incrementAndGet();
             }
         }
-        if (count == 0xffff) {
-            header(b, 0, 0, 0, 0, ViewerState.LAST_RECT);
+        if (rects > 0xffff && !lastRect) {
+            throw new IllegalStateException(rects + " rectangles in one update, and the viewer has no LastRect");
         }
-        return b.toByteArray();
+        boolean useLast = rects > 0xffff || (lastRect && rects > 0xfffe);
+        ByteArrayOutputStream msg = new ByteArrayOutputStream(b.size() + 16);
+        int count = useLast ? 0xffff : rects;
+        msg.write(new byte[] {0, 0, (byte) (count >>> 8), (byte) count});
+        b.writeTo(msg);
+        if (useLast) {
+            header(msg, 0, 0, 0, 0, ViewerState.LAST_RECT);
+        }
+        return msg.toByteArray();
     }
 
-    private byte[] deflate(byte[] data) {
+    /** Writes a Tight plan ({@link Encoders#tight}) through this connection's zlib streams; returns its rectangles. */
+    private int writeTight(ByteArrayOutputStream b, Screen.Rect r, byte[] plan) throws IOException {
+        java.nio.ByteBuffer p = java.nio.ByteBuffer.wrap(plan);
+        int n = 0;
+        while (p.hasRemaining()) {
+            int x = p.getShort() & 0xffff;
+            int y = p.getShort() & 0xffff;
+            int w = p.getShort() & 0xffff;
+            int h = p.getShort() & 0xffff;
+            int kind = p.get();
+            header(b, r.x() + x, r.y() + y, w, h, ViewerState.TIGHT);
+            if (kind == Encoders.PART_LITERAL) {
+                byte[] bytes = new byte[p.getInt()];
+                p.get(bytes);
+                b.write(bytes);
+                if ((bytes[0] & 0xff) == 0x90) {
+                    tightJpegRects.incrementAndGet();
+                } else {
+                    tightFillRects.incrementAndGet();
+                }
+            } else {
+                int stream = p.get();
+                byte[] head = new byte[p.getInt()];
+                p.get(head);
+                byte[] data = new byte[p.getInt()];
+                p.get(data);
+                b.write(head);
+                if (data.length < Encoders.TIGHT_MIN_TO_COMPRESS) {
+                    b.write(data);
+                } else {
+                    byte[] z = deflate(tightZlib[stream], data);
+                    Encoders.compactLength(b, z.length);
+                    b.write(z);
+                }
+                tightZlibRects.incrementAndGet();
+            }
+            n++;
+        }
+        return n;
+    }
+
+    private static byte[] deflate(Deflater zlib, byte[] data) {
         zlib.setInput(data);
         ByteArrayOutputStream z = new ByteArrayOutputStream(data.length / 4 + 64);
         byte[] buf = new byte[CHUNK];
@@ -360,13 +421,17 @@ final class Viewer implements Runnable {
             // closing anyway
         }
         zlib.end();
+        for (Deflater d : tightZlib) {
+            d.end();
+        }
         server.removed(this);
         String why = closeReason == null ? "closed" : closeReason;
         if (connected) {
             server.log(System.Logger.Level.INFO, String.format("viewer %s disconnected after %.1f s: %s; %d updates, "
-                    + "%d bytes, %d rectangles raw, %d zrle, %d frames coalesced, %d input events dropped", peer,
-                    (System.nanoTime() - startNanos) / 1e9, why, updates.get(), bytesSent.get(), rawRects.get(),
-                    zrleRects.get(), coalesced(), inputDropped.get()));
+                    + "%d bytes, %d rectangles raw, %d zrle, %d tight fill, %d tight zlib, %d tight jpeg, %d frames coalesced, "
+                    + "%d input events dropped", peer, (System.nanoTime() - startNanos) / 1e9, why, updates.get(),
+                    bytesSent.get(), rawRects.get(), zrleRects.get(), tightFillRects.get(), tightZlibRects.get(),
+                    tightJpegRects.get(), coalesced(), inputDropped.get()));
         } else {
             server.log(System.Logger.Level.WARNING, "viewer " + peer + " refused: " + why);
         }

@@ -69,8 +69,12 @@ class TigerVncTest {
     }
 
     private void startViewer(int port, String... options) throws IOException {
+        startViewerWith("ZRLE", port, options);
+    }
+
+    private void startViewerWith(String encoding, int port, String... options) throws IOException {
         List<String> cmd = new ArrayList<>(List.of("vncviewer", "-geometry", "+0+0", "-RemoteResize=0", "-ViewOnly",
-                "-Shared", "-AutoSelect=0", "-FullColor", "-PreferredEncoding", "ZRLE"));
+                "-Shared", "-AutoSelect=0", "-FullColor", "-PreferredEncoding", encoding));
         cmd.addAll(List.of(options));
         cmd.add("127.0.0.1::" + port);
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true)
@@ -169,6 +173,28 @@ class TigerVncTest {
             viewer.destroy();
             viewer.waitFor(10, TimeUnit.SECONDS);
             assertThat(s.awaitLog("disconnected")).contains("zrle").doesNotContain(" 0 zrle");
+        }
+    }
+
+    @Test
+    void tightWithoutJpegIsLossless() throws Exception {
+        try (RealClients.Server s = new RealClients.Server()) {
+            int w = 400;
+            int h = 300;
+            int[] picture = TestFrames.pattern(w, h, 11);
+            s.sink.frame(TestFrames.frame(picture, w, h, 1));
+            // -NoJPEG: TigerVNC sends no quality level, so Tight stays lossless (fill, palette, zlib)
+            startViewerWith("Tight", s.port(), "-SecurityTypes", "None", "-NoJPEG");
+            awaitPicture(picture, w, h);
+            int[] changed = picture.clone();
+            for (int i = 0; i < 16; i++) {
+                changed[40 * w + 300 + i] = 0xff00ff00;
+            }
+            s.sink.frame(TestFrames.frame(changed, w, h, 2));
+            awaitPicture(changed, w, h);
+            viewer.destroy();
+            viewer.waitFor(10, TimeUnit.SECONDS);
+            assertThat(s.awaitLog("disconnected")).contains(" 0 tight jpeg").doesNotContain(" 0 tight zlib");
         }
     }
 

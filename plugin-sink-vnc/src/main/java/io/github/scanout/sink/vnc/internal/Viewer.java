@@ -37,11 +37,18 @@ import java.util.zip.Deflater;
  */
 final class Viewer implements Runnable {
     static final int HANDSHAKE_TIMEOUT_MILLIS = 10_000;
+    static final int TLS_HANDSHAKE_TIMEOUT_MILLIS = 30_000;
     private static final Pattern VERSION = Pattern.compile("RFB (\\d{3})\\.(\\d{3})\n");
     private static final int CHUNK = 64 * 1024;
     private static final SecureRandom RANDOM = new SecureRandom();
+    static final int NONE = 1;
+    static final int VNC_AUTH = 2;
+    static final int VENCRYPT = 19;
+    static final int X509_NONE = 260;
+    static final int X509_VNC = 261;
 
-    private final Socket socket;
+    private final Transport transport;
+    private DataInputStream in;
     private final VncServer server;
     private final Screen screen;
     private final String peer;
@@ -55,6 +62,8 @@ final class Viewer implements Runnable {
     private volatile String closeReason;
     private volatile long writingSince;
     private volatile boolean connected;
+    private volatile long throttledNanos;
+    private volatile boolean tlsStarted;
     private final long startNanos = System.nanoTime();
 
     final AtomicLong bytesSent = new AtomicLong();
@@ -67,18 +76,20 @@ final class Viewer implements Runnable {
     final AtomicLong inputDropped = new AtomicLong();
     private OutputStream out;
 
-    Viewer(Socket socket, VncServer server, Screen screen) {
-        this.socket = socket;
+    Viewer(Transport transport, VncServer server, Screen screen) {
+        this.transport = transport;
         this.server = server;
         this.screen = screen;
-        this.peer = peerName(socket);
+        this.peer = transport.peer();
     }
 
     static String peerName(Socket s) {
-        if (s.getRemoteSocketAddress() instanceof InetSocketAddress a) {
-            return a.getAddress().getHostAddress() + ":" + a.getPort();
-        }
-        return String.valueOf(s.getRemoteSocketAddress());
+        return Transport.Tcp.name(s);
+    }
+
+    /** Whether the handshake of a transport without read timeouts (Unix socket) has run past its time (the watchdog asks). */
+    boolean handshakeOverdue(long now) {
+        return !transport.hasReadTimeout() && !connected && !closed.get() && now - startNanos > HANDSHAKE_TIMEOUT_MILLIS * 1_000_000L + throttledNanos;
     }
 
     String peer() {
@@ -88,12 +99,11 @@ final class Viewer implements Runnable {
     @Override
     public void run() {
         try {
-            socket.setTcpNoDelay(true);
-            socket.setSoTimeout(HANDSHAKE_TIMEOUT_MILLIS);
-            out = socket.getOutputStream();
-            DataInputStream in = new DataInputStream(new BufferedInputStream(socket.getInputStream()));
-            String how = handshake(in);
-            socket.setSoTimeout(0);
+            transport.readTimeout(HANDSHAKE_TIMEOUT_MILLIS);
+            out = transport.out();
+            in = new DataInputStream(new BufferedInputStream(transport.in()));
+            String how = handshake();
+            transport.readTimeout(0);
             connected = true;
             server.log(System.Logger.Level.INFO, "viewer " + peer + " connected (" + how + ")");
             Thread writer = new Thread(this::writeLoop, Thread.currentThread().getName().replace("-in", "-out"));
@@ -106,7 +116,8 @@ final class Viewer implements Runnable {
         } catch (EOFException e) {
             close("closed by the viewer");
         } catch (SocketTimeoutException e) {
-            close("no answer within " + HANDSHAKE_TIMEOUT_MILLIS / 1000 + " s during the handshake");
+            close("no answer within " + HANDSHAKE_TIMEOUT_MILLIS / 1000 + " s during the handshake"
+                    + (transport.encrypted() || tlsStarted ? " (" + TLS_HANDSHAKE_TIMEOUT_MILLIS / 1000 + " s for TLS)" : ""));
         } catch (ProtocolException e) {
             close("protocol error: " + e.getMessage());
         } catch (IOException e) {
@@ -120,7 +131,7 @@ final class Viewer implements Runnable {
     }
 
     /** Version, security, init; returns "RFB 3.8, VNC authentication" for the log. */
-    private String handshake(DataInputStream in) throws IOException, ProtocolException, InterruptedException {
+    private String handshake() throws IOException, ProtocolException, InterruptedException {
         write("RFB 003.008\n".getBytes(StandardCharsets.US_ASCII));
         byte[] v = new byte[12];
         in.readFully(v);
@@ -131,7 +142,8 @@ final class Viewer implements Runnable {
         int minor = Integer.parseInt(m.group(2));
         minor = minor >= 8 ? 8 : minor == 7 ? 7 : 3; // 3.4-3.6 (and 3.5 of old clients) are 3.3
         String password = server.password();
-        int type = password != null ? 2 : 1;
+        boolean tls = server.tls() != null && transport.canStartTls();
+        int type = tls ? VENCRYPT : password != null ? VNC_AUTH : NONE;
         if (minor >= 7) {
             write(new byte[] {1, (byte) type});
             int chosen = in.readUnsignedByte();
@@ -139,31 +151,74 @@ final class Viewer implements Runnable {
                 if (minor == 8) {
                     writeFailure("security type " + chosen + " is not offered; this server offers " + type);
                 }
-                throw new ProtocolException("the viewer chose security type " + chosen + ", not the offered " + type);
+                throw new ProtocolException("the viewer chose security type " + chosen + ", not the offered " + type
+                        + (type == VENCRYPT ? " (VeNCrypt: this listener takes TLS only)" : ""));
             }
+        } else if (tls) {
+            writeFailure3("this server takes TLS (VeNCrypt) only, which needs RFB 3.7 or later");
+            throw new ProtocolException("an RFB 3.3 viewer cannot use VeNCrypt, and this listener takes TLS only");
         } else {
             write(u32(type));
         }
-        if (type == 2) {
+        String how = type == VNC_AUTH ? "VNC authentication" : "no authentication";
+        boolean vncAuth = type == VNC_AUTH;
+        if (type == VENCRYPT) {
+            int sub = password != null ? X509_VNC : X509_NONE;
+            write(new byte[] {0, 2});
+            int major = in.readUnsignedByte();
+            int minorV = in.readUnsignedByte();
+            if (major != 0 || minorV != 2) {
+                write(new byte[] {1});
+                throw new ProtocolException("VeNCrypt version " + major + "." + minorV + " (0.2 is spoken)");
+            }
+            write(new byte[] {0, 1});
+            write(u32(sub));
+            int chosen = in.readInt();
+            if (chosen != sub) {
+                write(new byte[] {0});
+                throw new ProtocolException("the viewer chose VeNCrypt subtype " + chosen + ", not the offered " + sub
+                        + (sub == X509_VNC ? " (X509Vnc)" : " (X509None)"));
+            }
+            write(new byte[] {1});
+            tlsStarted = true;
+            byte[] consumed = new byte[in.available()];
+            in.readFully(consumed);
+            try {
+                // a TLS handshake is several round trips of public-key work: on a loaded host it
+                // takes seconds, so each of its reads gets the longer TLS limit
+                transport.readTimeout(TLS_HANDSHAKE_TIMEOUT_MILLIS);
+                transport.startTls(server.tls(), consumed);
+                transport.readTimeout(HANDSHAKE_TIMEOUT_MILLIS);
+            } catch (javax.net.ssl.SSLException e) {
+                throw new ProtocolException("TLS handshake failed: " + e.getMessage());
+            }
+            out = transport.out();
+            in = new DataInputStream(new BufferedInputStream(transport.in()));
+            vncAuth = sub == X509_VNC;
+            how = "VeNCrypt " + (sub == X509_VNC ? "X509Vnc, TLS, VNC authentication" : "X509None, TLS, no authentication");
+        }
+        if (vncAuth) {
             byte[] challenge = new byte[16];
             RANDOM.nextBytes(challenge);
             write(challenge);
             byte[] answer = new byte[16];
             in.readFully(answer);
-            var address = socket.getInetAddress();
+            var address = transport.address();
             long delay = server.throttle().delayMillis(address);
             if (delay > 0) {
+                throttledNanos += delay * 1_000_000L; // the failed-login delay is not the viewer's slowness
                 Thread.sleep(delay);
             }
             if (!VncAuth.check(password, challenge, answer)) {
                 int n = server.throttle().failed(address, System.currentTimeMillis());
                 writeFailure("authentication failed");
-                throw new ProtocolException("wrong password (failure " + n + " from " + address.getHostAddress()
+                throw new ProtocolException("wrong password (failure " + n + " from "
+                        + (address == null ? "the Unix socket" : address.getHostAddress())
                         + "; its next answer waits " + server.throttle().delayMillis(address) / 1000 + " s)");
             }
             server.throttle().succeeded(address);
             write(u32(0));
-        } else if (minor == 8) {
+        } else if (minor == 8 || type == VENCRYPT) {
             write(u32(0));
         }
         in.readUnsignedByte(); // ClientInit's shared flag: every viewer shares the screen
@@ -178,7 +233,17 @@ final class Viewer implements Runnable {
         init.write(u32(name.length));
         init.write(name);
         write(init.toByteArray());
-        return "RFB 3." + minor + ", " + (type == 2 ? "VNC authentication" : "no authentication");
+        return "RFB 3." + minor + ", " + how;
+    }
+
+    /** RFB 3.3's refusal: security type 0, then the reason. */
+    private void writeFailure3(String reason) throws IOException {
+        byte[] r = reason.getBytes(StandardCharsets.US_ASCII);
+        ByteArrayOutputStream b = new ByteArrayOutputStream();
+        b.write(u32(0));
+        b.write(u32(r.length));
+        b.write(r);
+        write(b.toByteArray());
     }
 
     private void writeFailure(String reason) throws IOException {
@@ -415,11 +480,7 @@ final class Viewer implements Runnable {
             state.closed = true;
             screen.notifyAll();
         }
-        try {
-            socket.close();
-        } catch (IOException e) {
-            // closing anyway
-        }
+        transport.close();
         zlib.end();
         for (Deflater d : tightZlib) {
             d.end();

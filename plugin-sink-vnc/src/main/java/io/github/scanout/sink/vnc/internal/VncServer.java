@@ -6,6 +6,15 @@ import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.SocketException;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.channels.ClosedChannelException;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.nio.file.Files;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.concurrent.atomic.AtomicLong;
+import javax.net.ssl.SSLContext;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
@@ -30,7 +39,12 @@ final class VncServer {
     private final Reporter log;
     private final String label;
     private final String password;
+    /** The TCP listener, or null when listening on a Unix-domain socket. */
     private final ServerSocket listener;
+    /** The Unix-domain listener, or null. */
+    private final ServerSocketChannel unixListener;
+    private final SSLContext tls;
+    private final AtomicLong unixPeers = new AtomicLong();
     private final List<Viewer> viewers = new CopyOnWriteArrayList<>();
     private final LoginThrottle throttle = new LoginThrottle();
     private final ScheduledExecutorService watchdog;
@@ -42,20 +56,28 @@ final class VncServer {
      *
      * @throws IOException naming the address when it cannot be bound
      */
-    VncServer(VncOptions options, String password, Screen screen, String label, Reporter log) throws IOException {
+    VncServer(VncOptions options, String password, SSLContext tls, Screen screen, String label, Reporter log)
+            throws IOException {
         this.options = options;
         this.password = password;
+        this.tls = tls;
         this.screen = screen;
         this.label = label;
         this.log = log;
-        ServerSocket s = new ServerSocket();
-        try {
-            s.bind(new InetSocketAddress(options.address(), options.port()), 16);
-        } catch (IOException e) {
-            s.close();
-            throw new IOException("vnc sink " + label + ": cannot listen on " + options.listenText() + ": " + e.getMessage(), e);
+        if (options.unixPath() != null) {
+            this.listener = null;
+            this.unixListener = bindUnix(options, label);
+        } else {
+            ServerSocket s = new ServerSocket();
+            try {
+                s.bind(new InetSocketAddress(options.address(), options.port()), 16);
+            } catch (IOException e) {
+                s.close();
+                throw new IOException("vnc sink " + label + ": cannot listen on " + options.where() + ": " + e.getMessage(), e);
+            }
+            this.listener = s;
+            this.unixListener = null;
         }
-        this.listener = s;
         this.watchdog = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "scanout-vnc-" + label + "-watchdog");
             t.setDaemon(true);
@@ -67,19 +89,60 @@ final class VncServer {
         acceptor.start();
     }
 
-    /** The port it listens on (the chosen one when the configuration said 0). */
-    int port() {
-        return listener.getLocalPort();
+    /**
+     * Binds the Unix-domain socket, owner-only (0600). A socket file left by a process that is
+     * gone (nothing answers on it) is replaced; anything else at the path is refused.
+     */
+    private static ServerSocketChannel bindUnix(VncOptions options, String label) throws IOException {
+        var path = options.unixPath();
+        String where = "vnc sink " + label + ": cannot listen on " + options.where() + ": ";
+        if (Files.exists(path, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+            var attrs = Files.readAttributes(path, java.nio.file.attribute.BasicFileAttributes.class,
+                    java.nio.file.LinkOption.NOFOLLOW_LINKS);
+            if (!attrs.isOther()) {
+                throw new IOException(where + "the path exists and is not a socket");
+            }
+            try (SocketChannel probe = SocketChannel.open(UnixDomainSocketAddress.of(path))) {
+                throw new IOException(where + "another process listens on it");
+            } catch (IOException e) {
+                if (e.getMessage() != null && e.getMessage().startsWith(where)) {
+                    throw e;
+                }
+                Files.deleteIfExists(path); // a stale socket: nobody answers
+            }
+        }
+        ServerSocketChannel c = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
+        try {
+            c.bind(UnixDomainSocketAddress.of(path), 16);
+            Files.setPosixFilePermissions(path, PosixFilePermissions.fromString("rw-------"));
+        } catch (IOException | UnsupportedOperationException e) {
+            c.close();
+            throw new IOException(where + e.getMessage(), e);
+        }
+        return c;
     }
 
-    /** host:port as bound, for the log. */
+    /** The port it listens on (the chosen one when the configuration said 0), or -1 on a Unix socket. */
+    int port() {
+        return listener == null ? -1 : listener.getLocalPort();
+    }
+
+    /** host:port as bound, or unix:PATH, for the log. */
     String boundText() {
+        if (listener == null) {
+            return options.where();
+        }
         String host = listener.getInetAddress().getHostAddress();
         return (host.contains(":") ? "[" + host + "]" : host) + ":" + port();
     }
 
     String password() {
         return password;
+    }
+
+    /** The TLS context for VeNCrypt, or null without {@code tls.cert}. */
+    SSLContext tls() {
+        return tls;
     }
 
     LoginThrottle throttle() {
@@ -100,10 +163,21 @@ final class VncServer {
 
     private void acceptLoop() {
         while (!closed) {
-            Socket s;
+            Transport t;
             try {
-                s = listener.accept();
-            } catch (SocketException e) {
+                if (unixListener != null) {
+                    SocketChannel c = unixListener.accept();
+                    t = Transport.unix(c, options.where() + "#" + unixPeers.incrementAndGet());
+                } else {
+                    Socket s = listener.accept();
+                    try {
+                        t = Transport.tcp(s);
+                    } catch (IOException e) {
+                        s.close();
+                        throw e;
+                    }
+                }
+            } catch (SocketException | ClosedChannelException e) {
                 if (!closed) {
                     log(System.Logger.Level.ERROR, "the listener failed: " + e.getMessage() + "; no new viewers");
                 }
@@ -112,22 +186,27 @@ final class VncServer {
                 log(System.Logger.Level.WARNING, "accepting a viewer failed: " + e.getMessage());
                 continue;
             }
-            if (viewers.size() >= options.maxViewers()) {
-                log(System.Logger.Level.WARNING, "viewer " + Viewer.peerName(s) + " refused: " + options.maxViewers()
-                        + " viewers are connected (max.viewers)");
-                try {
-                    s.close();
-                } catch (IOException e) {
-                    // refused anyway
-                }
-                continue;
-            }
-            Viewer v = new Viewer(s, this, screen);
-            viewers.add(v);
-            Thread t = new Thread(v, "scanout-vnc-" + label + "-" + v.peer() + "-in");
-            t.setDaemon(true);
-            t.start();
+            serve(t);
         }
+    }
+
+    /** Serves a new connection from any listener (this one's, or a WebSocket's), within max.viewers. */
+    void serve(Transport t) {
+        if (closed) {
+            t.close();
+            return;
+        }
+        if (viewers.size() >= options.maxViewers()) {
+            log(System.Logger.Level.WARNING, "viewer " + t.peer() + " refused: " + options.maxViewers()
+                    + " viewers are connected (max.viewers)");
+            t.close();
+            return;
+        }
+        Viewer v = new Viewer(t, this, screen);
+        viewers.add(v);
+        Thread thread = new Thread(v, "scanout-vnc-" + label + "-" + v.peer() + "-in");
+        thread.setDaemon(true);
+        thread.start();
     }
 
     private void checkWrites() {
@@ -136,6 +215,8 @@ final class VncServer {
             long since = v.writingSince();
             if (since != 0 && now - since > options.timeoutSeconds() * 1_000_000_000L) {
                 v.abort("it read nothing for " + options.timeoutSeconds() + " s (timeout)");
+            } else if (v.handshakeOverdue(now)) {
+                v.abort("no answer within " + Viewer.HANDSHAKE_TIMEOUT_MILLIS / 1000 + " s during the handshake");
             }
         }
     }
@@ -151,7 +232,13 @@ final class VncServer {
         }
         closed = true;
         try {
-            listener.close();
+            if (listener != null) {
+                listener.close();
+            }
+            if (unixListener != null) {
+                unixListener.close();
+                Files.deleteIfExists(options.unixPath());
+            }
         } catch (IOException e) {
             // closing anyway
         }

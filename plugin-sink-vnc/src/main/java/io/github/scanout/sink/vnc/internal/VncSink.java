@@ -14,6 +14,7 @@ import java.nio.file.Files;
 import java.nio.file.attribute.PosixFilePermission;
 import java.util.List;
 import java.util.Set;
+import javax.net.ssl.SSLContext;
 
 /**
  * A VNC server for one device: frames become the {@link Screen} every viewer of this sink sees.
@@ -42,11 +43,17 @@ final class VncSink {
         this.label = label;
         this.log = log;
         String password = options.passwordFile() == null ? null : readPassword(options, label, log);
-        this.server = new VncServer(options, password, screen, label, log);
+        SSLContext tls = options.tlsCert() == null ? null : TlsFiles.context(options.tlsCert(), options.tlsKey());
+        this.server = new VncServer(options, password, tls, screen, label, log);
         // a port the system picked is said at WARNING, the launcher's default level: it is the only place it shows
-        log.report(options.port() == 0 ? System.Logger.Level.WARNING : System.Logger.Level.INFO, "vnc sink " + label + " for " + options.device() + " listening on "
-                + server.boundText() + " (" + (password == null ? "no password" : "VNC authentication")
-                + (options.address().isLoopbackAddress() ? ", loopback only" : ", NOT loopback: insecure=true") + ")");
+        boolean picked = options.unixPath() == null && options.port() == 0;
+        String security = tls != null ? (password == null ? "VeNCrypt X509None: TLS, no password" : "VeNCrypt X509Vnc: TLS and VNC authentication")
+                : password == null ? "no password" : "VNC authentication";
+        String reach = options.unixPath() != null ? ", Unix socket, owner only"
+                : options.address().isLoopbackAddress() ? ", loopback only"
+                : tls != null && password != null ? ", network" : ", NOT loopback: insecure=true";
+        log.report(picked ? System.Logger.Level.WARNING : System.Logger.Level.INFO, "vnc sink " + label + " for "
+                + options.device() + " listening on " + server.boundText() + " (" + security + reach + ")");
     }
 
     static String readPassword(VncOptions o, String label, Reporter log) {

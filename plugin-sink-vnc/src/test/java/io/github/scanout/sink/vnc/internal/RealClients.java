@@ -103,6 +103,21 @@ final class RealClients {
         return run(dir, "rfbsrc-" + png.getFileName(), cmd);
     }
 
+    /**
+     * A self-signed certificate for 127.0.0.1 and localhost and its key, PEM, made by the
+     * {@code openssl} command; returns {cert, key}.
+     */
+    static Path[] selfSignedCertificate(Path dir) throws Exception {
+        require("openssl", "openssl");
+        Path cert = dir.resolve("cert.pem");
+        Path key = dir.resolve("key.pem");
+        int rc = run(dir, "openssl", List.of("openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout",
+                key.toString(), "-out", cert.toString(), "-days", "2", "-subj", "/CN=127.0.0.1", "-addext",
+                "subjectAltName=IP:127.0.0.1,DNS:localhost"));
+        assertThat(rc).as("openssl req: " + Files.readString(dir.resolve("openssl.log"))).isZero();
+        return new Path[] {cert, key};
+    }
+
     /** The pixels of a PNG as opaque ARGB. */
     static int[] argb(Path png, int width, int height) throws IOException {
         BufferedImage img = ImageIO.read(png.toFile());

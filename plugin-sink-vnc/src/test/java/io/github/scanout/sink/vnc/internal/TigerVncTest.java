@@ -73,10 +73,14 @@ class TigerVncTest {
     }
 
     private void startViewerWith(String encoding, int port, String... options) throws IOException {
+        startViewerAt(encoding, "127.0.0.1::" + port, options);
+    }
+
+    private void startViewerAt(String encoding, String server, String... options) throws IOException {
         List<String> cmd = new ArrayList<>(List.of("vncviewer", "-geometry", "+0+0", "-RemoteResize=0", "-ViewOnly",
                 "-Shared", "-AutoSelect=0", "-FullColor", "-PreferredEncoding", encoding));
         cmd.addAll(List.of(options));
-        cmd.add("127.0.0.1::" + port);
+        cmd.add(server);
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true)
                 .redirectOutput(dir.resolve("vncviewer.log").toFile());
         pb.environment().put("DISPLAY", display);
@@ -221,6 +225,55 @@ class TigerVncTest {
             awaitPicture(picture, w, h);
             s.awaitLog("connected (RFB 3.8, VNC authentication)");
         }
+    }
+
+    @Test
+    void veNCryptX509VncWithTheRightPasswordAndNoPlainVncAuth() throws Exception {
+        Path[] pem = RealClients.selfSignedCertificate(dir);
+        Path pw = dir.resolve("password");
+        Files.writeString(pw, "Sc4nout\n");
+        try (RealClients.Server s = new RealClients.Server(Map.of("password.file", pw.toString(), "tls.cert",
+                pem[0].toString(), "tls.key", pem[1].toString()))) {
+            s.awaitLog("(VeNCrypt X509Vnc: TLS and VNC authentication, loopback only)");
+            int w = 240;
+            int h = 160;
+            int[] picture = TestFrames.pattern(w, h, 21);
+            s.sink.frame(TestFrames.frame(picture, w, h, 1));
+
+            // a viewer that only speaks plain VNC authentication finds nothing it takes (only VeNCrypt is offered)
+            Path right = dir.resolve("right.passwd");
+            Files.write(right, obfuscated("Sc4nout"));
+            startViewer(s.port(), "-SecurityTypes", "VncAuth", "-PasswordFile", right.toString());
+            s.awaitLog("refused: closed by the viewer");
+            assertThat(s.log).noneMatch(l -> l.contains("connected (RFB"));
+            viewer.destroy();
+            viewer.waitFor(10, TimeUnit.SECONDS);
+
+            startViewer(s.port(), "-SecurityTypes", "X509Vnc", "-X509CA", pem[0].toString(), "-PasswordFile",
+                    right.toString());
+            awaitPicture(picture, w, h);
+            s.awaitLog("connected (RFB 3.8, VeNCrypt X509Vnc, TLS, VNC authentication)");
+        }
+    }
+
+    @Test
+    void aUnixSocketListenerServesTigerVnc() throws Exception {
+        Path socket = dir.resolve("vnc.sock");
+        try (RealClients.Server s = new RealClients.Server(Map.of("listen", "unix:" + socket))) {
+            s.awaitLog("listening on unix:" + socket + " (no password, Unix socket, owner only)");
+            assertThat(java.nio.file.Files.getPosixFilePermissions(socket))
+                    .containsExactlyInAnyOrder(java.nio.file.attribute.PosixFilePermission.OWNER_READ,
+                            java.nio.file.attribute.PosixFilePermission.OWNER_WRITE);
+            int w = 320;
+            int h = 200;
+            int[] picture = TestFrames.pattern(w, h, 31);
+            s.sink.frame(TestFrames.frame(picture, w, h, 1));
+            // TigerVNC connects to a Unix socket when the server name is a path
+            startViewerAt("ZRLE", socket.toString(), "-SecurityTypes", "None");
+            awaitPicture(picture, w, h);
+            s.awaitLog("viewer unix:" + socket + "#1 connected (RFB 3.8, no authentication)");
+        }
+        assertThat(socket).as("the socket file is removed when the sink stops").doesNotExist();
     }
 
     /**

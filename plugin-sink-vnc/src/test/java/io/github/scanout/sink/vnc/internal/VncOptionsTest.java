@@ -36,6 +36,17 @@ class VncOptionsTest {
                 .hasMessageStartingWith("vnc sink configuration: listen=0.0.0.0:5900 is not a loopback address")
                 .hasMessageContaining("without a password").hasMessageContaining("insecure=true")
                 .hasMessageContaining("ssh -L");
+        assertThatThrownBy(() -> VncOptions.parse(Map.of("listen", "0.0.0.0:5900", "tls.cert", "/c.pem", "tls.key",
+                "/k.pem"))).hasMessageContaining("is not a loopback address: viewers would connect over the network "
+                + "encrypted and without a password");
+        assertThatThrownBy(() -> VncOptions.parse(Map.of("listen", "0.0.0.0:5900", "password.file", "/p")))
+                .hasMessageContaining("over the network unencrypted. Set tls.cert, tls.key and password.file");
+        VncOptions tls = VncOptions.parse(Map.of("listen", "0.0.0.0:5900", "tls.cert", "/c.pem", "tls.key", "/k.pem",
+                "password.file", "/p"));
+        assertThat(tls.tlsCert()).hasToString("/c.pem");
+        assertThatThrownBy(() -> VncOptions.parse(Map.of("tls.cert", "/c.pem")))
+                .hasMessage("vnc sink configuration: tls.key is missing: tls.cert and tls.key go together (the "
+                        + "certificate and its private key, PEM files)");
         VncOptions o = VncOptions.parse(Map.of("listen", "0.0.0.0:5900", "insecure", "true"));
         assertThat(o.insecure()).isTrue();
         assertThat(o.address().isAnyLocalAddress()).isTrue();

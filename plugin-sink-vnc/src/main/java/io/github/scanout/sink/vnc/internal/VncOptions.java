@@ -102,14 +102,14 @@ record VncOptions(String device, InetAddress address, String listenText, int por
         Path tlsCert = file(p, TLS_CERT);
         Path tlsKey = file(p, TLS_KEY);
         if ((tlsCert == null) != (tlsKey == null)) {
-            throw new IllegalArgumentException(PREFIX + (tlsCert == null ? TLS_CERT : TLS_KEY) + " is missing: "
-                    + TLS_CERT + " and " + TLS_KEY + " go together (the certificate and its private key, PEM files)");
+            throw new IllegalArgumentException(PREFIX + (tlsCert == null ? TLS_CERT : TLS_KEY)
+                    + " is missing: tls.cert and tls.key go together (the certificate and its private key, PEM files)");
         }
         int websocket = p.get(WEBSOCKET) == null || p.get(WEBSOCKET).toString().isBlank() ? -1
                 : whole(p, WEBSOCKET, -1, 0, 65535);
         if (unixPath != null && (tlsCert != null || websocket >= 0)) {
-            throw new IllegalArgumentException(PREFIX + LISTEN + "=" + text(p, LISTEN, "") + ": a Unix-domain socket "
-                    + "takes neither " + TLS_CERT + " nor " + WEBSOCKET + " (it is reached only from this machine)");
+            throw new IllegalArgumentException(PREFIX + LISTEN + "=" + text(p, LISTEN, "")
+                    + ": a Unix-domain socket takes neither tls.cert nor websocket (it is reached only from this machine)");
         }
         if (!address.isLoopbackAddress() && !insecure && (tlsCert == null || passwordFile == null)) {
             throw new IllegalArgumentException(PREFIX + LISTEN + "=" + listen + " is not a loopback address: viewers "

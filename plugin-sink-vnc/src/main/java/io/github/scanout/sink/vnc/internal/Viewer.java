@@ -455,6 +455,50 @@ final class Viewer implements Runnable {
         return writingSince;
     }
 
+    /** A viewer's counters, or their sum over several. */
+    static final class Counters {
+        long bytes;
+        long updates;
+        long raw;
+        long zrle;
+        long tightFill;
+        long tightZlib;
+        long tightJpeg;
+        long coalesced;
+
+        void add(Counters c) {
+            bytes += c.bytes;
+            updates += c.updates;
+            raw += c.raw;
+            zrle += c.zrle;
+            tightFill += c.tightFill;
+            tightZlib += c.tightZlib;
+            tightJpeg += c.tightJpeg;
+            coalesced += c.coalesced;
+        }
+
+        @Override
+        public String toString() {
+            return updates + " updates, " + bytes + " bytes, rectangles " + raw + " raw, " + zrle + " zrle, " + tightFill
+                    + " tight fill, " + tightZlib + " tight zlib, " + tightJpeg + " tight jpeg, " + coalesced
+                    + " frames coalesced";
+        }
+    }
+
+    /** This viewer's counters now. */
+    Counters counters() {
+        Counters c = new Counters();
+        c.bytes = bytesSent.get();
+        c.updates = updates.get();
+        c.raw = rawRects.get();
+        c.zrle = zrleRects.get();
+        c.tightFill = tightFillRects.get();
+        c.tightZlib = tightZlibRects.get();
+        c.tightJpeg = tightJpegRects.get();
+        c.coalesced = coalesced();
+        return c;
+    }
+
     long coalesced() {
         synchronized (screen) {
             return state.coalesced;

@@ -46,6 +46,9 @@ final class VncServer {
     private final SSLContext tls;
     private final AtomicLong unixPeers = new AtomicLong();
     private final List<Viewer> viewers = new CopyOnWriteArrayList<>();
+    /** What viewers that are gone did, summed (guarded by itself). */
+    private final Viewer.Counters done = new Viewer.Counters();
+    private long served;
     private final LoginThrottle throttle = new LoginThrottle();
     private final ScheduledExecutorService watchdog;
     private final Thread acceptor;
@@ -222,7 +225,34 @@ final class VncServer {
     }
 
     void removed(Viewer v) {
-        viewers.remove(v);
+        if (viewers.remove(v)) {
+            synchronized (done) {
+                done.add(v.counters());
+                served++;
+            }
+        }
+    }
+
+    /**
+     * The counters of every viewer this listener served, ended and connected ones together:
+     * bytes, updates, rectangles per encoding, frames coalesced (see {@link Viewer.Counters}).
+     */
+    Viewer.Counters totals() {
+        Viewer.Counters t = new Viewer.Counters();
+        synchronized (done) {
+            t.add(done);
+        }
+        for (Viewer v : viewers) {
+            t.add(v.counters());
+        }
+        return t;
+    }
+
+    /** Viewers served and gone. */
+    long served() {
+        synchronized (done) {
+            return served;
+        }
     }
 
     /** Stops listening and closes every viewer. Idempotent. */

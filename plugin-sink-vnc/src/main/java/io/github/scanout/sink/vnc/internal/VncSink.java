@@ -6,6 +6,7 @@ import io.github.scanout.api.pixels.PixelConverter;
 import io.github.scanout.api.sink.CursorState;
 import io.github.scanout.api.sink.Frame;
 import io.github.scanout.api.sink.SinkNeeds;
+import io.github.scanout.api.sink.SinkOutput;
 import io.github.scanout.api.support.Reporter;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -29,6 +30,9 @@ final class VncSink {
     private final Reporter log;
     private final String label;
     private int[] next = new int[0];
+    /** Frames put on the screen: what this sink "wrote" (offered to viewers, connected or not). */
+    private final java.util.concurrent.atomic.AtomicLong frames = new java.util.concurrent.atomic.AtomicLong();
+    private volatile String lastProblemSeen = "";
     private String lastProblem;
     private PlaneInfo.BufferKey cursorKey;
 
@@ -116,8 +120,10 @@ final class VncSink {
             PixelConverter.convertRow(info, src, row, next, row * info.width());
         }
         int[] old = screen.frame(info.width(), info.height(), next);
+        frames.incrementAndGet();
         next = old.length == n ? old : new int[n];
         lastProblem = null;
+        lastProblemSeen = "";
         cursor(frame.cursor());
     }
 
@@ -158,6 +164,7 @@ final class VncSink {
     private void problem(String message) {
         if (!message.equals(lastProblem)) {
             lastProblem = message;
+            lastProblemSeen = message;
             log.report(System.Logger.Level.WARNING, "vnc sink " + label + ": " + message);
         }
     }
@@ -174,8 +181,23 @@ final class VncSink {
         return screen;
     }
 
+    /**
+     * What this sink did, for the pipeline's stats: frames put on the screen, bytes sent to all
+     * viewers (gone ones included), the last problem with a frame.
+     */
+    SinkOutput output() {
+        return new SinkOutput(frames.get(), server.totals().bytes, lastProblemSeen);
+    }
+
+    /** Every viewer's counters summed, connected and gone. */
+    Viewer.Counters totals() {
+        return server.totals();
+    }
+
     void close() {
         screen.close();
         server.close();
+        log.report(System.Logger.Level.INFO, "vnc sink " + label + " stopped: " + frames.get() + " frames, "
+                + server.served() + " viewers served; " + server.totals());
     }
 }

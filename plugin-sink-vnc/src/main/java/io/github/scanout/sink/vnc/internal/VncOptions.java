@@ -25,12 +25,13 @@ import java.util.Set;
  * @param tlsCert the PEM certificate (chain) for VeNCrypt and wss://, or null for no TLS
  * @param tlsKey the PEM private key of {@code tlsCert}, or null
  * @param unixPath the Unix-domain socket to listen on instead of TCP ({@code listen=unix:PATH}), or null
+ * @param websocketOrigins the Origin values of browser pages allowed to open the WebSocket ({@code *}: any)
  * @param websocketPort the TCP port of the WebSocket listener (on {@code address}), 0 for a free
  *     one, -1 for none
  */
 record VncOptions(String device, InetAddress address, String listenText, int port, Path passwordFile,
         boolean insecure, int maxViewers, int timeoutSeconds, Path tlsCert, Path tlsKey, Path unixPath,
-        int websocketPort) {
+        int websocketPort, java.util.Set<String> websocketOrigins) {
 
     static final String LISTEN = "listen";
     static final String PASSWORD_FILE = "password.file";
@@ -40,11 +41,12 @@ record VncOptions(String device, InetAddress address, String listenText, int por
     static final String TLS_CERT = "tls.cert";
     static final String TLS_KEY = "tls.key";
     static final String WEBSOCKET = "websocket";
+    static final String WEBSOCKET_ORIGINS = "websocket.origins";
     static final String SINK_NAME = "sink.name";
     static final String UNIX_PREFIX = "unix:";
     /** The keys a VNC sink reads (besides {@value #SINK_NAME}). */
     static final List<String> KEYS = List.of("device", LISTEN, PASSWORD_FILE, INSECURE, MAX_VIEWERS, TIMEOUT, TLS_CERT,
-            TLS_KEY, WEBSOCKET);
+            TLS_KEY, WEBSOCKET, WEBSOCKET_ORIGINS);
     static final String DEFAULT_LISTEN = "127.0.0.1:5900";
 
     private static final String PREFIX = "vnc sink configuration: ";
@@ -118,8 +120,20 @@ record VncOptions(String device, InetAddress address, String listenText, int por
                     + " and " + PASSWORD_FILE + " (VeNCrypt X509Vnc), or listen on 127.0.0.1 and reach it through an SSH "
                     + "tunnel (ssh -L 5900:127.0.0.1:PORT host), or set insecure=true to accept that");
         }
+        java.util.Set<String> origins = new java.util.LinkedHashSet<>();
+        for (String o : text(p, WEBSOCKET_ORIGINS, "").split(",")) {
+            String t = o.trim();
+            if (t.isEmpty()) {
+                continue;
+            }
+            if (!t.equals("*") && !t.matches("https?://[A-Za-z0-9.\\-\\[\\]:]+")) {
+                throw bad(WEBSOCKET_ORIGINS, t, "origins as a browser sends them (http://host:port, https://host), "
+                        + "comma-separated, or *");
+            }
+            origins.add(t);
+        }
         return new VncOptions(device, address, listen, port, passwordFile, insecure, maxViewers, timeout, tlsCert,
-                tlsKey, unixPath, websocket);
+                tlsKey, unixPath, websocket, java.util.Set.copyOf(origins));
     }
 
     /** The listen target as the log says it: the Unix socket path or host:port as given. */

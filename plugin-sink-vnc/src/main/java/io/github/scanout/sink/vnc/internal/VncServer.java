@@ -44,6 +44,9 @@ final class VncServer {
     /** The Unix-domain listener, or null. */
     private final ServerSocketChannel unixListener;
     private final SSLContext tls;
+    /** The WebSocket listener (ws://, or wss:// with TLS), or null. */
+    private final ServerSocket webListener;
+    private final Thread webAcceptor;
     private final AtomicLong unixPeers = new AtomicLong();
     private final List<Viewer> viewers = new CopyOnWriteArrayList<>();
     /** What viewers that are gone did, summed (guarded by itself). */
@@ -81,6 +84,23 @@ final class VncServer {
             this.listener = s;
             this.unixListener = null;
         }
+        if (options.websocketPort() >= 0) {
+            ServerSocket w = tls != null ? tls.getServerSocketFactory().createServerSocket() : new ServerSocket();
+            try {
+                w.bind(new InetSocketAddress(options.address(), options.websocketPort()), 16);
+            } catch (IOException e) {
+                w.close();
+                close(listener);
+                throw new IOException("vnc sink " + label + ": cannot listen for WebSocket on port "
+                        + options.websocketPort() + ": " + e.getMessage(), e);
+            }
+            this.webListener = w;
+            this.webAcceptor = new Thread(this::webAcceptLoop, "scanout-vnc-" + label + "-websocket");
+            webAcceptor.setDaemon(true);
+        } else {
+            this.webListener = null;
+            this.webAcceptor = null;
+        }
         this.watchdog = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "scanout-vnc-" + label + "-watchdog");
             t.setDaemon(true);
@@ -90,6 +110,71 @@ final class VncServer {
         this.acceptor = new Thread(this::acceptLoop, "scanout-vnc-" + label + "-accept");
         acceptor.setDaemon(true);
         acceptor.start();
+        if (webAcceptor != null) {
+            webAcceptor.start();
+        }
+    }
+
+    private static void close(ServerSocket s) {
+        try {
+            if (s != null) {
+                s.close();
+            }
+        } catch (IOException e) {
+            // closing anyway
+        }
+    }
+
+    /** The WebSocket port (the chosen one when the configuration said 0), or -1 without one. */
+    int websocketPort() {
+        return webListener == null ? -1 : webListener.getLocalPort();
+    }
+
+    /** Whether a browser page from this origin may open the WebSocket (websocket.origins). */
+    boolean originAllowed(String origin) {
+        return options.websocketOrigins().contains("*") || options.websocketOrigins().contains(origin);
+    }
+
+    private void webAcceptLoop() {
+        while (!closed) {
+            Socket s;
+            try {
+                s = webListener.accept();
+            } catch (SocketException e) {
+                if (!closed) {
+                    log(System.Logger.Level.ERROR, "the WebSocket listener failed: " + e.getMessage() + "; no new browsers");
+                }
+                return;
+            } catch (IOException e) {
+                log(System.Logger.Level.WARNING, "accepting a WebSocket connection failed: " + e.getMessage());
+                continue;
+            }
+            // the upgrade (and TLS) handshake runs on its own thread: a slow client holds up nobody
+            Thread t = new Thread(() -> upgrade(s), "scanout-vnc-" + label + "-ws-" + Transport.Tcp.name(s));
+            t.setDaemon(true);
+            t.start();
+        }
+    }
+
+    private void upgrade(Socket s) {
+        String peer = "ws:" + Transport.Tcp.name(s);
+        try {
+            s.setTcpNoDelay(true);
+            s.setSoTimeout(tls != null ? Viewer.TLS_HANDSHAKE_TIMEOUT_MILLIS : Viewer.HANDSHAKE_TIMEOUT_MILLIS);
+            serve(WebSocket.accept(s, tls != null, this::originAllowed, "binary"));
+        } catch (IOException e) {
+            log(System.Logger.Level.WARNING, "viewer " + peer + " refused: " + (e instanceof WebSocket.Refused
+                    ? e.getMessage() : "websocket: " + e.getMessage()));
+            close(s);
+        }
+    }
+
+    private static void close(Socket s) {
+        try {
+            s.close();
+        } catch (IOException e) {
+            // closing anyway
+        }
     }
 
     /**
@@ -265,6 +350,7 @@ final class VncServer {
             if (listener != null) {
                 listener.close();
             }
+            close(webListener);
             if (unixListener != null) {
                 unixListener.close();
                 Files.deleteIfExists(options.unixPath());

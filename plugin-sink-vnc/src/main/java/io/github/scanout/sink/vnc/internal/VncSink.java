@@ -57,7 +57,9 @@ final class VncSink {
                 : options.address().isLoopbackAddress() ? ", loopback only"
                 : tls != null && password != null ? ", network" : ", NOT loopback: insecure=true";
         log.report(picked ? System.Logger.Level.WARNING : System.Logger.Level.INFO, "vnc sink " + label + " for "
-                + options.device() + " listening on " + server.boundText() + " (" + security + reach + ")");
+                + options.device() + " listening on " + server.boundText() + " (" + security + reach + ")"
+                + (server.websocketPort() < 0 ? "" : ", WebSocket on " + (tls != null ? "wss" : "ws") + "://"
+                + server.boundText().replaceFirst(":\\d+$", "") + ":" + server.websocketPort() + "/"));
     }
 
     static String readPassword(VncOptions o, String label, Reporter log) {
@@ -171,6 +173,10 @@ final class VncSink {
 
     int port() {
         return server.port();
+    }
+
+    int websocketPort() {
+        return server.websocketPort();
     }
 
     List<Viewer> viewers() {

@@ -48,4 +48,9 @@ public @interface VncSinkConfig {
     @AttributeDefinition(description = "TCP port of a WebSocket listener (on the listen address) for browsers "
             + "(noVNC); 0 picks a free one; empty: none.")
     String websocket() default "";
+
+    @AttributeDefinition(name = "websocket.origins", description = "Origins (http://host:port) of the web pages "
+            + "allowed to open the WebSocket, comma-separated, or *. Browsers send their page's origin; requests "
+            + "without one (not a browser) are allowed. Empty: no browser page.")
+    String websocket_origins() default "";
 }

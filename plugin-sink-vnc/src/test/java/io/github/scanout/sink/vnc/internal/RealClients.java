@@ -42,13 +42,24 @@ final class RealClients {
         final VncSink sink;
 
         Server(Map<String, Object> config) throws IOException {
+            this(config, true);
+        }
+
+        private Server(Map<String, Object> config, boolean print) throws IOException {
             Map<String, Object> c = new java.util.HashMap<>(config);
             c.putIfAbsent("device", "sim:test");
             c.putIfAbsent("listen", "127.0.0.1:0");
             sink = new VncSink(VncOptions.parse(c), "vnc-test", (level, message) -> {
                 log.add(level + " " + message);
-                System.err.println("[vnc] " + level + " " + message);
+                if (print) {
+                    System.err.println("[vnc] " + level + " " + message);
+                }
             });
+        }
+
+        /** A server whose log lines are kept but not printed (the benchmark). */
+        static Server quiet(Map<String, Object> config) throws IOException {
+            return new Server(config, false);
         }
 
         Server() throws IOException {

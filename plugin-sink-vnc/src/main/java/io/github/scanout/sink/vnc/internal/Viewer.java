@@ -73,6 +73,7 @@ final class Viewer implements Runnable {
     final AtomicLong tightFillRects = new AtomicLong();
     final AtomicLong tightZlibRects = new AtomicLong();
     final AtomicLong tightJpegRects = new AtomicLong();
+    final AtomicLong copyRects = new AtomicLong();
     final AtomicLong inputDropped = new AtomicLong();
     private OutputStream out;
 
@@ -334,6 +335,13 @@ final class Viewer implements Runnable {
             header(b, u.pointer()[0], u.pointer()[1], 0, 0, ViewerState.POINTER_POS);
             rects++;
         }
+        if (u.copy() != null) {
+            int[] c = u.copy();
+            header(b, c[0], c[1], c[2], c[3], ViewerState.COPY_RECT);
+            b.write(new byte[] {(byte) (c[4] >>> 8), (byte) c[4], (byte) (c[5] >>> 8), (byte) c[5]});
+            rects++;
+            copyRects.incrementAndGet();
+        }
         for (Screen.Tile t : u.tiles()) {
             Screen.Rect r = t.rect();
             int encoding = t.key().encoding();
@@ -464,6 +472,7 @@ final class Viewer implements Runnable {
         long tightFill;
         long tightZlib;
         long tightJpeg;
+        long copyRect;
         long coalesced;
 
         void add(Counters c) {
@@ -474,13 +483,14 @@ final class Viewer implements Runnable {
             tightFill += c.tightFill;
             tightZlib += c.tightZlib;
             tightJpeg += c.tightJpeg;
+            copyRect += c.copyRect;
             coalesced += c.coalesced;
         }
 
         @Override
         public String toString() {
             return updates + " updates, " + bytes + " bytes, rectangles " + raw + " raw, " + zrle + " zrle, " + tightFill
-                    + " tight fill, " + tightZlib + " tight zlib, " + tightJpeg + " tight jpeg, " + coalesced
+                    + " tight fill, " + tightZlib + " tight zlib, " + tightJpeg + " tight jpeg, " + copyRect + " copyrect, " + coalesced
                     + " frames coalesced";
         }
     }
@@ -495,6 +505,7 @@ final class Viewer implements Runnable {
         c.tightFill = tightFillRects.get();
         c.tightZlib = tightZlibRects.get();
         c.tightJpeg = tightJpegRects.get();
+        c.copyRect = copyRects.get();
         c.coalesced = coalesced();
         return c;
     }
@@ -533,10 +544,10 @@ final class Viewer implements Runnable {
         String why = closeReason == null ? "closed" : closeReason;
         if (connected) {
             server.log(System.Logger.Level.INFO, String.format("viewer %s disconnected after %.1f s: %s; %d updates, "
-                    + "%d bytes, %d rectangles raw, %d zrle, %d tight fill, %d tight zlib, %d tight jpeg, %d frames coalesced, "
+                    + "%d bytes, %d rectangles raw, %d zrle, %d tight fill, %d tight zlib, %d tight jpeg, %d copyrect, %d frames coalesced, "
                     + "%d input events dropped", peer, (System.nanoTime() - startNanos) / 1e9, why, updates.get(),
                     bytesSent.get(), rawRects.get(), zrleRects.get(), tightFillRects.get(), tightZlibRects.get(),
-                    tightJpegRects.get(), coalesced(), inputDropped.get()));
+                    tightJpegRects.get(), copyRects.get(), coalesced(), inputDropped.get()));
         } else {
             server.log(System.Logger.Level.WARNING, "viewer " + peer + " refused: " + why);
         }

@@ -11,6 +11,7 @@ final class ViewerState {
     static final int RAW = 0;
     static final int ZRLE = 16;
     static final int TIGHT = 7;
+    static final int COPY_RECT = 1;
     /** Tight quality levels 0 to 9 are the pseudo-encodings -32 to -23. */
     static final int QUALITY_0 = -32;
     static final int QUALITY_9 = -23;
@@ -27,6 +28,10 @@ final class ViewerState {
     boolean desktopSize;
     boolean extendedDesktopSize;
     boolean lastRect;
+    /** The viewer takes CopyRect (encoding 1). */
+    boolean copyRect;
+    /** CopyRect rectangles planned for it. */
+    long copies;
     /** Cursor shape and position sent as pseudo-rectangles (needs both Cursor and PointerPos). */
     boolean richCursor;
 
@@ -57,6 +62,7 @@ final class ViewerState {
         boolean ext = false;
         desktopSize = false;
         lastRect = false;
+        copyRect = false;
         for (int i = list.length - 1; i >= 0; i--) {
             int e = list[i];
             switch (e) {
@@ -65,6 +71,7 @@ final class ViewerState {
                 case POINTER_POS -> pointer = true;
                 case DESKTOP_SIZE -> desktopSize = true;
                 case LAST_RECT -> lastRect = true;
+                case COPY_RECT -> copyRect = true;
                 case EXTENDED_DESKTOP_SIZE -> ext = true;
                 default -> {
                     if (e >= QUALITY_0 && e <= QUALITY_9) {

@@ -181,6 +181,26 @@ class TigerVncTest {
     }
 
     @Test
+    void aScrollIsSentAsCopyRectAndThePictureIsRight() throws Exception {
+        try (RealClients.Server s = new RealClients.Server()) {
+            int w = 512;
+            int h = 384;
+            int shift = 24;
+            int[] page = TestFrames.pattern(w, h + shift, 41);
+            int[] top = java.util.Arrays.copyOfRange(page, 0, w * h);
+            int[] scrolled = java.util.Arrays.copyOfRange(page, shift * w, (shift + h) * w);
+            s.sink.frame(TestFrames.frame(top, w, h, 1));
+            startViewerWith("ZRLE", s.port(), "-SecurityTypes", "None");
+            awaitPicture(top, w, h);
+            s.sink.frame(TestFrames.frame(scrolled, w, h, 2)); // the page scrolls up by 24 rows
+            awaitPicture(scrolled, w, h);
+            viewer.destroy();
+            viewer.waitFor(10, TimeUnit.SECONDS);
+            assertThat(s.awaitLog("disconnected")).doesNotContain(" 0 copyrect").contains(" 1 copyrect");
+        }
+    }
+
+    @Test
     void tightWithoutJpegIsLossless() throws Exception {
         try (RealClients.Server s = new RealClients.Server()) {
             int w = 400;

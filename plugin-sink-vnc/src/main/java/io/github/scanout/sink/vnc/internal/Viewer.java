@@ -19,8 +19,9 @@ import java.util.regex.Pattern;
 import java.util.zip.Deflater;
 
 /**
- * One RFB connection: the handshake (RFB 3.3, 3.7 and 3.8; security None or VNC
- * authentication), then a reader thread taking the client's messages and a writer thread
+ * One RFB connection over a {@link Transport} (TCP, Unix socket, WebSocket): the handshake
+ * (RFB 3.3, 3.7 and 3.8; security None, VNC authentication, or VeNCrypt X509None/X509Vnc
+ * turning a TCP transport into TLS), then a reader thread taking the client's messages and a writer thread
  * sending updates when the client asked for one and the screen has news for it.
  *
  * <p>The viewer is view-only: key and pointer events are read, checked and dropped (the VFIO

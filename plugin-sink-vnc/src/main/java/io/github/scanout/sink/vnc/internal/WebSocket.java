@@ -98,6 +98,9 @@ final class WebSocket implements Transport {
             state = (c == '\r' && state % 2 == 0) || (c == '\n' && state % 2 == 1) ? state + 1 : c == '\r' ? 1 : 0;
         }
         String[] lines = head.toString(StandardCharsets.ISO_8859_1).split("\r\n");
+        if (lines.length == 0 || lines[0].isEmpty()) {
+            refuse(400, "Bad Request", "an HTTP request without a request line");
+        }
         String[] request = lines[0].split(" ");
         if (request.length != 3 || !request[0].equals("GET") || !request[2].startsWith("HTTP/1.")) {
             refuse(400, "Bad Request", "not an HTTP GET (" + printable(lines[0]) + ")");

@@ -236,16 +236,21 @@ final class Encoders {
         }
     }
 
+    /** One JDK JPEG writer per thread, reset after each picture (looking one up per picture is slow). */
+    private static final ThreadLocal<ImageWriter> JPEG_WRITER = ThreadLocal.withInitial(() -> {
+        Iterator<ImageWriter> writers = ImageIO.getImageWritersByFormatName("jpeg");
+        if (!writers.hasNext()) {
+            throw new IllegalStateException("the JDK has no JPEG writer (javax.imageio)");
+        }
+        return writers.next();
+    });
+
     /** A baseline JFIF of the pixels at the given quality (0 to 100), by the JDK's JPEG writer. */
     static byte[] jpeg(int[] argb, int w, int h, int quality) {
         BufferedImage img = new BufferedImage(w, h, BufferedImage.TYPE_INT_RGB);
         int[] dst = ((DataBufferInt) img.getRaster().getDataBuffer()).getData();
         System.arraycopy(argb, 0, dst, 0, w * h);
-        Iterator<ImageWriter> writers = ImageIO.getImageWritersByFormatName("jpeg");
-        if (!writers.hasNext()) {
-            throw new IllegalStateException("the JDK has no JPEG writer (javax.imageio)");
-        }
-        ImageWriter writer = writers.next();
+        ImageWriter writer = JPEG_WRITER.get();
         ByteArrayOutputStream out = new ByteArrayOutputStream(w * h / 4 + 1024);
         try (MemoryCacheImageOutputStream ios = new MemoryCacheImageOutputStream(out)) {
             ImageWriteParam p = writer.getDefaultWriteParam();
@@ -256,7 +261,7 @@ final class Encoders {
         } catch (IOException e) {
             throw new UncheckedIOException("JPEG encoding failed", e);
         } finally {
-            writer.dispose();
+            writer.reset();
         }
         return out.toByteArray();
     }

@@ -187,10 +187,11 @@ final class Viewer implements Runnable {
             in.readFully(consumed);
             try {
                 // a TLS handshake is several round trips of public-key work: on a loaded host it
-                // takes seconds, so each of its reads gets the longer TLS limit
+                // takes seconds (and the viewer may still be checking the certificate when the
+                // server is done), so each read from here to the end of the handshake gets the
+                // longer TLS limit
                 transport.readTimeout(TLS_HANDSHAKE_TIMEOUT_MILLIS);
                 transport.startTls(server.tls(), consumed);
-                transport.readTimeout(HANDSHAKE_TIMEOUT_MILLIS);
             } catch (javax.net.ssl.SSLException e) {
                 throw new ProtocolException("TLS handshake failed: " + e.getMessage());
             }

@@ -46,6 +46,9 @@ final class Screen {
     private long cursorPosVersion = 1;
     private boolean closed;
 
+    /** The vertical move that explains rows of the current frame, or null. */
+    private Move move;
+
     private final Map<CacheKey, byte[]> cache = new ConcurrentHashMap<>();
     private long cacheBytes;
     private long cacheHits;
@@ -65,8 +68,76 @@ final class Screen {
     /** One rectangle to send, with its pixels copied out of the picture and the key of its encoded form. */
     record Tile(Rect rect, int[] argb, CacheKey key) {}
 
-    /** What identifies an encoded rectangle: frame, place, encoding, pixel format, composited cursor. */
-    record CacheKey(long version, Rect rect, int encoding, PixelFormat format, long cursor) {}
+    /** What identifies an encoded rectangle: frame, place, encoding, JPEG quality, pixel format, composited cursor. */
+    record CacheKey(long version, Rect rect, int encoding, int quality, PixelFormat format, long cursor) {}
+
+    /**
+     * Rows {@code [y0, y1)} of frame {@code version} equal rows {@code [y0 + dy, y1 + dy)} of the
+     * frame before it, whole rows: a scroll, sent to a viewer holding the previous frame as one
+     * CopyRect instead of the tiles it covers.
+     */
+    record Move(long version, int y0, int y1, int dy) {
+        /** Moves shorter than this many rows are not worth a rectangle. */
+        static final int MIN_ROWS = 2 * TILE;
+        static final int MAX_SHIFT = 4 * TILE;
+
+        static Move find(int[] old, int[] now, int w, int h, long version) {
+            long[] ho = rowHashes(old, w, h);
+            long[] hn = rowHashes(now, w, h);
+            int bestDy = 0;
+            int bestCount = 0;
+            for (int dy = -MAX_SHIFT; dy <= MAX_SHIFT; dy++) {
+                if (dy == 0) {
+                    continue;
+                }
+                int count = 0;
+                for (int y = Math.max(0, -dy); y < Math.min(h, h - dy); y++) {
+                    if (hn[y] == ho[y + dy]) {
+                        count++;
+                    }
+                }
+                if (count > bestCount) {
+                    bestCount = count;
+                    bestDy = dy;
+                }
+            }
+            if (bestCount < MIN_ROWS) {
+                return null;
+            }
+            // the longest run of rows that really equal the shifted old rows
+            int bestY0 = 0;
+            int bestLen = 0;
+            int run = -1;
+            int lo = Math.max(0, -bestDy);
+            int hi = Math.min(h, h - bestDy);
+            for (int y = lo; y <= hi; y++) {
+                boolean same = y < hi && hn[y] == ho[y + bestDy]
+                        && Arrays.equals(now, y * w, y * w + w, old, (y + bestDy) * w, (y + bestDy) * w + w);
+                if (same && run < 0) {
+                    run = y;
+                } else if (!same && run >= 0) {
+                    if (y - run > bestLen) {
+                        bestLen = y - run;
+                        bestY0 = run;
+                    }
+                    run = -1;
+                }
+            }
+            return bestLen >= MIN_ROWS ? new Move(version, bestY0, bestY0 + bestLen, bestDy) : null;
+        }
+
+        private static long[] rowHashes(int[] px, int w, int h) {
+            long[] out = new long[h];
+            for (int y = 0; y < h; y++) {
+                long x = 1125899906842597L;
+                for (int i = y * w, end = i + w; i < end; i++) {
+                    x = 31 * x + px[i];
+                }
+                out[y] = x;
+            }
+            return out;
+        }
+    }
 
     /** The cursor image for the Cursor pseudo-encoding. */
     record CursorShape(int[] argb, int width, int height, int hotX, int hotY) {}
@@ -78,7 +149,7 @@ final class Screen {
      * @param extendedReason for an ExtendedDesktopSize rectangle: -1 none, 0 server change, 1 the
      *     reply refusing a client's request
      */
-    record Update(int[] size, int extendedReason, CursorShape shape, int[] pointer, List<Tile> tiles,
+    record Update(int[] size, int extendedReason, CursorShape shape, int[] pointer, int[] copy, List<Tile> tiles,
             boolean resizeUnsupported) {}
 
     Screen(int width, int height) {
@@ -122,6 +193,7 @@ final class Screen {
         }
         long next = version + 1;
         boolean changed = false;
+        int changedTiles = 0;
         for (int ty = 0; ty < tilesY; ty++) {
             int y0 = ty * TILE;
             int y1 = Math.min(h, y0 + TILE);
@@ -133,12 +205,15 @@ final class Screen {
                     if (!Arrays.equals(old, o + x0, o + x1, argb, o + x0, o + x1)) {
                         tileVersion[ty * tilesX + tx] = next;
                         changed = true;
+                        changedTiles++;
                         break;
                     }
                 }
             }
         }
         pixels = argb;
+        // a scroll changes many tiles: look for a vertical move only then (it costs a pass over both frames)
+        move = changedTiles * 4 >= tilesX * tilesY && tilesY >= 2 ? Move.find(old, argb, w, h, next) : null;
         if (changed) {
             version = next;
             clearCache();
@@ -226,13 +301,13 @@ final class Screen {
         v.requested = false;
         if (v.sizeSent != sizeVersion) {
             if (!v.desktopSize && !v.extendedDesktopSize) {
-                return new Update(null, -1, null, null, List.of(), true);
+                return new Update(null, -1, null, null, null, List.of(), true);
             }
             v.sizeSent = sizeVersion;
             v.full = true;
             v.announceExtended = false;
             v.requested = false;
-            return new Update(new int[] {width, height}, v.extendedDesktopSize ? 0 : -1, null, null, List.of(), false);
+            return new Update(new int[] {width, height}, v.extendedDesktopSize ? 0 : -1, null, null, null, List.of(), false);
         }
         int[] size = null;
         int reason = -1;
@@ -245,13 +320,22 @@ final class Screen {
         CursorShape shape = null;
         int[] pointer = null;
         List<Rect> rects = new ArrayList<>();
+        int[] copy = null;
+        // CopyRect only for a viewer holding exactly the frame before (and no cursor drawn into it)
+        Move m = !v.full && v.copyRect && move != null && move.version() == version && v.versionSent == version - 1
+                && (v.richCursor || v.cursorDrawn == null) ? move : null;
+        if (m != null) {
+            copy = new int[] {0, m.y0(), width, m.y1() - m.y0(), 0, m.y0() + m.dy()};
+            v.copies++;
+        }
         if (v.full) {
             rects.add(new Rect(0, 0, width, height));
         } else if (v.versionSent < version) {
             for (int ty = 0; ty < tilesY; ty++) {
                 int run = -1;
+                boolean moved = m != null && ty * TILE >= m.y0() && Math.min(height, ty * TILE + TILE) <= m.y1();
                 for (int tx = 0; tx <= tilesX; tx++) {
-                    boolean dirty = tx < tilesX && tileVersion[ty * tilesX + tx] > v.versionSent;
+                    boolean dirty = !moved && tx < tilesX && tileVersion[ty * tilesX + tx] > v.versionSent;
                     if (dirty && run < 0) {
                         run = tx;
                     } else if (!dirty && run >= 0) {
@@ -291,10 +375,10 @@ final class Screen {
         v.full = false;
         List<Tile> tiles = new ArrayList<>(rects.size());
         for (Rect r : rects) {
-            CacheKey key = new CacheKey(version, r, v.encoding, v.format, cursorKey);
+            CacheKey key = new CacheKey(version, r, v.encoding, v.encoding == ViewerState.TIGHT ? v.jpegLevel : -1, v.format, cursorKey);
             tiles.add(new Tile(r, copy(r, !v.richCursor), key));
         }
-        return new Update(size, reason, shape, pointer, tiles, false);
+        return new Update(size, reason, shape, pointer, copy, tiles, false);
     }
 
     private static int clamp(int v, int limit) {

@@ -19,8 +19,9 @@ import java.util.regex.Pattern;
 import java.util.zip.Deflater;
 
 /**
- * One RFB connection: the handshake (RFB 3.3, 3.7 and 3.8; security None or VNC
- * authentication), then a reader thread taking the client's messages and a writer thread
+ * One RFB connection over a {@link Transport} (TCP, Unix socket, WebSocket): the handshake
+ * (RFB 3.3, 3.7 and 3.8; security None, VNC authentication, or VeNCrypt X509None/X509Vnc
+ * turning a TCP transport into TLS), then a reader thread taking the client's messages and a writer thread
  * sending updates when the client asked for one and the screen has news for it.
  *
  * <p>The viewer is view-only: key and pointer events are read, checked and dropped (the VFIO
@@ -37,41 +38,60 @@ import java.util.zip.Deflater;
  */
 final class Viewer implements Runnable {
     static final int HANDSHAKE_TIMEOUT_MILLIS = 10_000;
+    static final int TLS_HANDSHAKE_TIMEOUT_MILLIS = 30_000;
     private static final Pattern VERSION = Pattern.compile("RFB (\\d{3})\\.(\\d{3})\n");
     private static final int CHUNK = 64 * 1024;
     private static final SecureRandom RANDOM = new SecureRandom();
+    static final int NONE = 1;
+    static final int VNC_AUTH = 2;
+    static final int VENCRYPT = 19;
+    static final int X509_NONE = 260;
+    static final int X509_VNC = 261;
 
-    private final Socket socket;
+    private final Transport transport;
+    private DataInputStream in;
     private final VncServer server;
     private final Screen screen;
     private final String peer;
     private final ViewerState state = new ViewerState();
     private final AtomicBoolean closed = new AtomicBoolean();
     private final Deflater zlib = new Deflater(Deflater.DEFAULT_COMPRESSION);
+    /** Tight's zlib streams 0 to 3 of this connection (this server uses 0 to 2). */
+    private final Deflater[] tightZlib = {new Deflater(Deflater.DEFAULT_COMPRESSION),
+        new Deflater(Deflater.DEFAULT_COMPRESSION), new Deflater(Deflater.DEFAULT_COMPRESSION),
+        new Deflater(Deflater.DEFAULT_COMPRESSION)};
     private volatile String closeReason;
     private volatile long writingSince;
     private volatile boolean connected;
+    private volatile long throttledNanos;
+    private volatile boolean tlsStarted;
     private final long startNanos = System.nanoTime();
 
     final AtomicLong bytesSent = new AtomicLong();
     final AtomicLong updates = new AtomicLong();
     final AtomicLong rawRects = new AtomicLong();
     final AtomicLong zrleRects = new AtomicLong();
+    final AtomicLong tightFillRects = new AtomicLong();
+    final AtomicLong tightZlibRects = new AtomicLong();
+    final AtomicLong tightJpegRects = new AtomicLong();
+    final AtomicLong copyRects = new AtomicLong();
     final AtomicLong inputDropped = new AtomicLong();
     private OutputStream out;
 
-    Viewer(Socket socket, VncServer server, Screen screen) {
-        this.socket = socket;
+    Viewer(Transport transport, VncServer server, Screen screen) {
+        this.transport = transport;
         this.server = server;
         this.screen = screen;
-        this.peer = peerName(socket);
+        this.peer = transport.peer();
     }
 
     static String peerName(Socket s) {
-        if (s.getRemoteSocketAddress() instanceof InetSocketAddress a) {
-            return a.getAddress().getHostAddress() + ":" + a.getPort();
-        }
-        return String.valueOf(s.getRemoteSocketAddress());
+        return Transport.Tcp.name(s);
+    }
+
+    /** Whether the handshake of a transport without read timeouts (Unix socket) has run past its time (the watchdog asks). */
+    boolean handshakeOverdue(long now) {
+        return !transport.hasReadTimeout() && !connected && !closed.get() && now - startNanos > HANDSHAKE_TIMEOUT_MILLIS * 1_000_000L + throttledNanos;
     }
 
     String peer() {
@@ -81,12 +101,11 @@ final class Viewer implements Runnable {
     @Override
     public void run() {
         try {
-            socket.setTcpNoDelay(true);
-            socket.setSoTimeout(HANDSHAKE_TIMEOUT_MILLIS);
-            out = socket.getOutputStream();
-            DataInputStream in = new DataInputStream(new BufferedInputStream(socket.getInputStream()));
-            String how = handshake(in);
-            socket.setSoTimeout(0);
+            transport.readTimeout(HANDSHAKE_TIMEOUT_MILLIS);
+            out = transport.out();
+            in = new DataInputStream(new BufferedInputStream(transport.in()));
+            String how = handshake();
+            transport.readTimeout(0);
             connected = true;
             server.log(System.Logger.Level.INFO, "viewer " + peer + " connected (" + how + ")");
             Thread writer = new Thread(this::writeLoop, Thread.currentThread().getName().replace("-in", "-out"));
@@ -99,7 +118,8 @@ final class Viewer implements Runnable {
         } catch (EOFException e) {
             close("closed by the viewer");
         } catch (SocketTimeoutException e) {
-            close("no answer within " + HANDSHAKE_TIMEOUT_MILLIS / 1000 + " s during the handshake");
+            close("no answer within " + HANDSHAKE_TIMEOUT_MILLIS / 1000 + " s during the handshake"
+                    + (transport.encrypted() || tlsStarted ? " (" + TLS_HANDSHAKE_TIMEOUT_MILLIS / 1000 + " s for TLS)" : ""));
         } catch (ProtocolException e) {
             close("protocol error: " + e.getMessage());
         } catch (IOException e) {
@@ -113,7 +133,7 @@ final class Viewer implements Runnable {
     }
 
     /** Version, security, init; returns "RFB 3.8, VNC authentication" for the log. */
-    private String handshake(DataInputStream in) throws IOException, ProtocolException, InterruptedException {
+    private String handshake() throws IOException, ProtocolException, InterruptedException {
         write("RFB 003.008\n".getBytes(StandardCharsets.US_ASCII));
         byte[] v = new byte[12];
         in.readFully(v);
@@ -124,7 +144,8 @@ final class Viewer implements Runnable {
         int minor = Integer.parseInt(m.group(2));
         minor = minor >= 8 ? 8 : minor == 7 ? 7 : 3; // 3.4-3.6 (and 3.5 of old clients) are 3.3
         String password = server.password();
-        int type = password != null ? 2 : 1;
+        boolean tls = server.tls() != null && transport.canStartTls();
+        int type = tls ? VENCRYPT : password != null ? VNC_AUTH : NONE;
         if (minor >= 7) {
             write(new byte[] {1, (byte) type});
             int chosen = in.readUnsignedByte();
@@ -132,31 +153,75 @@ final class Viewer implements Runnable {
                 if (minor == 8) {
                     writeFailure("security type " + chosen + " is not offered; this server offers " + type);
                 }
-                throw new ProtocolException("the viewer chose security type " + chosen + ", not the offered " + type);
+                throw new ProtocolException("the viewer chose security type " + chosen + ", not the offered " + type
+                        + (type == VENCRYPT ? " (VeNCrypt: this listener takes TLS only)" : ""));
             }
+        } else if (tls) {
+            writeFailure3("this server takes TLS (VeNCrypt) only, which needs RFB 3.7 or later");
+            throw new ProtocolException("an RFB 3.3 viewer cannot use VeNCrypt, and this listener takes TLS only");
         } else {
             write(u32(type));
         }
-        if (type == 2) {
+        String how = type == VNC_AUTH ? "VNC authentication" : "no authentication";
+        boolean vncAuth = type == VNC_AUTH;
+        if (type == VENCRYPT) {
+            int sub = password != null ? X509_VNC : X509_NONE;
+            write(new byte[] {0, 2});
+            int major = in.readUnsignedByte();
+            int minorV = in.readUnsignedByte();
+            if (major != 0 || minorV != 2) {
+                write(new byte[] {1});
+                throw new ProtocolException("VeNCrypt version " + major + "." + minorV + " (0.2 is spoken)");
+            }
+            write(new byte[] {0, 1});
+            write(u32(sub));
+            int chosen = in.readInt();
+            if (chosen != sub) {
+                write(new byte[] {0});
+                throw new ProtocolException("the viewer chose VeNCrypt subtype " + chosen + ", not the offered " + sub
+                        + (sub == X509_VNC ? " (X509Vnc)" : " (X509None)"));
+            }
+            write(new byte[] {1});
+            tlsStarted = true;
+            byte[] consumed = new byte[in.available()];
+            in.readFully(consumed);
+            try {
+                // a TLS handshake is several round trips of public-key work: on a loaded host it
+                // takes seconds (and the viewer may still be checking the certificate when the
+                // server is done), so each read from here to the end of the handshake gets the
+                // longer TLS limit
+                transport.readTimeout(TLS_HANDSHAKE_TIMEOUT_MILLIS);
+                transport.startTls(server.tls(), consumed);
+            } catch (javax.net.ssl.SSLException e) {
+                throw new ProtocolException("TLS handshake failed: " + e.getMessage());
+            }
+            out = transport.out();
+            in = new DataInputStream(new BufferedInputStream(transport.in()));
+            vncAuth = sub == X509_VNC;
+            how = "VeNCrypt " + (sub == X509_VNC ? "X509Vnc, TLS, VNC authentication" : "X509None, TLS, no authentication");
+        }
+        if (vncAuth) {
             byte[] challenge = new byte[16];
             RANDOM.nextBytes(challenge);
             write(challenge);
             byte[] answer = new byte[16];
             in.readFully(answer);
-            var address = socket.getInetAddress();
+            var address = transport.address();
             long delay = server.throttle().delayMillis(address);
             if (delay > 0) {
+                throttledNanos += delay * 1_000_000L; // the failed-login delay is not the viewer's slowness
                 Thread.sleep(delay);
             }
             if (!VncAuth.check(password, challenge, answer)) {
                 int n = server.throttle().failed(address, System.currentTimeMillis());
                 writeFailure("authentication failed");
-                throw new ProtocolException("wrong password (failure " + n + " from " + address.getHostAddress()
+                throw new ProtocolException("wrong password (failure " + n + " from "
+                        + (address == null ? "the Unix socket" : address.getHostAddress())
                         + "; its next answer waits " + server.throttle().delayMillis(address) / 1000 + " s)");
             }
             server.throttle().succeeded(address);
             write(u32(0));
-        } else if (minor == 8) {
+        } else if (minor == 8 || type == VENCRYPT) {
             write(u32(0));
         }
         in.readUnsignedByte(); // ClientInit's shared flag: every viewer shares the screen
@@ -171,7 +236,17 @@ final class Viewer implements Runnable {
         init.write(u32(name.length));
         init.write(name);
         write(init.toByteArray());
-        return "RFB 3." + minor + ", " + (type == 2 ? "VNC authentication" : "no authentication");
+        return "RFB 3." + minor + ", " + how;
+    }
+
+    /** RFB 3.3's refusal: security type 0, then the reason. */
+    private void writeFailure3(String reason) throws IOException {
+        byte[] r = reason.getBytes(StandardCharsets.US_ASCII);
+        ByteArrayOutputStream b = new ByteArrayOutputStream();
+        b.write(u32(0));
+        b.write(u32(r.length));
+        b.write(r);
+        write(b.toByteArray());
     }
 
     private void writeFailure(String reason) throws IOException {
@@ -219,21 +294,13 @@ final class Viewer implements Runnable {
 
     private byte[] encode(Screen.Update u) throws IOException {
         PixelFormat f;
-        int encoding;
         boolean lastRect;
         synchronized (screen) {
             f = state.format;
-            encoding = state.encoding;
             lastRect = state.lastRect;
         }
         ByteArrayOutputStream b = new ByteArrayOutputStream();
-        int rects = u.tiles().size() + (u.size() != null ? 1 : 0) + (u.shape() != null ? 1 : 0)
-                + (u.pointer() != null ? 1 : 0);
-        b.write(0);
-        b.write(0);
-        int count = lastRect && rects > 0xfffe ? 0xffff : rects;
-        b.write(count >>> 8);
-        b.write(count);
+        int rects = 0;
         if (u.size() != null) {
             int w = u.size()[0];
             int h = u.size()[1];
@@ -247,6 +314,7 @@ final class Viewer implements Runnable {
             } else {
                 header(b, 0, 0, w, h, ViewerState.DESKTOP_SIZE);
             }
+            rects++;
         }
         if (u.shape() != null) {
             Screen.CursorShape c = u.shape();
@@ -263,21 +331,40 @@ final class Viewer implements Runnable {
                 }
             }
             b.write(mask);
+            rects++;
         }
         if (u.pointer() != null) {
             header(b, u.pointer()[0], u.pointer()[1], 0, 0, ViewerState.POINTER_POS);
+            rects++;
+        }
+        if (u.copy() != null) {
+            int[] c = u.copy();
+            header(b, c[0], c[1], c[2], c[3], ViewerState.COPY_RECT);
+            b.write(new byte[] {(byte) (c[4] >>> 8), (byte) c[4], (byte) (c[5] >>> 8), (byte) c[5]});
+            rects++;
+            copyRects.incrementAndGet();
         }
         for (Screen.Tile t : u.tiles()) {
             Screen.Rect r = t.rect();
+            int encoding = t.key().encoding();
             byte[] data = screen.cached(t.key());
             if (data == null) {
-                data = encoding == ViewerState.ZRLE ? Encoders.zrle(t.argb(), r.width(), r.height(), f)
-                        : Encoders.raw(t.argb(), f);
+                data = switch (encoding) {
+                    case ViewerState.ZRLE -> Encoders.zrle(t.argb(), r.width(), r.height(), t.key().format());
+                    case ViewerState.TIGHT -> Encoders.tight(t.argb(), r.width(), r.height(), t.key().format(),
+                            t.key().quality());
+                    default -> Encoders.raw(t.argb(), t.key().format());
+                };
                 screen.cache(t.key(), data);
             }
+            if (encoding == ViewerState.TIGHT) {
+                rects += writeTight(b, r, data);
+                continue;
+            }
             header(b, r.x(), r.y(), r.width(), r.height(), encoding);
+            rects++;
             if (encoding == ViewerState.ZRLE) {
-                byte[] z = deflate(data);
+                byte[] z = deflate(zlib, data);
                 b.write(u32(z.length));
                 b.write(z);
                 zrleRects.incrementAndGet();
@@ -286,13 +373,62 @@ final class Viewer implements Runnable {
                 rawRects.incrementAndGet();
             }
         }
-        if (count == 0xffff) {
-            header(b, 0, 0, 0, 0, ViewerState.LAST_RECT);
+        if (rects > 0xffff && !lastRect) {
+            throw new IllegalStateException(rects + " rectangles in one update, and the viewer has no LastRect");
         }
-        return b.toByteArray();
+        boolean useLast = rects > 0xffff || (lastRect && rects > 0xfffe);
+        ByteArrayOutputStream msg = new ByteArrayOutputStream(b.size() + 16);
+        int count = useLast ? 0xffff : rects;
+        msg.write(new byte[] {0, 0, (byte) (count >>> 8), (byte) count});
+        b.writeTo(msg);
+        if (useLast) {
+            header(msg, 0, 0, 0, 0, ViewerState.LAST_RECT);
+        }
+        return msg.toByteArray();
     }
 
-    private byte[] deflate(byte[] data) {
+    /** Writes a Tight plan ({@link Encoders#tight}) through this connection's zlib streams; returns its rectangles. */
+    private int writeTight(ByteArrayOutputStream b, Screen.Rect r, byte[] plan) throws IOException {
+        java.nio.ByteBuffer p = java.nio.ByteBuffer.wrap(plan);
+        int n = 0;
+        while (p.hasRemaining()) {
+            int x = p.getShort() & 0xffff;
+            int y = p.getShort() & 0xffff;
+            int w = p.getShort() & 0xffff;
+            int h = p.getShort() & 0xffff;
+            int kind = p.get();
+            header(b, r.x() + x, r.y() + y, w, h, ViewerState.TIGHT);
+            if (kind == Encoders.PART_LITERAL) {
+                byte[] bytes = new byte[p.getInt()];
+                p.get(bytes);
+                b.write(bytes);
+                if ((bytes[0] & 0xff) == 0x90) {
+                    tightJpegRects.incrementAndGet();
+                } else {
+                    tightFillRects.incrementAndGet();
+                }
+            } else {
+                int stream = p.get();
+                byte[] head = new byte[p.getInt()];
+                p.get(head);
+                byte[] data = new byte[p.getInt()];
+                p.get(data);
+                b.write(head);
+                if (data.length < Encoders.TIGHT_MIN_TO_COMPRESS) {
+                    b.write(data);
+                } else {
+                    byte[] z = deflate(tightZlib[stream], data);
+                    Encoders.compactLength(b, z.length);
+                    b.write(z);
+                }
+                tightZlibRects.incrementAndGet();
+            }
+            n++;
+        }
+        return n;
+    }
+
+    private static byte[] deflate(Deflater zlib, byte[] data) {
         zlib.setInput(data);
         ByteArrayOutputStream z = new ByteArrayOutputStream(data.length / 4 + 64);
         byte[] buf = new byte[CHUNK];
@@ -329,6 +465,53 @@ final class Viewer implements Runnable {
         return writingSince;
     }
 
+    /** A viewer's counters, or their sum over several. */
+    static final class Counters {
+        long bytes;
+        long updates;
+        long raw;
+        long zrle;
+        long tightFill;
+        long tightZlib;
+        long tightJpeg;
+        long copyRect;
+        long coalesced;
+
+        void add(Counters c) {
+            bytes += c.bytes;
+            updates += c.updates;
+            raw += c.raw;
+            zrle += c.zrle;
+            tightFill += c.tightFill;
+            tightZlib += c.tightZlib;
+            tightJpeg += c.tightJpeg;
+            copyRect += c.copyRect;
+            coalesced += c.coalesced;
+        }
+
+        @Override
+        public String toString() {
+            return updates + " updates, " + bytes + " bytes, rectangles " + raw + " raw, " + zrle + " zrle, " + tightFill
+                    + " tight fill, " + tightZlib + " tight zlib, " + tightJpeg + " tight jpeg, " + copyRect + " copyrect, " + coalesced
+                    + " frames coalesced";
+        }
+    }
+
+    /** This viewer's counters now. */
+    Counters counters() {
+        Counters c = new Counters();
+        c.bytes = bytesSent.get();
+        c.updates = updates.get();
+        c.raw = rawRects.get();
+        c.zrle = zrleRects.get();
+        c.tightFill = tightFillRects.get();
+        c.tightZlib = tightZlibRects.get();
+        c.tightJpeg = tightJpegRects.get();
+        c.copyRect = copyRects.get();
+        c.coalesced = coalesced();
+        return c;
+    }
+
     long coalesced() {
         synchronized (screen) {
             return state.coalesced;
@@ -354,19 +537,19 @@ final class Viewer implements Runnable {
             state.closed = true;
             screen.notifyAll();
         }
-        try {
-            socket.close();
-        } catch (IOException e) {
-            // closing anyway
-        }
+        transport.close();
         zlib.end();
+        for (Deflater d : tightZlib) {
+            d.end();
+        }
         server.removed(this);
         String why = closeReason == null ? "closed" : closeReason;
         if (connected) {
             server.log(System.Logger.Level.INFO, String.format("viewer %s disconnected after %.1f s: %s; %d updates, "
-                    + "%d bytes, %d rectangles raw, %d zrle, %d frames coalesced, %d input events dropped", peer,
-                    (System.nanoTime() - startNanos) / 1e9, why, updates.get(), bytesSent.get(), rawRects.get(),
-                    zrleRects.get(), coalesced(), inputDropped.get()));
+                    + "%d bytes, %d rectangles raw, %d zrle, %d tight fill, %d tight zlib, %d tight jpeg, %d copyrect, %d frames coalesced, "
+                    + "%d input events dropped", peer, (System.nanoTime() - startNanos) / 1e9, why, updates.get(),
+                    bytesSent.get(), rawRects.get(), zrleRects.get(), tightFillRects.get(), tightZlibRects.get(),
+                    tightJpegRects.get(), copyRects.get(), coalesced(), inputDropped.get()));
         } else {
             server.log(System.Logger.Level.WARNING, "viewer " + peer + " refused: " + why);
         }

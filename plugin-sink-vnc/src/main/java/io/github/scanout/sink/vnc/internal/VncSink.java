@@ -6,6 +6,7 @@ import io.github.scanout.api.pixels.PixelConverter;
 import io.github.scanout.api.sink.CursorState;
 import io.github.scanout.api.sink.Frame;
 import io.github.scanout.api.sink.SinkNeeds;
+import io.github.scanout.api.sink.SinkOutput;
 import io.github.scanout.api.support.Reporter;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -14,6 +15,7 @@ import java.nio.file.Files;
 import java.nio.file.attribute.PosixFilePermission;
 import java.util.List;
 import java.util.Set;
+import javax.net.ssl.SSLContext;
 
 /**
  * A VNC server for one device: frames become the {@link Screen} every viewer of this sink sees.
@@ -28,6 +30,9 @@ final class VncSink {
     private final Reporter log;
     private final String label;
     private int[] next = new int[0];
+    /** Frames put on the screen: what this sink "wrote" (offered to viewers, connected or not). */
+    private final java.util.concurrent.atomic.AtomicLong frames = new java.util.concurrent.atomic.AtomicLong();
+    private volatile String lastProblemSeen = "";
     private String lastProblem;
     private PlaneInfo.BufferKey cursorKey;
 
@@ -42,11 +47,19 @@ final class VncSink {
         this.label = label;
         this.log = log;
         String password = options.passwordFile() == null ? null : readPassword(options, label, log);
-        this.server = new VncServer(options, password, screen, label, log);
+        SSLContext tls = options.tlsCert() == null ? null : TlsFiles.context(options.tlsCert(), options.tlsKey());
+        this.server = new VncServer(options, password, tls, screen, label, log);
         // a port the system picked is said at WARNING, the launcher's default level: it is the only place it shows
-        log.report(options.port() == 0 ? System.Logger.Level.WARNING : System.Logger.Level.INFO, "vnc sink " + label + " for " + options.device() + " listening on "
-                + server.boundText() + " (" + (password == null ? "no password" : "VNC authentication")
-                + (options.address().isLoopbackAddress() ? ", loopback only" : ", NOT loopback: insecure=true") + ")");
+        boolean picked = options.unixPath() == null && options.port() == 0;
+        String security = tls != null ? (password == null ? "VeNCrypt X509None: TLS, no password" : "VeNCrypt X509Vnc: TLS and VNC authentication")
+                : password == null ? "no password" : "VNC authentication";
+        String reach = options.unixPath() != null ? ", Unix socket, owner only"
+                : options.address().isLoopbackAddress() ? ", loopback only"
+                : tls != null && password != null ? ", network" : ", NOT loopback: insecure=true";
+        log.report(picked ? System.Logger.Level.WARNING : System.Logger.Level.INFO, "vnc sink " + label + " for "
+                + options.device() + " listening on " + server.boundText() + " (" + security + reach + ")"
+                + (server.websocketPort() < 0 ? "" : ", WebSocket on " + (tls != null ? "wss" : "ws") + "://"
+                + server.boundText().replaceFirst(":\\d+$", "") + ":" + server.websocketPort() + "/"));
     }
 
     static String readPassword(VncOptions o, String label, Reporter log) {
@@ -109,8 +122,10 @@ final class VncSink {
             PixelConverter.convertRow(info, src, row, next, row * info.width());
         }
         int[] old = screen.frame(info.width(), info.height(), next);
+        frames.incrementAndGet();
         next = old.length == n ? old : new int[n];
         lastProblem = null;
+        lastProblemSeen = "";
         cursor(frame.cursor());
     }
 
@@ -151,12 +166,17 @@ final class VncSink {
     private void problem(String message) {
         if (!message.equals(lastProblem)) {
             lastProblem = message;
+            lastProblemSeen = message;
             log.report(System.Logger.Level.WARNING, "vnc sink " + label + ": " + message);
         }
     }
 
     int port() {
         return server.port();
+    }
+
+    int websocketPort() {
+        return server.websocketPort();
     }
 
     List<Viewer> viewers() {
@@ -167,8 +187,23 @@ final class VncSink {
         return screen;
     }
 
+    /**
+     * What this sink did, for the pipeline's stats: frames put on the screen, bytes sent to all
+     * viewers (gone ones included), the last problem with a frame.
+     */
+    SinkOutput output() {
+        return new SinkOutput(frames.get(), server.totals().bytes, lastProblemSeen);
+    }
+
+    /** Every viewer's counters summed, connected and gone. */
+    Viewer.Counters totals() {
+        return server.totals();
+    }
+
     void close() {
         screen.close();
         server.close();
+        log.report(System.Logger.Level.INFO, "vnc sink " + label + " stopped: " + frames.get() + " frames, "
+                + server.served() + " viewers served; " + server.totals());
     }
 }

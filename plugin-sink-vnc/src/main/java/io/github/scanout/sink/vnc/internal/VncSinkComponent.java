@@ -1,6 +1,8 @@
 package io.github.scanout.sink.vnc.internal;
 
+import io.github.scanout.api.sink.CountsOutput;
 import io.github.scanout.api.sink.CursorState;
+import io.github.scanout.api.sink.SinkOutput;
 import io.github.scanout.api.sink.Frame;
 import io.github.scanout.api.sink.FrameSink;
 import io.github.scanout.api.sink.SinkNeeds;
@@ -29,7 +31,7 @@ import org.osgi.service.metatype.annotations.Designate;
 @Component(configurationPid = VncSinkComponent.PID, configurationPolicy = ConfigurationPolicy.REQUIRE,
         service = FrameSink.class)
 @Designate(ocd = VncSinkConfig.class, factory = true)
-public final class VncSinkComponent implements FrameSink {
+public final class VncSinkComponent implements FrameSink, CountsOutput {
     /** The factory PID of VNC sink configurations. */
     public static final String PID = "io.github.scanout.sink.vnc";
 
@@ -111,6 +113,12 @@ public final class VncSinkComponent implements FrameSink {
     @Override
     public void noSignal(String reason) {
         sink.noSignal(reason);
+    }
+
+    /** Frames offered to viewers and bytes sent to them, for scanout:stats, ctl status and metrics. */
+    @Override
+    public SinkOutput output() {
+        return sink.output();
     }
 
     /** The sink behind the component (tests). */

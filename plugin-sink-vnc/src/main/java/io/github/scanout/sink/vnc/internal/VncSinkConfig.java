@@ -17,8 +17,9 @@ public @interface VncSinkConfig {
             + "Published as a service property for the pipeline's filter.")
     String device() default "";
 
-    @AttributeDefinition(description = "Where to listen: HOST:PORT, [IPv6]:PORT or PORT (on 127.0.0.1). Port 0 "
-            + "picks a free one (the log says which). An address that is not loopback needs insecure=true.")
+    @AttributeDefinition(description = "Where to listen: HOST:PORT, [IPv6]:PORT, PORT (on 127.0.0.1) or "
+            + "unix:/PATH (a Unix-domain socket). Port 0 picks a free one (the log says which). An address that is "
+            + "not loopback needs tls.cert, tls.key and password.file, or insecure=true.")
     String listen() default VncOptions.DEFAULT_LISTEN;
 
     @AttributeDefinition(name = "password.file", description = "File whose first line is the VNC password "
@@ -36,4 +37,20 @@ public @interface VncSinkConfig {
     @AttributeDefinition(description = "Seconds a viewer may take nothing from its connection before it is dropped.",
             min = "1", max = "3600")
     int timeout() default 30;
+
+    @AttributeDefinition(name = "tls.cert", description = "PEM file with the server's certificate (then any "
+            + "intermediates) for VeNCrypt (X509Vnc with password.file, else X509None) and wss://. With tls.key.")
+    String tls_cert() default "";
+
+    @AttributeDefinition(name = "tls.key", description = "PEM file with the unencrypted PKCS#8 private key of tls.cert.")
+    String tls_key() default "";
+
+    @AttributeDefinition(description = "TCP port of a WebSocket listener (on the listen address) for browsers "
+            + "(noVNC); 0 picks a free one; empty: none.")
+    String websocket() default "";
+
+    @AttributeDefinition(name = "websocket.origins", description = "Origins (http://host:port) of the web pages "
+            + "allowed to open the WebSocket, comma-separated, or *. Browsers send their page's origin; requests "
+            + "without one (not a browser) are allowed. Empty: no browser page.")
+    String websocket_origins() default "";
 }

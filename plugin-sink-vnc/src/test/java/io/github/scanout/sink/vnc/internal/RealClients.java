@@ -42,13 +42,24 @@ final class RealClients {
         final VncSink sink;
 
         Server(Map<String, Object> config) throws IOException {
+            this(config, true);
+        }
+
+        private Server(Map<String, Object> config, boolean print) throws IOException {
             Map<String, Object> c = new java.util.HashMap<>(config);
             c.putIfAbsent("device", "sim:test");
             c.putIfAbsent("listen", "127.0.0.1:0");
             sink = new VncSink(VncOptions.parse(c), "vnc-test", (level, message) -> {
                 log.add(level + " " + message);
-                System.err.println("[vnc] " + level + " " + message);
+                if (print) {
+                    System.err.println("[vnc] " + level + " " + message);
+                }
             });
+        }
+
+        /** A server whose log lines are kept but not printed (the benchmark). */
+        static Server quiet(Map<String, Object> config) throws IOException {
+            return new Server(config, false);
         }
 
         Server() throws IOException {
@@ -101,6 +112,21 @@ final class RealClients {
         cmd.addAll(List.of("!", "videoconvert", "!", "video/x-raw,format=RGB", "!", "pngenc", "!", "filesink",
                 "location=" + png));
         return run(dir, "rfbsrc-" + png.getFileName(), cmd);
+    }
+
+    /**
+     * A self-signed certificate for 127.0.0.1 and localhost and its key, PEM, made by the
+     * {@code openssl} command; returns {cert, key}.
+     */
+    static Path[] selfSignedCertificate(Path dir) throws Exception {
+        require("openssl", "openssl");
+        Path cert = dir.resolve("cert.pem");
+        Path key = dir.resolve("key.pem");
+        int rc = run(dir, "openssl", List.of("openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout",
+                key.toString(), "-out", cert.toString(), "-days", "2", "-subj", "/CN=127.0.0.1", "-addext",
+                "subjectAltName=IP:127.0.0.1,DNS:localhost"));
+        assertThat(rc).as("openssl req: " + Files.readString(dir.resolve("openssl.log"))).isZero();
+        return new Path[] {cert, key};
     }
 
     /** The pixels of a PNG as opaque ARGB. */

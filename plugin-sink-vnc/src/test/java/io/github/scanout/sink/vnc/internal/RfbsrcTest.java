@@ -32,6 +32,16 @@ class RfbsrcTest {
             assertThat(rc).as("rfbsrc exit status; output in " + dir).isZero();
             assertThat(RealClients.firstDifference(picture, RealClients.argb(png, w, h), w)).isNull();
             s.awaitLog("connected (RFB 3.8, no authentication)"); // rfbsrc answers 3.8 to a 3.8 server whatever it is told
+            String gone = s.awaitLog("disconnected");
+            // the sink's counters (scanout:stats, ctl status, metrics) hold what the viewer's line says
+            var out = s.sink.output();
+            assertThat(out.frames()).as("frames offered").isEqualTo(1);
+            assertThat(out.bytes()).as("bytes sent: the whole Raw picture at least").isGreaterThanOrEqualTo((long) w * h * 4);
+            assertThat(gone).contains(" " + out.bytes() + " bytes");
+            Viewer.Counters t = s.sink.totals();
+            assertThat(t.updates).isPositive();
+            assertThat(t.raw).isPositive();
+            assertThat(t.zrle + t.tightFill + t.tightZlib + t.tightJpeg).isZero();
         }
     }
 

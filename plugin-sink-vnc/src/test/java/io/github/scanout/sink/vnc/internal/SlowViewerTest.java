@@ -60,6 +60,60 @@ class SlowViewerTest {
         }
     }
 
+    /**
+     * The counting version: with one viewer stalled, each of the nine others gets every one of
+     * twenty changes as its own update (none lost, none merged: they keep their rate), and the
+     * sink takes every frame (capture is not slowed).
+     */
+    @Test
+    void withOneViewerStalledTheNineOthersGetEveryChangeAndEveryFrameIsTaken() throws Exception {
+        int w = 1024;
+        int h = 768;
+        try (RealClients.Server s = new RealClients.Server(Map.of("timeout", 3600))) {
+            int[] picture = TestFrames.pattern(w, h, 0);
+            s.sink.frame(TestFrames.frame(picture, w, h, 1));
+            TestClient stalled = TestClient.connectSmallBuffer(s.port());
+            stalled.requestForever();
+            Viewer stuck = awaitBlockedWriter(s);
+            List<TestClient> others = new ArrayList<>();
+            for (int i = 0; i < 9; i++) {
+                TestClient c = TestClient.connect(s.port(), "003.008");
+                c.awaitPicture(picture, w, h);
+                others.add(c);
+            }
+            int changes = 20;
+            for (int f = 0; f < changes; f++) {
+                picture = picture.clone();
+                int x0 = (f * 97) % (w - 8);
+                int y0 = (f * 131) % (h - 16);
+                for (int y = 0; y < 16; y++) {
+                    for (int x = 0; x < 8; x++) {
+                        picture[(y0 + y) * w + x0 + x] = 0xff000000 | (f * 0x0a0b0c);
+                    }
+                }
+                s.sink.frame(TestFrames.frame(picture, w, h, 2 + f)); // returns with the stalled write blocked
+                for (TestClient c : others) {
+                    c.request(true);
+                    c.readUpdate();
+                    assertThat(c.picture).as("a viewer's picture after change " + f).isEqualTo(picture);
+                }
+            }
+            assertThat(s.sink.output().frames()).as("frames the sink took").isEqualTo(1 + changes);
+            assertThat(stuck.isClosed()).isFalse();
+            assertThat(stuck.updates.get()).as("updates the stalled viewer finished").isZero();
+            for (Viewer v : s.sink.viewers()) {
+                if (v != stuck) {
+                    assertThat(v.updates.get()).as("updates of " + v.peer()).isGreaterThanOrEqualTo(1 + changes);
+                    assertThat(v.coalesced()).as("frames coalesced for " + v.peer()).isZero();
+                }
+            }
+            for (TestClient c : others) {
+                c.close();
+            }
+            stalled.close();
+        }
+    }
+
     @Test
     void aViewerThatStopsReadingIsDroppedAfterTheTimeout() throws Exception {
         int w = 1024;

@@ -162,6 +162,88 @@ final class TestClient implements AutoCloseable {
         return rects;
     }
 
+    /**
+     * Reads one FramebufferUpdate of Raw, ZRLE or Tight rectangles without decoding their pixels
+     * (the default pixel format assumed); returns its bytes on the wire.
+     */
+    long skipUpdate() throws IOException {
+        assertThat(in.readUnsignedByte()).as("server message type").isZero();
+        in.readUnsignedByte();
+        int n = in.readUnsignedShort();
+        long bytes = 4;
+        for (int i = 0; i < n; i++) {
+            in.readUnsignedShort();
+            in.readUnsignedShort();
+            int w = in.readUnsignedShort();
+            int h = in.readUnsignedShort();
+            int encoding = in.readInt();
+            bytes += 12;
+            switch (encoding) {
+                case 0 -> bytes += skip((long) w * h * 4);
+                case 16 -> bytes += 4 + skip(in.readInt());
+                case 7 -> {
+                    int ctl = in.readUnsignedByte() >> 4;
+                    bytes++;
+                    if (ctl == 8) {
+                        bytes += skip(3);
+                    } else if (ctl == 9) {
+                        int[] len = compactLength();
+                        bytes += len[1] + skip(len[0]);
+                    } else {
+                        int filter = 0;
+                        if ((ctl & 4) != 0) {
+                            filter = in.readUnsignedByte();
+                            bytes++;
+                        }
+                        long row = (long) w * 3;
+                        if (filter == 1) {
+                            int colours = in.readUnsignedByte() + 1;
+                            bytes += 1 + skip(colours * 3L);
+                            row = colours == 2 ? (w + 7) / 8 : w;
+                        }
+                        long size = row * h;
+                        if (size < 12) {
+                            bytes += skip(size);
+                        } else {
+                            int[] len = compactLength();
+                            bytes += len[1] + skip(len[0]);
+                        }
+                    }
+                }
+                case -224 -> {
+                    return bytes;
+                }
+                default -> throw new AssertionError("unexpected encoding " + encoding);
+            }
+        }
+        return bytes;
+    }
+
+    private int[] compactLength() throws IOException {
+        int len = 0;
+        for (int i = 0; i < 3; i++) {
+            int b = in.readUnsignedByte();
+            len |= (i == 2 ? b : b & 0x7f) << (7 * i);
+            if (i == 2 || (b & 0x80) == 0) {
+                return new int[] {len, i + 1};
+            }
+        }
+        throw new AssertionError("unreachable");
+    }
+
+    private long skip(long n) throws IOException {
+        long left = n;
+        while (left > 0) {
+            long k = in.skip(left);
+            if (k <= 0) {
+                in.readUnsignedByte();
+                k = 1;
+            }
+            left -= k;
+        }
+        return n;
+    }
+
     private void resize(int w, int h) {
         width = w;
         height = h;

@@ -72,4 +72,41 @@ final class TestFrames {
         }
         return px;
     }
+
+    /**
+     * A desktop-like picture for lossy encodings: smooth gradients (where JPEG does well), flat
+     * windows, and thin hard-edged lines of few colours (where the palette kinds do).
+     */
+    static int[] desktop(int width, int height) {
+        int[] px = new int[width * height];
+        for (int y = 0; y < height; y++) {
+            for (int x = 0; x < width; x++) {
+                int r = 40 + x * 160 / Math.max(1, width);
+                int g = 60 + y * 120 / Math.max(1, height);
+                int b = 150 + (x + y) * 80 / Math.max(1, width + height);
+                int v = (r << 16) | (g << 8) | b;
+                if (x > width / 8 && x < width / 2 && y > height / 8 && y < height / 2) {
+                    v = (y - height / 8) % 12 < 2 ? 0x202020 : 0xf0f0f0; // a window with lines of "text"
+                }
+                if (x > width / 2 + 20 && x < width - 20 && y > height / 2 && y < height - 20) {
+                    v = 0x2050a0; // a flat window
+                }
+                px[y * width + x] = 0xff000000 | v;
+            }
+        }
+        return px;
+    }
+
+    /** Peak signal-to-noise ratio in dB of {@code actual} against {@code expected} over R, G and B. */
+    static double psnr(int[] expected, int[] actual) {
+        double sum = 0;
+        for (int i = 0; i < expected.length; i++) {
+            for (int shift = 0; shift <= 16; shift += 8) {
+                int d = ((expected[i] >>> shift) & 0xff) - ((actual[i] >>> shift) & 0xff);
+                sum += d * d;
+            }
+        }
+        double mse = sum / (expected.length * 3.0);
+        return mse == 0 ? Double.POSITIVE_INFINITY : 10 * Math.log10(255.0 * 255.0 / mse);
+    }
 }

@@ -69,10 +69,18 @@ class TigerVncTest {
     }
 
     private void startViewer(int port, String... options) throws IOException {
+        startViewerWith("ZRLE", port, options);
+    }
+
+    private void startViewerWith(String encoding, int port, String... options) throws IOException {
+        startViewerAt(encoding, "127.0.0.1::" + port, options);
+    }
+
+    private void startViewerAt(String encoding, String server, String... options) throws IOException {
         List<String> cmd = new ArrayList<>(List.of("vncviewer", "-geometry", "+0+0", "-RemoteResize=0", "-ViewOnly",
-                "-Shared", "-AutoSelect=0", "-FullColor", "-PreferredEncoding", "ZRLE"));
+                "-Shared", "-AutoSelect=0", "-FullColor", "-PreferredEncoding", encoding));
         cmd.addAll(List.of(options));
-        cmd.add("127.0.0.1::" + port);
+        cmd.add(server);
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true)
                 .redirectOutput(dir.resolve("vncviewer.log").toFile());
         pb.environment().put("DISPLAY", display);
@@ -173,6 +181,48 @@ class TigerVncTest {
     }
 
     @Test
+    void aScrollIsSentAsCopyRectAndThePictureIsRight() throws Exception {
+        try (RealClients.Server s = new RealClients.Server()) {
+            int w = 512;
+            int h = 384;
+            int shift = 24;
+            int[] page = TestFrames.pattern(w, h + shift, 41);
+            int[] top = java.util.Arrays.copyOfRange(page, 0, w * h);
+            int[] scrolled = java.util.Arrays.copyOfRange(page, shift * w, (shift + h) * w);
+            s.sink.frame(TestFrames.frame(top, w, h, 1));
+            startViewerWith("ZRLE", s.port(), "-SecurityTypes", "None");
+            awaitPicture(top, w, h);
+            s.sink.frame(TestFrames.frame(scrolled, w, h, 2)); // the page scrolls up by 24 rows
+            awaitPicture(scrolled, w, h);
+            viewer.destroy();
+            viewer.waitFor(10, TimeUnit.SECONDS);
+            assertThat(s.awaitLog("disconnected")).doesNotContain(" 0 copyrect").contains(" 1 copyrect");
+        }
+    }
+
+    @Test
+    void tightWithoutJpegIsLossless() throws Exception {
+        try (RealClients.Server s = new RealClients.Server()) {
+            int w = 400;
+            int h = 300;
+            int[] picture = TestFrames.pattern(w, h, 11);
+            s.sink.frame(TestFrames.frame(picture, w, h, 1));
+            // -NoJPEG: TigerVNC sends no quality level, so Tight stays lossless (fill, palette, zlib)
+            startViewerWith("Tight", s.port(), "-SecurityTypes", "None", "-NoJPEG");
+            awaitPicture(picture, w, h);
+            int[] changed = picture.clone();
+            for (int i = 0; i < 16; i++) {
+                changed[40 * w + 300 + i] = 0xff00ff00;
+            }
+            s.sink.frame(TestFrames.frame(changed, w, h, 2));
+            awaitPicture(changed, w, h);
+            viewer.destroy();
+            viewer.waitFor(10, TimeUnit.SECONDS);
+            assertThat(s.awaitLog("disconnected")).contains(" 0 tight jpeg").doesNotContain(" 0 tight zlib");
+        }
+    }
+
+    @Test
     void vncAuthenticationRightAndWrongPassword() throws Exception {
         Path pw = dir.resolve("password");
         Files.writeString(pw, "Sc4nout\n");
@@ -195,6 +245,55 @@ class TigerVncTest {
             awaitPicture(picture, w, h);
             s.awaitLog("connected (RFB 3.8, VNC authentication)");
         }
+    }
+
+    @Test
+    void veNCryptX509VncWithTheRightPasswordAndNoPlainVncAuth() throws Exception {
+        Path[] pem = RealClients.selfSignedCertificate(dir);
+        Path pw = dir.resolve("password");
+        Files.writeString(pw, "Sc4nout\n");
+        try (RealClients.Server s = new RealClients.Server(Map.of("password.file", pw.toString(), "tls.cert",
+                pem[0].toString(), "tls.key", pem[1].toString()))) {
+            s.awaitLog("(VeNCrypt X509Vnc: TLS and VNC authentication, loopback only)");
+            int w = 240;
+            int h = 160;
+            int[] picture = TestFrames.pattern(w, h, 21);
+            s.sink.frame(TestFrames.frame(picture, w, h, 1));
+
+            // a viewer that only speaks plain VNC authentication finds nothing it takes (only VeNCrypt is offered)
+            Path right = dir.resolve("right.passwd");
+            Files.write(right, obfuscated("Sc4nout"));
+            startViewer(s.port(), "-SecurityTypes", "VncAuth", "-PasswordFile", right.toString());
+            s.awaitLog("refused: closed by the viewer");
+            assertThat(s.log).noneMatch(l -> l.contains("connected (RFB"));
+            viewer.destroy();
+            viewer.waitFor(10, TimeUnit.SECONDS);
+
+            startViewer(s.port(), "-SecurityTypes", "X509Vnc", "-X509CA", pem[0].toString(), "-PasswordFile",
+                    right.toString());
+            awaitPicture(picture, w, h);
+            s.awaitLog("connected (RFB 3.8, VeNCrypt X509Vnc, TLS, VNC authentication)");
+        }
+    }
+
+    @Test
+    void aUnixSocketListenerServesTigerVnc() throws Exception {
+        Path socket = dir.resolve("vnc.sock");
+        try (RealClients.Server s = new RealClients.Server(Map.of("listen", "unix:" + socket))) {
+            s.awaitLog("listening on unix:" + socket + " (no password, Unix socket, owner only)");
+            assertThat(java.nio.file.Files.getPosixFilePermissions(socket))
+                    .containsExactlyInAnyOrder(java.nio.file.attribute.PosixFilePermission.OWNER_READ,
+                            java.nio.file.attribute.PosixFilePermission.OWNER_WRITE);
+            int w = 320;
+            int h = 200;
+            int[] picture = TestFrames.pattern(w, h, 31);
+            s.sink.frame(TestFrames.frame(picture, w, h, 1));
+            // TigerVNC connects to a Unix socket when the server name is a path
+            startViewerAt("ZRLE", socket.toString(), "-SecurityTypes", "None");
+            awaitPicture(picture, w, h);
+            s.awaitLog("viewer unix:" + socket + "#1 connected (RFB 3.8, no authentication)");
+        }
+        assertThat(socket).as("the socket file is removed when the sink stops").doesNotExist();
     }
 
     /**

@@ -36,6 +36,17 @@ class VncOptionsTest {
                 .hasMessageStartingWith("vnc sink configuration: listen=0.0.0.0:5900 is not a loopback address")
                 .hasMessageContaining("without a password").hasMessageContaining("insecure=true")
                 .hasMessageContaining("ssh -L");
+        assertThatThrownBy(() -> VncOptions.parse(Map.of("listen", "0.0.0.0:5900", "tls.cert", "/c.pem", "tls.key",
+                "/k.pem"))).hasMessageContaining("is not a loopback address: viewers would connect over the network "
+                + "encrypted and without a password");
+        assertThatThrownBy(() -> VncOptions.parse(Map.of("listen", "0.0.0.0:5900", "password.file", "/p")))
+                .hasMessageContaining("over the network unencrypted. Set tls.cert, tls.key and password.file");
+        VncOptions tls = VncOptions.parse(Map.of("listen", "0.0.0.0:5900", "tls.cert", "/c.pem", "tls.key", "/k.pem",
+                "password.file", "/p"));
+        assertThat(tls.tlsCert()).hasToString("/c.pem");
+        assertThatThrownBy(() -> VncOptions.parse(Map.of("tls.cert", "/c.pem")))
+                .hasMessage("vnc sink configuration: tls.key is missing: tls.cert and tls.key go together (the "
+                        + "certificate and its private key, PEM files)");
         VncOptions o = VncOptions.parse(Map.of("listen", "0.0.0.0:5900", "insecure", "true"));
         assertThat(o.insecure()).isTrue();
         assertThat(o.address().isAnyLocalAddress()).isTrue();
@@ -100,5 +111,28 @@ class VncOptionsTest {
         assertThat(VncAuth.check("password", challenge, answer)).isTrue();
         assertThat(VncAuth.check("passwore", challenge, answer)).isFalse();
         assertThat(VncAuth.check("password-and-more", challenge, answer)).as("only 8 bytes count").isTrue();
+    }
+
+    @Test
+    void unixSocketsWebSocketsAndOrigins() {
+        VncOptions u = VncOptions.parse(Map.of("listen", "unix:/run/scanout/desk.vnc"));
+        assertThat(u.unixPath()).hasToString("/run/scanout/desk.vnc");
+        assertThat(u.where()).isEqualTo("unix:/run/scanout/desk.vnc");
+        assertThatThrownBy(() -> VncOptions.parse(Map.of("listen", "unix:relative.sock")))
+                .hasMessage("vnc sink configuration: listen=unix:relative.sock is not accepted; expected unix:/absolute/path "
+                        + "for a Unix-domain socket");
+        assertThatThrownBy(() -> VncOptions.parse(Map.of("listen", "unix:/" + "x".repeat(120))))
+                .hasMessageContaining("at most 107 bytes");
+        assertThatThrownBy(() -> VncOptions.parse(Map.of("listen", "unix:/tmp/a.sock", "websocket", "0")))
+                .hasMessage("vnc sink configuration: listen=unix:/tmp/a.sock: a Unix-domain socket takes neither tls.cert "
+                        + "nor websocket (it is reached only from this machine)");
+        VncOptions w = VncOptions.parse(Map.of("websocket", "5701", "websocket.origins", "http://127.0.0.1:6080, https://a.example"));
+        assertThat(w.websocketPort()).isEqualTo(5701);
+        assertThat(w.websocketOrigins()).containsExactlyInAnyOrder("http://127.0.0.1:6080", "https://a.example");
+        assertThat(VncOptions.parse(Map.of()).websocketPort()).isEqualTo(-1);
+        assertThatThrownBy(() -> VncOptions.parse(Map.of("websocket", "70000")))
+                .hasMessageStartingWith("vnc sink configuration: websocket=70000 is not accepted");
+        assertThatThrownBy(() -> VncOptions.parse(Map.of("websocket.origins", "evil.example")))
+                .hasMessageStartingWith("vnc sink configuration: websocket.origins=evil.example is not accepted");
     }
 }

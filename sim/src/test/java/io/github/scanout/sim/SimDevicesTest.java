@@ -75,6 +75,35 @@ class SimDevicesTest {
     }
 
     @Test
+    void flapVanishesAndBringsTheDeviceBackOnItsSchedule() throws Exception {
+        SimDevice d = SimDevices.create("sim:mdpy-vga?flap=3/2");
+        long[] now = {0};
+        d.setClock(() -> now[0]);
+        d.flap(java.time.Duration.ofSeconds(3), java.time.Duration.ofSeconds(2));
+        assertThat(d.isVanished()).isFalse();
+        now[0] = java.util.concurrent.TimeUnit.SECONDS.toNanos(3);
+        assertThat(d.isVanished()).as("down after 3 s").isTrue();
+        now[0] = java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(4999);
+        assertThat(d.isVanished()).isTrue();
+        now[0] = java.util.concurrent.TimeUnit.SECONDS.toNanos(5);
+        assertThat(d.isVanished()).as("back after 2 s down").isFalse();
+        now[0] = java.util.concurrent.TimeUnit.SECONDS.toNanos(8);
+        assertThat(d.isVanished()).as("and down again").isTrue();
+        d.reappear();
+        d.vanish();
+        now[0] = java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
+        assertThat(d.isVanished()).as("a caller's vanish() is not undone by the schedule").isTrue();
+    }
+
+    @ParameterizedTest
+    @CsvSource({"flap=0/5", "flap=5", "flap=5/86401", "flap=+5/5", "flap=a/b", "flap=5/5/5"})
+    void badFlapIsRefused(String option) {
+        assertThatThrownBy(() -> SimDevices.create("sim:mbochs?" + option)).isInstanceOf(DeviceException.class)
+                .hasMessage("spec 'sim:mbochs?" + option + "': option " + option + " is malformed: expected UP/DOWN,"
+                        + " seconds from 1 to 86400 each, for example flap=20/5");
+    }
+
+    @Test
     void nullSpec() {
         assertThatThrownBy(() -> SimDevices.create(null)).isInstanceOf(DeviceException.class)
                 .hasMessageContaining("null");

@@ -51,8 +51,8 @@ class SimDevicesTest {
 
     @ParameterizedTest
     @CsvSource(delimiter = '|', value = {
-        "mdpy:xga|must start with 'sim:'|sim:mdpy-vga (options animate), sim:mdpy-xga (options animate)",
-        "sim:nope|unknown simulated device 'nope'|sim:gvt (options tiling, mmap, mode, format, animate)",
+        "mdpy:xga|must start with 'sim:'|sim:mdpy-vga (options animate, flap), sim:mdpy-xga (options animate, flap)",
+        "sim:nope|unknown simulated device 'nope'|sim:gvt (options tiling, mmap, mode, format, animate, flap)",
         "sim:mbochs?mode=80x|option mode=80x is malformed|WIDTHxHEIGHT",
         "sim:mbochs?mode=100x100x1|option mode=100x100x1 is malformed|for example mode=1024x768",
         "sim:mbochs?mode=32x32|option mode=32x32 is malformed|from 64 to 65535",

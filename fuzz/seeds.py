@@ -134,6 +134,9 @@ put(*RSRC, 'pread-fallback', u8(1) + u8(1) + u8(16) + u8(1) + u8(0) + u32(4 << 2
 put(*RSRC, 'transient-errors', u8(1) + poll() + u8(3) + u8(2) + u8(1) + poll() + u8(5) + u16(100) + poll() + poll(0, 1))
 put(*RSRC, 'cursor-queried', u8(5) + poll(1) + poll(1, 1) + poll())
 put(*RSRC, 'vanish', u8(2) + poll() + u8(7) + u8(0x5a) + poll() + poll(0, 1))
+# bit 7 of the header: the operations played again (bits 3 to 6: 1 + 4 * 15 = 61 more times)
+LONG = 0x80 | 15 << 3
+put(*RSRC, 'long-session', u8(LONG | 1) + poll() + u8(3) + u8(1) + u8(1) + poll(0, 1) + u8(5) + u16(50) + u8(6) + poll())
 
 # ---- plugin-dmabuf: the dma-buf plane source ---------------------------------------------
 DSRC = ('plugin-dmabuf', 'io.github.scanout.source.dmabuf.internal.DmaBufSourceFuzzTest', 'session')
@@ -151,6 +154,18 @@ put(*DSRC, 'mbochs-mode-change', u8(1) + dpoll() + dpoll() + u8(GUEST) + u8(0) +
     + dpoll(0, 1))
 put(*DSRC, 'dmabuf-too-small', u8(0) + u8(4) + u8(0) + u8(0) + u32(4096) + dpoll() + dpoll(0, 1))
 put(*DSRC, 'get-fails', u8(1) + dpoll() + u8(2) + u8(2) + u8(0) + dpoll() + dpoll() + u8(3) + u8(1) + u8(5) + dpoll())
+put(*DSRC, 'mbochs-long-session', u8(LONG | 1) + dpoll() + u8(GUEST) + u8(0) + u16(800) + u16(600) + dpoll()
+    + u8(GUEST) + u8(0) + u16(640) + u16(480) + dpoll() + u8(3) + u8(1) + u8(1) + dpoll(0, 1))
+put(*DSRC, 'gvt-id-reuse-long-session', u8(LONG) + dpoll() + u8(GUEST) + u8(3) + dpoll() + u8(GUEST) + u8(0) + u16(736)
+    + u16(432) + dpoll() + u8(2) + u8(1) + u8(1) + dpoll())
+
+# ---- sim: the launcher's check of sim: specs (byte 0xff first: no sim: put in front) ---------
+SPEC = ('sim', 'io.github.scanout.sim.SpecCheckFuzzTest', 'check')
+put(*SPEC, 'mbochs-flap', 'mbochs?mode=640x480&flap=20/5')
+put(*SPEC, 'gvt', 'gvt?tiling=x&mmap=allow&mode=800x600&format=AR24')
+put(*SPEC, 'bad-mode', 'mbochs?mode=-5x-5')
+put(*SPEC, 'bad-flap', 'mdpy-vga?flap=0/5')
+put(*SPEC, 'other-scheme', b'\xffvm:1234')
 
 # ---- plugin-sink-file: configuration -------------------------------------------------------
 FILE = ('plugin-sink-file', 'io.github.scanout.sink.file.internal.FileSinkConfigFuzzTest', 'parse')

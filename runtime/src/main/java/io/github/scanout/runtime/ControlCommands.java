@@ -131,6 +131,7 @@ final class ControlCommands implements ControlServer.Handler {
             m.put("deviceStates", states);
             m.put("sinks", sinks);
             m.put("metrics", metricsUrl() == null ? "" : metricsUrl());
+            m.put("resources", resources());
             return Reply.ok(Json.write(m));
         }
         StringBuilder b = new StringBuilder("scanout " + (version == null ? "(development build)" : version) + ", pid "
@@ -140,7 +141,53 @@ final class ControlCommands implements ControlServer.Handler {
         if (metrics != null) {
             b.append("metrics ").append(metrics).append('\n');
         }
+        Map<String, Object> r = resources();
+        b.append("resources: ").append(r.get("leases")).append(" leases (").append(r.get("leasesLeaked"))
+                .append(" leaked), ").append(r.get("mappings")).append(" mappings (").append(r.get("mappedBytes"))
+                .append(" bytes), ").append(r.get("fds")).append(" fds, ").append(r.get("threads"))
+                .append(" threads (").append(r.get("scanoutThreads")).append(" scanout-), heap ").append(r.get("heapUsedBytes")).append(" bytes used\n");
         return Reply.ok(b.toString());
+    }
+
+    /**
+     * What the instance holds now, for watching it over time (the distribution soak compares
+     * these before and after): live and leaked frame leases (the api's {@code Leases}), live
+     * device mappings and their bytes (core's {@code Resources}), open fds, live threads and
+     * the threads that Scanout's code started ({@code scanout-...}), the heap in use (not after a GC: run {@code jcmd PID GC.run} first for that). A count the
+     * instance cannot read (a bundle not started) is -1.
+     */
+    private Map<String, Object> resources() {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("leases", staticLong("io.github.scanout.api", "io.github.scanout.api.buffer.Leases", "live"));
+        m.put("leasesLeaked", staticLong("io.github.scanout.api", "io.github.scanout.api.buffer.Leases", "leaked"));
+        m.put("mappings", staticLong("io.github.scanout.core", "io.github.scanout.core.Resources", "liveMappings"));
+        m.put("mappedBytes", staticLong("io.github.scanout.core", "io.github.scanout.core.Resources", "mappedBytes"));
+        long fds = -1;
+        try (Stream<Path> s = Files.list(Path.of("/proc/self/fd"))) {
+            fds = s.count() - 1;
+        } catch (IOException | RuntimeException e) {
+            // not Linux's /proc: unknown
+        }
+        m.put("fds", fds);
+        m.put("threads", (long) java.lang.management.ManagementFactory.getThreadMXBean().getThreadCount());
+        m.put("scanoutThreads", Thread.getAllStackTraces().keySet().stream()
+                .filter(t -> t.isAlive() && t.getName().startsWith("scanout-")).count());
+        m.put("heapUsedBytes", java.lang.management.ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed());
+        return m;
+    }
+
+    /** A static no-argument long method of a class in a bundle (launcher code does not link to bundles); -1 when unreachable. */
+    private long staticLong(String bundle, String className, String method) {
+        for (org.osgi.framework.Bundle b : ctx.getBundles()) {
+            if (bundle.equals(b.getSymbolicName())) {
+                try {
+                    return ((Number) b.loadClass(className).getMethod(method).invoke(null)).longValue();
+                } catch (ReflectiveOperationException | RuntimeException e) {
+                    return -1;
+                }
+            }
+        }
+        return -1;
     }
 
     /** The Prometheus endpoint's URL when the metrics bundle serves one (plugin-metrics' service property); else null. */

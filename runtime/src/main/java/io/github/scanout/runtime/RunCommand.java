@@ -81,10 +81,8 @@ final class RunCommand {
             runDir = RunDirectory.create(dist.cache());
             Files.createDirectories(dist.conf());
             Files.createDirectories(dist.deploy());
-            for (Path bad : Distribution.notZips(dist.deploy())) {
-                System.getLogger("io.github.scanout.runtime").log(System.Logger.Level.WARNING, bad
-                        + " is not a jar (it has no zip header): it is ignored; put the bundle's jar file there");
-            }
+            deployCheck = new DeployCheck(dist.deploy());
+            deployCheck.scan();
         } catch (IOException | RuntimeException e) {
             err.println("scanout: " + e.getMessage());
             return 1;
@@ -101,6 +99,7 @@ final class RunCommand {
             return 1;
         }
         timing("framework started");
+        deployCheck.start();
         int code;
         try {
             code = session(fw, sinkProps, shell);
@@ -117,6 +116,7 @@ final class RunCommand {
             if (commands != null) {
                 commands.detachAll();
             }
+            deployCheck.close();
             if (fw.active()) {
                 fw.stop(STOP_TIMEOUT);
             } else {
@@ -151,6 +151,8 @@ final class RunCommand {
     }
 
     private boolean controlled = true;
+    /** Names a *.jar in deploy/ that is not a zip, at the start and while running. */
+    private DeployCheck deployCheck;
 
     /** This command without a control socket (for {@code snapshot}). */
     RunCommand withoutControl() {

@@ -200,6 +200,38 @@ class HostileInputIT {
                 .endsWith(notAJar + " is not a jar (it has no zip header): it is ignored; put the bundle's jar file there"));
     }
 
+    @Test
+    void aNotAZipJarDroppedIntoDeployWhileRunningIsNamedOnce() throws Exception {
+        Path home = dir.resolve("dist");
+        LauncherIT.copyTree(TestRuntime.dist(), home);
+        conf = home.resolve("conf");
+        put("io.github.scanout.device-a.cfg", "spec = sim:mdpy-vga\nname = a\nrate = 10\n");
+        put("io.github.scanout.sink.file-a.cfg", sink("a", "a", "max.fps = 4\n"));
+        ProcessBuilder pb = new ProcessBuilder(home.resolve("bin/scanout").toString(), "run").directory(dir.toFile());
+        pb.environment().remove("XDG_RUNTIME_DIR");
+        pb.environment().put("SCANOUT_CACHE", dir.resolve("cache").toString());
+        pb.environment().put("SCANOUT_CDS", "off");
+        proc = new LauncherIT.Running(ChildProcesses.start(pb));
+        proc.process.getOutputStream().close();
+        Path later = home.resolve("deploy").resolve("later.jar");
+        try {
+            await("the sink writing", () -> pngs("a") >= 2);
+            // dropped in by rename, as the operator guide says
+            Path tmp = Files.writeString(home.resolve("deploy").resolve(".later.part"), "<html>a download page</html>\n");
+            Files.move(tmp, later, StandardCopyOption.ATOMIC_MOVE);
+            assertThat(awaitLine(later + " is not a jar")).contains(" WARNING ")
+                    .endsWith(later + " is not a jar (it has no zip header): it is ignored; put the bundle's jar file there");
+            long before = pngs("a");
+            await("the sink writing on", () -> pngs("a") > before + 2);
+        } finally {
+            proc.process.destroy();
+        }
+        LauncherIT.Result r = proc.await();
+        assertThat(r.code()).as(r.toString()).isZero();
+        assertThat(r.errLines()).as("said once, as a log record: " + r.err()).hasSize(1)
+                .allMatch(l -> l.matches("\\d\\d:\\d\\d:\\d\\d\\.\\d{3} WARNING .*later\\.jar is not a jar.*"));
+    }
+
     /** The file sink configuration for DEVICE writing PNGs into out/NAME. */
     private String sink(String device, String name, String more) throws IOException {
         Path out = Files.createDirectories(dir.resolve("out").resolve(name));

@@ -208,6 +208,15 @@ public abstract sealed class SimDevice implements DeviceEndpoint permits MdpyDev
         ctx.reappear();
     }
 
+    /**
+     * From now on the device is present for {@code up}, then {@linkplain #vanish() vanished} for
+     * {@code down}, then {@linkplain #reappear() back}, and so on, as a script that removes and
+     * creates the mdev again would make it (the spec option {@code flap=UP/DOWN}).
+     */
+    public final void flap(java.time.Duration up, java.time.Duration down) {
+        ctx.flap(up.toNanos(), down.toNanos());
+    }
+
     public final boolean isVanished() {
         return ctx.vanished();
     }

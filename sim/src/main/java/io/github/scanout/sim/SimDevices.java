@@ -21,7 +21,9 @@ import java.util.Optional;
  *   <li>{@code sim:gvt[?tiling=x|y|none][&mmap=allow|refuse][&mode=WxH][&format=XR24]}:
  *       1024x768 XRGB8888 linear by default</li>
  * </ul>
- * Every device also takes {@code animate=true|false} (default: the caller's). Options may come
+ * Every device also takes {@code animate=true|false} (default: the caller's) and
+ * {@code flap=UP/DOWN} (seconds, 1 to 86400 each: present UP seconds, then vanished DOWN seconds,
+ * again and again, as {@link SimDevice#flap}; the distribution soak uses it). Options may come
  * in any order, each once. Anything else fails with a {@link DeviceException} that says what is
  * wrong and lists what is accepted.
  *
@@ -33,11 +35,11 @@ public final class SimDevices {
     private static final Map<String, List<String>> ACCEPTED = new LinkedHashMap<>();
 
     static {
-        ACCEPTED.put("mdpy-vga", List.of("animate"));
-        ACCEPTED.put("mdpy-xga", List.of("animate"));
-        ACCEPTED.put("mdpy-hd", List.of("animate"));
-        ACCEPTED.put("mbochs", List.of("mode", "type", "mmap", "animate"));
-        ACCEPTED.put("gvt", List.of("tiling", "mmap", "mode", "format", "animate"));
+        ACCEPTED.put("mdpy-vga", List.of("animate", "flap"));
+        ACCEPTED.put("mdpy-xga", List.of("animate", "flap"));
+        ACCEPTED.put("mdpy-hd", List.of("animate", "flap"));
+        ACCEPTED.put("mbochs", List.of("mode", "type", "mmap", "animate", "flap"));
+        ACCEPTED.put("gvt", List.of("tiling", "mmap", "mode", "format", "animate", "flap"));
     }
 
     /** The device names after {@code sim:}. */
@@ -88,6 +90,10 @@ public final class SimDevices {
             default -> throw new IllegalStateException("device " + s.device() + " is accepted but not built");
         };
         device.setAnimate(animate);
+        if (o.containsKey("flap")) {
+            int[] upDown = SpecParser.flap(s, "flap", o.get("flap"));
+            device.flap(java.time.Duration.ofSeconds(upDown[0]), java.time.Duration.ofSeconds(upDown[1]));
+        }
         return device;
     }
 

@@ -51,8 +51,8 @@ class SimDevicesTest {
 
     @ParameterizedTest
     @CsvSource(delimiter = '|', value = {
-        "mdpy:xga|must start with 'sim:'|sim:mdpy-vga (options animate), sim:mdpy-xga (options animate)",
-        "sim:nope|unknown simulated device 'nope'|sim:gvt (options tiling, mmap, mode, format, animate)",
+        "mdpy:xga|must start with 'sim:'|sim:mdpy-vga (options animate, flap), sim:mdpy-xga (options animate, flap)",
+        "sim:nope|unknown simulated device 'nope'|sim:gvt (options tiling, mmap, mode, format, animate, flap)",
         "sim:mbochs?mode=80x|option mode=80x is malformed|WIDTHxHEIGHT",
         "sim:mbochs?mode=100x100x1|option mode=100x100x1 is malformed|for example mode=1024x768",
         "sim:mbochs?mode=32x32|option mode=32x32 is malformed|from 64 to 65535",
@@ -72,6 +72,35 @@ class SimDevicesTest {
     void badSpecsSayWhatIsWrongAndWhatIsAccepted(String spec, String problem, String accepted) {
         assertThatThrownBy(() -> SimDevices.create(spec)).isInstanceOf(DeviceException.class)
                 .hasMessageContaining(problem).hasMessageContaining(accepted);
+    }
+
+    @Test
+    void flapVanishesAndBringsTheDeviceBackOnItsSchedule() throws Exception {
+        SimDevice d = SimDevices.create("sim:mdpy-vga?flap=3/2");
+        long[] now = {0};
+        d.setClock(() -> now[0]);
+        d.flap(java.time.Duration.ofSeconds(3), java.time.Duration.ofSeconds(2));
+        assertThat(d.isVanished()).isFalse();
+        now[0] = java.util.concurrent.TimeUnit.SECONDS.toNanos(3);
+        assertThat(d.isVanished()).as("down after 3 s").isTrue();
+        now[0] = java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(4999);
+        assertThat(d.isVanished()).isTrue();
+        now[0] = java.util.concurrent.TimeUnit.SECONDS.toNanos(5);
+        assertThat(d.isVanished()).as("back after 2 s down").isFalse();
+        now[0] = java.util.concurrent.TimeUnit.SECONDS.toNanos(8);
+        assertThat(d.isVanished()).as("and down again").isTrue();
+        d.reappear();
+        d.vanish();
+        now[0] = java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
+        assertThat(d.isVanished()).as("a caller's vanish() is not undone by the schedule").isTrue();
+    }
+
+    @ParameterizedTest
+    @CsvSource({"flap=0/5", "flap=5", "flap=5/86401", "flap=+5/5", "flap=a/b", "flap=5/5/5"})
+    void badFlapIsRefused(String option) {
+        assertThatThrownBy(() -> SimDevices.create("sim:mbochs?" + option)).isInstanceOf(DeviceException.class)
+                .hasMessage("spec 'sim:mbochs?" + option + "': option " + option + " is malformed: expected UP/DOWN,"
+                        + " seconds from 1 to 86400 each, for example flap=20/5");
     }
 
     @Test

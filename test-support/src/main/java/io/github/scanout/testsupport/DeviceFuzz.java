@@ -73,4 +73,55 @@ public final class DeviceFuzz {
             }
         }
     }
+
+    /**
+     * The operations of a plane-source session: read one after another until the input runs out,
+     * then, when bit 7 of the session's header byte is set, played again from the first operation
+     * {@code 1 + 4 * (bits 3 to 6)} more times (up to 61), so that a short input scripts a long
+     * session (mode changes, id reuse, errors in the middle, vanishing, all repeated against the
+     * state the earlier rounds left); at most {@value #MAX_OPS} operations in all. A header byte
+     * below 128 reads as it always did.
+     */
+    public static final class Script {
+        /** The most operations one session runs. */
+        public static final int MAX_OPS = 1024;
+        private final FuzzBytes in;
+        private final int first;
+        private int replays;
+        private int ops;
+
+        /**
+         * @param in the input, positioned at the first operation
+         * @param header the session's header byte (its bits 3 to 7 are read here)
+         */
+        public Script(FuzzBytes in, int header) {
+            this.in = in;
+            this.first = in.position();
+            this.replays = (header & 0x80) != 0 ? 1 + 4 * ((header >> 3) & 0xf) : 0;
+        }
+
+        /** Whether another operation follows (rewinding for a replay when the input ran out). */
+        public boolean next() {
+            if (ops >= MAX_OPS) {
+                return false;
+            }
+            if (!in.hasMore()) {
+                if (replays == 0) {
+                    return false;
+                }
+                replays--;
+                in.rewind(first);
+                if (!in.hasMore()) {
+                    return false;
+                }
+            }
+            ops++;
+            return true;
+        }
+
+        /** Operations run so far. */
+        public int ops() {
+            return ops;
+        }
+    }
 }

@@ -61,6 +61,22 @@ public final class FuzzBytes {
         return new String(bytes(u8()), StandardCharsets.UTF_8);
     }
 
+    /** The index of the next byte to read. */
+    public int position() {
+        return at;
+    }
+
+    /**
+     * Goes back to byte {@code position} (0 is the first), so a target can play the same
+     * operations again: a long session scripted by a short input.
+     */
+    public void rewind(int position) {
+        if (position < 0 || position > data.length) {
+            throw new IllegalArgumentException("position " + position + " outside 0.." + data.length);
+        }
+        at = position;
+    }
+
     /** Everything not read yet. */
     public byte[] rest() {
         return bytes(data.length - at);

@@ -33,6 +33,12 @@ public final class DeviceContext {
     private volatile ViolationPolicy policy = ViolationPolicy.THROW;
     private volatile boolean animate;
     private volatile LongSupplier clock = System::nanoTime;
+    /** The flap schedule: 0 for none. */
+    private volatile long flapPeriod;
+    private long flapUp;
+    private long flapStart;
+    /** Whether the flap schedule (not a caller's vanish()) made the device vanish. */
+    private boolean flapVanished;
 
     public DeviceContext(String name) {
         this.name = name;
@@ -44,6 +50,7 @@ public final class DeviceContext {
 
     /** ENODEV once the device has vanished. */
     public void checkPresent(String call) throws DeviceException {
+        flapTick();
         if (vanished) {
             throw Errors.errno(name, call + " (the device has vanished)", Errno.ENODEV);
         }
@@ -51,17 +58,20 @@ public final class DeviceContext {
 
     /** ENODEV once the device has vanished, or when the file was opened before it reappeared. */
     public void checkPresent(String call, int openedIn) throws DeviceException {
+        flapTick();
         if (vanished || openedIn != generation) {
             throw Errors.errno(name, call + " (the device has vanished)", Errno.ENODEV);
         }
     }
 
-    public void vanish() {
+    public synchronized void vanish() {
         vanished = true;
+        flapVanished = false;
     }
 
     /** The device is back (an mdev created again): new opens work, the fds opened before do not. */
     public synchronized void reappear() {
+        flapVanished = false;
         if (vanished) {
             generation++;
             vanished = false;
@@ -73,7 +83,39 @@ public final class DeviceContext {
     }
 
     public boolean vanished() {
+        flapTick();
         return vanished;
+    }
+
+    /**
+     * From now on the device is present for {@code upNanos}, then vanished for {@code downNanos},
+     * and so on (the spec option {@code flap=UP/DOWN}): as an mdev removed and created again by
+     * a script. The schedule is applied when the device is next used, so no thread is needed.
+     */
+    public synchronized void flap(long upNanos, long downNanos) {
+        if (upNanos <= 0 || downNanos <= 0) {
+            throw new IllegalArgumentException("flap times must be > 0, got " + upNanos + "/" + downNanos);
+        }
+        flapUp = upNanos;
+        flapPeriod = upNanos + downNanos;
+        flapStart = clock.getAsLong();
+    }
+
+    /** Vanishes or reappears as the flap schedule says (nothing without one). */
+    private void flapTick() {
+        if (flapPeriod == 0) {
+            return;
+        }
+        synchronized (this) {
+            boolean down = Math.floorMod(clock.getAsLong() - flapStart, flapPeriod) >= flapUp;
+            if (down && !vanished) {
+                vanish();
+                flapVanished = true;
+            } else if (!down && vanished && flapVanished) {
+                flapVanished = false;
+                reappear();
+            }
+        }
     }
 
     /** Arms {@code n} injected failures of device ioctls. */

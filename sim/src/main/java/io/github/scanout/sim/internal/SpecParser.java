@@ -100,6 +100,20 @@ public final class SpecParser {
                 + " WIDTHxHEIGHT with decimal numbers from " + min + " to " + max + ", for example " + key + "=1024x768");
     }
 
+    /** {@code UP/DOWN}: two decimal numbers of seconds from 1 to 86400. */
+    public static int[] flap(Spec spec, String key, String value) throws DeviceException {
+        String[] parts = value.split("/", -1);
+        if (parts.length == 2 && parts[0].matches("[0-9]{1,5}") && parts[1].matches("[0-9]{1,5}")) {
+            int up = Integer.parseInt(parts[0]);
+            int down = Integer.parseInt(parts[1]);
+            if (up >= 1 && up <= 86400 && down >= 1 && down <= 86400) {
+                return new int[] {up, down};
+            }
+        }
+        throw new DeviceException("spec '" + spec.text() + "': option " + key + "=" + value + " is malformed: expected"
+                + " UP/DOWN, seconds from 1 to 86400 each, for example " + key + "=20/5");
+    }
+
     /** One of {@code choices}. */
     public static String choice(Spec spec, String key, String value, List<String> choices) throws DeviceException {
         if (!choices.contains(value)) {

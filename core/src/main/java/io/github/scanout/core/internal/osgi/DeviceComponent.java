@@ -303,7 +303,7 @@ public final class DeviceComponent implements ManagedPipeline {
         }
         String name = sinkName(properties);
         try {
-            attached.put(sink, pipeline.attach(sink, name));
+            attached.put(sink, pipeline.attach(SinceAttach.of(sink), name));
         } catch (RuntimeException e) {
             LOG.report(System.Logger.Level.WARNING, label() + ": sink '" + name + "' cannot be attached: " + e.getMessage());
         }

@@ -28,14 +28,18 @@ import org.junit.jupiter.api.BeforeAll;
  * ({@link ScriptedDevice#planes}), region flags and sizes ({@link ScriptedDevice#regions}),
  * injected errnos ({@code failNext}), the device vanishing, and the clock.
  *
- * <p>Input: byte 0: mdpy type, whether cursors are queried; then operations of one byte plus
+ * <p>Input: byte 0: mdpy type, whether cursors are queried, and whether and how often the
+ * operations are played again ({@link DeviceFuzz.Script}: long sessions from short inputs); then operations of one byte plus
  * arguments: a plane script (a 16-bit mask of the answer fields to replace, then each chosen
  * value), a region script (index, flags, size), no scripts, failures (count, errno), a poll
  * (plane, consistent), release the oldest held lease, clock step, reset, vanish.
  *
  * <p>Contract: a poll gives a buffer whose bytes cover its validated layout (its last row
  * converts), nothing, or a {@link DeviceException} (an {@link InvalidPlaneException} names a
- * field); nothing else escapes. When everything is closed, every fd, mapping and lease is back.
+ * field); nothing else escapes. When everything is closed, every simulated fd, mapping and lease
+ * is back (and every {@value #FULL_CHECK_EVERY}th run, every fd of the process). One simulated
+ * mdpy per type serves every run (revived and with no failure armed at its start): creating one
+ * cost more than the run.
  */
 class RegionSourceFuzzTest {
 
@@ -48,17 +52,19 @@ class RegionSourceFuzzTest {
     void session(byte[] data) throws Exception {
         FuzzBytes in = new FuzzBytes(data);
         int b0 = in.u8();
-        MdpyDevice sim = MdpyDevice.create(MdpyDevice.Type.values()[(b0 & 3) % 3]);
+        MdpyDevice sim = device(MdpyDevice.Type.values()[(b0 & 3) % 3]);
         boolean queryCursor = (b0 & 4) != 0;
         ScriptedDevice scripted = new ScriptedDevice(sim);
         AtomicLong clock = new AtomicLong(1_000_000_000L);
-        Resources.Usage before = Resources.usage();
+        boolean fullCheck = ++runs % FULL_CHECK_EVERY == 0;
+        Resources.Usage before = fullCheck ? Resources.usage() : null;
+        long[] counts = {Resources.mappedBytes(), Resources.liveMappings(), io.github.scanout.api.buffer.Leases.live()};
+        DeviceFuzz.Script script = new DeviceFuzz.Script(in, b0);
         Deque<PlaneBuffer> held = new ArrayDeque<>();
         try (GfxDevice device = new Devices(List.of()).open(scripted);
                 RegionSession s = new RegionSession(device, RegionSettings.defaults().withQueryCursor(queryCursor),
                         (level, message) -> {}, clock::get)) {
-            int ops = 0;
-            while (in.hasMore() && ops++ < 48) {
+            while (script.next()) {
                 switch (in.u8() % 10) {
                     case 0 -> scripted.planes(planeScript(in));
                     case 1 -> scripted.regions(regionScript(in));
@@ -85,7 +91,25 @@ class RegionSourceFuzzTest {
         } finally {
             held.forEach(PlaneBuffer::close);
         }
-        assertThat(Resources.leaksSince(before)).as("fds, mappings and leases left").isEmpty();
+        assertThat(sim.liveFds()).as("simulated fds left").isZero();
+        assertThat(new long[] {Resources.mappedBytes(), Resources.liveMappings(), io.github.scanout.api.buffer.Leases.live()})
+                .as("mapped bytes, mappings and leases left").containsExactly(counts);
+        if (fullCheck) {
+            assertThat(Resources.leaksSince(before)).as("fds, mappings and leases left").isEmpty();
+        }
+    }
+
+    /** Every this many runs the process's whole fd table is compared too (reading /proc costs more than a run). */
+    static final int FULL_CHECK_EVERY = 64;
+    private static int runs;
+    /** One simulated mdpy per type for every run (creating one draws its whole VRAM); each run starts it afresh. */
+    private static final java.util.Map<MdpyDevice.Type, MdpyDevice> DEVICES = new java.util.EnumMap<>(MdpyDevice.Type.class);
+
+    static MdpyDevice device(MdpyDevice.Type type) {
+        MdpyDevice d = DEVICES.computeIfAbsent(type, MdpyDevice::create);
+        d.reappear();
+        d.failNext(0, io.github.scanout.api.Errno.EIO);
+        return d;
     }
 
     static void poll(RegionSession s, PlaneType plane, boolean consistent, Deque<PlaneBuffer> held) {

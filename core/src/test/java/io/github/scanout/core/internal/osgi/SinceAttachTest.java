@@ -1,0 +1,69 @@
+package io.github.scanout.core.internal.osgi;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.github.scanout.api.sink.CountsOutput;
+import io.github.scanout.api.sink.Frame;
+import io.github.scanout.api.sink.FrameSink;
+import io.github.scanout.api.sink.SinkNeeds;
+import io.github.scanout.api.sink.SinkOutput;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+
+class SinceAttachTest {
+
+    /** A sink service that has written before this attach (to an earlier pipeline of its device). */
+    static final class Counting implements FrameSink, CountsOutput {
+        volatile SinkOutput out = new SinkOutput(40, 4000, "");
+        final AtomicInteger frames = new AtomicInteger();
+        final AtomicInteger detached = new AtomicInteger();
+
+        @Override
+        public SinkNeeds needs() {
+            return SinkNeeds.cpuSnapshots();
+        }
+
+        @Override
+        public void frame(Frame frame) {
+            frames.incrementAndGet();
+        }
+
+        @Override
+        public void detached() {
+            detached.incrementAndGet();
+        }
+
+        @Override
+        public SinkOutput output() {
+            return out;
+        }
+    }
+
+    @Test
+    void writtenCountsFromTheAttachAndEveryCallReachesTheSink() throws Exception {
+        Counting sink = new Counting();
+        FrameSink attached = SinceAttach.of(sink);
+        assertThat(((CountsOutput) attached).output()).isEqualTo(new SinkOutput(0, 0, ""));
+        sink.out = new SinkOutput(43, 4300, "disk full");
+        assertThat(((CountsOutput) attached).output()).isEqualTo(new SinkOutput(3, 300, "disk full"));
+        assertThat(attached.needs()).isEqualTo(sink.needs());
+        attached.frame(null);
+        attached.detached();
+        assertThat(sink.frames).hasValue(1);
+        assertThat(sink.detached).hasValue(1);
+    }
+
+    @Test
+    void aSinkThatDoesNotCountIsAttachedAsItIs() {
+        FrameSink plain = new FrameSink() {
+            @Override
+            public SinkNeeds needs() {
+                return SinkNeeds.cpuSnapshots();
+            }
+
+            @Override
+            public void frame(Frame frame) {}
+        };
+        assertThat(SinceAttach.of(plain)).isSameAs(plain);
+    }
+}

@@ -186,7 +186,7 @@ class BorrowKernelCheck {
         Path out = Files.createTempDirectory(tmp, "borrow-run");
         Path cache = Files.createTempDirectory(tmp, "borrow-cache");
         ProcessBuilder pb = new ProcessBuilder(scanout, "run", "--device", "vm:" + vmm.pid(), "--sink", "file:" + out,
-                "--duration", "40", "--timeout", "200").redirectErrorStream(true); // a JVM and Felix under TCG
+                "--duration", "40", "--timeout", "500").redirectErrorStream(true); // 102 s to the first frame seen under TCG
         pb.environment().put("SCANOUT_CACHE", cache.toString());
         pb.environment().put("SCANOUT_LOG", "info");
         Process run = pb.start();
@@ -204,7 +204,7 @@ class BorrowKernelCheck {
             }
         });
         reader.start();
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(240); // a JVM and Felix under TCG
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(600); // a JVM and Felix under TCG
         while (true) {
             boolean framed;
             try (var files = Files.list(out)) {

@@ -43,9 +43,10 @@ record CommandLine(Command command, Optional<DeviceSpec> device, List<SinkSpec> 
     /**
      * The options of the operations commands.
      *
-     * @param timeout {@code --timeout}: how long {@code run} and {@code shell} wait for the device
-     *     to go live with every sink attached, how long {@code --frames} waits with no new frame
-     *     written, and how long {@code snapshot} waits for its picture
+     * @param timeout {@code --timeout}: how long {@code --frames} waits with no new frame written,
+     *     how long {@code snapshot} waits for its picture, and, when longer than
+     *     {@link #DEFAULT_TIMEOUT}, how long {@code run} and {@code shell} wait for the device to go
+     *     live with every sink attached
      * @param control {@code --control PATH}: where the control socket listens
      * @param file {@code snapshot}'s FILE
      * @param metrics {@code --metrics HOST:PORT}: serve Prometheus metrics there (loopback only)
@@ -392,10 +393,10 @@ record CommandLine(Command command, Optional<DeviceSpec> device, List<SinkSpec> 
                                        Escape & and = in values as %26 and %3D.
                   --duration SECONDS   stop after this long (counted from when the device is live)
                   --frames N           stop when every --sink has written N frames
-                  --timeout SECONDS    give up, exit 1, when the device is not live with every sink attached
-                                       after this long, or with --frames (and for snapshot) when no new
-                                       frame was written for this long (default 30; a still screen is
-                                       captured only once)
+                  --timeout SECONDS    with --frames (and for snapshot): give up, exit 1, when no new frame
+                                       was written for this long (default 30; a still screen is captured
+                                       only once); above 30 it also lengthens the wait for the device to
+                                       go live with every sink attached (30 s otherwise)
                   --control PATH       the control socket for scanout ctl (default: see the operator guide)
                   --metrics HOST:PORT  serve Prometheus metrics at http://HOST:PORT/metrics (loopback only,
                                        for example 127.0.0.1:9464; installs bundles/metrics/)

@@ -439,16 +439,19 @@ final class RunCommand {
 
     /**
      * Waits until the pipeline runs with every sink attached and the first frame published (or
-     * has shown nothing for {@link #NO_SIGNAL_GRACE}: the guest has not set a mode), for
-     * {@code --timeout} at most (30 s by default: a JVM under full software emulation needs more
-     * than 15 s to start Felix and the bundles).
+     * has shown nothing for {@link #NO_SIGNAL_GRACE}: the guest has not set a mode), for 30 s or
+     * {@code --timeout} when that is longer (a JVM under full software emulation can take over a
+     * minute to start Felix and the bundles).
      *
      * @return the stats then, or null when a stop was requested first
      * @throws IllegalStateException with one line when it does not get there
      */
     private Live awaitLive(EmbeddedFramework fw, String devicePid, DeviceSpec d, List<Configured> sinks,
             StartupProbe probe) throws InterruptedException {
-        Duration limit = cl.ops().timeoutOrDefault();
+        // --timeout may lengthen the wait (a slow machine), never shorten it below the default:
+        // with --frames or snapshot a short --timeout means "no new frame for that long"
+        Duration given = cl.ops().timeoutOrDefault();
+        Duration limit = given.compareTo(CommandLine.DEFAULT_TIMEOUT) > 0 ? given : CommandLine.DEFAULT_TIMEOUT;
         long deadline = System.nanoTime() + limit.toNanos();
         List<String> missing = List.of();
         long failedSince = 0;

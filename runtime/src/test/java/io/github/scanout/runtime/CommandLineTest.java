@@ -128,7 +128,7 @@ class CommandLineTest {
     }
 
     @Test
-    void timeoutLimitsHowLongRunWaitsForTheDeviceToGoLive() throws Exception {
+    void timeoutIsAcceptedByRunAndShell() throws Exception {
         CommandLine cl = parse("run --device sim:mbochs --sink file:x --timeout 200");
         assertThat(cl.ops().timeoutOrDefault()).isEqualTo(java.time.Duration.ofSeconds(200));
         assertThat(parse("run --device sim:mbochs --sink file:x").ops().timeoutOrDefault())

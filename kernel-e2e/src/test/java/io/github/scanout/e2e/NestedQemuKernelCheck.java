@@ -34,7 +34,7 @@ class NestedQemuKernelCheck {
                 "-machine", "pc", "-nodefaults", "-display", "none", "-no-reboot", "-serial", "file:" + serial,
                 "-kernel", BorrowHelperKernelCheck.property("scanout.e2e.nested.kernel"),
                 "-initrd", BorrowHelperKernelCheck.property("scanout.e2e.nested.initrd"),
-                "-append", "console=ttyS0 panic=-1 quiet",
+                "-append", "console=ttyS0 panic=-1",
                 "-device", "vfio-pci,sysfsdev=/sys/bus/mdev/devices/" + uuid + ",display=off");
         System.out.println("scanout-e2e: nested VMM: " + String.join(" ", cmd));
         long t0 = System.nanoTime();
@@ -44,8 +44,16 @@ class NestedQemuKernelCheck {
         try {
             long deadline = t0 + TimeUnit.SECONDS.toNanos(BOOT_S);
             String console = "";
+            int shown = 0;
             while (!console.contains("scanout-nested: painted")) {
                 console = Files.readString(serial, StandardCharsets.ISO_8859_1);
+                int end = console.lastIndexOf('\n') + 1;
+                if (end > shown) { // the nested boot's progress, on the outer guest's console as it comes
+                    for (String l : console.substring(shown, end).split("\n")) {
+                        System.out.println("scanout-e2e: nested +" + (System.nanoTime() - t0) / 1_000_000_000 + " s: " + l);
+                    }
+                    shown = end;
+                }
                 assertThat(console).as("the nested guest's console").doesNotContain("scanout-nested: FAILED");
                 assertThat(qemu.isAlive()).as("the nested QEMU runs; its guest said:\n" + console).isTrue();
                 assertThat(System.nanoTime() - deadline).as("waiting for the nested guest to paint; it said:\n"
@@ -53,7 +61,7 @@ class NestedQemuKernelCheck {
                 Thread.sleep(500);
             }
             System.out.println("scanout-e2e: the nested guest painted after " + (System.nanoTime() - t0) / 1_000_000_000
-                    + " s (" + Target.describe() + "); it said:\n" + console);
+                    + " s");
 
             Devices devices = new Devices();
             MdevInfo mdev = devices.list().stream().filter(m -> m.uuid().equals(uuid)).findFirst().orElseThrow();

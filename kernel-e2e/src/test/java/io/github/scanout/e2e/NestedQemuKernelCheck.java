@@ -17,7 +17,8 @@ import org.junit.jupiter.api.Test;
  * {@code -device vfio-pci,sysfsdev=...,display=off}, booting the same guest kernel with a tiny
  * initramfs ({@code kernel-e2e/nested-init}) whose kernel's own {@code mdpy-fb} driver paints
  * the fake VMM's picture into {@code /dev/fb0}; then {@code scanout run --device vm:<qemu pid>}
- * writes that exact picture, and keeps running to its duration after QEMU is gone.
+ * writes that exact picture; QEMU stops, the mdev's {@code remove} returns within a second while
+ * the run goes on, and the run exits 0 at its duration.
  * Properties: {@code scanout.e2e.nested.kernel}, {@code scanout.e2e.nested.initrd},
  * {@code scanout.e2e.mdpy}, {@code scanout.e2e.scanout}. Not run by Maven (see
  * {@link BorrowKernelCheck}).
@@ -75,6 +76,16 @@ class NestedQemuKernelCheck {
             Path first = run.awaitFirstPicture();
             qemu.destroy(); // SIGTERM: QEMU shuts the VM down and exits
             assertThat(qemu.waitFor(120, TimeUnit.SECONDS)).as("QEMU exits on SIGTERM").isTrue();
+            // the host tears the VM down while Scanout still runs: the mdev's remove must not wait for it
+            String exited = "the VMM (PID " + qemu.pid() + ") exited";
+            ScanoutRun r = run;
+            BorrowKernelCheck.await("scanout run to say " + exited, () -> r.said().contains(exited));
+            long r0 = System.nanoTime();
+            Files.writeString(Path.of("/sys/bus/mdev/devices", uuid, "remove"), "1");
+            long removeMs = (System.nanoTime() - r0) / 1_000_000;
+            System.out.println("scanout-e2e: QEMU exited; the mdev's remove took " + removeMs + " ms");
+            assertThat(removeMs).as("the mdev's remove while scanout run runs (ms)").isLessThan(1000);
+            assertThat(run.process.isAlive()).as("scanout run runs on to its duration").isTrue();
             assertThat(run.awaitExit()).as("exit status of scanout run\n" + run.said()).isZero();
             assertThat(run.said()).contains("the VMM (PID " + qemu.pid() + ") exited");
             assertThat(ScanoutRun.wrongPixels(first)).as("wrong pixels of " + first + " (of "
@@ -85,6 +96,9 @@ class NestedQemuKernelCheck {
             }
             qemu.destroyForcibly();
             qemu.waitFor(60, TimeUnit.SECONDS);
+            if (!Files.exists(Path.of("/sys/bus/mdev/devices", uuid))) {
+                Files.writeString(Path.of("/sys/class/mdev_bus/mdpy/mdev_supported_types/mdpy-xga/create"), uuid);
+            }
         }
     }
 }

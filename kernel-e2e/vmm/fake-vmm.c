@@ -5,6 +5,8 @@
  * is killed or its stdin closes. Scanout then borrows the device from it with pidfd_getfd.
  *
  *   fake-vmm paint|hold UUID
+ *   fake-vmm picture FILE      writes the picture, raw (XRGB8888, stride 4096), to FILE: the
+ *                              nested-QEMU check's guest paints it into its mdpy-fb /dev/fb0
  *
  * The picture: pixel (x, y) of the 1024x768 XRGB8888 plane is 0x00RRGGBB with
  * R = x & 0xff, G = y & 0xff, B = (x >> 8) * 16 + (y >> 8); BorrowKernelCheck computes the same.
@@ -37,8 +39,21 @@ uint32_t pixel(int x, int y) {
 }
 
 int main(int argc, char **argv) {
+    if (argc == 3 && strcmp(argv[1], "picture") == 0) {
+        FILE *f = fopen(argv[2], "wb");
+        if (!f) die(argv[2]);
+        for (int y = 0; y < H; y++) {
+            for (int x = 0; x < W; x++) {
+                uint32_t p = pixel(x, y); /* little-endian XRGB8888, as the framebuffer holds it */
+                unsigned char b[4] = { p & 0xff, (p >> 8) & 0xff, (p >> 16) & 0xff, 0 };
+                if (fwrite(b, 1, 4, f) != 4) die(argv[2]);
+            }
+        }
+        if (fclose(f) != 0) die(argv[2]);
+        return 0;
+    }
     if (argc != 3 || (strcmp(argv[1], "paint") != 0 && strcmp(argv[1], "hold") != 0)) {
-        fprintf(stderr, "usage: fake-vmm paint|hold UUID\n");
+        fprintf(stderr, "usage: fake-vmm paint|hold UUID | fake-vmm picture FILE\n");
         return 2;
     }
     const char *uuid = argv[2];

@@ -179,77 +179,18 @@ class BorrowKernelCheck {
      */
     @Test
     void scanoutRunWritesTheExactPictureAndOutlivesItsVmm() throws Exception {
-        String scanout = System.getProperty("scanout.e2e.scanout");
-        assertThat(scanout).as("the guest suite names the built distribution's bin/scanout").isNotNull();
         Process vmm = vmm("paint", uuid());
-        Path tmp = Path.of(System.getProperty("java.io.tmpdir"));
-        Path out = Files.createTempDirectory(tmp, "borrow-run");
-        Path cache = Files.createTempDirectory(tmp, "borrow-cache");
-        ProcessBuilder pb = new ProcessBuilder(scanout, "run", "--device", "vm:" + vmm.pid(), "--sink", "file:" + out,
-                "--duration", "40", "--timeout", "500").redirectErrorStream(true); // 102 s to the first frame seen under TCG
-        pb.environment().put("SCANOUT_CACHE", cache.toString());
-        pb.environment().put("SCANOUT_LOG", "info");
-        Process run = pb.start();
-        StringBuilder log = new StringBuilder();
-        Thread reader = new Thread(() -> {
-            try (BufferedReader r = new BufferedReader(new InputStreamReader(run.getInputStream(),
-                    StandardCharsets.UTF_8))) {
-                for (String l; (l = r.readLine()) != null; ) {
-                    synchronized (log) {
-                        log.append(l).append('\n');
-                    }
-                }
-            } catch (java.io.IOException e) {
-                // the process ended
-            }
-        });
-        reader.start();
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(600); // a JVM and Felix under TCG
-        while (true) {
-            boolean framed;
-            try (var files = Files.list(out)) {
-                framed = files.anyMatch(f -> f.getFileName().toString().endsWith(".png"));
-            }
-            if (framed) {
-                break;
-            }
-            if (!run.isAlive() || System.nanoTime() - deadline > 0) {
-                run.destroy();
-                run.waitFor(30, TimeUnit.SECONDS);
-                reader.join(10_000);
-                synchronized (log) {
-                    throw new AssertionError("scanout run wrote no frame (" + (run.isAlive() ? "still running"
-                            : "exit " + run.exitValue()) + "); it said:\n" + log);
-                }
-            }
-            Thread.sleep(20);
+        ScanoutRun run = ScanoutRun.start("vm:" + vmm.pid(), 40);
+        try {
+            Path first = run.awaitFirstPicture();
+            vmm.destroyForcibly();
+            vmm.waitFor(30, TimeUnit.SECONDS);
+            int status = run.awaitExit();
+            assertThat(status).as("exit status of scanout run\n" + run.said()).isZero();
+            assertThat(run.said()).contains("the VMM (PID " + vmm.pid() + ") exited");
+            assertThat(ScanoutRun.wrongPixels(first)).as("wrong pixels of " + first + " (of " + W * H + ")").isZero();
+        } finally {
+            run.stop();
         }
-        vmm.destroyForcibly();
-        vmm.waitFor(30, TimeUnit.SECONDS);
-        assertThat(run.waitFor(120, TimeUnit.SECONDS)).as("the run ends at its duration").isTrue();
-        reader.join(10_000);
-        String text;
-        synchronized (log) {
-            text = log.toString();
-        }
-        System.out.println("scanout-e2e: scanout run said:\n" + text);
-        assertThat(run.exitValue()).as("exit status of scanout run\n" + text).isZero();
-        assertThat(text).contains("the VMM (PID " + vmm.pid() + ") exited");
-        Path first;
-        try (var files = Files.list(out)) {
-            first = files.filter(f -> f.getFileName().toString().endsWith(".png")).sorted().findFirst().orElseThrow();
-        }
-        java.awt.image.BufferedImage img = javax.imageio.ImageIO.read(first.toFile());
-        assertThat(img.getWidth()).isEqualTo(W);
-        assertThat(img.getHeight()).isEqualTo(H);
-        int wrong = 0;
-        for (int y = 0; y < H; y++) {
-            for (int x = 0; x < W; x++) {
-                if ((img.getRGB(x, y) & 0xffffff) != pixel(x, y)) {
-                    wrong++;
-                }
-            }
-        }
-        assertThat(wrong).as("wrong pixels of " + first + " (of " + W * H + ")").isZero();
     }
 }

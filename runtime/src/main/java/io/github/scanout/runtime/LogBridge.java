@@ -346,9 +346,50 @@ final class LogBridge {
      * {@code META-INF/services/java.lang.System$LoggerFinder}, found by the JDK on the class path).
      */
     public static final class Finder extends System.LoggerFinder {
+        /**
+         * Whether the OSGi framework API is on this class path: it is in the launcher; a JVM that
+         * only has the runtime jar among its libraries (a test's, an embedding application's)
+         * gets plain {@code java.util.logging} loggers instead of a {@code NoClassDefFoundError}.
+         */
+        private static final boolean OSGI = osgiPresent();
+
+        private static boolean osgiPresent() {
+            try {
+                Class.forName("org.osgi.framework.BundleContext", false, Finder.class.getClassLoader());
+                return true;
+            } catch (ClassNotFoundException | LinkageError e) {
+                return false;
+            }
+        }
+
         @Override
         public System.Logger getLogger(String name, Module module) {
-            return new BridgeLogger(name);
+            return OSGI ? new BridgeLogger(name) : new JulLogger(name);
+        }
+    }
+
+    /** A {@code System.Logger} over {@code java.util.logging}: the JDK's own default, for a JVM without OSGi. */
+    record JulLogger(String name) implements System.Logger {
+        @Override
+        public String getName() {
+            return name;
+        }
+
+        @Override
+        public boolean isLoggable(System.Logger.Level level) {
+            return java.util.logging.Logger.getLogger(name).isLoggable(BridgeLogger.jul(level));
+        }
+
+        @Override
+        public void log(System.Logger.Level level, java.util.ResourceBundle bundle, String msg, Throwable thrown) {
+            java.util.logging.Logger.getLogger(name).log(BridgeLogger.jul(level), BridgeLogger.localized(bundle, msg),
+                    thrown);
+        }
+
+        @Override
+        public void log(System.Logger.Level level, java.util.ResourceBundle bundle, String format, Object... params) {
+            java.util.logging.Logger.getLogger(name).log(BridgeLogger.jul(level), BridgeLogger.localized(bundle, format),
+                    params);
         }
     }
 

@@ -37,10 +37,21 @@ public final class GfxPlaneInfoCodec {
      */
     public static ByteBuffer query(int flags, PlaneType plane) {
         ByteBuffer b = Le.allocate(SIZE);
+        fillQuery(b, flags, plane);
+        return b;
+    }
+
+    /**
+     * Writes the same query into the first {@link #SIZE} bytes of {@code b} (absolute offsets,
+     * every other byte zeroed): for argument memory a device allocates once and reuses per poll.
+     */
+    public static void fillQuery(ByteBuffer b, int flags, PlaneType plane) {
+        for (int i = 0; i < SIZE; i++) {
+            b.put(i, (byte) 0);
+        }
         Le.putU32(b, ARGSZ, SIZE);
         Le.putU32(b, FLAGS, Integer.toUnsignedLong(flags));
         Le.putU32(b, DRM_PLANE_TYPE, plane.drmValue());
-        return b;
     }
 
     /**

@@ -66,7 +66,6 @@ public final class VfioGfxDevice implements GfxDevice {
     private final ByteBuffer queryArg = ByteBuffer.allocateDirect(GfxPlaneInfoCodec.SIZE).order(ByteOrder.LITTLE_ENDIAN);
     /** Bytes 0..59 of {@link #queryArg}: what a driver fills in. */
     private final ByteBuffer answer = queryArg.duplicate().limit(GfxPlaneInfoCodec.DECODED_SIZE);
-    private final ByteBuffer zeros = ByteBuffer.allocateDirect(GfxPlaneInfoCodec.SIZE);
     private final Answer[] answers = new Answer[4 * PlaneType.values().length];
     /** VFIO_DEVICE_GET_REGION_INFO answers by region index, for the plane check of every region poll; dropped on reset. */
     private final Map<Integer, RegionInfo> regions = new HashMap<>();
@@ -137,13 +136,7 @@ public final class VfioGfxDevice implements GfxDevice {
     private <T> T locked(Call<T> call) throws DeviceException {
         lock.lock();
         try {
-            if (closed) {
-                throw new DeviceException(name + " is closed", Errno.EBADF.number());
-            }
-            String gone = goneReason;
-            if (gone != null) {
-                throw new DeviceException(gone, Errno.ENODEV.number());
-            }
+            checkUsable();
             return call.run();
         } finally {
             lock.unlock();
@@ -199,11 +192,7 @@ public final class VfioGfxDevice implements GfxDevice {
             int flags = type.flag();
             ByteBuffer b = queryArg;
             b.clear();
-            b.put(zeros.clear());
-            b.clear();
-            b.putInt(GfxPlaneInfoCodec.ARGSZ, GfxPlaneInfoCodec.SIZE);
-            b.putInt(GfxPlaneInfoCodec.FLAGS, flags);
-            b.putInt(GfxPlaneInfoCodec.DRM_PLANE_TYPE, plane.drmValue());
+            GfxPlaneInfoCodec.fillQuery(b, flags, plane);
             try {
                 kernel.ioctl(fd, Vfio.DEVICE_QUERY_GFX_PLANE, b);
             } catch (DeviceException e) {

@@ -147,6 +147,29 @@ class PipelineSimTest {
     }
 
     @Test
+    void aDeviceThatIsAwayWhenThePipelineStartsIsGoneNotFailedAndIsCapturedWhenItComesBack() throws Exception {
+        devices.open("sim:mdpy-vga").close();
+        SimDevice sim = provider.device("sim:mdpy-vga");
+        sim.vanish();
+        try (Pipeline p = pipeline("sim:mdpy-vga", PipelineOptions.defaults().withRescan(Duration.ofMillis(100)))) {
+            RecordingSink sink = RecordingSink.cpu();
+            p.attach(sink, "s");
+            Await.until("gone", WAIT, p::state, s -> s == PipelineState.GONE);
+            assertThat(p.stats().reason()).contains("ENODEV");
+            sink.awaitNoSignals(1, WAIT);
+            Thread.sleep(350); // rescans fail quietly while it is away
+            assertThat(p.state()).isEqualTo(PipelineState.GONE);
+            assertThat(log.count("is gone")).isEqualTo(1);
+            assertThat(log.count("cannot open")).isZero();
+
+            sim.reappear();
+            sink.awaitFrames(2, WAIT);
+            Await.until("running", WAIT, p::state, s -> s == PipelineState.RUNNING);
+            assertThat(log.count("device sim:mdpy-vga is back; capturing again")).isEqualTo(1);
+        }
+    }
+
+    @Test
     void transientErrorsWhileOpeningAndProbingAreRetriedAndSaidOnce() throws Exception {
         devices.open("sim:mdpy-xga").close();
         fdsAtStart = Resources.openFds();

@@ -189,6 +189,8 @@ class HostileInputIT {
             await("the sink writing", () -> pngs("a") >= 2);
             assertThat(awaitLine("Failed to install artifact: " + junk)).endsWith(" SEVERE org.apache.felix.fileinstall: Failed to install"
                     + " artifact: " + junk + ": IllegalArgumentException: Key [] must not be an empty string");
+            // the jar was written just now: the check waits until it has settled (2 s) before naming it
+            awaitLine(notAJar + " is not a jar");
         } finally {
             proc.process.destroy();
         }

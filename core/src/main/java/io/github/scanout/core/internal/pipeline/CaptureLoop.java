@@ -230,6 +230,12 @@ final class CaptureLoop implements Runnable {
                 retryLater("open", "opening " + setup.spec() + " failed: " + message(e));
                 return;
             }
+            if (e.isGone()) {
+                // present in the configuration but away right now (a flapping or unplugged vGPU): the
+                // same as a device that vanishes while polled, so the rescan finds it when it is back
+                gone(e);
+                return;
+            }
             failedToOpen(e);
         } catch (RuntimeException e) {
             device = null;

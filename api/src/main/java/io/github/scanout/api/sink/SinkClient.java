@@ -41,6 +41,13 @@ public record SinkClient(String id, String peer, Instant since, long bytes, long
     /**
      * Checks the id, the counts and the encoding names; makes the peer one printable line.
      *
+     * @param id the client's short id
+     * @param peer who the client is
+     * @param since when it connected
+     * @param bytes bytes sent to it
+     * @param updates updates sent to it
+     * @param coalesced frames merged into later updates
+     * @param encodings what it was sent, by encoding name
      * @throws IllegalArgumentException for an id or encoding name outside its alphabet, or a
      *     negative count
      */

@@ -175,7 +175,7 @@ public final class PipelineEngine {
      * sink's viewers); a detached sink (null) serves none. A sink whose {@code output()} throws is
      * left as it is: its counters already carry that error.
      */
-    static SinkStats withClients(SinkStats ss, FrameSink sink) {
+    private static SinkStats withClients(SinkStats ss, FrameSink sink) {
         if (!(sink instanceof CountsOutput c)) {
             return ss;
         }

@@ -15,7 +15,10 @@ public interface SinkHandle extends AutoCloseable {
     /** The name it was attached under (its delivery thread is {@code scanout-sink-<name>}). */
     String name();
 
-    /** Its counters now. */
+    /**
+     * Its counters now. The clients it serves ({@link SinkStats#clients()}) are listed by the
+     * pipeline's {@code stats()}; here the list is empty.
+     */
     SinkStats stats();
 
     /** Whether it is still attached. */

@@ -1,5 +1,8 @@
 package io.github.scanout.core;
 
+import io.github.scanout.api.sink.SinkClient;
+import java.util.List;
+
 /**
  * A snapshot of one attached sink's counters.
  *
@@ -21,6 +24,8 @@ package io.github.scanout.core;
  * @param noPicture why this sink gets no picture when the pipeline has frames it cannot read
  *     (a CPU sink and a dma-buf no importer could read, a format it does not take); empty while
  *     it gets frames
+ * @param clients the clients the sink serves now with their own counters (a VNC sink's viewers,
+ *     its {@link io.github.scanout.api.sink.SinkOutput#clients()}); empty for other sinks
  */
 public record SinkStats(
         String name,
@@ -35,7 +40,8 @@ public record SinkStats(
         long written,
         long bytesWritten,
         String lastError,
-        String noPicture) {
+        String noPicture,
+        List<SinkClient> clients) {
 
     /** Frames the latency percentiles are computed over. */
     public static final int LATENCY_WINDOW = 1024;
@@ -43,13 +49,28 @@ public record SinkStats(
     public SinkStats {
         lastError = lastError == null ? "" : lastError;
         noPicture = noPicture == null ? "" : noPicture;
+        clients = clients == null ? List.of() : List.copyOf(clients);
+    }
+
+    /** The counters of a sink that reports no clients. */
+    public SinkStats(String name, int queued, long delivered, long dropped, long errors, long cursorUpdates,
+            long noSignals, long latencyP50Micros, long latencyP99Micros, long written, long bytesWritten,
+            String lastError, String noPicture) {
+        this(name, queued, delivered, dropped, errors, cursorUpdates, noSignals, latencyP50Micros, latencyP99Micros,
+                written, bytesWritten, lastError, noPicture, List.of());
+    }
+
+    /** These counters with the sink's clients as they are now. */
+    public SinkStats withClients(List<SinkClient> now) {
+        return new SinkStats(name, queued, delivered, dropped, errors, cursorUpdates, noSignals, latencyP50Micros,
+                latencyP99Micros, written, bytesWritten, lastError, noPicture, now);
     }
 
     /** The counters of a sink that does not count its output: it wrote what it took. */
     public SinkStats(String name, int queued, long delivered, long dropped, long errors, long cursorUpdates,
             long noSignals, long latencyP50Micros, long latencyP99Micros) {
         this(name, queued, delivered, dropped, errors, cursorUpdates, noSignals, latencyP50Micros, latencyP99Micros,
-                delivered, 0, "", "");
+                delivered, 0, "", "", List.of());
     }
 
     @Override

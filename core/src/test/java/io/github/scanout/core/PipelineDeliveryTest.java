@@ -327,6 +327,55 @@ class PipelineDeliveryTest extends PipelineTestBase {
     }
 
     @Test
+    void statsListTheClientsACountingSinkServesNowAndNoneOnceItIsDetached() throws Exception {
+        FakePlaneSource src = source(BufferType.DMABUF, 200);
+        src.screen().opaque(true);
+        Pipeline p = start(builder("d", src).options(identityOnly().withMaxRate(200)));
+        var since = java.time.Instant.parse("2026-12-06T09:00:00Z");
+        var clients = new java.util.concurrent.atomic.AtomicReference<List<io.github.scanout.api.sink.SinkClient>>(List.of(
+                new io.github.scanout.api.sink.SinkClient("v1", "127.0.0.1:40000", since, 500, 5, 1,
+                        java.util.Map.of("zrle", 7L)),
+                new io.github.scanout.api.sink.SinkClient("v2", "unix:/run/s.sock#2", since, 100, 1, 0,
+                        java.util.Map.of())));
+        class Serving implements io.github.scanout.api.sink.FrameSink, io.github.scanout.api.sink.CountsOutput {
+            final RecordingSink recording = RecordingSink.any();
+
+            @Override
+            public io.github.scanout.api.sink.SinkNeeds needs() {
+                return recording.needs();
+            }
+
+            @Override
+            public void frame(io.github.scanout.api.sink.Frame frame) throws Exception {
+                recording.frame(frame);
+            }
+
+            @Override
+            public io.github.scanout.api.sink.SinkOutput output() {
+                return new io.github.scanout.api.sink.SinkOutput(recording.frames(), 900, "", clients.get());
+            }
+        }
+        Serving serving = new Serving();
+        SinkHandle h = p.attach(serving, "vnc");
+        RecordingSink plain = RecordingSink.any();
+        closeLater(p.attach(plain, "plain"));
+        src.screen().flip();
+        serving.recording.awaitFrames(1, WAIT);
+        SinkStats k = p.stats().sink("vnc");
+        assertThat(k.clients()).extracting(io.github.scanout.api.sink.SinkClient::id).containsExactly("v1", "v2");
+        assertThat(k.clients().get(0).bytes()).isEqualTo(500);
+        assertThat(k.clients().get(0).encodings()).containsEntry("zrle", 7L);
+        assertThat(k.bytesWritten()).isEqualTo(900);
+        assertThat(p.stats().sink("plain").clients()).isEmpty();
+        // a client that is gone is no longer listed: the list is read anew at each stats call
+        clients.set(List.of(clients.get().get(1)));
+        assertThat(p.stats().sink("vnc").clients()).extracting(io.github.scanout.api.sink.SinkClient::id)
+                .containsExactly("v2");
+        h.close();
+        Await.until("the sink is detached", WAIT, () -> p.stats().sink("vnc") == null);
+    }
+
+    @Test
     void anImporterThatDeclinesIsNamed() throws Exception {
         FakePlaneSource src = source(BufferType.DMABUF, 200);
         src.screen().opaque(true);

@@ -359,6 +359,9 @@ final class ControlCommands implements ControlServer.Handler {
             for (Pipelines.Sink k : s.sinks()) {
                 b.append("  ").append(sinkLine(s, k)).append(", latency p50 ").append(k.latencyP50Micros())
                         .append(" us p99 ").append(k.latencyP99Micros()).append(" us\n");
+                for (Pipelines.Client c : k.clients()) {
+                    b.append("    client ").append(c.line()).append('\n');
+                }
             }
         }
         return Reply.ok(b.length() == 0 ? "no devices are configured\n" : b.toString());
@@ -400,7 +403,25 @@ final class ControlCommands implements ControlServer.Handler {
         m.put("noPicture", k.noPicture());
         m.put("latencyP50Micros", k.latencyP50Micros());
         m.put("latencyP99Micros", k.latencyP99Micros());
+        m.put("clients", clients(k));
         return m;
+    }
+
+    /** A sink's clients in {@code --json} output: one object each, its encodings an object of counts. */
+    static List<Object> clients(Pipelines.Sink k) {
+        List<Object> out = new ArrayList<>();
+        for (Pipelines.Client c : k.clients()) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("id", c.id());
+            m.put("peer", c.peer());
+            m.put("since", c.since().toString());
+            m.put("bytes", c.bytes());
+            m.put("updates", c.updates());
+            m.put("coalesced", c.coalesced());
+            m.put("encodings", new LinkedHashMap<String, Object>(c.encodings()));
+            out.add(m);
+        }
+        return out;
     }
 
     // ---- changing --------------------------------------------------------------------------------

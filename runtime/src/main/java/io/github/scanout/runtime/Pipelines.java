@@ -2,8 +2,11 @@ package io.github.scanout.runtime;
 
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
+import java.time.Instant;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.InvalidSyntaxException;
@@ -38,7 +41,25 @@ final class Pipelines {
      * @param noPicture why the sink gets no picture of the device's frames, empty while it does
      */
     record Sink(String name, long delivered, long dropped, long errors, long noSignals, long written, long bytesWritten,
-            String lastError, String noPicture, long latencyP50Micros, long latencyP99Micros) {}
+            String lastError, String noPicture, long latencyP50Micros, long latencyP99Micros, List<Client> clients) {
+
+        /** The counters of a sink that reports no clients. */
+        Sink(String name, long delivered, long dropped, long errors, long noSignals, long written, long bytesWritten,
+                String lastError, String noPicture, long latencyP50Micros, long latencyP99Micros) {
+            this(name, delivered, dropped, errors, noSignals, written, bytesWritten, lastError, noPicture,
+                    latencyP50Micros, latencyP99Micros, List.of());
+        }
+    }
+
+    /**
+     * A copy of api's {@code SinkClient}: one client a sink serves now (a VNC viewer).
+     *
+     * @param line the client as api's {@code SinkClient.toString()} writes it, the one rendering
+     *     of a client for people ({@code scanout:stats} shows the same)
+     * @param encodings what it was sent by encoding name, in name order
+     */
+    record Client(String id, String peer, Instant since, long bytes, long updates, long coalesced,
+            Map<String, Long> encodings, String line) {}
 
     private Pipelines() {}
 
@@ -88,17 +109,39 @@ final class Pipelines {
         return out;
     }
 
-    private static Stats read(Object s) {
+    static Stats read(Object s) {
         List<Sink> sinks = new ArrayList<>();
         for (Object k : (List<?>) invoke(s, "sinks")) {
             sinks.add(new Sink((String) invoke(k, "name"), (Long) invoke(k, "delivered"), (Long) invoke(k, "dropped"),
                     (Long) invoke(k, "errors"), (Long) invoke(k, "noSignals"), (Long) invoke(k, "written"),
                     (Long) invoke(k, "bytesWritten"), (String) invoke(k, "lastError"), (String) invoke(k, "noPicture"),
-                    (Long) invoke(k, "latencyP50Micros"), (Long) invoke(k, "latencyP99Micros")));
+                    (Long) invoke(k, "latencyP50Micros"), (Long) invoke(k, "latencyP99Micros"), clients(k)));
         }
         return new Stats((String) invoke(s, "name"), (String) invoke(s, "spec"), invoke(s, "state").toString(),
                 (String) invoke(s, "reason"), (String) invoke(s, "source"), (Long) invoke(s, "captured"),
                 (Long) invoke(s, "delivered"), (Long) invoke(s, "dropped"), sinks, (Long) invoke(s, "polls"));
+    }
+
+    /** The clients a sink's stats list; none from a core without them. */
+    private static List<Client> clients(Object sinkStats) {
+        Object list;
+        try {
+            sinkStats.getClass().getMethod("clients");
+            list = invoke(sinkStats, "clients");
+        } catch (NoSuchMethodException e) {
+            return List.of();
+        }
+        List<Client> out = new ArrayList<>();
+        for (Object c : (List<?>) list) {
+            Map<String, Long> encodings = new LinkedHashMap<>();
+            for (Map.Entry<?, ?> e : ((Map<?, ?>) invoke(c, "encodings")).entrySet()) {
+                encodings.put((String) e.getKey(), (Long) e.getValue());
+            }
+            out.add(new Client((String) invoke(c, "id"), (String) invoke(c, "peer"), (Instant) invoke(c, "since"),
+                    (Long) invoke(c, "bytes"), (Long) invoke(c, "updates"), (Long) invoke(c, "coalesced"), encodings,
+                    c.toString()));
+        }
+        return out;
     }
 
     static Object invoke(Object target, String method) {

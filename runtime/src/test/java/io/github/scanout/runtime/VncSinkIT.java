@@ -21,7 +21,8 @@ import org.junit.jupiter.api.io.TempDir;
  * The distribution with a VNC sink: {@code scanout run --sink vnc:127.0.0.1:0} next to a file
  * sink on a still simulated device; GStreamer's {@code rfbsrc} (Debian gstreamer1.0-tools and
  * gstreamer1.0-plugins-bad) captures the screen over RFB, and its PNG equals the file sink's PNG
- * pixel for pixel.
+ * pixel for pixel; a viewer that stays connected is listed under the sink by {@code scanout ctl
+ * stats} (text and {@code --json}) with its own counters.
  */
 class VncSinkIT {
     private static final Pattern LISTENING = Pattern.compile("listening on 127\\.0\\.0\\.1:(\\d+)");
@@ -64,12 +65,69 @@ class VncSinkIT {
                             e[i] & 0xffffff, a[i] & 0xffffff));
                 }
             }
+            // a viewer that stays connected is listed under the sink by scanout ctl, with its own counters
+            try (java.net.Socket viewer = new java.net.Socket("127.0.0.1", port)) {
+                viewer.setSoTimeout(60_000);
+                handshake(viewer);
+                String peer = "127.0.0.1:" + viewer.getLocalPort();
+                String line = "";
+                long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+                while (System.nanoTime() < end && !line.contains(peer)) {
+                    LauncherIT.Result stats = ctl("stats", "--json");
+                    assertThat(stats.code()).as(stats.toString()).isZero();
+                    line = python(stats.out(), "for d in j['devices']:\n"
+                            + "  for k in d['sinks']:\n"
+                            + "    for c in k['clients']:\n"
+                            + "      print(k['name'].split('-')[0], c['id'], c['peer'], c['bytes'] > 0, c['since'].endswith('Z'))");
+                    Thread.sleep(100);
+                }
+                assertThat(line).as("the viewer, rfbsrc's v1 gone").isEqualTo("vnc v2 " + peer + " True True");
+                LauncherIT.Result text = ctl("stats");
+                assertThat(text.out()).containsPattern("\n    client v2 " + Pattern.quote(peer) + " since \\S+: 0 updates, \\d+ bytes");
+            }
         } finally {
             r.process.destroy();
             if (!r.process.waitFor(30, TimeUnit.SECONDS)) {
                 ChildProcesses.destroyTree(r.process, true);
             }
         }
+    }
+
+    /** RFB 3.8 without authentication, as a viewer asking for nothing yet. */
+    private static void handshake(java.net.Socket s) throws Exception {
+        var in = new java.io.DataInputStream(s.getInputStream());
+        var out = s.getOutputStream();
+        in.readFully(new byte[12]);
+        out.write("RFB 003.008\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+        in.readFully(new byte[in.readUnsignedByte()]);
+        out.write(1);
+        assertThat(in.readInt()).as("security result").isZero();
+        out.write(1);
+        in.readFully(new byte[20]);
+        in.readFully(new byte[in.readInt()]);
+    }
+
+    private LauncherIT.Result ctl(String... args) throws Exception {
+        List<String> cmd = new ArrayList<>(List.of(TestRuntime.dist().resolve("bin/scanout").toString(), "ctl"));
+        cmd.addAll(List.of(args));
+        ProcessBuilder pb = new ProcessBuilder(cmd).directory(dir.toFile());
+        pb.environment().remove("XDG_RUNTIME_DIR");
+        pb.environment().put("SCANOUT_CACHE", cache.toString());
+        LauncherIT.Running r = new LauncherIT.Running(ChildProcesses.start(pb));
+        r.process.getOutputStream().close();
+        return r.await();
+    }
+
+    /** Runs python3 on the JSON (as {@code j}) with a script that prints what the test compares. */
+    private static String python(String json, String code) throws Exception {
+        Process p = new ProcessBuilder("python3", "-c", "import json,sys\nj=json.load(sys.stdin)\n" + code)
+                .redirectErrorStream(true).start();
+        p.getOutputStream().write(json.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        p.getOutputStream().close();
+        String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        assertThat(p.exitValue()).as(out).isZero();
+        return out.strip();
     }
 
     private static int awaitPort(LauncherIT.Running r) throws InterruptedException {

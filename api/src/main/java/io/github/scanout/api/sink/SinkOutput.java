@@ -1,5 +1,6 @@
 package io.github.scanout.api.sink;
 
+import java.util.List;
 import java.util.Objects;
 
 /**
@@ -17,8 +18,11 @@ import java.util.Objects;
  *     writes none, such as a window)
  * @param lastError one line on why the last write failed, empty when the last write succeeded
  *     or none failed
+ * @param clients the clients a sink that serves several (a VNC sink's viewers) serves right now,
+ *     each with its own counters; empty for other sinks. {@code frames} and {@code bytes} stay the
+ *     sink's totals, clients that are gone included.
  */
-public record SinkOutput(long frames, long bytes, String lastError) {
+public record SinkOutput(long frames, long bytes, String lastError, List<SinkClient> clients) {
 
     /** Nothing written yet, no error. */
     public static final SinkOutput NONE = new SinkOutput(0, 0, "");
@@ -29,12 +33,26 @@ public record SinkOutput(long frames, long bytes, String lastError) {
      * @param frames frames written
      * @param bytes bytes written
      * @param lastError why the last write failed, or empty
+     * @param clients the clients served now, each with its counters
      * @throws IllegalArgumentException for a negative count
      */
     public SinkOutput {
         Objects.requireNonNull(lastError, "lastError");
+        clients = List.copyOf(clients);
         if (frames < 0 || bytes < 0) {
             throw new IllegalArgumentException("negative count: frames " + frames + ", bytes " + bytes);
         }
+    }
+
+    /**
+     * The counts of a sink that reports no clients.
+     *
+     * @param frames frames written
+     * @param bytes bytes written
+     * @param lastError why the last write failed, or empty
+     * @throws IllegalArgumentException for a negative count
+     */
+    public SinkOutput(long frames, long bytes, String lastError) {
+        this(frames, bytes, lastError, List.of());
     }
 }

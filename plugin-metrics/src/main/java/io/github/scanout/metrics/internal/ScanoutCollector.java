@@ -1,5 +1,6 @@
 package io.github.scanout.metrics.internal;
 
+import io.github.scanout.api.sink.SinkClient;
 import io.github.scanout.core.PipelineStats;
 import io.github.scanout.core.SinkStats;
 import io.prometheus.metrics.model.registry.MultiCollector;
@@ -39,6 +40,56 @@ final class ScanoutCollector implements MultiCollector {
 
     private static Labels sink(PipelineStats p, SinkStats k) {
         return Labels.of("device", p.name(), "sink", k.name());
+    }
+
+    /**
+     * Labels of a client's series: its sink's, and the client's id (made by the sink, of
+     * {@code [A-Za-z0-9._-]}: never a string the client chose).
+     */
+    private static Labels client(PipelineStats p, SinkStats k, SinkClient c) {
+        return sink(p, k).add("client", c.id());
+    }
+
+    /**
+     * The clients sinks serve now (a VNC sink's viewers), each its own series; a client that is
+     * gone has no series any more (its bytes stay in its sink's).
+     */
+    private static void clients(List<PipelineStats> all, List<MetricSnapshot> out) {
+        GaugeSnapshot.Builder info = GaugeSnapshot.builder().name("scanout_sink_client_info")
+                .help("A client a sink serves now (a VNC viewer) and its peer, the address it came from (value 1)");
+        GaugeSnapshot.Builder start = GaugeSnapshot.builder().name("scanout_sink_client_start_time_seconds")
+                .help("When the client connected, in seconds since the epoch");
+        CounterSnapshot.Builder bytes = CounterSnapshot.builder().name("scanout_sink_client_sent_bytes")
+                .help("Bytes sent to the client");
+        CounterSnapshot.Builder updates = CounterSnapshot.builder().name("scanout_sink_client_updates")
+                .help("Updates sent to the client");
+        CounterSnapshot.Builder coalesced = CounterSnapshot.builder().name("scanout_sink_client_frames_coalesced")
+                .help("Frames merged into a later update because the client was slower than the screen changed");
+        CounterSnapshot.Builder encodings = CounterSnapshot.builder().name("scanout_sink_client_encodings")
+                .help("What the client was sent, by encoding (a VNC viewer: rectangles)");
+        for (PipelineStats p : all) {
+            for (SinkStats k : p.sinks()) {
+                for (SinkClient c : k.clients()) {
+                    Labels l = client(p, k, c);
+                    info.dataPoint(GaugeDataPointSnapshot.builder().labels(l.add("peer", c.peer())).value(1).build());
+                    start.dataPoint(GaugeDataPointSnapshot.builder().labels(l)
+                            .value(c.since().getEpochSecond() + c.since().getNano() / 1e9).build());
+                    bytes.dataPoint(CounterDataPointSnapshot.builder().labels(l).value(c.bytes()).build());
+                    updates.dataPoint(CounterDataPointSnapshot.builder().labels(l).value(c.updates()).build());
+                    coalesced.dataPoint(CounterDataPointSnapshot.builder().labels(l).value(c.coalesced()).build());
+                    for (Map.Entry<String, Long> e : c.encodings().entrySet()) {
+                        encodings.dataPoint(CounterDataPointSnapshot.builder().labels(l.add("encoding", e.getKey()))
+                                .value(e.getValue()).build());
+                    }
+                }
+            }
+        }
+        out.add(info.build());
+        out.add(start.build());
+        out.add(bytes.build());
+        out.add(updates.build());
+        out.add(coalesced.build());
+        out.add(encodings.build());
     }
 
     /** A sink's state; the same words as its JMX bean's State. */
@@ -141,6 +192,7 @@ final class ScanoutCollector implements MultiCollector {
             }
             out.add(c.build());
         }
+        clients(all, out);
         return new MetricSnapshots(out);
     }
 }

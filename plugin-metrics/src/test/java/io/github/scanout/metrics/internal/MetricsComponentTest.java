@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.github.scanout.api.sink.FrameSink;
+import io.github.scanout.api.sink.SinkClient;
 import io.github.scanout.core.ManagedPipeline;
 import io.github.scanout.core.PipelineState;
 import io.github.scanout.core.PipelineStats;
@@ -28,7 +29,11 @@ class MetricsComponentTest {
         public PipelineStats stats() {
             return new PipelineStats("desk", "sim:mdpy", PipelineState.RUNNING, "", "region", 30, 100, 40, 60, 0, 2, 38, 1, 0,
                     900, 4000, 0, 0, List.of(new SinkStats("file-1", 0, 38, 1, 0, 0, 0, 800, 3000, 37, 37_000,
-                            "cannot write to /x: disk \"full\"", "")));
+                            "cannot write to /x: disk \"full\"", ""), new SinkStats("vnc-1", 0, 38, 0, 0, 0, 0, 800, 3000, 38,
+                            9_000, "", "", List.of(new SinkClient("v1", "127.0.0.1:40000",
+                                    java.time.Instant.ofEpochSecond(1_800_000_000L, 500_000_000), 5_000, 30, 2,
+                                    Map.of("zrle", 120L, "raw", 1L)), new SinkClient("v3", "unix:/run/vm \"1\".sock#3",
+                                    java.time.Instant.ofEpochSecond(1_800_000_100L), 700, 3, 0, Map.of())))));
         }
 
         @Override public SinkHandle attach(FrameSink sink, String n) { throw new UnsupportedOperationException(); }
@@ -55,7 +60,17 @@ class MetricsComponentTest {
                     "scanout_sink_written_bytes_total{device=\"desk\",sink=\"file-1\"} 37000.0",
                     "scanout_sink_state{device=\"desk\",sink=\"file-1\",state=\"FAILING\"} 1.0",
                     "scanout_sink_last_error_info{device=\"desk\",error=\"cannot write to /x: disk \\\"full\\\"\",sink=\"file-1\"} 1.0",
-                    "# TYPE scanout_sink_frames_received_total counter");
+                    "# TYPE scanout_sink_frames_received_total counter",
+                    "scanout_sink_client_info{client=\"v1\",device=\"desk\",peer=\"127.0.0.1:40000\",sink=\"vnc-1\"} 1.0",
+                    "scanout_sink_client_info{client=\"v3\",device=\"desk\",peer=\"unix:/run/vm \\\"1\\\".sock#3\",sink=\"vnc-1\"} 1.0",
+                    "scanout_sink_client_start_time_seconds{client=\"v1\",device=\"desk\",sink=\"vnc-1\"} 1.8000000005E9",
+                    "scanout_sink_client_sent_bytes_total{client=\"v1\",device=\"desk\",sink=\"vnc-1\"} 5000.0",
+                    "scanout_sink_client_sent_bytes_total{client=\"v3\",device=\"desk\",sink=\"vnc-1\"} 700.0",
+                    "scanout_sink_client_updates_total{client=\"v1\",device=\"desk\",sink=\"vnc-1\"} 30.0",
+                    "scanout_sink_client_frames_coalesced_total{client=\"v1\",device=\"desk\",sink=\"vnc-1\"} 2.0",
+                    "scanout_sink_client_encodings_total{client=\"v1\",device=\"desk\",encoding=\"zrle\",sink=\"vnc-1\"} 120.0",
+                    "scanout_sink_client_encodings_total{client=\"v1\",device=\"desk\",encoding=\"raw\",sink=\"vnc-1\"} 1.0");
+            assertThat(r.body()).doesNotContain("client=\"v2\"");
             for (String line : r.body().split("\n")) {
                 assertThat(line).matches("# (HELP|TYPE) scanout_.*|scanout_.*");
             }

@@ -45,6 +45,6 @@ final class SinceAttach<S extends FrameSink & CountsOutput> extends ForwardingSi
             return null;
         }
         return new SinkOutput(Math.max(0, now.frames() - base.frames()), Math.max(0, now.bytes() - base.bytes()),
-                now.lastError());
+                now.lastError(), now.clients());
     }
 }

@@ -2,6 +2,7 @@ package io.github.scanout.core.internal.shell;
 
 import io.github.scanout.api.DeviceException;
 import io.github.scanout.api.sink.FrameSink;
+import io.github.scanout.api.sink.SinkClient;
 import io.github.scanout.api.support.ConfigReader;
 import io.github.scanout.api.support.ConfigKey;
 import io.github.scanout.api.support.SinkBundles;
@@ -192,7 +193,7 @@ public final class ScanoutCommands {
         return render(List.of(pipeline(device).stats()));
     }
 
-    private static String render(List<PipelineStats> all) {
+    static String render(List<PipelineStats> all) {
         if (all.isEmpty()) {
             return "No configured devices.\n";
         }
@@ -201,6 +202,9 @@ public final class ScanoutCommands {
             b.append(s).append('\n');
             for (SinkStats k : s.sinks()) {
                 b.append("  ").append(k).append('\n');
+                for (SinkClient c : k.clients()) {
+                    b.append("    client ").append(c).append('\n');
+                }
             }
         }
         return b.toString();

@@ -54,6 +54,18 @@ class SinceAttachTest {
     }
 
     @Test
+    void theClientsServedNowPassThroughAsTheyAre() {
+        Counting sink = new Counting();
+        FrameSink attached = SinceAttach.of(sink);
+        var client = new io.github.scanout.api.sink.SinkClient("v7", "127.0.0.1:5000", java.time.Instant.EPOCH, 4100, 3,
+                0, java.util.Map.of("raw", 2L));
+        sink.out = new SinkOutput(41, 4100, "", java.util.List.of(client));
+        SinkOutput o = ((CountsOutput) attached).output();
+        assertThat(o.clients()).containsExactly(client);
+        assertThat(o.bytes()).as("the totals count from the attach, the clients' own counters as they are").isEqualTo(100);
+    }
+
+    @Test
     void aSinkThatDoesNotCountIsAttachedAsItIs() {
         FrameSink plain = new FrameSink() {
             @Override

@@ -46,7 +46,7 @@ final class Screen {
     private long cursorPosVersion = 1;
     private boolean closed;
 
-    /** The vertical move that explains rows of the current frame, or null. */
+    /** The move (vertical or horizontal scroll) that explains part of the current frame, or null. */
     private Move move;
 
     private final Map<CacheKey, byte[]> cache = new ConcurrentHashMap<>();
@@ -72,16 +72,26 @@ final class Screen {
     record CacheKey(long version, Rect rect, int encoding, int quality, PixelFormat format, long cursor) {}
 
     /**
-     * Rows {@code [y0, y1)} of frame {@code version} equal rows {@code [y0 + dy, y1 + dy)} of the
-     * frame before it, whole rows: a scroll, sent to a viewer holding the previous frame as one
-     * CopyRect instead of the tiles it covers.
+     * A rectangle of frame {@code version} that equals the rectangle at {@code (srcX, srcY)} of the
+     * frame before it: a scroll, sent to a viewer holding the previous frame as one CopyRect
+     * instead of the tiles it covers. Two kinds are found: a vertical scroll (a run of whole rows
+     * moved up or down) and a horizontal one (a run of rows each moved left or right by the same
+     * amount, over the width they keep: a panel panned sideways under a fixed header or status bar).
      */
-    record Move(long version, int y0, int y1, int dy) {
+    record Move(long version, int x, int y, int width, int height, int srcX, int srcY) {
         /** Moves shorter than this many rows are not worth a rectangle. */
         static final int MIN_ROWS = 2 * TILE;
         static final int MAX_SHIFT = 4 * TILE;
+        /** Rows a horizontal shift is first tried on (spread over the frame), before the exact pass. */
+        static final int SAMPLE_ROWS = 16;
 
+        /** The vertical move that explains the most rows, else the horizontal one, else null. */
         static Move find(int[] old, int[] now, int w, int h, long version) {
+            Move m = vertical(old, now, w, h, version);
+            return m != null ? m : horizontal(old, now, w, h, version);
+        }
+
+        static Move vertical(int[] old, int[] now, int w, int h, long version) {
             long[] ho = rowHashes(old, w, h);
             long[] hn = rowHashes(now, w, h);
             int bestDy = 0;
@@ -105,17 +115,67 @@ final class Screen {
                 return null;
             }
             // the longest run of rows that really equal the shifted old rows
+            int dy = bestDy;
+            int[] run = longestRun(Math.max(0, -dy), Math.min(h, h - dy), y -> hn[y] == ho[y + dy]
+                    && Arrays.equals(now, y * w, y * w + w, old, (y + dy) * w, (y + dy) * w + w));
+            return run[1] >= MIN_ROWS ? new Move(version, 0, run[0], w, run[1], 0, run[0] + dy) : null;
+        }
+
+        /**
+         * Row {@code y} of the new frame, over {@code [max(0, -dx), min(w, w - dx))}, equals row
+         * {@code y} of the old one shifted by {@code dx}: the shift is chosen on sample rows that
+         * changed, then the longest run of rows where it holds exactly is the move.
+         */
+        static Move horizontal(int[] old, int[] now, int w, int h, long version) {
+            if (w < 2 * MIN_ROWS) {
+                return null;
+            }
+            int bestDx = 0;
+            int bestCount = 0;
+            for (int dx = -MAX_SHIFT; dx <= MAX_SHIFT; dx++) {
+                if (dx == 0 || w - Math.abs(dx) < MIN_ROWS) {
+                    continue;
+                }
+                int count = 0;
+                for (int i = 0; i < SAMPLE_ROWS; i++) {
+                    int y = (int) ((2L * i + 1) * h / (2 * SAMPLE_ROWS));
+                    if (shifted(old, now, w, y, dx) && !Arrays.equals(now, y * w, y * w + w, old, y * w, y * w + w)) {
+                        count++;
+                    }
+                }
+                if (count > bestCount) {
+                    bestCount = count;
+                    bestDx = dx;
+                }
+            }
+            if (bestCount == 0) {
+                return null;
+            }
+            int dx = bestDx;
+            int[] run = longestRun(0, h, y -> shifted(old, now, w, y, dx));
+            if (run[1] < MIN_ROWS) {
+                return null;
+            }
+            int x0 = Math.max(0, -dx);
+            return new Move(version, x0, run[0], Math.min(w, w - dx) - x0, run[1], x0 + dx, run[0]);
+        }
+
+        private static boolean shifted(int[] old, int[] now, int w, int y, int dx) {
+            int x0 = Math.max(0, -dx);
+            int x1 = Math.min(w, w - dx);
+            return Arrays.equals(now, y * w + x0, y * w + x1, old, y * w + x0 + dx, y * w + x1 + dx);
+        }
+
+        /** The longest run of {@code y} in {@code [lo, hi)} for which {@code same} holds: {start, length}. */
+        private static int[] longestRun(int lo, int hi, java.util.function.IntPredicate same) {
             int bestY0 = 0;
             int bestLen = 0;
             int run = -1;
-            int lo = Math.max(0, -bestDy);
-            int hi = Math.min(h, h - bestDy);
             for (int y = lo; y <= hi; y++) {
-                boolean same = y < hi && hn[y] == ho[y + bestDy]
-                        && Arrays.equals(now, y * w, y * w + w, old, (y + bestDy) * w, (y + bestDy) * w + w);
-                if (same && run < 0) {
+                boolean s = y < hi && same.test(y);
+                if (s && run < 0) {
                     run = y;
-                } else if (!same && run >= 0) {
+                } else if (!s && run >= 0) {
                     if (y - run > bestLen) {
                         bestLen = y - run;
                         bestY0 = run;
@@ -123,7 +183,15 @@ final class Screen {
                     run = -1;
                 }
             }
-            return bestLen >= MIN_ROWS ? new Move(version, bestY0, bestY0 + bestLen, bestDy) : null;
+            return new int[] {bestY0, bestLen};
+        }
+
+        /** Whether tile {@code (tx, ty)} lies wholly inside the move (then the CopyRect paints it). */
+        boolean covers(int tx, int ty, int screenW, int screenH) {
+            int x0 = tx * TILE;
+            int y0 = ty * TILE;
+            return x0 >= x && y0 >= y && Math.min(screenW, x0 + TILE) <= x + width
+                    && Math.min(screenH, y0 + TILE) <= y + height;
         }
 
         private static long[] rowHashes(int[] px, int w, int h) {
@@ -212,7 +280,7 @@ final class Screen {
             }
         }
         pixels = argb;
-        // a scroll changes many tiles: look for a vertical move only then (it costs a pass over both frames)
+        // a scroll changes many tiles: look for a move only then (it costs a pass over both frames)
         move = changedTiles * 4 >= tilesX * tilesY && tilesY >= 2 ? Move.find(old, argb, w, h, next) : null;
         if (changed) {
             version = next;
@@ -325,7 +393,7 @@ final class Screen {
         Move m = !v.full && v.copyRect && move != null && move.version() == version && v.versionSent == version - 1
                 && (v.richCursor || v.cursorDrawn == null) ? move : null;
         if (m != null) {
-            copy = new int[] {0, m.y0(), width, m.y1() - m.y0(), 0, m.y0() + m.dy()};
+            copy = new int[] {m.x(), m.y(), m.width(), m.height(), m.srcX(), m.srcY()};
             v.copies++;
         }
         if (v.full) {
@@ -333,9 +401,9 @@ final class Screen {
         } else if (v.versionSent < version) {
             for (int ty = 0; ty < tilesY; ty++) {
                 int run = -1;
-                boolean moved = m != null && ty * TILE >= m.y0() && Math.min(height, ty * TILE + TILE) <= m.y1();
                 for (int tx = 0; tx <= tilesX; tx++) {
-                    boolean dirty = !moved && tx < tilesX && tileVersion[ty * tilesX + tx] > v.versionSent;
+                    boolean dirty = tx < tilesX && tileVersion[ty * tilesX + tx] > v.versionSent
+                            && (m == null || !m.covers(tx, ty, width, height));
                     if (dirty && run < 0) {
                         run = tx;
                     } else if (!dirty && run >= 0) {

@@ -53,6 +53,9 @@ final class Viewer implements Runnable {
     private final VncServer server;
     private final Screen screen;
     private final String peer;
+    /** This viewer's short id in stats ({@code v1}, {@code v2}...: the sink's count of connections). */
+    private final String id;
+    private final java.time.Instant since = java.time.Instant.now();
     private final ViewerState state = new ViewerState();
     private final AtomicBoolean closed = new AtomicBoolean();
     private final Deflater zlib = new Deflater(Deflater.DEFAULT_COMPRESSION);
@@ -78,7 +81,8 @@ final class Viewer implements Runnable {
     final AtomicLong inputDropped = new AtomicLong();
     private OutputStream out;
 
-    Viewer(Transport transport, VncServer server, Screen screen) {
+    Viewer(Transport transport, VncServer server, Screen screen, String id) {
+        this.id = id;
         this.transport = transport;
         this.server = server;
         this.screen = screen;
@@ -510,6 +514,27 @@ final class Viewer implements Runnable {
         c.copyRect = copyRects.get();
         c.coalesced = coalesced();
         return c;
+    }
+
+    /**
+     * This viewer as the sink's stats list it, or null while it is not a viewer (still in its
+     * handshake, or gone): its id, peer, when it connected, and its counters, rectangles by encoding
+     * (only the encodings it was sent).
+     */
+    io.github.scanout.api.sink.SinkClient client() {
+        if (!connected || closed.get()) {
+            return null;
+        }
+        Counters c = counters();
+        java.util.Map<String, Long> enc = new java.util.HashMap<>();
+        long[] counts = {c.raw, c.zrle, c.tightFill, c.tightZlib, c.tightJpeg, c.copyRect};
+        String[] names = {"raw", "zrle", "tight_fill", "tight_zlib", "tight_jpeg", "copyrect"};
+        for (int i = 0; i < counts.length; i++) {
+            if (counts[i] > 0) {
+                enc.put(names[i], counts[i]);
+            }
+        }
+        return new io.github.scanout.api.sink.SinkClient(id, peer, since, c.bytes, c.updates, c.coalesced, enc);
     }
 
     long coalesced() {

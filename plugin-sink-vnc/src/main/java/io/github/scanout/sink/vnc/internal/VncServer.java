@@ -48,6 +48,8 @@ final class VncServer {
     private final ServerSocket webListener;
     private final Thread webAcceptor;
     private final AtomicLong unixPeers = new AtomicLong();
+    /** Connections accepted: viewer ids in stats are v1, v2... in this order, never reused. */
+    private final AtomicLong viewerIds = new AtomicLong();
     private final List<Viewer> viewers = new CopyOnWriteArrayList<>();
     /** What viewers that are gone did, summed (guarded by itself). */
     private final Viewer.Counters done = new Viewer.Counters();
@@ -290,7 +292,7 @@ final class VncServer {
             t.close();
             return;
         }
-        Viewer v = new Viewer(t, this, screen);
+        Viewer v = new Viewer(t, this, screen, "v" + viewerIds.incrementAndGet());
         viewers.add(v);
         Thread thread = new Thread(v, "scanout-vnc-" + label + "-" + v.peer() + "-in");
         thread.setDaemon(true);

@@ -5,6 +5,7 @@ import io.github.scanout.api.buffer.PlaneBuffer;
 import io.github.scanout.api.pixels.PixelConverter;
 import io.github.scanout.api.sink.CursorState;
 import io.github.scanout.api.sink.Frame;
+import io.github.scanout.api.sink.SinkClient;
 import io.github.scanout.api.sink.SinkNeeds;
 import io.github.scanout.api.sink.SinkOutput;
 import io.github.scanout.api.support.Reporter;
@@ -13,6 +14,7 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.attribute.PosixFilePermission;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import javax.net.ssl.SSLContext;
@@ -189,10 +191,18 @@ final class VncSink {
 
     /**
      * What this sink did, for the pipeline's stats: frames put on the screen, bytes sent to all
-     * viewers (gone ones included), the last problem with a frame.
+     * viewers (gone ones included), the last problem with a frame, and the viewers connected now
+     * with their own counters (a viewer that left is no longer listed; its bytes stay in the total).
      */
     SinkOutput output() {
-        return new SinkOutput(frames.get(), server.totals().bytes, lastProblemSeen);
+        List<SinkClient> clients = new ArrayList<>();
+        for (Viewer v : server.viewers()) {
+            SinkClient c = v.client();
+            if (c != null) {
+                clients.add(c);
+            }
+        }
+        return new SinkOutput(frames.get(), server.totals().bytes, lastProblemSeen, clients);
     }
 
     /** Every viewer's counters summed, connected and gone. */

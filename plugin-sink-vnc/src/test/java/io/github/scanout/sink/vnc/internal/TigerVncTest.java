@@ -201,6 +201,34 @@ class TigerVncTest {
     }
 
     @Test
+    void aHorizontalScrollUnderAFixedStatusBarIsSentAsCopyRectAndThePictureIsRight() throws Exception {
+        try (RealClients.Server s = new RealClients.Server()) {
+            int w = 512;
+            int h = 384;
+            int shift = 40;
+            int bar = 48; // the bottom rows stay: a status bar the panel above it pans under
+            int[] page = TestFrames.pattern(w + shift, h, 43);
+            int[] status = TestFrames.pattern(w, bar, 44);
+            int[] left = new int[w * h];
+            int[] panned = new int[w * h];
+            for (int y = 0; y < h - bar; y++) {
+                System.arraycopy(page, y * (w + shift), left, y * w, w);
+                System.arraycopy(page, y * (w + shift) + shift, panned, y * w, w); // the panel pans left by 40 columns
+            }
+            System.arraycopy(status, 0, left, (h - bar) * w, w * bar);
+            System.arraycopy(status, 0, panned, (h - bar) * w, w * bar);
+            s.sink.frame(TestFrames.frame(left, w, h, 1));
+            startViewerWith("ZRLE", s.port(), "-SecurityTypes", "None");
+            awaitPicture(left, w, h);
+            s.sink.frame(TestFrames.frame(panned, w, h, 2));
+            awaitPicture(panned, w, h);
+            viewer.destroy();
+            viewer.waitFor(10, TimeUnit.SECONDS);
+            assertThat(s.awaitLog("disconnected")).contains(" 1 copyrect");
+        }
+    }
+
+    @Test
     void tightWithoutJpegIsLossless() throws Exception {
         try (RealClients.Server s = new RealClients.Server()) {
             int w = 400;

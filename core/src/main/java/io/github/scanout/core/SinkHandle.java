@@ -16,8 +16,8 @@ public interface SinkHandle extends AutoCloseable {
     String name();
 
     /**
-     * Its counters now. The clients it serves ({@link SinkStats#clients()}) are listed by the
-     * pipeline's {@code stats()}; here the list is empty.
+     * Its counters now, with the clients it serves now ({@link SinkStats#clients()}: a VNC sink's
+     * viewers; none once it is detached). The same as the pipeline's {@code stats()} lists for it.
      */
     SinkStats stats();
 

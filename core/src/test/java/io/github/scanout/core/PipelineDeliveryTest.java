@@ -367,12 +367,15 @@ class PipelineDeliveryTest extends PipelineTestBase {
         assertThat(k.clients().get(0).encodings()).containsEntry("zrle", 7L);
         assertThat(k.bytesWritten()).isEqualTo(900);
         assertThat(p.stats().sink("plain").clients()).isEmpty();
+        assertThat(h.stats().clients()).as("the handle's counters list them too").extracting(
+                io.github.scanout.api.sink.SinkClient::id).containsExactly("v1", "v2");
         // a client that is gone is no longer listed: the list is read anew at each stats call
         clients.set(List.of(clients.get().get(1)));
         assertThat(p.stats().sink("vnc").clients()).extracting(io.github.scanout.api.sink.SinkClient::id)
                 .containsExactly("v2");
         h.close();
         Await.until("the sink is detached", WAIT, () -> p.stats().sink("vnc") == null);
+        assertThat(h.stats().clients()).as("a detached sink serves nobody").isEmpty();
     }
 
     @Test

@@ -1,8 +1,6 @@
 package io.github.scanout.core.internal.pipeline;
 
-import io.github.scanout.api.sink.CountsOutput;
 import io.github.scanout.api.sink.FrameSink;
-import io.github.scanout.api.sink.SinkOutput;
 import io.github.scanout.api.support.ConditionLog;
 import io.github.scanout.core.PipelineState;
 import io.github.scanout.core.PipelineStats;
@@ -155,7 +153,7 @@ public final class PipelineEngine {
         long dropped = 0;
         long errors = 0;
         for (SinkWorker w : workers) {
-            SinkStats ss = withClients(w.stats(), w.sink());
+            SinkStats ss = w.stats();
             sinks.add(ss);
             windows.add(w.latency());
             delivered += ss.delivered();
@@ -168,23 +166,6 @@ public final class PipelineEngine {
                 closed ? 0 : rate.rateHz(), stats.polls.sum(), stats.captured.sum(), stats.unchanged.sum(),
                 stats.cursorUpdates.sum(), stats.deviceErrors.sum(), delivered, dropped, errors, latency[0], latency[1],
                 check[0], check[1], sinks);
-    }
-
-    /**
-     * The counters with the clients a counting sink serves now ({@link SinkOutput#clients()}, a VNC
-     * sink's viewers); a detached sink (null) serves none. A sink whose {@code output()} throws is
-     * left as it is: its counters already carry that error.
-     */
-    private static SinkStats withClients(SinkStats ss, FrameSink sink) {
-        if (!(sink instanceof CountsOutput c)) {
-            return ss;
-        }
-        try {
-            SinkOutput o = c.output();
-            return o == null || o.clients().isEmpty() ? ss : ss.withClients(o.clients());
-        } catch (RuntimeException | LinkageError e) {
-            return ss;
-        }
     }
 
     /**

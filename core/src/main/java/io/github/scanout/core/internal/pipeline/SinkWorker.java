@@ -7,6 +7,7 @@ import io.github.scanout.api.sink.CursorState;
 import io.github.scanout.api.sink.Frame;
 import io.github.scanout.api.sink.FrameSink;
 import io.github.scanout.api.sink.SinkNeeds;
+import io.github.scanout.api.sink.SinkClient;
 import io.github.scanout.api.sink.SinkOutput;
 import io.github.scanout.api.support.ConditionLog;
 import io.github.scanout.core.SinkHandle;
@@ -335,8 +336,10 @@ final class SinkWorker implements SinkHandle {
         String thrown = lastThrown;
         long written = o == null ? took : o.frames();
         String lastError = o == null || o.lastError().isEmpty() ? thrown : o.lastError();
+        // the clients it serves now (a VNC sink's viewers); a detached sink serves none
+        List<SinkClient> clients = o == null || finalOutput != null ? List.of() : o.clients();
         return new SinkStats(name, queued, took, queue.dropped(), errors.sum(), cursorUpdates.sum(),
-                noSignals.sum(), p[0], p[1], written, o == null ? 0 : o.bytes(), lastError, noPicture);
+                noSignals.sum(), p[0], p[1], written, o == null ? 0 : o.bytes(), lastError, noPicture, clients);
     }
 
     /**

@@ -42,6 +42,9 @@ final class DmaBufImporter {
             return DmaBufAttributes.IMPORT + " is not offered by the EGL display (Mesa's software renderer llvmpipe"
                     + " never offers it; a GPU driver does)";
         }
+        if (api.get().importDefect().isPresent()) {
+            return api.get().importDefect().get();
+        }
         if (!api.get().glCanBindImages()) {
             return "GL_OES_EGL_image (glEGLImageTargetTexture2DOES) is not offered by the GL context";
         }

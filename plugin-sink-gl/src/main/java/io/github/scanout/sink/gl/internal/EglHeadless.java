@@ -20,7 +20,12 @@ import org.lwjgl.system.MemoryStack;
  * A headless OpenGL 3.3 core context on EGL, without any surface: rendering goes into FBOs.
  *
  * <p>The display comes from {@code EGL_MESA_platform_surfaceless} (Mesa, including llvmpipe) or
- * {@code EGL_EXT_platform_device} (NVIDIA's headless route, also Mesa's), as configured. Two
+ * {@code EGL_EXT_platform_device} (NVIDIA's headless route, also Mesa's), as configured. On a
+ * DRM device with no GPU (vgem, vkms) Mesa's software driver for DRM devices, kms_swrast, offers
+ * the dma-buf import but cannot read a buffer another driver exported: the kernel refuses to map
+ * an imported dumb buffer, and Mesa 22.3 then reads through the failed mapping and crashes the
+ * process (SIGSEGV in kms_swrast_dri.so; kernel-e2e's GlImportKernelCheck). Its import is
+ * therefore reported as unusable ({@link EglImportApi#importDefect()}). Two
  * LWJGL quirks are worked around here: LWJGL's client-extension flags read false even when the
  * extension is present, so the client extension string is parsed here; and its checked
  * {@code eglGetPlatformDisplay} wrapper refuses a null native display, so the function pointer
@@ -53,10 +58,12 @@ final class EglHeadless implements GlContext {
     private final GLCapabilities caps;
     private final String description;
     private final boolean glEglImage;
+    private final String importDefect;
     private boolean closed;
 
     private EglHeadless(long display, long context, String platform, Set<String> displayExtensions, GLCapabilities caps,
-            String description, boolean glEglImage) {
+            String description, boolean glEglImage, String importDefect) {
+        this.importDefect = importDefect;
         this.display = display;
         this.context = context;
         this.platform = platform;
@@ -118,6 +125,32 @@ final class EglHeadless implements GlContext {
         }
         throw new GlUnavailableException("no usable EGL device among " + devices.size() + (problems.isEmpty() ? ""
                 : ": " + String.join("; ", problems)));
+    }
+
+    /**
+     * Why the display's offered dma-buf import must not be used, or null: Mesa's kms_swrast
+     * (EGL_MESA_query_driver names the driver), which crashes reading another driver's buffer.
+     */
+    static String importDefect(String driver) {
+        if ("kms_swrast".equals(driver)) {
+            return "Mesa's software driver for DRM devices without a GPU (kms_swrast) offers " + DmaBufAttributes.IMPORT
+                    + " but crashes reading a buffer another driver exported (the kernel does not let it map the"
+                    + " imported buffer), so it is not used";
+        }
+        return null;
+    }
+
+    /** The display's driver by EGL_MESA_query_driver, or null where that is not offered. */
+    private static String driverName(long display, Set<String> ext) {
+        if (!ext.contains("EGL_MESA_query_driver")) {
+            return null;
+        }
+        long f = EGL10.eglGetProcAddress("eglGetDisplayDriverName");
+        if (f == 0) {
+            return null;
+        }
+        long s = JNI.callPP(display, f);
+        return s == 0 ? null : org.lwjgl.system.MemoryUtil.memASCII(s);
     }
 
     private static long platformDisplayFunction(Set<String> client) throws GlUnavailableException {
@@ -224,10 +257,12 @@ final class EglHeadless implements GlContext {
                         + GL11.glGetString(GL11.GL_RENDERER));
             }
             boolean eglImage = glExtension("GL_OES_EGL_image");
+            String driver = driverName(display, ext);
             String description = name + ", " + GL11.glGetString(GL11.GL_VENDOR) + " " + GL11.glGetString(GL11.GL_RENDERER)
                     + ", OpenGL " + GL11.glGetString(GL11.GL_VERSION) + ", EGL " + major[0] + "." + minor[0]
-                    + " (" + EGL10.eglQueryString(display, EGL_VENDOR) + ")";
-            EglHeadless h = new EglHeadless(display, context, name, ext, caps, description, eglImage);
+                    + " (" + EGL10.eglQueryString(display, EGL_VENDOR) + (driver == null ? "" : ", driver " + driver) + ")";
+            EglHeadless h = new EglHeadless(display, context, name, ext, caps, description, eglImage,
+                    importDefect(driver));
             ok = true;
             return h;
         } finally {
@@ -298,7 +333,7 @@ final class EglHeadless implements GlContext {
 
     @Override
     public Optional<EglImportApi> importApi() {
-        return Optional.of(new LwjglEglImport(display, displayExtensions, glEglImage));
+        return Optional.of(new LwjglEglImport(display, displayExtensions, glEglImage, importDefect));
     }
 
     @Override

@@ -51,4 +51,12 @@ interface EglImportApi {
      *     2D texture, which is what Scanout binds)
      */
     record SupportedModifier(long modifier, boolean externalOnly) {}
+
+    /**
+     * Why the display's dma-buf import must not be used although it is offered (a driver known
+     * to crash on it), or empty.
+     */
+    default java.util.Optional<String> importDefect() {
+        return java.util.Optional.empty();
+    }
 }

@@ -71,7 +71,7 @@ final class GlfwWindow implements GlContext {
         if (useEgl && Natives.eglLoaded()) {
             long display = GLFWNativeEGL.glfwGetEGLDisplay();
             Set<String> ext = EglHeadless.split(EGL10.eglQueryString(display, EglHeadless.EGL_EXTENSIONS));
-            api = Optional.of(new LwjglEglImport(display, ext, oesImage));
+            api = Optional.of(new LwjglEglImport(display, ext, oesImage, null));
         }
         String description = "window (" + (useEgl ? "EGL" : "GLX") + "), " + GL11.glGetString(GL11.GL_VENDOR) + " "
                 + GL11.glGetString(GL11.GL_RENDERER) + ", OpenGL " + GL11.glGetString(GL11.GL_VERSION);

@@ -30,7 +30,10 @@ final class LwjglEglImport implements EglImportApi {
     private final long imageTargetTexture;
     private final long queryModifiers;
 
-    LwjglEglImport(long display, Set<String> extensions, boolean glEglImage) {
+    private final String defect;
+
+    LwjglEglImport(long display, Set<String> extensions, boolean glEglImage, String defect) {
+        this.defect = defect;
         this.display = display;
         this.extensions = Set.copyOf(extensions);
         this.glEglImage = glEglImage;
@@ -100,5 +103,10 @@ final class LwjglEglImport implements EglImportApi {
             }
             return Optional.of(out);
         }
+    }
+
+    @Override
+    public java.util.Optional<String> importDefect() {
+        return java.util.Optional.ofNullable(defect);
     }
 }

@@ -129,61 +129,114 @@ final class WebServer {
         executor.shutdownNow();
     }
 
+    /** What a request asks for: a page or API route, or a refusal with its status and one-line text. */
+    record Route(Kind kind, String device, int status, String message) {
+        enum Kind { PAGE, SCRIPT, STYLE, DEVICES, SINKS, SNAPSHOT, REFUSED }
+
+        static Route of(Kind kind) {
+            return new Route(kind, "", 200, "");
+        }
+
+        static Route refused(int status, String message) {
+            return new Route(Kind.REFUSED, "", status, message);
+        }
+    }
+
+    /**
+     * Reads a request's method, {@code Host} header and raw path (as sent, percent-encoded) into
+     * its route. Everything from the network passes here first.
+     */
+    static Route route(String method, String host, String rawPath) {
+        if (host == null || !LOOPBACK_HOST.matcher(host.trim()).matches()) {
+            return Route.refused(403, "refused: Host " + oneLine(host) + " is not a loopback name or address; open the"
+                    + " console as http://127.0.0.1:PORT/ or http://localhost:PORT/");
+        }
+        if (!"GET".equals(method) && !"HEAD".equals(method)) {
+            return Route.refused(405, "method " + oneLine(method) + " not allowed: this console is read-only (GET and"
+                    + " HEAD)");
+        }
+        String path = rawPath == null ? "" : rawPath;
+        switch (path) {
+            case "/":
+                return Route.of(Route.Kind.PAGE);
+            case "/console.js":
+                return Route.of(Route.Kind.SCRIPT);
+            case "/console.css":
+                return Route.of(Route.Kind.STYLE);
+            case "/api/devices":
+                return Route.of(Route.Kind.DEVICES);
+            case "/api/sinks":
+                return Route.of(Route.Kind.SINKS);
+            default:
+                break;
+        }
+        var matcher = SNAPSHOT.matcher(path);
+        if (matcher.matches()) {
+            String device;
+            try {
+                device = URLDecoder.decode(matcher.group(1).replace("+", "%2B"), StandardCharsets.UTF_8);
+            } catch (IllegalArgumentException e) {
+                return Route.refused(400, "bad request: the device name in " + oneLine(path) + " is not percent-encoded"
+                        + " UTF-8");
+            }
+            return new Route(Route.Kind.SNAPSHOT, device, 200, "");
+        }
+        return Route.refused(404, "not found: " + oneLine(path) + " (the console is at /, the JSON at /api/devices and"
+                + " /api/sinks)");
+    }
+
+    /** A text from the request as it may appear in a one-line message: control characters as '?', at most 200. */
+    static String oneLine(String s) {
+        if (s == null) {
+            return "(none)";
+        }
+        StringBuilder b = new StringBuilder(Math.min(s.length(), 200));
+        for (int i = 0; i < s.length() && i < 200; i++) {
+            char c = s.charAt(i);
+            b.append(Character.isISOControl(c) || c == 0x2028 || c == 0x2029 ? '?' : c);
+        }
+        return s.length() > 200 ? b.append("...").toString() : b.toString();
+    }
+
     private void handle(HttpExchange ex) throws IOException {
         try (ex) {
             for (Map.Entry<String, String> h : SECURITY_HEADERS.entrySet()) {
                 ex.getResponseHeaders().set(h.getKey(), h.getValue());
             }
-            String host = ex.getRequestHeaders().getFirst("Host");
-            if (host == null || !LOOPBACK_HOST.matcher(host.trim()).matches()) {
-                reply(ex, 403, "text/plain; charset=utf-8", text("refused: Host " + host + " is not a loopback name or"
-                        + " address; open the console as http://127.0.0.1:PORT/ or http://localhost:PORT/\n"));
-                return;
+            Route r = route(ex.getRequestMethod(), ex.getRequestHeaders().getFirst("Host"), ex.getRequestURI().getRawPath());
+            switch (r.kind()) {
+                case REFUSED -> {
+                    if (r.status() == 405) {
+                        ex.getResponseHeaders().set("Allow", "GET, HEAD");
+                    }
+                    reply(ex, r.status(), "text/plain; charset=utf-8", text(r.message() + "\n"));
+                }
+                case PAGE -> {
+                    Map<String, Object> m = model.read("devices");
+                    if (m.containsKey("error")) {
+                        unavailable(ex, m);
+                        return;
+                    }
+                    reply(ex, 200, "text/html; charset=utf-8", text(Page.render(asMap(m.get("model")))));
+                }
+                case SCRIPT -> reply(ex, 200, "text/javascript; charset=utf-8", resource("console.js"));
+                case STYLE -> reply(ex, 200, "text/css; charset=utf-8", resource("console.css"));
+                case DEVICES, SINKS -> {
+                    Map<String, Object> m = model.read(r.kind() == Route.Kind.DEVICES ? "devices" : "sinks");
+                    if (m.containsKey("error")) {
+                        unavailable(ex, m);
+                        return;
+                    }
+                    reply(ex, 200, "application/json", text(m.get("json") + "\n"));
+                }
+                case SNAPSHOT -> snapshot(ex, r.device());
+                default -> throw new IllegalStateException("route " + r.kind());
             }
-            String method = ex.getRequestMethod();
-            if (!method.equals("GET") && !method.equals("HEAD")) {
-                ex.getResponseHeaders().set("Allow", "GET, HEAD");
-                reply(ex, 405, "text/plain; charset=utf-8", text("method " + method + " not allowed: this console is"
-                        + " read-only (GET and HEAD)\n"));
-                return;
-            }
-            route(ex, ex.getRequestURI().getRawPath());
         } catch (IOException | RuntimeException e) {
-            reporter.report(System.Logger.Level.WARNING, "web: a request for " + ex.getRequestURI() + " failed", e);
+            reporter.report(System.Logger.Level.WARNING, "web: a request for " + oneLine(String.valueOf(ex.getRequestURI()))
+                    + " failed", e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-        }
-    }
-
-    private void route(HttpExchange ex, String path) throws IOException, InterruptedException {
-        switch (path) {
-            case "/" -> {
-                Map<String, Object> m = model.read("devices");
-                if (m.containsKey("error")) {
-                    unavailable(ex, m);
-                    return;
-                }
-                reply(ex, 200, "text/html; charset=utf-8", text(Page.render(asMap(m.get("model")))));
-            }
-            case "/console.js" -> reply(ex, 200, "text/javascript; charset=utf-8", resource("console.js"));
-            case "/console.css" -> reply(ex, 200, "text/css; charset=utf-8", resource("console.css"));
-            case "/api/devices", "/api/sinks" -> {
-                Map<String, Object> m = model.read(path.substring("/api/".length()));
-                if (m.containsKey("error")) {
-                    unavailable(ex, m);
-                    return;
-                }
-                reply(ex, 200, "application/json", text(m.get("json") + "\n"));
-            }
-            default -> {
-                var matcher = SNAPSHOT.matcher(path);
-                if (matcher.matches()) {
-                    snapshot(ex, URLDecoder.decode(matcher.group(1).replace("+", "%2B"), StandardCharsets.UTF_8));
-                    return;
-                }
-                reply(ex, 404, "text/plain; charset=utf-8", text("not found: " + path + " (the console is at /, the JSON at"
-                        + " /api/devices and /api/sinks)\n"));
-            }
         }
     }
 
@@ -194,10 +247,10 @@ final class WebServer {
             try {
                 p = new Picture(System.nanoTime(), pictures.png(device));
             } catch (NoSuchDevice e) {
-                reply(ex, 404, "text/plain; charset=utf-8", text(e.getMessage() + "\n"));
+                reply(ex, 404, "text/plain; charset=utf-8", text(oneLine(e.getMessage()) + "\n"));
                 return;
             } catch (IllegalStateException e) {
-                reply(ex, 503, "text/plain; charset=utf-8", text("no picture of " + device + ": " + e.getMessage() + "\n"));
+                reply(ex, 503, "text/plain; charset=utf-8", text(oneLine("no picture of " + device + ": " + e.getMessage()) + "\n"));
                 return;
             }
             recent.put(device, p);

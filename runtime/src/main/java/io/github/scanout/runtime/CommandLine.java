@@ -195,7 +195,7 @@ record CommandLine(Command command, Optional<DeviceSpec> device, List<SinkSpec> 
                     if (value == null) {
                         value = next(args, ++i, name, "HOST:PORT");
                     }
-                    metrics = loopback("--metrics", value, "127.0.0.1:9464", "metrics");
+                    metrics = loopback("--metrics", value, "127.0.0.1:9464");
                 }
                 case "--web" -> {
                     if (web != null) {
@@ -204,7 +204,7 @@ record CommandLine(Command command, Optional<DeviceSpec> device, List<SinkSpec> 
                     if (value == null) {
                         value = next(args, ++i, name, "HOST:PORT");
                     }
-                    web = loopback("--web", value, "127.0.0.1:8080", "the web console");
+                    web = loopback("--web", value, "127.0.0.1:8080");
                 }
                 case "--device" -> {
                     if (device != null) {
@@ -295,9 +295,8 @@ record CommandLine(Command command, Optional<DeviceSpec> device, List<SinkSpec> 
      *
      * @param option the option, for messages
      * @param example the default and example address
-     * @param what what is served, for messages ("metrics")
      */
-    static String loopback(String option, String value, String example, String what) throws UsageException {
+    static String loopback(String option, String value, String example) throws UsageException {
         ListenAddress.HostPort hp;
         try {
             hp = ListenAddress.split(value.trim(), example);
@@ -324,10 +323,12 @@ record CommandLine(Command command, Optional<DeviceSpec> device, List<SinkSpec> 
                     + " the port, for example " + example);
         }
         if (!loop) {
-            throw new UsageException(option + " " + value + " is not a loopback address: this version serves " + what + " on"
-                    + " loopback only (no TLS, no authentication); "
-                    + (option.equals("--metrics") ? "scrape on this host or through a reverse proxy"
-                            : "browse on this host, through an SSH tunnel, or through a reverse proxy with TLS and authentication"));
+            throw new UsageException(option + " " + value + (option.equals("--metrics")
+                    ? " is not a loopback address: this version serves metrics on loopback only (no TLS, no authentication);"
+                            + " scrape on this host or through a reverse proxy"
+                    : " is not a loopback address: this version serves the web console on loopback only (no TLS, no"
+                            + " authentication); browse on this host, through an SSH tunnel, or through a reverse proxy"
+                            + " with TLS and authentication"));
         }
         return value.trim();
     }

@@ -163,6 +163,13 @@ class WebConsoleIT {
                     "src=\"/api/devices/sim:mdpy-vga%3Fanimate%3Dfalse/snapshot.png\"");
             Path shot = firstPng(dir.resolve("shots"));
             BufferedImage expected = ImageIO.read(shot.toFile());
+            java.util.Set<Integer> colours = new java.util.HashSet<>();
+            for (int y = 0; y < expected.getHeight(); y += 8) {
+                for (int x = 0; x < expected.getWidth(); x += 8) {
+                    colours.add(expected.getRGB(x, y));
+                }
+            }
+            assertThat(colours).as("the still frame is a picture, not one colour").hasSizeGreaterThan(4);
 
             browser = browser();
             browser.get(base + "/");

@@ -38,7 +38,8 @@ final class Page {
             b.append("<li class=\"device\" data-device=\"").append(esc(name)).append("\">\n")
                     .append("<h2 class=\"name\">").append(esc(name)).append("</h2>\n")
                     .append("<img class=\"thumb\" src=\"/api/devices/").append(esc(pathSegment(name)))
-                    .append("/snapshot.png\" alt=\"The screen of ").append(esc(name)).append("\">\n<dl>\n");
+                    .append("/snapshot.png\" alt=\"The screen of ").append(esc(name)).append("\">\n")
+                    .append("<p class=\"why\" role=\"status\"></p>\n<dl>\n");
             item(b, "Spec", "spec", str(d.get("spec")));
             item(b, "State", "state", state + (str(d.get("reason")).isEmpty() ? "" : " (" + str(d.get("reason")) + ")"));
             item(b, "Buffer type", "source", str(d.get("source")).isEmpty() ? "none" : str(d.get("source")));

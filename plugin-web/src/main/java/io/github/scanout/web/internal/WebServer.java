@@ -33,7 +33,7 @@ import java.util.regex.Pattern;
  *
  * <p>Threads: requests run on a small pool ({@code scanout-web-N}); the model and the pictures
  * are read per request. Pictures are kept {@link #PICTURE_TTL_NANOS} so that several viewers
- * share one snapshot per device.
+ * share one snapshot per device, and why a device has none {@link #FAILURE_TTL_NANOS}.
  */
 final class WebServer {
     /** The device model the page and the JSON come from: {@code scanout ctl}'s, one implementation. */
@@ -73,6 +73,12 @@ final class WebServer {
             "X-Frame-Options", "DENY",
             "Cache-Control", "no-store");
     static final long PICTURE_TTL_NANOS = 500_000_000L;
+    /**
+     * How long a device without a picture is not asked again: a snapshot waits up to 5 s for a
+     * frame, and a device that has none (no signal, buffers the CPU cannot map) would otherwise
+     * hold a request thread all the time.
+     */
+    static final long FAILURE_TTL_NANOS = 5_000_000_000L;
     private static final Pattern SNAPSHOT = Pattern.compile("/api/devices/([^/]+)/snapshot\\.png");
     private static final Pattern LOOPBACK_HOST = Pattern.compile(
             "(localhost|127\\.\\d{1,3}\\.\\d{1,3}\\.\\d{1,3}|\\[::1\\]|\\[0:0:0:0:0:0:0:1\\])(:\\d{1,5})?",
@@ -85,7 +91,8 @@ final class WebServer {
     private final ExecutorService executor;
     private final Map<String, Picture> recent = new ConcurrentHashMap<>();
 
-    private record Picture(long nanos, byte[] png) {}
+    /** A picture, or (png null) why there is none. */
+    private record Picture(long nanos, byte[] png, String why) {}
 
     /**
      * Listens on {@code address} and serves.
@@ -103,7 +110,7 @@ final class WebServer {
         }
         server.createContext("/", this::handle);
         AtomicInteger n = new AtomicInteger();
-        executor = Executors.newFixedThreadPool(4, r -> {
+        executor = Executors.newFixedThreadPool(8, r -> {
             Thread t = new Thread(r, "scanout-web-" + n.incrementAndGet());
             t.setDaemon(true);
             return t;
@@ -243,18 +250,21 @@ final class WebServer {
     private void snapshot(HttpExchange ex, String device) throws IOException, InterruptedException {
         long now = System.nanoTime();
         Picture p = recent.get(device);
-        if (p == null || now - p.nanos() > PICTURE_TTL_NANOS) {
+        if (p == null || now - p.nanos() > (p.png() == null ? FAILURE_TTL_NANOS : PICTURE_TTL_NANOS)) {
             try {
-                p = new Picture(System.nanoTime(), pictures.png(device));
+                p = new Picture(System.nanoTime(), pictures.png(device), "");
             } catch (NoSuchDevice e) {
                 reply(ex, 404, "text/plain; charset=utf-8", text(oneLine(e.getMessage()) + "\n"));
                 return;
             } catch (IllegalStateException e) {
-                reply(ex, 503, "text/plain; charset=utf-8", text(oneLine("no picture of " + device + ": " + e.getMessage()) + "\n"));
-                return;
+                p = new Picture(System.nanoTime(), null, oneLine("no picture of " + device + ": " + e.getMessage()));
             }
             recent.put(device, p);
             recent.entrySet().removeIf(e -> System.nanoTime() - e.getValue().nanos() > 60_000_000_000L);
+        }
+        if (p.png() == null) {
+            reply(ex, 503, "text/plain; charset=utf-8", text(p.why() + "\n"));
+            return;
         }
         reply(ex, 200, "image/png", p.png());
     }

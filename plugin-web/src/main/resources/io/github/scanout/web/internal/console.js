@@ -15,8 +15,24 @@
       const base = img.getAttribute('src').split('?')[0];
       const next = new Image();
       img.dataset.loading = '1';
-      next.onload = function () { img.src = next.src; img.dataset.loading = ''; img.classList.remove('stale'); };
-      next.onerror = function () { img.dataset.loading = ''; img.classList.add('stale'); };
+      const why = img.parentElement.querySelector('p.why');
+      next.onload = function () {
+        img.src = next.src;
+        img.dataset.loading = '';
+        img.classList.remove('stale');
+        if (why) why.textContent = '';
+      };
+      next.onerror = async function () {
+        img.classList.add('stale');
+        // the console answers why in one line of text (no signal, no importer for the buffers...)
+        try {
+          const r = await fetch(next.src, { cache: 'no-store', credentials: 'same-origin' });
+          if (why && !r.ok) why.textContent = (await r.text()).trim();
+        } catch (e) {
+          if (why) why.textContent = 'the console does not answer';
+        }
+        img.dataset.loading = '';
+      };
       next.src = base + '?t=' + Date.now();
     }
   }
@@ -53,4 +69,5 @@
   }
 
   setInterval(tick, PERIOD_MS);
+  refreshThumbnails();
 })();

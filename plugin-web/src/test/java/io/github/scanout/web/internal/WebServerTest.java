@@ -113,7 +113,8 @@ class WebServerTest {
         assertSecurityHeaders(r);
         String html = body(r);
         assertThat(html).contains("<li class=\"device\" data-device=\"desk\">", "<h2 class=\"name\">desk</h2>",
-                "<img class=\"thumb\" src=\"/api/devices/desk/snapshot.png\"", "<dd class=\"spec\">sim:mdpy-vga</dd>",
+                "<img class=\"thumb\" src=\"/api/devices/desk/snapshot.png\"", "<p class=\"why\" role=\"status\"></p>",
+                "<dd class=\"spec\">sim:mdpy-vga</dd>",
                 "<dd class=\"state\">running</dd>", "<dd class=\"source\">region</dd>", "<dd class=\"fps\">29.9</dd>",
                 "<dd class=\"dropped\">3</dd>", "<dd class=\"latency\">1.2 ms / 5.6 ms</dd>", "<dd class=\"sinks\">2</dd>",
                 "<script src=\"/console.js\" defer></script>", "<title>Scanout: 2 devices</title>");
@@ -177,9 +178,17 @@ class WebServerTest {
         HttpResponse<byte[]> unknown = get("/api/devices/nope/snapshot.png");
         assertThat(unknown.statusCode()).isEqualTo(404);
         assertThat(body(unknown)).isEqualTo("no device nope (devices: dark, desk)\n");
+        int before = shots.get();
+        long start = System.nanoTime();
         HttpResponse<byte[]> dark = get("/api/devices/dark/snapshot.png");
         assertThat(dark.statusCode()).isEqualTo(503);
         assertThat(body(dark)).isEqualTo("no picture of dark: no frame from dark within 5000 ms: no signal\n");
+        HttpResponse<byte[]> again = get("/api/devices/dark/snapshot.png?t=1");
+        assertThat(again.statusCode()).isEqualTo(503);
+        assertThat(body(again)).isEqualTo(body(dark));
+        if (System.nanoTime() - start < WebServer.FAILURE_TTL_NANOS) {
+            assertThat(shots.get() - before).as("a device without a picture is not asked again at once").isEqualTo(1);
+        }
         HttpResponse<byte[]> other = get("/etc/passwd");
         assertThat(other.statusCode()).isEqualTo(404);
         assertThat(body(other)).startsWith("not found: /etc/passwd");

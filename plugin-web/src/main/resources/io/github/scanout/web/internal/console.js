@@ -56,7 +56,7 @@
       if (!li) continue;
       set(li, 'state', d.state + (d.reason ? ' (' + d.reason + ')' : ''));
       set(li, 'source', d.source || 'none');
-      set(li, 'fps', String(d.fps));
+      set(li, 'fps', Number(d.fps).toFixed(1));
       set(li, 'dropped', String(d.dropped));
       set(li, 'latency', ms(d.latencyP50Micros) + ' / ' + ms(d.latencyP99Micros));
       set(li, 'sinks', String(d.sinks));

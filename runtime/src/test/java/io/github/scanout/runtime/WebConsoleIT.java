@@ -257,6 +257,55 @@ class WebConsoleIT {
                 + " SSH tunnel, or through a reverse proxy with TLS and authentication (see scanout --help)");
     }
 
+    /**
+     * The service's way: conf/ configures the console and the devices. A device whose dma-bufs
+     * the CPU cannot map (no GL importer installed) has no thumbnail; the answer says why, and
+     * the page shows that line under its thumbnail.
+     */
+    @Test
+    void theConsoleConfiguredInConfSaysWhyADeviceHasNoThumbnail() throws Exception {
+        Path home = dir.resolve("dist");
+        LauncherIT.copyTree(TestRuntime.dist(), home);
+        int port = MetricsIT.freePort();
+        String base = "http://127.0.0.1:" + port;
+        Files.writeString(home.resolve("conf/io.github.scanout.web.cfg"), "listen = 127.0.0.1:" + port + "\n");
+        Files.writeString(home.resolve("conf/io.github.scanout.device-kiosk.cfg"), "spec = sim:mbochs?mode=640x480\n"
+                + "name = kiosk\n");
+        LauncherIT.Running run = new LauncherIT.Running(ChildProcesses.start(builder(home, "run", "--gl", "off")));
+        run.process.getOutputStream().close();
+        ChromeDriver browser = null;
+        try {
+            assertThat(await(base + "/", run)).contains("<h2 class=\"name\">kiosk</h2>",
+                    "<dd class=\"spec\">sim:mbochs?mode=640x480</dd>");
+            // until the guest has set its mode the reason is that; then it is the buffers
+            String reason = "cannot be mapped by the CPU and no importer is registered";
+            long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(TIMEOUT_S);
+            HttpResponse<String> png;
+            do {
+                png = http.send(HttpRequest.newBuilder(URI.create(base + "/api/devices/kiosk/snapshot.png"))
+                        .timeout(Duration.ofSeconds(120)).GET().build(), HttpResponse.BodyHandlers.ofString());
+                assertThat(png.statusCode()).as(png.body()).isEqualTo(503);
+                assertThat(png.body()).startsWith("no picture of kiosk: no frame from kiosk within 5000 ms: ");
+                assertThat(System.nanoTime() - end).as(png.body()).isNegative();
+            } while (!png.body().contains(reason));
+            browser = browser();
+            browser.get(base + "/");
+            WebDriverWait wait = new WebDriverWait(browser, Duration.ofSeconds(TIMEOUT_S), Duration.ofMillis(200));
+            String why = wait.until(d -> {
+                String t = d.findElement(By.cssSelector("li.device[data-device='kiosk'] p.why")).getText();
+                return t.contains(reason) ? t : null;
+            });
+            assertThat(why).startsWith("no picture of kiosk: no frame from kiosk within 5000 ms: ");
+        } finally {
+            if (browser != null) {
+                browser.quit();
+            }
+            run.process.destroy();
+        }
+        LauncherIT.Result res = run.await();
+        assertThat(res.code()).as(res.toString()).isZero();
+    }
+
     @Test
     void aNonLoopbackAddressInConfIsRefusedInOneLineNamingTheFile() throws Exception {
         Path home = dir.resolve("dist");

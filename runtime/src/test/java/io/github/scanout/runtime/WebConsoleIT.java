@@ -74,14 +74,17 @@ class WebConsoleIT {
         return r.body();
     }
 
-    /** GETs the URL until it answers 200 (the console starts after the device), for at most TIMEOUT_S. */
-    private String await(String url, LauncherIT.Running run) throws Exception {
+    /**
+     * GETs the URL until it answers 200 with {@code text} in the body (the console may start
+     * before the device's pipeline is registered), for at most TIMEOUT_S.
+     */
+    private String await(String url, String text, LauncherIT.Running run) throws Exception {
         long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(TIMEOUT_S);
         while (true) {
             try {
                 HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(60))
                         .GET().build(), HttpResponse.BodyHandlers.ofString());
-                if (r.statusCode() == 200) {
+                if (r.statusCode() == 200 && r.body().contains(text)) {
                     return r.body();
                 }
             } catch (java.io.IOException e) {
@@ -157,7 +160,7 @@ class WebConsoleIT {
         ChromeDriver browser = null;
         try {
             // the HTML as served, before any script runs, names the device and its spec
-            String html = await(base + "/", run);
+            String html = await(base + "/", "<h2 class=\"name\">sim:mdpy-vga?animate=false</h2>", run);
             assertThat(html).contains("<h2 class=\"name\">sim:mdpy-vga?animate=false</h2>",
                     "<dd class=\"spec\">sim:mdpy-vga?animate=false</dd>",
                     "src=\"/api/devices/sim:mdpy-vga%3Fanimate%3Dfalse/snapshot.png\"");
@@ -275,7 +278,7 @@ class WebConsoleIT {
         run.process.getOutputStream().close();
         ChromeDriver browser = null;
         try {
-            assertThat(await(base + "/", run)).contains("<h2 class=\"name\">kiosk</h2>",
+            assertThat(await(base + "/", "<h2 class=\"name\">kiosk</h2>", run)).contains("<h2 class=\"name\">kiosk</h2>",
                     "<dd class=\"spec\">sim:mbochs?mode=640x480</dd>");
             // until the guest has set its mode the reason is that; then it is the buffers
             String reason = "cannot be mapped by the CPU and no importer is registered";

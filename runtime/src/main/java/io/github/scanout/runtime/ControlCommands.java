@@ -32,6 +32,8 @@ final class ControlCommands implements ControlServer.Handler {
     static final String SCHEMA = "scanout-ctl/1";
     /** plugin-metrics' MetricsComponent.URL_PROPERTY (the runtime does not depend on that bundle). */
     static final String METRICS_URL = "scanout.metrics.url";
+    /** plugin-web's WebComponent.URL_PROPERTY. */
+    static final String WEB_URL = "scanout.web.url";
     static final String VERBS = "status, devices, sinks, stats, attach, detach, snapshot, keys";
     static final Duration ATTACH_TIMEOUT = Duration.ofSeconds(5);
     static final Duration SNAPSHOT_TIMEOUT = Duration.ofSeconds(30);
@@ -139,6 +141,7 @@ final class ControlCommands implements ControlServer.Handler {
             m.put("deviceStates", states);
             m.put("sinks", sinks);
             m.put("metrics", metricsUrl() == null ? "" : metricsUrl());
+            m.put("web", endpointUrl(WEB_URL) == null ? "" : endpointUrl(WEB_URL));
             m.put("resources", resources());
             return Reply.ok(Json.write(m));
         }
@@ -148,6 +151,10 @@ final class ControlCommands implements ControlServer.Handler {
         String metrics = metricsUrl();
         if (metrics != null) {
             b.append("metrics ").append(metrics).append('\n');
+        }
+        String web = endpointUrl(WEB_URL);
+        if (web != null) {
+            b.append("web ").append(web).append('\n');
         }
         Map<String, Object> r = resources();
         b.append("resources: ").append(r.get("leases")).append(" leases (").append(r.get("leasesLeaked"))
@@ -200,9 +207,14 @@ final class ControlCommands implements ControlServer.Handler {
 
     /** The Prometheus endpoint's URL when the metrics bundle serves one (plugin-metrics' service property); else null. */
     private String metricsUrl() {
+        return endpointUrl(METRICS_URL);
+    }
+
+    /** The URL in the service property {@code property} of a registered endpoint address (an optional bundle's); else null. */
+    private String endpointUrl(String property) {
         try {
-            for (var ref : ctx.getServiceReferences(java.net.InetSocketAddress.class, "(" + METRICS_URL + "=*)")) {
-                return String.valueOf(ref.getProperty(METRICS_URL));
+            for (var ref : ctx.getServiceReferences(java.net.InetSocketAddress.class, "(" + property + "=*)")) {
+                return String.valueOf(ref.getProperty(property));
             }
         } catch (org.osgi.framework.InvalidSyntaxException | IllegalStateException e) {
             // the filter is constant; a stopping framework has no endpoint

@@ -205,6 +205,11 @@ class WebConsoleIT {
             // and the numbers from /api/devices, as the page rendered them
             wait.until(d -> !d.findElement(By.cssSelector("li.device dd.latency")).getText().isEmpty());
 
+            LauncherIT.Running status = new LauncherIT.Running(ChildProcesses.start(builder(TestRuntime.dist(), "ctl",
+                    "status")));
+            status.process.getOutputStream().close();
+            assertThat(status.await().out()).contains("\nweb " + base + "/\n");
+
             // the JSON is scanout ctl --json's model
             String api = get(base + "/api/devices");
             LauncherIT.Running ctl = new LauncherIT.Running(ChildProcesses.start(builder(TestRuntime.dist(), "ctl",

@@ -9,10 +9,13 @@ import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Hashtable;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Function;
+import org.osgi.framework.BundleContext;
+import org.osgi.framework.ServiceRegistration;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.ConfigurationPolicy;
@@ -46,7 +49,11 @@ public final class WebComponent {
 
     private final Reporter reporter = Reporter.system("io.github.scanout.web");
     private final List<ManagedPipeline> pipelines = new CopyOnWriteArrayList<>();
+    /** The property of the registered console address that holds its URL (read by {@code scanout ctl status}). */
+    public static final String URL_PROPERTY = "scanout.web.url";
+
     private final WebServer server;
+    private ServiceRegistration<InetSocketAddress> endpoint;
 
     /**
      * Checks the configuration and starts listening.
@@ -56,8 +63,16 @@ public final class WebComponent {
      *     {@link UncheckedIOException} naming the address when it cannot be bound
      */
     @Activate
-    public WebComponent(@Reference(target = MODEL_FILTER) Function<String, Map<String, Object>> model,
-            Map<String, Object> properties) {
+    public WebComponent(@Reference(name = "model", target = MODEL_FILTER) Function<String, Map<String, Object>> model,
+            Map<String, Object> properties, BundleContext context) {
+        this(model, properties);
+        // the address for `scanout ctl status`: a service property, read without getting the service
+        endpoint = context.registerService(InetSocketAddress.class, server.address(),
+                new Hashtable<>(Map.of(URL_PROPERTY, server.url())));
+    }
+
+    /** Without the registration of the address (tests). */
+    WebComponent(Function<String, Map<String, Object>> model, Map<String, Object> properties) {
         ConfigReader reader = new ConfigReader(ConfigReader.source(properties, PID), KEYS, properties);
         for (String w : reader.warnings()) {
             reporter.warn(w);
@@ -94,6 +109,13 @@ public final class WebComponent {
 
     @Deactivate
     void deactivate() {
+        if (endpoint != null) {
+            try {
+                endpoint.unregister();
+            } catch (IllegalStateException e) {
+                // the bundle is stopping: unregistered already
+            }
+        }
         server.stop();
     }
 

@@ -5,7 +5,8 @@
  * and run a device's capture pipeline without OSGi ({@link io.github.scanout.core.Pipeline}:
  * plane source chosen by probe, a capture thread, sinks on their own threads with bounded
  * drop-oldest queues, {@link io.github.scanout.core.PipelineStats stats}).
- * {@link io.github.scanout.core.ManagedPipeline} is the management view the operator commands use.
+ * {@link io.github.scanout.core.ManagedPipeline} is the management view the operator commands use;
+ * {@link io.github.scanout.core.FrameSnapshot} takes its current picture once.
  * Everything else in core is internal.
  */
 @org.osgi.annotation.bundle.Export

@@ -51,9 +51,10 @@ record CommandLine(Command command, Optional<DeviceSpec> device, List<SinkSpec> 
      * @param file {@code snapshot}'s FILE
      * @param metrics {@code --metrics HOST:PORT}: serve Prometheus metrics there (loopback only)
      * @param logLevel {@code --log-level LEVEL}: the console's level (and the Log service's default)
+     * @param web {@code --web HOST:PORT}: serve the web console there (loopback only)
      */
     record Ops(Optional<Duration> timeout, Optional<String> control, Optional<String> file, Optional<String> metrics,
-            Optional<java.util.logging.Level> logLevel) {
+            Optional<java.util.logging.Level> logLevel, Optional<String> web) {
         static final Ops NONE = new Ops(Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty());
 
         Ops(Optional<Duration> timeout, Optional<String> control, Optional<String> file) {
@@ -62,6 +63,11 @@ record CommandLine(Command command, Optional<DeviceSpec> device, List<SinkSpec> 
 
         Ops(Optional<Duration> timeout, Optional<String> control, Optional<String> file, Optional<String> metrics) {
             this(timeout, control, file, metrics, Optional.empty());
+        }
+
+        Ops(Optional<Duration> timeout, Optional<String> control, Optional<String> file, Optional<String> metrics,
+                Optional<java.util.logging.Level> logLevel) {
+            this(timeout, control, file, metrics, logLevel, Optional.empty());
         }
 
         /** {@code --timeout}, else {@link #DEFAULT_TIMEOUT}. */
@@ -113,6 +119,7 @@ record CommandLine(Command command, Optional<DeviceSpec> device, List<SinkSpec> 
         Duration timeout = null;
         String control = null;
         String metrics = null;
+        String web = null;
         java.util.logging.Level logLevel = null;
         String file = null;
         for (int i = 1; i < args.length; i++) {
@@ -188,7 +195,16 @@ record CommandLine(Command command, Optional<DeviceSpec> device, List<SinkSpec> 
                     if (value == null) {
                         value = next(args, ++i, name, "HOST:PORT");
                     }
-                    metrics = loopback(value);
+                    metrics = loopback("--metrics", value, "127.0.0.1:9464");
+                }
+                case "--web" -> {
+                    if (web != null) {
+                        throw new UsageException("--web is given twice");
+                    }
+                    if (value == null) {
+                        value = next(args, ++i, name, "HOST:PORT");
+                    }
+                    web = loopback("--web", value, "127.0.0.1:8080");
                 }
                 case "--device" -> {
                     if (device != null) {
@@ -235,7 +251,7 @@ record CommandLine(Command command, Optional<DeviceSpec> device, List<SinkSpec> 
                 }
                 default -> throw new UsageException(arg.startsWith("-")
                         ? "unknown option '" + arg + "' for " + first
-                                + "; expected --device, --sink, --duration, --frames, --timeout, --control, --metrics, --log-level or --gl"
+                                + "; expected --device, --sink, --duration, --frames, --timeout, --control, --metrics, --web, --log-level or --gl"
                         : "unexpected argument '" + arg + "'; options come as --device SPEC, --sink TYPE:TARGET...");
             }
         }
@@ -269,19 +285,23 @@ record CommandLine(Command command, Optional<DeviceSpec> device, List<SinkSpec> 
         return new CommandLine(command, Optional.ofNullable(device), sinks, Optional.ofNullable(duration),
                 frames == null ? OptionalLong.empty() : OptionalLong.of(frames), gl,
                 new Ops(Optional.ofNullable(timeout), Optional.ofNullable(control), Optional.ofNullable(file),
-                        Optional.ofNullable(metrics), Optional.ofNullable(logLevel)));
+                        Optional.ofNullable(metrics), Optional.ofNullable(logLevel), Optional.ofNullable(web)));
     }
 
     /**
-     * {@code --metrics}'s value when it is a loopback {@code HOST:PORT}, {@code [IPv6]:PORT} or
-     * {@code PORT}: the metrics bundle serves loopback only in this version.
+     * {@code --metrics}'s or {@code --web}'s value when it is a loopback {@code HOST:PORT},
+     * {@code [IPv6]:PORT} or {@code PORT}: those bundles serve loopback only in this version (no
+     * TLS, no authentication).
+     *
+     * @param option the option, for messages
+     * @param example the default and example address
      */
-    static String loopback(String value) throws UsageException {
+    static String loopback(String option, String value, String example) throws UsageException {
         ListenAddress.HostPort hp;
         try {
-            hp = ListenAddress.split(value.trim(), "127.0.0.1:9464");
+            hp = ListenAddress.split(value.trim(), example);
         } catch (IllegalArgumentException e) {
-            throw new UsageException("--metrics " + value + " is not accepted; expected " + e.getMessage());
+            throw new UsageException(option + " " + value + " is not accepted; expected " + e.getMessage());
         }
         String host = hp.host();
         // an address or localhost, never a name to look up: 127.0.0.0/8, ::1 or localhost is loopback
@@ -290,7 +310,7 @@ record CommandLine(Command command, Optional<DeviceSpec> device, List<SinkSpec> 
             String[] o = host.split("\\.");
             for (String x : o) {
                 if (Integer.parseInt(x) > 255) {
-                    throw new UsageException("--metrics " + value + " is not accepted; '" + host + "' is not an IP address");
+                    throw new UsageException(option + " " + value + " is not accepted; '" + host + "' is not an IP address");
                 }
             }
             loop = o[0].equals("127");
@@ -299,12 +319,16 @@ record CommandLine(Command command, Optional<DeviceSpec> device, List<SinkSpec> 
         } else if (host.equals("localhost")) {
             loop = true;
         } else {
-            throw new UsageException("--metrics " + value + " is not accepted; expected an IP address or localhost before"
-                    + " the port, for example 127.0.0.1:9464");
+            throw new UsageException(option + " " + value + " is not accepted; expected an IP address or localhost before"
+                    + " the port, for example " + example);
         }
         if (!loop) {
-            throw new UsageException("--metrics " + value + " is not a loopback address: this version serves metrics on"
-                    + " loopback only (no TLS, no authentication); scrape on this host or through a reverse proxy");
+            throw new UsageException(option + " " + value + (option.equals("--metrics")
+                    ? " is not a loopback address: this version serves metrics on loopback only (no TLS, no authentication);"
+                            + " scrape on this host or through a reverse proxy"
+                    : " is not a loopback address: this version serves the web console on loopback only (no TLS, no"
+                            + " authentication); browse on this host, through an SSH tunnel, or through a reverse proxy"
+                            + " with TLS and authentication"));
         }
         return value.trim();
     }
@@ -400,6 +424,8 @@ record CommandLine(Command command, Optional<DeviceSpec> device, List<SinkSpec> 
                   --control PATH       the control socket for scanout ctl (default: see the operator guide)
                   --metrics HOST:PORT  serve Prometheus metrics at http://HOST:PORT/metrics (loopback only,
                                        for example 127.0.0.1:9464; installs bundles/metrics/)
+                  --web HOST:PORT      serve the read-only web console at http://HOST:PORT/ (loopback only,
+                                       for example 127.0.0.1:8080; installs bundles/web/)
                   --log-level LEVEL    error, warn (the default), info, debug, trace or off: what is logged
                                        (debug and trace with stack traces); conf/org.osgi.service.log.admin.cfg
                                        sets levels per logger (see the operator guide). Also for snapshot.

@@ -32,9 +32,17 @@ final class ControlCommands implements ControlServer.Handler {
     static final String SCHEMA = "scanout-ctl/1";
     /** plugin-metrics' MetricsComponent.URL_PROPERTY (the runtime does not depend on that bundle). */
     static final String METRICS_URL = "scanout.metrics.url";
+    /** plugin-web's WebComponent.URL_PROPERTY. */
+    static final String WEB_URL = "scanout.web.url";
     static final String VERBS = "status, devices, sinks, stats, attach, detach, snapshot, keys";
     static final Duration ATTACH_TIMEOUT = Duration.ofSeconds(5);
     static final Duration SNAPSHOT_TIMEOUT = Duration.ofSeconds(30);
+    /** The verbs {@link #readModel} answers. */
+    static final List<String> MODEL_VERBS = List.of("devices", "sinks");
+    /** The service property of the read-only model registered for plugin-web; its value is {@link #SCHEMA}. */
+    static final String MODEL_PROPERTY = "scanout.ctl.model";
+    /** The shortest window {@code fps} is measured over. */
+    static final long FPS_WINDOW_NANOS = Duration.ofSeconds(1).toNanos();
 
     private final BundleContext ctx;
     private final ConfigAdminClient cm;
@@ -45,6 +53,8 @@ final class ControlCommands implements ControlServer.Handler {
     /** Sinks attached through this socket: name to configuration PID. */
     private final Map<String, String> attached = new ConcurrentHashMap<>();
     private volatile Path socket;
+    /** Per device: the reading {@code fps} is measured from ({nanos, captured}) and the last rate. */
+    private final Map<String, double[]> rates = new ConcurrentHashMap<>();
 
     /**
      * @param fromCommandLine the names of the sinks given with {@code --sink} (they cannot be
@@ -131,6 +141,7 @@ final class ControlCommands implements ControlServer.Handler {
             m.put("deviceStates", states);
             m.put("sinks", sinks);
             m.put("metrics", metricsUrl() == null ? "" : metricsUrl());
+            m.put("web", endpointUrl(WEB_URL) == null ? "" : endpointUrl(WEB_URL));
             m.put("resources", resources());
             return Reply.ok(Json.write(m));
         }
@@ -140,6 +151,10 @@ final class ControlCommands implements ControlServer.Handler {
         String metrics = metricsUrl();
         if (metrics != null) {
             b.append("metrics ").append(metrics).append('\n');
+        }
+        String web = endpointUrl(WEB_URL);
+        if (web != null) {
+            b.append("web ").append(web).append('\n');
         }
         Map<String, Object> r = resources();
         b.append("resources: ").append(r.get("leases")).append(" leases (").append(r.get("leasesLeaked"))
@@ -192,9 +207,14 @@ final class ControlCommands implements ControlServer.Handler {
 
     /** The Prometheus endpoint's URL when the metrics bundle serves one (plugin-metrics' service property); else null. */
     private String metricsUrl() {
+        return endpointUrl(METRICS_URL);
+    }
+
+    /** The URL in the service property {@code property} of a registered endpoint address (an optional bundle's); else null. */
+    private String endpointUrl(String property) {
         try {
-            for (var ref : ctx.getServiceReferences(java.net.InetSocketAddress.class, "(" + METRICS_URL + "=*)")) {
-                return String.valueOf(ref.getProperty(METRICS_URL));
+            for (var ref : ctx.getServiceReferences(java.net.InetSocketAddress.class, "(" + property + "=*)")) {
+                return String.valueOf(ref.getProperty(property));
             }
         } catch (org.osgi.framework.InvalidSyntaxException | IllegalStateException e) {
             // the filter is constant; a stopping framework has no endpoint
@@ -222,13 +242,7 @@ final class ControlCommands implements ControlServer.Handler {
     private Reply devices(boolean json) {
         List<Pipelines.Stats> all = Pipelines.all(ctx);
         if (json) {
-            List<Object> list = new ArrayList<>();
-            for (Pipelines.Stats s : all) {
-                list.add(device(s, false));
-            }
-            Map<String, Object> m = envelope("devices");
-            m.put("devices", list);
-            return Reply.ok(Json.write(m));
+            return Reply.ok(Json.write(devicesModel(all)));
         }
         if (all.isEmpty()) {
             return Reply.ok("no devices are configured\n");
@@ -244,18 +258,55 @@ final class ControlCommands implements ControlServer.Handler {
         return Reply.ok(b.toString());
     }
 
+    private Map<String, Object> devicesModel(List<Pipelines.Stats> all) {
+        List<Object> list = new ArrayList<>();
+        for (Pipelines.Stats s : all) {
+            list.add(device(s, false));
+        }
+        Map<String, Object> m = envelope("devices");
+        m.put("devices", list);
+        return m;
+    }
+
+    private Map<String, Object> sinksModel(List<Pipelines.Stats> all) {
+        List<Object> list = new ArrayList<>();
+        for (Pipelines.Stats s : all) {
+            for (Pipelines.Sink k : s.sinks()) {
+                list.add(sink(s, k));
+            }
+        }
+        Map<String, Object> m = envelope("sinks");
+        m.put("sinks", list);
+        return m;
+    }
+
+    /**
+     * The read-only model for other readers in the instance (the web console, plugin-web): for
+     * {@code devices} or {@code sinks}, {@code json} is exactly what {@code scanout ctl VERB
+     * --json} prints and {@code model} the same as maps, lists, strings and numbers (JDK types:
+     * the launcher's classes are not visible to bundles). Anything else: {@code error}.
+     */
+    Map<String, Object> readModel(String verb) {
+        Map<String, Object> m;
+        try {
+            m = switch (verb) {
+                case "devices" -> devicesModel(Pipelines.all(ctx));
+                case "sinks" -> sinksModel(Pipelines.all(ctx));
+                default -> null;
+            };
+        } catch (IllegalStateException e) {
+            return Map.of("error", "the instance is stopping: " + e.getMessage());
+        }
+        if (m == null) {
+            return Map.of("error", "'" + verb + "' is not a read-only model; expected " + String.join(", ", MODEL_VERBS));
+        }
+        return Map.of("model", m, "json", Json.write(m));
+    }
+
     private Reply sinks(boolean json) {
         List<Pipelines.Stats> all = Pipelines.all(ctx);
         if (json) {
-            List<Object> list = new ArrayList<>();
-            for (Pipelines.Stats s : all) {
-                for (Pipelines.Sink k : s.sinks()) {
-                    list.add(sink(s, k));
-                }
-            }
-            Map<String, Object> m = envelope("sinks");
-            m.put("sinks", list);
-            return Reply.ok(Json.write(m));
+            return Reply.ok(Json.write(sinksModel(all)));
         }
         StringBuilder b = new StringBuilder();
         for (Pipelines.Stats s : all) {
@@ -377,6 +428,9 @@ final class ControlCommands implements ControlServer.Handler {
         m.put("captured", s.captured());
         m.put("delivered", s.delivered());
         m.put("dropped", s.dropped());
+        m.put("fps", fps(s.name(), s.captured(), System.nanoTime()));
+        m.put("latencyP50Micros", s.latencyP50Micros());
+        m.put("latencyP99Micros", s.latencyP99Micros());
         if (withSinks) {
             List<Object> sinks = new ArrayList<>();
             for (Pipelines.Sink k : s.sinks()) {
@@ -387,6 +441,25 @@ final class ControlCommands implements ControlServer.Handler {
             m.put("sinks", s.sinks().size());
         }
         return m;
+    }
+
+    /**
+     * Frames captured per second (changed frames; a still picture is 0), over the time since the
+     * reading it is measured from, at least {@link #FPS_WINDOW_NANOS} ago; the rate of the last
+     * full window in between, and 0 before the first. One decimal.
+     */
+    double fps(String device, long captured, long now) {
+        double[] r = rates.compute(device, (k, old) -> {
+            if (old == null || captured < old[1]) {
+                return new double[] {now, captured, 0}; // first reading, or the pipeline reopened
+            }
+            double dt = now - old[0];
+            if (dt < FPS_WINDOW_NANOS) {
+                return old;
+            }
+            return new double[] {now, captured, (captured - old[1]) * 1e9 / dt};
+        });
+        return Math.round(r[2] * 10) / 10.0;
     }
 
     private Map<String, Object> sink(Pipelines.Stats s, Pipelines.Sink k) {

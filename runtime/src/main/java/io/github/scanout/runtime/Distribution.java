@@ -126,6 +126,11 @@ record Distribution(Path home, Path cache, String note) {
         return bundles().resolve("metrics");
     }
 
+    /** The web console, installed for --web or a conf/io.github.scanout.web configuration. */
+    Path webBundles() {
+        return bundles().resolve("web");
+    }
+
     /** The VNC sink, installed when a vnc sink is asked for, conf/ configures one, or for the shell. */
     Path vncBundles() {
         return bundles().resolve("vnc");

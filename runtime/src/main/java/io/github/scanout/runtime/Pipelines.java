@@ -26,7 +26,12 @@ final class Pipelines {
 
     /** A copy of {@code PipelineStats}, the fields the launcher reports. */
     record Stats(String name, String spec, String state, String reason, String source, long captured, long delivered,
-            long dropped, List<Sink> sinks, long polls) {
+            long dropped, List<Sink> sinks, long polls, long latencyP50Micros, long latencyP99Micros) {
+
+        Stats(String name, String spec, String state, String reason, String source, long captured, long delivered,
+                long dropped, List<Sink> sinks, long polls) {
+            this(name, spec, state, reason, source, captured, delivered, dropped, sinks, polls, 0, 0);
+        }
 
         /** The named sink, if attached. */
         Optional<Sink> sink(String sinkName) {
@@ -119,7 +124,8 @@ final class Pipelines {
         }
         return new Stats((String) invoke(s, "name"), (String) invoke(s, "spec"), invoke(s, "state").toString(),
                 (String) invoke(s, "reason"), (String) invoke(s, "source"), (Long) invoke(s, "captured"),
-                (Long) invoke(s, "delivered"), (Long) invoke(s, "dropped"), sinks, (Long) invoke(s, "polls"));
+                (Long) invoke(s, "delivered"), (Long) invoke(s, "dropped"), sinks, (Long) invoke(s, "polls"),
+                (Long) invoke(s, "latencyP50Micros"), (Long) invoke(s, "latencyP99Micros"));
     }
 
     /** The clients a sink's stats list; none from a core without them. */

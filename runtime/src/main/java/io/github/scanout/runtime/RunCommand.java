@@ -35,6 +35,8 @@ final class RunCommand {
     static final String DEVICE_PID = "io.github.scanout.device";
     /** The PID of the Prometheus endpoint's configuration (plugin-metrics). */
     static final String METRICS_PID = "io.github.scanout.metrics";
+    /** The PID of the web console's configuration (plugin-web). */
+    static final String WEB_PID = "io.github.scanout.web";
     static final Duration FAILED_GRACE = Duration.ofSeconds(1);
     static final Duration NO_SIGNAL_GRACE = Duration.ofSeconds(3);
     static final Duration STOP_TIMEOUT = Duration.ofSeconds(10);
@@ -186,6 +188,10 @@ final class RunCommand {
             cli.put(p.name(), cl.device().map(DeviceSpec::name).orElse(""));
         }
         commands = new ControlCommands(fw.context(), cm, cli, SinkType.installed(dist));
+        // the same model for the web console (plugin-web): a JDK type, since bundles cannot see launcher classes
+        java.util.function.Function<String, Map<String, Object>> model = commands::readModel;
+        fw.context().registerService(java.util.function.Function.class, model,
+                new java.util.Hashtable<>(Map.of(ControlCommands.MODEL_PROPERTY, ControlCommands.SCHEMA)));
         Path path = cl.ops().control().map(Path::of).orElseGet(() -> ControlServer.defaultPath(dist, env));
         try {
             control = ControlServer.start(path, commands);
@@ -214,6 +220,10 @@ final class RunCommand {
             // a factory configuration of the endpoint's PID: DS configures the component with it
             // as with conf/'s io.github.scanout.metrics.cfg
             cm.put(METRICS_PID, "cli", Map.of("listen", cl.ops().metrics().get()));
+        }
+        if (cl.ops().web().isPresent()) {
+            // as with conf/'s io.github.scanout.web.cfg
+            cm.put(WEB_PID, "cli", Map.of("listen", cl.ops().web().get()));
         }
         Optional<DeviceSpec> device = cl.device();
         if (controlled) {
@@ -766,6 +776,9 @@ final class RunCommand {
         }
         if (cl.ops().metrics().isPresent() || confHas(dist.conf(), METRICS_PID)) {
             jars.addAll(Distribution.jars(dist.metricsBundles()));
+        }
+        if (cl.ops().web().isPresent() || confHas(dist.conf(), WEB_PID)) {
+            jars.addAll(Distribution.jars(dist.webBundles()));
         }
         if (cl.sinks().stream().anyMatch(s -> SinkType.VIDEO.contains(s.type().name()))
                 || SinkType.VIDEO_PIDS.stream().anyMatch(pid -> confHas(dist.conf(), pid))) {

@@ -51,6 +51,15 @@ class CommandLineTest {
     }
 
     @Test
+    void webTakesALoopbackAddress() throws Exception {
+        assertThat(parse("run --device sim:mdpy-vga --web 127.0.0.1:8080").ops().web()).contains("127.0.0.1:8080");
+        assertThat(parse("run --web=localhost:0").ops().web()).contains("localhost:0");
+        assertThat(parse("run --web [::1]:9000").ops().web()).contains("[::1]:9000");
+        assertThat(parse("run --device sim:mdpy-vga").ops().web()).isEmpty();
+        assertThat(CommandLine.help()).contains("--web HOST:PORT");
+    }
+
+    @Test
     void fractionalDurations() throws Exception {
         assertThat(parse("run --duration 0.25").duration()).contains(Duration.ofMillis(250));
         assertThat(parse("run --duration 1e1").duration()).contains(Duration.ofSeconds(10));
@@ -69,12 +78,17 @@ class CommandLineTest {
         "<none>|no command given; expected run, shell, devices, snapshot, ctl or --help",
         "start|unknown command 'start'; expected run, shell, devices, snapshot, ctl or --help",
         "-x run|unknown option '-x' before the command; expected run, shell, devices, snapshot, ctl or --help",
-        "run --verbose|unknown option '--verbose' for run; expected --device, --sink, --duration, --frames, --timeout, --control, --metrics, --log-level or --gl",
+        "run --verbose|unknown option '--verbose' for run; expected --device, --sink, --duration, --frames, --timeout, --control, --metrics, --web, --log-level or --gl",
         "run --duration|--duration needs a value (SECONDS)",
         "run --metrics 0.0.0.0:9464|--metrics 0.0.0.0:9464 is not a loopback address: this version serves metrics on loopback only (no TLS, no authentication); scrape on this host or through a reverse proxy",
         "run --metrics x|--metrics x is not accepted; expected a port from 0 to 65535 (0 picks a free one), as HOST:PORT or PORT",
         "run --metrics 1:2:3|--metrics 1:2:3 is not accepted; expected HOST:PORT, [IPv6]:PORT or PORT (write an IPv6 address in brackets)",
         "run --metrics 9464 --metrics 9465|--metrics is given twice",
+        "run --web 0.0.0.0:8080|--web 0.0.0.0:8080 is not a loopback address: this version serves the web console on loopback only (no TLS, no authentication); browse on this host, through an SSH tunnel, or through a reverse proxy with TLS and authentication",
+        "run --web [::]:8080|--web [::]:8080 is not a loopback address: this version serves the web console on loopback only (no TLS, no authentication); browse on this host, through an SSH tunnel, or through a reverse proxy with TLS and authentication",
+        "run --web example.org:8080|--web example.org:8080 is not accepted; expected an IP address or localhost before the port, for example 127.0.0.1:8080",
+        "run --web 8080 --web 8081|--web is given twice",
+        "run --web|--web needs a value (HOST:PORT)",
         "run --log-level info --log-level debug|--log-level is given twice",
         "run --device sim:mdpy-vga --log-level loud|--log-level 'loud' is not a level; expected error, warn, info, debug, trace or off",
         "run --log-level|--log-level needs a value (LEVEL)",

@@ -1,14 +1,8 @@
 package io.github.scanout.core.internal.shell;
 
 import io.github.scanout.api.PlaneInfo;
-import io.github.scanout.api.buffer.PlaneBuffer;
-import io.github.scanout.api.pixels.PixelConverter;
-import io.github.scanout.api.sink.Frame;
-import io.github.scanout.api.sink.FrameSink;
-import io.github.scanout.api.sink.SinkNeeds;
+import io.github.scanout.core.FrameSnapshot;
 import io.github.scanout.core.ManagedPipeline;
-import io.github.scanout.core.SinkHandle;
-import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.file.AccessDeniedException;
@@ -19,63 +13,19 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicLong;
-import javax.imageio.ImageIO;
-import javax.imageio.stream.ImageOutputStream;
-import javax.imageio.stream.MemoryCacheImageOutputStream;
 
 /**
- * {@code scanout:snapshot}: the current frame of a device as a PNG file. A one-shot sink is
- * attached to the device's pipeline (a newcomer is replayed the current frame at once), takes a
- * lease on the first frame and is detached; the frame goes through the api's canonical
- * {@link PixelConverter} and is written with ImageIO (8-bit RGB, or RGBA for formats with
- * alpha), into a temporary file renamed into place. The primary plane only: the cursor is not
- * composited (the file sink does that).
+ * {@code scanout:snapshot}: the current frame of a device as a PNG file. The picture is core's
+ * {@link FrameSnapshot} (one-shot sink, canonical pixel conversion); here it is written into a
+ * temporary file renamed into place.
  *
- * <p>The sink declares {@link SinkNeeds#cpuSnapshots()}, so a buffer the CPU cannot read goes
- * through an importer as for any CPU sink; when none can read it, the pipeline's no-signal reason
- * is the error.
- *
- * <p>Threads: {@link #take} on the caller's thread (the shell's); the sink methods on the
- * pipeline's delivery thread for it.
+ * <p>Threads: {@link #take} on the caller's thread (the shell's).
  */
-final class Snapshot implements FrameSink {
-    private static final AtomicLong COUNTER = new AtomicLong();
-
-    private final CompletableFuture<PlaneBuffer> first = new CompletableFuture<>();
-    private volatile String noSignal;
-    private volatile long sequence;
-
+final class Snapshot {
     /** What was written. */
     record Written(Path file, PlaneInfo plane, long sequence) {}
 
     private Snapshot() {}
-
-    @Override
-    public SinkNeeds needs() {
-        return SinkNeeds.cpuSnapshots();
-    }
-
-    @Override
-    public void frame(Frame frame) {
-        if (first.isDone()) {
-            return;
-        }
-        sequence = frame.sequence();
-        PlaneBuffer lease = frame.primary().retain();
-        if (!first.complete(lease)) {
-            lease.close();
-        }
-    }
-
-    @Override
-    public void noSignal(String reason) {
-        noSignal = reason;
-    }
 
     /**
      * Writes the current frame of the pipeline to {@code file}.
@@ -93,58 +43,23 @@ final class Snapshot implements FrameSink {
         if (!Files.isWritable(dir)) {
             throw new IOException("cannot write " + target + ": directory " + dir + " is not writable");
         }
-        Snapshot sink = new Snapshot();
-        PlaneBuffer buffer = null;
-        SinkHandle handle = pipeline.attach(sink, "snapshot-" + COUNTER.incrementAndGet());
-        try {
-            buffer = sink.first.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
-        } catch (TimeoutException e) {
-            String why = sink.noSignal;
-            throw new IllegalStateException("no frame from " + pipeline.name() + " within " + timeout.toMillis() + " ms"
-                    + (why == null ? "" : ": " + why));
-        } catch (ExecutionException e) {
-            throw new IllegalStateException("no frame from " + pipeline.name() + ": " + e.getCause(), e.getCause());
-        } finally {
-            handle.close(); // no sink call after this returns
-            if (buffer == null && !sink.first.cancel(false) && !sink.first.isCompletedExceptionally()) {
-                sink.first.join().close(); // a frame that came after the timeout
-            }
-        }
-        try (PlaneBuffer b = buffer) {
-            PlaneInfo info = b.info();
-            if (!b.cpuReadable()) {
-                throw new IllegalStateException("the frame of " + pipeline.name() + " is " + b.memory()
-                        + ": the CPU cannot read it and no importer did");
-            }
-            int[] argb = PixelConverter.toArgb(info, b.pixels());
-            boolean alpha = info.format().spec().map(s -> s.alpha()).orElse(false);
-            BufferedImage image = new BufferedImage(info.width(), info.height(),
-                    alpha ? BufferedImage.TYPE_INT_ARGB : BufferedImage.TYPE_INT_RGB);
-            image.setRGB(0, 0, info.width(), info.height(), argb, 0, info.width());
-            write(image, target);
-            return new Written(target, info, sink.sequence);
-        } catch (UnsupportedOperationException | IllegalArgumentException e) {
-            throw new IllegalStateException("the frame of " + pipeline.name() + " cannot be converted: " + e.getMessage(), e);
-        }
+        FrameSnapshot shot = FrameSnapshot.take(pipeline, timeout);
+        write(shot, target);
+        return new Written(target, shot.plane(), shot.sequence());
     }
 
     /**
-     * Writes the PNG to a temporary sibling and renames it into place. The stream is opened here,
-     * not by ImageIO: given a {@code File} it cannot open, ImageIO prints a stack trace to
-     * {@code System.err} and throws "Can't create an ImageOutputStream!".
+     * Writes the PNG to a temporary sibling and renames it into place.
      *
      * @throws IOException with one line naming {@code target} and the reason
      */
-    static void write(BufferedImage image, Path target) throws IOException {
+    static void write(FrameSnapshot shot, Path target) throws IOException {
         Path temp = target.resolveSibling("." + target.getFileName() + ".tmp");
         boolean created = false;
         try {
-            try (OutputStream os = Files.newOutputStream(temp);
-                    ImageOutputStream ios = new MemoryCacheImageOutputStream(os)) {
+            try (OutputStream os = Files.newOutputStream(temp)) {
                 created = true;
-                if (!ImageIO.write(image, "png", ios)) {
-                    throw new IOException("ImageIO has no PNG writer");
-                }
+                shot.writePng(os);
             }
             try {
                 Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);

@@ -1,0 +1,133 @@
+package io.github.scanout.web.internal;
+
+import io.github.scanout.api.support.ConfigKey;
+import io.github.scanout.api.support.ConfigReader;
+import io.github.scanout.api.support.Reporter;
+import io.github.scanout.core.FrameSnapshot;
+import io.github.scanout.core.ManagedPipeline;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Hashtable;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Function;
+import org.osgi.framework.BundleContext;
+import org.osgi.framework.ServiceRegistration;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.ConfigurationPolicy;
+import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
+import org.osgi.service.component.annotations.ReferencePolicyOption;
+import org.osgi.service.metatype.annotations.Designate;
+
+/**
+ * The web console: with a configuration of {@value #PID}, serves {@link WebServer}'s routes at
+ * {@code http://LISTEN/}. Loopback only. The device model is the launcher's
+ * {@code scanout ctl --json} model service ({@value #MODEL_FILTER}); the pictures are core's
+ * {@link FrameSnapshot} of each device's {@link ManagedPipeline}.
+ *
+ * <p>Threads: SCR activates and deactivates; requests run on the server's threads.
+ */
+@Component(configurationPid = WebComponent.PID, configurationPolicy = ConfigurationPolicy.REQUIRE,
+        service = {}, immediate = true)
+@Designate(ocd = WebConfig.class)
+public final class WebComponent {
+    /** The PID of the console's configuration. */
+    public static final String PID = "io.github.scanout.web";
+    static final String DEFAULT_LISTEN = "127.0.0.1:8080";
+    /** The launcher's registration of the ctl model (runtime's ControlCommands.MODEL_PROPERTY and SCHEMA). */
+    static final String MODEL_FILTER = "(scanout.ctl.model=scanout-ctl/1)";
+    /** How long a snapshot waits for the device's frame. */
+    static final Duration PICTURE_TIMEOUT = Duration.ofSeconds(5);
+    static final List<ConfigKey> KEYS = ConfigKey.fromMetatype(WebConfig.class);
+
+    private final Reporter reporter = Reporter.system("io.github.scanout.web");
+    private final List<ManagedPipeline> pipelines = new CopyOnWriteArrayList<>();
+    /** The property of the registered console address that holds its URL (read by {@code scanout ctl status}). */
+    public static final String URL_PROPERTY = "scanout.web.url";
+
+    private final WebServer server;
+    private ServiceRegistration<InetSocketAddress> endpoint;
+
+    /**
+     * Checks the configuration and starts listening.
+     *
+     * @param model the launcher's ctl model
+     * @throws IllegalArgumentException naming the configuration, the key and the value;
+     *     {@link UncheckedIOException} naming the address when it cannot be bound
+     */
+    @Activate
+    public WebComponent(@Reference(name = "model", target = MODEL_FILTER) Function<String, Map<String, Object>> model,
+            Map<String, Object> properties, BundleContext context) {
+        this(model, properties);
+        // the address for `scanout ctl status`: a service property, read without getting the service
+        endpoint = context.registerService(InetSocketAddress.class, server.address(),
+                new Hashtable<>(Map.of(URL_PROPERTY, server.url())));
+    }
+
+    /** Without the registration of the address (tests). */
+    WebComponent(Function<String, Map<String, Object>> model, Map<String, Object> properties) {
+        ConfigReader reader = new ConfigReader(ConfigReader.source(properties, PID), KEYS, properties);
+        for (String w : reader.warnings()) {
+            reporter.warn(w);
+        }
+        reader.check();
+        InetSocketAddress address;
+        try {
+            address = Listen.parse(reader.text("listen"));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(reader.source() + ": " + e.getMessage());
+        }
+        try {
+            server = new WebServer(address, model::apply, this::png, reporter);
+        } catch (UncheckedIOException e) {
+            throw new UncheckedIOException(reader.source() + ": " + e.getMessage(), e.getCause());
+        }
+        reporter.report(System.Logger.Level.INFO, "web: serving the console at " + server.url());
+    }
+
+    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    void bindPipeline(ManagedPipeline p) {
+        pipelines.add(p);
+    }
+
+    void unbindPipeline(ManagedPipeline p) {
+        pipelines.remove(p);
+    }
+
+    /** The address it listens on (tests). */
+    InetSocketAddress address() {
+        return server.address();
+    }
+
+    @Deactivate
+    void deactivate() {
+        if (endpoint != null) {
+            try {
+                endpoint.unregister();
+            } catch (IllegalStateException e) {
+                // the bundle is stopping: unregistered already
+            }
+        }
+        server.stop();
+    }
+
+    private byte[] png(String device) throws InterruptedException {
+        List<String> names = new ArrayList<>();
+        for (ManagedPipeline p : pipelines) {
+            if (p.name().equals(device)) {
+                return FrameSnapshot.take(p, PICTURE_TIMEOUT).png();
+            }
+            names.add(p.name());
+        }
+        throw new WebServer.NoSuchDevice("no device " + device + " (devices: " + (names.isEmpty() ? "none"
+                : String.join(", ", names.stream().sorted().toList())) + ")");
+    }
+}

@@ -1,0 +1,305 @@
+package io.github.scanout.web.internal;
+
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import io.github.scanout.api.support.Reporter;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.regex.Pattern;
+
+/**
+ * The console's HTTP routes, all GET or HEAD (nothing changes on GET; there is nothing else):
+ * <ul>
+ *   <li>{@code /}: the page ({@link Page}), every device named in the HTML as served;</li>
+ *   <li>{@code /console.js}, {@code /console.css}: its script (refreshes the thumbnails and
+ *       numbers about once a second) and style, same origin;</li>
+ *   <li>{@code /api/devices}, {@code /api/sinks}: exactly {@code scanout ctl devices --json} and
+ *       {@code scanout ctl sinks --json};</li>
+ *   <li>{@code /api/devices/NAME/snapshot.png}: the device's current picture.</li>
+ * </ul>
+ * Every answer carries the security headers ({@link #SECURITY_HEADERS}). A request whose
+ * {@code Host} is not a loopback name or address is refused (403): a page of another site that
+ * resolves its own name to 127.0.0.1 (DNS rebinding) reads nothing.
+ *
+ * <p>Threads: requests run on a small pool ({@code scanout-web-N}); the model and the pictures
+ * are read per request. Pictures are kept {@link #PICTURE_TTL_NANOS} so that several viewers
+ * share one snapshot per device, and why a device has none {@link #FAILURE_TTL_NANOS}.
+ */
+final class WebServer {
+    /** The device model the page and the JSON come from: {@code scanout ctl}'s, one implementation. */
+    @FunctionalInterface
+    interface Model {
+        /**
+         * @param verb {@code devices} or {@code sinks}
+         * @return {@code model} (maps, lists, strings, numbers) and {@code json} (its text), or
+         *     {@code error} (one line)
+         */
+        Map<String, Object> read(String verb);
+    }
+
+    /** The devices' current pictures. */
+    @FunctionalInterface
+    interface Pictures {
+        /**
+         * @return the device's current picture as PNG
+         * @throws NoSuchDevice when no device has that name
+         * @throws IllegalStateException when the device has no picture now (one line, why)
+         */
+        byte[] png(String device) throws InterruptedException;
+    }
+
+    /** No device of that name. */
+    static final class NoSuchDevice extends RuntimeException {
+        NoSuchDevice(String message) {
+            super(message);
+        }
+    }
+
+    static final Map<String, String> SECURITY_HEADERS = Map.of(
+            "Content-Security-Policy", "default-src 'self'; img-src 'self'; frame-ancestors 'none'; base-uri 'none';"
+                    + " form-action 'self'",
+            "X-Content-Type-Options", "nosniff",
+            "Referrer-Policy", "no-referrer",
+            "X-Frame-Options", "DENY",
+            "Cache-Control", "no-store");
+    static final long PICTURE_TTL_NANOS = 500_000_000L;
+    /**
+     * How long a device without a picture is not asked again: a snapshot waits up to 5 s for a
+     * frame, and a device that has none (no signal, buffers the CPU cannot map) would otherwise
+     * hold a request thread all the time.
+     */
+    static final long FAILURE_TTL_NANOS = 5_000_000_000L;
+    private static final Pattern SNAPSHOT = Pattern.compile("/api/devices/([^/]+)/snapshot\\.png");
+    private static final Pattern LOOPBACK_HOST = Pattern.compile(
+            "(localhost|127\\.\\d{1,3}\\.\\d{1,3}\\.\\d{1,3}|\\[::1\\]|\\[0:0:0:0:0:0:0:1\\])(:\\d{1,5})?",
+            Pattern.CASE_INSENSITIVE);
+
+    private final Model model;
+    private final Pictures pictures;
+    private final Reporter reporter;
+    private final HttpServer server;
+    private final ExecutorService executor;
+    private final Map<String, Picture> recent = new ConcurrentHashMap<>();
+
+    /** A picture, or (png null) why there is none. */
+    private record Picture(long nanos, byte[] png, String why) {}
+
+    /**
+     * Listens on {@code address} and serves.
+     *
+     * @throws UncheckedIOException naming the address when it cannot be bound
+     */
+    WebServer(InetSocketAddress address, Model model, Pictures pictures, Reporter reporter) {
+        this.model = model;
+        this.pictures = pictures;
+        this.reporter = reporter;
+        try {
+            server = HttpServer.create(address, 16);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot listen on " + address + ": " + e.getMessage(), e);
+        }
+        server.createContext("/", this::handle);
+        AtomicInteger n = new AtomicInteger();
+        executor = Executors.newFixedThreadPool(8, r -> {
+            Thread t = new Thread(r, "scanout-web-" + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        });
+        server.setExecutor(executor);
+        server.start();
+    }
+
+    /** The address it listens on (with the port chosen for port 0). */
+    InetSocketAddress address() {
+        return server.getAddress();
+    }
+
+    /** {@code http://HOST:PORT/}. */
+    String url() {
+        InetSocketAddress a = server.getAddress();
+        String h = a.getAddress().getHostAddress();
+        return "http://" + (h.contains(":") ? "[" + h + "]" : h) + ":" + a.getPort() + "/";
+    }
+
+    void stop() {
+        server.stop(0);
+        executor.shutdownNow();
+    }
+
+    /** What a request asks for: a page or API route, or a refusal with its status and one-line text. */
+    record Route(Kind kind, String device, int status, String message) {
+        enum Kind { PAGE, SCRIPT, STYLE, DEVICES, SINKS, SNAPSHOT, REFUSED }
+
+        static Route of(Kind kind) {
+            return new Route(kind, "", 200, "");
+        }
+
+        static Route refused(int status, String message) {
+            return new Route(Kind.REFUSED, "", status, message);
+        }
+    }
+
+    /**
+     * Reads a request's method, {@code Host} header and raw path (as sent, percent-encoded) into
+     * its route. Everything from the network passes here first.
+     */
+    static Route route(String method, String host, String rawPath) {
+        if (host == null || !LOOPBACK_HOST.matcher(host.trim()).matches()) {
+            return Route.refused(403, "refused: Host " + oneLine(host) + " is not a loopback name or address; open the"
+                    + " console as http://127.0.0.1:PORT/ or http://localhost:PORT/");
+        }
+        if (!"GET".equals(method) && !"HEAD".equals(method)) {
+            return Route.refused(405, "method " + oneLine(method) + " not allowed: this console is read-only (GET and"
+                    + " HEAD)");
+        }
+        String path = rawPath == null ? "" : rawPath;
+        switch (path) {
+            case "/":
+                return Route.of(Route.Kind.PAGE);
+            case "/console.js":
+                return Route.of(Route.Kind.SCRIPT);
+            case "/console.css":
+                return Route.of(Route.Kind.STYLE);
+            case "/api/devices":
+                return Route.of(Route.Kind.DEVICES);
+            case "/api/sinks":
+                return Route.of(Route.Kind.SINKS);
+            default:
+                break;
+        }
+        var matcher = SNAPSHOT.matcher(path);
+        if (matcher.matches()) {
+            String device;
+            try {
+                device = URLDecoder.decode(matcher.group(1).replace("+", "%2B"), StandardCharsets.UTF_8);
+            } catch (IllegalArgumentException e) {
+                return Route.refused(400, "bad request: the device name in " + oneLine(path) + " is not percent-encoded"
+                        + " UTF-8");
+            }
+            return new Route(Route.Kind.SNAPSHOT, device, 200, "");
+        }
+        return Route.refused(404, "not found: " + oneLine(path) + " (the console is at /, the JSON at /api/devices and"
+                + " /api/sinks)");
+    }
+
+    /** A text from the request as it may appear in a one-line message: control characters as '?', at most 200. */
+    static String oneLine(String s) {
+        if (s == null) {
+            return "(none)";
+        }
+        StringBuilder b = new StringBuilder(Math.min(s.length(), 200));
+        for (int i = 0; i < s.length() && i < 200; i++) {
+            char c = s.charAt(i);
+            b.append(Character.isISOControl(c) || c == 0x2028 || c == 0x2029 ? '?' : c);
+        }
+        return s.length() > 200 ? b.append("...").toString() : b.toString();
+    }
+
+    private void handle(HttpExchange ex) throws IOException {
+        try (ex) {
+            for (Map.Entry<String, String> h : SECURITY_HEADERS.entrySet()) {
+                ex.getResponseHeaders().set(h.getKey(), h.getValue());
+            }
+            Route r = route(ex.getRequestMethod(), ex.getRequestHeaders().getFirst("Host"), ex.getRequestURI().getRawPath());
+            switch (r.kind()) {
+                case REFUSED -> {
+                    if (r.status() == 405) {
+                        ex.getResponseHeaders().set("Allow", "GET, HEAD");
+                    }
+                    reply(ex, r.status(), "text/plain; charset=utf-8", text(r.message() + "\n"));
+                }
+                case PAGE -> {
+                    Map<String, Object> m = model.read("devices");
+                    if (m.containsKey("error")) {
+                        unavailable(ex, m);
+                        return;
+                    }
+                    reply(ex, 200, "text/html; charset=utf-8", text(Page.render(asMap(m.get("model")))));
+                }
+                case SCRIPT -> reply(ex, 200, "text/javascript; charset=utf-8", resource("console.js"));
+                case STYLE -> reply(ex, 200, "text/css; charset=utf-8", resource("console.css"));
+                case DEVICES, SINKS -> {
+                    Map<String, Object> m = model.read(r.kind() == Route.Kind.DEVICES ? "devices" : "sinks");
+                    if (m.containsKey("error")) {
+                        unavailable(ex, m);
+                        return;
+                    }
+                    reply(ex, 200, "application/json", text(m.get("json") + "\n"));
+                }
+                case SNAPSHOT -> snapshot(ex, r.device());
+                default -> throw new IllegalStateException("route " + r.kind());
+            }
+        } catch (IOException | RuntimeException e) {
+            reporter.report(System.Logger.Level.WARNING, "web: a request for " + oneLine(String.valueOf(ex.getRequestURI()))
+                    + " failed", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private void snapshot(HttpExchange ex, String device) throws IOException, InterruptedException {
+        long now = System.nanoTime();
+        Picture p = recent.get(device);
+        if (p == null || now - p.nanos() > (p.png() == null ? FAILURE_TTL_NANOS : PICTURE_TTL_NANOS)) {
+            try {
+                p = new Picture(System.nanoTime(), pictures.png(device), "");
+            } catch (NoSuchDevice e) {
+                reply(ex, 404, "text/plain; charset=utf-8", text(oneLine(e.getMessage()) + "\n"));
+                return;
+            } catch (IllegalStateException e) {
+                p = new Picture(System.nanoTime(), null, oneLine("no picture of " + device + ": " + e.getMessage()));
+            }
+            recent.put(device, p);
+            recent.entrySet().removeIf(e -> System.nanoTime() - e.getValue().nanos() > 60_000_000_000L);
+        }
+        if (p.png() == null) {
+            reply(ex, 503, "text/plain; charset=utf-8", text(p.why() + "\n"));
+            return;
+        }
+        reply(ex, 200, "image/png", p.png());
+    }
+
+    private void unavailable(HttpExchange ex, Map<String, Object> m) throws IOException {
+        reply(ex, 503, "text/plain; charset=utf-8", text("the device model is not available: " + m.get("error") + "\n"));
+    }
+
+    @SuppressWarnings("unchecked")
+    static Map<String, Object> asMap(Object o) {
+        return o instanceof Map<?, ?> m ? (Map<String, Object>) m : Map.of();
+    }
+
+    private static byte[] text(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
+    }
+
+    private static byte[] resource(String name) throws IOException {
+        try (InputStream in = WebServer.class.getResourceAsStream(name)) {
+            if (in == null) {
+                throw new IOException("the bundle has no " + name);
+            }
+            return in.readAllBytes();
+        }
+    }
+
+    private static void reply(HttpExchange ex, int code, String type, byte[] body) throws IOException {
+        ex.getResponseHeaders().set("Content-Type", type);
+        if (ex.getRequestMethod().equals("HEAD")) {
+            ex.sendResponseHeaders(code, -1);
+            return;
+        }
+        ex.sendResponseHeaders(code, body.length == 0 ? -1 : body.length);
+        try (OutputStream o = ex.getResponseBody()) {
+            o.write(body);
+        }
+    }
+}

@@ -1,0 +1,40 @@
+package io.github.scanout.web.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.code_intelligence.jazzer.api.FuzzedDataProvider;
+import com.code_intelligence.jazzer.junit.FuzzTest;
+
+/**
+ * Fuzzes the console's request reader ({@link WebServer#route}), the code that reads what a
+ * browser or any local client sends: the method, the {@code Host} header and the raw path.
+ *
+ * <p>Contract: a route; a refusal has a 4xx status and a one-line message of at most a few
+ * hundred characters; only GET or HEAD with a loopback Host reaches a page or API route; a
+ * snapshot names the device as decoded from one path segment. Nothing else escapes.
+ */
+class WebRequestFuzzTest {
+
+    @FuzzTest(maxDuration = "30s")
+    void route(FuzzedDataProvider data) {
+        String method = data.consumeBoolean() ? "GET" : data.consumeString(8);
+        String host = data.consumeBoolean() ? "127.0.0.1:8080" : data.consumeString(64);
+        String path = data.consumeRemainingAsString();
+        WebServer.Route r = WebServer.route(method, host, path);
+        assertThat(r).isNotNull();
+        if (r.kind() == WebServer.Route.Kind.REFUSED) {
+            assertThat(r.status()).isBetween(400, 499);
+            assertThat(r.message()).isNotBlank().doesNotContain("\n").doesNotContain("\r");
+            assertThat(r.message().length()).isLessThan(800);
+            return;
+        }
+        assertThat(method).isIn("GET", "HEAD");
+        assertThat(r.status()).isEqualTo(200);
+        if (r.kind() == WebServer.Route.Kind.SNAPSHOT) {
+            assertThat(path).startsWith("/api/devices/").endsWith("/snapshot.png");
+            assertThat(r.device()).isNotNull();
+        } else {
+            assertThat(r.device()).isEmpty();
+        }
+    }
+}

@@ -1,0 +1,331 @@
+package io.github.scanout.runtime;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.github.scanout.testsupport.ChildProcesses;
+import java.awt.image.BufferedImage;
+import java.io.ByteArrayInputStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import javax.imageio.ImageIO;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.openqa.selenium.By;
+import org.openqa.selenium.JavascriptExecutor;
+import org.openqa.selenium.WebElement;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.chrome.ChromeDriverService;
+import org.openqa.selenium.chrome.ChromeOptions;
+import org.openqa.selenium.support.ui.WebDriverWait;
+
+/**
+ * {@code scanout run --web}: the built distribution installs bundles/web/ and serves the console
+ * on loopback. Debian's headless Chromium, driven through chromedriver by Selenium's Java client,
+ * loads the page: it names the simulated device with its spec, state and buffer type, and its
+ * thumbnail, as the browser decoded it, is the file sink's PNG of the same still frame (PSNR
+ * &ge; 30 dB). The page's script (same origin under the CSP) refreshes the thumbnail. The JSON
+ * under /api is {@code scanout ctl --json}'s model. Non-loopback binds are refused, on the command
+ * line and in conf/.
+ */
+class WebConsoleIT {
+    static final long TIMEOUT_S = 120;
+    static final String DEVICE = "sim:mdpy-vga?animate=false";
+
+    @TempDir
+    Path dir;
+
+    static Path script;
+
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(60)).build();
+
+    @BeforeAll
+    static void locate() {
+        script = TestRuntime.dist().resolve("bin/scanout");
+        assertThat(script).isExecutable();
+    }
+
+    private ProcessBuilder builder(Path home, String... args) {
+        List<String> cmd = new ArrayList<>();
+        cmd.add(home.resolve("bin/scanout").toString());
+        cmd.addAll(List.of(args));
+        ProcessBuilder pb = new ProcessBuilder(cmd).directory(dir.toFile());
+        pb.environment().remove("XDG_RUNTIME_DIR");
+        pb.environment().remove("RUNTIME_DIRECTORY");
+        pb.environment().put("SCANOUT_CACHE", dir.resolve("cache").toString());
+        pb.environment().put("SCANOUT_CDS", "off");
+        return pb;
+    }
+
+    private String get(String url) throws Exception {
+        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(120)).GET()
+                .build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(r.statusCode()).as(url + ": " + r.body()).isEqualTo(200);
+        return r.body();
+    }
+
+    /**
+     * GETs the URL until it answers 200 with {@code text} in the body (the console may start
+     * before the device's pipeline is registered), for at most TIMEOUT_S.
+     */
+    private String await(String url, String text, LauncherIT.Running run) throws Exception {
+        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(TIMEOUT_S);
+        while (true) {
+            try {
+                HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(60))
+                        .GET().build(), HttpResponse.BodyHandlers.ofString());
+                if (r.statusCode() == 200 && r.body().contains(text)) {
+                    return r.body();
+                }
+            } catch (java.io.IOException e) {
+                // not listening yet
+            }
+            assertThat(run.process.isAlive()).as(run.out() + run.err()).isTrue();
+            assertThat(System.nanoTime() - end).as("the console answers within " + TIMEOUT_S + " s: " + run.err())
+                    .isNegative();
+            Thread.sleep(100);
+        }
+    }
+
+    private static Path firstPng(Path dir) throws Exception {
+        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(TIMEOUT_S);
+        while (true) {
+            if (Files.isDirectory(dir)) {
+                try (var s = Files.list(dir)) {
+                    var png = s.filter(p -> p.getFileName().toString().endsWith(".png")
+                            && !p.getFileName().toString().startsWith(".")).findFirst();
+                    if (png.isPresent()) {
+                        return png.get();
+                    }
+                }
+            }
+            assertThat(System.nanoTime() - end).as("the file sink wrote a PNG into " + dir).isNegative();
+            Thread.sleep(50);
+        }
+    }
+
+    /** PSNR of two images of the same size, over R, G and B. */
+    static double psnr(BufferedImage a, BufferedImage b) {
+        assertThat(b.getWidth()).isEqualTo(a.getWidth());
+        assertThat(b.getHeight()).isEqualTo(a.getHeight());
+        double se = 0;
+        for (int y = 0; y < a.getHeight(); y++) {
+            for (int x = 0; x < a.getWidth(); x++) {
+                int p = a.getRGB(x, y);
+                int q = b.getRGB(x, y);
+                for (int shift = 0; shift <= 16; shift += 8) {
+                    int d = ((p >> shift) & 0xff) - ((q >> shift) & 0xff);
+                    se += d * d;
+                }
+            }
+        }
+        double mse = se / (3.0 * a.getWidth() * a.getHeight());
+        return mse == 0 ? Double.POSITIVE_INFINITY : 10 * Math.log10(255.0 * 255.0 / mse);
+    }
+
+    private ChromeDriver browser() throws Exception {
+        Path profile = Files.createDirectories(dir.resolve("profile"));
+        ChromeOptions o = new ChromeOptions();
+        o.setBinary(Files.isExecutable(Path.of("/usr/lib/chromium/chromium")) ? "/usr/lib/chromium/chromium"
+                : "/usr/bin/chromium");
+        o.addArguments("--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run",
+                "--window-size=1200,900", "--user-data-dir=" + profile);
+        ChromeDriverService service = new ChromeDriverService.Builder()
+                .usingDriverExecutable(Path.of("/usr/bin/chromedriver").toFile()).usingAnyFreePort()
+                .withLogFile(dir.resolve("chromedriver.log").toFile()).withTimeout(Duration.ofSeconds(TIMEOUT_S)).build();
+        ChromeDriver d = new ChromeDriver(service, o);
+        d.manage().timeouts().pageLoadTimeout(Duration.ofSeconds(TIMEOUT_S)).scriptTimeout(Duration.ofSeconds(TIMEOUT_S));
+        return d;
+    }
+
+    @Test
+    void theConsoleInChromiumListsTheDeviceAndItsThumbnailIsThePicture() throws Exception {
+        assertThat(Path.of("/usr/bin/chromedriver")).as("apt-get install chromium-driver").isExecutable();
+        int port = MetricsIT.freePort();
+        String base = "http://127.0.0.1:" + port;
+        LauncherIT.Running run = new LauncherIT.Running(ChildProcesses.start(builder(TestRuntime.dist(), "run",
+                "--device", DEVICE, "--sink", "file:shots?sink.name=shots&cursor=false", "--web", "127.0.0.1:" + port)));
+        run.process.getOutputStream().close();
+        ChromeDriver browser = null;
+        try {
+            // the HTML as served, before any script runs, names the device and its spec
+            String html = await(base + "/", "<h2 class=\"name\">sim:mdpy-vga?animate=false</h2>", run);
+            assertThat(html).contains("<h2 class=\"name\">sim:mdpy-vga?animate=false</h2>",
+                    "<dd class=\"spec\">sim:mdpy-vga?animate=false</dd>",
+                    "src=\"/api/devices/sim:mdpy-vga%3Fanimate%3Dfalse/snapshot.png\"");
+            Path shot = firstPng(dir.resolve("shots"));
+            BufferedImage expected = ImageIO.read(shot.toFile());
+            java.util.Set<Integer> colours = new java.util.HashSet<>();
+            for (int y = 0; y < expected.getHeight(); y += 8) {
+                for (int x = 0; x < expected.getWidth(); x += 8) {
+                    colours.add(expected.getRGB(x, y));
+                }
+            }
+            assertThat(colours).as("the still frame is a picture, not one colour").hasSizeGreaterThan(4);
+
+            browser = browser();
+            browser.get(base + "/");
+            WebDriverWait wait = new WebDriverWait(browser, Duration.ofSeconds(TIMEOUT_S), Duration.ofMillis(200));
+            WebElement li = wait.until(d -> d.findElement(By.cssSelector("li.device")));
+            assertThat(li.getAttribute("data-device")).isEqualTo(DEVICE);
+            assertThat(li.findElement(By.cssSelector("h2.name")).getText()).isEqualTo(DEVICE);
+            assertThat(li.findElement(By.cssSelector("dd.spec")).getText()).isEqualTo(DEVICE);
+            wait.until(d -> d.findElement(By.cssSelector("li.device dd.state")).getText().equals("running"));
+            assertThat(li.findElement(By.cssSelector("dd.source")).getText()).isIn("region", "dmabuf");
+            // the file sink, and at times the console's own one-shot snapshot sink while it takes a thumbnail
+            assertThat(li.findElement(By.cssSelector("dd.sinks")).getText()).isIn("1", "2");
+
+            // the thumbnail as Chromium decoded it, read back at its natural size
+            JavascriptExecutor js = browser;
+            String readBack = "const i = document.querySelector('img.thumb');"
+                    + " if (!i.complete || i.naturalWidth === 0) return null;"
+                    + " const c = document.createElement('canvas'); c.width = i.naturalWidth; c.height = i.naturalHeight;"
+                    + " c.getContext('2d').drawImage(i, 0, 0); return c.toDataURL('image/png');";
+            String dataUrl = wait.until(d -> (String) js.executeScript(readBack));
+            BufferedImage thumb = ImageIO.read(new ByteArrayInputStream(Base64.getDecoder()
+                    .decode(dataUrl.substring(dataUrl.indexOf(',') + 1))));
+            Files.write(dir.resolve("thumbnail.png"), Base64.getDecoder().decode(dataUrl.substring(dataUrl.indexOf(',') + 1)));
+            double psnr = psnr(expected, thumb);
+            System.err.printf("web console thumbnail vs the file sink's PNG: PSNR %.1f dB%n", psnr);
+            assertThat(psnr).as("PSNR of the thumbnail against " + shot + " (see " + dir + ")").isGreaterThanOrEqualTo(30);
+
+            // the script (same origin, allowed by the CSP) refreshes the thumbnail
+            wait.until(d -> d.findElement(By.cssSelector("img.thumb")).getAttribute("src").contains("snapshot.png?t="));
+            // and the numbers from /api/devices, as the page rendered them
+            wait.until(d -> !d.findElement(By.cssSelector("li.device dd.latency")).getText().isEmpty());
+
+            LauncherIT.Running status = new LauncherIT.Running(ChildProcesses.start(builder(TestRuntime.dist(), "ctl",
+                    "status")));
+            status.process.getOutputStream().close();
+            assertThat(status.await().out()).contains("\nweb " + base + "/\n");
+
+            // the JSON is scanout ctl --json's model
+            String api = get(base + "/api/devices");
+            LauncherIT.Running ctl = new LauncherIT.Running(ChildProcesses.start(builder(TestRuntime.dist(), "ctl",
+                    "devices", "--json")));
+            ctl.process.getOutputStream().close();
+            LauncherIT.Result c = ctl.await();
+            assertThat(c.code()).as(c.toString()).isZero();
+            String pick = "import json,sys\nfor line in sys.stdin:\n    d=json.loads(line)\n"
+                    + "    print(d['schema'], d['command'], [(x['name'], x['spec'], x['state'], x['source'],"
+                    + " sorted(x.keys())) for x in d['devices']])\n";
+            assertThat(python(api + c.out().strip() + "\n", pick).split("\n")).hasSize(2)
+                    .satisfies(lines -> assertThat(lines[0]).isEqualTo(lines[1]).startsWith("scanout-ctl/1 devices"));
+            assertThat(python(get(base + "/api/sinks"), "import json,sys\nd=json.load(sys.stdin)\n"
+                    + "print(d['command'], [(s['name'], s['device'], s['written'] >= 1) for s in d['sinks']"
+                    + " if not s['name'].startswith('snapshot-')])\n"))
+                    .isEqualTo("sinks [('shots', '" + DEVICE + "', True)]");
+            // nothing changes on GET, and nothing else is accepted
+            HttpResponse<String> post = http.send(HttpRequest.newBuilder(URI.create(base + "/api/devices"))
+                    .timeout(Duration.ofSeconds(120)).POST(HttpRequest.BodyPublishers.ofString("x")).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(post.statusCode()).isEqualTo(405);
+            assertThat(post.headers().firstValue("Content-Security-Policy")).hasValueSatisfying(v -> assertThat(v)
+                    .contains("default-src 'self'", "frame-ancestors 'none'"));
+        } finally {
+            if (browser != null) {
+                browser.quit();
+            }
+            run.process.destroy();
+        }
+        LauncherIT.Result res = run.await();
+        assertThat(res.code()).as(res.toString()).isZero();
+    }
+
+    private static String python(String stdin, String code) throws Exception {
+        Process p = new ProcessBuilder("/usr/bin/python3", "-c", code).redirectErrorStream(true).start();
+        p.getOutputStream().write(stdin.getBytes(StandardCharsets.UTF_8));
+        p.getOutputStream().close();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        assertThat(p.exitValue()).as(out).isZero();
+        return out.strip();
+    }
+
+    @Test
+    void aNonLoopbackAddressIsRefusedBeforeAnythingStarts() throws Exception {
+        LauncherIT.Running r = new LauncherIT.Running(ChildProcesses.start(builder(TestRuntime.dist(), "run", "--device",
+                DEVICE, "--web", "0.0.0.0:8080")));
+        r.process.getOutputStream().close();
+        LauncherIT.Result res = r.await();
+        assertThat(res.code()).isEqualTo(2);
+        assertThat(res.err().strip()).isEqualTo("scanout: --web 0.0.0.0:8080 is not a loopback address: this version"
+                + " serves the web console on loopback only (no TLS, no authentication); browse on this host, through an"
+                + " SSH tunnel, or through a reverse proxy with TLS and authentication (see scanout --help)");
+    }
+
+    /**
+     * The service's way: conf/ configures the console and the devices. A device whose dma-bufs
+     * the CPU cannot map (no GL importer installed) has no thumbnail; the answer says why, and
+     * the page shows that line under its thumbnail.
+     */
+    @Test
+    void theConsoleConfiguredInConfSaysWhyADeviceHasNoThumbnail() throws Exception {
+        Path home = dir.resolve("dist");
+        LauncherIT.copyTree(TestRuntime.dist(), home);
+        int port = MetricsIT.freePort();
+        String base = "http://127.0.0.1:" + port;
+        Files.writeString(home.resolve("conf/io.github.scanout.web.cfg"), "listen = 127.0.0.1:" + port + "\n");
+        Files.writeString(home.resolve("conf/io.github.scanout.device-kiosk.cfg"), "spec = sim:mbochs?mode=640x480\n"
+                + "name = kiosk\n");
+        LauncherIT.Running run = new LauncherIT.Running(ChildProcesses.start(builder(home, "run", "--gl", "off")));
+        run.process.getOutputStream().close();
+        ChromeDriver browser = null;
+        try {
+            assertThat(await(base + "/", "<h2 class=\"name\">kiosk</h2>", run)).contains("<h2 class=\"name\">kiosk</h2>",
+                    "<dd class=\"spec\">sim:mbochs?mode=640x480</dd>");
+            // until the guest has set its mode the reason is that; then it is the buffers
+            String reason = "cannot be mapped by the CPU and no importer is registered";
+            long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(TIMEOUT_S);
+            HttpResponse<String> png;
+            do {
+                png = http.send(HttpRequest.newBuilder(URI.create(base + "/api/devices/kiosk/snapshot.png"))
+                        .timeout(Duration.ofSeconds(120)).GET().build(), HttpResponse.BodyHandlers.ofString());
+                assertThat(png.statusCode()).as(png.body()).isEqualTo(503);
+                assertThat(png.body()).startsWith("no picture of kiosk: no frame from kiosk within 5000 ms: ");
+                assertThat(System.nanoTime() - end).as(png.body()).isNegative();
+            } while (!png.body().contains(reason));
+            browser = browser();
+            browser.get(base + "/");
+            WebDriverWait wait = new WebDriverWait(browser, Duration.ofSeconds(TIMEOUT_S), Duration.ofMillis(200));
+            String why = wait.until(d -> {
+                String t = d.findElement(By.cssSelector("li.device[data-device='kiosk'] p.why")).getText();
+                return t.contains(reason) ? t : null;
+            });
+            assertThat(why).startsWith("no picture of kiosk: no frame from kiosk within 5000 ms: ");
+        } finally {
+            if (browser != null) {
+                browser.quit();
+            }
+            run.process.destroy();
+        }
+        LauncherIT.Result res = run.await();
+        assertThat(res.code()).as(res.toString()).isZero();
+    }
+
+    @Test
+    void aNonLoopbackAddressInConfIsRefusedInOneLineNamingTheFile() throws Exception {
+        Path home = dir.resolve("dist");
+        LauncherIT.copyTree(TestRuntime.dist(), home);
+        Files.writeString(home.resolve("conf/io.github.scanout.web.cfg"), "listen = 0.0.0.0:8080\n");
+        LauncherIT.Running r = new LauncherIT.Running(ChildProcesses.start(builder(home, "run", "--duration", "2")));
+        r.process.getOutputStream().close();
+        LauncherIT.Result res = r.await();
+        assertThat(res.code()).as(res.toString()).isZero();
+        assertThat(res.errLines()).as(res.toString()).singleElement().satisfies(l -> assertThat(l)
+                .contains("io.github.scanout.web.cfg")
+                .contains("listen = 0.0.0.0:8080 is not a loopback address: this version serves the web console on"
+                        + " loopback only"));
+    }
+}

@@ -196,11 +196,12 @@ public final class ConfigReader {
         if (value instanceof Collection<?> c) {
             return c.size() == 1 ? text(c.iterator().next()) : null;
         }
+        // NaN and the infinities stay words ("NaN", "Infinity"), which every number rule refuses
         if (value instanceof Double d) {
-            return BigDecimal.valueOf(d).toPlainString();
+            return d.isNaN() || d.isInfinite() ? d.toString() : BigDecimal.valueOf(d).toPlainString();
         }
         if (value instanceof Float f) {
-            return new BigDecimal(Float.toString(f)).toPlainString();
+            return f.isNaN() || f.isInfinite() ? f.toString() : new BigDecimal(Float.toString(f)).toPlainString();
         }
         return value.toString();
     }

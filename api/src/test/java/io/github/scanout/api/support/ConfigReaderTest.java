@@ -46,6 +46,13 @@ class ConfigReaderTest {
         assertThat(read("path", "/o", "max.fps", "NaN").errors()).hasSize(1);
         assertThat(read("path", "/o", "max.fps", "Infinity").errors()).hasSize(1);
         assertThat(read("path", "/o", "max.fps", 2.5d).number("max.fps")).isEqualTo(2.5);
+        // typed NaN and infinities (a Double or Float in a configuration) are refused the same way
+        // (file-sink-config fuzzing found a NumberFormatException escaping instead)
+        assertThat(read("path", "/o", "max.fps", Double.NaN).errors()).containsExactly("configuration x~1"
+                + " (file:/c/x-1.cfg): max.fps = 'NaN' is refused: expected a number from 0 to 1000 or auto");
+        assertThat(read("path", "/o", "max.fps", Float.POSITIVE_INFINITY).errors()).hasSize(1);
+        assertThat(read("path", "/o", "keep", Double.NEGATIVE_INFINITY).errors()).hasSize(1);
+        assertThat(read("path", "/o", "keep", Float.NaN).errors()).hasSize(1);
         assertThat(read("path", "/o", "max.fps", "AUTO").is("max.fps", "auto")).isTrue();
         assertThat(read("path", "/o").is("max.fps", "auto")).isTrue();
     }

@@ -57,7 +57,7 @@ class DeviceConfigFuzzTest {
             assertThat(e).isInstanceOf(ConfigException.class);
             assertThat(e.getMessage()).startsWith("configuration " + PID + ": ")
                     .matches("(?s)configuration \\S+: (spec|rate|buffer\\.type|queue\\.depth|idle\\.ms|stall\\.timeout\\.ms"
-                            + "|opaque\\.refresh\\.ms|rescan\\.ms)( = .* is refused: | is missing; ).*");
+                            + "|opaque\\.refresh\\.ms|rescan\\.ms|sinks\\.target)( = .* is refused: | is missing; ).*");
             return;
         }
         assertThat(s.pid()).isEqualTo(PID);

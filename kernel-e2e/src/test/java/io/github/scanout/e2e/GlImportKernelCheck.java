@@ -9,8 +9,7 @@ import io.github.scanout.api.source.PlaneSession;
 import io.github.scanout.api.source.PlaneSource;
 import io.github.scanout.core.fixture.CoreFixture;
 import io.github.scanout.core.fixture.WritableMapping;
-import io.github.scanout.sink.gl.internal.EglPlatform;
-import io.github.scanout.sink.gl.internal.GlImporter;
+import io.github.scanout.sink.gl.fixture.HeadlessImporter;
 import io.github.scanout.source.dmabuf.DmaBufSources;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -19,7 +18,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.TimeUnit;
 import java.util.logging.Handler;
 import java.util.logging.LogRecord;
 import java.util.logging.Logger;
@@ -62,9 +60,9 @@ class GlImportKernelCheck {
             public void close() {}
         };
         jul.addHandler(capture);
-        try (GlImporter importer = GlImporter.create(EglPlatform.AUTO, true);
+        try (HeadlessImporter importer = new HeadlessImporter();
                 GfxDevice dev = Target.openMbochs()) {
-            assertThat(importer.ready().get(300, TimeUnit.SECONDS)).as("the import is refused").isFalse();
+            assertThat(importer.imports(300)).as("the import is refused").isFalse();
             System.out.println("scanout-e2e: the importer said: " + said);
             assertThat(said).as("what the importer said").anySatisfy(l -> assertThat(l)
                     .contains("headless GL ready").contains("driver kms_swrast")
@@ -78,7 +76,7 @@ class GlImportKernelCheck {
                 guest.setMode(1024, 768);
                 try (PlaneBuffer b = pollUntilShown(session, 1024)) {
                     assertThat(b.cpuReadable()).as("mbochs's dma-bufs cannot be mapped by the CPU").isFalse();
-                    assertThat(importer.canImport(b)).as("the importer declines %s", b.info()).isFalse();
+                    assertThat(importer.takes(b)).as("the importer declines %s", b.info()).isFalse();
                 }
             } finally {
                 guest.disable();

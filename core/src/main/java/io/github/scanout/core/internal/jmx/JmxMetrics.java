@@ -256,5 +256,8 @@ public final class JmxMetrics {
         @Override public long getLatencyP99Micros() { return k().latencyP99Micros(); }
         @Override public String getLastError() { return k().lastError(); }
         @Override public String getNoPicture() { return k().noPicture(); }
+        @Override public String[] getClients() {
+            return k().clients().stream().map(Object::toString).toArray(String[]::new);
+        }
     }
 }

@@ -35,4 +35,10 @@ public interface SinkMXBean {
     String getLastError();
 
     String getNoPicture();
+
+    /**
+     * The clients it serves now (a VNC sink's viewers), one line each as {@code scanout:stats}
+     * shows them: id, peer, since, bytes, updates, coalesced frames, rectangles by encoding.
+     */
+    String[] getClients();
 }

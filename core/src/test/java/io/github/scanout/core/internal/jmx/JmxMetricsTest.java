@@ -66,7 +66,14 @@ class JmxMetricsTest {
         assertThat(server.getAttribute(file, "State")).isEqualTo("FAILING");
         assertThat(server.getAttribute(file, "LastError")).isEqualTo("cannot write to /x: disk full");
         m.refresh();
-        assertThat(server.isRegistered(new ObjectName("io.github.scanout:type=Sink,device=\"desk\",name=\"vnc-1\""))).isTrue();
+        ObjectName vnc = new ObjectName("io.github.scanout:type=Sink,device=\"desk\",name=\"vnc-1\"");
+        assertThat(server.isRegistered(vnc)).isTrue();
+        assertThat((String[]) server.getAttribute(vnc, "Clients")).isEmpty();
+        io.github.scanout.api.sink.SinkClient viewer = new io.github.scanout.api.sink.SinkClient("v1", "127.0.0.1:40000",
+                java.time.Instant.parse("2026-12-06T09:00:00Z"), 500, 5, 1, java.util.Map.of("zrle", 7L));
+        p.stats.set(stats(PipelineState.RUNNING, List.of(sink("file-1", 50, 37, "", ""),
+                sink("vnc-1", 5, 5, "", "").withClients(List.of(viewer)))));
+        assertThat((String[]) server.getAttribute(vnc, "Clients")).containsExactly(viewer.toString());
 
         p.stats.set(stats(PipelineState.NO_SIGNAL, List.of()));
         m.refresh();

@@ -64,6 +64,10 @@ final class EmbeddedFramework {
         p.put(Constants.FRAMEWORK_STORAGE_CLEAN, Constants.FRAMEWORK_STORAGE_CLEAN_ONFIRSTINIT);
         p.put("felix.log.level", "1");
         p.put("ds.loglevel", System.getProperty("scanout.ds.loglevel", "warn"));
+        // SCR gives up on a component's lock after 5 s by default ("Could not obtain lock", an
+        // ERROR event, the service missing for its consumer); under emulation or a heavily loaded
+        // host an activation can hold it longer. A real deadlock still shows, after a minute.
+        p.put("ds.lock.timeout.milliseconds", "60000");
         p.put("org.osgi.service.log.admin.loglevel", Logging.osgiLevel(Logging.level()));
         p.put("felix.cm.dir", run.resolve("config").toString());
         // FileInstall never writes configurations back into (or deletes files from) conf/

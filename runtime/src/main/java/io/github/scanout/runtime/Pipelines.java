@@ -76,6 +76,21 @@ final class Pipelines {
         return find(ctx, "(service.pid=" + ConfigAdminClient.escape(pid) + ")").stream().findFirst();
     }
 
+    /**
+     * Whether the configuration's pipeline is registered, by its service reference alone: no
+     * {@code getService}, which on a pipeline SCR is taking down (its configuration deleted)
+     * returns null and makes the framework log an ERROR event.
+     */
+    static boolean registered(BundleContext ctx, String pid) {
+        try {
+            ServiceReference<?>[] refs = ctx.getAllServiceReferences(SERVICE, "(service.pid="
+                    + ConfigAdminClient.escape(pid) + ")");
+            return refs != null && refs.length > 0;
+        } catch (InvalidSyntaxException | IllegalStateException e) {
+            return false;
+        }
+    }
+
     /** Every registered pipeline's stats. */
     static List<Stats> all(BundleContext ctx) {
         return find(ctx, null);

@@ -279,10 +279,10 @@ final class RunCommand {
         try {
             live = awaitLive(fw, devicePid, d, sinks, probe);
         } catch (IllegalStateException e) {
-            LogBridge.flush();
-            err.println("scanout: " + e.getMessage());
             stopping();
             teardown.run();
+            LogBridge.flush(); // the records of the stop before the last line
+            err.println("scanout: " + e.getMessage());
             return 1;
         } finally {
             if (probe != null) {
@@ -680,7 +680,8 @@ final class RunCommand {
             } catch (RuntimeException e) {
                 err.println("scanout: could not delete " + devicePid + ": " + e.getMessage());
             }
-            while (System.nanoTime() < deadline && Pipelines.ofConfiguration(fw.context(), devicePid).isPresent()) {
+            // references only: asking a pipeline SCR is deactivating for its service logs an ERROR
+            while (System.nanoTime() < deadline && Pipelines.registered(fw.context(), devicePid)) {
                 Thread.sleep(5);
             }
         }

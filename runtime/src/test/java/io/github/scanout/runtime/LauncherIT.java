@@ -29,7 +29,8 @@ import org.junit.jupiter.params.provider.ValueSource;
  * arguments exit 2 with exactly one line on stderr; {@code devices} and {@code shell} work.
  */
 class LauncherIT {
-    static final long TIMEOUT_S = 40;
+    /** A bound for a broken build, not a speed claim: generous for a loaded 2-core machine. */
+    static final long TIMEOUT_S = 120;
 
     @TempDir
     static Path cache;

@@ -181,23 +181,34 @@ public final class GlImporter implements BufferImporter, AutoCloseable {
         if (gl.isShutdown()) {
             return;
         }
+        if (!ready.isDone()) {
+            // GL is still starting (EGL and llvmpipe can take tens of seconds under emulation):
+            // nothing to wait for; the release runs on the GL thread after the start, which then
+            // ends (a daemon thread)
+            gl.execute(this::release);
+            gl.shutdown();
+            return;
+        }
         try {
-            gl.submit(() -> {
-                if (context != null) {
-                    context.makeCurrent();
-                    if (cache != null) {
-                        cache.close();
-                        fbo.close();
-                        program.close();
-                    }
-                    context.close();
-                    context = null;
-                }
-            }).get(5, TimeUnit.SECONDS);
+            gl.submit(this::release).get(5, TimeUnit.SECONDS);
         } catch (Exception e) {
             log.always(System.Logger.Level.WARNING, "closing the GL importer failed: " + e);
         } finally {
             gl.shutdownNow();
+        }
+    }
+
+    /** On the GL thread: frees what the start made. */
+    private void release() {
+        if (context != null) {
+            context.makeCurrent();
+            if (cache != null) {
+                cache.close();
+                fbo.close();
+                program.close();
+            }
+            context.close();
+            context = null;
         }
     }
 }

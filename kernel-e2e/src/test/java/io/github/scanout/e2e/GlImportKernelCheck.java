@@ -2,7 +2,6 @@ package io.github.scanout.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.github.scanout.api.PlaneType;
 import io.github.scanout.api.buffer.PlaneBuffer;
 import io.github.scanout.api.device.GfxDevice;
 import io.github.scanout.api.source.PlaneSession;
@@ -16,7 +15,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.logging.Handler;
 import java.util.logging.LogRecord;
@@ -74,7 +72,7 @@ class GlImportKernelCheck {
             try (WritableMapping vram = CoreFixture.mapRegionReadWrite(dev, MbochsE2eTest.VRAM);
                     PlaneSession session = source.open(dev)) {
                 guest.setMode(1024, 768);
-                try (PlaneBuffer b = pollUntilShown(session, 1024)) {
+                try (PlaneBuffer b = PlaneSourcesE2eTest.pollUntilShown(session, 1024)) {
                     assertThat(b.cpuReadable()).as("mbochs's dma-bufs cannot be mapped by the CPU").isFalse();
                     assertThat(importer.takes(b)).as("the importer declines %s", b.info()).isFalse();
                 }
@@ -99,17 +97,5 @@ class GlImportKernelCheck {
             }
         }
         return nodes;
-    }
-
-    private static PlaneBuffer pollUntilShown(PlaneSession session, int width) throws Exception {
-        for (int i = 0; i < 400; i++) {
-            Optional<PlaneBuffer> b = session.acquire(PlaneType.PRIMARY, true);
-            if (b.isPresent() && b.get().info().width() == width) {
-                return b.get();
-            }
-            b.ifPresent(PlaneBuffer::close);
-            Thread.sleep(10);
-        }
-        throw new AssertionError("the " + width + "-wide plane never came");
     }
 }

@@ -105,7 +105,8 @@ class PlaneSourcesE2eTest {
      * mbochs answers the first query of a new mode with ENOMEM: the source backs off, showing
      * the last good frame (or nothing) meanwhile, and retries; the new mode must come.
      */
-    private static PlaneBuffer pollUntilShown(PlaneSession session, int width) throws Exception {
+    /** Polls until the primary plane is {@code width} wide (also GlImportKernelCheck's). */
+    static PlaneBuffer pollUntilShown(PlaneSession session, int width) throws Exception {
         for (int i = 0; i < 200; i++) {
             Optional<PlaneBuffer> b = session.acquire(PlaneType.PRIMARY, true);
             if (b.isPresent() && b.get().info().width() == width) {

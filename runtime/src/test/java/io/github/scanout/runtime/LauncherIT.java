@@ -110,6 +110,11 @@ class LauncherIT {
 
     Running start(Map<String, String> env, String... args) throws IOException {
         List<String> cmd = new ArrayList<>();
+        // as from a terminal: a harness started in the background (nohup ... &) passes SIGINT on
+        // as ignored, and a program keeps an ignored SIGINT ignored (the JVM does), so the INT case
+        // would test the harness; env execs the script, the process id stays the same
+        cmd.add("env");
+        cmd.add("--default-signal=INT");
         cmd.add(script.toString());
         cmd.addAll(List.of(args));
         ProcessBuilder pb = new ProcessBuilder(cmd).directory(dir.toFile());

@@ -43,6 +43,8 @@ public final class GlImporter implements BufferImporter, AutoCloseable {
     private QuadProgram program;
     private Fbo fbo;
     private ImportCache cache;
+    /** Set by close(): a start still under way stops after making its context. */
+    private volatile boolean closing;
 
     /** An importer on headless EGL on the given platform. */
     public static GlImporter create(EglPlatform platform, boolean enabled) {
@@ -68,6 +70,12 @@ public final class GlImporter implements BufferImporter, AutoCloseable {
         long t0 = System.nanoTime();
         try {
             context = contexts.create();
+            if (closing) {
+                // closed while EGL started: the bundle may be gone already, so load nothing more
+                // and say nothing; the release queued by close() frees the context
+                ready.completeExceptionally(new GlUnavailableException("the GL importer was closed while starting"));
+                return;
+            }
             context.makeCurrent();
             DmaBufImporter importer = new DmaBufImporter(context.importApi());
             program = new QuadProgram();
@@ -78,7 +86,9 @@ public final class GlImporter implements BufferImporter, AutoCloseable {
                     .orElse("; imports dma-bufs"));
             ready.complete(importer);
         } catch (Throwable t) {
-            log.always(System.Logger.Level.WARNING, "no headless GL, dma-bufs cannot be imported: " + t.getMessage());
+            if (!closing) {
+                log.always(System.Logger.Level.WARNING, "no headless GL, dma-bufs cannot be imported: " + t.getMessage());
+            }
             ready.completeExceptionally(t);
         }
     }
@@ -102,6 +112,7 @@ public final class GlImporter implements BufferImporter, AutoCloseable {
         if (ReadbackFormat.of(info.format()) == null) {
             return false;
         }
+        closing = true;
         if (!ready.isDone()) {
             return true; // starting: importToCpu waits for it
         }

@@ -60,12 +60,6 @@ public record SinkStats(
                 written, bytesWritten, lastError, noPicture, List.of());
     }
 
-    /** These counters with the sink's clients as they are now. */
-    public SinkStats withClients(List<SinkClient> now) {
-        return new SinkStats(name, queued, delivered, dropped, errors, cursorUpdates, noSignals, latencyP50Micros,
-                latencyP99Micros, written, bytesWritten, lastError, noPicture, now);
-    }
-
     /** The counters of a sink that does not count its output: it wrote what it took. */
     public SinkStats(String name, int queued, long delivered, long dropped, long errors, long cursorUpdates,
             long noSignals, long latencyP50Micros, long latencyP99Micros) {

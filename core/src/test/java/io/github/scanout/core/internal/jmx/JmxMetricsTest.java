@@ -72,7 +72,7 @@ class JmxMetricsTest {
         io.github.scanout.api.sink.SinkClient viewer = new io.github.scanout.api.sink.SinkClient("v1", "127.0.0.1:40000",
                 java.time.Instant.parse("2026-12-06T09:00:00Z"), 500, 5, 1, java.util.Map.of("zrle", 7L));
         p.stats.set(stats(PipelineState.RUNNING, List.of(sink("file-1", 50, 37, "", ""),
-                sink("vnc-1", 5, 5, "", "").withClients(List.of(viewer)))));
+                new SinkStats("vnc-1", 0, 5, 1, 0, 0, 0, 800, 3000, 5, 5000, "", "", List.of(viewer)))));
         assertThat((String[]) server.getAttribute(vnc, "Clients")).containsExactly(viewer.toString());
 
         p.stats.set(stats(PipelineState.NO_SIGNAL, List.of()));

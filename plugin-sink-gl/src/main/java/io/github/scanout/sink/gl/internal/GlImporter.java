@@ -112,7 +112,6 @@ public final class GlImporter implements BufferImporter, AutoCloseable {
         if (ReadbackFormat.of(info.format()) == null) {
             return false;
         }
-        closing = true;
         if (!ready.isDone()) {
             return true; // starting: importToCpu waits for it
         }
@@ -192,6 +191,7 @@ public final class GlImporter implements BufferImporter, AutoCloseable {
         if (gl.isShutdown()) {
             return;
         }
+        closing = true;
         if (!ready.isDone()) {
             // GL is still starting (EGL and llvmpipe can take tens of seconds under emulation):
             // nothing to wait for; the release runs on the GL thread after the start, which then

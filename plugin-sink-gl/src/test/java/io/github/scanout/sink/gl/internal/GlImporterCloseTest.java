@@ -18,6 +18,7 @@ class GlImporterCloseTest {
     void closingWhileGlStartsReturnsAtOnceAndTheContextIsFreedAfterTheStart() throws Exception {
         CountDownLatch letStart = new CountDownLatch(1);
         AtomicBoolean contextClosed = new AtomicBoolean();
+        AtomicBoolean startWentOn = new AtomicBoolean();
         GlTestSupport.assumeHeadlessGl();
         GlImporter importer = new GlImporter(() -> {
             try {
@@ -30,7 +31,10 @@ class GlImporterCloseTest {
                 @Override public void makeCurrent() { real.makeCurrent(); }
                 @Override public void releaseCurrent() { real.releaseCurrent(); }
                 @Override public String description() { return real.description(); }
-                @Override public Optional<EglImportApi> importApi() { return real.importApi(); }
+                @Override public Optional<EglImportApi> importApi() {
+                    startWentOn.set(true);
+                    return real.importApi();
+                }
                 @Override public void close() {
                     real.close();
                     contextClosed.set(true);
@@ -48,5 +52,6 @@ class GlImporterCloseTest {
             Thread.sleep(10);
         }
         assertThat(contextClosed).as("the context the start made is closed").isTrue();
+        assertThat(startWentOn).as("the start stopped after making its context (it loaded no importer)").isFalse();
     }
 }

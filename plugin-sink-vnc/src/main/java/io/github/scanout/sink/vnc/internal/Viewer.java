@@ -38,7 +38,6 @@ import java.util.zip.Deflater;
  */
 final class Viewer implements Runnable {
     static final int HANDSHAKE_TIMEOUT_MILLIS = 10_000;
-    static final int TLS_HANDSHAKE_TIMEOUT_MILLIS = 30_000;
     private static final Pattern VERSION = Pattern.compile("RFB (\\d{3})\\.(\\d{3})\n");
     private static final int CHUNK = 64 * 1024;
     private static final SecureRandom RANDOM = new SecureRandom();
@@ -123,7 +122,8 @@ final class Viewer implements Runnable {
             close("closed by the viewer");
         } catch (SocketTimeoutException e) {
             close("no answer within " + HANDSHAKE_TIMEOUT_MILLIS / 1000 + " s during the handshake"
-                    + (transport.encrypted() || tlsStarted ? " (" + TLS_HANDSHAKE_TIMEOUT_MILLIS / 1000 + " s for TLS)" : ""));
+                    + (transport.encrypted() || tlsStarted ? " (" + server.tlsHandshakeMillis() / 1000 + " s for TLS: the timeout)"
+                            : ""));
         } catch (ProtocolException e) {
             close("protocol error: " + e.getMessage());
         } catch (IOException e) {
@@ -193,8 +193,8 @@ final class Viewer implements Runnable {
                 // a TLS handshake is several round trips of public-key work: on a loaded host it
                 // takes seconds (and the viewer may still be checking the certificate when the
                 // server is done), so each read from here to the end of the handshake gets the
-                // longer TLS limit
-                transport.readTimeout(TLS_HANDSHAKE_TIMEOUT_MILLIS);
+                // longer TLS limit (the configured timeout)
+                transport.readTimeout(server.tlsHandshakeMillis());
                 transport.startTls(server.tls(), consumed);
             } catch (javax.net.ssl.SSLException e) {
                 throw new ProtocolException("TLS handshake failed: " + e.getMessage());

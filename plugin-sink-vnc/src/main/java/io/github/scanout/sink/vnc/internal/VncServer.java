@@ -162,7 +162,7 @@ final class VncServer {
         String peer = "ws:" + Transport.Tcp.name(s);
         try {
             s.setTcpNoDelay(true);
-            s.setSoTimeout(tls != null ? Viewer.TLS_HANDSHAKE_TIMEOUT_MILLIS : Viewer.HANDSHAKE_TIMEOUT_MILLIS);
+            s.setSoTimeout(tls != null ? tlsHandshakeMillis() : Viewer.HANDSHAKE_TIMEOUT_MILLIS);
             serve(WebSocket.accept(s, tls != null, this::originAllowed, "binary"));
         } catch (IOException e) {
             log(System.Logger.Level.WARNING, "viewer " + peer + " refused: " + (e instanceof WebSocket.Refused
@@ -228,6 +228,15 @@ final class VncServer {
 
     String password() {
         return password;
+    }
+
+    /**
+     * How long each read of a TLS handshake may wait: the configured {@code timeout} (30 s by
+     * default), as the public-key work of a handshake takes seconds on a loaded host; a plain
+     * handshake gets {@value Viewer#HANDSHAKE_TIMEOUT_MILLIS} ms.
+     */
+    int tlsHandshakeMillis() {
+        return Math.multiplyExact(options.timeoutSeconds(), 1000);
     }
 
     /** The TLS context for VeNCrypt, or null without {@code tls.cert}. */

@@ -34,7 +34,8 @@ public @interface VncSinkConfig {
             max = "1000")
     int max_viewers() default 16;
 
-    @AttributeDefinition(description = "Seconds a viewer may take nothing from its connection before it is dropped.",
+    @AttributeDefinition(description = "Seconds a viewer may take nothing from its connection before it is dropped; "
+            + "also how long each step of a TLS handshake may take.",
             min = "1", max = "3600")
     int timeout() default 30;
 

@@ -4,9 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -155,6 +157,32 @@ class ProtocolTest {
                 assertThat(readToEnd(c)).isTrue();
             }
             s.awaitLog("pixel format with 12 bits per pixel");
+            assertThat(s.sink.viewers()).isEmpty();
+        }
+    }
+
+    @Test
+    void aViewerThatStallsInTheTlsHandshakeIsDroppedAfterTheConfiguredTimeout(@TempDir Path dir) throws Exception {
+        Path[] pem = RealClients.selfSignedCertificate(dir);
+        try (RealClients.Server s = new RealClients.Server(Map.of("timeout", 1, "tls.cert", pem[0].toString(),
+                "tls.key", pem[1].toString()))) {
+            try (TestClient c = TestClient.raw(s.port())) {
+                c.in.readFully(new byte[12]);
+                c.out.write("RFB 003.008\n".getBytes(StandardCharsets.US_ASCII));
+                assertThat(c.in.readUnsignedByte()).as("one security type").isEqualTo(1);
+                assertThat(c.in.readUnsignedByte()).as("VeNCrypt").isEqualTo(19);
+                c.out.write(19);
+                assertThat(c.in.readUnsignedShort()).as("VeNCrypt 0.2").isEqualTo(0x0002);
+                c.out.write(new byte[] {0, 2});
+                assertThat(c.in.readUnsignedByte()).as("version accepted").isZero();
+                assertThat(c.in.readUnsignedByte()).as("one subtype").isEqualTo(1);
+                assertThat(c.in.readInt()).as("X509None").isEqualTo(260);
+                c.out.writeInt(260);
+                assertThat(c.in.readUnsignedByte()).as("subtype accepted: TLS starts").isEqualTo(1);
+                // no ClientHello: the server gives up after the configured timeout, not a fixed 30 s
+                assertThat(readToEnd(c)).isTrue();
+            }
+            assertThat(s.awaitLog("during the handshake")).contains("refused").contains("(1 s for TLS: the timeout)");
             assertThat(s.sink.viewers()).isEmpty();
         }
     }

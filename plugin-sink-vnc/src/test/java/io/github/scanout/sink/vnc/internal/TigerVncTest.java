@@ -280,8 +280,9 @@ class TigerVncTest {
         Path[] pem = RealClients.selfSignedCertificate(dir);
         Path pw = dir.resolve("password");
         Files.writeString(pw, "Sc4nout\n");
+        // timeout: TigerVNC's TLS handshake took 31 s beside two busy loops; the bound is the timeout
         try (RealClients.Server s = new RealClients.Server(Map.of("password.file", pw.toString(), "tls.cert",
-                pem[0].toString(), "tls.key", pem[1].toString()))) {
+                pem[0].toString(), "tls.key", pem[1].toString(), "timeout", "600"))) {
             s.awaitLog("(VeNCrypt X509Vnc: TLS and VNC authentication, loopback only)");
             int w = 240;
             int h = 160;

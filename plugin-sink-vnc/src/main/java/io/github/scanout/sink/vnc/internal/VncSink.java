@@ -101,10 +101,16 @@ final class VncSink {
         return password;
     }
 
-    /** Low latency matters to a remote screen; the pipeline reads bytes it may copy. */
+    /**
+     * Low latency matters to a remote screen; CPU pixels, read live: {@link #frame} converts them
+     * into the screen's own copy before it returns, so the pipeline need not copy the frame into
+     * a snapshot first (8 MB at 1080p on every frame). A guest writing while they are read shows
+     * for at most one frame: its write changes what the next poll sees, and that frame is read
+     * again.
+     */
     SinkNeeds needs() {
         // a person watches: the pipeline must not back off to the idle poll while a viewer may look
-        return SinkNeeds.cpuSnapshots().withLowLatency(true);
+        return new SinkNeeds(true, false, java.util.Set.of(), 0, true);
     }
 
     void frame(Frame frame) {

@@ -31,6 +31,9 @@ final class TestClient implements AutoCloseable {
     private TestClient(Socket socket) throws IOException {
         this.socket = socket;
         socket.setSoTimeout(60_000);
+        // as real viewers do (TigerVNC sets TCP_NODELAY): a request written in pieces is not held
+        // back by Nagle's algorithm until the server's delayed ACK
+        socket.setTcpNoDelay(true);
         this.in = new DataInputStream(new BufferedInputStream(socket.getInputStream()));
         this.out = new DataOutputStream(socket.getOutputStream());
     }

@@ -12,10 +12,12 @@ import java.net.SocketException;
 import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.IntStream;
 import java.util.zip.Deflater;
 
 /**
@@ -348,19 +350,18 @@ final class Viewer implements Runnable {
             rects++;
             copyRects.incrementAndGet();
         }
-        for (Screen.Tile t : u.tiles()) {
+        List<Screen.Tile> tiles = u.tiles();
+        byte[][] encoded = new byte[tiles.size()][];
+        if (tiles.size() > 1 && tiles.get(0).key().encoding() != ViewerState.RAW) {
+            // ZRLE and Tight/JPEG cost milliseconds per rectangle: an update's rectangles are
+            // encoded on all cores (the common pool and this thread), then written in order
+            IntStream.range(0, tiles.size()).parallel().forEach(i -> encoded[i] = encoded(tiles.get(i)));
+        }
+        for (int i = 0; i < tiles.size(); i++) {
+            Screen.Tile t = tiles.get(i);
             Screen.Rect r = t.rect();
             int encoding = t.key().encoding();
-            byte[] data = screen.cached(t.key());
-            if (data == null) {
-                data = switch (encoding) {
-                    case ViewerState.ZRLE -> Encoders.zrle(t.argb(), r.width(), r.height(), t.key().format());
-                    case ViewerState.TIGHT -> Encoders.tight(t.argb(), r.width(), r.height(), t.key().format(),
-                            t.key().quality());
-                    default -> Encoders.raw(t.argb(), t.key().format());
-                };
-                screen.cache(t.key(), data);
-            }
+            byte[] data = encoded[i] != null ? encoded[i] : encoded(t);
             if (encoding == ViewerState.TIGHT) {
                 rects += writeTight(b, r, data);
                 continue;
@@ -389,6 +390,22 @@ final class Viewer implements Runnable {
             header(msg, 0, 0, 0, 0, ViewerState.LAST_RECT);
         }
         return msg.toByteArray();
+    }
+
+    /** The encoded form of a rectangle: the screen's cached one, else encoded now and cached. Any thread. */
+    private byte[] encoded(Screen.Tile t) {
+        byte[] data = screen.cached(t.key());
+        if (data == null) {
+            Screen.Rect r = t.rect();
+            data = switch (t.key().encoding()) {
+                case ViewerState.ZRLE -> Encoders.zrle(t.argb(), r.width(), r.height(), t.key().format());
+                case ViewerState.TIGHT -> Encoders.tight(t.argb(), r.width(), r.height(), t.key().format(),
+                        t.key().quality());
+                default -> Encoders.raw(t.argb(), t.key().format());
+            };
+            screen.cache(t.key(), data);
+        }
+        return data;
     }
 
     /** Writes a Tight plan ({@link Encoders#tight}) through this connection's zlib streams; returns its rectangles. */

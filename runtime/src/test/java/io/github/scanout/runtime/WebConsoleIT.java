@@ -210,6 +210,7 @@ class WebConsoleIT {
             WebElement link = li.findElement(By.cssSelector("a.download"));
             assertThat(link.getText()).isEqualTo("Download PNG");
             assertThat(link.getDomAttribute("download")).isNotNull();
+            assertThat(link.getAccessibleName()).isEqualTo("Download PNG of " + DEVICE);
             assertThat(link.getDomAttribute("href")).isEqualTo("/api/devices/sim:mdpy-vga%3Fanimate%3Dfalse/snapshot.png"
                     + "?download=1");
             String href = (String) js.executeScript("return document.querySelector('a.download').href;");

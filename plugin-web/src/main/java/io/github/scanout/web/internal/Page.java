@@ -41,8 +41,8 @@ final class Page {
                     .append("<img class=\"thumb\" src=\"/api/devices/").append(esc(pathSegment(name)))
                     .append("/snapshot.png\" alt=\"The screen of ").append(esc(name)).append("\">\n")
                     .append("<p class=\"actions\"><a class=\"download\" href=\"/api/devices/")
-                    .append(esc(pathSegment(name))).append("/snapshot.png?download=1\" download>Download PNG<span")
-                    .append(" class=\"hidden\"> of ").append(esc(name)).append("</span></a></p>\n")
+                    .append(esc(pathSegment(name))).append("/snapshot.png?download=1\" download aria-label=\"Download PNG of ").append(esc(name))
+                    .append("\">Download PNG</a></p>\n")
                     .append("<p class=\"why\" role=\"status\"></p>\n<dl>\n");
             item(b, "Spec", "spec", str(d.get("spec")));
             item(b, "State", "state", state + (str(d.get("reason")).isEmpty() ? "" : " (" + str(d.get("reason")) + ")"));

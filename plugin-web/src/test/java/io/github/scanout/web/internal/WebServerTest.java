@@ -122,11 +122,13 @@ class WebServerTest {
                 "<dd class=\"state\">running</dd>", "<dd class=\"source\">region</dd>", "<dd class=\"fps\">29.9</dd>",
                 "<dd class=\"dropped\">3</dd>", "<dd class=\"latency\">1.2 ms / 5.6 ms</dd>", "<dd class=\"sinks\">2</dd>",
                 "<script src=\"/console.js\" defer></script>", "<title>Scanout: 2 devices</title>",
-                "<a class=\"download\" href=\"/api/devices/desk/snapshot.png?download=1\" download>Download PNG");
+                "<a class=\"download\" href=\"/api/devices/desk/snapshot.png?download=1\" download"
+                        + " aria-label=\"Download PNG of desk\">Download PNG</a>");
         // model text is escaped, the name in the URL percent-encoded
         assertThat(html).contains("<h2 class=\"name\">&lt;b&gt;x&amp;y&lt;/b&gt;</h2>",
                 "src=\"/api/devices/%3Cb%3Ex%26y%3C%2Fb%3E/snapshot.png\"",
-                "href=\"/api/devices/%3Cb%3Ex%26y%3C%2Fb%3E/snapshot.png?download=1\" download>",
+                "href=\"/api/devices/%3Cb%3Ex%26y%3C%2Fb%3E/snapshot.png?download=1\" download"
+                        + " aria-label=\"Download PNG of &lt;b&gt;x&amp;y&lt;/b&gt;\">",
                 "<dd class=\"state\">no_signal (the guest &quot;blanked&quot;)</dd>", "<dd class=\"source\">none</dd>");
         assertThat(html).doesNotContain("<b>x").doesNotContain("<script>").doesNotContain("style=");
         assertThat(shots).hasValue(0); // rendering the page takes no picture

@@ -35,7 +35,8 @@ import org.openqa.selenium.support.ui.WebDriverWait;
  * loads the page: it names the simulated device with its spec, state and buffer type, and its
  * thumbnail, as the browser decoded it, is the file sink's PNG of the same still frame (PSNR
  * &ge; 30 dB). The page's script (same origin under the CSP) refreshes the thumbnail. The JSON
- * under /api is {@code scanout ctl --json}'s model. Non-loopback binds are refused, on the command
+ * under /api is {@code scanout ctl --json}'s model. The page's "Download PNG" link gives the
+ * picture as an attachment named after the device and the time. Non-loopback binds are refused, on the command
  * line and in conf/.
  */
 class WebConsoleIT {
@@ -204,6 +205,25 @@ class WebConsoleIT {
             wait.until(d -> d.findElement(By.cssSelector("img.thumb")).getAttribute("src").contains("snapshot.png?t="));
             // and the numbers from /api/devices, as the page rendered them
             wait.until(d -> !d.findElement(By.cssSelector("li.device dd.latency")).getText().isEmpty());
+
+            // the download link: <a download> to the snapshot as an attachment named after the device and the time
+            WebElement link = li.findElement(By.cssSelector("a.download"));
+            assertThat(link.getText()).isEqualTo("Download PNG");
+            assertThat(link.getDomAttribute("download")).isNotNull();
+            assertThat(link.getAccessibleName()).isEqualTo("Download PNG of " + DEVICE);
+            assertThat(link.getDomAttribute("href")).isEqualTo("/api/devices/sim:mdpy-vga%3Fanimate%3Dfalse/snapshot.png"
+                    + "?download=1");
+            String href = (String) js.executeScript("return document.querySelector('a.download').href;");
+            assertThat(href).isEqualTo(base + "/api/devices/sim:mdpy-vga%3Fanimate%3Dfalse/snapshot.png?download=1");
+            HttpResponse<byte[]> download = http.send(HttpRequest.newBuilder(URI.create(href))
+                    .timeout(Duration.ofSeconds(120)).GET().build(), HttpResponse.BodyHandlers.ofByteArray());
+            assertThat(download.statusCode()).isEqualTo(200);
+            assertThat(download.headers().firstValue("Content-Type")).hasValue("image/png");
+            assertThat(download.headers().firstValue("Content-Disposition")).hasValueSatisfying(v -> assertThat(v)
+                    .matches("attachment; filename=\"sim_mdpy-vga_animate_false-20[0-9]{6}-[0-9]{6}\\.png\""));
+            BufferedImage downloaded = ImageIO.read(new ByteArrayInputStream(download.body()));
+            assertThat(downloaded).as("the download is a PNG").isNotNull();
+            assertThat(psnr(expected, downloaded)).as("PSNR of the download against " + shot).isGreaterThanOrEqualTo(30);
 
             LauncherIT.Running status = new LauncherIT.Running(ChildProcesses.start(builder(TestRuntime.dist(), "ctl",
                     "status")));

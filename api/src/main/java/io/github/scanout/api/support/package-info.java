@@ -27,10 +27,14 @@
  *       to stream files (raw, Y4M, recorded video): the names of its files
  *       ({@code NAME.EXT}, {@code NAME-2.EXT} ...), when one is closed and the next started (by
  *       size, by time) and how many old ones are kept.</li>
+ *   <li>{@link io.github.scanout.api.support.ListenAddress}: the one parser of a listener's
+ *       address, and {@link io.github.scanout.api.support.LoopbackHttpServer}: an HTTP endpoint
+ *       served without TLS or authentication (metrics, web console), its listen value, its
+ *       loopback-only rule and its bind, in one place.</li>
  * </ul>
  * Plain Java: no native, OSGi or other runtime types (the metatype is read with the JDK's XML
- * parser).
+ * parser, HTTP served with the JDK's {@code jdk.httpserver}, an optional import of the bundle).
  */
 @org.osgi.annotation.bundle.Export
-@org.osgi.annotation.versioning.Version("0.4.0")
+@org.osgi.annotation.versioning.Version("0.5.0")
 package io.github.scanout.api.support;

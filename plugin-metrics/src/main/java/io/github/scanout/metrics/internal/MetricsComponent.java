@@ -1,9 +1,9 @@
 package io.github.scanout.metrics.internal;
 
 import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
 import io.github.scanout.api.support.ConfigKey;
 import io.github.scanout.api.support.ConfigReader;
+import io.github.scanout.api.support.LoopbackHttpServer;
 import io.github.scanout.core.ManagedPipeline;
 import io.github.scanout.core.PipelineStats;
 import io.prometheus.metrics.config.EscapingScheme;
@@ -19,8 +19,6 @@ import java.util.Hashtable;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.ServiceRegistration;
 import org.osgi.service.component.annotations.Activate;
@@ -44,10 +42,10 @@ import org.osgi.service.metatype.annotations.Designate;
  * client the Prometheus project keeps, which writes the format exactly as Prometheus reads it;
  * the counters already exist in core's stats, so a collector turns them into snapshots at each
  * scrape and nothing is counted twice. The HTTP server is the JDK's ({@code jdk.httpserver}),
- * one thread.
+ * one thread, through api.support's {@link LoopbackHttpServer}.
  *
  * <p>Threads: SCR activates and deactivates; scrapes run on the server's thread
- * ({@code scanout-metrics}).
+ * ({@code scanout-metrics-1}).
  */
 @Component(configurationPid = MetricsComponent.PID, configurationPolicy = ConfigurationPolicy.REQUIRE,
         service = {}, immediate = true)
@@ -66,9 +64,8 @@ public final class MetricsComponent {
     private final List<ManagedPipeline> pipelines = new CopyOnWriteArrayList<>();
     private final PrometheusRegistry registry = new PrometheusRegistry();
     private final PrometheusTextFormatWriter writer = PrometheusTextFormatWriter.create();
-    private HttpServer server;
+    private LoopbackHttpServer server;
     private ServiceRegistration<InetSocketAddress> endpoint;
-    private ExecutorService executor;
 
     @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
             policyOption = ReferencePolicyOption.GREEDY)
@@ -90,8 +87,8 @@ public final class MetricsComponent {
     void activate(Map<String, Object> properties, BundleContext context) {
         start(properties);
         // the address for `scanout ctl status`: a service property, read without getting the service
-        endpoint = context.registerService(InetSocketAddress.class, server.getAddress(),
-                new Hashtable<>(Map.of(URL_PROPERTY, "http://" + host(server.getAddress()) + PATH)));
+        endpoint = context.registerService(InetSocketAddress.class, server.address(),
+                new Hashtable<>(Map.of(URL_PROPERTY, "http://" + server.hostPort() + PATH)));
     }
 
     /** {@link #activate} without the registration (tests). */
@@ -103,36 +100,23 @@ public final class MetricsComponent {
         reader.check();
         InetSocketAddress address;
         try {
-            address = Listen.parse(reader.text("listen"));
+            address = LoopbackHttpServer.address(reader.text("listen"), DEFAULT_LISTEN, "metrics", "let Prometheus"
+                    + " scrape on the same host, or put a reverse proxy with TLS and authentication in front");
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException(reader.source() + ": " + e.getMessage());
         }
         registry.register(new ScanoutCollector(this::stats));
         try {
-            server = HttpServer.create(address, 8);
-        } catch (IOException e) {
-            throw new UncheckedIOException(reader.source() + ": cannot listen on " + address + ": " + e.getMessage(), e);
+            server = LoopbackHttpServer.start(address, 1, "scanout-metrics", this::handle);
+        } catch (UncheckedIOException e) {
+            throw new UncheckedIOException(reader.source() + ": " + e.getMessage(), e.getCause());
         }
-        server.createContext("/", this::handle);
-        executor = Executors.newSingleThreadExecutor(r -> {
-            Thread t = new Thread(r, "scanout-metrics");
-            t.setDaemon(true);
-            return t;
-        });
-        server.setExecutor(executor);
-        server.start();
-        LOG.log(System.Logger.Level.INFO, "metrics: serving Prometheus text at http://" + host(server.getAddress())
-                + PATH);
+        LOG.log(System.Logger.Level.INFO, "metrics: serving Prometheus text at http://" + server.hostPort() + PATH);
     }
 
     /** The address it listens on (with the port chosen for port 0). */
     InetSocketAddress address() {
-        return server.getAddress();
-    }
-
-    static String host(InetSocketAddress a) {
-        String h = a.getAddress().getHostAddress();
-        return (h.contains(":") ? "[" + h + "]" : h) + ":" + a.getPort();
+        return server.address();
     }
 
     @Deactivate
@@ -145,10 +129,7 @@ public final class MetricsComponent {
             }
         }
         if (server != null) {
-            server.stop(0);
-        }
-        if (executor != null) {
-            executor.shutdownNow();
+            server.stop();
         }
     }
 

@@ -47,7 +47,7 @@ class MetricsComponentTest {
         m.start(Map.of("service.pid", MetricsComponent.PID, "listen", "127.0.0.1:0"));
         try {
             HttpClient http = HttpClient.newHttpClient();
-            URI base = URI.create("http://" + MetricsComponent.host(m.address()));
+            URI base = URI.create("http://127.0.0.1:" + m.address().getPort());
             HttpResponse<String> r = http.send(HttpRequest.newBuilder(base.resolve("/metrics")).build(),
                     HttpResponse.BodyHandlers.ofString());
             assertThat(r.statusCode()).isEqualTo(200);
@@ -94,16 +94,13 @@ class MetricsComponentTest {
 
     @Test
     void onlyLoopbackIsAccepted() {
-        assertThat(Listen.parse("9464").getAddress().isLoopbackAddress()).isTrue();
-        assertThat(Listen.parse("[::1]:0").getPort()).isZero();
-        assertThat(Listen.parse("localhost:9464").getPort()).isEqualTo(9464);
-        assertThatThrownBy(() -> Listen.parse("0.0.0.0:9464")).hasMessage("listen = 0.0.0.0:9464 is not a loopback"
-                + " address: this version serves metrics on loopback only (no TLS, no authentication); let Prometheus"
-                + " scrape on the same host, or put a reverse proxy with TLS and authentication in front");
-        assertThatThrownBy(() -> Listen.parse("127.0.0.1:99999")).hasMessageContaining("a port from 0 to 65535");
-        assertThatThrownBy(() -> Listen.parse("a:b:1")).hasMessageContaining("IPv6 address in brackets");
         MetricsComponent m = new MetricsComponent();
         assertThatThrownBy(() -> m.start(Map.of("service.pid", MetricsComponent.PID, "listen", "10.1.2.3:9464")))
-                .hasMessageStartingWith("configuration io.github.scanout.metrics: listen = 10.1.2.3:9464 is not a loopback address");
+                .hasMessageStartingWith("configuration io.github.scanout.metrics")
+                .hasMessageEndingWith(": listen = 10.1.2.3:9464 is not a loopback address: this version serves metrics on"
+                        + " loopback only (no TLS, no authentication); let Prometheus scrape on the same host, or put a"
+                        + " reverse proxy with TLS and authentication in front");
+        assertThatThrownBy(() -> m.start(Map.of("service.pid", MetricsComponent.PID, "listen", "127.0.0.1:99999")))
+                .hasMessageContaining(": listen = 127.0.0.1:99999: expected a port from 0 to 65535");
     }
 }

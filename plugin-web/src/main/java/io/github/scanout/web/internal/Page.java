@@ -8,7 +8,8 @@ import java.util.Map;
 /**
  * The console's HTML, rendered on the server from the {@code devices} model of
  * {@code scanout ctl --json}: every device with its name, spec, state (and reason), buffer type,
- * fps, drops, latency and sink count, and a thumbnail of its snapshot endpoint. No inline script
+ * fps, drops, latency and sink count, a thumbnail of its snapshot endpoint and a "Download PNG"
+ * link to the same picture as an attachment. No inline script
  * or style (the CSP is {@code default-src 'self'}); {@code console.js} refreshes the thumbnails
  * and numbers. Every text from the model is HTML-escaped.
  *
@@ -39,6 +40,9 @@ final class Page {
                     .append("<h2 class=\"name\">").append(esc(name)).append("</h2>\n")
                     .append("<img class=\"thumb\" src=\"/api/devices/").append(esc(pathSegment(name)))
                     .append("/snapshot.png\" alt=\"The screen of ").append(esc(name)).append("\">\n")
+                    .append("<p class=\"actions\"><a class=\"download\" href=\"/api/devices/")
+                    .append(esc(pathSegment(name))).append("/snapshot.png?download=1\" download aria-label=\"Download PNG of ").append(esc(name))
+                    .append("\">Download PNG</a></p>\n")
                     .append("<p class=\"why\" role=\"status\"></p>\n<dl>\n");
             item(b, "Spec", "spec", str(d.get("spec")));
             item(b, "State", "state", state + (str(d.get("reason")).isEmpty() ? "" : " (" + str(d.get("reason")) + ")"));

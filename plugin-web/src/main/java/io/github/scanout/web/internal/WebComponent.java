@@ -2,6 +2,7 @@ package io.github.scanout.web.internal;
 
 import io.github.scanout.api.support.ConfigKey;
 import io.github.scanout.api.support.ConfigReader;
+import io.github.scanout.api.support.LoopbackHttpServer;
 import io.github.scanout.api.support.Reporter;
 import io.github.scanout.core.FrameSnapshot;
 import io.github.scanout.core.ManagedPipeline;
@@ -80,7 +81,8 @@ public final class WebComponent {
         reader.check();
         InetSocketAddress address;
         try {
-            address = Listen.parse(reader.text("listen"));
+            address = LoopbackHttpServer.address(reader.text("listen"), DEFAULT_LISTEN, "the web console",
+                    "browse on this host, through an SSH tunnel, or through a reverse proxy with TLS and authentication");
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException(reader.source() + ": " + e.getMessage());
         }

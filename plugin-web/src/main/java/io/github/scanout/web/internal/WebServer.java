@@ -1,7 +1,7 @@
 package io.github.scanout.web.internal;
 
 import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
+import io.github.scanout.api.support.LoopbackHttpServer;
 import io.github.scanout.api.support.Reporter;
 import java.io.IOException;
 import java.io.InputStream;
@@ -10,11 +10,13 @@ import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Pattern;
 
 /**
@@ -25,7 +27,9 @@ import java.util.regex.Pattern;
  *       numbers about once a second) and style, same origin;</li>
  *   <li>{@code /api/devices}, {@code /api/sinks}: exactly {@code scanout ctl devices --json} and
  *       {@code scanout ctl sinks --json};</li>
- *   <li>{@code /api/devices/NAME/snapshot.png}: the device's current picture.</li>
+ *   <li>{@code /api/devices/NAME/snapshot.png}: the device's current picture; with
+ *       {@code ?download=1} as an attachment named {@code NAME-YYYYmmdd-HHMMSS.png} (UTC, the
+ *       name's characters other than letters, digits, {@code . _ -} as {@code _}).</li>
  * </ul>
  * Every answer carries the security headers ({@link #SECURITY_HEADERS}). A request whose
  * {@code Host} is not a loopback name or address is refused (403): a page of another site that
@@ -79,6 +83,8 @@ final class WebServer {
      * hold a request thread all the time.
      */
     static final long FAILURE_TTL_NANOS = 5_000_000_000L;
+    private static final DateTimeFormatter FILE_TIME = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss", Locale.ROOT)
+            .withZone(ZoneOffset.UTC);
     private static final Pattern SNAPSHOT = Pattern.compile("/api/devices/([^/]+)/snapshot\\.png");
     private static final Pattern LOOPBACK_HOST = Pattern.compile(
             "(localhost|127\\.\\d{1,3}\\.\\d{1,3}\\.\\d{1,3}|\\[::1\\]|\\[0:0:0:0:0:0:0:1\\])(:\\d{1,5})?",
@@ -87,9 +93,9 @@ final class WebServer {
     private final Model model;
     private final Pictures pictures;
     private final Reporter reporter;
-    private final HttpServer server;
-    private final ExecutorService executor;
+    private final LoopbackHttpServer server;
     private final Map<String, Picture> recent = new ConcurrentHashMap<>();
+    private final Clock clock;
 
     /** A picture, or (png null) why there is none. */
     private record Picture(long nanos, byte[] png, String why) {}
@@ -100,40 +106,30 @@ final class WebServer {
      * @throws UncheckedIOException naming the address when it cannot be bound
      */
     WebServer(InetSocketAddress address, Model model, Pictures pictures, Reporter reporter) {
+        this(address, model, pictures, reporter, Clock.systemUTC());
+    }
+
+    /** With the clock that dates downloads (tests). */
+    WebServer(InetSocketAddress address, Model model, Pictures pictures, Reporter reporter, Clock clock) {
+        this.clock = clock;
         this.model = model;
         this.pictures = pictures;
         this.reporter = reporter;
-        try {
-            server = HttpServer.create(address, 16);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot listen on " + address + ": " + e.getMessage(), e);
-        }
-        server.createContext("/", this::handle);
-        AtomicInteger n = new AtomicInteger();
-        executor = Executors.newFixedThreadPool(8, r -> {
-            Thread t = new Thread(r, "scanout-web-" + n.incrementAndGet());
-            t.setDaemon(true);
-            return t;
-        });
-        server.setExecutor(executor);
-        server.start();
+        server = LoopbackHttpServer.start(address, 8, "scanout-web", this::handle);
     }
 
     /** The address it listens on (with the port chosen for port 0). */
     InetSocketAddress address() {
-        return server.getAddress();
+        return server.address();
     }
 
     /** {@code http://HOST:PORT/}. */
     String url() {
-        InetSocketAddress a = server.getAddress();
-        String h = a.getAddress().getHostAddress();
-        return "http://" + (h.contains(":") ? "[" + h + "]" : h) + ":" + a.getPort() + "/";
+        return "http://" + server.hostPort() + "/";
     }
 
     void stop() {
-        server.stop(0);
-        executor.shutdownNow();
+        server.stop();
     }
 
     /** What a request asks for: a page or API route, or a refusal with its status and one-line text. */
@@ -236,7 +232,7 @@ final class WebServer {
                     }
                     reply(ex, 200, "application/json", text(m.get("json") + "\n"));
                 }
-                case SNAPSHOT -> snapshot(ex, r.device());
+                case SNAPSHOT -> snapshot(ex, r.device(), download(ex.getRequestURI().getRawQuery()));
                 default -> throw new IllegalStateException("route " + r.kind());
             }
         } catch (IOException | RuntimeException e) {
@@ -247,7 +243,39 @@ final class WebServer {
         }
     }
 
-    private void snapshot(HttpExchange ex, String device) throws IOException, InterruptedException {
+    /** Whether a snapshot's query asks for an attachment: a parameter {@code download=1}. */
+    static boolean download(String rawQuery) {
+        if (rawQuery == null) {
+            return false;
+        }
+        for (String p : rawQuery.split("&", -1)) {
+            if (p.equals("download=1")) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * The {@code Content-Disposition} of a downloaded snapshot: {@code attachment;
+     * filename="NAME-YYYYmmdd-HHMMSS.png"}, the time in UTC, every character of the name other
+     * than an ASCII letter, digit, {@code .}, {@code _} or {@code -} written as {@code _} (a
+     * header value and a file name on any system), at most 100 of them.
+     */
+    static String attachment(String device, Instant when) {
+        StringBuilder b = new StringBuilder();
+        for (int i = 0; i < device.length() && b.length() < 100; i++) {
+            char c = device.charAt(i);
+            b.append((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' || c == '_'
+                    || c == '-' ? c : '_');
+        }
+        if (b.length() == 0 || b.charAt(0) == '.') {
+            b.insert(0, "device");
+        }
+        return "attachment; filename=\"" + b + "-" + FILE_TIME.format(when) + ".png\"";
+    }
+
+    private void snapshot(HttpExchange ex, String device, boolean download) throws IOException, InterruptedException {
         long now = System.nanoTime();
         Picture p = recent.get(device);
         if (p == null || now - p.nanos() > (p.png() == null ? FAILURE_TTL_NANOS : PICTURE_TTL_NANOS)) {
@@ -265,6 +293,9 @@ final class WebServer {
         if (p.png() == null) {
             reply(ex, 503, "text/plain; charset=utf-8", text(p.why() + "\n"));
             return;
+        }
+        if (download) {
+            ex.getResponseHeaders().set("Content-Disposition", attachment(device, clock.instant()));
         }
         reply(ex, 200, "image/png", p.png());
     }

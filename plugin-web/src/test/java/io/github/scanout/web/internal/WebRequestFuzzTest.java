@@ -33,6 +33,9 @@ class WebRequestFuzzTest {
         if (r.kind() == WebServer.Route.Kind.SNAPSHOT) {
             assertThat(path).startsWith("/api/devices/").endsWith("/snapshot.png");
             assertThat(r.device()).isNotNull();
+            // the device name from the URL goes into a header only as safe characters
+            assertThat(WebServer.attachment(r.device(), java.time.Instant.EPOCH))
+                    .matches("attachment; filename=\"[A-Za-z0-9._-]{1,106}-19700101-000000\\.png\"");
         } else {
             assertThat(r.device()).isEmpty();
         }

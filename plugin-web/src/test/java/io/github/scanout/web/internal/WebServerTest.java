@@ -13,7 +13,10 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -74,7 +77,8 @@ class WebServerTest {
                 default -> throw new WebServer.NoSuchDevice("no device " + name + " (devices: dark, desk)");
             };
         };
-        server = new WebServer(new InetSocketAddress("127.0.0.1", 0), model, pictures, reporter);
+        server = new WebServer(new InetSocketAddress("127.0.0.1", 0), model, pictures, reporter,
+                Clock.fixed(Instant.parse("2026-12-06T09:05:07.900Z"), ZoneOffset.UTC));
         return server;
     }
 
@@ -117,10 +121,14 @@ class WebServerTest {
                 "<dd class=\"spec\">sim:mdpy-vga</dd>",
                 "<dd class=\"state\">running</dd>", "<dd class=\"source\">region</dd>", "<dd class=\"fps\">29.9</dd>",
                 "<dd class=\"dropped\">3</dd>", "<dd class=\"latency\">1.2 ms / 5.6 ms</dd>", "<dd class=\"sinks\">2</dd>",
-                "<script src=\"/console.js\" defer></script>", "<title>Scanout: 2 devices</title>");
+                "<script src=\"/console.js\" defer></script>", "<title>Scanout: 2 devices</title>",
+                "<a class=\"download\" href=\"/api/devices/desk/snapshot.png?download=1\" download"
+                        + " aria-label=\"Download PNG of desk\">Download PNG</a>");
         // model text is escaped, the name in the URL percent-encoded
         assertThat(html).contains("<h2 class=\"name\">&lt;b&gt;x&amp;y&lt;/b&gt;</h2>",
                 "src=\"/api/devices/%3Cb%3Ex%26y%3C%2Fb%3E/snapshot.png\"",
+                "href=\"/api/devices/%3Cb%3Ex%26y%3C%2Fb%3E/snapshot.png?download=1\" download"
+                        + " aria-label=\"Download PNG of &lt;b&gt;x&amp;y&lt;/b&gt;\">",
                 "<dd class=\"state\">no_signal (the guest &quot;blanked&quot;)</dd>", "<dd class=\"source\">none</dd>");
         assertThat(html).doesNotContain("<b>x").doesNotContain("<script>").doesNotContain("style=");
         assertThat(shots).hasValue(0); // rendering the page takes no picture
@@ -170,6 +178,45 @@ class WebServerTest {
         Thread.sleep(WebServer.PICTURE_TTL_NANOS / 1_000_000 + 100);
         get("/api/devices/desk/snapshot.png");
         assertThat(shots.get()).isGreaterThanOrEqualTo(2);
+    }
+
+    @Test
+    void aDownloadIsThePngAsAnAttachmentNamedAfterTheDeviceAndTheTime() throws Exception {
+        start();
+        HttpResponse<byte[]> r = get("/api/devices/desk/snapshot.png?download=1");
+        assertThat(r.statusCode()).isEqualTo(200);
+        assertThat(r.headers().firstValue("Content-Type")).hasValue("image/png");
+        assertThat(r.headers().firstValue("Content-Disposition"))
+                .hasValue("attachment; filename=\"desk-20261206-090507.png\"");
+        assertSecurityHeaders(r);
+        assertThat(r.body()).isEqualTo(PNG);
+        assertThat(get("/api/devices/desk/snapshot.png?t=5&download=1").headers().firstValue("Content-Disposition"))
+                .hasValue("attachment; filename=\"desk-20261206-090507.png\"");
+        // a thumbnail is shown in the page, not downloaded
+        assertThat(get("/api/devices/desk/snapshot.png").headers().firstValue("Content-Disposition")).isEmpty();
+        assertThat(get("/api/devices/desk/snapshot.png?download=0").headers().firstValue("Content-Disposition")).isEmpty();
+        // no picture, no attachment: the reason as text
+        HttpResponse<byte[]> dark = get("/api/devices/dark/snapshot.png?download=1");
+        assertThat(dark.statusCode()).isEqualTo(503);
+        assertThat(dark.headers().firstValue("Content-Disposition")).isEmpty();
+        assertThat(get("/api/devices/nope/snapshot.png?download=1").headers().firstValue("Content-Disposition")).isEmpty();
+    }
+
+    @Test
+    void theAttachmentNameKeepsOnlySafeCharacters() {
+        Instant t = Instant.parse("2027-01-31T23:59:58Z");
+        assertThat(WebServer.attachment("vm-1.gpu_0", t)).isEqualTo("attachment; filename=\"vm-1.gpu_0-20270131-235958.png\"");
+        assertThat(WebServer.attachment("a\"b\r\nX: y/../é", t))
+                .isEqualTo("attachment; filename=\"a_b__X__y_..__-20270131-235958.png\"");
+        assertThat(WebServer.attachment("", t)).isEqualTo("attachment; filename=\"device-20270131-235958.png\"");
+        assertThat(WebServer.attachment("..", t)).isEqualTo("attachment; filename=\"device..-20270131-235958.png\"");
+        assertThat(WebServer.attachment("x".repeat(500), t)).hasSize("attachment; filename=\"".length() + 100
+                + "-20270131-235958.png\"".length());
+        assertThat(WebServer.download("download=1")).isTrue();
+        assertThat(WebServer.download("t=1&download=1")).isTrue();
+        assertThat(WebServer.download(null)).isFalse();
+        assertThat(WebServer.download("download=10")).isFalse();
+        assertThat(WebServer.download("xdownload=1")).isFalse();
     }
 
     @Test

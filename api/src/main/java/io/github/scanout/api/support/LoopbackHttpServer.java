@@ -1,0 +1,114 @@
+package io.github.scanout.api.support;
+
+import com.sun.net.httpserver.HttpHandler;
+import com.sun.net.httpserver.HttpServer;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * An HTTP endpoint on loopback only: the one home of what every endpoint Scanout serves without
+ * TLS or authentication (the metrics, the web console) does with its {@code listen} value. It
+ * reads the value with {@link ListenAddress}, refuses anything but a loopback address in one line,
+ * binds the JDK's HTTP server (module {@code jdk.httpserver}: a few GET routes need no library
+ * and no embedded server) and runs its requests on daemon threads.
+ *
+ * <p>Threads: {@link #start} and {@link #stop} from one thread (a component's activate and
+ * deactivate); requests run on {@code threads} daemon threads named {@code NAME-N}.
+ */
+public final class LoopbackHttpServer {
+    private final HttpServer server;
+    private final ExecutorService executor;
+
+    private LoopbackHttpServer(HttpServer server, ExecutorService executor) {
+        this.server = server;
+        this.executor = executor;
+    }
+
+    /**
+     * Reads a configured {@code listen} value: {@code HOST:PORT}, {@code [IPv6]:PORT},
+     * {@code :PORT} or {@code PORT}, resolved, and on loopback.
+     *
+     * @param configured the value as configured; null or blank for {@code defaultListen}
+     * @param defaultListen the endpoint's default, such as {@code 127.0.0.1:9464}
+     * @param serves what the endpoint serves, for the refusal ({@code metrics})
+     * @param instead what the operator can do instead, for the refusal
+     * @return the address
+     * @throws IllegalArgumentException one line starting {@code listen = VALUE}: what is wrong
+     *     and what is accepted
+     */
+    public static InetSocketAddress address(String configured, String defaultListen, String serves, String instead) {
+        String listen = configured == null || configured.isBlank() ? defaultListen : configured.trim();
+        InetSocketAddress bound;
+        try {
+            bound = ListenAddress.parse(listen, defaultListen);
+        } catch (ListenAddress.UnknownHost e) {
+            throw new IllegalArgumentException("listen = " + listen + ": " + e.getMessage());
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("listen = " + listen + ": expected " + e.getMessage());
+        }
+        if (!bound.getAddress().isLoopbackAddress()) {
+            throw new IllegalArgumentException("listen = " + listen + " is not a loopback address: this version serves "
+                    + serves + " on loopback only (no TLS, no authentication); " + instead);
+        }
+        return bound;
+    }
+
+    /**
+     * Binds {@code address} and serves every path with {@code handler}.
+     *
+     * @param address where, normally from {@link #address}
+     * @param threads how many requests run at once
+     * @param name the request threads' name prefix, such as {@code scanout-web}
+     * @param handler the routes
+     * @return the started server
+     * @throws UncheckedIOException {@code cannot listen on ADDRESS: REASON} when it cannot bind
+     */
+    public static LoopbackHttpServer start(InetSocketAddress address, int threads, String name, HttpHandler handler) {
+        HttpServer server;
+        try {
+            server = HttpServer.create(address, 16);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot listen on " + address + ": " + e.getMessage(), e);
+        }
+        server.createContext("/", handler);
+        AtomicInteger n = new AtomicInteger();
+        ExecutorService executor = Executors.newFixedThreadPool(threads, r -> {
+            Thread t = new Thread(r, name + "-" + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        });
+        server.setExecutor(executor);
+        server.start();
+        return new LoopbackHttpServer(server, executor);
+    }
+
+    /**
+     * The address it listens on.
+     *
+     * @return the address, with the port chosen for port 0
+     */
+    public InetSocketAddress address() {
+        return server.getAddress();
+    }
+
+    /**
+     * The address for a URL.
+     *
+     * @return {@code HOST:PORT} of {@link #address()}, an IPv6 address in brackets
+     */
+    public String hostPort() {
+        InetSocketAddress a = server.getAddress();
+        String h = a.getAddress().getHostAddress();
+        return (h.contains(":") ? "[" + h + "]" : h) + ":" + a.getPort();
+    }
+
+    /** Stops listening and the request threads; requests under way are cut off. */
+    public void stop() {
+        server.stop(0);
+        executor.shutdownNow();
+    }
+}

@@ -4,11 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.github.scanout.source.qemudbus.internal.PeerConnections.Peer;
-import io.github.scanout.testsupport.ChildProcesses;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.freedesktop.dbus.types.UInt32;
@@ -25,34 +22,26 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class QemuListenerTest {
 
-    static final Duration WAIT = Duration.ofSeconds(120);
+    static final Duration WAIT = RealQemu.WAIT;
 
     @TempDir
     Path dir;
 
+    RealQemu real;
     Process qemu;
     Path sock;
 
     @BeforeEach
     void startQemu() throws Exception {
-        sock = dir.resolve("qmp.sock");
-        qemu = ChildProcesses.start(new ProcessBuilder(List.of("qemu-system-x86_64", "-machine", "pc", "-vga", "none",
-                "-device", "VGA", "-display", "dbus,p2p=yes", "-qmp", "unix:" + sock + ",server=on,wait=off", "-nodefaults"))
-            .redirectErrorStream(true)
-            .redirectOutput(dir.resolve("qemu.log").toFile()));
-        long deadline = System.nanoTime() + WAIT.toNanos();
-        while (!Files.exists(sock)) {
-            if (!qemu.isAlive() || System.nanoTime() > deadline) {
-                throw new IllegalStateException("QEMU made no QMP socket: " + Files.readString(dir.resolve("qemu.log")));
-            }
-            Thread.sleep(20);
-        }
+        real = RealQemu.start(dir, "-machine", "pc", "-vga", "none", "-device", "VGA");
+        qemu = real.process;
+        sock = real.sock;
     }
 
     @AfterEach
     void stopQemu() {
-        if (qemu != null) {
-            ChildProcesses.destroyTree(qemu, true);
+        if (real != null) {
+            real.close();
         }
     }
 

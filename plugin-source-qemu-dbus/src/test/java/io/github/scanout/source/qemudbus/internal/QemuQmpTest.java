@@ -4,14 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.github.scanout.source.qemudbus.internal.QmpClient.QmpCommandException;
-import io.github.scanout.testsupport.ChildProcesses;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -27,38 +24,26 @@ import org.newsclub.net.unix.AFUNIXSocketPair;
  */
 class QemuQmpTest {
 
-    static final Duration WAIT = Duration.ofSeconds(120);
+    static final Duration WAIT = RealQemu.WAIT;
 
     @TempDir
     Path dir;
 
+    RealQemu real;
     Process qemu;
     Path sock;
 
     @BeforeEach
     void startQemu() throws Exception {
-        sock = dir.resolve("qmp.sock");
-        qemu = ChildProcesses.start(new ProcessBuilder(List.of("qemu-system-x86_64", "-machine", "none",
-                "-display", "dbus,p2p=yes", "-qmp", "unix:" + sock + ",server=on,wait=off", "-nodefaults", "-S"))
-            .redirectErrorStream(true)
-            .redirectOutput(dir.resolve("qemu.log").toFile()));
-        long deadline = System.nanoTime() + WAIT.toNanos();
-        while (!Files.exists(sock)) {
-            if (!qemu.isAlive()) {
-                throw new IllegalStateException("QEMU exited with " + qemu.exitValue() + ": "
-                    + Files.readString(dir.resolve("qemu.log")));
-            }
-            if (System.nanoTime() > deadline) {
-                throw new IllegalStateException("QEMU made no QMP socket within " + WAIT);
-            }
-            Thread.sleep(20);
-        }
+        real = RealQemu.start(dir, "-machine", "none", "-S");
+        qemu = real.process;
+        sock = real.sock;
     }
 
     @AfterEach
     void stopQemu() {
-        if (qemu != null) {
-            ChildProcesses.destroyTree(qemu, true);
+        if (real != null) {
+            real.close();
         }
     }
 

@@ -298,9 +298,28 @@ class TigerVncTest {
             viewer.destroy();
             viewer.waitFor(10, TimeUnit.SECONDS);
 
-            startViewer(s.port(), "-SecurityTypes", "X509Vnc", "-X509CA", pem[0].toString(), "-PasswordFile",
-                    right.toString());
-            awaitPicture(picture, w, h);
+            // TigerVNC 1.12 now and then stops after the TLS handshake on a loaded host: the server
+            // has sent the VNC authentication challenge and waits in its read, the viewer sleeps in
+            // poll() and never answers (seen 2 times in 3 runs beside two busy loops and a kernel
+            // guest; 6 s and 3 s runs otherwise). That is the viewer's: a viewer the server has not
+            // logged as connected is started again, at most three times, and the test says so. A
+            // viewer the server did connect must show the picture the first time.
+            for (int attempt = 1; ; attempt++) {
+                startViewer(s.port(), "-SecurityTypes", "X509Vnc", "-X509CA", pem[0].toString(), "-PasswordFile",
+                        right.toString());
+                try {
+                    awaitPicture(picture, w, h);
+                    break;
+                } catch (AssertionError e) {
+                    if (attempt == 3 || s.log.stream().anyMatch(l -> l.contains("connected (RFB 3.8, VeNCrypt"))) {
+                        throw e;
+                    }
+                    System.err.println("TigerVncTest: vncviewer attempt " + attempt + " stalled in the handshake ("
+                            + e.getMessage() + "); starting it again");
+                    viewer.destroy();
+                    viewer.waitFor(10, TimeUnit.SECONDS);
+                }
+            }
             s.awaitLog("connected (RFB 3.8, VeNCrypt X509Vnc, TLS, VNC authentication)");
         }
     }

@@ -8,10 +8,11 @@ import java.util.function.Consumer;
  * The lease leak detector. Every open lease is counted; a lease that becomes unreachable
  * without being closed is a leak: it is reported to the {@linkplain #onLeak(Consumer) leak
  * listener} (by default {@code System.Logger} at WARNING) and counted, and its reference is
- * dropped so the resource is still released.
+ * dropped so the resource is still released. It is noticed when no lease of the same buffer is
+ * reachable any more (one watch per buffer, so that a lease costs one small object).
  *
- * <p>With the system property {@code scanout.leaks=trace} each lease records where it was
- * taken, and the report shows that stack. Tests assert {@link #live()} returns to its start.
+ * <p>With the system property {@code scanout.leaks=trace} each lease is watched on its own and
+ * records where it was taken, and the report shows that stack. Tests assert {@link #live()} returns to its start.
  */
 public final class Leases {
     private Leases() {}
@@ -55,9 +56,9 @@ public final class Leases {
         LIVE.decrementAndGet();
     }
 
-    static void leaked(String what, Throwable where) {
-        LEAKED.incrementAndGet();
-        LIVE.decrementAndGet();
+    static void leaked(int leases, String what, Throwable where) {
+        LEAKED.addAndGet(leases);
+        LIVE.addAndGet(-leases);
         StringBuilder b = new StringBuilder("LEAK: ").append(what).append(" was not closed before it was garbage collected");
         if (where != null) {
             b.append("; taken at:");

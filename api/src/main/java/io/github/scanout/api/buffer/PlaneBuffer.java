@@ -8,17 +8,29 @@ import java.nio.ByteOrder;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
 
 /**
  * One lease on a plane's buffer. The buffer (its mapping, fd or pooled copy) is released when
  * the last lease on it closes. Each holder owns exactly one lease: {@link #retain()} takes
  * another for a new holder, {@link #close()} gives this one back (idempotent).
  *
+ * <p>Leak detection ({@link Leases}) watches the buffer, not each lease: every lease keeps a
+ * small anchor object of its buffer reachable, and when no lease is reachable any more while some
+ * are still open, those leases are reported as leaked and the buffer is released. So a lease is one
+ * small object, and a producer that hands out many leases of one buffer (a poller that hands the
+ * same mapping out on every poll) allocates nothing else per lease. With
+ * {@code -Dscanout.leaks=trace} each lease is watched on its own and remembers where it was taken.
+ *
  * <p>Threads: a lease may be passed to and closed on any thread; the buffer itself is
  * immutable apart from the pixels of {@link MemoryKind#LIVE_MAPPING live} memory.
  */
 public final class PlaneBuffer implements AutoCloseable {
+
+    private static final AtomicIntegerFieldUpdater<Shared> REFS =
+            AtomicIntegerFieldUpdater.newUpdater(Shared.class, "refs");
+    private static final AtomicIntegerFieldUpdater<PlaneBuffer> CLOSED =
+            AtomicIntegerFieldUpdater.newUpdater(PlaneBuffer.class, "closed");
 
     /** What all leases of one buffer share. */
     private static final class Shared {
@@ -27,7 +39,9 @@ public final class PlaneBuffer implements AutoCloseable {
         final ByteBuffer pixels;
         final DmaBuf dmaBuf;
         final AutoCloseable release;
-        final AtomicInteger refs = new AtomicInteger();
+        volatile int refs;
+        /** The buffer's leak watch (null with per-lease tracing); cleaned when the last lease closes. */
+        Cleaner.Cleanable watch;
 
         Shared(PlaneInfo info, MemoryKind memory, ByteBuffer pixels, DmaBuf dmaBuf, AutoCloseable release) {
             this.info = info;
@@ -38,7 +52,17 @@ public final class PlaneBuffer implements AutoCloseable {
         }
 
         void unref() {
-            if (refs.decrementAndGet() == 0 && release != null) {
+            if (REFS.decrementAndGet(this) == 0) {
+                Cleaner.Cleanable w = watch;
+                if (w != null) {
+                    w.clean(); // deregisters; its action finds no open lease
+                }
+                release();
+            }
+        }
+
+        void release() {
+            if (release != null) {
                 try {
                     release.close();
                 } catch (Exception e) {
@@ -49,37 +73,77 @@ public final class PlaneBuffer implements AutoCloseable {
         }
     }
 
-    /** Run by the cleaner when a lease is collected while open. */
-    private static final class LeakGuard implements Runnable {
+    /** Run by the cleaner when no lease of a buffer is reachable: the open ones leaked. */
+    private static final class BufferWatch implements Runnable {
         final Shared shared;
-        final AtomicBoolean closed;
-        final Throwable where;
 
-        LeakGuard(Shared shared, AtomicBoolean closed, Throwable where) {
+        BufferWatch(Shared shared) {
             this.shared = shared;
-            this.closed = closed;
+        }
+
+        @Override
+        public void run() {
+            // no lease is reachable, so none can close concurrently
+            int open = REFS.getAndSet(shared, 0);
+            if (open > 0) {
+                Leases.leaked(open, open == 1 ? "a lease on " + shared.info
+                        : "a buffer (" + shared.info + ") with " + open + " open leases", null);
+                shared.release();
+            }
+        }
+    }
+
+    /** With tracing: run by the cleaner when one lease is collected while open. */
+    private static final class LeaseWatch implements Runnable {
+        final Shared shared;
+        final AtomicBoolean closed = new AtomicBoolean();
+        final Throwable where;
+        Cleaner.Cleanable cleanable;
+
+        LeaseWatch(Shared shared, Throwable where) {
+            this.shared = shared;
             this.where = where;
         }
 
         @Override
         public void run() {
             if (closed.compareAndSet(false, true)) {
-                Leases.leaked("a lease on " + shared.info, where);
+                Leases.leaked(1, "a lease on " + shared.info, where);
                 shared.unref();
             }
         }
     }
 
     private final Shared shared;
-    private final AtomicBoolean closed = new AtomicBoolean();
-    private final Cleaner.Cleanable cleanable;
+    /**
+     * Keeps the buffer's leak anchor reachable while this lease is; with tracing, this lease's own
+     * {@link LeaseWatch} instead (one field for both keeps a lease at 24 bytes).
+     */
+    private final Object anchor;
+    private volatile int closed;
 
-    private PlaneBuffer(Shared shared) {
+    private PlaneBuffer(Shared shared, Object anchor) {
         this.shared = shared;
-        shared.refs.incrementAndGet();
+        REFS.incrementAndGet(shared);
         Leases.opened();
-        this.cleanable = Leases.CLEANER.register(this,
-                new LeakGuard(shared, closed, Leases.TRACE ? new Throwable("lease taken here") : null));
+        if (Leases.TRACE) {
+            LeaseWatch w = new LeaseWatch(shared, new Throwable("lease taken here"));
+            this.anchor = w;
+            w.cleanable = Leases.CLEANER.register(this, w);
+        } else {
+            this.anchor = anchor;
+        }
+    }
+
+    /** The first lease of a new buffer, its leak watch registered. */
+    private static PlaneBuffer first(Shared shared) {
+        if (Leases.TRACE) {
+            return new PlaneBuffer(shared, null);
+        }
+        Object anchor = new Object();
+        PlaneBuffer b = new PlaneBuffer(shared, anchor);
+        shared.watch = Leases.CLEANER.register(anchor, new BufferWatch(shared));
+        return b;
     }
 
     /**
@@ -109,7 +173,7 @@ public final class PlaneBuffer implements AutoCloseable {
                     + info + " needs " + info.requiredBytes());
         }
         ByteBuffer view = pixels == null ? null : pixels.slice().asReadOnlyBuffer().order(ByteOrder.LITTLE_ENDIAN);
-        return new PlaneBuffer(new Shared(info, memory, view, dmaBuf, release));
+        return first(new Shared(info, memory, view, dmaBuf, release));
     }
 
     /**
@@ -194,32 +258,49 @@ public final class PlaneBuffer implements AutoCloseable {
      */
     public PlaneBuffer retain() {
         checkOpen();
-        return new PlaneBuffer(shared);
+        return new PlaneBuffer(shared, anchor);
+    }
+
+    /**
+     * Whether both are leases of one buffer (the same memory and plane), open or closed. A reader
+     * that keeps a view from {@link #pixels()} may go on using it for another lease of the same
+     * buffer while that lease is open.
+     *
+     * @param other another lease, or null
+     * @return true when {@code other} is a lease of this buffer
+     */
+    public boolean sameBuffer(PlaneBuffer other) {
+        return other != null && other.shared == shared;
     }
 
     /** {@return whether this lease is still open} */
     public boolean isOpen() {
-        return !closed.get();
+        return closed == 0;
     }
 
     /** Gives this lease back; the last one releases the buffer. Idempotent. */
     @Override
     public void close() {
-        if (closed.compareAndSet(false, true)) {
+        if (CLOSED.compareAndSet(this, 0, 1)) {
             Leases.closed();
-            cleanable.clean();
+            if (anchor instanceof LeaseWatch w) {
+                if (!w.closed.compareAndSet(false, true)) {
+                    return; // the cleaner got there first
+                }
+                w.cleanable.clean();
+            }
             shared.unref();
         }
     }
 
     private void checkOpen() {
-        if (closed.get()) {
+        if (closed != 0) {
             throw new IllegalStateException("lease on " + shared.info + " is closed");
         }
     }
 
     @Override
     public String toString() {
-        return "PlaneBuffer[" + shared.info + ", " + shared.memory + (closed.get() ? ", closed]" : "]");
+        return "PlaneBuffer[" + shared.info + ", " + shared.memory + (closed != 0 ? ", closed]" : "]");
     }
 }

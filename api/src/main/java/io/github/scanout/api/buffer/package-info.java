@@ -7,5 +7,5 @@
  * the rest, {@code PlaneBuffer.create}.
  */
 @org.osgi.annotation.bundle.Export
-@org.osgi.annotation.versioning.Version("0.2.0")
+@org.osgi.annotation.versioning.Version("0.3.0")
 package io.github.scanout.api.buffer;

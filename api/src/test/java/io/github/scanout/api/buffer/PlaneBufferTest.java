@@ -77,6 +77,65 @@ class PlaneBufferTest {
         }
     }
 
+    @Test
+    void severalLeasesOfOneBufferDroppedWithoutCloseAreReportedOnceAndReleaseItOnce() throws Exception {
+        List<String> reports = new CopyOnWriteArrayList<>();
+        AtomicInteger released = new AtomicInteger();
+        Leases.onLeak(reports::add);
+        try {
+            long leaked = Leases.leaked();
+            long live = Leases.live();
+            dropThreeLeasesClosingOne(released);
+            assertThat(Leases.live()).isEqualTo(live + 2);
+            for (int i = 0; i < 200 && released.get() == 0; i++) {
+                System.gc();
+                Thread.sleep(10);
+            }
+            assertThat(released).hasValue(1);
+            assertThat(Leases.leaked()).isEqualTo(leaked + 2);
+            assertThat(Leases.live()).isEqualTo(live);
+            assertThat(reports).anySatisfy(r -> assertThat(r).startsWith("LEAK:").contains("XR24 4x2")
+                    .contains("2 open leases"));
+        } finally {
+            Leases.onLeak(m -> { });
+        }
+    }
+
+    private static void dropThreeLeasesClosingOne(AtomicInteger released) {
+        PlaneBuffer first = PlaneBuffer.create(INFO, MemoryKind.SNAPSHOT, ByteBuffer.allocate(32), null,
+                released::incrementAndGet);
+        first.retain();
+        first.retain().close();
+    }
+
+    @Test
+    void theLastCloseReleasesTheBufferOnceAndNothingIsReportedLater() throws Exception {
+        List<String> reports = new CopyOnWriteArrayList<>();
+        AtomicInteger released = new AtomicInteger();
+        Leases.onLeak(reports::add);
+        try {
+            long leaked = Leases.leaked();
+            closeEveryLease(released);
+            assertThat(released).hasValue(1);
+            System.gc();
+            Thread.sleep(100);
+            assertThat(released).hasValue(1);
+            assertThat(Leases.leaked()).isEqualTo(leaked);
+            assertThat(reports).noneSatisfy(r -> assertThat(r).contains("XR24 4x2"));
+        } finally {
+            Leases.onLeak(m -> { });
+        }
+    }
+
+    private static void closeEveryLease(AtomicInteger released) {
+        PlaneBuffer first = PlaneBuffer.create(INFO, MemoryKind.SNAPSHOT, ByteBuffer.allocate(32), null,
+                released::incrementAndGet);
+        PlaneBuffer second = first.retain();
+        first.close();
+        second.close();
+        second.close();
+    }
+
     private static void dropALease(AtomicInteger released) {
         PlaneBuffer.create(INFO, MemoryKind.SNAPSHOT, ByteBuffer.allocate(32), null, released::incrementAndGet);
     }

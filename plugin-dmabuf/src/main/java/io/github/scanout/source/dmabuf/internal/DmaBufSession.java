@@ -71,6 +71,13 @@ final class DmaBufSession implements PlaneSession {
         final SnapshotPool pool;
         PlaneInfo info;
         CachedBuffer buffer;
+        /**
+         * The session's own lease of {@link #buffer} as a {@link MemoryKind#DMABUF_FD} buffer of
+         * {@link #info}, when that is what the plane is: each poll that answers the same plane hands
+         * out another lease of it (no cache lookup, no new buffer). Never held for mapped buffers,
+         * whose CPU access (SYNC START to END) lasts only as long as their leases.
+         */
+        PlaneBuffer fdLease;
 
         PlaneState(String label, TransientRetry retry, SnapshotPool pool) {
             this.label = label;
@@ -120,12 +127,16 @@ final class DmaBufSession implements PlaneSession {
                 return Optional.empty();
             }
             PlaneInfo info = answer.get();
-            CachedBuffer buffer = cache.obtain(info);
-            if (st.buffer != null) {
-                cache.release(st.buffer);
+            // the device hands the same object again for an unchanged answer: same plane, same buffer
+            if (info != st.info || st.buffer == null) {
+                CachedBuffer buffer = cache.obtain(info);
+                dropFdLease(st);
+                if (st.buffer != null) {
+                    cache.release(st.buffer);
+                }
+                st.buffer = buffer;
+                st.info = info;
             }
-            st.buffer = buffer;
-            st.info = info;
         } catch (DeviceException e) {
             if (e.isTransient()) {
                 st.retry.failed(e);
@@ -139,7 +150,15 @@ final class DmaBufSession implements PlaneSession {
         return Optional.of(produce(st, consistent));
     }
 
+    private static void dropFdLease(PlaneState st) {
+        if (st.fdLease != null) {
+            st.fdLease.close();
+            st.fdLease = null;
+        }
+    }
+
     private void forget(PlaneState st) {
+        dropFdLease(st);
         st.info = null;
         if (st.buffer != null) {
             CachedBuffer b = st.buffer;
@@ -158,7 +177,10 @@ final class DmaBufSession implements PlaneSession {
         CachedBuffer buffer = st.buffer;
         Modifier modifier = info.modifier();
         if (!buffer.mappable() || !(modifier.isLinear() || Detiler.supports(modifier))) {
-            return fdOnly(info, buffer);
+            if (st.fdLease == null) {
+                st.fdLease = fdOnly(info, buffer);
+            }
+            return st.fdLease.retain();
         }
         long required = info.requiredBytes();
         if (required > Integer.MAX_VALUE) {

@@ -10,6 +10,7 @@ import io.github.scanout.api.Hotspot;
 import io.github.scanout.api.InvalidPlaneException;
 import io.github.scanout.api.Modifier;
 import io.github.scanout.api.PlaneType;
+import io.github.scanout.api.buffer.Leases;
 import io.github.scanout.api.buffer.MemoryKind;
 import io.github.scanout.api.buffer.PlaneBuffer;
 import io.github.scanout.core.Resources;
@@ -36,6 +37,28 @@ class GvtSessionTest extends SessionFixture {
         assertThat(reporter.lines().get(0)).startsWith("INFO the dma-bufs of sim:gvt?tiling=x cannot be mapped by the CPU")
                 .contains("ENODEV");
         assertThat(g.dmabufGets()).hasSize(1).containsValue(1);
+    }
+
+    @Test
+    void pollsOfAnUnchangedFdOnlyPlaneAreLeasesOfOneBufferAndAFlipMakesANewOne() throws Exception {
+        GvtDevice g = open("sim:gvt");
+        DmaBufSession s = session();
+        long leases = Leases.live();
+        PlaneBuffer first = poll(s, PlaneType.PRIMARY, false);
+        PlaneBuffer second = poll(s, PlaneType.PRIMARY, false);
+        assertThat(first.memory()).isEqualTo(MemoryKind.DMABUF_FD);
+        assertThat(second.sameBuffer(first)).as("the same answer again: another lease of the same buffer").isTrue();
+        first.close();
+        second.close();
+        assertThat(Leases.live()).as("the session keeps one lease of the plane's buffer").isEqualTo(leases + 1);
+
+        g.flip();
+        try (PlaneBuffer third = poll(s, PlaneType.PRIMARY, false)) {
+            assertThat(third.sameBuffer(first)).as("a flipped plane is another buffer").isFalse();
+            assertThat(third.info().bufferId()).isNotEqualTo(first.info().bufferId());
+        }
+        s.close();
+        assertThat(Leases.live()).as("closing the session gives its lease back").isEqualTo(leases);
     }
 
     @Test

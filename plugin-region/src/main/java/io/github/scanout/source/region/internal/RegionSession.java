@@ -32,8 +32,11 @@ import java.util.function.LongSupplier;
  *       {@code region_index} changes. A region without the MMAP flag is read with pread into a
  *       pooled buffer instead ({@link MemoryKind#PREAD_COPY}), reported once;</li>
  *   <li>the buffer is a read-only view of exactly {@link PlaneInfo#requiredBytes()} bytes from
- *       the start of the region, checked again against the region's size. A new view is built
- *       for every lease, so a change of width, height, format or stride shows at once;</li>
+ *       the start of the region, checked again against the region's size. The session keeps one
+ *       live buffer per plane and hands out a new lease of it on each poll while the device
+ *       answers the same plane (the device returns the same {@link PlaneInfo} for an unchanged
+ *       answer); any other answer (width, height, format, stride, region) makes a new buffer, so a
+ *       change shows at once;</li>
  *   <li>{@code consistent == false}: a zero-copy {@link MemoryKind#LIVE_MAPPING} (the guest
  *       keeps drawing into it); {@code consistent == true}: a {@link MemoryKind#SNAPSHOT}
  *       copied into a buffer from a small bounded pool of the plane (reused once its lease
@@ -65,6 +68,11 @@ final class RegionSession implements PlaneSession {
         final SnapshotPool pool;
         PlaneInfo info;
         MappedRegion region;
+        /**
+         * The session's own lease on the live view of {@link #info} in {@link #region}: each poll
+         * that answers the same plane hands out another lease of it (nothing else is allocated).
+         */
+        PlaneBuffer live;
 
         PlaneState(PlaneType type, String label, TransientRetry retry, SnapshotPool pool) {
             this.type = type;
@@ -76,9 +84,17 @@ final class RegionSession implements PlaneSession {
         /** Forgets the last good plane and gives the region back (leases keep it mapped). */
         void clear() {
             info = null;
+            dropLive();
             if (region != null) {
                 region.release();
                 region = null;
+            }
+        }
+
+        void dropLive() {
+            if (live != null) {
+                live.close();
+                live = null;
             }
         }
     }
@@ -159,6 +175,9 @@ final class RegionSession implements PlaneSession {
             }
             st.region = region;
         }
+        if (!info.equals(st.info)) {
+            st.dropLive();
+        }
         st.info = info;
     }
 
@@ -206,17 +225,19 @@ final class RegionSession implements PlaneSession {
         MappedRegion region = st.region;
         int length = (int) info.requiredBytes();
         if (region.mapped() && !consistent) {
-            region.retain();
-            boolean ok = false;
-            try {
-                PlaneBuffer b = PlaneBuffer.liveMapping(info, region.view(length), region::release);
-                ok = true;
-                return b;
-            } finally {
-                if (!ok) {
-                    region.release();
+            if (st.live == null) {
+                region.retain();
+                boolean ok = false;
+                try {
+                    st.live = PlaneBuffer.liveMapping(info, region.view(length), region::release);
+                    ok = true;
+                } finally {
+                    if (!ok) {
+                        region.release();
+                    }
                 }
             }
+            return st.live.retain();
         }
         if (region.mapped()) {
             return st.pool.snapshot(info, copy -> copy.put(0, region.view(length), 0, length));

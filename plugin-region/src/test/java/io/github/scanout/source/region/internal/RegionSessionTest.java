@@ -11,6 +11,7 @@ import io.github.scanout.api.InvalidPlaneException;
 import io.github.scanout.api.PlaneInfo;
 import io.github.scanout.api.PlaneType;
 import io.github.scanout.api.buffer.MemoryKind;
+import io.github.scanout.api.buffer.Leases;
 import io.github.scanout.api.buffer.PlaneBuffer;
 import io.github.scanout.api.device.GfxDevice;
 import io.github.scanout.api.pixels.PixelConverter;
@@ -132,6 +133,31 @@ class RegionSessionTest {
         assertThat(device.count("regionInfo 16")).isEqualTo(1);
         assertThat(device.count("queryPlane PRIMARY")).isEqualTo(200);
         assertThat(s.pool(PlaneType.PRIMARY).allocations()).as("no allocation per frame").isEqualTo(1);
+    }
+
+    @Test
+    void pollsOfAnUnchangedPlaneAreLeasesOfOneBufferAndAChangeMakesANewOne() throws Exception {
+        RegionSession s = session();
+        long leases = Leases.live();
+        PlaneBuffer first = s.acquire(PlaneType.PRIMARY, false).orElseThrow();
+        PlaneBuffer second = s.acquire(PlaneType.PRIMARY, false).orElseThrow();
+        assertThat(second.sameBuffer(first)).as("the same plane again: another lease of the same buffer").isTrue();
+        first.close();
+        second.close();
+        // the session keeps one lease of the current plane's buffer
+        assertThat(Leases.live()).isEqualTo(leases + 1);
+
+        scripted.planes((plane, a) -> {
+            a.width = 800;
+            a.height = 600;
+        });
+        try (PlaneBuffer third = s.acquire(PlaneType.PRIMARY, false).orElseThrow()) {
+            assertThat(third.sameBuffer(first)).as("a new plane is a new buffer").isFalse();
+            assertThat(third.info().width()).isEqualTo(800);
+        }
+        assertThat(Leases.live()).isEqualTo(leases + 1);
+        s.close();
+        assertThat(Leases.live()).as("closing the session gives its lease back").isEqualTo(leases);
     }
 
     @Test

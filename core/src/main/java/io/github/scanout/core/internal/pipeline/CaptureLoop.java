@@ -83,6 +83,9 @@ final class CaptureLoop implements Runnable {
     private volatile String reason = "";
     private volatile String sourceType = "";
 
+    /** {@link #acquire} for the cursor tracker, made once (a method reference made per tick is garbage per tick). */
+    private final CursorTracker.Acquire acquirer = this::acquire;
+
     @Inject
     CaptureLoop(PipelineSetup setup, Clock clock, LoopSignal signal, StallWatch stall, SourceSelector selector,
             @Named("primary") ChangeDetector primaryCheck, @Named("cursor") ChangeDetector cursorCheck, Fanout fanout,
@@ -439,7 +442,7 @@ final class CaptureLoop implements Runnable {
                 deferredTo = rate.creditDue(start);
                 changed = false;
             }
-            boolean cursorChanged = cursor.poll(this::acquire, consistent);
+            boolean cursorChanged = cursor.poll(acquirer, consistent);
             if (changed || forced) {
                 PlaneBuffer deliver = live;
                 live = null;

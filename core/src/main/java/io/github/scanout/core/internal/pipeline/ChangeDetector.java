@@ -42,6 +42,17 @@ public final class ChangeDetector {
     private final CRC32C crc = new CRC32C();
     private BufferType type;
     private PlaneInfo.BufferKey key;
+    /** The plane of the last look: a device hands the same object again for an unchanged answer. */
+    private PlaneInfo lastInfo;
+    /** How the bytes of {@link #layoutOf} are walked (made once per plane, not per poll). */
+    private Layout layout;
+    private PlaneInfo layoutOf;
+    /**
+     * A view of the last buffer read, and a lease of that buffer (maybe closed by now): the view is
+     * used again only for an open lease of the same buffer, whose memory is then still there.
+     */
+    private ByteBuffer view;
+    private PlaneBuffer viewOf;
     private boolean readable;
     private int[] bands = new int[0];
     private boolean hashed;
@@ -53,7 +64,9 @@ public final class ChangeDetector {
      */
     public boolean update(PlaneBuffer buffer) {
         PlaneInfo info = buffer.info();
-        PlaneInfo.BufferKey k = info.key();
+        // the key is made only for a plane not seen last time (no garbage per unchanged poll)
+        PlaneInfo.BufferKey k = info == lastInfo && key != null ? key : info.key();
+        lastInfo = info;
         boolean sameIdentity = key != null && k.equals(key) && info.bufferType().equals(type)
                 && readable == buffer.cpuReadable();
         type = info.bufferType();
@@ -64,7 +77,10 @@ public final class ChangeDetector {
             return !sameIdentity;
         }
         boolean compare = sameIdentity && hashed;
-        Layout layout = Layout.of(info);
+        if (layoutOf != info) {
+            layout = Layout.of(info);
+            layoutOf = info;
+        }
         int n = (layout.rows + BAND_ROWS - 1) / BAND_ROWS;
         if (bands.length != n) {
             bands = new int[n];
@@ -73,7 +89,14 @@ public final class ChangeDetector {
         boolean changed = !compare;
         DmaBuf synced = beginCpuRead(buffer);
         try {
-            ByteBuffer pixels = buffer.pixels();
+            ByteBuffer pixels;
+            if (buffer.sameBuffer(viewOf)) {
+                pixels = view; // no new view per poll of a source that hands out one buffer again
+            } else {
+                pixels = buffer.pixels();
+                view = pixels;
+                viewOf = buffer;
+            }
             for (int band = 0; band < n; band++) {
                 int h = hashBand(pixels, layout, band);
                 if (h != bands[band]) {
@@ -92,6 +115,10 @@ public final class ChangeDetector {
     public void reset() {
         type = null;
         key = null;
+        lastInfo = null;
+        view = null;
+        viewOf = null;
+        layoutOf = null;
         hashed = false;
         Arrays.fill(bands, 0);
     }

@@ -3,7 +3,7 @@ package io.github.scanout.core.internal.pipeline;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
 import java.util.function.Predicate;
@@ -26,10 +26,37 @@ import java.util.function.Predicate;
  */
 final class DropOldestQueue<E, S> {
 
-    /** What {@link #take} got: an entry, else the slot's value, else nothing (timed out or closed). */
-    record Taken<E, S>(E entry, S slot, boolean closed) {
+    /**
+     * What {@link #take} got: an entry, else the slot's value, else nothing (timed out or closed).
+     * The queue's one consumer gets the same object from every take (no garbage per frame): read
+     * it before taking again.
+     */
+    static final class Taken<E, S> {
+        private E entry;
+        private S slot;
+        private boolean closed;
+
+        E entry() {
+            return entry;
+        }
+
+        S slot() {
+            return slot;
+        }
+
+        boolean closed() {
+            return closed;
+        }
+
         boolean empty() {
             return entry == null && slot == null;
+        }
+
+        private Taken<E, S> set(E e, S s, boolean c) {
+            entry = e;
+            slot = s;
+            closed = c;
+            return this;
         }
     }
 
@@ -39,10 +66,17 @@ final class DropOldestQueue<E, S> {
     private final Predicate<? super E> countsAsDrop;
 
     private final ReentrantLock lock = new ReentrantLock();
-    private final Condition ready = lock.newCondition();
+    /**
+     * The consumer while it waits in {@link #take}, else null; guarded by the lock. Woken with
+     * {@link LockSupport#unpark}, not a {@code Condition}: a condition's wait allocates a node per
+     * wait, that is garbage per frame.
+     */
+    private Thread waiter;
     private final ArrayDeque<E> queue = new ArrayDeque<>();
     private S slot;
     private boolean closed;
+    /** What take() returns, reused (one consumer); guarded by the lock while it is filled. */
+    private final Taken<E, S> taken = new Taken<>();
     private volatile boolean busy;
     private long dropped;
 
@@ -90,7 +124,7 @@ final class DropOldestQueue<E, S> {
                 }
                 superseded = slot;
                 slot = null;
-                ready.signal();
+                wakeConsumer();
                 e = null;
             }
         } finally {
@@ -123,7 +157,7 @@ final class DropOldestQueue<E, S> {
             if (set) {
                 old = slot;
                 slot = s;
-                ready.signal();
+                wakeConsumer();
             } else {
                 old = s;
             }
@@ -136,18 +170,42 @@ final class DropOldestQueue<E, S> {
         return set;
     }
 
+    /** Wakes the consumer if it waits; called with the lock held, after a change it waits for. */
+    private void wakeConsumer() {
+        Thread w = waiter;
+        if (w != null) {
+            LockSupport.unpark(w);
+        }
+    }
+
     /**
      * Takes the oldest entry, else the slot's value, waiting up to {@code waitNanos} when there is
      * neither. What it returns is the caller's to release; it is busy until {@link #finished()}.
+     * One consumer thread only: the result is the same object on every call.
      */
     Taken<E, S> take(long waitNanos) throws InterruptedException {
         lock.lock();
         try {
-            if (queue.isEmpty() && slot == null && !closed) {
-                ready.awaitNanos(waitNanos);
+            long deadline = System.nanoTime() + waitNanos;
+            while (queue.isEmpty() && slot == null && !closed) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    break;
+                }
+                waiter = Thread.currentThread();
+                lock.unlock();
+                try {
+                    LockSupport.parkNanos(this, left);
+                } finally {
+                    lock.lock();
+                    waiter = null;
+                }
+                if (Thread.interrupted()) {
+                    throw new InterruptedException();
+                }
             }
             if (closed) {
-                return new Taken<>(null, null, true);
+                return taken.set(null, null, true);
             }
             E e = queue.pollFirst();
             S s = null;
@@ -156,7 +214,7 @@ final class DropOldestQueue<E, S> {
                 slot = null;
             }
             busy = e != null || s != null;
-            return new Taken<>(e, s, false);
+            return taken.set(e, s, false);
         } finally {
             lock.unlock();
         }
@@ -211,7 +269,7 @@ final class DropOldestQueue<E, S> {
         lock.lock();
         try {
             closed = true;
-            ready.signalAll();
+            wakeConsumer();
         } finally {
             lock.unlock();
         }
@@ -228,7 +286,7 @@ final class DropOldestQueue<E, S> {
             queue.clear();
             s = slot;
             slot = null;
-            ready.signalAll();
+            wakeConsumer();
         } finally {
             lock.unlock();
         }

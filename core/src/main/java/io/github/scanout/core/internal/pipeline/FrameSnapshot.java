@@ -7,7 +7,7 @@ package io.github.scanout.core.internal.pipeline;
  *
  * <p>Threads: immutable apart from the reference counts.
  */
-final class FrameSnapshot {
+final class FrameSnapshot implements SinkWorker.Entry {
     final long sequence;
     final long captureNanos;
     final long wallMillis;
@@ -32,5 +32,11 @@ final class FrameSnapshot {
     void unref() {
         primary.unref();
         cursor.unref();
+    }
+
+    /** A sink's queue gives its reference back. */
+    @Override
+    public void release() {
+        unref();
     }
 }

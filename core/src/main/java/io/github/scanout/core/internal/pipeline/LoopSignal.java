@@ -3,6 +3,7 @@ package io.github.scanout.core.internal.pipeline;
 import jakarta.inject.Inject;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
@@ -17,8 +18,17 @@ final class LoopSignal {
     /** What was requested since the last {@link #take()}. */
     record Requests(boolean closing, boolean reopen, long reselectTicket, boolean forceFrame, boolean woken) {}
 
+    /** Nothing requested (the answer of almost every take). */
+    private static final Requests NONE = new Requests(false, false, 0, false, false);
+
     private final ReentrantLock lock = new ReentrantLock();
-    private final Condition changed = lock.newCondition();
+    /**
+     * The capture thread while it waits in {@link #awaitUntil}, else null. Set under the lock, so a
+     * request made under the lock either finds it set or is seen before the thread parks. Woken with
+     * {@link LockSupport#unpark}, not a {@code Condition}: a condition's wait allocates a node per
+     * wait, that is garbage per tick.
+     */
+    private volatile Thread waiter;
     private final Condition acked = lock.newCondition();
     private boolean closing;
     private boolean reopen;
@@ -35,7 +45,7 @@ final class LoopSignal {
         lock.lock();
         try {
             woken = true;
-            changed.signalAll();
+            wakeLoop();
         } finally {
             lock.unlock();
         }
@@ -47,7 +57,7 @@ final class LoopSignal {
         try {
             forceFrame = true;
             woken = true;
-            changed.signalAll();
+            wakeLoop();
         } finally {
             lock.unlock();
         }
@@ -57,7 +67,7 @@ final class LoopSignal {
         lock.lock();
         try {
             reopen = true;
-            changed.signalAll();
+            wakeLoop();
         } finally {
             lock.unlock();
         }
@@ -67,7 +77,7 @@ final class LoopSignal {
         lock.lock();
         try {
             closing = true;
-            changed.signalAll();
+            wakeLoop();
             acked.signalAll();
         } finally {
             lock.unlock();
@@ -88,7 +98,7 @@ final class LoopSignal {
         lock.lock();
         try {
             long ticket = ++reselectRequested;
-            changed.signalAll();
+            wakeLoop();
             return ticket;
         } finally {
             lock.unlock();
@@ -129,8 +139,9 @@ final class LoopSignal {
     Requests take() {
         lock.lock();
         try {
-            Requests r = new Requests(closing, reopen, reselectRequested > reselectDone ? reselectRequested : 0,
-                    forceFrame, woken);
+            long ticket = reselectRequested > reselectDone ? reselectRequested : 0;
+            Requests r = !closing && !reopen && ticket == 0 && !forceFrame && !woken ? NONE
+                    : new Requests(closing, reopen, ticket, forceFrame, woken);
             reopen = false;
             forceFrame = false;
             woken = false;
@@ -145,21 +156,41 @@ final class LoopSignal {
      * request arrives; {@code deadline == Long.MAX_VALUE} waits for a request only.
      */
     void awaitUntil(Clock clock, long deadline) throws InterruptedException {
-        lock.lock();
+        Thread me = Thread.currentThread();
         try {
-            while (!closing && !reopen && !forceFrame && !woken && reselectRequested <= reselectDone) {
+            while (true) {
+                lock.lock();
+                try {
+                    if (closing || reopen || forceFrame || woken || reselectRequested > reselectDone) {
+                        return;
+                    }
+                    waiter = me;
+                } finally {
+                    lock.unlock();
+                }
                 if (deadline == Long.MAX_VALUE) {
-                    changed.await();
-                    continue;
+                    LockSupport.park(this);
+                } else {
+                    long left = deadline - clock.nanoTime();
+                    if (left <= 0) {
+                        return;
+                    }
+                    LockSupport.parkNanos(this, Math.min(left, TimeUnit.SECONDS.toNanos(10)));
                 }
-                long left = deadline - clock.nanoTime();
-                if (left <= 0) {
-                    return;
+                if (Thread.interrupted()) {
+                    throw new InterruptedException();
                 }
-                changed.awaitNanos(Math.min(left, TimeUnit.SECONDS.toNanos(10)));
             }
         } finally {
-            lock.unlock();
+            waiter = null;
+        }
+    }
+
+    /** Wakes the capture thread if it waits; called with the lock held, after setting a request. */
+    private void wakeLoop() {
+        Thread w = waiter;
+        if (w != null) {
+            LockSupport.unpark(w);
         }
     }
 }

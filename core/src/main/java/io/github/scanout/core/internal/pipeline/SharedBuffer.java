@@ -1,7 +1,7 @@
 package io.github.scanout.core.internal.pipeline;
 
 import io.github.scanout.api.buffer.PlaneBuffer;
-import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
 
 /**
  * One captured buffer shared by the pipeline (as its current frame or cursor) and by sink queue
@@ -14,15 +14,27 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 final class SharedBuffer {
 
-    /** A CPU-readable lease for a sink, or the reason there is none. */
-    record CpuLease(PlaneBuffer lease, String reason) {}
+    private static final AtomicIntegerFieldUpdater<SharedBuffer> REFS =
+            AtomicIntegerFieldUpdater.newUpdater(SharedBuffer.class, "refs");
+
+    /** The CPU import of a buffer the CPU cannot read: tried once, by the first CPU sink that asks. */
+    private static final class Import {
+        /** Set once released: no import is made any more. */
+        static final Import RELEASED = new Import(null, "released");
+
+        PlaneBuffer buffer;
+        final String failure;
+
+        Import(PlaneBuffer buffer, String failure) {
+            this.buffer = buffer;
+            this.failure = failure;
+        }
+    }
 
     private final PlaneBuffer owned;
-    private final AtomicInteger refs = new AtomicInteger(1);
-    private PlaneBuffer imported;
-    private String importFailure;
-    private boolean importTried;
-    private boolean released;
+    private volatile int refs = 1;
+    /** Null until an import was tried (one field, so that a frame's buffer stays small); guarded by this. */
+    private Import imp;
 
     /** Takes ownership of {@code lease}; the caller holds the first reference. */
     SharedBuffer(PlaneBuffer lease) {
@@ -36,9 +48,9 @@ final class SharedBuffer {
 
     /** Another reference. */
     SharedBuffer ref() {
-        int before = refs.getAndIncrement();
+        int before = REFS.getAndIncrement(this);
         if (before <= 0) {
-            refs.getAndDecrement();
+            REFS.getAndDecrement(this);
             throw new IllegalStateException("buffer " + owned.info() + " was already released");
         }
         return this;
@@ -46,17 +58,19 @@ final class SharedBuffer {
 
     /** Gives a reference back; the last closes the lease and any import. */
     void unref() {
-        int left = refs.decrementAndGet();
+        int left = REFS.decrementAndGet(this);
         if (left == 0) {
-            PlaneBuffer imp;
+            PlaneBuffer made = null;
             synchronized (this) {
-                released = true;
-                imp = imported;
-                imported = null;
+                if (imp != null) {
+                    made = imp.buffer;
+                    imp.buffer = null;
+                }
+                imp = Import.RELEASED;
             }
             owned.close();
-            if (imp != null) {
-                imp.close();
+            if (made != null) {
+                made.close();
             }
         } else if (left < 0) {
             throw new IllegalStateException("buffer " + owned.info() + " released too often");
@@ -71,22 +85,27 @@ final class SharedBuffer {
     /**
      * A new CPU-readable lease for one sink call: the buffer itself when the CPU can read it,
      * otherwise its import, made once (on the first CPU sink that asks) and shared.
+     *
+     * @return the lease, or null when there is none ({@link #importFailure()} says why)
      */
-    CpuLease cpuLease(ImportRouter importers) {
+    PlaneBuffer cpuLease(ImportRouter importers) {
         if (owned.cpuReadable()) {
-            return new CpuLease(owned.retain(), null);
+            return owned.retain();
         }
         synchronized (this) {
-            if (released) {
+            if (imp == Import.RELEASED) {
                 throw new IllegalStateException("buffer " + owned.info() + " was already released");
             }
-            if (!importTried) {
-                importTried = true;
+            if (imp == null) {
                 ImportRouter.Result r = importers.importToCpu(owned);
-                imported = r.buffer();
-                importFailure = r.reason();
+                imp = new Import(r.buffer(), r.reason());
             }
-            return imported != null ? new CpuLease(imported.retain(), null) : new CpuLease(null, importFailure);
+            return imp.buffer != null ? imp.buffer.retain() : null;
         }
+    }
+
+    /** {@return why {@link #cpuLease} gave no lease} */
+    synchronized String importFailure() {
+        return imp == null ? null : imp.failure;
     }
 }

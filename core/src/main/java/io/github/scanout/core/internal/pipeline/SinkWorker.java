@@ -41,15 +41,10 @@ import java.util.function.Consumer;
  */
 final class SinkWorker implements SinkHandle {
 
-    private sealed interface Entry permits FrameEntry, NoSignalEntry {
+    /** What a worker's queue holds: a frame ({@link FrameSnapshot} itself, no wrapper per frame) or a no-signal. */
+    interface Entry {
+        /** Gives back what the entry holds. */
         void release();
-    }
-
-    private record FrameEntry(FrameSnapshot frame) implements Entry {
-        @Override
-        public void release() {
-            frame.unref();
-        }
     }
 
     private record NoSignalEntry(String reason) implements Entry {
@@ -85,6 +80,8 @@ final class SinkWorker implements SinkHandle {
     private volatile SinkOutput finalOutput;
 
     // delivery-thread state
+    /** The last cursor state without an image, reused while nothing in it changes. */
+    private CursorState lastImageless;
     private long lastCursorGeneration = -1;
     /** Set when the sink ran the JVM out of memory or stack: the worker detaches it and ends. */
     private String fatal;
@@ -95,7 +92,7 @@ final class SinkWorker implements SinkHandle {
         this.name = name;
         this.needs = needs;
         this.ctx = ctx;
-        this.queue = new DropOldestQueue<>(depth, Entry::release, CursorSnapshot::unref, e -> e instanceof FrameEntry);
+        this.queue = new DropOldestQueue<>(depth, Entry::release, CursorSnapshot::unref, e -> e instanceof FrameSnapshot);
     }
 
     void start(Thread t) {
@@ -121,7 +118,7 @@ final class SinkWorker implements SinkHandle {
     /** Queues a frame (taking a reference), dropping the oldest entry when full. */
     void offerFrame(FrameSnapshot frame) {
         if (!queue.closed()) {
-            queue.add(new FrameEntry(frame.ref()));
+            queue.add(frame.ref());
         }
     }
 
@@ -155,8 +152,8 @@ final class SinkWorker implements SinkHandle {
                 CursorSnapshot cursor = taken.slot();
                 boolean timedOut = taken.empty();
                 try {
-                    if (entry instanceof FrameEntry f) {
-                        deliverFrame(f.frame());
+                    if (entry instanceof FrameSnapshot f) {
+                        deliverFrame(f);
                     } else if (entry instanceof NoSignalEntry n) {
                         lastCursorGeneration = -1;
                         deliverNoSignal("pipeline:" + n.reason(), n.reason(), true);
@@ -206,12 +203,11 @@ final class SinkWorker implements SinkHandle {
         }
         PlaneBuffer primary;
         if (needs.cpuPixels()) {
-            SharedBuffer.CpuLease l = f.primary.cpuLease(ctx.importers());
-            if (l.lease() == null) {
-                deliverNoSignal("import:" + info.key(), l.reason(), false);
+            primary = f.primary.cpuLease(ctx.importers());
+            if (primary == null) {
+                deliverNoSignal("import:" + info.key(), f.primary.importFailure(), false);
                 return;
             }
-            primary = l.lease();
         } else {
             primary = f.primary.lease();
         }
@@ -257,17 +253,24 @@ final class SinkWorker implements SinkHandle {
     private CursorState cursorState(CursorSnapshot c) {
         boolean imageChanged = c.generation != lastCursorGeneration;
         if (c.image == null) {
-            return new CursorState(Optional.empty(), c.x, c.y, c.hotspot, imageChanged);
+            // no image holds no lease: the last such state is handed out again while it is the same
+            CursorState last = lastImageless;
+            if (last == null || last.x() != c.x || last.y() != c.y || !last.hotspot().equals(c.hotspot)
+                    || last.imageChanged() != imageChanged) {
+                last = new CursorState(Optional.empty(), c.x, c.y, c.hotspot, imageChanged);
+                lastImageless = last;
+            }
+            return last;
         }
         PlaneBuffer image;
         if (needs.cpuPixels()) {
-            SharedBuffer.CpuLease l = c.image.cpuLease(ctx.importers());
-            if (l.lease() == null) {
-                ctx.log().report(System.Logger.Level.INFO, "sink:" + name + ":cursor:" + l.reason(),
-                        ctx.label() + ": sink '" + name + "' gets no cursor image: " + l.reason(), null);
+            image = c.image.cpuLease(ctx.importers());
+            if (image == null) {
+                String why = c.image.importFailure();
+                ctx.log().report(System.Logger.Level.INFO, "sink:" + name + ":cursor:" + why,
+                        ctx.label() + ": sink '" + name + "' gets no cursor image: " + why, null);
                 return new CursorState(Optional.empty(), c.x, c.y, c.hotspot, imageChanged);
             }
-            image = l.lease();
         } else {
             image = c.image.lease();
         }

@@ -100,6 +100,28 @@ class ChangeDetectorTest {
     }
 
     @Test
+    void aNewLeaseOfTheSameBufferIsReadThroughAndAnotherBufferOfTheSamePlaneIsReadFromItsOwnMemory() {
+        PlaneInfo info = info(6, 64, 32, Modifier.LINEAR, 256);
+        ByteBuffer mem = memory(info);
+        ByteBuffer otherMem = memory(info);
+        ChangeDetector d = new ChangeDetector();
+        PlaneBuffer first = live(info, mem);
+        d.update(first);
+        PlaneBuffer second = first.retain();
+        first.close();
+        paint(mem, 256, 10, 20, 1, 1, 42);
+        assertThat(d.update(second)).as("a change seen through another lease of the buffer").isTrue();
+        assertThat(d.update(second)).isFalse();
+        // same plane (the same info object), other memory: a pooled snapshot, say
+        paint(otherMem, 256, 10, 20, 1, 1, 42);
+        paint(otherMem, 256, 63, 31, 1, 1, 7);
+        try (PlaneBuffer other = live(info, otherMem)) {
+            assertThat(d.update(other)).as("another buffer is read from its own memory").isTrue();
+        }
+        second.close();
+    }
+
+    @Test
     void paddingBetweenRowsIsNotAChange() {
         PlaneInfo info = info(5, 100, 40, Modifier.LINEAR, 512);
         ByteBuffer mem = memory(info);

@@ -24,8 +24,10 @@ import org.openjdk.jmh.runner.options.OptionsBuilder;
  *   <li>{@code RATIO poll_overhead_vs_ioctl}: one poll of an unchanged {@code sim:gvt} over its
  *       two raw ioctls, and {@code VALUE poll_us};</li>
  *   <li>{@code VALUE alloc_bytes_per_frame}: what the pipeline's own threads allocate per
- *       delivered 1080p frame (per-thread counters, median of the last three iterations; see
- *       {@link RegionCaptureBenchmark}), and {@code alloc_bytes_per_frame_all_threads}:
+ *       delivered 1080p frame, less the simulator's share on them (per-thread counters, median of
+ *       the last three iterations; see {@link RegionCaptureBenchmark} and {@link SimMeter});
+ *       {@code alloc_bytes_per_frame_with_simulator}: the same with the simulator's share;
+ *       {@code alloc_bytes_per_frame_all_threads}:
  *       {@code gc.alloc.rate.norm} of the same benchmark (every thread of the JVM).</li>
  * </ul>
  */
@@ -73,6 +75,7 @@ public final class BenchMain {
         double poll = score(results, "PollBenchmark.poll", "sim:gvt");
         double raw = score(results, "PollBenchmark.rawIoctls", null);
         line("VALUE raw_ioctls_us %.3f us", raw / 1000);
+        line("VALUE raw_ioctls_heap_arg_us %.3f us", score(results, "PollBenchmark.rawIoctlsHeap", null) / 1000);
         line("VALUE poll_alloc_bytes %.0f B", secondary(results, "PollBenchmark.poll", "sim:gvt", "gc.alloc.rate.norm"));
         line("VALUE raw_ioctls_alloc_bytes %.0f B", secondary(results, "PollBenchmark.rawIoctls", null,
                 "gc.alloc.rate.norm"));
@@ -91,20 +94,21 @@ public final class BenchMain {
         line("VALUE poll_us %.3f us", poll / 1000);
         line("VALUE alloc_bytes_per_frame_all_threads %.0f B", secondary(results, "RegionCaptureBenchmark.region",
                 "1080p", "gc.alloc.rate.norm"));
-        line("VALUE alloc_bytes_per_frame %.0f B", pipelineAllocPerFrame(allocFile, "1080p"));
+        line("VALUE alloc_bytes_per_frame_with_simulator %.0f B", pipelineAllocPerFrame(allocFile, "1080p", 2));
+        line("VALUE alloc_bytes_per_frame %.0f B", pipelineAllocPerFrame(allocFile, "1080p", 1));
         java.nio.file.Files.deleteIfExists(allocFile);
     }
 
     /**
-     * The pipeline threads' bytes per frame at {@code size}: the median over the last three
-     * iterations (the measured ones of the default run; the warm-up iterations come first).
+     * The pipeline threads' bytes per frame at {@code size} (column 1: less the simulator's, 2: all):
+     * the median over the last three iterations (the measured ones of the default run; the warm-up iterations come first).
      */
-    static double pipelineAllocPerFrame(java.nio.file.Path file, String size) throws java.io.IOException {
+    static double pipelineAllocPerFrame(java.nio.file.Path file, String size, int column) throws java.io.IOException {
         java.util.List<Long> v = new java.util.ArrayList<>();
         for (String l : java.nio.file.Files.readAllLines(file)) {
             String[] f = l.trim().split(" ");
-            if (f.length == 2 && f[0].equals(size)) {
-                v.add(Long.parseLong(f[1]));
+            if (f.length == 3 && f[0].equals(size)) {
+                v.add(Long.parseLong(f[column]));
             }
         }
         if (v.isEmpty()) {

@@ -40,10 +40,10 @@ import org.openjdk.jmh.annotations.TearDown;
  * allocation per delivered frame of every thread in the JVM (capture, sink, benchmark, and the
  * guest's drawing). What the pipeline's own threads allocate ({@code scanout-capture-*},
  * {@code scanout-sink-*}; {@code ThreadMXBean.getThreadAllocatedBytes} per thread, so not JMH's
- * thread; the simulated guest's drawing of its 8-pixel change runs inside the sink's
- * {@code onFrame} and its few dozen bytes (a row array and a buffer view in the sim) are counted
- * with the sink's thread) is printed per iteration and appended to the file named by
- * {@value #ALLOC_FILE}.
+ * thread), less what the simulator allocates on those threads ({@link SimMeter}: its ioctl
+ * emulation on the capture thread, the guest's drawing of its 8-pixel change inside the sink's
+ * {@code onFrame}), is printed per iteration and appended to the file named by
+ * {@value #ALLOC_FILE}, with the figure before that subtraction.
  */
 @BenchmarkMode(Mode.Throughput)
 @OutputTimeUnit(TimeUnit.SECONDS)
@@ -69,11 +69,12 @@ public class RegionCaptureBenchmark {
             device = RegionDevice.of(size);
             Devices devices = new Devices();
             pipeline = Pipeline.builder("bench")
-                    .device(devices.open(device))
+                    .device(devices.open(SimMeter.wrap(device)))
                     .sources(List.of(RegionSources.create()))
                     .options(PipelineOptions.defaults().withMaxRate(PipelineOptions.MAX_RATE))
                     .build();
-            sink = new ReadingSink(() -> device.touch(++touches));
+            Runnable touch = () -> device.touch(++touches);
+            sink = new ReadingSink(() -> SimMeter.run(touch));
             handle = pipeline.attach(sink, "reader");
             sink.awaitNext();
             if (pipeline.state() != PipelineState.RUNNING || !"region".equals(pipeline.stats().source())) {
@@ -83,11 +84,13 @@ public class RegionCaptureBenchmark {
 
         private long framesAtStart;
         private long allocatedAtStart;
+        private long simAtStart;
 
         @Setup(Level.Iteration)
         public void startIteration() {
             framesAtStart = sink.frames();
             allocatedAtStart = PipelineThreads.allocatedBytes();
+            simAtStart = SimMeter.pipelineThreadBytes();
         }
 
         /** Prints what the pipeline's own threads (capture, sink) allocated per frame. */
@@ -95,13 +98,15 @@ public class RegionCaptureBenchmark {
         public void endIteration() {
             long frames = sink.frames() - framesAtStart;
             long bytes = PipelineThreads.allocatedBytes() - allocatedAtStart;
-            System.out.printf(java.util.Locale.ROOT, "  [pipeline threads: %d B allocated per frame over %d frames]%n",
-                    frames == 0 ? -1 : bytes / frames, frames);
-            // for BenchMain, in the parent JVM: one line per iteration, size and bytes per frame
+            long sim = SimMeter.pipelineThreadBytes() - simAtStart;
+            System.out.printf(java.util.Locale.ROOT, "  [pipeline threads: %d B allocated per frame over %d frames,"
+                    + " %d B of them by the simulator]%n", frames == 0 ? -1 : bytes / frames, frames,
+                    frames == 0 ? -1 : sim / frames);
+            // for BenchMain, in the parent JVM: one line per iteration: size, Scanout's bytes per frame, all bytes per frame
             String file = System.getProperty(ALLOC_FILE);
             if (file != null && frames > 0) {
                 try {
-                    java.nio.file.Files.writeString(java.nio.file.Path.of(file), size + " " + bytes / frames + "\n",
+                    java.nio.file.Files.writeString(java.nio.file.Path.of(file), size + " " + (bytes - sim) / frames + " " + bytes / frames + "\n",
                             java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.APPEND);
                 } catch (java.io.IOException e) {
                     throw new java.io.UncheckedIOException(e);

@@ -12,6 +12,10 @@ import java.util.Objects;
  * @param reason one line explaining the state (empty when RUNNING)
  * @param source the buffer type of the plane source in use ({@code dmabuf}, {@code region}...),
  *     empty when none
+ * @param mode the guest's mode as last captured: {@code WIDTHxHEIGHT FORMAT} with the DRM format's
+ *     four characters ({@code 1920x1080 XR24}), and the modifier when it is not linear
+ *     ({@code 1920x1080 XR24 I915_X_TILED}); empty while nothing is shown (before the first frame,
+ *     no signal, device gone)
  * @param rateHz the polling rate right now (lower while idle or backing off)
  * @param polls capture ticks so far
  * @param captured primary frames published (changed frames; unchanged ones are skipped)
@@ -33,6 +37,7 @@ public record PipelineStats(
         PipelineState state,
         String reason,
         String source,
+        String mode,
         double rateHz,
         long polls,
         long captured,
@@ -54,7 +59,23 @@ public record PipelineStats(
         Objects.requireNonNull(state, "state");
         Objects.requireNonNull(reason, "reason");
         Objects.requireNonNull(source, "source");
+        Objects.requireNonNull(mode, "mode");
         sinks = List.copyOf(sinks);
+    }
+
+    /**
+     * The stats without a mode (as before the mode was reported): the mode is empty.
+     *
+     * @deprecated give the mode
+     */
+    @Deprecated
+    public PipelineStats(String name, String spec, PipelineState state, String reason, String source, double rateHz,
+            long polls, long captured, long unchanged, long cursorUpdates, long deviceErrors, long delivered,
+            long dropped, long sinkErrors, long latencyP50Micros, long latencyP99Micros, long changeCheckP50Micros,
+            long changeCheckP99Micros, List<SinkStats> sinks) {
+        this(name, spec, state, reason, source, "", rateHz, polls, captured, unchanged, cursorUpdates, deviceErrors,
+                delivered, dropped, sinkErrors, latencyP50Micros, latencyP99Micros, changeCheckP50Micros,
+                changeCheckP99Micros, sinks);
     }
 
     /**
@@ -64,7 +85,7 @@ public record PipelineStats(
      * @param reason one line: what was refused and why
      */
     public static PipelineStats refused(String name, String spec, String reason) {
-        return new PipelineStats(name, spec, PipelineState.FAILED, reason, "", 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+        return new PipelineStats(name, spec, PipelineState.FAILED, reason, "", "", 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
                 List.of());
     }
 
@@ -80,10 +101,11 @@ public record PipelineStats(
 
     @Override
     public String toString() {
-        return String.format("%s (%s): %s%s, source %s, %.1f Hz, polls %d, captured %d, unchanged %d, cursor %d,"
+        return String.format("%s (%s): %s%s, source %s, mode %s, %.1f Hz, polls %d, captured %d, unchanged %d, cursor %d,"
                         + " device errors %d, delivered %d, dropped %d, sink errors %d, latency p50 %d us p99 %d us,"
                         + " change check p50 %d us p99 %d us, %d sinks",
-                name, spec, state, reason.isEmpty() ? "" : " (" + reason + ")", source.isEmpty() ? "-" : source, rateHz,
+                name, spec, state, reason.isEmpty() ? "" : " (" + reason + ")", source.isEmpty() ? "-" : source,
+                mode.isEmpty() ? "-" : mode, rateHz,
                 polls, captured, unchanged, cursorUpdates, deviceErrors, delivered, dropped, sinkErrors,
                 latencyP50Micros, latencyP99Micros, changeCheckP50Micros, changeCheckP99Micros, sinks.size());
     }

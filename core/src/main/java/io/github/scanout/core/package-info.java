@@ -10,5 +10,5 @@
  * Everything else in core is internal.
  */
 @org.osgi.annotation.bundle.Export
-@org.osgi.annotation.versioning.Version("0.3.0")
+@org.osgi.annotation.versioning.Version("0.4.0")
 package io.github.scanout.core;

@@ -100,11 +100,14 @@ class PipelineSimTest {
         SimDevice sim = provider.device("sim:mdpy-xga");
         try (Pipeline p = pipeline("sim:mdpy-xga", PipelineOptions.defaults())) {
             RecordingSink sink = RecordingSink.cpu();
+            assertThat(p.stats().mode()).as("nothing shown yet").isEmpty();
             p.attach(sink, "s");
             sink.awaitFrames(3, WAIT);
+            assertThat(p.stats().mode()).as("the mode of the frames captured").isEqualTo("1024x768 XR24");
             assertThat(Resources.openFds()).isGreaterThan(fdsAtStart);
             sim.vanish();
             Await.until("gone", WAIT, p::state, s -> s == PipelineState.GONE);
+            assertThat(p.stats().mode()).as("nothing shown once gone").isEmpty();
             sink.awaitNoSignals(1, WAIT);
             Await.until("every fd of the device closed while the pipeline still exists", WAIT, Resources::openFds,
                     n -> n == fdsAtStart);

@@ -253,6 +253,7 @@ final class ControlCommands implements ControlServer.Handler {
                     .append(s.reason().isEmpty() ? "" : " (" + s.reason() + ")")
                     .append(", spec ").append(s.spec())
                     .append(s.source().isEmpty() ? "" : ", source " + s.source())
+                    .append(s.mode().isEmpty() ? "" : ", mode " + s.mode())
                     .append(", ").append(s.sinks().size()).append(s.sinks().size() == 1 ? " sink" : " sinks").append('\n');
         }
         return Reply.ok(b.toString());
@@ -425,6 +426,7 @@ final class ControlCommands implements ControlServer.Handler {
         m.put("state", s.state().toLowerCase(Locale.ROOT));
         m.put("reason", s.reason());
         m.put("source", s.source());
+        m.put("mode", s.mode());
         m.put("captured", s.captured());
         m.put("delivered", s.delivered());
         m.put("dropped", s.dropped());

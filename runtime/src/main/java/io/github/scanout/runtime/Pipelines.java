@@ -24,13 +24,24 @@ import org.osgi.framework.ServiceReference;
 final class Pipelines {
     static final String SERVICE = "io.github.scanout.core.ManagedPipeline";
 
-    /** A copy of {@code PipelineStats}, the fields the launcher reports. */
+    /**
+     * A copy of {@code PipelineStats}, the fields the launcher reports.
+     *
+     * @param mode the guest's mode as last captured ({@code 1920x1080 XR24}), empty when none or from
+     *     a core that does not report it
+     */
     record Stats(String name, String spec, String state, String reason, String source, long captured, long delivered,
-            long dropped, List<Sink> sinks, long polls, long latencyP50Micros, long latencyP99Micros) {
+            long dropped, List<Sink> sinks, long polls, long latencyP50Micros, long latencyP99Micros, String mode) {
 
         Stats(String name, String spec, String state, String reason, String source, long captured, long delivered,
                 long dropped, List<Sink> sinks, long polls) {
-            this(name, spec, state, reason, source, captured, delivered, dropped, sinks, polls, 0, 0);
+            this(name, spec, state, reason, source, captured, delivered, dropped, sinks, polls, 0, 0, "");
+        }
+
+        Stats(String name, String spec, String state, String reason, String source, long captured, long delivered,
+                long dropped, List<Sink> sinks, long polls, long latencyP50Micros, long latencyP99Micros) {
+            this(name, spec, state, reason, source, captured, delivered, dropped, sinks, polls, latencyP50Micros,
+                    latencyP99Micros, "");
         }
 
         /** The named sink, if attached. */
@@ -140,7 +151,17 @@ final class Pipelines {
         return new Stats((String) invoke(s, "name"), (String) invoke(s, "spec"), invoke(s, "state").toString(),
                 (String) invoke(s, "reason"), (String) invoke(s, "source"), (Long) invoke(s, "captured"),
                 (Long) invoke(s, "delivered"), (Long) invoke(s, "dropped"), sinks, (Long) invoke(s, "polls"),
-                (Long) invoke(s, "latencyP50Micros"), (Long) invoke(s, "latencyP99Micros"));
+                (Long) invoke(s, "latencyP50Micros"), (Long) invoke(s, "latencyP99Micros"), mode(s));
+    }
+
+    /** The mode a pipeline's stats report; empty from a core without it. */
+    private static String mode(Object stats) {
+        try {
+            stats.getClass().getMethod("mode");
+        } catch (NoSuchMethodException e) {
+            return "";
+        }
+        return (String) invoke(stats, "mode");
     }
 
     /** The clients a sink's stats list; none from a core without them. */

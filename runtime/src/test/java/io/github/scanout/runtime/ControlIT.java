@@ -96,14 +96,15 @@ class ControlIT {
             }
 
             LauncherIT.Result devices = ctl("devices");
-            assertThat(devices.out()).startsWith("sim:mdpy-vga?animate=false: running, spec sim:mdpy-vga?animate=false");
+            assertThat(devices.out()).startsWith("sim:mdpy-vga?animate=false: running, spec sim:mdpy-vga?animate=false")
+                    .contains(", mode 640x480 XR24, ");
 
             LauncherIT.Result json = ctl("stats", "--json");
             assertThat(json.code()).as(json.toString()).isZero();
             assertThat(python(json.out(), "print(d['schema'], d['command'], d['devices'][0]['state'],"
-                    + " d['devices'][0]['sinks'][0]['name'], d['devices'][0]['sinks'][0]['written'] >= 1,"
-                    + " d['devices'][0]['sinks'][0]['origin'])"))
-                    .isEqualTo("scanout-ctl/1 stats running file-1 True command line");
+                    + " d['devices'][0]['mode'], d['devices'][0]['sinks'][0]['name'],"
+                    + " d['devices'][0]['sinks'][0]['written'] >= 1, d['devices'][0]['sinks'][0]['origin'])"))
+                    .isEqualTo("scanout-ctl/1 stats running 640x480 XR24 file-1 True command line");
 
             LauncherIT.Result rdp = ctl("attach", "rdp", "sim:mdpy-vga?animate=false");
             assertThat(rdp.code()).isEqualTo(2);

@@ -57,6 +57,7 @@ class RuntimeIT {
         sink.awaitFrames(10, WAIT);
         Pipelines.Stats s = rt.awaitState(pid, "RUNNING");
         assertThat(s.source()).isEqualTo("dmabuf");
+        assertThat(s.mode()).as("read from core's stats through the framework").isEqualTo("320x240 XR24");
         assertThat(s.sink("test")).isPresent();
         assertThat(sink.device()).isEqualTo("desk");
         List<Long> seq = sink.sequences();

@@ -46,6 +46,7 @@ final class Page {
                     .append("<p class=\"why\" role=\"status\"></p>\n<dl>\n");
             item(b, "Spec", "spec", str(d.get("spec")));
             item(b, "State", "state", state + (str(d.get("reason")).isEmpty() ? "" : " (" + str(d.get("reason")) + ")"));
+            item(b, "Mode", "mode", str(d.get("mode")).isEmpty() ? "none" : str(d.get("mode")));
             item(b, "Buffer type", "source", str(d.get("source")).isEmpty() ? "none" : str(d.get("source")));
             item(b, "Frames per second", "fps", str(d.get("fps")));
             item(b, "Drops", "dropped", str(d.get("dropped")));

@@ -55,6 +55,7 @@
       const li = document.querySelector('li.device[data-device="' + CSS.escape(d.name) + '"]');
       if (!li) continue;
       set(li, 'state', d.state + (d.reason ? ' (' + d.reason + ')' : ''));
+      set(li, 'mode', d.mode || 'none');
       set(li, 'source', d.source || 'none');
       set(li, 'fps', Number(d.fps).toFixed(1));
       set(li, 'dropped', String(d.dropped));

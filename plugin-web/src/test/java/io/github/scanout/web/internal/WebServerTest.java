@@ -47,6 +47,7 @@ class WebServerTest {
         d.put("state", state);
         d.put("reason", reason);
         d.put("source", source);
+        d.put("mode", source.isEmpty() ? "" : "640x480 XR24");
         d.put("captured", 12L);
         d.put("delivered", 24L);
         d.put("dropped", 3L);
@@ -119,7 +120,8 @@ class WebServerTest {
         assertThat(html).contains("<li class=\"device\" data-device=\"desk\">", "<h2 class=\"name\">desk</h2>",
                 "<img class=\"thumb\" src=\"/api/devices/desk/snapshot.png\"", "<p class=\"why\" role=\"status\"></p>",
                 "<dd class=\"spec\">sim:mdpy-vga</dd>",
-                "<dd class=\"state\">running</dd>", "<dd class=\"source\">region</dd>", "<dd class=\"fps\">29.9</dd>",
+                "<dd class=\"state\">running</dd>", "<dd class=\"mode\">640x480 XR24</dd>",
+                "<dd class=\"source\">region</dd>", "<dd class=\"fps\">29.9</dd>",
                 "<dd class=\"dropped\">3</dd>", "<dd class=\"latency\">1.2 ms / 5.6 ms</dd>", "<dd class=\"sinks\">2</dd>",
                 "<script src=\"/console.js\" defer></script>", "<title>Scanout: 2 devices</title>",
                 "<a class=\"download\" href=\"/api/devices/desk/snapshot.png?download=1\" download"

@@ -82,6 +82,8 @@ final class CaptureLoop implements Runnable {
     private volatile PipelineState state = PipelineState.STARTING;
     private volatile String reason = "";
     private volatile String sourceType = "";
+    /** The plane of the last published frame; null while nothing is shown. */
+    private volatile PlaneInfo shown;
 
     /** {@link #acquire} for the cursor tracker, made once (a method reference made per tick is garbage per tick). */
     private final CursorTracker.Acquire acquirer = this::acquire;
@@ -117,6 +119,16 @@ final class CaptureLoop implements Runnable {
 
     String sourceType() {
         return sourceType;
+    }
+
+    /** {@return the mode of the last published frame ({@code 1920x1080 XR24}), empty while nothing is shown} */
+    String mode() {
+        PlaneInfo p = shown;
+        if (p == null) {
+            return "";
+        }
+        return p.width() + "x" + p.height() + " " + p.format().code().trim()
+                + (p.modifier().isLinear() ? "" : " " + p.modifier());
     }
 
     @Override
@@ -385,6 +397,7 @@ final class CaptureLoop implements Runnable {
             }
         }
         noSignal = false;
+        shown = null;
         errors.clear();
     }
 
@@ -482,6 +495,10 @@ final class CaptureLoop implements Runnable {
     }
 
     private void publish(PlaneBuffer buffer, long captureNanos, long wallMillis) {
+        PlaneInfo info = buffer.info();
+        if (info != shown) {
+            shown = info;
+        }
         SharedBuffer shared = new SharedBuffer(buffer);
         stats.captured.increment();
         force = false;
@@ -496,6 +513,7 @@ final class CaptureLoop implements Runnable {
             return;
         }
         noSignal = true;
+        shown = null;
         primaryCheck.reset();
         cursor.clear();
         setState(PipelineState.NO_SIGNAL, GUEST_NO_MODE);

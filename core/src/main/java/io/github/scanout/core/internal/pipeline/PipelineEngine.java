@@ -163,7 +163,7 @@ public final class PipelineEngine {
         long[] latency = LatencyWindow.percentilesMicros(windows, 50, 99);
         long[] check = LatencyWindow.percentilesMicros(List.of(stats.changeCheck), 50, 99);
         return new PipelineStats(setup.name(), setup.spec(), s, reason == null ? "" : reason, loop.sourceType(),
-                closed ? 0 : rate.rateHz(), stats.polls.sum(), stats.captured.sum(), stats.unchanged.sum(),
+                closed ? "" : loop.mode(), closed ? 0 : rate.rateHz(), stats.polls.sum(), stats.captured.sum(), stats.unchanged.sum(),
                 stats.cursorUpdates.sum(), stats.deviceErrors.sum(), delivered, dropped, errors, latency[0], latency[1],
                 check[0], check[1], sinks);
     }

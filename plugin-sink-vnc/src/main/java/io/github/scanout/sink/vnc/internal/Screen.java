@@ -35,6 +35,8 @@ final class Screen {
     private long[] tileVersion;
 
     private int[] cursor = new int[0];
+    /** The tiles {@link #frame} found changed; reused from frame to frame (delivery thread only). */
+    private int[] changedTiles = new int[0];
     private int cursorWidth;
     private int cursorHeight;
     private int cursorX;
@@ -266,7 +268,10 @@ final class Screen {
             }
             return old;
         }
-        int[] changedTiles = new int[tilesX * tilesY];
+        int tiles = tilesX * tilesY;
+        if (changedTiles.length != tiles) {
+            changedTiles = new int[tiles];
+        }
         int changed = 0;
         for (int ty = 0; ty < tilesY; ty++) {
             int y0 = ty * TILE;

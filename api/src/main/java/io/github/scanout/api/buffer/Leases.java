@@ -9,10 +9,13 @@ import java.util.function.Consumer;
  * without being closed is a leak: it is reported to the {@linkplain #onLeak(Consumer) leak
  * listener} (by default {@code System.Logger} at WARNING) and counted, and its reference is
  * dropped so the resource is still released. It is noticed when no lease of the same buffer is
- * reachable any more (one watch per buffer, so that a lease costs one small object).
+ * reachable any more (one watch per buffer, so that a lease costs one small object), and reported
+ * once per buffer with the number of its leases that leaked; see {@link PlaneBuffer} for when that
+ * is.
  *
- * <p>With the system property {@code scanout.leaks=trace} each lease is watched on its own and
- * records where it was taken, and the report shows that stack. Tests assert {@link #live()} returns to its start.
+ * <p>With the system property {@code scanout.leaks=trace} each lease is watched on its own,
+ * reported on its own as soon as it is unreachable, and records where it was taken, and the report
+ * shows that stack. Tests assert {@link #live()} returns to its start.
  */
 public final class Leases {
     private Leases() {}

@@ -3,6 +3,7 @@ package io.github.scanout.api.buffer;
 import io.github.scanout.api.PlaneInfo;
 import io.github.scanout.api.device.DmaBuf;
 import java.lang.ref.Cleaner;
+import java.lang.ref.Reference;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.Objects;
@@ -19,8 +20,11 @@ import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
  * small anchor object of its buffer reachable, and when no lease is reachable any more while some
  * are still open, those leases are reported as leaked and the buffer is released. So a lease is one
  * small object, and a producer that hands out many leases of one buffer (a poller that hands the
- * same mapping out on every poll) allocates nothing else per lease. With
- * {@code -Dscanout.leaks=trace} each lease is watched on its own and remembers where it was taken.
+ * same mapping out on every poll) allocates nothing else per lease. The price: a leak is noticed
+ * only once every lease of its buffer is unreachable, so for a buffer its source keeps while the
+ * plane stays the same (a region mapping, a dma-buf the CPU cannot map) that is after the plane
+ * changes or the source closes. With {@code -Dscanout.leaks=trace} each lease is watched on its
+ * own, noticed as soon as it is unreachable, and remembers where it was taken.
  *
  * <p>Threads: a lease may be passed to and closed on any thread; the buffer itself is
  * immutable apart from the pixels of {@link MemoryKind#LIVE_MAPPING live} memory.
@@ -262,15 +266,15 @@ public final class PlaneBuffer implements AutoCloseable {
     }
 
     /**
-     * Whether both are leases of one buffer (the same memory and plane), open or closed. A reader
-     * that keeps a view from {@link #pixels()} may go on using it for another lease of the same
-     * buffer while that lease is open.
+     * The buffer's identity: the same object for every lease of one buffer (the same memory and
+     * plane), open or closed, and a different one for any other buffer. Holding it keeps neither
+     * the buffer's memory nor its leases (nor their leak watch) alive. A reader that keeps a view
+     * from {@link #pixels()} may go on using it for another open lease whose identity is the same.
      *
-     * @param other another lease, or null
-     * @return true when {@code other} is a lease of this buffer
+     * @return the identity, compared with {@code ==}
      */
-    public boolean sameBuffer(PlaneBuffer other) {
-        return other != null && other.shared == shared;
+    public Object identity() {
+        return shared;
     }
 
     /** {@return whether this lease is still open} */
@@ -281,15 +285,21 @@ public final class PlaneBuffer implements AutoCloseable {
     /** Gives this lease back; the last one releases the buffer. Idempotent. */
     @Override
     public void close() {
-        if (CLOSED.compareAndSet(this, 0, 1)) {
-            Leases.closed();
-            if (anchor instanceof LeaseWatch w) {
-                if (!w.closed.compareAndSet(false, true)) {
-                    return; // the cleaner got there first
+        try {
+            if (CLOSED.compareAndSet(this, 0, 1)) {
+                if (anchor instanceof LeaseWatch w) {
+                    if (!w.closed.compareAndSet(false, true)) {
+                        return; // the cleaner got there first: it counted the lease and gave it back
+                    }
+                    w.cleanable.clean();
                 }
-                w.cleanable.clean();
+                Leases.closed();
+                shared.unref();
             }
-            shared.unref();
+        } finally {
+            // this lease (and with it the buffer's anchor) stays reachable until its reference is
+            // given back: otherwise the buffer's watch could find it unreachable and open meanwhile
+            Reference.reachabilityFence(this);
         }
     }
 

@@ -109,6 +109,17 @@ class PlaneBufferTest {
     }
 
     @Test
+    void everyLeaseOfOneBufferHasItsIdentityAndAnotherBufferAnother() {
+        try (PlaneBuffer a = PlaneBuffer.snapshot(INFO, ByteBuffer.allocate(32), null);
+                PlaneBuffer b = PlaneBuffer.snapshot(INFO, ByteBuffer.allocate(32), null)) {
+            PlaneBuffer again = a.retain();
+            again.close();
+            assertThat(again.identity()).as("a closed lease keeps its identity").isSameAs(a.identity());
+            assertThat(b.identity()).as("the same plane, other memory").isNotSameAs(a.identity());
+        }
+    }
+
+    @Test
     void theLastCloseReleasesTheBufferOnceAndNothingIsReportedLater() throws Exception {
         List<String> reports = new CopyOnWriteArrayList<>();
         AtomicInteger released = new AtomicInteger();

@@ -121,7 +121,10 @@ final class CaptureLoop implements Runnable {
         return sourceType;
     }
 
-    /** {@return the mode of the last published frame ({@code 1920x1080 XR24}), empty while nothing is shown} */
+    /**
+     * {@return the mode of the last published frame ({@code 1920x1080 XR24}; a detiled copy's is
+     * linear), empty while nothing is shown}
+     */
     String mode() {
         PlaneInfo p = shown;
         if (p == null) {
@@ -368,6 +371,7 @@ final class CaptureLoop implements Runnable {
         SourceSelector.Choice c = choice;
         choice = null;
         sourceType = "";
+        shown = null;
         cursor.clear();
         primaryCheck.reset();
         if (c == null) {
@@ -550,6 +554,7 @@ final class CaptureLoop implements Runnable {
         String why = message(e);
         if (errors.failed(e, why)) {
             String r = "device " + setup.name() + " answers with errors: " + why;
+            shown = null;
             setState(PipelineState.ERROR, r);
             fanout.publishNoSignal(r);
             noSignal = false;

@@ -48,11 +48,12 @@ public final class ChangeDetector {
     private Layout layout;
     private PlaneInfo layoutOf;
     /**
-     * A view of the last buffer read, and a lease of that buffer (maybe closed by now): the view is
-     * used again only for an open lease of the same buffer, whose memory is then still there.
+     * A view of the last buffer read, and that buffer's identity ({@link PlaneBuffer#identity()},
+     * which keeps no lease alive): the view is used again only for an open lease of the same
+     * buffer, whose memory is then still there.
      */
     private ByteBuffer view;
-    private PlaneBuffer viewOf;
+    private Object viewOf;
     private boolean readable;
     private int[] bands = new int[0];
     private boolean hashed;
@@ -90,12 +91,12 @@ public final class ChangeDetector {
         DmaBuf synced = beginCpuRead(buffer);
         try {
             ByteBuffer pixels;
-            if (buffer.sameBuffer(viewOf)) {
+            if (buffer.identity() == viewOf && buffer.isOpen()) {
                 pixels = view; // no new view per poll of a source that hands out one buffer again
             } else {
                 pixels = buffer.pixels();
                 view = pixels;
-                viewOf = buffer;
+                viewOf = buffer.identity();
             }
             for (int band = 0; band < n; band++) {
                 int h = hashBand(pixels, layout, band);

@@ -186,6 +186,8 @@ final class DropOldestQueue<E, S> {
     Taken<E, S> take(long waitNanos) throws InterruptedException {
         lock.lock();
         try {
+            // what was taken last is released by now: hold no reference to it while waiting
+            taken.set(null, null, false);
             long deadline = System.nanoTime() + waitNanos;
             while (queue.isEmpty() && slot == null && !closed) {
                 long left = deadline - System.nanoTime();

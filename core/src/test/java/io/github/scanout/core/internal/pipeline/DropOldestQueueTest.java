@@ -2,6 +2,7 @@ package io.github.scanout.core.internal.pipeline;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.lang.ref.WeakReference;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
@@ -93,6 +94,23 @@ class DropOldestQueueTest {
         q.close();
         assertThat(closed.await(120, TimeUnit.SECONDS)).isTrue();
         assertThat(got.get().closed()).isTrue();
+    }
+
+    @Test
+    void aConsumerHoldsNoReferenceToWhatItTookOnceItTakesAgain() throws Exception {
+        DropOldestQueue<Object, Object> oq = new DropOldestQueue<>(2, e -> { }, s -> { }, e -> true);
+        Object entry = new Object();
+        WeakReference<Object> ref = new WeakReference<>(entry);
+        oq.add(entry);
+        assertThat(oq.take(0).entry()).isSameAs(entry);
+        oq.finished();
+        entry = null;
+        assertThat(oq.take(TimeUnit.MILLISECONDS.toNanos(1)).empty()).as("nothing more: timed out").isTrue();
+        for (int i = 0; i < 200 && ref.get() != null; i++) {
+            System.gc();
+            Thread.sleep(10);
+        }
+        assertThat(ref.get()).as("collected: the reused result does not keep it").isNull();
     }
 
     @Test

@@ -160,6 +160,15 @@ final class BufferCache {
     }
 
     /** Makes {@code b} the most recently used cached buffer and evicts beyond the bounds. Under the lock. */
+    /** Marks a buffer a session uses again without looking it up as the most recently used. */
+    void touch(CachedBuffer b) {
+        synchronized (lock) {
+            if (b.cached) {
+                lru.get(b.key); // access order; allocates nothing
+            }
+        }
+    }
+
     private List<CachedBuffer> keep(CachedBuffer b) {
         if (b.cached) {
             lru.get(b.key); // access order: now the most recent

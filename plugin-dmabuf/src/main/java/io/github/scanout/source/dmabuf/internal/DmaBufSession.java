@@ -128,7 +128,9 @@ final class DmaBufSession implements PlaneSession {
             }
             PlaneInfo info = answer.get();
             // the device hands the same object again for an unchanged answer: same plane, same buffer
-            if (info != st.info || st.buffer == null) {
+            if (info == st.info && st.buffer != null) {
+                cache.touch(st.buffer); // still the most recently used
+            } else {
                 CachedBuffer buffer = cache.obtain(info);
                 dropFdLease(st);
                 if (st.buffer != null) {

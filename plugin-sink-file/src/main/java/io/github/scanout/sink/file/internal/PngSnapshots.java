@@ -27,11 +27,8 @@ import java.util.regex.Pattern;
 final class PngSnapshots implements Output {
     private final FileSinkOptions options;
     private final Disk disk;
-    /**
-     * How many bands of rows the first frame is encoded in at once: one per core, up to 4 (a
-     * 1080p frame is about 9 ms on one core, and a second core halves that).
-     */
-    static final int BANDS = Math.min(4, Runtime.getRuntime().availableProcessors());
+    /** How many bands of rows the first frame is encoded in at once. */
+    private static final int BANDS = PngEncoder.bandsPerCore();
 
     private final PngEncoder encoder = new PngEncoder();
     /**

@@ -285,7 +285,7 @@ public final class PngEncoder implements AutoCloseable {
             this.filter = filter;
             this.zlib = zlib;
             this.runLength = zlib == null ? new RunLengthDeflater() : null;
-            this.own = helper ? new ByteSink(64 * 1024) : null;
+            this.own = helper ? new ByteSink(4096) : null;
         }
 
         void prepare(int width, int rowBytes) {
@@ -303,7 +303,10 @@ public final class PngEncoder implements AutoCloseable {
         /** Rows {@code [y0, y1)} as one part of a run-length stream in {@code into} ({@link RunLengthDeflater#startPart}). */
         void part(ArgbRows image, int y0, int y1, boolean alpha, ByteSink into) {
             if (into == own) {
+                // sized as encode() sizes a whole file (a quarter of the raw rows): grown by
+                // doubling from small, the copies cost more than the band's compression saves
                 own.reset();
+                own.ensure((int) Math.min(Integer.MAX_VALUE / 2, (long) (y1 - y0) * (1 + image.width() * (alpha ? 4 : 3)) / 4));
             }
             runLength.startPart(into);
             rows(image, y0, y1, alpha, into);

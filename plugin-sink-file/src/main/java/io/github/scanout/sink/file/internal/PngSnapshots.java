@@ -5,7 +5,9 @@ import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.NotDirectoryException;
 import java.nio.file.Path;
+import java.util.concurrent.BlockingDeque;
 import java.util.concurrent.ForkJoinPool;
+import java.util.concurrent.LinkedBlockingDeque;
 import java.util.regex.Pattern;
 
 /**
@@ -30,7 +32,22 @@ final class PngSnapshots implements Output {
     /** How many bands of rows the first frame is encoded in at once. */
     private static final int BANDS = PngEncoder.bandsPerCore();
 
-    private final PngEncoder encoder = new PngEncoder();
+    /**
+     * The encoders (each with its output buffer) of PNG sinks that were closed, for the next
+     * PNG sinks to start with: a sink configured or changed while frames flow (a configuration
+     * change makes a new sink) then encodes its first frame in memory that is already mapped,
+     * instead of some 10 MB of fresh arrays at 1080p whose first touch cost more than the
+     * encoding itself in the hot-swap benchmark. At most {@value #IDLE_ENCODERS} are kept.
+     */
+    static final int IDLE_ENCODERS = 2;
+    private static final BlockingDeque<Encoding> IDLE = new LinkedBlockingDeque<>(IDLE_ENCODERS);
+
+    /** An encoder and the buffer its files are encoded into, used by one sink at a time. */
+    private record Encoding(PngEncoder encoder, ByteSink bytes) {}
+
+    private final Encoding encoding;
+    private final PngEncoder encoder;
+    private final ByteSink bytes;
     /**
      * Whether the next frame is the first since the sink started or was detached: the one
      * someone is waiting for (a sink just configured or attached, {@code scanout snapshot}),
@@ -39,7 +56,6 @@ final class PngSnapshots implements Output {
      * and the other cores are left to the capture and the other devices.
      */
     private boolean first = true;
-    private final ByteSink bytes = new ByteSink(1 << 20);
     private final Retention retention;
     private long counter;
     private String retentionDevice;
@@ -49,6 +65,10 @@ final class PngSnapshots implements Output {
         this.options = options;
         this.disk = disk;
         this.retention = new Retention(disk, options.keep());
+        Encoding idle = IDLE.pollFirst();
+        this.encoding = idle != null ? idle : new Encoding(new PngEncoder(), new ByteSink(1 << 20));
+        this.encoder = encoding.encoder();
+        this.bytes = encoding.bytes();
     }
 
     @Override
@@ -160,8 +180,11 @@ final class PngSnapshots implements Output {
         first = true;
     }
 
+    /** Hands the encoder to the next PNG sink (or frees it when enough are kept). */
     @Override
     public void close() {
-        encoder.close();
+        if (!IDLE.offerFirst(encoding)) {
+            encoder.close();
+        }
     }
 }

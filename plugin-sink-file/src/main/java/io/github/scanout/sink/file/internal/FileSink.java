@@ -42,9 +42,10 @@ import java.util.function.LongSupplier;
  *
  * <p>Threads: {@link FrameSink} methods are called on this sink's delivery thread and encode
  * inline; the sink starts no thread (the first PNG after the start or a detach is encoded in
- * bands of rows, the others on the JVM's common fork-join pool: {@link PngSnapshots}). {@link #close()} may come from another thread (SCR's);
- * every method holds the sink's lock, so it waits for a frame being written. {@link #output()}
- * takes no lock (any thread, never waits for a write).
+ * bands of rows, the others on the JVM's common fork-join pool: {@link PngSnapshots}).
+ * {@link #close()} may come from another thread (SCR's); every method holds the sink's lock, so
+ * it waits for a frame being written. {@link #output()} takes no lock (any thread, never waits
+ * for a write).
  *
  * <p>Files: a stream path that is a directory is refused (the stream is never written next to
  * it); a second sink of the same runtime writing the same stream, or the same PNG pattern into

@@ -27,8 +27,6 @@ import java.util.regex.Pattern;
  * (the call waits for them).
  */
 final class PngSnapshots implements Output {
-    private final FileSinkOptions options;
-    private final Disk disk;
     /** How many bands of rows the first frame is encoded in at once. */
     private static final int BANDS = PngEncoder.bandsPerCore();
 
@@ -36,7 +34,7 @@ final class PngSnapshots implements Output {
      * The encoders (each with its output buffer) of PNG sinks that were closed, for the next
      * PNG sinks to start with: a sink configured or changed while frames flow (a configuration
      * change makes a new sink) then encodes its first frame in memory that is already mapped,
-     * instead of some 10 MB of fresh arrays at 1080p whose first touch cost more than the
+     * instead of several MB of fresh arrays at 1080p whose first touch cost more than the
      * encoding itself in the hot-swap benchmark. At most {@value #IDLE_ENCODERS} are kept.
      */
     static final int IDLE_ENCODERS = 2;
@@ -45,6 +43,8 @@ final class PngSnapshots implements Output {
     /** An encoder and the buffer its files are encoded into, used by one sink at a time. */
     private record Encoding(PngEncoder encoder, ByteSink bytes) {}
 
+    private final FileSinkOptions options;
+    private final Disk disk;
     private final Encoding encoding;
     private final PngEncoder encoder;
     private final ByteSink bytes;

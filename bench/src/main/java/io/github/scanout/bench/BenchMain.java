@@ -52,11 +52,13 @@ public final class BenchMain {
         System.out.println();
 
         double ours = score(results, "PngEncodeBenchmark.scanout", null);
+        double bands = score(results, "PngEncodeBenchmark.scanoutBands", null);
         double zlib = score(results, "PngEncodeBenchmark.scanoutZlib", null);
         double imageio = score(results, "PngEncodeBenchmark.imageio", null);
         line("RATIO png_zlib_vs_imageio %.2f", zlib / imageio);
         line("VALUE png_zlib_encode_1080p_ms %.2f ms", 1000 / zlib);
         line("VALUE png_encode_1080p_ms %.2f ms", 1000 / ours);
+        line("VALUE png_encode_1080p_bands_ms %.2f ms", 1000 / bands);
         line("VALUE imageio_encode_1080p_ms %.2f ms", 1000 / imageio);
 
         double[] regionRatio = new double[2];

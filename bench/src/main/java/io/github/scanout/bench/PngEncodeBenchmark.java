@@ -43,6 +43,7 @@ public class PngEncodeBenchmark {
     private ByteBuffer frame;
     private BufferedImage image;
     private PngEncoding encoder;
+    private PngEncoding bandsEncoder;
     private PngEncoding zlibEncoder;
     private ByteArrayOutputStream imageIoOut;
 
@@ -53,10 +54,12 @@ public class PngEncodeBenchmark {
         image = new BufferedImage(WIDTH, HEIGHT, BufferedImage.TYPE_INT_RGB);
         image.setRGB(0, 0, WIDTH, HEIGHT, TestPattern.argb(WIDTH, HEIGHT), 0, WIDTH);
         encoder = PngEncoding.standard();
+        bandsEncoder = PngEncoding.firstFrame();
         zlibEncoder = PngEncoding.zlibFast();
         imageIoOut = new ByteArrayOutputStream(4 << 20);
         ImageIO.setUseCache(false);
         checkRoundTrip(encoder);
+        checkRoundTrip(bandsEncoder);
         checkRoundTrip(zlibEncoder);
     }
 
@@ -77,6 +80,7 @@ public class PngEncodeBenchmark {
     @TearDown(Level.Trial)
     public void tearDown() {
         encoder.close();
+        bandsEncoder.close();
         zlibEncoder.close();
     }
 
@@ -84,6 +88,16 @@ public class PngEncodeBenchmark {
     @Benchmark
     public int scanout() {
         return encoder.encode(info, frame);
+    }
+
+    /**
+     * The same encoder as the file sink runs it for its first frame after it starts or is
+     * attached (a hot-swap's first PNG): in bands of rows, one per core up to 4, the others on the
+     * common fork-join pool.
+     */
+    @Benchmark
+    public int scanoutBands() {
+        return bandsEncoder.encode(info, frame);
     }
 
     /** The same encoder with zlib level 1 as the compressor. */

@@ -5,7 +5,9 @@ package io.github.scanout.sink.file.internal;
  * {@link io.github.scanout.api.pixels.PixelConverter}). The encoders pull rows from it, so a
  * frame is never materialised as a whole image.
  *
- * <p>Threads: used by one thread at a time (the sink's delivery thread, or a benchmark thread).
+ * <p>Threads: used by one thread at a time (the sink's delivery thread, or a benchmark thread),
+ * except that {@link PngEncoder#encodeInBands} reads different rows from several threads at
+ * once, which an implementation given to it must allow (reading only, as {@link PlaneRows} does).
  */
 public interface ArgbRows {
 

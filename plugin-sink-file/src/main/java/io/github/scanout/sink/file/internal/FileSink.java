@@ -41,9 +41,11 @@ import java.util.function.LongSupplier;
  * a cursor move without a new frame ({@link #cursor(CursorState)}) is written too.
  *
  * <p>Threads: {@link FrameSink} methods are called on this sink's delivery thread and encode
- * inline; the sink starts no thread. {@link #close()} may come from another thread (SCR's);
- * every method holds the sink's lock, so it waits for a frame being written. {@link #output()}
- * takes no lock (any thread, never waits for a write).
+ * inline; the sink starts no thread (the first PNG after the start or a detach is encoded in
+ * bands of rows, the others on the JVM's common fork-join pool: {@link PngSnapshots}).
+ * {@link #close()} may come from another thread (SCR's); every method holds the sink's lock, so
+ * it waits for a frame being written. {@link #output()} takes no lock (any thread, never waits
+ * for a write).
  *
  * <p>Files: a stream path that is a directory is refused (the stream is never written next to
  * it); a second sink of the same runtime writing the same stream, or the same PNG pattern into
@@ -269,10 +271,15 @@ public final class FileSink implements FrameSink, CountsOutput, AutoCloseable {
             faults.skipped();
             return;
         }
+        // Only when changed: the hash of the frame is compared before writing once there is a
+        // written frame to compare with; the first frame's hash (8 MB read at 1080p) is taken
+        // after it is written, so that the first file, the one someone waits for, comes sooner.
+        boolean hashed = false;
         long signature = 0;
-        if (options.onlyWhenChanged()) {
+        if (options.onlyWhenChanged() && haveWritten) {
             signature = signature(shot);
-            if (haveWritten && signature == lastSignature) {
+            hashed = true;
+            if (signature == lastSignature) {
                 return;
             }
         }
@@ -280,9 +287,10 @@ public final class FileSink implements FrameSink, CountsOutput, AutoCloseable {
             return;
         }
         try {
-            success(shot, signature, output.write(shot));
+            long bytes = output.write(shot);
+            success(shot, hashed || !options.onlyWhenChanged() ? signature : signature(shot), bytes);
         } catch (RetentionException e) {
-            success(shot, signature, e.bytes());
+            success(shot, hashed || !options.onlyWhenChanged() ? signature : signature(shot), e.bytes());
             String condition = e.getCause() instanceof IOException cause ? Faults.reason(cause) : e.getMessage();
             faults.problem("retention", condition, e.getMessage() + " (the snapshot itself was written)", true);
         } catch (IOException e) {

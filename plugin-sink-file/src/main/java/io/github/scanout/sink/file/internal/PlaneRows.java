@@ -8,7 +8,9 @@ import java.nio.ByteBuffer;
  * A plane's rows as ARGB, converted by the canonical {@link PixelConverter} one row at a time
  * straight from the frame memory, with the cursor composited on top when one is given.
  *
- * <p>Threads: confined to one thread; valid while the lease behind {@code pixels} is open.
+ * <p>Threads: {@link #row} only reads (the frame memory with absolute reads, the cursor), so
+ * different rows may be read from several threads at once ({@link PngEncoder#encodeInBands});
+ * valid while the lease behind {@code pixels} is open and the cursor is not updated.
  */
 public final class PlaneRows implements ArgbRows {
     private final PlaneInfo info;

@@ -5,6 +5,9 @@ import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.NotDirectoryException;
 import java.nio.file.Path;
+import java.util.concurrent.BlockingDeque;
+import java.util.concurrent.ForkJoinPool;
+import java.util.concurrent.LinkedBlockingDeque;
 import java.util.regex.Pattern;
 
 /**
@@ -19,13 +22,40 @@ import java.util.regex.Pattern;
  * <p>The directory is not created: a missing directory is reported (it is usually a typo or
  * an unmounted disk) and retried until it appears.
  *
- * <p>Threads: confined to the sink's delivery thread.
+ * <p>Threads: confined to the sink's delivery thread, except that the first frame after the
+ * start or a {@link #release()} is encoded in bands, the others on the common fork-join pool
+ * (the call waits for them).
  */
 final class PngSnapshots implements Output {
+    /** How many bands of rows the first frame is encoded in at once. */
+    private static final int BANDS = PngEncoder.bandsPerCore();
+
+    /**
+     * The encoders (each with its output buffer) of PNG sinks that were closed, for the next
+     * PNG sinks to start with: a sink configured or changed while frames flow (a configuration
+     * change makes a new sink) then encodes its first frame in memory that is already mapped,
+     * instead of several MB of fresh arrays at 1080p whose first touch cost more than the
+     * encoding itself in the hot-swap benchmark. At most {@value #IDLE_ENCODERS} are kept.
+     */
+    static final int IDLE_ENCODERS = 2;
+    private static final BlockingDeque<Encoding> IDLE = new LinkedBlockingDeque<>(IDLE_ENCODERS);
+
+    /** An encoder and the buffer its files are encoded into, used by one sink at a time. */
+    private record Encoding(PngEncoder encoder, ByteSink bytes) {}
+
     private final FileSinkOptions options;
     private final Disk disk;
-    private final PngEncoder encoder = new PngEncoder();
-    private final ByteSink bytes = new ByteSink(1 << 20);
+    private final Encoding encoding;
+    private final PngEncoder encoder;
+    private final ByteSink bytes;
+    /**
+     * Whether the next frame is the first since the sink started or was detached: the one
+     * someone is waiting for (a sink just configured or attached, {@code scanout snapshot}),
+     * encoded in {@link #BANDS} bands on the common fork-join pool. Later frames are encoded on
+     * the sink's thread alone: a steady stream gains no latency that matters from the hand-over,
+     * and the other cores are left to the capture and the other devices.
+     */
+    private boolean first = true;
     private final Retention retention;
     private long counter;
     private String retentionDevice;
@@ -35,11 +65,20 @@ final class PngSnapshots implements Output {
         this.options = options;
         this.disk = disk;
         this.retention = new Retention(disk, options.keep());
+        Encoding idle = IDLE.pollFirst();
+        this.encoding = idle != null ? idle : new Encoding(new PngEncoder(), new ByteSink(1 << 20));
+        this.encoder = encoding.encoder();
+        this.bytes = encoding.bytes();
     }
 
     @Override
     public long write(Shot shot) throws IOException {
-        encoder.encode(shot.rows(), bytes);
+        if (first && BANDS > 1) {
+            encoder.encodeInBands(shot.rows(), bytes, BANDS, ForkJoinPool.commonPool());
+        } else {
+            encoder.encode(shot.rows(), bytes);
+        }
+        first = false;
         long size = bytes.asBuffer().remaining();
         Path dir = options.path();
         if (!disk.isDirectory(dir)) {
@@ -137,11 +176,15 @@ final class PngSnapshots implements Output {
 
     @Override
     public void release() {
-        // nothing is open between frames
+        // nothing is open between frames; the next frame is a first one again
+        first = true;
     }
 
+    /** Hands the encoder to the next PNG sink (or frees it when enough are kept). */
     @Override
     public void close() {
-        encoder.close();
+        if (!IDLE.offerFirst(encoding)) {
+            encoder.close();
+        }
     }
 }

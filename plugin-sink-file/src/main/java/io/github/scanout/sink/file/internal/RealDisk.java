@@ -1,9 +1,11 @@
 package io.github.scanout.sink.file.internal;
 
+import java.io.File;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
@@ -15,6 +17,9 @@ import java.util.stream.Stream;
 /** {@link Disk} on the real file system. Stateless. */
 public final class RealDisk implements Disk {
 
+    /** The most bytes of a heap buffer handed to the channel at once. */
+    static final int PART = 256 * 1024;
+
     private static final class Channel implements OutFile {
         private final FileChannel channel;
 
@@ -22,10 +27,22 @@ public final class RealDisk implements Disk {
             this.channel = channel;
         }
 
+        /**
+         * Writes a heap buffer in parts of at most {@value #PART} bytes: the JDK writes a heap
+         * buffer through a per-thread temporary direct buffer as large as the write, so a whole
+         * 3 MB PNG from a sink's new thread first mapped and touched 3 MB (16 to 27 ms measured
+         * here, against 1 to 7 ms in parts), and every sink thread kept a buffer that size.
+         */
         @Override
         public void write(ByteBuffer src) throws IOException {
             while (src.hasRemaining()) {
-                channel.write(src);
+                if (src.isDirect() || src.remaining() <= PART) {
+                    channel.write(src);
+                } else {
+                    ByteBuffer part = src.slice();
+                    part.limit(PART);
+                    src.position(src.position() + channel.write(part));
+                }
             }
         }
 
@@ -81,10 +98,19 @@ public final class RealDisk implements Disk {
         }
     }
 
+    /**
+     * The space by {@code statvfs} of the directory itself ({@link File#getTotalSpace()}):
+     * {@link Files#getFileStore} first looks the path up in the mount table, 0.1 to 0.2 ms on
+     * every frame written (the floor is checked before each write).
+     */
     @Override
     public Space space(Path dir) throws IOException {
-        java.nio.file.FileStore store = Files.getFileStore(dir);
-        return new Space(store.getUsableSpace(), store.getTotalSpace());
+        File f = dir.toFile();
+        long total = f.getTotalSpace();
+        if (total == 0 && !f.isDirectory()) {
+            throw new NoSuchFileException(dir.toString(), null, "cannot read the free space");
+        }
+        return new Space(f.getUsableSpace(), total);
     }
 
     @Override

@@ -7,8 +7,14 @@ import java.awt.image.BufferedImage;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Random;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.zip.Adler32;
 import java.util.zip.CRC32;
 import java.util.zip.DataFormatException;
 import java.util.zip.Inflater;
@@ -26,7 +32,34 @@ import org.junit.jupiter.params.provider.EnumSource;
 class PngEncoderTest {
 
     /** An image from an int array. */
-    record Pixels(int width, int height, boolean hasAlpha, int[] argb) implements ArgbRows {
+    static class Pixels implements ArgbRows {
+        private final int width;
+        private final int height;
+        private final boolean hasAlpha;
+        private final int[] argb;
+
+        Pixels(int width, int height, boolean hasAlpha, int[] argb) {
+            this.width = width;
+            this.height = height;
+            this.hasAlpha = hasAlpha;
+            this.argb = argb;
+        }
+
+        @Override
+        public int width() {
+            return width;
+        }
+
+        @Override
+        public int height() {
+            return height;
+        }
+
+        @Override
+        public boolean hasAlpha() {
+            return hasAlpha;
+        }
+
         @Override
         public void row(int y, int[] dst) {
             System.arraycopy(argb, y * width, dst, 0, width);
@@ -181,6 +214,136 @@ class PngEncoderTest {
         assertThat(inflater.finished()).as("stream complete, Adler-32 checked").isTrue();
         assertThat(Arrays.copyOf(back, n)).isEqualTo(data);
         assertThat(out.length()).isLessThan(data.length / 10);
+    }
+
+    /** Runs nothing: every band is left to the calling thread. */
+    static final Executor NEVER = task -> {};
+
+    @ParameterizedTest
+    @CsvSource({"SUB, false, 2", "SUB, true, 3", "UP, false, 4", "UP, true, 2", "NONE, false, 3", "SUB, false, 64"})
+    void bandsDecodeToTheSamePixelsAsOneThread(PngEncoder.Filter filter, boolean alpha, int bands) throws Exception {
+        int[][] sizes = {{640, 480}, {1000, 301}, {1920, 1080}, {3, 200_000}, {64, 64}};
+        ExecutorService pool = Executors.newFixedThreadPool(3);
+        try (PngEncoder banded = new PngEncoder(PngEncoder.Compression.RUN_LENGTH, 1, filter);
+                PngEncoder serial = new PngEncoder(PngEncoder.Compression.RUN_LENGTH, 1, filter)) {
+            ByteSink out = new ByteSink(16);
+            ByteSink one = new ByteSink(16);
+            for (int[] s : sizes) {
+                int[] px = s[0] * s[1] > 1_000_000 ? screenLike(s[0], s[1], 5, alpha) : random(s[0] * s[1], 6, alpha);
+                Pixels image = new Pixels(s[0], s[1], alpha, px);
+                for (Executor executor : new Executor[] {pool, NEVER, Runnable::run}) {
+                    banded.encodeInBands(image, out, bands, executor);
+                    assertThat(decode(out.array(), out.length())).as("%dx%d", s[0], s[1]).isEqualTo(px);
+                    checkStructure(out, s[0], s[1], alpha);
+                }
+                serial.encode(image, one);
+                byte[] whole = Arrays.copyOf(one.array(), one.length());
+                banded.encodeInBands(image, out, 1, pool);
+                assertThat(Arrays.copyOf(out.array(), out.length())).as("one band is encode()").isEqualTo(whole);
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    @Test
+    void aLargeImageIsSplitAndSmallOnesAreNot() {
+        List<Runnable> handed = new ArrayList<>();
+        try (PngEncoder encoder = new PngEncoder()) {
+            ByteSink out = new ByteSink(16);
+            encoder.encodeInBands(new Pixels(64, 64, false, random(64 * 64, 1, false)), out, 4, handed::add);
+            assertThat(handed).as("12 KB of rows: one band").isEmpty();
+            encoder.encodeInBands(new Pixels(1920, 1080, false, random(1920 * 1080, 1, false)), out, 4, handed::add);
+            assertThat(handed).as("1080p in 4 bands: 3 handed over").hasSize(3);
+        }
+    }
+
+    @Test
+    void aFailingBandFailsTheEncode() {
+        ExecutorService pool = Executors.newSingleThreadExecutor();
+        int[] px = random(1920 * 1080, 2, false);
+        ArgbRows failing = new Pixels(1920, 1080, false, px) {
+            @Override
+            public void row(int y, int[] dst) {
+                if (y == 1000) {
+                    throw new IllegalStateException("row 1000 is gone");
+                }
+                super.row(y, dst);
+            }
+        };
+        try (PngEncoder encoder = new PngEncoder()) {
+            ByteSink out = new ByteSink(16);
+            for (Executor executor : new Executor[] {pool, NEVER}) {
+                assertThatThrownBy(() -> encoder.encodeInBands(failing, out, 2, executor))
+                        .isInstanceOf(IllegalStateException.class).hasMessage("row 1000 is gone");
+            }
+            encoder.encodeInBands(new Pixels(1920, 1080, false, px), out, 2, pool);
+            assertThat(decode(out.array(), out.length())).as("the encoder works after a failure").isEqualTo(px);
+        } catch (IOException e) {
+            throw new AssertionError(e);
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    @Test
+    void adlerChecksumsCombineAsTheChecksumOfTheConcatenation() {
+        Random r = new Random(11);
+        int[] lengths = {0, 1, 2, 100, 65520, 65521, 65522, 200_000, 1 << 20};
+        for (int la : lengths) {
+            for (int lb : lengths) {
+                byte[] a = new byte[la];
+                byte[] b = new byte[lb];
+                r.nextBytes(a);
+                r.nextBytes(b);
+                if (r.nextBoolean()) {
+                    Arrays.fill(b, (byte) 0xff); // large sums
+                }
+                Adler32 whole = new Adler32();
+                whole.update(a);
+                whole.update(b);
+                Adler32 first = new Adler32();
+                first.update(a);
+                Adler32 second = new Adler32();
+                second.update(b);
+                assertThat(RunLengthDeflater.combineAdler((int) first.getValue(), (int) second.getValue(), lb))
+                        .as("%d + %d bytes", la, lb).isEqualTo((int) whole.getValue());
+            }
+        }
+    }
+
+    @Test
+    void partsJoinedAreOneZlibStream() throws DataFormatException {
+        byte[] data = new byte[300_000];
+        Random r = new Random(4);
+        for (int i = 0; i < data.length; i++) {
+            data[i] = (byte) (i % 1000 < 500 ? 7 : r.nextInt(16));
+        }
+        int[] cuts = {0, 1, 99_999, 250_000, data.length};
+        ByteSink out = new ByteSink(16);
+        out.putByte(RunLengthDeflater.ZLIB_HEADER >>> 8);
+        out.putByte(RunLengthDeflater.ZLIB_HEADER & 0xff);
+        int adler = 1; // of nothing
+        for (int k = 0; k + 1 < cuts.length; k++) {
+            RunLengthDeflater part = new RunLengthDeflater();
+            ByteSink own = new ByteSink(16);
+            part.startPart(own);
+            part.block(data, cuts[k], cuts[k + 1] - cuts[k]);
+            part.endPart();
+            assertThat(part.input()).isEqualTo(cuts[k + 1] - cuts[k]);
+            out.put(own.array(), 0, own.length());
+            adler = RunLengthDeflater.combineAdler(adler, part.adler(), part.input());
+        }
+        out.put(RunLengthDeflater.FINAL_EMPTY_BLOCK, 0, RunLengthDeflater.FINAL_EMPTY_BLOCK.length);
+        out.putIntBE(adler);
+        Inflater inflater = new Inflater();
+        inflater.setInput(out.array(), 0, out.length());
+        byte[] back = new byte[data.length + 1];
+        int n = inflater.inflate(back);
+        assertThat(inflater.finished()).as("stream complete, Adler-32 checked").isTrue();
+        assertThat(inflater.getRemaining()).isZero();
+        assertThat(Arrays.copyOf(back, n)).isEqualTo(data);
+        inflater.end();
     }
 
     /** Walks the chunks: signature, IHDR, one IDAT, IEND, CRCs, and the inflated size. */

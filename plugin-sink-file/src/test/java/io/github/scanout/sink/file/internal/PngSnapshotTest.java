@@ -70,6 +70,40 @@ class PngSnapshotTest {
         assertThat(Leases.live()).as("leases given back").isEqualTo(leases);
     }
 
+    /**
+     * Large frames (the first of each sink encoded in bands of rows, the next on the sink's
+     * thread alone) through sinks made one after the other, each starting with the encoder a
+     * closed one left, in sizes and formats that differ from sink to sink: every file is its
+     * own frame.
+     */
+    @Test
+    void sinksOneAfterTheOtherWriteEachTheirOwnFrames() throws IOException {
+        long leases = Leases.live();
+        int[][] sizes = {{1280, 720}, {1920, 1080}, {640, 1200}, {1280, 720}};
+        DrmFormat[] formats = {DrmFormat.XRGB8888, DrmFormat.ARGB8888, DrmFormat.XRGB8888, DrmFormat.RGB565};
+        for (int k = 0; k < sizes.length; k++) {
+            Path own = Files.createDirectory(dir.resolve("sink" + k));
+            FileSink sink = new FileSink(FileSinkOptions.builder(OutputFormat.PNG, own).maxFps(0).build());
+            PlaneInfo info = Frames.plane(formats[k], sizes[k][0], sizes[k][1],
+                    Frames.stride(formats[k], sizes[k][0], 64));
+            int[][] expected = new int[2][];
+            for (int n = 0; n < 2; n++) {
+                ByteBuffer bytes = Frames.randomBytes(info, 31L * k + n);
+                expected[n] = PixelConverter.toArgb(info, bytes);
+                try (PlaneBuffer buffer = Frames.buffer(info, MemoryKind.SNAPSHOT, bytes)) {
+                    sink.frame(Frames.frame(buffer, n + 1, n * 1_000_000L));
+                }
+            }
+            sink.close();
+            List<Path> files = pngs(own);
+            assertThat(files).as("sink %d", k).hasSize(2);
+            for (int n = 0; n < 2; n++) {
+                assertThat(read(files.get(n))).as("sink %d frame %d", k, n).isEqualTo(expected[n]);
+            }
+        }
+        assertThat(Leases.live()).as("leases given back").isEqualTo(leases);
+    }
+
     @Test
     void namesFollowThePatternWithASafeDeviceName() throws IOException {
         FileSink sink = new FileSink(FileSinkOptions.builder(OutputFormat.PNG, dir).maxFps(0).build());

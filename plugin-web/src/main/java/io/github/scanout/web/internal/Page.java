@@ -174,20 +174,32 @@ final class Page {
             String value = failed.values().getOrDefault(key, "");
             b.append("<p class=\"field\"><label for=\"").append(kid).append("\">").append(esc(key)).append("</label> ");
             List<?> options = WebServer.list(k.get("options"));
+            String keyType = str(k.get("type"));
+            if (keyType.equals("boolean")) {
+                options = List.of("true", "false");
+            }
             String describedBy = kid + "-help" + (invalid ? " " + kid + "-error" : "");
-            if (!options.isEmpty()) {
-                b.append("<select id=\"").append(kid).append("\" name=\"").append(WebServer.KEY_FIELD).append(esc(key))
-                        .append("\" aria-describedby=\"").append(describedBy).append('"')
-                        .append(invalid ? " aria-invalid=\"true\"" : "").append("><option value=\"\">(default)</option>");
+            String common = " id=\"" + kid + "\" name=\"" + WebServer.KEY_FIELD + esc(key) + "\" aria-describedby=\""
+                    + describedBy + "\"" + (invalid ? " aria-invalid=\"true\"" : "");
+            if (!options.isEmpty() && (keyType.equals("string") || keyType.equals("boolean"))) {
+                // one of the options only: a choice
+                b.append("<select").append(common).append("><option value=\"\">(default)</option>");
                 for (Object opt : options) {
                     String v = str(opt);
                     b.append("<option").append(v.equals(value) ? " selected" : "").append('>').append(esc(v)).append("</option>");
                 }
                 b.append("</select>");
             } else {
-                b.append("<input id=\"").append(kid).append("\" name=\"").append(WebServer.KEY_FIELD).append(esc(key))
-                        .append("\" value=\"").append(esc(value)).append("\" aria-describedby=\"").append(describedBy).append('"')
-                        .append(invalid ? " aria-invalid=\"true\"" : "").append('>');
+                // free text; a number's named values (auto) as suggestions
+                b.append("<input").append(common).append(" value=\"").append(esc(value)).append('"')
+                        .append(options.isEmpty() ? "" : " list=\"" + kid + "-options\"").append('>');
+                if (!options.isEmpty()) {
+                    b.append("<datalist id=\"").append(kid).append("-options\">");
+                    for (Object opt : options) {
+                        b.append("<option value=\"").append(esc(str(opt))).append("\"></option>");
+                    }
+                    b.append("</datalist>");
+                }
             }
             b.append("\n<span class=\"help\" id=\"").append(kid).append("-help\">").append(esc(help)).append("</span>");
             if (invalid) {

@@ -52,6 +52,11 @@ class WebServerTest {
         return k;
     }
 
+    private static Map<String, Object> typed(Map<String, Object> key, String type) {
+        key.put("type", type);
+        return key;
+    }
+
     private static Map<String, Object> sink(String name, String device, String origin) {
         Map<String, Object> k = new LinkedHashMap<>();
         k.put("name", name);
@@ -116,6 +121,8 @@ class WebServerTest {
                         key("path", "The <directory> for the files", "", List.of()),
                         key("format", "png, y4m or raw", "png", List.of("png", "y4m", "raw")),
                         key("sink.name", "The sink's name", "", List.of()),
+                        typed(key("max.fps", "Most frames per second", "auto", List.of("auto")), "double"),
+                        typed(key("atomic", "Rename", true, List.of()), "boolean"),
                         key("device", "The device", "", List.of()))), "json", "{}");
                 default -> Map.of("error", "unknown " + verb);
             };
@@ -407,8 +414,12 @@ class WebServerTest {
                 "<input type=\"hidden\" name=\"csrf\" value=\"" + token + "\">",
                 "<input type=\"hidden\" name=\"device\" value=\"desk\"><input type=\"hidden\" name=\"type\" value=\"file\">",
                 "<summary>Attach a file sink</summary>",
-                "<label for=\"d0-0-path\">path</label> <input id=\"d0-0-path\" name=\"k.path\" value=\"\""
-                        + " aria-describedby=\"d0-0-path-help\">",
+                "<label for=\"d0-0-path\">path</label> <input id=\"d0-0-path\" name=\"k.path\""
+                        + " aria-describedby=\"d0-0-path-help\" value=\"\">",
+                "<input id=\"d0-0-max_fps\" name=\"k.max.fps\" aria-describedby=\"d0-0-max_fps-help\" value=\"\""
+                        + " list=\"d0-0-max_fps-options\"><datalist id=\"d0-0-max_fps-options\"><option value=\"auto\">",
+                "<select id=\"d0-0-atomic\" name=\"k.atomic\" aria-describedby=\"d0-0-atomic-help\"><option value=\"\">"
+                        + "(default)</option><option>true</option><option>false</option></select>",
                 "<span class=\"help\" id=\"d0-0-path-help\">The &lt;directory&gt; for the files</span>",
                 "<label for=\"d0-0-format\">format</label> <select id=\"d0-0-format\" name=\"k.format\"",
                 "<option>y4m</option>", "(default png)",
@@ -520,14 +531,14 @@ class WebServerTest {
         assertThat(r.headers().firstValue("Content-Type")).hasValue("text/html; charset=utf-8");
         String html = r.body();
         assertThat(html).contains("<details class=\"attach\" open>",
-                "<input id=\"d0-0-path\" name=\"k.path\" value=\"&lt;x&quot;&gt;\""
-                        + " aria-describedby=\"d0-0-path-help d0-0-path-error\" aria-invalid=\"true\">",
+                "<input id=\"d0-0-path\" name=\"k.path\" aria-describedby=\"d0-0-path-help d0-0-path-error\""
+                        + " aria-invalid=\"true\" value=\"&lt;x&quot;&gt;\">",
                 "<span class=\"error\" id=\"d0-0-path-error\" role=\"alert\">attach file desk: path = &#39;&lt;x&quot;&gt;&#39;"
                         + " is refused: not a &lt;directory&gt;</span>",
                 "<option selected>y4m</option>");
         // only that device's form is open and marked; the other device's path is empty
         assertThat(html.split("aria-invalid", -1)).hasSize(2);
-        assertThat(html).contains("<input id=\"d1-0-path\" name=\"k.path\" value=\"\" aria-describedby=\"d1-0-path-help\">");
+        assertThat(html).contains("<input id=\"d1-0-path\" name=\"k.path\" aria-describedby=\"d1-0-path-help\" value=\"\">");
         assertThat(html).doesNotContain("<x\"");
         // an error that names no key goes at the top of the form
         HttpResponse<String> top = post("attach", "csrf=" + t[0] + "&device=desk&type=file&k.path=%2Fx&k.sink.name=y",

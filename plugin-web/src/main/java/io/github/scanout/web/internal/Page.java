@@ -37,11 +37,6 @@ final class Page {
         static final Form NONE = new Form("", "", Map.of(), "");
     }
 
-    /** The page of the read-only parts only (no sinks, no forms). */
-    static String render(Map<String, Object> model) {
-        return render(model, List.of(), List.of(), "", Form.NONE);
-    }
-
     /**
      * @param model the {@code devices} model
      * @param sinks the {@code sinks} model's list
@@ -89,13 +84,11 @@ final class Page {
             item(b, "Latency p50 / p99", "latency", latency(d.get("latencyP50Micros"), d.get("latencyP99Micros")));
             item(b, "Sinks", "sinks", str(d.get("sinks")));
             b.append("</dl>\n");
-            if (!token.isEmpty()) {
-                sinks(b, name, sinks, token);
-                int index = 0;
-                for (Map<String, Object> t : types) {
-                    boolean mine = failed.device().equals(name) && failed.type().equals(str(t.get("type")));
-                    attachForm(b, "d" + deviceIndex + "-" + index++, name, t, token, mine ? failed : Form.NONE);
-                }
+            sinks(b, name, sinks, token);
+            int index = 0;
+            for (Map<String, Object> t : types) {
+                boolean mine = failed.device().equals(name) && failed.type().equals(str(t.get("type")));
+                attachForm(b, "d" + deviceIndex + "-" + index++, name, t, token, mine ? failed : Form.NONE);
             }
             b.append("</li>\n");
             deviceIndex++;

@@ -101,7 +101,9 @@ final class WebServer {
             "Content-Security-Policy", "default-src 'self'; img-src 'self'; frame-ancestors 'none'; base-uri 'none';"
                     + " form-action 'self'",
             "X-Content-Type-Options", "nosniff",
-            "Referrer-Policy", "no-referrer",
+            // not no-referrer: under it a browser sends "Origin: null" with the forms' own POSTs (Fetch
+            // standard), which the Origin check must refuse; same-origin sends nothing to other sites
+            "Referrer-Policy", "same-origin",
             "X-Frame-Options", "DENY",
             "Cache-Control", "no-store");
     /** The form field of the CSRF token. */

@@ -160,7 +160,7 @@ class WebServerTest {
         assertThat(r.headers().firstValue("Content-Security-Policy")).hasValueSatisfying(v -> assertThat(v)
                 .contains("default-src 'self'").contains("frame-ancestors 'none'"));
         assertThat(r.headers().firstValue("X-Content-Type-Options")).hasValue("nosniff");
-        assertThat(r.headers().firstValue("Referrer-Policy")).hasValue("no-referrer");
+        assertThat(r.headers().firstValue("Referrer-Policy")).hasValue("same-origin");
         assertThat(r.headers().firstValue("X-Frame-Options")).hasValue("DENY");
     }
 

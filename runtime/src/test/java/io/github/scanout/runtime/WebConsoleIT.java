@@ -342,10 +342,11 @@ class WebConsoleIT {
             assertThat(browser.findElements(By.cssSelector("li.sink[data-sink='webshots']"))).isEmpty();
             assertThat(ctl("sinks")).doesNotContain("webshots");
 
-            // attach: PNGs appear; the page lists the sink with its Detach button
-            form = openAttachForm(browser, "file");
-            type(form, "k.path", webShots.toString());
-            type(form, "k.sink.name", "webshots");
+            // corrected in the form as shown again (path and name kept): attached, PNGs appear, and
+            // the page lists the sink with its Detach button
+            assertThat(sameForm.findElement(By.name("k.sink.name")).getDomProperty("value")).isEqualTo("webshots");
+            type(sameForm, "k.keep", "");
+            form = sameForm;
             form.findElement(By.cssSelector("button[type=submit]")).click();
             wait.until(d -> d.findElement(By.cssSelector("li.sink[data-sink='webshots']")));
             assertThat(browser.getCurrentUrl()).isEqualTo(base + "/");
@@ -412,7 +413,9 @@ class WebConsoleIT {
     private static void type(WebElement form, String name, String value) {
         WebElement input = form.findElement(By.name(name));
         input.clear();
-        input.sendKeys(value);
+        if (!value.isEmpty()) {
+            input.sendKeys(value);
+        }
     }
 
     private static String python(String stdin, String code) throws Exception {

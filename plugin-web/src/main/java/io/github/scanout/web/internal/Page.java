@@ -163,7 +163,7 @@ final class Page {
             boolean invalid = key.equals(field);
             Object def = k.get("default");
             String help = str(k.get("description")) + (def == null || str(def).isEmpty() ? "" : " (default " + def + ")")
-                    + (Boolean.TRUE.equals(k.get("required")) ? " (required)" : "");
+                    + (Boolean.TRUE.equals(k.get("required")) && def == null ? " (required)" : "");
             String value = failed.values().getOrDefault(key, "");
             b.append("<p class=\"field\"><label for=\"").append(kid).append("\">").append(esc(key)).append("</label> ");
             List<?> options = WebServer.list(k.get("options"));

@@ -47,7 +47,7 @@ class WebServerTest {
         k.put("type", "string");
         k.put("options", options);
         k.put("default", def);
-        k.put("required", false);
+        k.put("required", def == null || !String.valueOf(def).isEmpty()); // as MetaType: a key with a default is required
         k.put("description", description);
         return k;
     }
@@ -118,7 +118,7 @@ class WebServerTest {
                 case "sinks" -> Map.of("model", Map.of("sinks", List.copyOf(sinks)), "json", SINKS_JSON);
                 case "keys" -> Map.of("model", Map.of("types", List.of(Map.of("type", "file"))), "json", "{}");
                 case "keys file" -> Map.of("model", Map.of("type", "file", "keys", List.of(
-                        key("path", "The <directory> for the files", "", List.of()),
+                        key("path", "The <directory> for the files", null, List.of()),
                         key("format", "png, y4m or raw", "png", List.of("png", "y4m", "raw")),
                         key("sink.name", "The sink's name", "", List.of()),
                         typed(key("max.fps", "Most frames per second", "auto", List.of("auto")), "double"),
@@ -420,7 +420,8 @@ class WebServerTest {
                         + " list=\"d0-0-max_fps-options\"><datalist id=\"d0-0-max_fps-options\"><option value=\"auto\">",
                 "<select id=\"d0-0-atomic\" name=\"k.atomic\" aria-describedby=\"d0-0-atomic-help\"><option value=\"\">"
                         + "(default)</option><option>true</option><option>false</option></select>",
-                "<span class=\"help\" id=\"d0-0-path-help\">The &lt;directory&gt; for the files</span>",
+                "<span class=\"help\" id=\"d0-0-path-help\">The &lt;directory&gt; for the files (required)</span>",
+                "<span class=\"help\" id=\"d0-0-format-help\">png, y4m or raw (default png)</span>",
                 "<label for=\"d0-0-format\">format</label> <select id=\"d0-0-format\" name=\"k.format\"",
                 "<option>y4m</option>", "(default png)",
                 "<label for=\"d0-0-sink_name\">sink.name</label>",

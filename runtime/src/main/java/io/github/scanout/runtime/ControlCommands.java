@@ -38,9 +38,13 @@ final class ControlCommands implements ControlServer.Handler {
     static final Duration ATTACH_TIMEOUT = Duration.ofSeconds(5);
     static final Duration SNAPSHOT_TIMEOUT = Duration.ofSeconds(30);
     /** The verbs {@link #readModel} answers. */
-    static final List<String> MODEL_VERBS = List.of("devices", "sinks");
+    static final List<String> MODEL_VERBS = List.of("devices", "sinks", "keys", "keys TYPE");
     /** The service property of the read-only model registered for plugin-web; its value is {@link #SCHEMA}. */
     static final String MODEL_PROPERTY = "scanout.ctl.model";
+    /** The verbs {@link #act} runs. */
+    static final List<String> ACT_VERBS = List.of("attach", "detach");
+    /** The service property of the actions registered for plugin-web ({@link #act}); its value is {@link #SCHEMA}. */
+    static final String ACT_PROPERTY = "scanout.ctl.act";
     /** The shortest window {@code fps} is measured over. */
     static final long FPS_WINDOW_NANOS = Duration.ofSeconds(1).toNanos();
 
@@ -283,18 +287,28 @@ final class ControlCommands implements ControlServer.Handler {
 
     /**
      * The read-only model for other readers in the instance (the web console, plugin-web): for
-     * {@code devices} or {@code sinks}, {@code json} is exactly what {@code scanout ctl VERB
-     * --json} prints and {@code model} the same as maps, lists, strings and numbers (JDK types:
+     * {@code devices}, {@code sinks}, {@code keys} or {@code keys TYPE}, {@code json} is exactly what
+     * {@code scanout ctl VERB --json} prints and {@code model} the same as maps, lists, strings and numbers (JDK types:
      * the launcher's classes are not visible to bundles). Anything else: {@code error}.
      */
     Map<String, Object> readModel(String verb) {
         Map<String, Object> m;
         try {
-            m = switch (verb) {
-                case "devices" -> devicesModel(Pipelines.all(ctx));
-                case "sinks" -> sinksModel(Pipelines.all(ctx));
-                default -> null;
-            };
+            if (verb.startsWith("keys ")) {
+                SinkType t = sinkType(verb.substring(5));
+                if (t == null) {
+                    return Map.of("error", "no sink type " + verb.substring(5) + " (known: "
+                            + String.join(", ", new java.util.TreeSet<>(sinkTypes.keySet())) + ")");
+                }
+                m = keysModel(t);
+            } else {
+                m = switch (verb) {
+                    case "devices" -> devicesModel(Pipelines.all(ctx));
+                    case "sinks" -> sinksModel(Pipelines.all(ctx));
+                    case "keys" -> typesModel();
+                    default -> null;
+                };
+            }
         } catch (IllegalStateException e) {
             return Map.of("error", "the instance is stopping: " + e.getMessage());
         }
@@ -302,6 +316,22 @@ final class ControlCommands implements ControlServer.Handler {
             return Map.of("error", "'" + verb + "' is not a read-only model; expected " + String.join(", ", MODEL_VERBS));
         }
         return Map.of("model", m, "json", Json.write(m));
+    }
+
+    /**
+     * The changing verbs for other callers in the instance (the web console's forms): {@code
+     * request} is the verb ({@link #ACT_VERBS}) and its arguments as {@code scanout ctl} takes
+     * them ({@code attach TYPE DEVICE key=value...}, {@code detach NAME}), run by the same code as
+     * the control socket's. The answer: {@code status} (0 done, 1 failed, 2 bad request, as the
+     * socket's) and {@code message} (the text reply, one line).
+     */
+    Map<String, Object> act(List<String> request) {
+        if (request.isEmpty() || !ACT_VERBS.contains(request.get(0))) {
+            return Map.of("status", 2, "message", "'" + (request.isEmpty() ? "" : request.get(0)) + "' is not an action;"
+                    + " expected " + String.join(", ", ACT_VERBS));
+        }
+        Reply r = handle(new ControlRequest(false, request.get(0), request.subList(1, request.size())));
+        return Map.of("status", r.status(), "message", r.body().strip());
     }
 
     private Reply sinks(boolean json) {
@@ -331,52 +361,63 @@ final class ControlCommands implements ControlServer.Handler {
         }
         if (r.args().isEmpty()) {
             if (r.json()) {
-                Map<String, Object> m = envelope("keys");
-                List<Object> types = new ArrayList<>();
-                for (SinkType t : new java.util.TreeMap<>(sinkTypes).values()) {
-                    Map<String, Object> tm = new LinkedHashMap<>();
-                    tm.put("type", t.name());
-                    tm.put("pid", t.pid());
-                    types.add(tm);
-                }
-                m.put("types", types);
-                return Reply.ok(Json.write(m));
+                return Reply.ok(Json.write(typesModel()));
             }
             return Reply.ok("sink types: " + String.join(", ", new java.util.TreeSet<>(sinkTypes.keySet()))
                     + " (keys TYPE lists a type's keys)\n");
         }
         String name = r.args().get(0);
-        SinkType t = sinkTypes.get(name.toLowerCase(Locale.ROOT));
-        if (t == null) {
-            t = sinkTypes.values().stream().filter(x -> x.pid().equals(name)).findFirst().orElse(null);
-        }
+        SinkType t = sinkType(name);
         if (t == null) {
             return Reply.bad("no sink type " + name + " (known: " + String.join(", ", new java.util.TreeSet<>(sinkTypes.keySet()))
                     + ")");
         }
         if (r.json()) {
-            Map<String, Object> m = envelope("keys");
-            m.put("type", t.name());
-            m.put("pid", t.pid());
-            m.put("target", t.targetKey());
-            List<Object> keys = new ArrayList<>();
-            for (io.github.scanout.api.support.ConfigKey k : t.keys()) {
-                Map<String, Object> km = new LinkedHashMap<>();
-                km.put("name", k.name());
-                km.put("type", k.type().name().toLowerCase(Locale.ROOT));
-                km.put("min", k.min() == null ? null : new java.math.BigDecimal(k.min().toPlainString()));
-                km.put("max", k.max() == null ? null : new java.math.BigDecimal(k.max().toPlainString()));
-                km.put("options", k.options());
-                km.put("default", k.defaultValue());
-                km.put("required", k.required());
-                km.put("description", k.description());
-                keys.add(km);
-            }
-            m.put("keys", keys);
-            return Reply.ok(Json.write(m));
+            return Reply.ok(Json.write(keysModel(t)));
         }
         return Reply.ok(t.name() + " sink keys (configuration factory PID " + t.pid() + "; TARGET sets " + t.targetKey()
                 + "):\n" + io.github.scanout.api.support.ConfigKey.table(t.keys()));
+    }
+
+    /** A sink type by name (any case) or factory PID; null when none. */
+    private SinkType sinkType(String name) {
+        SinkType t = sinkTypes.get(name.toLowerCase(Locale.ROOT));
+        return t != null ? t : sinkTypes.values().stream().filter(x -> x.pid().equals(name)).findFirst().orElse(null);
+    }
+
+    private Map<String, Object> typesModel() {
+        Map<String, Object> m = envelope("keys");
+        List<Object> types = new ArrayList<>();
+        for (SinkType t : new java.util.TreeMap<>(sinkTypes).values()) {
+            Map<String, Object> tm = new LinkedHashMap<>();
+            tm.put("type", t.name());
+            tm.put("pid", t.pid());
+            types.add(tm);
+        }
+        m.put("types", types);
+        return m;
+    }
+
+    private static Map<String, Object> keysModel(SinkType t) {
+        Map<String, Object> m = envelope("keys");
+        m.put("type", t.name());
+        m.put("pid", t.pid());
+        m.put("target", t.targetKey());
+        List<Object> keys = new ArrayList<>();
+        for (io.github.scanout.api.support.ConfigKey k : t.keys()) {
+            Map<String, Object> km = new LinkedHashMap<>();
+            km.put("name", k.name());
+            km.put("type", k.type().name().toLowerCase(Locale.ROOT));
+            km.put("min", k.min() == null ? null : new java.math.BigDecimal(k.min().toPlainString()));
+            km.put("max", k.max() == null ? null : new java.math.BigDecimal(k.max().toPlainString()));
+            km.put("options", k.options());
+            km.put("default", k.defaultValue());
+            km.put("required", k.required());
+            km.put("description", k.description());
+            keys.add(km);
+        }
+        m.put("keys", keys);
+        return m;
     }
 
     private String sinkLine(Pipelines.Stats s, Pipelines.Sink k) {

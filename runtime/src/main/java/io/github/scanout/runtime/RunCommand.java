@@ -192,6 +192,10 @@ final class RunCommand {
         java.util.function.Function<String, Map<String, Object>> model = commands::readModel;
         fw.context().registerService(java.util.function.Function.class, model,
                 new java.util.Hashtable<>(Map.of(ControlCommands.MODEL_PROPERTY, ControlCommands.SCHEMA)));
+        // and its attach and detach for the console's forms: the same code as scanout ctl's
+        java.util.function.Function<List<String>, Map<String, Object>> act = commands::act;
+        fw.context().registerService(java.util.function.Function.class, act,
+                new java.util.Hashtable<>(Map.of(ControlCommands.ACT_PROPERTY, ControlCommands.SCHEMA)));
         Path path = cl.ops().control().map(Path::of).orElseGet(() -> ControlServer.defaultPath(dist, env));
         try {
             control = ControlServer.start(path, commands);

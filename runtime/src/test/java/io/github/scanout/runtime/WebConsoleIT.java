@@ -37,7 +37,9 @@ import org.openqa.selenium.support.ui.WebDriverWait;
  * &ge; 30 dB). The page's script (same origin under the CSP) refreshes the thumbnail. The JSON
  * under /api is {@code scanout ctl --json}'s model. The page's "Download PNG" link gives the
  * picture as an attachment named after the device and the time. Non-loopback binds are refused, on the command
- * line and in conf/.
+ * line and in conf/. The forms: a file sink attached through the page writes PNGs, its Detach
+ * button stops them; a bad value is shown next to its input and attaches nothing; forged
+ * cross-site POSTs (no token and cookie, a foreign Origin) are refused and attach nothing.
  */
 class WebConsoleIT {
     static final long TIMEOUT_S = 120;
@@ -261,6 +263,159 @@ class WebConsoleIT {
         }
         LauncherIT.Result res = run.await();
         assertThat(res.code()).as(res.toString()).isZero();
+    }
+
+    /** {@code scanout ctl ARGS} against the running instance; its output, after checking it succeeded. */
+    private String ctl(String... args) throws Exception {
+        List<String> all = new ArrayList<>(List.of("ctl"));
+        all.addAll(List.of(args));
+        LauncherIT.Running c = new LauncherIT.Running(ChildProcesses.start(builder(TestRuntime.dist(),
+                all.toArray(String[]::new))));
+        c.process.getOutputStream().close();
+        LauncherIT.Result r = c.await();
+        assertThat(r.code()).as(r.toString()).isZero();
+        return r.out();
+    }
+
+    private static long pngs(Path dir) throws Exception {
+        if (!Files.isDirectory(dir)) {
+            return 0;
+        }
+        try (var s = Files.list(dir)) {
+            return s.filter(p -> p.getFileName().toString().endsWith(".png") && !p.getFileName().toString().startsWith("."))
+                    .count();
+        }
+    }
+
+    private HttpResponse<String> forge(String base, String body, String cookie, String origin) throws Exception {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + "/attach")).timeout(Duration.ofSeconds(120))
+                .header("Content-Type", "application/x-www-form-urlencoded").POST(HttpRequest.BodyPublishers.ofString(body));
+        if (cookie != null) {
+            b.header("Cookie", cookie);
+        }
+        if (origin != null) {
+            b.header("Origin", origin);
+        }
+        return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    @Test
+    void aFileSinkIsAttachedAndDetachedThroughTheFormsAndForgedPostsAreRefused() throws Exception {
+        assertThat(Path.of("/usr/bin/chromedriver")).as("apt-get install chromium-driver").isExecutable();
+        int port = MetricsIT.freePort();
+        String base = "http://127.0.0.1:" + port;
+        Path webShots = dir.resolve("web-shots");
+        LauncherIT.Running run = new LauncherIT.Running(ChildProcesses.start(builder(TestRuntime.dist(), "run",
+                "--device", DEVICE, "--sink", "file:shots?sink.name=shots", "--web", "127.0.0.1:" + port)));
+        run.process.getOutputStream().close();
+        ChromeDriver browser = null;
+        try {
+            await(base + "/", "<span class=\"sink-name\">shots</span>", run);
+            browser = browser();
+            browser.get(base + "/");
+            WebDriverWait wait = new WebDriverWait(browser, Duration.ofSeconds(TIMEOUT_S), Duration.ofMillis(200));
+            wait.until(d -> d.findElement(By.cssSelector("li.sink[data-sink='shots']")));
+            // a sink from the command line says why it has no Detach button
+            assertThat(browser.findElement(By.cssSelector("li.sink[data-sink='shots'] .fixed")).getText())
+                    .isEqualTo("given with --sink: it stays until the instance stops");
+            assertThat(browser.findElements(By.cssSelector("li.sink[data-sink='shots'] form"))).isEmpty();
+
+            // a bad value: the error next to its input, the values kept, nothing attached
+            WebElement form = openAttachForm(browser, "file");
+            type(form, "k.path", webShots.toString());
+            type(form, "k.sink.name", "webshots");
+            type(form, "k.keep", "-1");
+            form.findElement(By.cssSelector("button[type=submit]")).click();
+            WebElement keep = wait.until(d -> {
+                List<WebElement> invalid = d.findElements(By.cssSelector("input[aria-invalid='true']"));
+                return invalid.isEmpty() ? null : invalid.get(0);
+            });
+            assertThat(keep.getDomAttribute("name")).isEqualTo("k.keep");
+            assertThat(keep.getDomProperty("value")).isEqualTo("-1");
+            String errorId = keep.getDomAttribute("aria-describedby").split(" ")[1];
+            WebElement error = browser.findElement(By.id(errorId));
+            assertThat(error.getText()).startsWith("attach file " + DEVICE + ": keep = ").contains("-1");
+            assertThat(error.isDisplayed()).isTrue();
+            assertThat(keep.getAccessibleName()).isEqualTo("keep");
+            WebElement sameForm = keep.findElement(By.xpath("./ancestor::form"));
+            assertThat(sameForm.findElement(By.name("k.path")).getDomProperty("value")).isEqualTo(webShots.toString());
+            assertThat(browser.findElements(By.cssSelector("li.sink[data-sink='webshots']"))).isEmpty();
+            assertThat(ctl("sinks")).doesNotContain("webshots");
+
+            // corrected in the form as shown again (path and name kept): attached, PNGs appear, and
+            // the page lists the sink with its Detach button
+            assertThat(sameForm.findElement(By.name("k.sink.name")).getDomProperty("value")).isEqualTo("webshots");
+            type(sameForm, "k.keep", "");
+            form = sameForm;
+            form.findElement(By.cssSelector("button[type=submit]")).click();
+            wait.until(d -> d.findElement(By.cssSelector("li.sink[data-sink='webshots']")));
+            assertThat(browser.getCurrentUrl()).isEqualTo(base + "/");
+            assertThat(ctl("sinks")).contains("webshots on " + DEVICE + " (ctl)");
+            firstPng(webShots);
+
+            // detach: confirmed in ctl sinks, then the count stays the same
+            WebElement detach = browser.findElement(By.cssSelector("li.sink[data-sink='webshots'] form.detach button"));
+            assertThat(detach.getText()).isEqualTo("Detach webshots");
+            detach.click();
+            wait.until(d -> d.findElements(By.cssSelector("li.sink[data-sink='webshots']")).isEmpty()
+                    && !d.findElements(By.cssSelector("li.sink[data-sink='shots']")).isEmpty());
+            long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(TIMEOUT_S);
+            while (ctl("sinks").contains("webshots")) {
+                assertThat(System.nanoTime() - end).as("webshots is detached").isNegative();
+                Thread.sleep(200);
+            }
+            long after = pngs(webShots);
+            Thread.sleep(3000);
+            assertThat(pngs(webShots)).as("no PNG after the detach").isEqualTo(after);
+            assertThat(pngs(dir.resolve("shots"))).as("the command line's sink still writes").isPositive();
+
+            // forged cross-site POSTs: refused, nothing attached
+            Path forged = dir.resolve("forged");
+            String body = "device=" + java.net.URLEncoder.encode(DEVICE, StandardCharsets.UTF_8) + "&type=file&k.path="
+                    + java.net.URLEncoder.encode(forged.toString(), StandardCharsets.UTF_8) + "&k.sink.name=forged";
+            HttpResponse<String> plain = forge(base, body, null, "https://evil.example");
+            assertThat(plain.statusCode()).as(plain.body()).isEqualTo(403);
+            HttpResponse<String> page = http.send(HttpRequest.newBuilder(URI.create(base + "/")).timeout(Duration.ofSeconds(120))
+                    .GET().build(), HttpResponse.BodyHandlers.ofString());
+            String cookie = page.headers().firstValue("Set-Cookie").orElseThrow().split(";")[0];
+            String token = cookie.substring(cookie.indexOf('=') + 1);
+            HttpResponse<String> noToken = forge(base, body, null, null);
+            assertThat(noToken.statusCode()).isEqualTo(403);
+            assertThat(noToken.body()).isEqualTo("refused: the form's CSRF token is missing or wrong and the scanout_csrf"
+                    + " cookie is missing or wrong; reload the console at / and send the form again\n");
+            HttpResponse<String> foreign = forge(base, body + "&csrf=" + token, cookie, "https://evil.example");
+            assertThat(foreign.statusCode()).isEqualTo(403);
+            assertThat(foreign.body()).isEqualTo("refused: Origin https://evil.example is not this console's (" + base
+                    + "); a page of another site cannot change Scanout\n");
+            assertThat(ctl("sinks")).doesNotContain("forged");
+            assertThat(forged).doesNotExist();
+        } finally {
+            if (browser != null) {
+                browser.quit();
+            }
+            run.process.destroy();
+        }
+        LauncherIT.Result res = run.await();
+        assertThat(res.code()).as(res.toString()).isZero();
+    }
+
+    /** Opens the device's "Attach a TYPE sink" section and returns its form. */
+    private static WebElement openAttachForm(ChromeDriver browser, String type) {
+        WebDriverWait wait = new WebDriverWait(browser, Duration.ofSeconds(TIMEOUT_S), Duration.ofMillis(200));
+        WebElement details = wait.until(d -> d.findElement(By.xpath("//li[@class='device']//details[summary"
+                + "[normalize-space()='Attach a " + type + " sink']]")));
+        if (details.getDomAttribute("open") == null) {
+            details.findElement(By.tagName("summary")).click();
+        }
+        return details.findElement(By.tagName("form"));
+    }
+
+    private static void type(WebElement form, String name, String value) {
+        WebElement input = form.findElement(By.name(name));
+        input.clear();
+        if (!value.isEmpty()) {
+            input.sendKeys(value);
+        }
     }
 
     private static String python(String stdin, String code) throws Exception {

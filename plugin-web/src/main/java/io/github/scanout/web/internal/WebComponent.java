@@ -31,7 +31,8 @@ import org.osgi.service.metatype.annotations.Designate;
  * The web console: with a configuration of {@value #PID}, serves {@link WebServer}'s routes at
  * {@code http://LISTEN/}. Loopback only. The device model is the launcher's
  * {@code scanout ctl --json} model service ({@value #MODEL_FILTER}); the pictures are core's
- * {@link FrameSnapshot} of each device's {@link ManagedPipeline}.
+ * {@link FrameSnapshot} of each device's {@link ManagedPipeline}; the forms' attach and detach
+ * are the launcher's {@code scanout ctl} actions service ({@value #ACT_FILTER}).
  *
  * <p>Threads: SCR activates and deactivates; requests run on the server's threads.
  */
@@ -44,6 +45,8 @@ public final class WebComponent {
     static final String DEFAULT_LISTEN = "127.0.0.1:8080";
     /** The launcher's registration of the ctl model (runtime's ControlCommands.MODEL_PROPERTY and SCHEMA). */
     static final String MODEL_FILTER = "(scanout.ctl.model=scanout-ctl/1)";
+    /** The launcher's registration of the ctl actions, attach and detach (runtime's ControlCommands.ACT_PROPERTY). */
+    static final String ACT_FILTER = "(scanout.ctl.act=scanout-ctl/1)";
     /** How long a snapshot waits for the device's frame. */
     static final Duration PICTURE_TIMEOUT = Duration.ofSeconds(5);
     static final List<ConfigKey> KEYS = ConfigKey.fromMetatype(WebConfig.class);
@@ -60,20 +63,23 @@ public final class WebComponent {
      * Checks the configuration and starts listening.
      *
      * @param model the launcher's ctl model
+     * @param actions the launcher's ctl attach and detach
      * @throws IllegalArgumentException naming the configuration, the key and the value;
      *     {@link UncheckedIOException} naming the address when it cannot be bound
      */
     @Activate
     public WebComponent(@Reference(name = "model", target = MODEL_FILTER) Function<String, Map<String, Object>> model,
+            @Reference(name = "actions", target = ACT_FILTER) Function<List<String>, Map<String, Object>> actions,
             Map<String, Object> properties, BundleContext context) {
-        this(model, properties);
+        this(model, actions, properties);
         // the address for `scanout ctl status`: a service property, read without getting the service
         endpoint = context.registerService(InetSocketAddress.class, server.address(),
                 new Hashtable<>(Map.of(URL_PROPERTY, server.url())));
     }
 
     /** Without the registration of the address (tests). */
-    WebComponent(Function<String, Map<String, Object>> model, Map<String, Object> properties) {
+    WebComponent(Function<String, Map<String, Object>> model, Function<List<String>, Map<String, Object>> actions,
+            Map<String, Object> properties) {
         ConfigReader reader = new ConfigReader(ConfigReader.source(properties, PID), KEYS, properties);
         for (String w : reader.warnings()) {
             reporter.warn(w);
@@ -87,7 +93,7 @@ public final class WebComponent {
             throw new IllegalArgumentException(reader.source() + ": " + e.getMessage());
         }
         try {
-            server = new WebServer(address, model::apply, this::png, reporter);
+            server = new WebServer(address, model::apply, actions::apply, this::png, reporter);
         } catch (UncheckedIOException e) {
             throw new UncheckedIOException(reader.source() + ": " + e.getMessage(), e.getCause());
         }

@@ -10,17 +10,23 @@ import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Pattern;
 
 /**
- * The console's HTTP routes, all GET or HEAD (nothing changes on GET; there is nothing else):
+ * The console's HTTP routes: GET or HEAD, which change nothing, and the two forms' POSTs:
  * <ul>
  *   <li>{@code /}: the page ({@link Page}), every device named in the HTML as served;</li>
  *   <li>{@code /console.js}, {@code /console.css}: its script (refreshes the thumbnails and
@@ -30,7 +36,18 @@ import java.util.regex.Pattern;
  *   <li>{@code /api/devices/NAME/snapshot.png}: the device's current picture; with
  *       {@code ?download=1} as an attachment named {@code NAME-YYYYmmdd-HHMMSS.png} (UTC, the
  *       name's characters other than letters, digits, {@code . _ -} as {@code _}).</li>
+ *   <li>POST {@code /attach} and {@code /detach}: the page's forms, run as {@code scanout ctl
+ *       attach} and {@code detach} run (the launcher's actions service, one implementation); done:
+ *       303 to {@code /}; refused: the page again with the form's values and the error next to the
+ *       field it names ({@link Page}).</li>
  * </ul>
+ * A POST is taken only with a body of at most {@link FormBody#MAX_BYTES} bytes of type
+ * {@code application/x-www-form-urlencoded} (413, 415), an {@code Origin}, when sent, that is the
+ * console's own ({@code http://} and the request's loopback {@code Host}), and this server's CSRF
+ * token both in the form's {@value #TOKEN_FIELD} field and in the {@value #COOKIE} cookie that the
+ * page sets ({@code SameSite=Strict; HttpOnly}): a double submit that a page of another site can
+ * neither read nor send (403 otherwise, and nothing is run). The token is 32 random bytes
+ * ({@link SecureRandom}) per server, base64url.
  * Every answer carries the security headers ({@link #SECURITY_HEADERS}). A request whose
  * {@code Host} is not a loopback name or address is refused (403): a page of another site that
  * resolves its own name to 127.0.0.1 (DNS rebinding) reads nothing.
@@ -49,6 +66,17 @@ final class WebServer {
          *     {@code error} (one line)
          */
         Map<String, Object> read(String verb);
+    }
+
+    /** The changing verbs of {@code scanout ctl}, run by the launcher's code. */
+    @FunctionalInterface
+    interface Actions {
+        /**
+         * @param request the verb ({@code attach}, {@code detach}) and its arguments as {@code
+         *     scanout ctl} takes them
+         * @return {@code status} (0 done, 1 failed, 2 bad request) and {@code message} (one line)
+         */
+        Map<String, Object> act(List<String> request);
     }
 
     /** The devices' current pictures. */
@@ -73,9 +101,17 @@ final class WebServer {
             "Content-Security-Policy", "default-src 'self'; img-src 'self'; frame-ancestors 'none'; base-uri 'none';"
                     + " form-action 'self'",
             "X-Content-Type-Options", "nosniff",
-            "Referrer-Policy", "no-referrer",
+            // not no-referrer: under it a browser sends "Origin: null" with the forms' own POSTs (Fetch
+            // standard), which the Origin check must refuse; same-origin sends nothing to other sites
+            "Referrer-Policy", "same-origin",
             "X-Frame-Options", "DENY",
             "Cache-Control", "no-store");
+    /** The form field of the CSRF token. */
+    static final String TOKEN_FIELD = "csrf";
+    /** The cookie of the CSRF token. */
+    static final String COOKIE = "scanout_csrf";
+    /** The prefix of a sink key's form field ({@code k.path}): no key can be taken for the form's own fields. */
+    static final String KEY_FIELD = "k.";
     static final long PICTURE_TTL_NANOS = 500_000_000L;
     /**
      * How long a device without a picture is not asked again: a snapshot waits up to 5 s for a
@@ -91,6 +127,8 @@ final class WebServer {
             Pattern.CASE_INSENSITIVE);
 
     private final Model model;
+    private final Actions actions;
+    private final String token;
     private final Pictures pictures;
     private final Reporter reporter;
     private final LoopbackHttpServer server;
@@ -105,14 +143,19 @@ final class WebServer {
      *
      * @throws UncheckedIOException naming the address when it cannot be bound
      */
-    WebServer(InetSocketAddress address, Model model, Pictures pictures, Reporter reporter) {
-        this(address, model, pictures, reporter, Clock.systemUTC());
+    WebServer(InetSocketAddress address, Model model, Actions actions, Pictures pictures, Reporter reporter) {
+        this(address, model, actions, pictures, reporter, Clock.systemUTC());
     }
 
     /** With the clock that dates downloads (tests). */
-    WebServer(InetSocketAddress address, Model model, Pictures pictures, Reporter reporter, Clock clock) {
+    WebServer(InetSocketAddress address, Model model, Actions actions, Pictures pictures, Reporter reporter,
+            Clock clock) {
         this.clock = clock;
         this.model = model;
+        this.actions = actions;
+        byte[] random = new byte[32];
+        new SecureRandom().nextBytes(random);
+        this.token = Base64.getUrlEncoder().withoutPadding().encodeToString(random);
         this.pictures = pictures;
         this.reporter = reporter;
         server = LoopbackHttpServer.start(address, 8, "scanout-web", this::handle);
@@ -134,7 +177,7 @@ final class WebServer {
 
     /** What a request asks for: a page or API route, or a refusal with its status and one-line text. */
     record Route(Kind kind, String device, int status, String message) {
-        enum Kind { PAGE, SCRIPT, STYLE, DEVICES, SINKS, SNAPSHOT, REFUSED }
+        enum Kind { PAGE, SCRIPT, STYLE, DEVICES, SINKS, SNAPSHOT, ATTACH, DETACH, REFUSED }
 
         static Route of(Kind kind) {
             return new Route(kind, "", 200, "");
@@ -154,11 +197,18 @@ final class WebServer {
             return Route.refused(403, "refused: Host " + oneLine(host) + " is not a loopback name or address; open the"
                     + " console as http://127.0.0.1:PORT/ or http://localhost:PORT/");
         }
-        if (!"GET".equals(method) && !"HEAD".equals(method)) {
-            return Route.refused(405, "method " + oneLine(method) + " not allowed: this console is read-only (GET and"
-                    + " HEAD)");
-        }
         String path = rawPath == null ? "" : rawPath;
+        if (path.equals("/attach") || path.equals("/detach")) {
+            if (!"POST".equals(method)) {
+                return Route.refused(405, "method " + oneLine(method) + " not allowed on " + path + ": it changes the"
+                        + " instance, only the console's form POSTs to it");
+            }
+            return Route.of(path.equals("/attach") ? Route.Kind.ATTACH : Route.Kind.DETACH);
+        }
+        if (!"GET".equals(method) && !"HEAD".equals(method)) {
+            return Route.refused(405, "method " + oneLine(method) + " not allowed on " + oneLine(path) + " (GET and"
+                    + " HEAD; the forms POST to /attach and /detach)");
+        }
         switch (path) {
             case "/":
                 return Route.of(Route.Kind.PAGE);
@@ -210,18 +260,14 @@ final class WebServer {
             switch (r.kind()) {
                 case REFUSED -> {
                     if (r.status() == 405) {
-                        ex.getResponseHeaders().set("Allow", "GET, HEAD");
+                        String p = ex.getRequestURI().getRawPath();
+                        ex.getResponseHeaders().set("Allow", "/attach".equals(p) || "/detach".equals(p) ? "POST"
+                                : "GET, HEAD");
                     }
                     reply(ex, r.status(), "text/plain; charset=utf-8", text(r.message() + "\n"));
                 }
-                case PAGE -> {
-                    Map<String, Object> m = model.read("devices");
-                    if (m.containsKey("error")) {
-                        unavailable(ex, m);
-                        return;
-                    }
-                    reply(ex, 200, "text/html; charset=utf-8", text(Page.render(asMap(m.get("model")))));
-                }
+                case PAGE -> page(ex, 200, Page.Form.NONE);
+                case ATTACH, DETACH -> post(ex, r.kind());
                 case SCRIPT -> reply(ex, 200, "text/javascript; charset=utf-8", resource("console.js"));
                 case STYLE -> reply(ex, 200, "text/css; charset=utf-8", resource("console.css"));
                 case DEVICES, SINKS -> {
@@ -241,6 +287,141 @@ final class WebServer {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+    }
+
+    /** The page, with the CSRF cookie; {@code form} is a refused form to show again. */
+    private void page(HttpExchange ex, int status, Page.Form form) throws IOException {
+        Map<String, Object> devices = model.read("devices");
+        Map<String, Object> sinks = model.read("sinks");
+        Map<String, Object> types = model.read("keys");
+        for (Map<String, Object> m : List.of(devices, sinks, types)) {
+            if (m.containsKey("error")) {
+                unavailable(ex, m);
+                return;
+            }
+        }
+        List<Map<String, Object>> keys = new ArrayList<>();
+        for (Object t : list(asMap(types.get("model")).get("types"))) {
+            Map<String, Object> k = model.read("keys " + asMap(t).get("type"));
+            if (!k.containsKey("error")) {
+                keys.add(asMap(k.get("model")));
+            }
+        }
+        ex.getResponseHeaders().set("Set-Cookie", COOKIE + "=" + token + "; SameSite=Strict; HttpOnly; Path=/");
+        reply(ex, status, "text/html; charset=utf-8", text(Page.render(asMap(devices.get("model")),
+                list(asMap(sinks.get("model")).get("sinks")), keys, token, form)));
+    }
+
+    /** A form's POST: checked (type, size, origin, token), then run, then 303 to the page or the page with the error. */
+    private void post(HttpExchange ex, Route.Kind kind) throws IOException {
+        String type = ex.getRequestHeaders().getFirst("Content-Type");
+        String refused = checkPost(type, ex.getRequestHeaders().getFirst("Content-Length"),
+                ex.getRequestHeaders().getFirst("Origin"), ex.getRequestHeaders().getFirst("Host"));
+        if (refused != null) {
+            int status = refused.startsWith("refused") ? 403 : refused.startsWith("unsupported") ? 415 : 413;
+            reply(ex, status, "text/plain; charset=utf-8", text(refused + "\n"));
+            return;
+        }
+        byte[] body;
+        try (InputStream in = ex.getRequestBody()) {
+            body = in.readNBytes(FormBody.MAX_BYTES + 1);
+        }
+        FormBody form;
+        try {
+            form = FormBody.parse(body);
+        } catch (FormBody.BadForm e) {
+            reply(ex, body.length > FormBody.MAX_BYTES ? 413 : 400, "text/plain; charset=utf-8",
+                    text(e.getMessage() + "\n"));
+            return;
+        }
+        String wrong = checkToken(token, ex.getRequestHeaders().get("Cookie"), form);
+        if (wrong != null) {
+            reply(ex, 403, "text/plain; charset=utf-8", text(wrong + "\n"));
+            return;
+        }
+        List<String> request = new ArrayList<>();
+        Map<String, String> values = new LinkedHashMap<>();
+        if (kind == Route.Kind.ATTACH) {
+            request.addAll(List.of("attach", form.first("type"), form.first("device")));
+            for (Map.Entry<String, String> f : form.fields()) {
+                if (f.getKey().startsWith(KEY_FIELD) && !f.getValue().isEmpty()) {
+                    String key = f.getKey().substring(KEY_FIELD.length());
+                    values.put(key, f.getValue());
+                    request.add(key + "=" + f.getValue());
+                }
+            }
+        } else {
+            request.addAll(List.of("detach", form.first("name")));
+        }
+        Map<String, Object> answer = actions.act(request);
+        int status = answer.get("status") instanceof Number n ? n.intValue() : 1;
+        String message = oneLine(String.valueOf(answer.getOrDefault("message", "no answer")));
+        if (status == 0) {
+            reporter.report(System.Logger.Level.INFO, "web: " + message);
+            ex.getResponseHeaders().set("Location", "/");
+            reply(ex, 303, "text/plain; charset=utf-8", text(message + "\n"));
+            return;
+        }
+        Page.Form failed = kind == Route.Kind.ATTACH
+                ? new Page.Form(form.first("device"), form.first("type"), values, message)
+                : new Page.Form("", "", Map.of(), message);
+        page(ex, status == 2 ? 400 : 500, failed);
+    }
+
+    /**
+     * What refuses a POST before its body is read: a Content-Type other than a form's ({@code
+     * unsupported...}, 415), a Content-Length over {@link FormBody#MAX_BYTES} (413), an Origin that
+     * is not {@code http://HOST} ({@code refused...}, 403); null when none.
+     */
+    static String checkPost(String contentType, String contentLength, String origin, String host) {
+        String t = contentType == null ? "" : contentType.split(";", 2)[0].trim().toLowerCase(Locale.ROOT);
+        if (!t.equals("application/x-www-form-urlencoded")) {
+            return "unsupported form: Content-Type " + oneLine(contentType) + "; the console's forms send"
+                    + " application/x-www-form-urlencoded";
+        }
+        if (contentLength != null) {
+            long n;
+            try {
+                n = Long.parseLong(contentLength.trim());
+            } catch (NumberFormatException e) {
+                n = Long.MAX_VALUE;
+            }
+            if (n > FormBody.MAX_BYTES) {
+                return "the form is longer than " + FormBody.MAX_BYTES + " bytes";
+            }
+        }
+        if (origin != null && !origin.equalsIgnoreCase("http://" + host)) {
+            return "refused: Origin " + oneLine(origin) + " is not this console's (http://" + oneLine(host) + "); a page of"
+                    + " another site cannot change Scanout";
+        }
+        return null;
+    }
+
+    /** Why a form's CSRF token or cookie is not this server's {@code token}; null when both are. */
+    static String checkToken(String token, List<String> cookieHeaders, FormBody form) {
+        String cookie = null;
+        for (String header : cookieHeaders == null ? List.<String>of() : cookieHeaders) {
+            for (String c : header.split(";")) {
+                String[] kv = c.trim().split("=", 2);
+                if (kv.length == 2 && kv[0].equals(COOKIE)) {
+                    cookie = kv[1];
+                }
+            }
+        }
+        byte[] expected = token.getBytes(StandardCharsets.US_ASCII);
+        boolean field = form.count(TOKEN_FIELD) == 1
+                && MessageDigest.isEqual(expected, form.first(TOKEN_FIELD).getBytes(StandardCharsets.UTF_8));
+        boolean jar = cookie != null && MessageDigest.isEqual(expected, cookie.getBytes(StandardCharsets.UTF_8));
+        if (field && jar) {
+            return null;
+        }
+        return "refused: " + (field ? "" : "the form's CSRF token is missing or wrong") + (field || jar ? "" : " and ")
+                + (jar ? "" : "the " + COOKIE + " cookie is missing or wrong") + "; reload the console at / and send"
+                + " the form again";
+    }
+
+    static List<?> list(Object o) {
+        return o instanceof List<?> l ? l : List.of();
     }
 
     /** Whether a snapshot's query asks for an attachment: a parameter {@code download=1}. */

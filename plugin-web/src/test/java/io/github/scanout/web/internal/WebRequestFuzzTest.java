@@ -10,14 +10,15 @@ import com.code_intelligence.jazzer.junit.FuzzTest;
  * browser or any local client sends: the method, the {@code Host} header and the raw path.
  *
  * <p>Contract: a route; a refusal has a 4xx status and a one-line message of at most a few
- * hundred characters; only GET or HEAD with a loopback Host reaches a page or API route; a
+ * hundred characters; only GET or HEAD with a loopback Host reaches a page or API route, only
+ * POST with a loopback Host reaches {@code /attach} or {@code /detach}; a
  * snapshot names the device as decoded from one path segment. Nothing else escapes.
  */
 class WebRequestFuzzTest {
 
     @FuzzTest(maxDuration = "30s")
     void route(FuzzedDataProvider data) {
-        String method = data.consumeBoolean() ? "GET" : data.consumeString(8);
+        String method = data.consumeBoolean() ? (data.consumeBoolean() ? "GET" : "POST") : data.consumeString(8);
         String host = data.consumeBoolean() ? "127.0.0.1:8080" : data.consumeString(64);
         String path = data.consumeRemainingAsString();
         WebServer.Route r = WebServer.route(method, host, path);
@@ -28,8 +29,14 @@ class WebRequestFuzzTest {
             assertThat(r.message().length()).isLessThan(800);
             return;
         }
-        assertThat(method).isIn("GET", "HEAD");
         assertThat(r.status()).isEqualTo(200);
+        if (r.kind() == WebServer.Route.Kind.ATTACH || r.kind() == WebServer.Route.Kind.DETACH) {
+            assertThat(method).isEqualTo("POST");
+            assertThat(path).isIn("/attach", "/detach");
+            assertThat(r.device()).isEmpty();
+            return;
+        }
+        assertThat(method).isIn("GET", "HEAD");
         if (r.kind() == WebServer.Route.Kind.SNAPSHOT) {
             assertThat(path).startsWith("/api/devices/").endsWith("/snapshot.png");
             assertThat(r.device()).isNotNull();

@@ -38,6 +38,55 @@ class WebServerTest {
     private final AtomicInteger shots = new AtomicInteger();
     private final List<Map<String, Object>> devices = new ArrayList<>();
     private volatile String modelError;
+    private final List<List<String>> acts = new CopyOnWriteArrayList<>();
+    private final List<Map<String, Object>> sinks = new ArrayList<>();
+
+    private static Map<String, Object> key(String name, String description, Object def, List<String> options) {
+        Map<String, Object> k = new LinkedHashMap<>();
+        k.put("name", name);
+        k.put("type", "string");
+        k.put("options", options);
+        k.put("default", def);
+        k.put("required", def == null || !String.valueOf(def).isEmpty()); // as MetaType: a key with a default is required
+        k.put("description", description);
+        return k;
+    }
+
+    private static Map<String, Object> typed(Map<String, Object> key, String type) {
+        key.put("type", type);
+        return key;
+    }
+
+    private static Map<String, Object> sink(String name, String device, String origin) {
+        Map<String, Object> k = new LinkedHashMap<>();
+        k.put("name", name);
+        k.put("device", device);
+        k.put("origin", origin);
+        k.put("received", 7L);
+        k.put("written", 5L);
+        k.put("dropped", 2L);
+        k.put("errors", 0L);
+        return k;
+    }
+
+    /** What the launcher's attach and detach answer: errors as scanout ctl words them. */
+    private Map<String, Object> act(List<String> request) {
+        acts.add(List.copyOf(request));
+        if (request.get(0).equals("detach")) {
+            return request.get(1).equals("ctl-file-1") ? Map.of("status", 0, "message", "detached ctl-file-1")
+                    : Map.of("status", 2, "message", "no sink " + request.get(1) + " (attached here: ctl-file-1)");
+        }
+        for (String pair : request.subList(3, request.size())) {
+            if (pair.startsWith("path=<")) {
+                return Map.of("status", 2, "message", "attach file desk: path = '" + pair.substring(5)
+                        + "' is refused: not a <directory>");
+            }
+            if (pair.startsWith("sink.name=")) {
+                return Map.of("status", 1, "message", "sink x (file:/y) did not attach to desk within 5 s");
+            }
+        }
+        return Map.of("status", 0, "message", "attached ctl-file-1 (file:/x) to desk");
+    }
     private WebServer server;
 
     private static Map<String, Object> device(String name, String spec, String state, String reason, String source) {
@@ -66,7 +115,15 @@ class WebServerTest {
             return switch (verb) {
                 case "devices" -> Map.of("model", Map.of("schema", "scanout-ctl/1", "devices", List.copyOf(devices)),
                         "json", DEVICES_JSON);
-                case "sinks" -> Map.of("model", Map.of(), "json", SINKS_JSON);
+                case "sinks" -> Map.of("model", Map.of("sinks", List.copyOf(sinks)), "json", SINKS_JSON);
+                case "keys" -> Map.of("model", Map.of("types", List.of(Map.of("type", "file"))), "json", "{}");
+                case "keys file" -> Map.of("model", Map.of("type", "file", "keys", List.of(
+                        key("path", "The <directory> for the files", null, List.of()),
+                        key("format", "png, y4m or raw", "png", List.of("png", "y4m", "raw")),
+                        key("sink.name", "The sink's name", "", List.of()),
+                        typed(key("max.fps", "Most frames per second", "auto", List.of("auto")), "double"),
+                        typed(key("atomic", "Rename", true, List.of()), "boolean"),
+                        key("device", "The device", "", List.of()))), "json", "{}");
                 default -> Map.of("error", "unknown " + verb);
             };
         };
@@ -78,7 +135,7 @@ class WebServerTest {
                 default -> throw new WebServer.NoSuchDevice("no device " + name + " (devices: dark, desk)");
             };
         };
-        server = new WebServer(new InetSocketAddress("127.0.0.1", 0), model, pictures, reporter,
+        server = new WebServer(new InetSocketAddress("127.0.0.1", 0), model, this::act, pictures, reporter,
                 Clock.fixed(Instant.parse("2026-12-06T09:05:07.900Z"), ZoneOffset.UTC));
         return server;
     }
@@ -103,7 +160,7 @@ class WebServerTest {
         assertThat(r.headers().firstValue("Content-Security-Policy")).hasValueSatisfying(v -> assertThat(v)
                 .contains("default-src 'self'").contains("frame-ancestors 'none'"));
         assertThat(r.headers().firstValue("X-Content-Type-Options")).hasValue("nosniff");
-        assertThat(r.headers().firstValue("Referrer-Policy")).hasValue("no-referrer");
+        assertThat(r.headers().firstValue("Referrer-Policy")).hasValue("same-origin");
         assertThat(r.headers().firstValue("X-Frame-Options")).hasValue("DENY");
     }
 
@@ -257,7 +314,7 @@ class WebServerTest {
     }
 
     @Test
-    void nothingButGetAndHeadIsAccepted() throws Exception {
+    void nothingButGetAndHeadIsAcceptedButOnTheForms() throws Exception {
         devices.add(device("desk", "sim:mdpy-vga", "running", "", "region"));
         start();
         for (String method : List.of("POST", "PUT", "DELETE", "PATCH")) {
@@ -266,8 +323,23 @@ class WebServerTest {
                     HttpResponse.BodyHandlers.ofString());
             assertThat(r.statusCode()).as(method).isEqualTo(405);
             assertThat(r.headers().firstValue("Allow")).hasValue("GET, HEAD");
-            assertThat(r.body()).isEqualTo("method " + method + " not allowed: this console is read-only (GET and HEAD)\n");
+            assertThat(r.body()).isEqualTo("method " + method + " not allowed on /api/devices (GET and HEAD; the forms"
+                    + " POST to /attach and /detach)\n");
         }
+        for (String path : List.of("attach", "detach")) {
+            for (String method : List.of("GET", "HEAD", "PUT")) {
+                HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(server.url() + path + "?type=file"
+                        + "&device=desk&k.path=/tmp/x&name=ctl-file-1")).timeout(Duration.ofSeconds(120))
+                        .method(method, HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+                assertThat(r.statusCode()).as(method + " /" + path).isEqualTo(405);
+                assertThat(r.headers().firstValue("Allow")).hasValue("POST");
+                if (!method.equals("HEAD")) {
+                    assertThat(r.body()).isEqualTo("method " + method + " not allowed on /" + path + ": it changes the"
+                            + " instance, only the console's form POSTs to it\n");
+                }
+            }
+        }
+        assertThat(acts).as("nothing changes on GET").isEmpty();
         HttpResponse<Void> head = http.send(HttpRequest.newBuilder(URI.create(server.url())).timeout(Duration.ofSeconds(120))
                 .method("HEAD", HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.discarding());
         assertThat(head.statusCode()).isEqualTo(200);
@@ -294,5 +366,207 @@ class WebServerTest {
             InputStream in = s.getInputStream();
             return new String(in.readAllBytes(), StandardCharsets.ISO_8859_1);
         }
+    }
+
+    // ---- the forms ---------------------------------------------------------------------------------
+
+    private static final java.util.regex.Pattern TOKEN = java.util.regex.Pattern.compile(
+            "<input type=\"hidden\" name=\"csrf\" value=\"([A-Za-z0-9_-]{43})\">");
+
+    /** The page's token and its cookie (name=value), checking they are the same. */
+    private String[] tokenAndCookie() throws Exception {
+        HttpResponse<byte[]> page = get("/");
+        assertThat(page.statusCode()).isEqualTo(200);
+        var m = TOKEN.matcher(body(page));
+        assertThat(m.find()).as("a token in the page's forms").isTrue();
+        String cookie = page.headers().firstValue("Set-Cookie").orElseThrow();
+        assertThat(cookie).isEqualTo("scanout_csrf=" + m.group(1) + "; SameSite=Strict; HttpOnly; Path=/");
+        return new String[] {m.group(1), cookie.split(";")[0]};
+    }
+
+    private HttpResponse<String> post(String path, String body, String cookie, String origin) throws Exception {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(server.url() + path)).timeout(Duration.ofSeconds(120))
+                .header("Content-Type", "application/x-www-form-urlencoded")
+                .POST(HttpRequest.BodyPublishers.ofString(body));
+        if (cookie != null) {
+            b.header("Cookie", cookie);
+        }
+        if (origin != null) {
+            b.header("Origin", origin);
+        }
+        return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private String origin() {
+        return "http://127.0.0.1:" + server.address().getPort();
+    }
+
+    @Test
+    void thePageHasAnAttachFormPerTypeAndADetachButtonForSinksAttachedAtRunTime() throws Exception {
+        devices.add(device("desk", "sim:mdpy-vga", "running", "", "region"));
+        sinks.add(sink("ctl-file-1", "desk", "ctl"));
+        sinks.add(sink("shots", "desk", "command line"));
+        sinks.add(sink("<i>conf</i>", "desk", "conf"));
+        start();
+        String token = tokenAndCookie()[0];
+        String html = body(get("/"));
+        assertThat(html).contains("<form class=\"attach\" method=\"post\" action=\"/attach\">",
+                "<input type=\"hidden\" name=\"csrf\" value=\"" + token + "\">",
+                "<input type=\"hidden\" name=\"device\" value=\"desk\"><input type=\"hidden\" name=\"type\" value=\"file\">",
+                "<summary>Attach a file sink</summary>",
+                "<label for=\"d0-0-path\">path</label> <input id=\"d0-0-path\" name=\"k.path\""
+                        + " aria-describedby=\"d0-0-path-help\" value=\"\">",
+                "<input id=\"d0-0-max_fps\" name=\"k.max.fps\" aria-describedby=\"d0-0-max_fps-help\" value=\"\""
+                        + " list=\"d0-0-max_fps-options\"><datalist id=\"d0-0-max_fps-options\"><option value=\"auto\">",
+                "<select id=\"d0-0-atomic\" name=\"k.atomic\" aria-describedby=\"d0-0-atomic-help\"><option value=\"\">"
+                        + "(default)</option><option>true</option><option>false</option></select>",
+                "<span class=\"help\" id=\"d0-0-path-help\">The &lt;directory&gt; for the files (required)</span>",
+                "<span class=\"help\" id=\"d0-0-format-help\">png, y4m or raw (default png)</span>",
+                "<label for=\"d0-0-format\">format</label> <select id=\"d0-0-format\" name=\"k.format\"",
+                "<option>y4m</option>", "(default png)",
+                "<label for=\"d0-0-sink_name\">sink.name</label>",
+                "<button type=\"submit\">Attach a file sink to desk</button>",
+                "<form class=\"detach\" method=\"post\" action=\"/detach\">",
+                "<input type=\"hidden\" name=\"name\" value=\"ctl-file-1\"><button type=\"submit\">Detach ctl-file-1</button>",
+                "<span class=\"sink-name\">shots</span> (command line): received 7, wrote 5, dropped 2, errors 0"
+                        + " <span class=\"fixed\">given with --sink: it stays until the instance stops</span>",
+                "<span class=\"sink-name\">&lt;i&gt;conf&lt;/i&gt;</span> (conf)");
+        assertThat(html).doesNotContain("name=\"k.device\"").doesNotContain("Detach shots")
+                .doesNotContain("<i>conf").doesNotContain("aria-invalid");
+        assertThat(html.split("Detach ", -1)).hasSize(2);
+        assertThat(acts).as("rendering the page changes nothing").isEmpty();
+    }
+
+    @Test
+    void aFormWithTokenAndCookieAttachesThroughTheActionsAndRedirectsToThePage() throws Exception {
+        devices.add(device("desk", "sim:mdpy-vga", "running", "", "region"));
+        start();
+        String[] t = tokenAndCookie();
+        HttpResponse<String> r = post("attach", "csrf=" + t[0] + "&device=desk&type=file&k.path=%2Ftmp%2Fa+b&k.format=png"
+                + "&k.sink.name=", t[1], origin());
+        assertThat(r.statusCode()).isEqualTo(303);
+        assertThat(r.headers().firstValue("Location")).hasValue("/");
+        assertSecurityHeaders(r);
+        // empty values are left to their defaults, as on the command line
+        assertThat(acts).containsExactly(List.of("attach", "file", "desk", "path=/tmp/a b", "format=png"));
+        // without an Origin header (an older browser, curl) the token and cookie suffice
+        HttpResponse<String> d = post("detach", "name=ctl-file-1&csrf=" + t[0], "theme=dark; " + t[1], null);
+        assertThat(d.statusCode()).isEqualTo(303);
+        assertThat(acts).hasSize(2).last().isEqualTo(List.of("detach", "ctl-file-1"));
+        assertThat(reported).contains("INFO web: attached ctl-file-1 (file:/x) to desk", "INFO web: detached ctl-file-1");
+    }
+
+    @Test
+    void aMissingOrWrongTokenOrCookieOrAForeignOriginIs403AndRunsNothing() throws Exception {
+        devices.add(device("desk", "sim:mdpy-vga", "running", "", "region"));
+        start();
+        String[] t = tokenAndCookie();
+        String form = "device=desk&type=file&k.path=%2Ftmp%2Fx";
+        String wrong = "A".repeat(43);
+        Map<String, HttpResponse<String>> answers = new LinkedHashMap<>();
+        answers.put("no token", post("attach", form, t[1], origin()));
+        answers.put("wrong token", post("attach", form + "&csrf=" + wrong, t[1], origin()));
+        answers.put("two tokens", post("attach", form + "&csrf=" + t[0] + "&csrf=" + t[0], t[1], origin()));
+        answers.put("no cookie", post("attach", form + "&csrf=" + t[0], null, origin()));
+        answers.put("wrong cookie", post("attach", form + "&csrf=" + t[0], "scanout_csrf=" + wrong, origin()));
+        answers.put("cookie as token", post("attach", form + "&csrf=" + wrong, "scanout_csrf=" + wrong, origin()));
+        answers.put("foreign origin", post("attach", form + "&csrf=" + t[0], t[1], "https://evil.example"));
+        answers.put("null origin", post("attach", form + "&csrf=" + t[0], t[1], "null"));
+        answers.put("other port", post("attach", form + "&csrf=" + t[0], t[1], "http://127.0.0.1:1"));
+        answers.put("detach without token", post("detach", "name=ctl-file-1", t[1], origin()));
+        for (Map.Entry<String, HttpResponse<String>> e : answers.entrySet()) {
+            assertThat(e.getValue().statusCode()).as(e.getKey()).isEqualTo(403);
+            assertThat(e.getValue().body()).as(e.getKey()).startsWith("refused: ").endsWith("\n")
+                    .hasLineCount(1);
+        }
+        assertThat(answers.get("no token").body()).isEqualTo("refused: the form's CSRF token is missing or wrong;"
+                + " reload the console at / and send the form again\n");
+        assertThat(answers.get("no cookie").body()).isEqualTo("refused: the scanout_csrf cookie is missing or wrong;"
+                + " reload the console at / and send the form again\n");
+        assertThat(answers.get("cookie as token").body()).isEqualTo("refused: the form's CSRF token is missing or wrong"
+                + " and the scanout_csrf cookie is missing or wrong; reload the console at / and send the form again\n");
+        assertThat(answers.get("foreign origin").body()).isEqualTo("refused: Origin https://evil.example is not this"
+                + " console's (" + origin() + "); a page of another site cannot change Scanout\n");
+        assertThat(acts).as("nothing is attached or detached").isEmpty();
+    }
+
+    @Test
+    void aBodyOverTheCapIs413AndOtherTypesAre415() throws Exception {
+        devices.add(device("desk", "sim:mdpy-vga", "running", "", "region"));
+        start();
+        String[] t = tokenAndCookie();
+        String big = "csrf=" + t[0] + "&device=desk&type=file&k.path=" + "x".repeat(FormBody.MAX_BYTES);
+        HttpResponse<String> sized = post("attach", big, t[1], origin());
+        assertThat(sized.statusCode()).isEqualTo(413);
+        assertThat(sized.body()).isEqualTo("the form is longer than 16384 bytes\n");
+        // chunked, without a Content-Length: read up to the cap and refused
+        HttpResponse<String> chunked = http.send(HttpRequest.newBuilder(URI.create(server.url() + "attach"))
+                .timeout(Duration.ofSeconds(120)).header("Content-Type", "application/x-www-form-urlencoded")
+                .header("Cookie", t[1]).POST(HttpRequest.BodyPublishers.ofInputStream(
+                        () -> new java.io.ByteArrayInputStream(big.getBytes(StandardCharsets.US_ASCII)))).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(chunked.statusCode()).isEqualTo(413);
+        HttpResponse<String> json = http.send(HttpRequest.newBuilder(URI.create(server.url() + "attach"))
+                .timeout(Duration.ofSeconds(120)).header("Content-Type", "application/json").header("Cookie", t[1])
+                .POST(HttpRequest.BodyPublishers.ofString("{\"csrf\":\"" + t[0] + "\"}")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(json.statusCode()).isEqualTo(415);
+        assertThat(json.body()).isEqualTo("unsupported form: Content-Type application/json; the console's forms send"
+                + " application/x-www-form-urlencoded\n");
+        HttpResponse<String> bad = post("attach", "csrf=" + t[0] + "&k.path=%zz", t[1], origin());
+        assertThat(bad.statusCode()).isEqualTo(400);
+        assertThat(bad.body()).isEqualTo("a '%' at byte " + ("csrf=" + t[0] + "&k.path=").length()
+                + " of the form is not followed by two hex digits\n");
+        assertThat(acts).isEmpty();
+    }
+
+    @Test
+    void anErrorNamingAKeyIsShownNextToItsInputWithTheValuesKeptAndEscaped() throws Exception {
+        devices.add(device("desk", "sim:mdpy-vga", "running", "", "region"));
+        devices.add(device("other", "sim:mbochs", "running", "", "region"));
+        start();
+        String[] t = tokenAndCookie();
+        HttpResponse<String> r = post("attach", "csrf=" + t[0] + "&device=desk&type=file&k.path=%3Cx%22%3E&k.format=y4m",
+                t[1], origin());
+        assertThat(r.statusCode()).isEqualTo(400);
+        assertThat(r.headers().firstValue("Content-Type")).hasValue("text/html; charset=utf-8");
+        String html = r.body();
+        assertThat(html).contains("<details class=\"attach\" open>",
+                "<input id=\"d0-0-path\" name=\"k.path\" aria-describedby=\"d0-0-path-help d0-0-path-error\""
+                        + " aria-invalid=\"true\" value=\"&lt;x&quot;&gt;\">",
+                "<span class=\"error\" id=\"d0-0-path-error\" role=\"alert\">attach file desk: path = &#39;&lt;x&quot;&gt;&#39;"
+                        + " is refused: not a &lt;directory&gt;</span>",
+                "<option selected>y4m</option>");
+        // only that device's form is open and marked; the other device's path is empty
+        assertThat(html.split("aria-invalid", -1)).hasSize(2);
+        assertThat(html).contains("<input id=\"d1-0-path\" name=\"k.path\" aria-describedby=\"d1-0-path-help\" value=\"\">");
+        assertThat(html).doesNotContain("<x\"");
+        // an error that names no key goes at the top of the form
+        HttpResponse<String> top = post("attach", "csrf=" + t[0] + "&device=desk&type=file&k.path=%2Fx&k.sink.name=y",
+                t[1], origin());
+        assertThat(top.statusCode()).isEqualTo(500);
+        assertThat(top.body()).contains("<form class=\"attach\" method=\"post\" action=\"/attach\""
+                + " aria-describedby=\"d0-0-error\">", "<p class=\"error\" id=\"d0-0-error\" role=\"alert\">sink x"
+                + " (file:/y) did not attach to desk within 5 s</p>").doesNotContain("aria-invalid");
+        // a refused detach: at the top of the page
+        HttpResponse<String> detach = post("detach", "csrf=" + t[0] + "&name=%3Cb%3E", t[1], origin());
+        assertThat(detach.statusCode()).isEqualTo(400);
+        assertThat(detach.body()).contains("<p class=\"error\" role=\"alert\">no sink &lt;b&gt; (attached here:"
+                + " ctl-file-1)</p>");
+        assertThat(acts).hasSize(3);
+    }
+
+    @Test
+    void theFieldAnErrorNamesIsFoundInScanoutCtlsWording() {
+        List<String> keys = List.of("path", "format", "sink.name", "sink");
+        assertThat(Page.fieldOf("attach file desk: unknown key 'colour' for a file sink (known: path)", keys)).isEmpty();
+        assertThat(Page.fieldOf("attach file desk: unknown key 'format' for a file sink", keys)).isEqualTo("format");
+        assertThat(Page.fieldOf("attach file desk: path = '' is refused: empty", keys)).isEqualTo("path");
+        assertThat(Page.fieldOf("attach file desk: path is missing; expected text", keys)).isEqualTo("path");
+        assertThat(Page.fieldOf("attach file desk: 'format' is given twice", keys)).isEqualTo("format");
+        assertThat(Page.fieldOf("attach file desk: sink.name = 'x y' is refused", keys)).isEqualTo("sink.name");
+        assertThat(Page.fieldOf("attach file desk: path: not a directory", keys)).isEqualTo("path");
+        assertThat(Page.fieldOf("no device desk (devices: none)", keys)).isEmpty();
+        assertThat(Page.fieldOf("attach file desk: pathname is wrong", keys)).isEmpty();
     }
 }

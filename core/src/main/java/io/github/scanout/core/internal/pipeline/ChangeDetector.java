@@ -68,8 +68,9 @@ public final class ChangeDetector {
         // the key is made only for a plane not seen last time (no garbage per unchanged poll)
         PlaneInfo.BufferKey k = info == lastInfo && key != null ? key : info.key();
         lastInfo = info;
-        boolean sameIdentity = key != null && k.equals(key) && info.bufferType().equals(type)
-                && readable == buffer.cpuReadable();
+        // identity first: an unchanged plane hands the same key and type again
+        boolean sameIdentity = key != null && (k == key || k.equals(key))
+                && (info.bufferType() == type || info.bufferType().equals(type)) && readable == buffer.cpuReadable();
         type = info.bufferType();
         key = k;
         readable = buffer.cpuReadable();

@@ -64,6 +64,9 @@ import java.util.function.LongSupplier;
  */
 final class DmaBufSession implements PlaneSession {
 
+    /** Polls of an unchanged plane between two marks of its buffer as recently used. */
+    static final int RECENT_EVERY = 32;
+
     /** The last good buffer of one plane. Capture thread only. */
     private static final class PlaneState {
         final String label;
@@ -78,6 +81,8 @@ final class DmaBufSession implements PlaneSession {
          * whose CPU access (SYNC START to END) lasts only as long as their leases.
          */
         PlaneBuffer fdLease;
+        /** Polls since {@link #buffer} was last marked recently used in the cache. */
+        int unmarked;
 
         PlaneState(String label, TransientRetry retry, SnapshotPool pool) {
             this.label = label;
@@ -129,7 +134,12 @@ final class DmaBufSession implements PlaneSession {
             PlaneInfo info = answer.get();
             // the device hands the same object again for an unchanged answer: same plane, same buffer
             if (info == st.info && st.buffer != null) {
-                cache.touch(st.buffer); // still the most recently used
+                // still in use: mark it recent now and then (a lookup of its key on every poll cost a
+                // fifth of a poll); between two marks it cannot fall far behind in a cache of a few buffers
+                if (++st.unmarked >= RECENT_EVERY) {
+                    st.unmarked = 0;
+                    cache.touch(st.buffer);
+                }
             } else {
                 CachedBuffer buffer = cache.obtain(info);
                 dropFdLease(st);

@@ -297,8 +297,7 @@ final class ControlCommands implements ControlServer.Handler {
             if (verb.startsWith("keys ")) {
                 SinkType t = sinkType(verb.substring(5));
                 if (t == null) {
-                    return Map.of("error", "no sink type " + verb.substring(5) + " (known: "
-                            + String.join(", ", new java.util.TreeSet<>(sinkTypes.keySet())) + ")");
+                    return Map.of("error", noSuchType(verb.substring(5)));
                 }
                 m = keysModel(t);
             } else {
@@ -369,14 +368,17 @@ final class ControlCommands implements ControlServer.Handler {
         String name = r.args().get(0);
         SinkType t = sinkType(name);
         if (t == null) {
-            return Reply.bad("no sink type " + name + " (known: " + String.join(", ", new java.util.TreeSet<>(sinkTypes.keySet()))
-                    + ")");
+            return Reply.bad(noSuchType(name));
         }
         if (r.json()) {
             return Reply.ok(Json.write(keysModel(t)));
         }
         return Reply.ok(t.name() + " sink keys (configuration factory PID " + t.pid() + "; TARGET sets " + t.targetKey()
                 + "):\n" + io.github.scanout.api.support.ConfigKey.table(t.keys()));
+    }
+
+    private String noSuchType(String name) {
+        return "no sink type " + name + " (known: " + String.join(", ", new java.util.TreeSet<>(sinkTypes.keySet())) + ")";
     }
 
     /** A sink type by name (any case) or factory PID; null when none. */

@@ -159,7 +159,7 @@ final class Page {
             if (key.equals("device")) {
                 continue; // the form's device
             }
-            String kid = id + "-" + idPart(key);
+            String kid = id + "-" + WebServer.safeChars(key, "-", Integer.MAX_VALUE);
             boolean invalid = key.equals(field);
             Object def = k.get("default");
             String help = str(k.get("description")) + (def == null || str(def).isEmpty() ? "" : " (default " + def + ")")
@@ -230,15 +230,6 @@ final class Page {
 
     private static void hidden(StringBuilder b, String name, String value) {
         b.append("<input type=\"hidden\" name=\"").append(esc(name)).append("\" value=\"").append(esc(value)).append("\">");
-    }
-
-    /** A key as part of an element id: characters other than ASCII letters, digits, '-' and '_' as '_'. */
-    private static String idPart(String key) {
-        StringBuilder b = new StringBuilder();
-        for (char c : key.toCharArray()) {
-            b.append((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ? c : '_');
-        }
-        return b.toString();
     }
 
     /** {@code 1.2 ms / 3.4 ms}, as console.js writes it. */

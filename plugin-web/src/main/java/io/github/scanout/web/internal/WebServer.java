@@ -315,11 +315,10 @@ final class WebServer {
     /** A form's POST: checked (type, size, origin, token), then run, then 303 to the page or the page with the error. */
     private void post(HttpExchange ex, Route.Kind kind) throws IOException {
         String type = ex.getRequestHeaders().getFirst("Content-Type");
-        String refused = checkPost(type, ex.getRequestHeaders().getFirst("Content-Length"),
+        Route refused = checkPost(type, ex.getRequestHeaders().getFirst("Content-Length"),
                 ex.getRequestHeaders().getFirst("Origin"), ex.getRequestHeaders().getFirst("Host"));
         if (refused != null) {
-            int status = refused.startsWith("refused") ? 403 : refused.startsWith("unsupported") ? 415 : 413;
-            reply(ex, status, "text/plain; charset=utf-8", text(refused + "\n"));
+            reply(ex, refused.status(), "text/plain; charset=utf-8", text(refused.message() + "\n"));
             return;
         }
         byte[] body;
@@ -369,15 +368,15 @@ final class WebServer {
     }
 
     /**
-     * What refuses a POST before its body is read: a Content-Type other than a form's ({@code
-     * unsupported...}, 415), a Content-Length over {@link FormBody#MAX_BYTES} (413), an Origin that
-     * is not {@code http://HOST} ({@code refused...}, 403); null when none.
+     * What refuses a POST before its body is read: a Content-Type other than a form's (415), a
+     * Content-Length over {@link FormBody#MAX_BYTES} (413), an Origin that is not {@code
+     * http://HOST} (403); null when none.
      */
-    static String checkPost(String contentType, String contentLength, String origin, String host) {
+    static Route checkPost(String contentType, String contentLength, String origin, String host) {
         String t = contentType == null ? "" : contentType.split(";", 2)[0].trim().toLowerCase(Locale.ROOT);
         if (!t.equals("application/x-www-form-urlencoded")) {
-            return "unsupported form: Content-Type " + oneLine(contentType) + "; the console's forms send"
-                    + " application/x-www-form-urlencoded";
+            return Route.refused(415, "unsupported form: Content-Type " + oneLine(contentType) + "; the console's"
+                    + " forms send application/x-www-form-urlencoded");
         }
         if (contentLength != null) {
             long n;
@@ -387,12 +386,12 @@ final class WebServer {
                 n = Long.MAX_VALUE;
             }
             if (n > FormBody.MAX_BYTES) {
-                return "the form is longer than " + FormBody.MAX_BYTES + " bytes";
+                return Route.refused(413, "the form is longer than " + FormBody.MAX_BYTES + " bytes");
             }
         }
         if (origin != null && !origin.equalsIgnoreCase("http://" + host)) {
-            return "refused: Origin " + oneLine(origin) + " is not this console's (http://" + oneLine(host) + "); a page of"
-                    + " another site cannot change Scanout";
+            return Route.refused(403, "refused: Origin " + oneLine(origin) + " is not this console's (http://"
+                    + oneLine(host) + "); a page of another site cannot change Scanout");
         }
         return null;
     }
@@ -438,18 +437,28 @@ final class WebServer {
     }
 
     /**
+     * {@code text} with every character other than an ASCII letter, a digit or one of {@code also}
+     * written as {@code _}, at most {@code max} characters: a file name, a header value, an
+     * element id.
+     */
+    static String safeChars(String text, String also, int max) {
+        StringBuilder b = new StringBuilder();
+        for (int i = 0; i < text.length() && b.length() < max; i++) {
+            char c = text.charAt(i);
+            b.append((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || also.indexOf(c) >= 0
+                    ? c : '_');
+        }
+        return b.toString();
+    }
+
+    /**
      * The {@code Content-Disposition} of a downloaded snapshot: {@code attachment;
      * filename="NAME-YYYYmmdd-HHMMSS.png"}, the time in UTC, every character of the name other
      * than an ASCII letter, digit, {@code .}, {@code _} or {@code -} written as {@code _} (a
      * header value and a file name on any system), at most 100 of them.
      */
     static String attachment(String device, Instant when) {
-        StringBuilder b = new StringBuilder();
-        for (int i = 0; i < device.length() && b.length() < 100; i++) {
-            char c = device.charAt(i);
-            b.append((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' || c == '_'
-                    || c == '-' ? c : '_');
-        }
+        StringBuilder b = new StringBuilder(safeChars(device, "._-", 100));
         if (b.length() == 0 || b.charAt(0) == '.') {
             b.insert(0, "device");
         }

@@ -42,7 +42,7 @@ import java.util.function.LongSupplier;
  *
  * <p>Threads: {@link FrameSink} methods are called on this sink's delivery thread and encode
  * inline; the sink starts no thread (the first PNG after the start or a detach is encoded in
- * bands of rows, the others on the JVM's common fork-join pool: {@link PngSnapshots}).
+ * bands of rows, all but one of them on the JVM's common fork-join pool: {@link PngSnapshots}).
  * {@link #close()} may come from another thread (SCR's); every method holds the sink's lock, so
  * it waits for a frame being written. {@link #output()} takes no lock (any thread, never waits
  * for a write).
@@ -288,9 +288,9 @@ public final class FileSink implements FrameSink, CountsOutput, AutoCloseable {
         }
         try {
             long bytes = output.write(shot);
-            success(shot, hashed || !options.onlyWhenChanged() ? signature : signature(shot), bytes);
+            success(shot, hashed ? signature : writtenSignature(shot), bytes);
         } catch (RetentionException e) {
-            success(shot, hashed || !options.onlyWhenChanged() ? signature : signature(shot), e.bytes());
+            success(shot, hashed ? signature : writtenSignature(shot), e.bytes());
             String condition = e.getCause() instanceof IOException cause ? Faults.reason(cause) : e.getMessage();
             faults.problem("retention", condition, e.getMessage() + " (the snapshot itself was written)", true);
         } catch (IOException e) {
@@ -352,6 +352,11 @@ public final class FileSink implements FrameSink, CountsOutput, AutoCloseable {
 
     private static String mib(long bytes) {
         return (bytes >> 20) + " MiB";
+    }
+
+    /** The signature to remember for a frame just written that was not hashed before: 0 when unused. */
+    private long writtenSignature(Shot shot) {
+        return options.onlyWhenChanged() ? signature(shot) : 0;
     }
 
     private long signature(Shot shot) {

@@ -23,8 +23,8 @@ import java.util.regex.Pattern;
  * an unmounted disk) and retried until it appears.
  *
  * <p>Threads: confined to the sink's delivery thread, except that the first frame after the
- * start or a {@link #release()} is encoded in bands, the others on the common fork-join pool
- * (the call waits for them).
+ * start or a {@link #release()} is encoded in bands of rows, all but one of them on the common
+ * fork-join pool (the call waits for them).
  */
 final class PngSnapshots implements Output {
     /** How many bands of rows the first frame is encoded in at once. */

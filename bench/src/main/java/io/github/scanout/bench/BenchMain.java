@@ -78,6 +78,7 @@ public final class BenchMain {
         double raw = score(results, "PollBenchmark.rawIoctls", null);
         line("VALUE raw_ioctls_us %.3f us", raw / 1000);
         line("VALUE raw_ioctls_heap_arg_us %.3f us", score(results, "PollBenchmark.rawIoctlsHeap", null) / 1000);
+        line("VALUE poll_session_us %.3f us", score(results, "PollBenchmark.sessionPoll", null) / 1000);
         line("VALUE poll_alloc_bytes %.0f B", secondary(results, "PollBenchmark.poll", "sim:gvt", "gc.alloc.rate.norm"));
         line("VALUE raw_ioctls_alloc_bytes %.0f B", secondary(results, "PollBenchmark.rawIoctls", null,
                 "gc.alloc.rate.norm"));

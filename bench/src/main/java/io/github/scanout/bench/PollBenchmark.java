@@ -2,9 +2,12 @@ package io.github.scanout.bench;
 
 import io.github.scanout.api.BufferType;
 import io.github.scanout.api.PlaneType;
+import io.github.scanout.api.buffer.PlaneBuffer;
+import io.github.scanout.api.device.GfxDevice;
 import io.github.scanout.api.kernel.DeviceEndpoint;
 import io.github.scanout.api.kernel.Kernel;
 import io.github.scanout.api.kernel.Vfio;
+import io.github.scanout.api.source.PlaneSession;
 import io.github.scanout.api.sink.Frame;
 import io.github.scanout.api.sink.FrameSink;
 import io.github.scanout.api.sink.SinkNeeds;
@@ -51,6 +54,11 @@ import org.openjdk.jmh.annotations.TearDown;
  * costs it more than a heap array, so a heap baseline would count the simulator's extra work as
  * Scanout's overhead). {@link #rawIoctlsHeap} is the same with heap buffers, reported for
  * comparison.
+ *
+ * <p>{@link #sessionPoll}: the dma-buf source's session polled for both planes and the leases
+ * given back, without the capture loop: it splits a poll's cost into the device (ioctls,
+ * decoding skipped for an unchanged answer), the source (leases) and the loop (change check,
+ * cursor, rate, stall watch, clock readings).
  */
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
@@ -149,6 +157,34 @@ public class PollBenchmark {
         int a = r.kernel.ioctl(r.fd, Vfio.DEVICE_QUERY_GFX_PLANE, Raw.query(r.primary, PlaneType.PRIMARY));
         int b = r.kernel.ioctl(r.fd, Vfio.DEVICE_QUERY_GFX_PLANE, Raw.query(r.cursor, PlaneType.CURSOR));
         return a + b + r.cursor.getInt(56);
+    }
+
+    /** The dma-buf plane source's session on the same device, without the capture loop. */
+    @State(Scope.Thread)
+    public static class Session {
+        GfxDevice device;
+        PlaneSession session;
+
+        @Setup(Level.Trial)
+        public void setUp() throws Exception {
+            device = new Devices().open(SimDevices.create("sim:gvt"));
+            session = DmaBufSources.create().open(device);
+        }
+
+        @TearDown(Level.Trial)
+        public void tearDown() {
+            session.close();
+            device.close();
+        }
+    }
+
+    @Benchmark
+    public Object sessionPoll(Session s) throws Exception {
+        PlaneBuffer primary = s.session.acquire(PlaneType.PRIMARY, false).orElseThrow();
+        PlaneBuffer cursor = s.session.acquire(PlaneType.CURSOR, false).orElseThrow();
+        primary.close();
+        cursor.close();
+        return cursor;
     }
 
     @Benchmark

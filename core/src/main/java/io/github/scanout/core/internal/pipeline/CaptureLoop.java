@@ -86,7 +86,17 @@ final class CaptureLoop implements Runnable {
     private volatile PlaneInfo shown;
 
     /** {@link #acquire} for the cursor tracker, made once (a method reference made per tick is garbage per tick). */
-    private final CursorTracker.Acquire acquirer = this::acquire;
+    /**
+     * The cursor's poll: watched for stalls from when the primary's poll returned (one clock
+     * reading less a tick; early by the change check, which no stall timeout of seconds notices).
+     */
+    private final CursorTracker.Acquire acquirer = (plane, consistent) -> acquire(plane, consistent, this.acquiredAt);
+    /** The change check's cost is sampled on one tick in {@code CHECK_SAMPLE_MASK + 1} (a clock reading each). */
+    private static final int CHECK_SAMPLE_MASK = 15;
+    /** Ticks with a primary plane, for the sampling of the change check's cost. Capture thread only. */
+    private int ticks;
+    /** When the last {@link #acquire} returned (nanoTime). Capture thread only. */
+    private long acquiredAt;
 
     @Inject
     CaptureLoop(PipelineSetup setup, Clock clock, LoopSignal signal, StallWatch stall, SourceSelector selector,
@@ -334,6 +344,7 @@ final class CaptureLoop implements Runnable {
             acquiring[p.ordinal()] = "acquiring the " + p.name().toLowerCase(java.util.Locale.ROOT) + " plane ("
                     + c.type() + ")";
         }
+        stall.pollNames(acquiring);
         primaryCheck.reset();
         cursor.restart();
         force = true;
@@ -428,7 +439,7 @@ final class CaptureLoop implements Runnable {
         rate.tickBegins();
         stats.polls.increment();
         boolean consistent = fanout.wantsConsistent();
-        Optional<PlaneBuffer> got = acquire(PlaneType.PRIMARY, false);
+        Optional<PlaneBuffer> got = acquire(PlaneType.PRIMARY, false, start);
         if (errors.recovered()) {
             force = true;
         }
@@ -437,15 +448,18 @@ final class CaptureLoop implements Runnable {
             return rate.next(start, false, fanout.caughtUp());
         }
         PlaneBuffer live = got.get();
-        long captureNanos = clock.nanoTime();
-        long wallMillis = clock.currentTimeMillis();
+        // the moment of capture (when the acquire returned), also the start of the change check:
+        // the clock is read as seldom as it can be (an unchanged poll is a few hundred
+        // nanoseconds, one reading some twenty)
+        long captureNanos = acquiredAt;
         boolean published = false;
         long deferredTo = 0;
         try {
             // looked at on every tick, forced or not: the look is also the baseline
-            long t0 = clock.nanoTime();
             boolean changed = primaryCheck.update(live);
-            stats.changeCheck.add(clock.nanoTime() - t0);
+            if ((++ticks & CHECK_SAMPLE_MASK) == 0) {
+                stats.changeCheck.add(clock.nanoTime() - captureNanos);
+            }
             if (!changed && opaqueRefreshNanos > 0 && !live.cpuReadable()
                     && start - lastPublished >= opaqueRefreshNanos) {
                 changed = true;
@@ -476,7 +490,7 @@ final class CaptureLoop implements Runnable {
                     }
                     deliver = snap.get();
                 }
-                publish(deliver, captureNanos, wallMillis);
+                publish(deliver, captureNanos);
                 lastPublished = start;
                 published = true;
             } else {
@@ -498,7 +512,12 @@ final class CaptureLoop implements Runnable {
         return deferredTo != 0 ? Math.min(next, deferredTo) : next;
     }
 
-    private void publish(PlaneBuffer buffer, long captureNanos, long wallMillis) {
+    /**
+     * Publishes a captured frame. Its wall-clock time is read here, for published frames only,
+     * and set back by the time since {@code captureNanos}.
+     */
+    private void publish(PlaneBuffer buffer, long captureNanos) {
+        long wallMillis = clock.currentTimeMillis() - TimeUnit.NANOSECONDS.toMillis(clock.nanoTime() - captureNanos);
         PlaneInfo info = buffer.info();
         if (info != shown) {
             shown = info;
@@ -525,15 +544,25 @@ final class CaptureLoop implements Runnable {
     }
 
     private Optional<PlaneBuffer> acquire(PlaneType plane, boolean consistent) throws DeviceException {
+        return acquire(plane, consistent, clock.nanoTime());
+    }
+
+    /**
+     * Acquires a plane from the session, watched for stalls from {@code now} (the caller's reading
+     * of the clock); {@link #acquiredAt} is when it returned.
+     */
+    private Optional<PlaneBuffer> acquire(PlaneType plane, boolean consistent, long now) throws DeviceException {
         SourceSelector.Choice c = choice;
-        stall.enter(acquiring[plane.ordinal()]);
+        stall.enterPoll(plane.ordinal(), now);
         try {
             Optional<PlaneBuffer> b = c.session().acquire(plane, consistent);
             return b == null ? Optional.empty() : b;
         } catch (RuntimeException | LinkageError e) {
             throw new DeviceException("the " + c.type() + " plane source threw " + e, e);
         } finally {
-            long took = stall.exit();
+            long end = clock.nanoTime();
+            acquiredAt = end;
+            long took = stall.exit(end);
             if (took > stallNanos) {
                 force = true;
                 log.clear("stalled");

@@ -1,5 +1,7 @@
 package io.github.scanout.core.internal.pipeline;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import jakarta.inject.Inject;
 
 /**
@@ -9,29 +11,73 @@ import jakarta.inject.Inject;
  * {@code STALLED}, its sinks get noSignal, {@code close()} stops waiting for the capture thread
  * after the timeout, and capture resumes if the call ever returns.
  *
- * <p>Threads: written by the capture thread, read by anyone.
+ * <p>Threads: written by the capture thread, read by anyone. A poll's calls are written with
+ * release stores (plain stores on x86, no fence): the capture thread enters and leaves them
+ * twice a tick, and a watcher that sees one a little late loses nothing.
  */
 @PipelineScope
 final class StallWatch {
+    private static final VarHandle SINCE;
+    private static final VarHandle PLANE;
+
+    static {
+        try {
+            MethodHandles.Lookup l = MethodHandles.lookup();
+            SINCE = l.findVarHandle(StallWatch.class, "since", long.class);
+            PLANE = l.findVarHandle(StallWatch.class, "plane", int.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
     private final Clock clock;
     private volatile long since;
+    /** The call of {@link #enter(String)}; shown while {@link #plane} is -1. */
     private volatile String what = "";
+    /** The plane being polled ({@link #enterPoll}), its index in {@link #polls}; -1 for other calls. */
+    private volatile int plane = -1;
+    /** What polling each plane is called in messages ({@link #pollNames}). */
+    private volatile String[] polls = new String[0];
 
     @Inject
     StallWatch(Clock clock) {
         this.clock = clock;
     }
 
+    /** Enters a call other than a poll (open, probe, close), now. */
     void enter(String call) {
         what = call;
+        plane = -1;
         since = clock.nanoTime() | 1L;
+    }
+
+    /** Names the polls of each plane ({@code names[i]} for {@link #enterPoll} of {@code i}). */
+    void pollNames(String[] names) {
+        polls = names.clone();
+    }
+
+    /**
+     * Enters the poll of plane {@code index} at {@code now} (the caller's reading of the clock).
+     * Twice a tick, so it stores two numbers with release stores (plain stores on x86: no fence,
+     * no reference for the garbage collector's write barrier).
+     */
+    void enterPoll(int index, long now) {
+        if ((int) PLANE.getOpaque(this) != index) {
+            PLANE.setRelease(this, index);
+        }
+        SINCE.setRelease(this, now | 1L);
     }
 
     /** @return how long the call took, in nanoseconds */
     long exit() {
-        long s = since;
-        since = 0;
-        return s == 0 ? 0 : clock.nanoTime() - s;
+        return exit(clock.nanoTime());
+    }
+
+    /** Leaves the call at {@code now} (the caller's reading of the clock); returns how long it took. */
+    long exit(long now) {
+        long s = (long) SINCE.getOpaque(this);
+        SINCE.setRelease(this, 0L);
+        return s == 0 ? 0 : now - s;
     }
 
     /** Nanoseconds the current call has run, 0 when none is running. */
@@ -41,6 +87,8 @@ final class StallWatch {
     }
 
     String call() {
-        return what;
+        int p = plane;
+        String[] names = polls;
+        return p >= 0 && p < names.length ? names[p] : what;
     }
 }

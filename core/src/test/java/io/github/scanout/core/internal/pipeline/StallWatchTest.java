@@ -1,0 +1,55 @@
+package io.github.scanout.core.internal.pipeline;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import org.junit.jupiter.api.Test;
+
+/** What a watcher sees of the capture thread's calls, on a fake clock. */
+class StallWatchTest {
+
+    final RateControllerTest.FakeClock clock = new RateControllerTest.FakeClock();
+    final StallWatch watch = new StallWatch(clock);
+
+    {
+        clock.now |= 1; // a running call is marked by the lowest bit of its start (0 means none): odd times stay exact
+    }
+
+    @Test
+    void aPollIsNamedByItsPlaneAndTimedFromTheCallersReading() {
+        watch.pollNames(new String[] {"acquiring the primary plane (region)", "acquiring the cursor plane (region)"});
+        long entered = clock.now;
+        watch.enterPoll(1, entered);
+        clock.now += 7_000;
+
+        assertThat(watch.call()).isEqualTo("acquiring the cursor plane (region)");
+        assertThat(watch.runningNanos()).isEqualTo(7_000);
+        assertThat(watch.exit(entered + 9_000)).as("the caller's reading of the end").isEqualTo(9_000);
+        assertThat(watch.runningNanos()).as("nothing running").isZero();
+
+        watch.enterPoll(0, clock.now);
+        assertThat(watch.call()).isEqualTo("acquiring the primary plane (region)");
+    }
+
+    @Test
+    void anotherCallAfterAPollIsNamedByItsOwnText() {
+        watch.pollNames(new String[] {"acquiring the primary plane (dmabuf)"});
+        watch.enterPoll(0, clock.now);
+        watch.exit(clock.now);
+
+        watch.enter("closing the dmabuf session");
+        clock.now += 5_000;
+
+        assertThat(watch.call()).isEqualTo("closing the dmabuf session");
+        assertThat(watch.exit()).isEqualTo(5_000);
+    }
+
+    @Test
+    void namesGivenLaterDoNotChangeWhatTheCallerGave() {
+        String[] names = {"acquiring the primary plane (dmabuf)"};
+        watch.pollNames(names);
+        names[0] = "changed by the caller";
+        watch.enterPoll(0, clock.now);
+
+        assertThat(watch.call()).isEqualTo("acquiring the primary plane (dmabuf)");
+    }
+}

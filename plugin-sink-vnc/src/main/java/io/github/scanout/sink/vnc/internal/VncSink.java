@@ -60,11 +60,11 @@ final class VncSink {
         String reach = options.unixPath() != null ? ", Unix socket, owner only"
                 : options.address().isLoopbackAddress() ? ", loopback only"
                 : tls != null && password != null ? ", network" : ", NOT loopback: insecure=true";
-        reach += options.input() ? ", input on" : ", view-only";
         log.report(picked ? System.Logger.Level.WARNING : System.Logger.Level.INFO, "vnc sink " + label + " for "
                 + options.device() + " listening on " + server.boundText() + " (" + security + reach + ")"
                 + (server.websocketPort() < 0 ? "" : ", WebSocket on " + (tls != null ? "wss" : "ws") + "://"
-                + server.boundText().replaceFirst(":\\d+$", "") + ":" + server.websocketPort() + "/"));
+                + server.boundText().replaceFirst(":\\d+$", "") + ":" + server.websocketPort() + "/")
+                + (options.input() ? "; input=true: viewers' keys and pointer go to the device" : ""));
     }
 
     static String readPassword(VncOptions o, String label, Reporter log) {

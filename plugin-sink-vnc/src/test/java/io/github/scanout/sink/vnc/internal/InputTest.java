@@ -24,6 +24,7 @@ class InputTest {
             s.sink.frame(TestFrames.frame(TestFrames.pattern(200, 100, 1), 200, 100, 1));
             s.sink.inputTarget(Optional.of(target));
             s.awaitLog("vnc sink vnc-test: viewers' keys and pointer go to device sim:test (input=true)");
+            assertThat(s.awaitLog("listening on")).endsWith("; input=true: viewers' keys and pointer go to the device");
             try (TestClient c = TestClient.connect(s.port(), "003.008")) {
                 c.key(true, 0x61);
                 c.key(false, 0x61);
@@ -92,6 +93,7 @@ class InputTest {
             }
             assertThat(s.awaitLog("disconnected")).contains("0 input events forwarded (0 pointer positions clamped), 3 dropped");
             assertThat(s.log).noneMatch(l -> l.contains("keys and pointer go to"));
+            assertThat(s.awaitLog("listening on")).endsWith("loopback only)");
         }
         assertThat(target.events()).isEmpty();
     }

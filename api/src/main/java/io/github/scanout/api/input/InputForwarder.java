@@ -10,13 +10,14 @@ import org.osgi.annotation.versioning.ConsumerType;
  *
  * <p>Threads: called on the thread that attaches the sink, before the sink gets its first frame;
  * called again (with the new device's target) when a sink service is attached to a new pipeline
- * of its device. The sink keeps the target it was handed last and forgets it when it is detached.
+ * of its device, which may happen before the old pipeline detaches it. The sink keeps the target
+ * it was handed last and forgets it once it is detached from every pipeline it was attached to.
  */
 @ConsumerType
 public interface InputForwarder {
 
     /**
-     * The device's input target.
+     * The device's input target. Threads: the attaching thread (see above); must not block.
      *
      * @param target where input for the device goes; empty for a view-only device (one that takes
      *     no input, such as a mediated vGPU, whose input reaches the guest through the VM's own

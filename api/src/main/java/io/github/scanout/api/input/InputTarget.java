@@ -35,7 +35,7 @@ public interface InputTarget {
     int BUTTONS = BUTTON_LEFT | BUTTON_MIDDLE | BUTTON_RIGHT | WHEEL_UP | WHEEL_DOWN;
 
     /**
-     * A key was pressed or released.
+     * A key was pressed or released. Threads: any; returns without waiting for the device.
      *
      * @param keysym the X keysym (X11's {@code keysymdef.h}; as RFB's KeyEvent sends it)
      * @param down true for a press, false for a release
@@ -44,7 +44,8 @@ public interface InputTarget {
 
     /**
      * The pointer is at this position with these buttons down (the whole state, not a change: a
-     * target presses and releases what differs from the state it last got).
+     * target presses and releases what differs from the state it last got). Threads: any;
+     * returns without waiting for the device.
      *
      * @param x column in the device's frame, 0 at the left, less than the frame's width
      * @param y row in the device's frame, 0 at the top, less than the frame's height

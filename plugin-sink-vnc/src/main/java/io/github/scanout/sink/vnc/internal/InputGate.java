@@ -9,6 +9,11 @@ import java.util.Optional;
  * default) and where it goes (the device's {@link InputTarget}, handed over by the pipeline when
  * it attaches the sink). A viewer asks {@link #target()} for every event: null means drop it.
  *
+ * <p>A sink service may be attached to a new pipeline of its device before the old one detaches
+ * it (a device whose configuration changed gets a new pipeline, and the old one is closed after
+ * the sinks are attached to the new one). So the gate counts attachments: the last target handed
+ * over stays until every attachment has been detached.
+ *
  * <p>Threads: {@link #target(Optional)} on the thread that attaches the sink, {@link #forget()} on
  * its delivery thread, {@link #target()} on viewers' reader threads.
  */
@@ -18,6 +23,8 @@ final class InputGate {
     private final String device;
     private final Reporter log;
     private volatile InputTarget target;
+    /** Attachments not yet detached; guarded by this. */
+    private int attached;
 
     InputGate(boolean allowed, String label, String device, Reporter log) {
         this.allowed = allowed;
@@ -33,6 +40,9 @@ final class InputGate {
 
     /** The device's target, from the pipeline; said once in the log when input is allowed. */
     void target(Optional<InputTarget> t) {
+        synchronized (this) {
+            attached++;
+        }
         if (!allowed) {
             target = null;
             return;
@@ -47,9 +57,12 @@ final class InputGate {
         }
     }
 
-    /** The sink was detached: nothing goes to the old device any more. */
-    void forget() {
-        target = null;
+    /** The sink was detached from a pipeline: when it is attached to none any more, input goes nowhere. */
+    synchronized void forget() {
+        attached = Math.max(0, attached - 1);
+        if (attached == 0) {
+            target = null;
+        }
     }
 
     /** Where a viewer's event goes now, or null to drop it. */

@@ -133,4 +133,28 @@ class InputTest {
         }
         assertThat(target.events()).isEqualTo(List.of("key 62 down", "key 62 up"));
     }
+
+    @Test
+    void aNewPipelineAttachedBeforeTheOldOneDetachesKeepsItsTarget() throws Exception {
+        RecordingTarget old = new RecordingTarget();
+        RecordingTarget current = new RecordingTarget();
+        try (RealClients.Server s = new RealClients.Server(Map.of("input", "true"))) {
+            s.sink.frame(TestFrames.frame(TestFrames.pattern(200, 100, 1), 200, 100, 1));
+            s.sink.inputTarget(Optional.of(old));
+            s.sink.inputTarget(Optional.of(current)); // the device's new pipeline attaches the sink
+            s.sink.detached(); // then the old pipeline is closed
+            try (TestClient c = TestClient.connect(s.port(), "003.008")) {
+                c.key(true, 0x64);
+                c.key(false, 0x64);
+                assertThat(current.await(e -> e.size() == 2, WAIT)).containsExactly("key 64 down", "key 64 up");
+                s.sink.detached(); // the new pipeline detaches it too: input goes nowhere now
+                c.key(true, 0x65);
+                c.request(false);
+                c.readUpdate();
+            }
+            assertThat(s.awaitLog("disconnected")).contains("2 input events forwarded (0 pointer positions clamped), 1 dropped");
+        }
+        assertThat(old.events()).isEmpty();
+        assertThat(current.events()).hasSize(2);
+    }
 }

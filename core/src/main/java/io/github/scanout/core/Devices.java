@@ -2,6 +2,7 @@ package io.github.scanout.core;
 
 import io.github.scanout.api.DeviceException;
 import io.github.scanout.api.device.GfxDevice;
+import io.github.scanout.api.input.InputTarget;
 import io.github.scanout.api.kernel.DeviceEndpoint;
 import io.github.scanout.api.kernel.DeviceProvider;
 import io.github.scanout.api.kernel.Kernel;
@@ -25,6 +26,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.ServiceConfigurationError;
 import java.util.ServiceLoader;
 import java.util.function.Supplier;
@@ -194,6 +196,32 @@ public final class Devices {
             return open(endpoint, spec);
         }
         throw new DeviceException("'" + spec + "' is not a device spec: " + expected());
+    }
+
+    /**
+     * Where input for the device a spec names goes: its endpoint's
+     * {@link DeviceEndpoint#input()} when a provider resolves the spec to one that takes input
+     * (QEMU's D-Bus display); empty for everything else (mdevs, borrowed VFIO devices, simulated
+     * devices, a spec that does not resolve: its open reports why). Resolves the spec again, as
+     * {@link #open(String)} does; a provider gives the same endpoint for the same spec.
+     */
+    public Optional<InputTarget> input(String spec) {
+        Objects.requireNonNull(spec, "spec");
+        Matcher m = SCHEME.matcher(spec.trim());
+        if (!m.matches() || VfioOpener.UUID.matcher(spec.trim()).matches()) {
+            return Optional.empty();
+        }
+        DeviceProvider provider = providers.get(m.group(1).toLowerCase(Locale.ROOT));
+        if (provider == null) {
+            return Optional.empty();
+        }
+        try {
+            DeviceEndpoint endpoint = provider.resolve(spec.trim());
+            Optional<InputTarget> target = endpoint == null ? null : endpoint.input();
+            return target == null ? Optional.empty() : target;
+        } catch (DeviceException | RuntimeException e) {
+            return Optional.empty(); // the open says what is wrong with the spec
+        }
     }
 
     /** Opens an endpoint (a simulated device) under its own name. */

@@ -2,6 +2,7 @@ package io.github.scanout.core;
 
 import io.github.scanout.api.device.GfxDevice;
 import io.github.scanout.api.importer.BufferImporter;
+import io.github.scanout.api.input.InputTarget;
 import io.github.scanout.api.sink.FrameSink;
 import io.github.scanout.api.source.PlaneSource;
 import io.github.scanout.api.support.Reporter;
@@ -14,6 +15,7 @@ import java.time.Duration;
 import java.util.Collection;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Supplier;
 
@@ -70,6 +72,7 @@ public final class Pipeline implements ManagedPipeline, AutoCloseable {
         private PipelineOptions options = PipelineOptions.defaults();
         private Supplier<List<PlaneSource>> sources = List::of;
         private Supplier<List<BufferImporter>> importers = List::of;
+        private Supplier<Optional<InputTarget>> input = Optional::empty;
         private Clock clock = Clock.SYSTEM;
         private Reporter reporter = Reporter.system("io.github.scanout.pipeline");
 
@@ -92,13 +95,16 @@ public final class Pipeline implements ManagedPipeline, AutoCloseable {
 
         /**
          * Like {@link #open(Devices, String)}, asking {@code devices} for a {@link Devices} at every
-         * (re)open, so device providers that appear later are used.
+         * (re)open, so device providers that appear later are used. Sinks that forward input
+         * ({@link io.github.scanout.api.input.InputForwarder}) get the device's input target
+         * ({@link Devices#input(String)}) when they are attached.
          */
         public Builder open(Supplier<Devices> devices, String spec) {
             Objects.requireNonNull(devices, "devices");
             Objects.requireNonNull(spec, "spec");
             this.spec = spec;
             this.opener = () -> devices.get().open(spec);
+            this.input = () -> devices.get().input(spec);
             return this;
         }
 
@@ -211,7 +217,7 @@ public final class Pipeline implements ManagedPipeline, AutoCloseable {
                         + " device(gfxDevice)");
             }
             String l = label != null ? label : "device '" + name + "'";
-            PipelineSetup setup = new PipelineSetup(name, spec, l, options, opener, sources, importers);
+            PipelineSetup setup = new PipelineSetup(name, spec, l, options, opener, sources, importers, input);
             return PipelineGraph.create(setup, clock, reporter).engine();
         }
     }
@@ -243,7 +249,9 @@ public final class Pipeline implements ManagedPipeline, AutoCloseable {
 
     /**
      * Attaches a sink. It gets the current frame and cursor (or the no-signal reason) at once, then
-     * every change; the capture rate is re-read at once.
+     * every change; the capture rate is re-read at once. A sink that forwards input
+     * ({@link io.github.scanout.api.input.InputForwarder}) is first handed the device's input
+     * target, on this thread.
      *
      * @param name unique on this pipeline; its delivery thread is {@code scanout-sink-<name>}
      * @return the handle; closing it detaches the sink (bounded by the detach timeout)

@@ -1,7 +1,9 @@
 package io.github.scanout.api.kernel;
 
 import io.github.scanout.api.DeviceException;
+import io.github.scanout.api.input.InputTarget;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import org.osgi.annotation.versioning.ConsumerType;
@@ -30,6 +32,21 @@ public interface DeviceEndpoint {
      * @throws DeviceException when the device cannot be opened, saying why
      */
     OpenDevice open(Kernel host) throws DeviceException;
+
+    /**
+     * Where viewers' keyboard and pointer input for this device goes, if it takes any. Like the
+     * endpoint, the target outlives the device's opens: while the device is not open it drops
+     * what it gets. The pipeline hands it to the sinks that forward input
+     * ({@link io.github.scanout.api.input.InputForwarder}).
+     *
+     * <p>Threads: may be called from any thread.
+     *
+     * @return the target; empty (the default) for a view-only device
+     * @since 0.4.0
+     */
+    default Optional<InputTarget> input() {
+        return Optional.empty();
+    }
 
     /**
      * An open device file.

@@ -1,9 +1,12 @@
 package io.github.scanout.core.internal.osgi;
 
+import io.github.scanout.api.input.InputForwarder;
+import io.github.scanout.api.input.InputTarget;
 import io.github.scanout.api.sink.CountsOutput;
 import io.github.scanout.api.sink.FrameSink;
 import io.github.scanout.api.sink.ForwardingSink;
 import io.github.scanout.api.sink.SinkOutput;
+import java.util.Optional;
 
 /**
  * A sink service as one pipeline sees it: what it wrote counted from the moment it was attached
@@ -13,9 +16,12 @@ import io.github.scanout.api.sink.SinkOutput;
  * {@code written} kept the earlier pipelines' frames while {@code received} started again from 0,
  * so a sink reported more written than received (found by the distribution soak).
  *
+ * <p>It passes the device's input target on to a sink that forwards input
+ * ({@link InputForwarder}); to another sink it means nothing.
+ *
  * <p>Threads: as the wrapped sink; the baseline is read once, at attach.
  */
-final class SinceAttach<S extends FrameSink & CountsOutput> extends ForwardingSink<S> {
+final class SinceAttach<S extends FrameSink & CountsOutput> extends ForwardingSink<S> implements InputForwarder {
     private final SinkOutput base;
 
     private SinceAttach(S delegate) {
@@ -36,6 +42,13 @@ final class SinceAttach<S extends FrameSink & CountsOutput> extends ForwardingSi
 
     private static <S extends FrameSink & CountsOutput> FrameSink wrap(S sink) {
         return new SinceAttach<>(sink);
+    }
+
+    @Override
+    public void inputTarget(Optional<InputTarget> target) {
+        if (delegate instanceof InputForwarder f) {
+            f.inputTarget(target);
+        }
     }
 
     @Override

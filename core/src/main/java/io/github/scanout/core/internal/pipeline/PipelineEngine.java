@@ -1,5 +1,6 @@
 package io.github.scanout.core.internal.pipeline;
 
+import io.github.scanout.api.input.InputForwarder;
 import io.github.scanout.api.sink.FrameSink;
 import io.github.scanout.api.support.ConditionLog;
 import io.github.scanout.core.PipelineState;
@@ -92,6 +93,15 @@ public final class PipelineEngine {
     public SinkHandle attach(FrameSink sink, String name) {
         if (closed) {
             throw new IllegalStateException("the pipeline of " + setup.name() + " is closed");
+        }
+        if (sink instanceof InputForwarder f) {
+            // before the first frame, on the attaching thread (InputForwarder's contract)
+            try {
+                f.inputTarget(setup.input().get());
+            } catch (RuntimeException e) {
+                throw new IllegalArgumentException("sink '" + name + "' failed to take the input target of device '"
+                        + setup.name() + "': " + e, e);
+            }
         }
         return fanout.attach(sink, name);
     }

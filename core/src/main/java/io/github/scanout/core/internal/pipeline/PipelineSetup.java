@@ -1,10 +1,12 @@
 package io.github.scanout.core.internal.pipeline;
 
 import io.github.scanout.api.importer.BufferImporter;
+import io.github.scanout.api.input.InputTarget;
 import io.github.scanout.api.source.PlaneSource;
 import io.github.scanout.core.PipelineOptions;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.function.Supplier;
 
 /**
@@ -19,6 +21,8 @@ import java.util.function.Supplier;
  * @param sources the plane sources registered now; asked again after
  *     {@code sourcesChanged()}
  * @param importers the importers registered now, in the order to try them; asked on every import
+ * @param input where viewers' input for the device goes (empty: a view-only device); asked when a
+ *     sink that forwards input is attached
  */
 public record PipelineSetup(
         String name,
@@ -27,7 +31,8 @@ public record PipelineSetup(
         PipelineOptions options,
         DeviceOpener opener,
         Supplier<List<PlaneSource>> sources,
-        Supplier<List<BufferImporter>> importers) {
+        Supplier<List<BufferImporter>> importers,
+        Supplier<Optional<InputTarget>> input) {
 
     public PipelineSetup {
         Objects.requireNonNull(name, "name");
@@ -37,5 +42,12 @@ public record PipelineSetup(
         Objects.requireNonNull(opener, "opener");
         Objects.requireNonNull(sources, "sources");
         Objects.requireNonNull(importers, "importers");
+        Objects.requireNonNull(input, "input");
+    }
+
+    /** A setup for a view-only device. */
+    public PipelineSetup(String name, String spec, String label, PipelineOptions options, DeviceOpener opener,
+            Supplier<List<PlaneSource>> sources, Supplier<List<BufferImporter>> importers) {
+        this(name, spec, label, options, opener, sources, importers, Optional::empty);
     }
 }

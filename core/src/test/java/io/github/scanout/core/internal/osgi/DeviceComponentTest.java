@@ -377,4 +377,85 @@ class DeviceComponentTest {
         components.remove(c);
         assertThat(pidfds()).as("pidfds after deactivation").isEqualTo(pidfdsAtStart);
     }
+
+    /** A counting sink that forwards input: the component wraps it (SinceAttach), which must pass the target on. */
+    static final class InputSink implements io.github.scanout.api.sink.FrameSink, io.github.scanout.api.sink.CountsOutput,
+            io.github.scanout.api.input.InputForwarder {
+        final List<java.util.Optional<io.github.scanout.api.input.InputTarget>> targets =
+                new java.util.concurrent.CopyOnWriteArrayList<>();
+
+        @Override
+        public io.github.scanout.api.sink.SinkNeeds needs() {
+            return io.github.scanout.api.sink.SinkNeeds.cpuSnapshots();
+        }
+
+        @Override
+        public void frame(io.github.scanout.api.sink.Frame frame) {}
+
+        @Override
+        public io.github.scanout.api.sink.SinkOutput output() {
+            return io.github.scanout.api.sink.SinkOutput.NONE;
+        }
+
+        @Override
+        public void inputTarget(java.util.Optional<io.github.scanout.api.input.InputTarget> target) {
+            targets.add(target);
+        }
+    }
+
+    @Test
+    void aConfiguredSinkThatForwardsInputGetsItsDevicesTargetAndASimulatedDeviceHasNone() throws Exception {
+        io.github.scanout.api.input.InputTarget target = new io.github.scanout.api.input.InputTarget() {
+            @Override
+            public void key(int keysym, boolean down) {}
+
+            @Override
+            public void pointer(int x, int y, int buttons) {}
+        };
+        io.github.scanout.api.kernel.DeviceEndpoint vga = sim.resolve("sim:mdpy-vga");
+        io.github.scanout.api.kernel.DeviceProvider kvm = new io.github.scanout.api.kernel.DeviceProvider() {
+            @Override
+            public String scheme() {
+                return "kvm";
+            }
+
+            @Override
+            public io.github.scanout.api.kernel.DeviceEndpoint resolve(String spec) {
+                return new io.github.scanout.api.kernel.DeviceEndpoint() {
+                    @Override
+                    public String name() {
+                        return vga.name();
+                    }
+
+                    @Override
+                    public OpenDevice open(io.github.scanout.api.kernel.Kernel host)
+                            throws io.github.scanout.api.DeviceException {
+                        return vga.open(host);
+                    }
+
+                    @Override
+                    public java.util.Optional<io.github.scanout.api.input.InputTarget> input() {
+                        return java.util.Optional.of(target);
+                    }
+                };
+            }
+        };
+        DeviceComponent c = component();
+        c.addProvider(kvm);
+        c.addSource(new SimRegionSource());
+        InputSink forwarding = new InputSink();
+        c.addSink(forwarding, sinkProps("kvm:desk", "sink.vnc~desk"));
+        activate(c, Map.of("spec", "kvm:desk"), props("io.github.scanout.device~desk"));
+        Await.until("the sink attached", WAIT, () -> !forwarding.targets.isEmpty());
+        assertThat(forwarding.targets).containsExactly(java.util.Optional.of(target));
+
+        DeviceComponent plain = component();
+        plain.addProvider(sim);
+        plain.addSource(new SimRegionSource());
+        InputSink viewOnly = new InputSink();
+        plain.addSink(viewOnly, sinkProps("sim:mdpy-xga", "sink.vnc~xga"));
+        activate(plain, Map.of("spec", "sim:mdpy-xga"), props("io.github.scanout.device~xga"));
+        Await.until("the sink attached", WAIT, () -> !viewOnly.targets.isEmpty());
+        assertThat(viewOnly.targets).containsExactly(java.util.Optional.empty());
+    }
 }

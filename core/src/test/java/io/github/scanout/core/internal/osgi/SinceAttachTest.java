@@ -78,4 +78,49 @@ class SinceAttachTest {
         };
         assertThat(SinceAttach.of(plain)).isSameAs(plain);
     }
+
+    /** A counting sink that also forwards input. */
+    static final class CountingForwarder implements FrameSink, CountsOutput, io.github.scanout.api.input.InputForwarder {
+        final java.util.List<java.util.Optional<io.github.scanout.api.input.InputTarget>> targets = new java.util.ArrayList<>();
+
+        @Override
+        public SinkNeeds needs() {
+            return SinkNeeds.cpuSnapshots();
+        }
+
+        @Override
+        public void frame(Frame frame) {}
+
+        @Override
+        public SinkOutput output() {
+            return SinkOutput.NONE;
+        }
+
+        @Override
+        public void inputTarget(java.util.Optional<io.github.scanout.api.input.InputTarget> target) {
+            targets.add(target);
+        }
+    }
+
+    @Test
+    void theDevicesInputTargetReachesASinkThatForwardsInputAndNoOtherSink() {
+        io.github.scanout.api.input.InputTarget target = new io.github.scanout.api.input.InputTarget() {
+            @Override
+            public void key(int keysym, boolean down) {}
+
+            @Override
+            public void pointer(int x, int y, int buttons) {}
+        };
+        CountingForwarder forwarder = new CountingForwarder();
+        FrameSink attached = SinceAttach.of(forwarder);
+        ((io.github.scanout.api.input.InputForwarder) attached).inputTarget(java.util.Optional.of(target));
+        ((io.github.scanout.api.input.InputForwarder) attached).inputTarget(java.util.Optional.empty());
+        assertThat(forwarder.targets).containsExactly(java.util.Optional.of(target), java.util.Optional.empty());
+
+        // a counting sink that takes no input: the wrapper's hand-off goes nowhere and fails nothing
+        Counting plain = new Counting();
+        FrameSink wrapped = SinceAttach.of(plain);
+        ((io.github.scanout.api.input.InputForwarder) wrapped).inputTarget(java.util.Optional.of(target));
+        assertThat(plain.frames).hasValue(0);
+    }
 }

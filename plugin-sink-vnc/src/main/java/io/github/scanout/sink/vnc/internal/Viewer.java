@@ -26,9 +26,13 @@ import java.util.zip.Deflater;
  * turning a TCP transport into TLS), then a reader thread taking the client's messages and a writer thread
  * sending updates when the client asked for one and the screen has news for it.
  *
- * <p>The viewer is view-only: key and pointer events are read, checked and dropped (the VFIO
- * display interface has no input path; {@link ClientMessages.Handler#key} and
- * {@link ClientMessages.Handler#pointer} are where an input sink would plug in).
+ * <p>Input: key and pointer events are read and checked; with the sink's {@code input=true} and a
+ * device that takes input ({@link InputGate}) they go to the device's
+ * {@link io.github.scanout.api.input.InputTarget}, else they are dropped (view-only, the default;
+ * a mediated vGPU's VFIO display has no input path). A pointer outside the framebuffer (RFB's
+ * positions are u16; a viewer that has not caught up with a smaller mode) is clamped to its last
+ * column and row and counted. Keys and buttons this viewer holds down when it goes are released,
+ * so that a viewer that drops does not leave a key pressed in the guest.
  *
  * <p>Pacing: the writer sends at most one update per request, holding everything that changed
  * since the last one, so a slow client gets fewer, coalesced updates; nothing queues. A write
@@ -80,6 +84,14 @@ final class Viewer implements Runnable {
     final AtomicLong tightJpegRects = new AtomicLong();
     final AtomicLong copyRects = new AtomicLong();
     final AtomicLong inputDropped = new AtomicLong();
+    final AtomicLong inputForwarded = new AtomicLong();
+    final AtomicLong inputClamped = new AtomicLong();
+    /** Keys this viewer pressed on the device and has not released yet, the buttons it holds, where its pointer is. */
+    private final java.util.Set<Integer> keysDown = new java.util.LinkedHashSet<>();
+    private int buttonsDown;
+    private int pointerX;
+    private int pointerY;
+    private io.github.scanout.api.input.InputTarget pressedOn;
     private OutputStream out;
 
     Viewer(Transport transport, VncServer server, Screen screen, String id) {
@@ -580,6 +592,7 @@ final class Viewer implements Runnable {
             screen.notifyAll();
         }
         transport.close();
+        releaseInput();
         zlib.end();
         for (Deflater d : tightZlib) {
             d.end();
@@ -589,9 +602,11 @@ final class Viewer implements Runnable {
         if (connected) {
             server.log(System.Logger.Level.INFO, String.format("viewer %s disconnected after %.1f s: %s; %d updates, "
                     + "%d bytes, %d rectangles raw, %d zrle, %d tight fill, %d tight zlib, %d tight jpeg, %d copyrect, %d frames coalesced, "
-                    + "%d input events dropped", peer, (System.nanoTime() - startNanos) / 1e9, why, updates.get(),
+                    + "%d input events forwarded (%d pointer positions clamped), %d dropped", peer,
+                    (System.nanoTime() - startNanos) / 1e9, why, updates.get(),
                     bytesSent.get(), rawRects.get(), zrleRects.get(), tightFillRects.get(), tightZlibRects.get(),
-                    tightJpegRects.get(), copyRects.get(), coalesced(), inputDropped.get()));
+                    tightJpegRects.get(), copyRects.get(), coalesced(), inputForwarded.get(), inputClamped.get(),
+                    inputDropped.get()));
         } else {
             server.log(System.Logger.Level.WARNING, "viewer " + peer + " refused: " + why);
         }
@@ -628,12 +643,52 @@ final class Viewer implements Runnable {
 
         @Override
         public void key(boolean down, int keysym) {
-            inputDropped.incrementAndGet(); // view-only: the VFIO display has no input path
+            io.github.scanout.api.input.InputTarget t = server.input().target();
+            if (t == null) {
+                inputDropped.incrementAndGet(); // view-only (the default), or a device without input
+                return;
+            }
+            synchronized (keysDown) {
+                if (pressedOn != t) { // a new device (the sink was attached again): what was held there is not held here
+                    keysDown.clear();
+                    buttonsDown = 0;
+                    pressedOn = t;
+                }
+                if (down) {
+                    keysDown.add(keysym);
+                } else {
+                    keysDown.remove(keysym);
+                }
+                forward(() -> t.key(keysym, down));
+            }
         }
 
         @Override
         public void pointer(int buttons, int x, int y) {
-            inputDropped.incrementAndGet(); // view-only; x, y are u16 and need no further check to be dropped
+            io.github.scanout.api.input.InputTarget t = server.input().target();
+            if (t == null) {
+                inputDropped.incrementAndGet();
+                return;
+            }
+            // x, y are u16: inside the framebuffer unless the viewer has not caught up with a smaller mode
+            int w = screen.width();
+            int h = screen.height();
+            int cx = Math.min(x, Math.max(0, w - 1));
+            int cy = Math.min(y, Math.max(0, h - 1));
+            if (cx != x || cy != y) {
+                inputClamped.incrementAndGet();
+            }
+            int mask = buttons & io.github.scanout.api.input.InputTarget.BUTTONS; // bits 5 to 7: no standard meaning
+            synchronized (keysDown) {
+                if (pressedOn != t) {
+                    keysDown.clear();
+                    pressedOn = t;
+                }
+                buttonsDown = mask;
+                pointerX = cx;
+                pointerY = cy;
+                forward(() -> t.pointer(cx, cy, mask));
+            }
         }
 
         @Override
@@ -648,6 +703,37 @@ final class Viewer implements Runnable {
                     state.refusals = Math.min(state.refusals + 1, 4); // the guest sets the mode; refused
                 }
                 screen.notifyAll();
+            }
+        }
+    }
+
+    /** Hands one event to the device's target; a target that fails drops it (input is best effort). */
+    private void forward(Runnable call) {
+        try {
+            call.run();
+            inputForwarded.incrementAndGet();
+        } catch (RuntimeException e) {
+            inputDropped.incrementAndGet();
+        }
+    }
+
+    /** Releases what this viewer holds down on the device, when it goes. */
+    private void releaseInput() {
+        synchronized (keysDown) {
+            io.github.scanout.api.input.InputTarget t = pressedOn;
+            if (t == null || t != server.input().target()) {
+                keysDown.clear();
+                return;
+            }
+            for (int k : keysDown) {
+                forward(() -> t.key(k, false));
+            }
+            keysDown.clear();
+            if (buttonsDown != 0) {
+                int x = pointerX;
+                int y = pointerY;
+                forward(() -> t.pointer(x, y, 0));
+                buttonsDown = 0;
             }
         }
     }

@@ -28,10 +28,11 @@ import java.util.Set;
  * @param websocketOrigins the Origin values of browser pages allowed to open the WebSocket ({@code *}: any)
  * @param websocketPort the TCP port of the WebSocket listener (on {@code address}), 0 for a free
  *     one, -1 for none
+ * @param input viewers' keys and pointer go to the device ({@code input=true}); false: view-only
  */
 record VncOptions(String device, InetAddress address, String listenText, int port, Path passwordFile,
         boolean insecure, int maxViewers, int timeoutSeconds, Path tlsCert, Path tlsKey, Path unixPath,
-        int websocketPort, java.util.Set<String> websocketOrigins) {
+        int websocketPort, java.util.Set<String> websocketOrigins, boolean input) {
 
     static final String LISTEN = "listen";
     static final String PASSWORD_FILE = "password.file";
@@ -42,11 +43,12 @@ record VncOptions(String device, InetAddress address, String listenText, int por
     static final String TLS_KEY = "tls.key";
     static final String WEBSOCKET = "websocket";
     static final String WEBSOCKET_ORIGINS = "websocket.origins";
+    static final String INPUT = "input";
     static final String SINK_NAME = "sink.name";
     static final String UNIX_PREFIX = "unix:";
     /** The keys a VNC sink reads (besides {@value #SINK_NAME}). */
     static final List<String> KEYS = List.of("device", LISTEN, PASSWORD_FILE, INSECURE, MAX_VIEWERS, TIMEOUT, TLS_CERT,
-            TLS_KEY, WEBSOCKET, WEBSOCKET_ORIGINS);
+            TLS_KEY, WEBSOCKET, WEBSOCKET_ORIGINS, INPUT);
     static final String DEFAULT_LISTEN = "127.0.0.1:5900";
 
     private static final String PREFIX = "vnc sink configuration: ";
@@ -99,6 +101,7 @@ record VncOptions(String device, InetAddress address, String listenText, int por
             }
         }
         boolean insecure = bool(p, INSECURE, false);
+        boolean input = bool(p, INPUT, false);
         int maxViewers = whole(p, MAX_VIEWERS, 16, 1, 1000);
         int timeout = whole(p, TIMEOUT, 30, 1, 3600);
         Path tlsCert = file(p, TLS_CERT);
@@ -133,7 +136,7 @@ record VncOptions(String device, InetAddress address, String listenText, int por
             origins.add(t);
         }
         return new VncOptions(device, address, listen, port, passwordFile, insecure, maxViewers, timeout, tlsCert,
-                tlsKey, unixPath, websocket, java.util.Set.copyOf(origins));
+                tlsKey, unixPath, websocket, java.util.Set.copyOf(origins), input);
     }
 
     /** The listen target as the log says it: the Unix socket path or host:port as given. */

@@ -35,6 +35,7 @@ import java.util.concurrent.TimeUnit;
 final class VncServer {
     private final VncOptions options;
     private final Screen screen;
+    private final InputGate input;
     /** Where operator lines go (the sink's logger; tests record them). */
     private final Reporter log;
     private final String label;
@@ -64,9 +65,10 @@ final class VncServer {
      *
      * @throws IOException naming the address when it cannot be bound
      */
-    VncServer(VncOptions options, String password, SSLContext tls, Screen screen, String label, Reporter log)
-            throws IOException {
+    VncServer(VncOptions options, String password, SSLContext tls, Screen screen, InputGate input, String label,
+            Reporter log) throws IOException {
         this.options = options;
+        this.input = input;
         this.password = password;
         this.tls = tls;
         this.screen = screen;
@@ -250,6 +252,11 @@ final class VncServer {
 
     String desktopName() {
         return "Scanout " + options.device();
+    }
+
+    /** Where viewers' input goes (null target: dropped). */
+    InputGate input() {
+        return input;
     }
 
     void log(System.Logger.Level level, String message) {

@@ -29,6 +29,7 @@ final class VncSink {
     private final VncOptions options;
     private final Screen screen = new Screen(640, 480);
     private final VncServer server;
+    private final InputGate input;
     private final Reporter log;
     private final String label;
     private int[] next = new int[0];
@@ -50,7 +51,8 @@ final class VncSink {
         this.log = log;
         String password = options.passwordFile() == null ? null : readPassword(options, label, log);
         SSLContext tls = options.tlsCert() == null ? null : TlsFiles.context(options.tlsCert(), options.tlsKey());
-        this.server = new VncServer(options, password, tls, screen, label, log);
+        this.input = new InputGate(options.input(), label, options.device(), log);
+        this.server = new VncServer(options, password, tls, screen, input, label, log);
         // a port the system picked is said at WARNING, the launcher's default level: it is the only place it shows
         boolean picked = options.unixPath() == null && options.port() == 0;
         String security = tls != null ? (password == null ? "VeNCrypt X509None: TLS, no password" : "VeNCrypt X509Vnc: TLS and VNC authentication")
@@ -61,7 +63,8 @@ final class VncSink {
         log.report(picked ? System.Logger.Level.WARNING : System.Logger.Level.INFO, "vnc sink " + label + " for "
                 + options.device() + " listening on " + server.boundText() + " (" + security + reach + ")"
                 + (server.websocketPort() < 0 ? "" : ", WebSocket on " + (tls != null ? "wss" : "ws") + "://"
-                + server.boundText().replaceFirst(":\\d+$", "") + ":" + server.websocketPort() + "/"));
+                + server.boundText().replaceFirst(":\\d+$", "") + ":" + server.websocketPort() + "/")
+                + (options.input() ? "; input=true: viewers' keys and pointer go to the device" : ""));
     }
 
     static String readPassword(VncOptions o, String label, Reporter log) {
@@ -165,6 +168,16 @@ final class VncSink {
         }
         screen.cursor(true, argb, info.width(), info.height(), c.x(), c.y(),
                 Math.max(0, Math.min(info.width() - 1, hx)), Math.max(0, Math.min(info.height() - 1, hy)));
+    }
+
+    /** The device's input target, handed over when the sink is attached (used only with input=true). */
+    void inputTarget(java.util.Optional<io.github.scanout.api.input.InputTarget> target) {
+        input.target(target);
+    }
+
+    /** The sink was detached from its device: viewers' input goes nowhere until it is attached again. */
+    void detached() {
+        input.forget();
     }
 
     void noSignal(String reason) {

@@ -1,5 +1,7 @@
 package io.github.scanout.sink.vnc.internal;
 
+import io.github.scanout.api.input.InputForwarder;
+import io.github.scanout.api.input.InputTarget;
 import io.github.scanout.api.sink.CountsOutput;
 import io.github.scanout.api.sink.CursorState;
 import io.github.scanout.api.sink.SinkOutput;
@@ -14,6 +16,7 @@ import io.github.scanout.api.support.ConfigReader;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.ConfigurationPolicy;
@@ -31,7 +34,7 @@ import org.osgi.service.metatype.annotations.Designate;
 @Component(configurationPid = VncSinkComponent.PID, configurationPolicy = ConfigurationPolicy.REQUIRE,
         service = FrameSink.class)
 @Designate(ocd = VncSinkConfig.class, factory = true)
-public final class VncSinkComponent implements FrameSink, CountsOutput {
+public final class VncSinkComponent implements FrameSink, CountsOutput, InputForwarder {
     /** The factory PID of VNC sink configurations. */
     public static final String PID = "io.github.scanout.sink.vnc";
 
@@ -113,6 +116,17 @@ public final class VncSinkComponent implements FrameSink, CountsOutput {
     @Override
     public void noSignal(String reason) {
         sink.noSignal(reason);
+    }
+
+    /** The device's input target; viewers' input reaches it only with {@code input=true}. */
+    @Override
+    public void inputTarget(Optional<InputTarget> target) {
+        sink.inputTarget(target);
+    }
+
+    @Override
+    public void detached() {
+        sink.detached();
     }
 
     /** Frames offered to viewers and bytes sent to them, for scanout:stats, ctl status and metrics. */

@@ -10,7 +10,7 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
  */
 @ObjectClassDefinition(
         name = "Scanout VNC sink",
-        description = "Serves what a device shows to VNC (RFB) viewers, view-only.")
+        description = "Serves what a device shows to VNC (RFB) viewers; view-only unless input=true.")
 public @interface VncSinkConfig {
 
     @AttributeDefinition(description = "Name of the device this sink is for, as the device is configured. "
@@ -54,4 +54,9 @@ public @interface VncSinkConfig {
             + "allowed to open the WebSocket, comma-separated, or *. Browsers send their page's origin; requests "
             + "without one (not a browser) are allowed. Empty: no browser page.")
     String websocket_origins() default "";
+
+    @AttributeDefinition(description = "Forward viewers' keys and pointer to the device (a control right: every "
+            + "viewer who gets in can type into the VM). Only devices that take input (qemu-dbus) use it; "
+            + "false: view-only, events are read and dropped.")
+    boolean input() default false;
 }

@@ -17,6 +17,7 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
@@ -46,27 +47,7 @@ class NoVncTest {
 
     @Test
     void noVncInHeadlessChromiumShowsThePicture() throws Exception {
-        RealClients.require("chromium", "chromium");
-        RealClients.require("chromedriver", "chromium-driver");
-        assertThat(NOVNC.resolve("vnc_lite.html")).as("noVNC's page: apt-get install novnc").exists();
-        HttpServer pages = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 8);
-        pages.createContext("/", exchange -> {
-            Path file = NOVNC.resolve(exchange.getRequestURI().getPath().substring(1)).normalize();
-            if (!file.startsWith(NOVNC) || !Files.isRegularFile(file)) {
-                exchange.sendResponseHeaders(404, -1);
-                exchange.close();
-                return;
-            }
-            String name = file.getFileName().toString();
-            exchange.getResponseHeaders().set("Content-Type", name.endsWith(".js") ? "text/javascript"
-                    : name.endsWith(".html") ? "text/html" : name.endsWith(".css") ? "text/css" : "application/octet-stream");
-            byte[] body = Files.readAllBytes(file);
-            exchange.sendResponseHeaders(200, body.length);
-            try (OutputStream o = exchange.getResponseBody()) {
-                o.write(body);
-            }
-        });
-        pages.start();
+        HttpServer pages = pages();
         int w = 480;
         int h = 320;
         int[] picture = TestFrames.desktop(w, h);
@@ -74,12 +55,8 @@ class NoVncTest {
         Process driver = null;
         try (RealClients.Server s = new RealClients.Server(Map.of("websocket", "0", "websocket.origins", origin))) {
             s.sink.frame(TestFrames.frame(picture, w, h, 1));
-            int driverPort;
-            try (ServerSocket free = new ServerSocket(0)) {
-                driverPort = free.getLocalPort();
-            }
-            driver = new ProcessBuilder("chromedriver", "--port=" + driverPort).redirectErrorStream(true)
-                    .redirectOutput(dir.resolve("chromedriver.log").toFile()).start();
+            int driverPort = freePort();
+            driver = startDriver(driverPort);
             String base = "http://127.0.0.1:" + driverPort;
             String session = newSession(base);
             try {
@@ -105,12 +82,152 @@ class NoVncTest {
             }
             s.awaitLog("refused: websocket: a page from origin http://evil.example (not in websocket.origins)");
         } finally {
-            pages.stop(0);
-            if (driver != null) {
-                driver.destroy();
-                if (!driver.waitFor(10, TimeUnit.SECONDS)) {
-                    driver.destroyForcibly().waitFor();
+            stop(pages, driver);
+        }
+    }
+
+    /**
+     * Input from a real browser: WebDriver clicks noVNC's canvas and types on it (Chromium's own
+     * key and mouse events, turned into RFB KeyEvent and PointerEvent messages by noVNC). With
+     * {@code input=true} the device's target gets them in order, the click at the canvas pixel
+     * it was made on; a view-only sink (the default) reads the same events and drops them.
+     */
+    @Test
+    void noVncsKeysAndClicksReachTheDeviceOnlyWithInputOn() throws Exception {
+        HttpServer pages = pages();
+        int w = 480;
+        int h = 320;
+        int[] picture = TestFrames.desktop(w, h);
+        String origin = "http://127.0.0.1:" + pages.getAddress().getPort();
+        RecordingTarget target = new RecordingTarget();
+        RecordingTarget ignored = new RecordingTarget();
+        Process driver = null;
+        try (RealClients.Server on = new RealClients.Server(Map.of("websocket", "0", "websocket.origins", origin,
+                "input", "true"));
+                RealClients.Server off = new RealClients.Server(Map.of("websocket", "0", "websocket.origins", origin))) {
+            on.sink.frame(TestFrames.frame(picture, w, h, 1));
+            on.sink.inputTarget(java.util.Optional.of(target));
+            off.sink.frame(TestFrames.frame(picture, w, h, 1));
+            off.sink.inputTarget(java.util.Optional.of(ignored));
+            int driverPort = freePort();
+            driver = startDriver(driverPort);
+            String base = "http://127.0.0.1:" + driverPort;
+            String session = newSession(base);
+            List<String> expectedKeys = List.of("key 61 down", "key 61 up", "key ff0d down", "key ff0d up",
+                    "key ffe1 down", "key 42 down", "key 42 up", "key ffe1 up");
+            try {
+                post(base + "/session/" + session + "/url", "{\"url\":\"" + origin + "/vnc_lite.html?host=127.0.0.1&port="
+                        + on.sink.websocketPort() + "&path=\"}");
+                awaitCanvas(base, session, picture, w, h);
+                clickAndType(base, session);
+                List<String> got = target.await(e -> e.stream().filter(x -> x.startsWith("key")).count()
+                        >= expectedKeys.size(), Duration.ofSeconds(120));
+                System.err.println("input target got: " + got);
+                assertThat(got.stream().filter(x -> x.startsWith("key")).toList()).isEqualTo(expectedKeys);
+                // the click: pressed and released at the pixel WebDriver clicked (100, 100), before the first key
+                int firstKey = got.indexOf("key 61 down");
+                List<String> pointer = got.subList(0, firstKey);
+                assertThat(pointer).allMatch(x -> x.startsWith("pointer "));
+                List<String> pressed = pointer.stream().filter(x -> x.endsWith(" 1")).toList();
+                assertThat(pressed).isNotEmpty();
+                int[] at = Arrays.stream(pressed.get(0).split("[ ,]")).skip(1).limit(2).mapToInt(Integer::parseInt)
+                        .toArray();
+                assertThat(at[0]).as("x of the click").isBetween(99, 101);
+                assertThat(at[1]).as("y of the click").isBetween(99, 101);
+                assertThat(pointer.get(pointer.size() - 1)).as("released before the keys").endsWith(" 0");
+
+                // the same with the view-only sink: read, counted as dropped, nothing reaches its target
+                post(base + "/session/" + session + "/url", "{\"url\":\"" + origin + "/vnc_lite.html?host=127.0.0.1&port="
+                        + off.sink.websocketPort() + "&path=\"}");
+                awaitCanvas(base, session, picture, w, h);
+                clickAndType(base, session);
+                long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+                long dropped = 0;
+                while (System.nanoTime() < end && dropped < expectedKeys.size() + 2) {
+                    dropped = off.sink.viewers().stream().mapToLong(v -> v.inputDropped.get()).sum();
+                    Thread.sleep(100);
                 }
+                assertThat(dropped).as("events the view-only sink read and dropped").isGreaterThanOrEqualTo(
+                        expectedKeys.size() + 2);
+            } finally {
+                delete(base + "/session/" + session);
+            }
+            on.awaitLog("input events forwarded");
+        } finally {
+            stop(pages, driver);
+        }
+        assertThat(ignored.events()).isEmpty();
+    }
+
+    /** Clicks the canvas at its pixel (100, 100), then types a, Return and Shift+B through WebDriver's actions. */
+    private void clickAndType(String base, String session) throws Exception {
+        String found = post(base + "/session/" + session + "/element", "{\"using\":\"css selector\",\"value\":"
+                + "\"#screen canvas\"}");
+        Matcher m = Pattern.compile("\"(element-6066-11e4-a52e-4f735466cecf)\"\\s*:\\s*\"([^\"]+)\"").matcher(found);
+        if (!m.find()) {
+            fail("no canvas element: " + found);
+        }
+        String element = "{\"" + m.group(1) + "\":\"" + m.group(2) + "\"}";
+        // a pointer offset from an element is from its centre (W3C WebDriver): (240, 160) on a 480 x 320 canvas
+        String click = post(base + "/session/" + session + "/actions", "{\"actions\":[{\"type\":\"pointer\",\"id\":"
+                + "\"mouse\",\"parameters\":{\"pointerType\":\"mouse\"},\"actions\":[{\"type\":\"pointerMove\","
+                + "\"duration\":0,\"origin\":" + element + ",\"x\":-140,\"y\":-60},{\"type\":\"pointerDown\","
+                + "\"button\":0},{\"type\":\"pointerUp\",\"button\":0}]}]}");
+        assertThat(click).as("WebDriver's click").doesNotContain("\"error\"");
+        String keys = post(base + "/session/" + session + "/actions", "{\"actions\":[{\"type\":\"key\",\"id\":"
+                + "\"keyboard\",\"actions\":[" + key("Down", "a") + "," + key("Up", "a") + "," + key("Down", "\\uE006")
+                + "," + key("Up", "\\uE006") + "," + key("Down", "\\uE008") + "," + key("Down", "B") + ","
+                + key("Up", "B") + "," + key("Up", "\\uE008") + "]}]}");
+        assertThat(keys).as("WebDriver's keys").doesNotContain("\"error\"");
+    }
+
+    private static String key(String upOrDown, String value) {
+        return "{\"type\":\"key" + upOrDown + "\",\"value\":\"" + value + "\"}";
+    }
+
+    /** noVNC's pages over HTTP on 127.0.0.1, as a web server would serve them; fails naming what is missing. */
+    private static HttpServer pages() throws IOException {
+        RealClients.require("chromium", "chromium");
+        RealClients.require("chromedriver", "chromium-driver");
+        assertThat(NOVNC.resolve("vnc_lite.html")).as("noVNC's page: apt-get install novnc").exists();
+        HttpServer pages = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 8);
+        pages.createContext("/", exchange -> {
+            Path file = NOVNC.resolve(exchange.getRequestURI().getPath().substring(1)).normalize();
+            if (!file.startsWith(NOVNC) || !Files.isRegularFile(file)) {
+                exchange.sendResponseHeaders(404, -1);
+                exchange.close();
+                return;
+            }
+            String name = file.getFileName().toString();
+            exchange.getResponseHeaders().set("Content-Type", name.endsWith(".js") ? "text/javascript"
+                    : name.endsWith(".html") ? "text/html" : name.endsWith(".css") ? "text/css" : "application/octet-stream");
+            byte[] body = Files.readAllBytes(file);
+            exchange.sendResponseHeaders(200, body.length);
+            try (OutputStream o = exchange.getResponseBody()) {
+                o.write(body);
+            }
+        });
+        pages.start();
+        return pages;
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket free = new ServerSocket(0)) {
+            return free.getLocalPort();
+        }
+    }
+
+    private Process startDriver(int port) throws IOException {
+        return new ProcessBuilder("chromedriver", "--port=" + port).redirectErrorStream(true)
+                .redirectOutput(dir.resolve("chromedriver.log").toFile()).start();
+    }
+
+    private static void stop(HttpServer pages, Process driver) throws InterruptedException {
+        pages.stop(0);
+        if (driver != null) {
+            driver.destroy();
+            if (!driver.waitFor(10, TimeUnit.SECONDS)) {
+                driver.destroyForcibly().waitFor();
             }
         }
     }

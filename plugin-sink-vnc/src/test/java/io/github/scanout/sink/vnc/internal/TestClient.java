@@ -116,6 +116,21 @@ final class TestClient implements AutoCloseable {
         out.flush();
     }
 
+    /** A KeyEvent. */
+    void key(boolean down, int keysym) throws IOException {
+        out.write(new byte[] {4, (byte) (down ? 1 : 0), 0, 0});
+        out.writeInt(keysym);
+        out.flush();
+    }
+
+    /** A PointerEvent. */
+    void pointer(int buttons, int x, int y) throws IOException {
+        out.write(new byte[] {5, (byte) buttons});
+        out.writeShort(x);
+        out.writeShort(y);
+        out.flush();
+    }
+
     void request(boolean incremental) throws IOException {
         out.write(new byte[] {3, (byte) (incremental ? 1 : 0), 0, 0, 0, 0});
         out.writeShort(width);

@@ -1,10 +1,17 @@
 package io.github.scanout.web.internal;
 
 import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
+import java.security.SecureRandom;
 import java.util.Base64;
 import java.util.LinkedHashSet;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
 
 /**
  * Who may do what on the console. Without a users file (loopback only) everyone who reaches the
@@ -13,7 +20,13 @@ import java.util.Set;
  * who is among the viewers may view (the page, the pictures, the JSON), one among the
  * controllers may also attach and detach.
  *
- * <p>Immutable; any thread.
+ * <p>A bcrypt check costs milliseconds at {@code htpasswd -B}'s cost 5 and a quarter of a second at
+ * cost 12, and a page asks for every thumbnail each second: a login that passed is remembered
+ * for {@link #REMEMBER_NANOS}, keyed by an HMAC-SHA256 of its {@code Authorization} header under a
+ * random key of this console (no password or header is kept), at most {@link #REMEMBERED}
+ * logins. Refused logins are never remembered.
+ *
+ * <p>Any thread.
  */
 final class Access {
     /** The realm of the {@code WWW-Authenticate} challenge. */
@@ -23,6 +36,14 @@ final class Access {
     record Who(String name, boolean view, boolean control) {}
 
     private static final Who LOCAL = new Who("", true, true);
+    /** How long a login that passed is taken without a bcrypt check. */
+    static final long REMEMBER_NANOS = 60_000_000_000L;
+    /** How many logins are remembered at most (then all are forgotten). */
+    static final int REMEMBERED = 256;
+
+    private final Map<String, Long> remembered = new ConcurrentHashMap<>();
+    private final byte[] macKey = new byte[32];
+    private final AtomicLong checks = new AtomicLong();
 
     private final Htpasswd users;
     private final Set<String> viewers;
@@ -32,6 +53,7 @@ final class Access {
         this.users = users;
         this.viewers = viewers;
         this.controllers = controllers;
+        new SecureRandom().nextBytes(macKey);
     }
 
     /** No logins: the local user may view and control. */
@@ -86,11 +108,40 @@ final class Access {
             return LOCAL;
         }
         String[] user = basic(authorization);
-        if (user == null || !users.verify(user[0], user[1])) {
+        if (user == null) {
             return null;
+        }
+        String key = mac(authorization);
+        Long since = remembered.get(key);
+        long now = System.nanoTime();
+        if (since == null || now - since > REMEMBER_NANOS) {
+            checks.incrementAndGet();
+            if (!users.verify(user[0], user[1])) {
+                remembered.remove(key);
+                return null;
+            }
+            if (remembered.size() >= REMEMBERED) {
+                remembered.clear();
+            }
+            remembered.put(key, now);
         }
         boolean control = controllers.contains(user[0]);
         return new Who(user[0], control || viewers.contains(user[0]), control);
+    }
+
+    /** How many bcrypt checks were made (tests). */
+    long checks() {
+        return checks.get();
+    }
+
+    private String mac(String authorization) {
+        try {
+            Mac mac = Mac.getInstance("HmacSHA256");
+            mac.init(new SecretKeySpec(macKey, "HmacSHA256"));
+            return Base64.getEncoder().encodeToString(mac.doFinal(authorization.getBytes(StandardCharsets.UTF_8)));
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("the JDK has no HmacSHA256", e);
+        }
     }
 
     /**

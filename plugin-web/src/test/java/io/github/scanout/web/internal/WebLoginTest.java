@@ -177,6 +177,21 @@ class WebLoginTest {
     }
 
     @Test
+    void aLoginThatPassedIsRememberedARefusedOneNever() {
+        Access access = Access.of(Htpasswd.read(users, "htpasswd.file"), "*", "carl", "htpasswd.file=" + users);
+        for (int i = 0; i < 5; i++) {
+            assertThat(access.who(basic("carl", "c0ntrol"))).isEqualTo(new Access.Who("carl", true, true));
+        }
+        assertThat(access.checks()).as("one bcrypt check for five requests").isEqualTo(1);
+        for (int i = 0; i < 3; i++) {
+            assertThat(access.who(basic("carl", "c0ntro1"))).isNull();
+        }
+        assertThat(access.checks()).as("every wrong password is checked").isEqualTo(4);
+        assertThat(access.who(basic("viv", "view only"))).isEqualTo(new Access.Who("viv", true, false));
+        assertThat(access.checks()).isEqualTo(5);
+    }
+
+    @Test
     void aRoleNamingNoUserOfTheFileIsRefused() {
         Htpasswd u = Htpasswd.read(users, "htpasswd.file");
         assertThatThrownBy(() -> Access.of(u, "viv, eve", "", "htpasswd.file=F"))

@@ -627,6 +627,11 @@ class WebConsoleIT {
             wait.until(d -> Boolean.TRUE.equals(js.executeScript("const i = document.querySelector('img.thumb');"
                     + " return i.complete && i.naturalWidth > 0;")));
             assertThat(browser.getCurrentUrl()).startsWith("https://");
+
+            // scanout ctl status names the console's https URL
+            LauncherIT.Running status = new LauncherIT.Running(ChildProcesses.start(builder(home, "ctl", "status")));
+            status.process.getOutputStream().close();
+            assertThat(status.await().out()).contains("\nweb " + base + "/\n");
         } finally {
             if (browser != null) {
                 browser.quit();

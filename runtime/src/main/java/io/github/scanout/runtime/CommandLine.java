@@ -326,9 +326,9 @@ record CommandLine(Command command, Optional<DeviceSpec> device, List<SinkSpec> 
             throw new UsageException(option + " " + value + (option.equals("--metrics")
                     ? " is not a loopback address: this version serves metrics on loopback only (no TLS, no authentication);"
                             + " scrape on this host or through a reverse proxy"
-                    : " is not a loopback address: this version serves the web console on loopback only (no TLS, no"
-                            + " authentication); browse on this host, through an SSH tunnel, or through a reverse proxy"
-                            + " with TLS and authentication"));
+                    : " is not a loopback address: there the web console needs TLS and logins, which the command"
+                            + " line does not set; set listen, tls.cert, tls.key and htpasswd.file in"
+                            + " conf/io.github.scanout.web.cfg, or browse on this host or through an SSH tunnel"));
         }
         return value.trim();
     }
@@ -424,8 +424,9 @@ record CommandLine(Command command, Optional<DeviceSpec> device, List<SinkSpec> 
                   --control PATH       the control socket for scanout ctl (default: see the operator guide)
                   --metrics HOST:PORT  serve Prometheus metrics at http://HOST:PORT/metrics (loopback only,
                                        for example 127.0.0.1:9464; installs bundles/metrics/)
-                  --web HOST:PORT      serve the read-only web console at http://HOST:PORT/ (loopback only,
-                                       for example 127.0.0.1:8080; installs bundles/web/)
+                  --web HOST:PORT      serve the web console at http://HOST:PORT/ (loopback only, for
+                                       example 127.0.0.1:8080; installs bundles/web/; other addresses
+                                       with TLS and logins: conf/io.github.scanout.web.cfg)
                   --log-level LEVEL    error, warn (the default), info, debug, trace or off: what is logged
                                        (debug and trace with stack traces); conf/org.osgi.service.log.admin.cfg
                                        sets levels per logger (see the operator guide). Also for snapshot.

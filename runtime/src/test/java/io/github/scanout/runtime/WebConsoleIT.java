@@ -39,7 +39,10 @@ import org.openqa.selenium.support.ui.WebDriverWait;
  * picture as an attachment named after the device and the time. Non-loopback binds are refused, on the command
  * line and in conf/. The forms: a file sink attached through the page writes PNGs, its Detach
  * button stops them; a bad value is shown next to its input and attaches nothing; forged
- * cross-site POSTs (no token and cookie, a foreign Origin) are refused and attach nothing.
+ * cross-site POSTs (no token and cookie, a foreign Origin) are refused and attach nothing. On this
+ * host's own network address, with a certificate made by openssl and users made by Debian's
+ * htpasswd: https only, 401 without credentials, a viewer's page in Chromium without forms, and
+ * her attach POST refused.
  */
 class WebConsoleIT {
     static final long TIMEOUT_S = 120;
@@ -136,7 +139,7 @@ class WebConsoleIT {
         return mse == 0 ? Double.POSITIVE_INFINITY : 10 * Math.log10(255.0 * 255.0 / mse);
     }
 
-    private ChromeDriver browser() throws Exception {
+    private ChromeDriver browser(String... extra) throws Exception {
         Path profile = Files.createDirectories(dir.resolve("profile"));
         ChromeOptions o = new ChromeOptions();
         o.setBinary(Files.isExecutable(Path.of("/usr/lib/chromium/chromium")) ? "/usr/lib/chromium/chromium"
@@ -144,6 +147,7 @@ class WebConsoleIT {
         o.addArguments("--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
                 "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run",
                 "--window-size=1200,900", "--user-data-dir=" + profile);
+        o.addArguments(extra);
         ChromeDriverService service = new ChromeDriverService.Builder()
                 .usingDriverExecutable(Path.of("/usr/bin/chromedriver").toFile()).usingAnyFreePort()
                 .withLogFile(dir.resolve("chromedriver.log").toFile()).withTimeout(Duration.ofSeconds(TIMEOUT_S)).build();
@@ -435,9 +439,10 @@ class WebConsoleIT {
         r.process.getOutputStream().close();
         LauncherIT.Result res = r.await();
         assertThat(res.code()).isEqualTo(2);
-        assertThat(res.err().strip()).isEqualTo("scanout: --web 0.0.0.0:8080 is not a loopback address: this version"
-                + " serves the web console on loopback only (no TLS, no authentication); browse on this host, through an"
-                + " SSH tunnel, or through a reverse proxy with TLS and authentication (see scanout --help)");
+        assertThat(res.err().strip()).isEqualTo("scanout: --web 0.0.0.0:8080 is not a loopback address: there the web"
+                + " console needs TLS and logins, which the command line does not set; set listen, tls.cert, tls.key and"
+                + " htpasswd.file in conf/io.github.scanout.web.cfg, or browse on this host or through an SSH tunnel"
+                + " (see scanout --help)");
     }
 
     /**
@@ -500,7 +505,141 @@ class WebConsoleIT {
         assertThat(res.code()).as(res.toString()).isZero();
         assertThat(res.errLines()).as(res.toString()).singleElement().satisfies(l -> assertThat(l)
                 .contains("io.github.scanout.web.cfg")
-                .contains("listen = 0.0.0.0:8080 is not a loopback address: this version serves the web console on"
-                        + " loopback only"));
+                .contains("listen = 0.0.0.0:8080 is not a loopback address: there the web console needs TLS and"
+                        + " logins, and tls.cert, tls.key and htpasswd.file are not set"));
+    }
+
+    /** The first IPv4 address of this host that is not loopback (the address other hosts reach it on). */
+    static java.net.InetAddress networkAddress() throws Exception {
+        for (java.net.NetworkInterface n : java.util.Collections.list(java.net.NetworkInterface.getNetworkInterfaces())) {
+            if (!n.isUp() || n.isLoopback()) {
+                continue;
+            }
+            for (java.net.InetAddress a : java.util.Collections.list(n.getInetAddresses())) {
+                if (a instanceof java.net.Inet4Address && !a.isLoopbackAddress() && !a.isLinkLocalAddress()) {
+                    return a;
+                }
+            }
+        }
+        throw new AssertionError("this host has no IPv4 address other than loopback: " + java.util.Collections.list(
+                java.net.NetworkInterface.getNetworkInterfaces()));
+    }
+
+    private static String run(String... command) throws Exception {
+        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(p.waitFor()).as(String.join(" ", command) + ": " + out).isZero();
+        return out;
+    }
+
+    @Test
+    void onThisHostsNetworkAddressTheConsoleIsHttpsWithLoginsAndAViewerOnlyViews() throws Exception {
+        assertThat(Path.of("/usr/bin/htpasswd")).as("apt-get install apache2-utils").isExecutable();
+        String ip = networkAddress().getHostAddress();
+        Path home = dir.resolve("dist");
+        LauncherIT.copyTree(TestRuntime.dist(), home);
+        Path cert = dir.resolve("cert.pem");
+        Path key = dir.resolve("key.pem");
+        run("openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key.toString(), "-out", cert.toString(),
+                "-days", "2", "-subj", "/CN=" + ip, "-addext", "subjectAltName=IP:" + ip);
+        Path users = dir.resolve("users");
+        run("htpasswd", "-B", "-b", "-c", users.toString(), "viv", "just looking");
+        run("htpasswd", "-B", "-b", users.toString(), "carl", "in charge");
+        int port = MetricsIT.freePort();
+        String base = "https://" + ip + ":" + port;
+        Files.writeString(home.resolve("conf/io.github.scanout.web.cfg"), "listen = " + ip + ":" + port + "\n"
+                + "tls.cert = " + cert + "\ntls.key = " + key + "\nhtpasswd.file = " + users + "\n"
+                + "viewers = viv\ncontrollers = carl\n");
+        java.security.KeyStore trust = java.security.KeyStore.getInstance("PKCS12");
+        trust.load(null, null);
+        trust.setCertificateEntry("console", java.security.cert.CertificateFactory.getInstance("X.509")
+                .generateCertificate(new ByteArrayInputStream(Files.readAllBytes(cert))));
+        javax.net.ssl.TrustManagerFactory tmf = javax.net.ssl.TrustManagerFactory.getInstance(
+                javax.net.ssl.TrustManagerFactory.getDefaultAlgorithm());
+        tmf.init(trust);
+        javax.net.ssl.SSLContext client = javax.net.ssl.SSLContext.getInstance("TLS");
+        client.init(null, tmf.getTrustManagers(), null);
+        HttpClient https = HttpClient.newBuilder().sslContext(client).connectTimeout(Duration.ofSeconds(60)).build();
+        String viv = "Basic " + Base64.getEncoder().encodeToString("viv:just looking".getBytes(StandardCharsets.UTF_8));
+
+        LauncherIT.Running run = new LauncherIT.Running(ChildProcesses.start(builder(home, "run", "--device", DEVICE)));
+        run.process.getOutputStream().close();
+        ChromeDriver browser = null;
+        try {
+            // without credentials: 401 and its challenge, once the console listens
+            HttpResponse<String> anonymous = null;
+            long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(TIMEOUT_S);
+            while (anonymous == null) {
+                try {
+                    anonymous = https.send(HttpRequest.newBuilder(URI.create(base + "/")).timeout(Duration.ofSeconds(60))
+                            .GET().build(), HttpResponse.BodyHandlers.ofString());
+                } catch (java.io.IOException e) {
+                    assertThat(run.process.isAlive()).as(run.out() + run.err()).isTrue();
+                    assertThat(System.nanoTime() - end).as("the console listens within " + TIMEOUT_S + " s: " + run.err())
+                            .isNegative();
+                    Thread.sleep(100);
+                }
+            }
+            assertThat(anonymous.statusCode()).as(anonymous.body()).isEqualTo(401);
+            assertThat(anonymous.headers().firstValue("WWW-Authenticate")).hasValue("Basic realm=\"Scanout\", charset=\"UTF-8\"");
+            assertThat(anonymous.body()).doesNotContain(DEVICE);
+            // plain http on that port is no console: the TLS server drops it
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> http.send(HttpRequest.newBuilder(URI.create("http://"
+                    + ip + ":" + port + "/")).timeout(Duration.ofSeconds(60)).GET().build(),
+                    HttpResponse.BodyHandlers.ofString())).isInstanceOf(java.io.IOException.class);
+
+            // the viewer: the page over https, without forms; her attach POST is refused and attaches nothing
+            HttpResponse<String> page;
+            do {
+                page = https.send(HttpRequest.newBuilder(URI.create(base + "/")).header("Authorization", viv)
+                        .timeout(Duration.ofSeconds(60)).GET().build(), HttpResponse.BodyHandlers.ofString());
+                assertThat(page.statusCode()).as(page.body()).isEqualTo(200);
+                assertThat(System.nanoTime() - end).as(page.body()).isNegative();
+            } while (!page.body().contains("<h2 class=\"name\">" + DEVICE + "</h2>"));
+            assertThat(page.body()).contains("You may view this console").doesNotContain("<form");
+            String cookie = page.headers().firstValue("Set-Cookie").orElseThrow().split(";")[0];
+            HttpResponse<String> attach = https.send(HttpRequest.newBuilder(URI.create(base + "/attach"))
+                    .header("Authorization", viv).header("Cookie", cookie).header("Origin", base)
+                    .header("Content-Type", "application/x-www-form-urlencoded").timeout(Duration.ofSeconds(60))
+                    .POST(HttpRequest.BodyPublishers.ofString("device=" + java.net.URLEncoder.encode(DEVICE,
+                            StandardCharsets.UTF_8) + "&type=file&k.path=" + java.net.URLEncoder.encode(dir.resolve("viv")
+                            .toString(), StandardCharsets.UTF_8) + "&csrf=" + cookie.substring(cookie.indexOf('=') + 1)))
+                    .build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(attach.statusCode()).as(attach.body()).isEqualTo(403);
+            assertThat(attach.body()).isEqualTo("refused: user viv may view the console but not control it (not in"
+                    + " controllers)\n");
+            HttpResponse<String> sinks = https.send(HttpRequest.newBuilder(URI.create(base + "/api/sinks"))
+                    .header("Authorization", viv).timeout(Duration.ofSeconds(60)).GET().build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(sinks.statusCode()).isEqualTo(200);
+            assertThat(sinks.body()).doesNotContain("\"ctl\"");
+            assertThat(dir.resolve("viv")).doesNotExist();
+
+            // Chromium, accepting the test's self-signed certificate, logged in as the viewer: the page and its thumbnail
+            browser = browser("--ignore-certificate-errors");
+            browser.get("https://viv:just%20looking@" + ip + ":" + port + "/");
+            WebDriverWait wait = new WebDriverWait(browser, Duration.ofSeconds(TIMEOUT_S), Duration.ofMillis(200));
+            WebElement li = wait.until(d -> d.findElement(By.cssSelector("li.device")));
+            assertThat(li.getAttribute("data-device")).isEqualTo(DEVICE);
+            assertThat(browser.findElement(By.id("role")).getText()).startsWith("You may view this console");
+            assertThat(browser.findElements(By.cssSelector("form"))).isEmpty();
+            JavascriptExecutor js = browser;
+            wait.until(d -> Boolean.TRUE.equals(js.executeScript("const i = document.querySelector('img.thumb');"
+                    + " return i.complete && i.naturalWidth > 0;")));
+            assertThat(browser.getCurrentUrl()).startsWith("https://");
+
+            // scanout ctl status names the console's https URL
+            LauncherIT.Running status = new LauncherIT.Running(ChildProcesses.start(builder(home, "ctl", "status")));
+            status.process.getOutputStream().close();
+            assertThat(status.await().out()).contains("\nweb " + base + "/\n");
+        } finally {
+            if (browser != null) {
+                browser.quit();
+            }
+            run.process.destroy();
+        }
+        LauncherIT.Result res = run.await();
+        assertThat(res.code()).as(res.toString()).isZero();
+        assertThat(res.err()).doesNotContain("just looking").doesNotContain("in charge");
     }
 }

@@ -2,19 +2,26 @@ package io.github.scanout.api.support;
 
 import com.sun.net.httpserver.HttpHandler;
 import com.sun.net.httpserver.HttpServer;
+import com.sun.net.httpserver.HttpsConfigurator;
+import com.sun.net.httpserver.HttpsServer;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
+import javax.net.ssl.SSLContext;
 
 /**
  * An HTTP endpoint on loopback only: the one home of what every endpoint Scanout serves without
  * TLS or authentication (the metrics, the web console) does with its {@code listen} value. It
  * reads the value with {@link ListenAddress}, refuses anything but a loopback address in one line,
  * binds the JDK's HTTP server (module {@code jdk.httpserver}: a few GET routes need no library
- * and no embedded server) and runs its requests on daemon threads.
+ * and no embedded server) and runs its requests on daemon threads. An endpoint that has TLS and
+ * authentication of its own (the web console) reads its value with {@link #anyAddress} instead
+ * and is started with its {@link SSLContext} ({@link #start(InetSocketAddress, int, String,
+ * HttpHandler, SSLContext)}, the JDK's HTTPS server): the name says what every endpoint is
+ * without them.
  *
  * <p>Threads: {@link #start} and {@link #stop} from one thread (a component's activate and
  * deactivate); requests run on {@code threads} daemon threads named {@code NAME-N}.
@@ -42,14 +49,7 @@ public final class LoopbackHttpServer {
      */
     public static InetSocketAddress address(String configured, String defaultListen, String serves, String instead) {
         String listen = configured == null || configured.isBlank() ? defaultListen : configured.trim();
-        InetSocketAddress bound;
-        try {
-            bound = ListenAddress.parse(listen, defaultListen);
-        } catch (ListenAddress.UnknownHost e) {
-            throw new IllegalArgumentException("listen = " + listen + ": " + e.getMessage());
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("listen = " + listen + ": expected " + e.getMessage());
-        }
+        InetSocketAddress bound = anyAddress(configured, defaultListen);
         if (!bound.getAddress().isLoopbackAddress()) {
             throw new IllegalArgumentException("listen = " + listen + " is not a loopback address: this version serves "
                     + serves + " on loopback only (no TLS, no authentication); " + instead);
@@ -58,7 +58,28 @@ public final class LoopbackHttpServer {
     }
 
     /**
-     * Binds {@code address} and serves every path with {@code handler}.
+     * Reads a configured {@code listen} value as {@link #address} does, loopback or not: for an
+     * endpoint that checks itself that a non-loopback address has TLS and authentication.
+     *
+     * @param configured the value as configured; null or blank for {@code defaultListen}
+     * @param defaultListen the endpoint's default
+     * @return the address
+     * @throws IllegalArgumentException one line starting {@code listen = VALUE}: what is wrong
+     *     and what is accepted
+     */
+    public static InetSocketAddress anyAddress(String configured, String defaultListen) {
+        String listen = configured == null || configured.isBlank() ? defaultListen : configured.trim();
+        try {
+            return ListenAddress.parse(listen, defaultListen);
+        } catch (ListenAddress.UnknownHost e) {
+            throw new IllegalArgumentException("listen = " + listen + ": " + e.getMessage());
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("listen = " + listen + ": expected " + e.getMessage());
+        }
+    }
+
+    /**
+     * Binds {@code address} and serves every path with {@code handler}, without TLS.
      *
      * @param address where, normally from {@link #address}
      * @param threads how many requests run at once
@@ -68,9 +89,32 @@ public final class LoopbackHttpServer {
      * @throws UncheckedIOException {@code cannot listen on ADDRESS: REASON} when it cannot bind
      */
     public static LoopbackHttpServer start(InetSocketAddress address, int threads, String name, HttpHandler handler) {
+        return start(address, threads, name, handler, null);
+    }
+
+    /**
+     * Binds {@code address} and serves every path with {@code handler}, over TLS with {@code tls}
+     * (the JDK's HTTPS server) or, when it is null, without.
+     *
+     * @param address where, normally from {@link #address} or {@link #anyAddress}
+     * @param threads how many requests run at once
+     * @param name the request threads' name prefix, such as {@code scanout-web}
+     * @param handler the routes
+     * @param tls the server's TLS identity ({@link TlsFiles}), or null for plain HTTP
+     * @return the started server
+     * @throws UncheckedIOException {@code cannot listen on ADDRESS: REASON} when it cannot bind
+     */
+    public static LoopbackHttpServer start(InetSocketAddress address, int threads, String name, HttpHandler handler,
+            SSLContext tls) {
         HttpServer server;
         try {
-            server = HttpServer.create(address, 16);
+            if (tls == null) {
+                server = HttpServer.create(address, 16);
+            } else {
+                HttpsServer https = HttpsServer.create(address, 16);
+                https.setHttpsConfigurator(new HttpsConfigurator(tls));
+                server = https;
+            }
         } catch (IOException e) {
             throw new UncheckedIOException("cannot listen on " + address + ": " + e.getMessage(), e);
         }

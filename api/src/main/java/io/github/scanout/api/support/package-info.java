@@ -29,12 +29,13 @@
  *       size, by time) and how many old ones are kept.</li>
  *   <li>{@link io.github.scanout.api.support.ListenAddress}: the one parser of a listener's
  *       address, and {@link io.github.scanout.api.support.LoopbackHttpServer}: an HTTP endpoint
- *       served without TLS or authentication (metrics, web console), its listen value, its
- *       loopback-only rule and its bind, in one place.</li>
+ *       served by the JDK (metrics, web console), its listen value, its loopback-only rule
+ *       and its bind, plain or with TLS, in one place; {@link io.github.scanout.api.support.TlsFiles}:
+ *       a server's TLS identity from PEM files (VNC sink, web console).</li>
  * </ul>
  * Plain Java: no native, OSGi or other runtime types (the metatype is read with the JDK's XML
  * parser, HTTP served with the JDK's {@code jdk.httpserver}, an optional import of the bundle).
  */
 @org.osgi.annotation.bundle.Export
-@org.osgi.annotation.versioning.Version("0.5.0")
+@org.osgi.annotation.versioning.Version("0.6.0")
 package io.github.scanout.api.support;

@@ -46,6 +46,15 @@ final class Page {
      */
     static String render(Map<String, Object> model, List<?> sinks, List<Map<String, Object>> types, String token,
             Form failed) {
+        return render(model, sinks, types, token, failed, true);
+    }
+
+    /**
+     * As {@link #render(Map, List, List, String, Form)}; {@code control}: whether the user may
+     * attach and detach. A viewer's page has no forms and says so.
+     */
+    static String render(Map<String, Object> model, List<?> sinks, List<Map<String, Object>> types, String token,
+            Form failed, boolean control) {
         List<?> devices = model.get("devices") instanceof List<?> l ? l : List.of();
         StringBuilder b = new StringBuilder(4096);
         b.append("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n")
@@ -55,6 +64,10 @@ final class Page {
                 .append("<script src=\"/console.js\" defer></script>\n</head>\n<body>\n<header>\n<h1>Scanout</h1>\n")
                 .append("<p id=\"summary\">").append(devices.size()).append(devices.size() == 1 ? " device" : " devices")
                 .append(" &middot; <a href=\"/api/devices\">JSON</a></p>\n</header>\n<main>\n");
+        if (!control) {
+            b.append("<p id=\"role\">You may view this console; attaching and detaching sinks is for its"
+                    + " controllers.</p>\n");
+        }
         if (!failed.message().isEmpty() && failed.device().isEmpty()) {
             b.append("<p class=\"error\" role=\"alert\">").append(esc(failed.message())).append("</p>\n");
         }
@@ -84,9 +97,9 @@ final class Page {
             item(b, "Latency p50 / p99", "latency", latency(d.get("latencyP50Micros"), d.get("latencyP99Micros")));
             item(b, "Sinks", "sinks", str(d.get("sinks")));
             b.append("</dl>\n");
-            sinks(b, name, sinks, token);
+            sinks(b, name, sinks, control ? token : null);
             int index = 0;
-            for (Map<String, Object> t : types) {
+            for (Map<String, Object> t : control ? types : List.<Map<String, Object>>of()) {
                 boolean mine = failed.device().equals(name) && failed.type().equals(str(t.get("type")));
                 attachForm(b, "d" + deviceIndex + "-" + index++, name, t, token, mine ? failed : Form.NONE);
             }
@@ -113,7 +126,9 @@ final class Page {
                     .append(esc(str(k.get("received")))).append(", wrote ").append(esc(str(k.get("written"))))
                     .append(", dropped ").append(esc(str(k.get("dropped")))).append(", errors ")
                     .append(esc(str(k.get("errors"))));
-            if (origin.equals("ctl")) {
+            if (token == null) {
+                // a viewer's page: no form
+            } else if (origin.equals("ctl")) {
                 b.append("\n<form class=\"detach\" method=\"post\" action=\"/detach\">");
                 hidden(b, WebServer.TOKEN_FIELD, token);
                 hidden(b, "name", name);

@@ -4,10 +4,12 @@ import io.github.scanout.api.support.ConfigKey;
 import io.github.scanout.api.support.ConfigReader;
 import io.github.scanout.api.support.LoopbackHttpServer;
 import io.github.scanout.api.support.Reporter;
+import io.github.scanout.api.support.TlsFiles;
 import io.github.scanout.core.FrameSnapshot;
 import io.github.scanout.core.ManagedPipeline;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Hashtable;
@@ -15,6 +17,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Function;
+import javax.net.ssl.SSLContext;
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.ServiceRegistration;
 import org.osgi.service.component.annotations.Activate;
@@ -29,7 +32,9 @@ import org.osgi.service.metatype.annotations.Designate;
 
 /**
  * The web console: with a configuration of {@value #PID}, serves {@link WebServer}'s routes at
- * {@code http://LISTEN/}. Loopback only. The device model is the launcher's
+ * {@code http://LISTEN/}, or {@code https://LISTEN/} with {@code tls.cert} and {@code tls.key}
+ * ({@link TlsFiles}). On loopback without more; anywhere else only with TLS and logins
+ * ({@code htpasswd.file}, {@link Access}), and logins only with TLS. The device model is the launcher's
  * {@code scanout ctl --json} model service ({@value #MODEL_FILTER}); the pictures are core's
  * {@link FrameSnapshot} of each device's {@link ManagedPipeline}; the forms' attach and detach
  * are the launcher's {@code scanout ctl} actions service ({@value #ACT_FILTER}).
@@ -86,18 +91,42 @@ public final class WebComponent {
         }
         reader.check();
         InetSocketAddress address;
+        SSLContext tls;
+        Access access;
         try {
-            address = LoopbackHttpServer.address(reader.text("listen"), DEFAULT_LISTEN, "the web console",
-                    "browse on this host, through an SSH tunnel, or through a reverse proxy with TLS and authentication");
+            address = LoopbackHttpServer.anyAddress(reader.text("listen"), DEFAULT_LISTEN);
+            String cert = reader.text("tls.cert").trim();
+            String key = reader.text("tls.key").trim();
+            String users = reader.text("htpasswd.file").trim();
+            if (cert.isEmpty() != key.isEmpty()) {
+                throw new IllegalArgumentException((cert.isEmpty() ? "tls.cert" : "tls.key") + " is missing: tls.cert"
+                        + " and tls.key go together (the certificate and its private key, PEM files)");
+            }
+            if (!address.getAddress().isLoopbackAddress() && (cert.isEmpty() || users.isEmpty())) {
+                throw new IllegalArgumentException("listen = " + reader.text("listen").trim() + " is not a loopback"
+                        + " address: there the web console needs TLS and logins, and " + (cert.isEmpty()
+                        ? (users.isEmpty() ? "tls.cert, tls.key and htpasswd.file are" : "tls.cert and tls.key are")
+                        : "htpasswd.file is") + " not set; set them, or browse on this host or through an SSH tunnel");
+            }
+            if (!users.isEmpty() && cert.isEmpty()) {
+                throw new IllegalArgumentException("htpasswd.file needs tls.cert and tls.key: HTTP Basic sends the"
+                        + " password with every request, so the console asks for it over https only");
+            }
+            tls = cert.isEmpty() ? null : TlsFiles.context(Path.of(cert), Path.of(key), "tls.cert", "tls.key",
+                    reader.source());
+            access = users.isEmpty() ? Access.local() : Access.of(Htpasswd.read(Path.of(users), "htpasswd.file"),
+                    reader.text("viewers"), reader.text("controllers"), "htpasswd.file=" + users);
         } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException(reader.source() + ": " + e.getMessage());
+            String m = e.getMessage();
+            throw new IllegalArgumentException(m.startsWith(reader.source()) ? m : reader.source() + ": " + m);
         }
         try {
-            server = new WebServer(address, model::apply, actions::apply, this::png, reporter);
+            server = new WebServer(address, tls, access, model::apply, actions::apply, this::png, reporter);
         } catch (UncheckedIOException e) {
             throw new UncheckedIOException(reader.source() + ": " + e.getMessage(), e.getCause());
         }
-        reporter.report(System.Logger.Level.INFO, "web: serving the console at " + server.url());
+        reporter.report(System.Logger.Level.INFO, "web: serving the console at " + server.url()
+                + (access.logins() ? " to the users of " + reader.text("htpasswd.file").trim() : ""));
     }
 
     @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
@@ -113,6 +142,11 @@ public final class WebComponent {
     /** The address it listens on (tests). */
     InetSocketAddress address() {
         return server.address();
+    }
+
+    /** Its URL (tests). */
+    String url() {
+        return server.url();
     }
 
     @Deactivate

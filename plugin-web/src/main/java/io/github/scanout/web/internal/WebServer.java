@@ -24,6 +24,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Pattern;
+import javax.net.ssl.SSLContext;
 
 /**
  * The console's HTTP routes: GET or HEAD, which change nothing, and the two forms' POSTs:
@@ -48,9 +49,16 @@ import java.util.regex.Pattern;
  * page sets ({@code SameSite=Strict; HttpOnly}): a double submit that a page of another site can
  * neither read nor send (403 otherwise, and nothing is run). The token is 32 random bytes
  * ({@link SecureRandom}) per server, base64url.
- * Every answer carries the security headers ({@link #SECURITY_HEADERS}). A request whose
- * {@code Host} is not a loopback name or address is refused (403): a page of another site that
- * resolves its own name to 127.0.0.1 (DNS rebinding) reads nothing.
+ * Every answer carries the security headers ({@link #SECURITY_HEADERS}). On a loopback address a
+ * request whose {@code Host} is not a loopback name or address is refused (403): a page of
+ * another site that resolves its own name to 127.0.0.1 (DNS rebinding) reads nothing.
+ *
+ * <p>Who may do what is {@link Access}'s: with logins, a request without valid HTTP Basic
+ * credentials gets 401 with a {@code WWW-Authenticate} challenge and nothing else (one log line
+ * when credentials were sent, never the password, never which part was wrong), a user who may not
+ * view gets 403 everywhere, and a viewer who may not control gets 403 on the POSTs (nothing is
+ * run) and the page without its forms. With a TLS context the server is the JDK's HTTPS server
+ * and the Origin a POST may carry is {@code https://HOST}.
  *
  * <p>Threads: requests run on a small pool ({@code scanout-web-N}); the model and the pictures
  * are read per request. Pictures are kept {@link #PICTURE_TTL_NANOS} so that several viewers
@@ -132,6 +140,10 @@ final class WebServer {
     private final Pictures pictures;
     private final Reporter reporter;
     private final LoopbackHttpServer server;
+    private final Access access;
+    private final String scheme;
+    /** Whether the Host header must be a loopback one: the server listens on loopback. */
+    private final boolean loopbackHost;
     private final Map<String, Picture> recent = new ConcurrentHashMap<>();
     private final Clock clock;
 
@@ -144,13 +156,32 @@ final class WebServer {
      * @throws UncheckedIOException naming the address when it cannot be bound
      */
     WebServer(InetSocketAddress address, Model model, Actions actions, Pictures pictures, Reporter reporter) {
-        this(address, model, actions, pictures, reporter, Clock.systemUTC());
+        this(address, null, Access.local(), model, actions, pictures, reporter, Clock.systemUTC());
+    }
+
+    /**
+     * Listens on {@code address}, over TLS with {@code tls} unless it is null, and serves to whom
+     * {@code access} lets in.
+     *
+     * @throws UncheckedIOException naming the address when it cannot be bound
+     */
+    WebServer(InetSocketAddress address, SSLContext tls, Access access, Model model, Actions actions, Pictures pictures,
+            Reporter reporter) {
+        this(address, tls, access, model, actions, pictures, reporter, Clock.systemUTC());
     }
 
     /** With the clock that dates downloads (tests). */
     WebServer(InetSocketAddress address, Model model, Actions actions, Pictures pictures, Reporter reporter,
             Clock clock) {
+        this(address, null, Access.local(), model, actions, pictures, reporter, clock);
+    }
+
+    /** With all of it (tests). */
+    WebServer(InetSocketAddress address, SSLContext tls, Access access, Model model, Actions actions, Pictures pictures,
+            Reporter reporter, Clock clock) {
         this.clock = clock;
+        this.access = access;
+        this.scheme = tls == null ? "http" : "https";
         this.model = model;
         this.actions = actions;
         byte[] random = new byte[32];
@@ -158,7 +189,8 @@ final class WebServer {
         this.token = Base64.getUrlEncoder().withoutPadding().encodeToString(random);
         this.pictures = pictures;
         this.reporter = reporter;
-        server = LoopbackHttpServer.start(address, 8, "scanout-web", this::handle);
+        server = LoopbackHttpServer.start(address, 8, "scanout-web", this::handle, tls);
+        loopbackHost = server.address().getAddress().isLoopbackAddress();
     }
 
     /** The address it listens on (with the port chosen for port 0). */
@@ -166,9 +198,9 @@ final class WebServer {
         return server.address();
     }
 
-    /** {@code http://HOST:PORT/}. */
+    /** {@code http://HOST:PORT/} or {@code https://HOST:PORT/}. */
     String url() {
-        return "http://" + server.hostPort() + "/";
+        return scheme + "://" + server.hostPort() + "/";
     }
 
     void stop() {
@@ -193,7 +225,15 @@ final class WebServer {
      * its route. Everything from the network passes here first.
      */
     static Route route(String method, String host, String rawPath) {
-        if (host == null || !LOOPBACK_HOST.matcher(host.trim()).matches()) {
+        return route(method, host, rawPath, true);
+    }
+
+    /**
+     * As {@link #route(String, String, String)}; {@code loopbackHost}: whether the {@code Host}
+     * must be a loopback one (a console on loopback; one elsewhere has TLS and logins).
+     */
+    static Route route(String method, String host, String rawPath, boolean loopbackHost) {
+        if (loopbackHost && (host == null || !LOOPBACK_HOST.matcher(host.trim()).matches())) {
             return Route.refused(403, "refused: Host " + oneLine(host) + " is not a loopback name or address; open the"
                     + " console as http://127.0.0.1:PORT/ or http://localhost:PORT/");
         }
@@ -256,7 +296,27 @@ final class WebServer {
             for (Map.Entry<String, String> h : SECURITY_HEADERS.entrySet()) {
                 ex.getResponseHeaders().set(h.getKey(), h.getValue());
             }
-            Route r = route(ex.getRequestMethod(), ex.getRequestHeaders().getFirst("Host"), ex.getRequestURI().getRawPath());
+            String authorization = ex.getRequestHeaders().getFirst("Authorization");
+            Access.Who who = access.who(authorization);
+            if (who == null) {
+                String[] sent = Access.basic(authorization);
+                if (authorization != null) {
+                    reporter.report(System.Logger.Level.WARNING, "web: login refused for " + Access.shown(sent)
+                            + " from " + ex.getRemoteAddress().getAddress().getHostAddress()
+                            + ": unknown user or wrong password");
+                }
+                ex.getResponseHeaders().set("WWW-Authenticate", Access.CHALLENGE);
+                reply(ex, 401, "text/plain; charset=utf-8", text("authentication required: log in as a user of the"
+                        + " console's htpasswd.file\n"));
+                return;
+            }
+            if (!who.view()) {
+                reply(ex, 403, "text/plain; charset=utf-8", text("refused: user " + oneLine(who.name()) + " may not"
+                        + " view the console (not in viewers)\n"));
+                return;
+            }
+            Route r = route(ex.getRequestMethod(), ex.getRequestHeaders().getFirst("Host"), ex.getRequestURI().getRawPath(),
+                    loopbackHost);
             switch (r.kind()) {
                 case REFUSED -> {
                     if (r.status() == 405) {
@@ -266,8 +326,8 @@ final class WebServer {
                     }
                     reply(ex, r.status(), "text/plain; charset=utf-8", text(r.message() + "\n"));
                 }
-                case PAGE -> page(ex, 200, Page.Form.NONE);
-                case ATTACH, DETACH -> post(ex, r.kind());
+                case PAGE -> page(ex, 200, Page.Form.NONE, who);
+                case ATTACH, DETACH -> post(ex, r.kind(), who);
                 case SCRIPT -> reply(ex, 200, "text/javascript; charset=utf-8", resource("console.js"));
                 case STYLE -> reply(ex, 200, "text/css; charset=utf-8", resource("console.css"));
                 case DEVICES, SINKS -> {
@@ -290,7 +350,7 @@ final class WebServer {
     }
 
     /** The page, with the CSRF cookie; {@code form} is a refused form to show again. */
-    private void page(HttpExchange ex, int status, Page.Form form) throws IOException {
+    private void page(HttpExchange ex, int status, Page.Form form, Access.Who who) throws IOException {
         Map<String, Object> devices = model.read("devices");
         Map<String, Object> sinks = model.read("sinks");
         Map<String, Object> types = model.read("keys");
@@ -309,14 +369,19 @@ final class WebServer {
         }
         ex.getResponseHeaders().set("Set-Cookie", COOKIE + "=" + token + "; SameSite=Strict; HttpOnly; Path=/");
         reply(ex, status, "text/html; charset=utf-8", text(Page.render(asMap(devices.get("model")),
-                list(asMap(sinks.get("model")).get("sinks")), keys, token, form)));
+                list(asMap(sinks.get("model")).get("sinks")), keys, token, form, who.control())));
     }
 
     /** A form's POST: checked (type, size, origin, token), then run, then 303 to the page or the page with the error. */
-    private void post(HttpExchange ex, Route.Kind kind) throws IOException {
+    private void post(HttpExchange ex, Route.Kind kind, Access.Who who) throws IOException {
+        if (!who.control()) {
+            reply(ex, 403, "text/plain; charset=utf-8", text("refused: user " + oneLine(who.name()) + " may view the"
+                    + " console but not control it (not in controllers)\n"));
+            return;
+        }
         String type = ex.getRequestHeaders().getFirst("Content-Type");
         Route refused = checkPost(type, ex.getRequestHeaders().getFirst("Content-Length"),
-                ex.getRequestHeaders().getFirst("Origin"), ex.getRequestHeaders().getFirst("Host"));
+                ex.getRequestHeaders().getFirst("Origin"), ex.getRequestHeaders().getFirst("Host"), scheme);
         if (refused != null) {
             reply(ex, refused.status(), "text/plain; charset=utf-8", text(refused.message() + "\n"));
             return;
@@ -364,7 +429,7 @@ final class WebServer {
         Page.Form failed = kind == Route.Kind.ATTACH
                 ? new Page.Form(form.first("device"), form.first("type"), values, message)
                 : new Page.Form("", "", Map.of(), message);
-        page(ex, status == 2 ? 400 : 500, failed);
+        page(ex, status == 2 ? 400 : 500, failed, who);
     }
 
     /**
@@ -373,6 +438,11 @@ final class WebServer {
      * http://HOST} (403); null when none.
      */
     static Route checkPost(String contentType, String contentLength, String origin, String host) {
+        return checkPost(contentType, contentLength, origin, host, "http");
+    }
+
+    /** As {@link #checkPost(String, String, String, String)} on a console served with {@code scheme}. */
+    static Route checkPost(String contentType, String contentLength, String origin, String host, String scheme) {
         String t = contentType == null ? "" : contentType.split(";", 2)[0].trim().toLowerCase(Locale.ROOT);
         if (!t.equals("application/x-www-form-urlencoded")) {
             return Route.refused(415, "unsupported form: Content-Type " + oneLine(contentType) + "; the console's"
@@ -389,8 +459,8 @@ final class WebServer {
                 return Route.refused(413, "the form is longer than " + FormBody.MAX_BYTES + " bytes");
             }
         }
-        if (origin != null && !origin.equalsIgnoreCase("http://" + host)) {
-            return Route.refused(403, "refused: Origin " + oneLine(origin) + " is not this console's (http://"
+        if (origin != null && !origin.equalsIgnoreCase(scheme + "://" + host)) {
+            return Route.refused(403, "refused: Origin " + oneLine(origin) + " is not this console's (" + scheme + "://"
                     + oneLine(host) + "); a page of another site cannot change Scanout");
         }
         return null;

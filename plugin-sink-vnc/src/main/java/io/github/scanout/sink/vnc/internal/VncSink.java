@@ -9,6 +9,7 @@ import io.github.scanout.api.sink.SinkClient;
 import io.github.scanout.api.sink.SinkNeeds;
 import io.github.scanout.api.sink.SinkOutput;
 import io.github.scanout.api.support.Reporter;
+import io.github.scanout.api.support.TlsFiles;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -50,7 +51,8 @@ final class VncSink {
         this.label = label;
         this.log = log;
         String password = options.passwordFile() == null ? null : readPassword(options, label, log);
-        SSLContext tls = options.tlsCert() == null ? null : TlsFiles.context(options.tlsCert(), options.tlsKey());
+        SSLContext tls = options.tlsCert() == null ? null : TlsFiles.context(options.tlsCert(), options.tlsKey(),
+                VncOptions.TLS_CERT, VncOptions.TLS_KEY, "vnc sink configuration");
         this.input = new InputGate(options.input(), label, options.device(), log);
         this.server = new VncServer(options, password, tls, screen, input, label, log);
         // a port the system picked is said at WARNING, the launcher's default level: it is the only place it shows

@@ -1,4 +1,4 @@
-package io.github.scanout.sink.vnc.internal;
+package io.github.scanout.api.support;
 
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -23,15 +23,16 @@ import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
 
 /**
- * The server's TLS identity from two PEM files, for VeNCrypt and wss://: {@code tls.cert} (the
- * certificate, then any intermediates) and {@code tls.key} (an unencrypted PKCS#8 private key,
+ * A server's TLS identity from two PEM files (the VNC sink's VeNCrypt and wss://, the web
+ * console's https): the certificate file (the certificate, then any intermediates) and the key
+ * file (an unencrypted PKCS#8 private key,
  * {@code -----BEGIN PRIVATE KEY-----}, RSA, EC or Ed25519), as the JDK's TLS takes them. The JDK
  * reads X.509 PEM itself; the key's base64 is decoded here (no PEM library: two regular
  * expressions do it).
  *
  * <p>Stateless; any thread.
  */
-final class TlsFiles {
+public final class TlsFiles {
     private TlsFiles() {}
 
     private static final Pattern PKCS8 = Pattern.compile(
@@ -41,26 +42,33 @@ final class TlsFiles {
     /**
      * The server-side TLS context of the files.
      *
-     * @throws IllegalArgumentException naming the key, the file and what is wrong
+     * @param cert the PEM certificate file
+     * @param key the PEM PKCS#8 key file
+     * @param certKey the configuration key that names {@code cert}, such as {@code tls.cert}
+     * @param keyKey the configuration key that names {@code key}, such as {@code tls.key}
+     * @param configuration what the keys configure, the start of every message, such as
+     *     {@code vnc sink configuration}
+     * @return the context
+     * @throws IllegalArgumentException one line: the configuration, the key, the file and what is wrong
      */
-    static SSLContext context(Path cert, Path key) {
+    public static SSLContext context(Path cert, Path key, String certKey, String keyKey, String configuration) {
         Collection<? extends Certificate> chain;
         try {
-            byte[] bytes = read(cert, VncOptions.TLS_CERT, 1 << 20);
+            byte[] bytes = read(cert, certKey, configuration, 1 << 20);
             chain = CertificateFactory.getInstance("X.509").generateCertificates(new ByteArrayInputStream(bytes));
         } catch (CertificateException e) {
-            throw new IllegalArgumentException("vnc sink configuration: " + VncOptions.TLS_CERT + "=" + cert
+            throw new IllegalArgumentException(configuration + ": " + certKey + "=" + cert
                     + " holds no PEM certificate (" + e.getMessage() + ")");
         }
         if (chain.isEmpty()) {
-            throw new IllegalArgumentException("vnc sink configuration: " + VncOptions.TLS_CERT + "=" + cert
+            throw new IllegalArgumentException(configuration + ": " + certKey + "=" + cert
                     + " holds no PEM certificate");
         }
-        String pem = new String(read(key, VncOptions.TLS_KEY, 1 << 20), StandardCharsets.US_ASCII);
+        String pem = new String(read(key, keyKey, configuration, 1 << 20), StandardCharsets.US_ASCII);
         Matcher m = PKCS8.matcher(pem);
         if (!m.find()) {
             Matcher other = OTHER_KEY.matcher(pem);
-            throw new IllegalArgumentException("vnc sink configuration: " + VncOptions.TLS_KEY + "=" + key + " holds "
+            throw new IllegalArgumentException(configuration + ": " + keyKey + "=" + key + " holds "
                     + (other.find() ? "a '" + other.group(1) + "'" : "no PEM private key")
                     + "; an unencrypted PKCS#8 key ('PRIVATE KEY') is needed: openssl pkcs8 -topk8 -nocrypt -in KEY -out KEY.pk8");
         }
@@ -68,7 +76,7 @@ final class TlsFiles {
         try {
             der = Base64.getMimeDecoder().decode(m.group(1));
         } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("vnc sink configuration: " + VncOptions.TLS_KEY + "=" + key
+            throw new IllegalArgumentException(configuration + ": " + keyKey + "=" + key
                     + " is not valid base64 PEM");
         }
         PrivateKey privateKey = null;
@@ -81,13 +89,13 @@ final class TlsFiles {
             }
         }
         if (privateKey == null) {
-            throw new IllegalArgumentException("vnc sink configuration: " + VncOptions.TLS_KEY + "=" + key
+            throw new IllegalArgumentException(configuration + ": " + keyKey + "=" + key
                     + " is not an RSA, EC or Ed25519 PKCS#8 key");
         }
         X509Certificate leaf = (X509Certificate) chain.iterator().next();
         if (!leaf.getPublicKey().getAlgorithm().equals(privateKey.getAlgorithm())
                 && !(leaf.getPublicKey().getAlgorithm().startsWith("Ed") && privateKey.getAlgorithm().startsWith("Ed"))) {
-            throw new IllegalArgumentException("vnc sink configuration: " + VncOptions.TLS_KEY + "=" + key + " is an "
+            throw new IllegalArgumentException(configuration + ": " + keyKey + "=" + key + " is an "
                     + privateKey.getAlgorithm() + " key but " + cert + " holds an " + leaf.getPublicKey().getAlgorithm()
                     + " certificate; they must be a pair");
         }
@@ -102,20 +110,20 @@ final class TlsFiles {
             context.init(kmf.getKeyManagers(), null, null);
             return context;
         } catch (GeneralSecurityException | IOException e) {
-            throw new IllegalArgumentException("vnc sink configuration: " + VncOptions.TLS_CERT + "=" + cert + " and "
-                    + VncOptions.TLS_KEY + "=" + key + " cannot be used for TLS: " + e.getMessage());
+            throw new IllegalArgumentException(configuration + ": " + certKey + "=" + cert + " and "
+                    + keyKey + "=" + key + " cannot be used for TLS: " + e.getMessage());
         }
     }
 
-    private static byte[] read(Path file, String key, int max) {
+    private static byte[] read(Path file, String key, String configuration, int max) {
         try {
             if (Files.size(file) > max) {
-                throw new IllegalArgumentException("vnc sink configuration: " + key + "=" + file + " is over " + max
+                throw new IllegalArgumentException(configuration + ": " + key + "=" + file + " is over " + max
                         + " bytes; it should hold PEM text");
             }
             return Files.readAllBytes(file);
         } catch (IOException e) {
-            throw new IllegalArgumentException("vnc sink configuration: " + key + "=" + file + " cannot be read ("
+            throw new IllegalArgumentException(configuration + ": " + key + "=" + file + " cannot be read ("
                     + e.getClass().getSimpleName() + ": " + e.getMessage() + ")");
         }
     }

@@ -87,16 +87,16 @@ final class CaptureLoop implements Runnable {
 
     /** {@link #acquire} for the cursor tracker, made once (a method reference made per tick is garbage per tick). */
     /**
-     * The cursor's poll: watched for stalls from when the primary's poll returned (one clock
-     * reading less a tick; early by the change check, which no stall timeout of seconds notices).
+     * The cursor's poll: watched for stalls from the tick's start (one clock reading less a tick;
+     * early by the primary's poll and the change check, which no stall timeout of seconds notices).
      */
-    private final CursorTracker.Acquire acquirer = (plane, consistent) -> acquire(plane, consistent, this.acquiredAt);
+    private final CursorTracker.Acquire acquirer = (plane, consistent) -> acquire(plane, consistent, this.tickStart);
     /** The change check's cost is sampled on one tick in {@code CHECK_SAMPLE_MASK + 1} (a clock reading each). */
     private static final int CHECK_SAMPLE_MASK = 15;
     /** Ticks with a primary plane, for the sampling of the change check's cost. Capture thread only. */
     private int ticks;
-    /** When the last {@link #acquire} returned (nanoTime). Capture thread only. */
-    private long acquiredAt;
+    /** When the current tick started (nanoTime). Capture thread only. */
+    private long tickStart;
 
     @Inject
     CaptureLoop(PipelineSetup setup, Clock clock, LoopSignal signal, StallWatch stall, SourceSelector selector,
@@ -436,6 +436,7 @@ final class CaptureLoop implements Runnable {
     /** Polls once; returns the deadline of the next poll. */
     private long tick() throws DeviceException {
         long start = clock.nanoTime();
+        tickStart = start;
         rate.tickBegins();
         stats.polls.increment();
         boolean consistent = fanout.wantsConsistent();
@@ -448,10 +449,10 @@ final class CaptureLoop implements Runnable {
             return rate.next(start, false, fanout.caughtUp());
         }
         PlaneBuffer live = got.get();
-        // the moment of capture (when the acquire returned), also the start of the change check:
-        // the clock is read as seldom as it can be (an unchanged poll is a few hundred
-        // nanoseconds, one reading some twenty)
-        long captureNanos = acquiredAt;
+        // the moment of capture: the tick's start, microseconds before the plane was in hand (the
+        // clock is read as seldom as it can be: an unchanged poll is a few hundred nanoseconds,
+        // one reading some forty on a virtual machine's clock)
+        long captureNanos = start;
         boolean published = false;
         long deferredTo = 0;
         try {
@@ -549,7 +550,8 @@ final class CaptureLoop implements Runnable {
 
     /**
      * Acquires a plane from the session, watched for stalls from {@code now} (the caller's reading
-     * of the clock); {@link #acquiredAt} is when it returned.
+     * of the clock). Its end is timed only after a watcher found it (or the poll before it)
+     * stalled: an unchanged tick reads the clock once.
      */
     private Optional<PlaneBuffer> acquire(PlaneType plane, boolean consistent, long now) throws DeviceException {
         SourceSelector.Choice c = choice;
@@ -560,9 +562,7 @@ final class CaptureLoop implements Runnable {
         } catch (RuntimeException | LinkageError e) {
             throw new DeviceException("the " + c.type() + " plane source threw " + e, e);
         } finally {
-            long end = clock.nanoTime();
-            acquiredAt = end;
-            long took = stall.exit(end);
+            long took = stall.exitPoll();
             if (took > stallNanos) {
                 force = true;
                 log.clear("stalled");

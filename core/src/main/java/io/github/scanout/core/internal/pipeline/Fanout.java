@@ -196,10 +196,10 @@ final class Fanout implements RateController.Demand {
      * longer than the stall timeout, tells every sink once.
      */
     void checkStall() {
-        long running = stall.runningNanos();
-        if (running <= setup.options().stallTimeout().toNanos()) {
+        if (!stall.overdue(setup.options().stallTimeout().toNanos())) {
             return;
         }
+        long running = stall.runningNanos();
         String reason = "device " + setup.name() + " has not answered for " + TimeUnit.NANOSECONDS.toMillis(running)
                 + " ms (" + stall.call() + " is blocked); the picture resumes if it answers";
         synchronized (lock) {

@@ -145,7 +145,7 @@ public final class PipelineEngine {
         if (closed) {
             return PipelineState.CLOSED;
         }
-        if (stall.runningNanos() > setup.options().stallTimeout().toNanos()) {
+        if (stall.overdue(setup.options().stallTimeout().toNanos())) {
             return PipelineState.STALLED;
         }
         return loop.state();

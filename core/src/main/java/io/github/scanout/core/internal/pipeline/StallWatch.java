@@ -19,12 +19,14 @@ import jakarta.inject.Inject;
 final class StallWatch {
     private static final VarHandle SINCE;
     private static final VarHandle PLANE;
+    private static final VarHandle NOTICED;
 
     static {
         try {
             MethodHandles.Lookup l = MethodHandles.lookup();
             SINCE = l.findVarHandle(StallWatch.class, "since", long.class);
             PLANE = l.findVarHandle(StallWatch.class, "plane", int.class);
+            NOTICED = l.findVarHandle(StallWatch.class, "noticed", long.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
@@ -36,6 +38,11 @@ final class StallWatch {
     private volatile String what = "";
     /** The plane being polled ({@link #enterPoll}), its index in {@link #polls}; -1 for other calls. */
     private volatile int plane = -1;
+    /**
+     * The start of a call a watcher found {@linkplain #overdue overdue}, 0 when none: the end of
+     * that call (or, when the watcher looked just as it ended, of the next poll) is timed.
+     */
+    private volatile long noticed;
     /** What polling each plane is called in messages ({@link #pollNames}). */
     private volatile String[] polls = new String[0];
 
@@ -68,6 +75,35 @@ final class StallWatch {
         SINCE.setRelease(this, now | 1L);
     }
 
+    /**
+     * Leaves a poll without reading the clock (an unchanged tick reads it once, at its start).
+     *
+     * @return 0, or when a watcher found a call {@linkplain #overdue overdue} since the last exit,
+     *     the nanoseconds from that call's start until now (the clock is read then only)
+     */
+    long exitPoll() {
+        SINCE.setRelease(this, 0L);
+        long n = (long) NOTICED.getOpaque(this);
+        if (n == 0) {
+            return 0;
+        }
+        NOTICED.setRelease(this, 0L);
+        return clock.nanoTime() - n;
+    }
+
+    /**
+     * For watchers: whether the call running now has run longer than {@code limitNanos}; if so
+     * it is noted, so that its end is timed ({@link #exitPoll}).
+     */
+    boolean overdue(long limitNanos) {
+        long s = since;
+        if (s == 0 || clock.nanoTime() - s <= limitNanos) {
+            return false;
+        }
+        noticed = s;
+        return true;
+    }
+
     /** @return how long the call took, in nanoseconds */
     long exit() {
         return exit(clock.nanoTime());
@@ -77,6 +113,7 @@ final class StallWatch {
     long exit(long now) {
         long s = (long) SINCE.getOpaque(this);
         SINCE.setRelease(this, 0L);
+        noticed = 0;
         return s == 0 ? 0 : now - s;
     }
 

@@ -23,11 +23,26 @@ class StallWatchTest {
 
         assertThat(watch.call()).isEqualTo("acquiring the cursor plane (region)");
         assertThat(watch.runningNanos()).isEqualTo(7_000);
-        assertThat(watch.exit(entered + 9_000)).as("the caller's reading of the end").isEqualTo(9_000);
+        assertThat(watch.exitPoll()).as("nobody found it overdue: its end is not timed").isZero();
         assertThat(watch.runningNanos()).as("nothing running").isZero();
 
         watch.enterPoll(0, clock.now);
         assertThat(watch.call()).isEqualTo("acquiring the primary plane (region)");
+    }
+
+    @Test
+    void aPollAWatcherFoundOverdueIsTimedAtItsEnd() {
+        long entered = clock.now;
+        watch.enterPoll(0, entered);
+        clock.now += 3_000;
+        assertThat(watch.overdue(5_000)).as("within the limit").isFalse();
+        clock.now += 4_000;
+        assertThat(watch.overdue(5_000)).isTrue();
+        clock.now += 1_000;
+
+        assertThat(watch.exitPoll()).isEqualTo(8_000);
+        watch.enterPoll(0, clock.now);
+        assertThat(watch.exitPoll()).as("the notice is used once").isZero();
     }
 
     @Test

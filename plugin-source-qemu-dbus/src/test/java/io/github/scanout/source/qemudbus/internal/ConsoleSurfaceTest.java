@@ -1,0 +1,161 @@
+package io.github.scanout.source.qemudbus.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.github.scanout.api.DrmFormat;
+import io.github.scanout.api.support.ConditionLog;
+import io.github.scanout.testsupport.RecordingReporter;
+import java.nio.ByteBuffer;
+import org.freedesktop.dbus.types.UInt32;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The checks on QEMU's Listener messages with crafted messages: what a good {@code Scanout} and
+ * {@code Update} write, and that each broken rule is one line naming the message and the field,
+ * changes nothing, and leaves the surface usable for the next message.
+ */
+class ConsoleSurfaceTest {
+
+    static final long XRGB = 0x20020888L;
+
+    final ByteBuffer memory = ByteBuffer.allocate(64 * 1024);
+    final ConsoleSurface surface = new ConsoleSurface(memory);
+
+    static byte[] filled(int n, int value) {
+        byte[] b = new byte[n];
+        java.util.Arrays.fill(b, (byte) value);
+        return b;
+    }
+
+    @Test
+    void aScanoutBecomesThePlaneAndItsBytes() throws Exception {
+        byte[] data = new byte[16 * 4 * 8];
+        for (int i = 0; i < data.length; i++) {
+            data[i] = (byte) i;
+        }
+        surface.scanout(16, 8, 64, XRGB, data);
+        assertThat(surface.plane()).isEqualTo(new ConsoleSurface.Plane(DrmFormat.XRGB8888, 16, 8, 64));
+        assertThat(surface.plane().size()).isEqualTo(512);
+        byte[] back = new byte[data.length];
+        memory.get(0, back);
+        assertThat(back).isEqualTo(data);
+    }
+
+    @Test
+    void anUpdateWritesItsRectangleOnly() throws Exception {
+        surface.scanout(16, 8, 80, XRGB, filled(80 * 8, 0)); // stride with padding
+        // 2 x 3 pixels at (5, 4), rows packed as QEMU 7.2 sends them
+        surface.update(5, 4, 2, 3, 8, XRGB, filled(8 * 3, 0x7f));
+        for (int y = 0; y < 8; y++) {
+            for (int x = 0; x < 20; x++) { // the padding too
+                boolean inside = x >= 5 && x < 7 && y >= 4 && y < 7;
+                assertThat(memory.get(y * 80 + x * 4)).as("pixel %d,%d", x, y).isEqualTo((byte) (inside ? 0x7f : 0));
+            }
+        }
+        assertThat(surface.counts()).containsExactly(2, 0);
+    }
+
+    @Test
+    void everyPixmanFormatScanoutShowsMapsToItsDrmFormat() throws Exception {
+        long[][] formats = {
+            {0x20020888L, DrmFormat.XRGB8888.fourcc()}, {0x20028888L, DrmFormat.ARGB8888.fourcc()},
+            {0x20030888L, DrmFormat.XBGR8888.fourcc()}, {0x20038888L, DrmFormat.ABGR8888.fourcc()},
+            {0x18020888L, DrmFormat.RGB888.fourcc()}, {0x18030888L, DrmFormat.BGR888.fourcc()},
+            {0x10020565L, DrmFormat.RGB565.fourcc()}, {0x20020aaaL, DrmFormat.XRGB2101010.fourcc()},
+            {0x20030aaaL, DrmFormat.XBGR2101010.fourcc()},
+        };
+        for (long[] f : formats) {
+            DrmFormat drm = new DrmFormat((int) f[1]);
+            int stride = 4 * drm.bytesPerPixel();
+            surface.scanout(4, 2, stride, f[0], new byte[stride * 2]);
+            assertThat(surface.plane().format()).as(PixmanFormat.describe(f[0])).isEqualTo(drm);
+        }
+    }
+
+    /** A refusal: one line naming the message and the field, and the surface as before. */
+    void refused(ThrowingCall call, String message, String field, String text) throws Exception {
+        ConsoleSurface.Plane before = surface.plane();
+        byte[] bytesBefore = new byte[memory.capacity()];
+        memory.get(0, bytesBefore);
+        long refusedBefore = surface.counts()[1];
+        assertThatThrownBy(call::run).isInstanceOf(QemuMessageException.class)
+            .hasMessageStartingWith("QEMU " + message + " refused: " + field + " ")
+            .hasMessageContaining(text)
+            .satisfies(e -> assertThat(((QemuMessageException) e).field()).isEqualTo(field))
+            .satisfies(e -> assertThat(e.getMessage()).doesNotContain("\n"));
+        assertThat(surface.plane()).isEqualTo(before);
+        byte[] bytesAfter = new byte[memory.capacity()];
+        memory.get(0, bytesAfter);
+        assertThat(bytesAfter).isEqualTo(bytesBefore);
+        assertThat(surface.counts()[1]).isEqualTo(refusedBefore + 1);
+    }
+
+    interface ThrowingCall {
+        void run() throws Exception;
+    }
+
+    @Test
+    void scanoutRulesEachRefuseOneField() throws Exception {
+        surface.scanout(4, 4, 16, XRGB, filled(64, 1));
+        refused(() -> surface.scanout(0, 4, 16, XRGB, new byte[64]), "Scanout", "width", "is not 1 to 16384");
+        refused(() -> surface.scanout(16385, 1, 65540, XRGB, new byte[0]), "Scanout", "width", "16385 is not 1 to 16384");
+        refused(() -> surface.scanout(4, 0xFFFF_FFFFL, 16, XRGB, new byte[0]), "Scanout", "height", "4294967295");
+        refused(() -> surface.scanout(4, 4, 16, 0x08018000L, new byte[64]), "Scanout", "pixman format",
+            "0x8018000 is not one Scanout shows: expected 0x20020888 (x8r8g8b8)");
+        refused(() -> surface.scanout(4, 4, 15, XRGB, new byte[60]), "Scanout", "stride",
+            "15 is below width x bytes per pixel (16 for 4 x XR24");
+        refused(() -> surface.scanout(4, 4, (1 << 20) + 4, XRGB, new byte[0]), "Scanout", "stride", "is more than 1048576");
+        refused(() -> surface.scanout(16384, 16384, 65536, XRGB, new byte[0]), "Scanout", "stride x height",
+            "1073741824 is more than the 65536 bytes the console's region holds");
+        refused(() -> surface.scanout(4, 4, 16, XRGB, new byte[63]), "Scanout", "data length", "63 is not stride x height (64)");
+        refused(() -> surface.scanout(4, 4, 16, XRGB, null), "Scanout", "data length", "0 is not stride x height (64)");
+        // still usable
+        surface.scanout(2, 2, 8, XRGB, filled(16, 2));
+        assertThat(surface.plane()).isEqualTo(new ConsoleSurface.Plane(DrmFormat.XRGB8888, 2, 2, 8));
+    }
+
+    @Test
+    void updateRulesEachRefuseOneField() throws Exception {
+        refused(() -> surface.update(0, 0, 1, 1, 4, XRGB, new byte[4]), "Update", "rectangle", "no Scanout before it");
+        surface.scanout(8, 4, 32, XRGB, filled(128, 1));
+        refused(() -> surface.update(0, 0, 1, 1, 4, 0x20028888L, new byte[4]), "Update", "pixman format",
+            "0x20028888 (a8r8g8b8) differs from the scanout's 0x20020888 (x8r8g8b8)");
+        refused(() -> surface.update(-1, 0, 1, 1, 4, XRGB, new byte[4]), "Update", "x", "-1 is negative");
+        refused(() -> surface.update(0, -2, 1, 1, 4, XRGB, new byte[4]), "Update", "y", "-2 is negative");
+        refused(() -> surface.update(0, 0, -1, 1, 4, XRGB, new byte[4]), "Update", "width", "is negative");
+        refused(() -> surface.update(0, 0, 1, Integer.MIN_VALUE, 4, XRGB, new byte[4]), "Update", "height", "is negative");
+        refused(() -> surface.update(7, 0, 2, 1, 8, XRGB, new byte[8]), "Update", "x + width", "9 is more than the scanout's width 8");
+        refused(() -> surface.update(0, Integer.MAX_VALUE, 1, Integer.MAX_VALUE, 4, XRGB, new byte[4]), "Update",
+            "y + height", "4294967294 is more than the scanout's height 4");
+        refused(() -> surface.update(0, 0, 2, 1, 7, XRGB, new byte[7]), "Update", "stride", "7 is below width x bytes per pixel (8");
+        refused(() -> surface.update(0, 0, 2, 2, 8, XRGB, new byte[15]), "Update", "data length", "15 is not stride x height (16)");
+        surface.disable();
+        assertThat(surface.plane()).isNull();
+        refused(() -> surface.update(0, 0, 1, 1, 4, XRGB, new byte[4]), "Update", "rectangle", "or after Disable");
+    }
+
+    @Test
+    void nothingIsWrittenAfterClose() throws Exception {
+        surface.scanout(2, 2, 8, XRGB, filled(16, 3));
+        surface.close();
+        surface.scanout(2, 2, 8, XRGB, filled(16, 9));
+        assertThat(memory.get(0)).isEqualTo((byte) 3);
+        assertThat(surface.plane()).isNull();
+    }
+
+    @Test
+    void theListenerReportsARefusalOnceAndGoesOn() throws Exception {
+        RecordingReporter lines = new RecordingReporter();
+        SurfaceListener listener = new SurfaceListener("qemu-dbus:qmp:/q.sock", surface, ConditionLog.once(lines));
+        UInt32 four = new UInt32(4);
+        listener.Scanout(four, four, new UInt32(15), new UInt32(XRGB), new byte[60]);
+        listener.Scanout(four, four, new UInt32(15), new UInt32(XRGB), new byte[60]);
+        listener.Scanout(four, four, new UInt32(16), new UInt32(XRGB), filled(64, 5));
+        listener.Update(1, 1, 1, 1, four, new UInt32(XRGB), filled(4, 6));
+        assertThat(lines.lines()).hasSize(1);
+        assertThat(lines.lines().get(0)).contains("qemu-dbus:qmp:/q.sock: QEMU Scanout refused: stride 15 is below");
+        assertThat(memory.get(16 + 4)).isEqualTo((byte) 6);
+        assertThat(surface.counts()).containsExactly(2, 2);
+    }
+}

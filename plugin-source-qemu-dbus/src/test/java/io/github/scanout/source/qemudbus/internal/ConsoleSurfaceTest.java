@@ -135,6 +135,69 @@ class ConsoleSurfaceTest {
         refused(() -> surface.update(0, 0, 1, 1, 4, XRGB, new byte[4]), "Update", "rectangle", "or after Disable");
     }
 
+    /**
+     * QEMU 7.2 switches modes without a Scanout (measured: SeaBIOS's 640 x 480 to 720 x 400 text
+     * arrives as 720 x 16 Updates): an Update that does not fit reads the console's size.
+     */
+    @Test
+    void anUpdateBeyondTheScanoutSwitchesToTheConsolesSize() throws Exception {
+        long[] console = {24, 4};
+        int[] asked = {0};
+        ConsoleSurface switching = new ConsoleSurface(memory, () -> {
+            asked[0]++;
+            return console.clone();
+        });
+        switching.scanout(16, 8, 64, XRGB, filled(512, 9));
+        switching.update(0, 0, 2, 2, 8, XRGB, filled(16, 1));
+        assertThat(asked[0]).as("an Update that fits asks nothing").isZero();
+
+        switching.update(20, 0, 4, 1, 16, XRGB, filled(16, 5)); // x + width 24 > 16
+        assertThat(switching.plane()).isEqualTo(new ConsoleSurface.Plane(DrmFormat.XRGB8888, 24, 4, 96));
+        assertThat(switching.switches()).isEqualTo(1);
+        assertThat(memory.get(20 * 4)).isEqualTo((byte) 5);
+        assertThat(memory.get(0)).as("the rest is black until drawn").isEqualTo((byte) 0);
+        assertThat(memory.get(96 * 4 - 1)).isEqualTo((byte) 0);
+
+        // the console's size does not hold the rectangle: refused as before, nothing switched
+        byte[] before = new byte[memory.capacity()];
+        memory.get(0, before);
+        assertThatThrownBy(() -> switching.update(0, 3, 1, 2, 4, XRGB, new byte[8])).isInstanceOf(QemuMessageException.class)
+            .hasMessage("QEMU Update refused: y + height 5 is more than the scanout's height 4");
+        // a bad Update on a size that would switch switches nothing
+        console[0] = 32;
+        assertThatThrownBy(() -> switching.update(28, 0, 4, 1, 16, XRGB, new byte[15])).isInstanceOf(QemuMessageException.class)
+            .hasMessage("QEMU Update refused: data length 15 is not stride x height (16)");
+        assertThat(switching.plane().width()).isEqualTo(24);
+        byte[] after = new byte[memory.capacity()];
+        memory.get(0, after);
+        assertThat(after).isEqualTo(before);
+        // hostile sizes are checked like a Scanout's
+        for (long[] bad : new long[][] {{0, 4}, {16385, 4}, {40, -1}, {65536, 16384}}) {
+            console[0] = bad[0];
+            console[1] = bad[1];
+            assertThatThrownBy(() -> switching.update(30, 0, 4, 1, 16, XRGB, new byte[16]))
+                .isInstanceOf(QemuMessageException.class).hasMessageContaining("x + width 34 is more than");
+        }
+        assertThat(switching.switches()).isEqualTo(1);
+        // another format on the same size switches too (a 16-bit mode)
+        console[0] = 24;
+        console[1] = 4;
+        switching.update(0, 0, 1, 1, 2, 0x10020565L, new byte[] {1, 2});
+        assertThat(switching.plane()).isEqualTo(new ConsoleSurface.Plane(DrmFormat.RGB565, 24, 4, 48));
+    }
+
+    @Test
+    void aConsoleSizeThatFailsRefusesTheUpdateOnly() throws Exception {
+        ConsoleSurface failing = new ConsoleSurface(memory, () -> {
+            throw new java.io.IOException("QEMU did not tell the size of console 0: Not Connected");
+        });
+        failing.scanout(4, 4, 16, XRGB, new byte[64]);
+        assertThatThrownBy(() -> failing.update(4, 0, 1, 1, 4, XRGB, new byte[4])).isInstanceOf(QemuMessageException.class)
+            .hasMessage("QEMU Update refused: x + width 5 is more than the scanout's width 4");
+        failing.update(3, 3, 1, 1, 4, XRGB, new byte[4]);
+        assertThat(failing.counts()).containsExactly(2, 1);
+    }
+
     @Test
     void nothingIsWrittenAfterClose() throws Exception {
         surface.scanout(2, 2, 8, XRGB, filled(16, 3));

@@ -12,7 +12,8 @@ import org.freedesktop.dbus.types.UInt32;
 /**
  * Fuzzes the checks on QEMU's Listener messages: a sequence of {@code Scanout}, {@code Update},
  * {@code Disable}, {@code MouseSet} and {@code CursorDefine} calls, with every argument from the
- * input, through {@link SurfaceListener} into a {@link ConsoleSurface} over 256 KiB.
+ * input, through {@link SurfaceListener} into a {@link ConsoleSurface} over 256 KiB whose
+ * console size (asked when an Update does not fit the scanout) comes from the input too.
  *
  * <p>Input: per call a selector byte, then the call's arguments as u32s (signed for
  * {@code Update}'s x, y, width and height) and the data: a u16 length biased towards the
@@ -31,7 +32,8 @@ class ListenerMessagesFuzzTest {
     @FuzzTest(maxDuration = "30s")
     void messages(byte[] input) {
         FuzzBytes in = new FuzzBytes(input);
-        ConsoleSurface surface = new ConsoleSurface(ByteBuffer.allocate(MEMORY));
+        // the console's size, asked when an Update does not fit, is QEMU's answer too
+        ConsoleSurface surface = new ConsoleSurface(ByteBuffer.allocate(MEMORY), () -> new long[] {small(in), small(in)});
         RecordingReporter lines = new RecordingReporter();
         SurfaceListener listener = new SurfaceListener("fuzz", surface, ConditionLog.once(lines));
         long framed = 0;

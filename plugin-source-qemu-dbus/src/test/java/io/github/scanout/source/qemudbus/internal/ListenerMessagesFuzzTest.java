@@ -40,10 +40,10 @@ class ListenerMessagesFuzzTest {
         long disables = 0;
         for (int calls = 0; calls < 16 && in.hasMore(); calls++) {
             switch (in.u8() % 5) {
-                case 0 -> {
-                    long w = small(in);
-                    long h = small(in);
-                    long stride = small(in);
+                case 0 -> { // u: dbus-java hands 0 to 2^32 - 1
+                    long w = small(in) & 0xFFFF_FFFFL;
+                    long h = small(in) & 0xFFFF_FFFFL;
+                    long stride = small(in) & 0xFFFF_FFFFL;
                     long format = in.pick(0x20020888L, 0x10020565L, 0x18020888L, Integer.toUnsignedLong(in.u32()));
                     listener.Scanout(new UInt32(w), new UInt32(h), new UInt32(stride), new UInt32(format),
                         data(in, stride * h));
@@ -54,7 +54,7 @@ class ListenerMessagesFuzzTest {
                     int y = (int) small(in);
                     int w = (int) small(in);
                     int h = (int) small(in);
-                    long stride = small(in);
+                    long stride = small(in) & 0xFFFF_FFFFL;
                     long format = in.pick(0x20020888L, Integer.toUnsignedLong(in.u32()));
                     listener.Update(x, y, w, h, new UInt32(stride), new UInt32(format), data(in, stride * (long) h));
                     framed++;

@@ -35,6 +35,22 @@ public final class QemuDbusDeviceProvider implements DeviceProvider {
         this.reporter = Objects.requireNonNull(reporter, "reporter");
     }
 
+    /**
+     * The launcher's check of a spec before the framework starts ({@code Scanout-Spec-Check} in
+     * this bundle's manifest): opens nothing.
+     *
+     * @param spec a {@code qemu-dbus:} spec
+     * @return null for a spec of the right form, else the one line that says what is wrong
+     */
+    public static String check(String spec) {
+        try {
+            QemuDbusSpec.parse(spec);
+            return null;
+        } catch (DeviceException e) {
+            return e.getMessage();
+        }
+    }
+
     @Override
     public String scheme() {
         return QemuDbusSpec.SCHEME;

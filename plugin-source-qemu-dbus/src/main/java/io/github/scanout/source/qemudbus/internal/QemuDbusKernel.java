@@ -91,7 +91,8 @@ final class QemuDbusKernel extends ForwardingKernel {
                 closeAll(connection, null, name);
             });
             return new OpenDevice(kernel, deviceFd, gone);
-        } catch (IOException | DBusException | RuntimeException e) {
+        } catch (IOException | DBusException | RuntimeException | LinkageError e) {
+            // LinkageError: junixsocket's native library did not load (an unsupported platform)
             DeviceException failure = e instanceof DeviceException d && d.getMessage().startsWith(name)
                 ? d : new DeviceException(name + ": " + QmpMessage.oneLine(String.valueOf(e.getMessage())), e);
             closeAll(opened, failure, name);

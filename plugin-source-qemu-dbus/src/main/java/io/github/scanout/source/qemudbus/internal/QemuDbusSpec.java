@@ -29,14 +29,14 @@ record QemuDbusSpec(Path qmp, int console) {
     static QemuDbusSpec parse(String spec) throws DeviceException {
         String prefix = SCHEME + ":qmp:";
         if (!spec.regionMatches(true, 0, prefix, 0, prefix.length())) {
-            throw new DeviceException("--device '" + spec + "' is not a qemu-dbus device: " + FORM);
+            throw new DeviceException("spec '" + spec + "' is not a qemu-dbus device: " + FORM);
         }
         String rest = spec.substring(prefix.length());
         int q = rest.indexOf('?');
         String path = q < 0 ? rest : rest.substring(0, q);
         String query = q < 0 ? "" : rest.substring(q + 1);
         if (!path.startsWith("/") || path.length() > MAX_PATH || path.indexOf('\0') >= 0) {
-            throw new DeviceException("--device '" + spec + "': the QMP socket '" + path + "' is not an absolute path of"
+            throw new DeviceException("spec '" + spec + "': the QMP socket '" + path + "' is not an absolute path of"
                 + " at most " + MAX_PATH + " characters: " + FORM);
         }
         Map<String, String> options = new LinkedHashMap<>();
@@ -44,16 +44,16 @@ record QemuDbusSpec(Path qmp, int console) {
             int eq = pair.indexOf('=');
             String key = eq < 0 ? pair : pair.substring(0, eq);
             if (KEYS.stream().noneMatch(k -> k.name().equals(key))) {
-                throw new DeviceException("--device '" + spec + "': unknown option '" + key + "': " + FORM);
+                throw new DeviceException("spec '" + spec + "': unknown option '" + key + "': " + FORM);
             }
             if (eq < 0) {
-                throw new DeviceException("--device '" + spec + "': option '" + key + "' has no value: " + FORM);
+                throw new DeviceException("spec '" + spec + "': option '" + key + "' has no value: " + FORM);
             }
             if (options.put(key, pair.substring(eq + 1)) != null) {
-                throw new DeviceException("--device '" + spec + "': option '" + key + "' is given twice");
+                throw new DeviceException("spec '" + spec + "': option '" + key + "' is given twice");
             }
         }
-        ConfigReader r = new ConfigReader("--device '" + spec + "'", KEYS, options);
+        ConfigReader r = new ConfigReader("spec '" + spec + "'", KEYS, options);
         try {
             r.check();
         } catch (ConfigException e) {

@@ -29,28 +29,28 @@ class QemuDbusSpecTest {
     @Test
     void eachMistakeIsOneLineNamingTheSpec() {
         String form = "expected qemu-dbus:qmp:/path/to/qmp.sock?console=N";
-        refused("qemu-dbus:unix:/q", "--device 'qemu-dbus:unix:/q' is not a qemu-dbus device: " + form);
-        refused("qemu-dbus:qmp:q.sock", "--device 'qemu-dbus:qmp:q.sock': the QMP socket 'q.sock' is not an absolute"
+        refused("qemu-dbus:unix:/q", "spec 'qemu-dbus:unix:/q' is not a qemu-dbus device: " + form);
+        refused("qemu-dbus:qmp:q.sock", "spec 'qemu-dbus:qmp:q.sock': the QMP socket 'q.sock' is not an absolute"
             + " path of at most 107 characters: " + form);
         String longPath = "/" + "a".repeat(107);
-        refused("qemu-dbus:qmp:" + longPath, "--device 'qemu-dbus:qmp:" + longPath + "': the QMP socket '" + longPath
+        refused("qemu-dbus:qmp:" + longPath, "spec 'qemu-dbus:qmp:" + longPath + "': the QMP socket '" + longPath
             + "' is not an absolute path of at most 107 characters: " + form);
-        refused("qemu-dbus:qmp:/q?head=1", "--device 'qemu-dbus:qmp:/q?head=1': unknown option 'head': " + form);
-        refused("qemu-dbus:qmp:/q?Console=1", "--device 'qemu-dbus:qmp:/q?Console=1': unknown option 'Console': " + form);
-        refused("qemu-dbus:qmp:/q?console", "--device 'qemu-dbus:qmp:/q?console': option 'console' has no value: " + form);
+        refused("qemu-dbus:qmp:/q?head=1", "spec 'qemu-dbus:qmp:/q?head=1': unknown option 'head': " + form);
+        refused("qemu-dbus:qmp:/q?Console=1", "spec 'qemu-dbus:qmp:/q?Console=1': unknown option 'Console': " + form);
+        refused("qemu-dbus:qmp:/q?console", "spec 'qemu-dbus:qmp:/q?console': option 'console' has no value: " + form);
         refused("qemu-dbus:qmp:/q?console=1&console=2",
-            "--device 'qemu-dbus:qmp:/q?console=1&console=2': option 'console' is given twice");
+            "spec 'qemu-dbus:qmp:/q?console=1&console=2': option 'console' is given twice");
         assertThatThrownBy(() -> QemuDbusSpec.parse("qemu-dbus:qmp:/q?console=x")).isInstanceOf(DeviceException.class)
-            .hasMessageStartingWith("--device 'qemu-dbus:qmp:/q?console=x': console = 'x' is refused: ")
+            .hasMessageStartingWith("spec 'qemu-dbus:qmp:/q?console=x': console = 'x' is refused: ")
             .hasMessageContaining("0 to 255");
         assertThatThrownBy(() -> QemuDbusSpec.parse("qemu-dbus:qmp:/q?console=256")).isInstanceOf(DeviceException.class)
-            .hasMessageStartingWith("--device 'qemu-dbus:qmp:/q?console=256': console = '256' is refused: ");
+            .hasMessageStartingWith("spec 'qemu-dbus:qmp:/q?console=256': console = '256' is refused: ");
     }
 
     @Test
     void coreFindsTheSchemeThroughServiceLoader() {
         assertThat(new Devices().schemes()).contains("qemu-dbus");
         assertThatThrownBy(() -> new Devices().open("qemu-dbus:qmp:/q?x=1")).isInstanceOf(DeviceException.class)
-            .hasMessageStartingWith("--device 'qemu-dbus:qmp:/q?x=1': unknown option 'x'");
+            .hasMessageStartingWith("spec 'qemu-dbus:qmp:/q?x=1': unknown option 'x'");
     }
 }

@@ -1,0 +1,125 @@
+package io.github.scanout.runtime;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.github.scanout.testsupport.ChildProcesses;
+import java.awt.image.BufferedImage;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import javax.imageio.ImageIO;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The distribution reads a real QEMU's D-Bus display (issue 21): {@code scanout run --device
+ * qemu-dbus:qmp:SOCK} with a file sink writes PNGs of SeaBIOS's screen (QEMU 7.2 from Debian,
+ * {@code -machine pc -device VGA -display dbus,p2p=yes}, no disk, so SeaBIOS draws its text
+ * screen and stops at "No bootable device"); {@code scanout snapshot} writes one; a malformed
+ * spec is refused before anything starts (exit 2, one line) by the bundle's own check.
+ */
+class QemuDbusIT {
+    /** QEMU's start and QMP socket, generously (TCG on a loaded 2-core machine). */
+    static final long WAIT_MS = 120_000;
+
+    @TempDir
+    Path dir;
+
+    Process qemu;
+    Path sock;
+
+    @BeforeEach
+    void startQemu() throws Exception {
+        sock = dir.resolve("qmp.sock");
+        qemu = ChildProcesses.start(new ProcessBuilder("qemu-system-x86_64", "-machine", "pc", "-vga", "none", "-device",
+            "VGA", "-display", "dbus,p2p=yes", "-qmp", "unix:" + sock + ",server=on,wait=off", "-nodefaults")
+            .redirectErrorStream(true).redirectOutput(dir.resolve("qemu.log").toFile()));
+        long deadline = System.currentTimeMillis() + WAIT_MS;
+        while (!Files.exists(sock)) {
+            assertThat(qemu.isAlive()).as("QEMU runs: %s", Files.readString(dir.resolve("qemu.log"))).isTrue();
+            assertThat(System.currentTimeMillis()).as("QEMU's QMP socket within %d ms", WAIT_MS).isLessThan(deadline);
+            Thread.sleep(20);
+        }
+    }
+
+    @AfterEach
+    void stopQemu() {
+        if (qemu != null) {
+            ChildProcesses.destroyTree(qemu, true);
+        }
+    }
+
+    @Test
+    void aFileSinkWritesPngsOfSeaBiosScreen() throws Exception {
+        LauncherIT.Result r = run("run", "--device", "qemu-dbus:qmp:" + sock, "--sink", "file:shots/?format=png",
+            "--duration", "8");
+        assertThat(r.code()).as(r.toString()).isZero();
+        assertThat(r.out()).contains("scanout: qemu-dbus:qmp:" + sock + " is live, first frame ")
+            .contains("(region)");
+        List<Path> pngs = LauncherIT.files(dir.resolve("shots"));
+        assertThat(pngs).as("PNGs of %s", r).isNotEmpty();
+        boolean text = false;
+        for (Path p : pngs) {
+            BufferedImage img = ImageIO.read(p.toFile());
+            assertThat(img).as(p + " decodes").isNotNull();
+            // SeaBIOS's two modes: 640 x 480 graphics first, then 720 x 400 text
+            assertThat(img.getWidth() + "x" + img.getHeight()).isIn("640x480", "720x400");
+            text |= img.getWidth() == 720 && colours(img) > 1;
+        }
+        assertThat(text).as("a PNG shows SeaBIOS's text (720 x 400, not one colour)").isTrue();
+        assertThat(qemu.isAlive()).as("QEMU outlives Scanout").isTrue();
+    }
+
+    @Test
+    void snapshotWritesWhatQemuShows() throws Exception {
+        Path png = dir.resolve("shot.png");
+        LauncherIT.Result r = run("snapshot", "--device", "qemu-dbus:qmp:" + sock, "--timeout", "60",
+            png.toString());
+        assertThat(r.code()).as(r.toString()).isZero();
+        BufferedImage img = ImageIO.read(png.toFile());
+        assertThat(img).isNotNull();
+        assertThat(colours(img)).as("not a blank picture").isGreaterThan(1);
+    }
+
+    @Test
+    void aMalformedSpecIsRefusedBeforeAnythingStarts() throws Exception {
+        LauncherIT.Result r = run("run", "--device", "qemu-dbus:qmp:" + sock + "?head=1", "--duration", "5");
+        assertThat(r.code()).as(r.toString()).isEqualTo(2);
+        assertThat(r.errLines()).hasSize(1);
+        assertThat(r.err()).contains("unknown option 'head'").contains("expected qemu-dbus:qmp:/path/to/qmp.sock?console=N");
+    }
+
+    /** Runs {@code bin/scanout} in {@link #dir}, as {@link LauncherIT} does, its output in files. */
+    LauncherIT.Result run(String... args) throws Exception {
+        Path out = dir.resolve("scanout.out");
+        Path err = dir.resolve("scanout.err");
+        List<String> cmd = new java.util.ArrayList<>(List.of(TestRuntime.dist().resolve("bin/scanout").toString()));
+        cmd.addAll(List.of(args));
+        ProcessBuilder pb = new ProcessBuilder(cmd).directory(dir.toFile()).redirectInput(ProcessBuilder.Redirect.from(
+            new java.io.File("/dev/null"))).redirectOutput(out.toFile()).redirectError(err.toFile());
+        pb.environment().remove("XDG_RUNTIME_DIR");
+        pb.environment().put("SCANOUT_CACHE", dir.resolve("cache").toString());
+        Process p = ChildProcesses.start(pb);
+        if (!p.waitFor(LauncherIT.TIMEOUT_S, java.util.concurrent.TimeUnit.SECONDS)) {
+            ChildProcesses.destroyTree(p, true);
+            throw new AssertionError("scanout did not exit within " + LauncherIT.TIMEOUT_S + " s: " + Files.readString(out));
+        }
+        return new LauncherIT.Result(p.exitValue(), Files.readString(out, StandardCharsets.UTF_8),
+            Files.readString(err, StandardCharsets.UTF_8));
+    }
+
+    static int colours(BufferedImage img) {
+        Set<Integer> seen = new HashSet<>();
+        for (int y = 0; y < img.getHeight(); y += 2) {
+            for (int x = 0; x < img.getWidth(); x += 2) {
+                seen.add(img.getRGB(x, y));
+            }
+        }
+        return seen.size();
+    }
+}

@@ -34,9 +34,14 @@ class QemuDbusIT {
     Path sock;
 
     @BeforeEach
-    void startQemu() throws Exception {
+    void qemuRuns() throws Exception {
         sock = dir.resolve("qmp.sock");
-        qemu = ChildProcesses.start(new ProcessBuilder("qemu-system-x86_64", "-machine", "pc", "-vga", "none", "-device",
+        qemu = startQemu(sock);
+    }
+
+    Process startQemu(Path sock) throws Exception {
+        Files.deleteIfExists(sock);
+        Process qemu = ChildProcesses.start(new ProcessBuilder("qemu-system-x86_64", "-machine", "pc", "-vga", "none", "-device",
             "VGA", "-display", "dbus,p2p=yes", "-qmp", "unix:" + sock + ",server=on,wait=off", "-nodefaults")
             .redirectErrorStream(true).redirectOutput(dir.resolve("qemu.log").toFile()));
         long deadline = System.currentTimeMillis() + WAIT_MS;
@@ -45,6 +50,7 @@ class QemuDbusIT {
             assertThat(System.currentTimeMillis()).as("QEMU's QMP socket within %d ms", WAIT_MS).isLessThan(deadline);
             Thread.sleep(20);
         }
+        return qemu;
     }
 
     @AfterEach
@@ -75,6 +81,43 @@ class QemuDbusIT {
         assertThat(qemu.isAlive()).as("QEMU outlives Scanout").isTrue();
     }
 
+    /**
+     * QEMU exits mid-run: the device is reported gone with QEMU's reason, and once a QEMU answers
+     * on the socket again Scanout connects anew and the sink writes its picture.
+     */
+    @Test
+    void aQemuThatExitsIsGoneAndOneThatComesBackIsReadAgain() throws Exception {
+        Path out = dir.resolve("scanout.out");
+        Path shots = dir.resolve("shots");
+        Process run = ChildProcesses.start(launch(List.of("run", "--device", "qemu-dbus:qmp:" + sock, "--sink",
+            "file:shots/?format=png", "--duration", "40"), out, out));
+        try {
+            await("a first PNG", () -> !LauncherIT.files(shots).isEmpty());
+            ChildProcesses.destroyTree(qemu, true);
+            await("the device gone", () -> Files.readString(out).contains("is gone (QEMU ended the D-Bus display connection"
+                + " of console 0 of qemu-dbus:qmp:" + sock + " (QEMU exited or dropped the listener)"));
+            int before = LauncherIT.files(shots).size();
+            qemu = startQemu(sock);
+            await("a PNG from the QEMU that came back", () -> LauncherIT.files(shots).size() > before);
+            assertThat(run.waitFor(LauncherIT.TIMEOUT_S, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+            assertThat(run.exitValue()).as(Files.readString(out)).isZero();
+        } finally {
+            ChildProcesses.destroyTree(run, true);
+        }
+    }
+
+    interface Check {
+        boolean holds() throws Exception;
+    }
+
+    static void await(String what, Check check) throws Exception {
+        long deadline = System.currentTimeMillis() + WAIT_MS;
+        while (!check.holds()) {
+            assertThat(System.currentTimeMillis()).as("%s within %d ms", what, WAIT_MS).isLessThan(deadline);
+            Thread.sleep(100);
+        }
+    }
+
     @Test
     void snapshotWritesWhatQemuShows() throws Exception {
         Path png = dir.resolve("shot.png");
@@ -98,19 +141,28 @@ class QemuDbusIT {
     LauncherIT.Result run(String... args) throws Exception {
         Path out = dir.resolve("scanout.out");
         Path err = dir.resolve("scanout.err");
-        List<String> cmd = new java.util.ArrayList<>(List.of(TestRuntime.dist().resolve("bin/scanout").toString()));
-        cmd.addAll(List.of(args));
-        ProcessBuilder pb = new ProcessBuilder(cmd).directory(dir.toFile()).redirectInput(ProcessBuilder.Redirect.from(
-            new java.io.File("/dev/null"))).redirectOutput(out.toFile()).redirectError(err.toFile());
-        pb.environment().remove("XDG_RUNTIME_DIR");
-        pb.environment().put("SCANOUT_CACHE", dir.resolve("cache").toString());
-        Process p = ChildProcesses.start(pb);
+        Process p = ChildProcesses.start(launch(List.of(args), out, err));
         if (!p.waitFor(LauncherIT.TIMEOUT_S, java.util.concurrent.TimeUnit.SECONDS)) {
             ChildProcesses.destroyTree(p, true);
             throw new AssertionError("scanout did not exit within " + LauncherIT.TIMEOUT_S + " s: " + Files.readString(out));
         }
         return new LauncherIT.Result(p.exitValue(), Files.readString(out, StandardCharsets.UTF_8),
             Files.readString(err, StandardCharsets.UTF_8));
+    }
+
+    ProcessBuilder launch(List<String> args, Path out, Path err) {
+        List<String> cmd = new java.util.ArrayList<>(List.of(TestRuntime.dist().resolve("bin/scanout").toString()));
+        cmd.addAll(args);
+        ProcessBuilder pb = new ProcessBuilder(cmd).directory(dir.toFile())
+            .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+        if (out.equals(err)) {
+            pb.redirectOutput(out.toFile()).redirectErrorStream(true);
+        } else {
+            pb.redirectOutput(out.toFile()).redirectError(err.toFile());
+        }
+        pb.environment().remove("XDG_RUNTIME_DIR");
+        pb.environment().put("SCANOUT_CACHE", dir.resolve("cache").toString());
+        return pb;
     }
 
     static int colours(BufferedImage img) {

@@ -50,6 +50,18 @@ class QemuDbusIT {
             assertThat(System.currentTimeMillis()).as("QEMU's QMP socket within %d ms", WAIT_MS).isLessThan(deadline);
             Thread.sleep(20);
         }
+        // QEMU makes the socket file a moment before it listens: wait until a connect is accepted
+        // (closed at once; QMP takes the next client)
+        while (true) {
+            try (java.nio.channels.SocketChannel probe = java.nio.channels.SocketChannel.open(
+                    java.net.UnixDomainSocketAddress.of(sock))) {
+                break;
+            } catch (java.io.IOException refused) {
+                assertThat(System.currentTimeMillis()).as("QEMU's QMP socket accepts within %d ms", WAIT_MS)
+                    .isLessThan(deadline);
+                Thread.sleep(20);
+            }
+        }
         return qemu;
     }
 

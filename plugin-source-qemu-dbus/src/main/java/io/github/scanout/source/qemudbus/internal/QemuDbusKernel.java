@@ -2,12 +2,13 @@ package io.github.scanout.source.qemudbus.internal;
 
 import io.github.scanout.api.DeviceException;
 import io.github.scanout.api.Errno;
+import io.github.scanout.api.kernel.DeviceEndpoint.OpenDevice;
 import io.github.scanout.api.kernel.ForwardingKernel;
 import io.github.scanout.api.kernel.Kernel;
 import io.github.scanout.api.kernel.Linux;
 import io.github.scanout.api.kernel.Mapping;
 import io.github.scanout.api.kernel.Vfio;
-import io.github.scanout.api.kernel.DeviceEndpoint.OpenDevice;
+import io.github.scanout.api.support.Reporter;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -108,8 +109,8 @@ final class QemuDbusKernel extends ForwardingKernel {
                 if (failure != null) {
                     failure.addSuppressed(e);
                 } else {
-                    System.getLogger(QemuDbusDeviceProvider.LOGGER).log(System.Logger.Level.WARNING,
-                        name + ": closing the connection to QEMU failed: " + e.getMessage());
+                    Reporter.system(QemuDbusDeviceProvider.LOGGER).warn(name + ": closing the connection to QEMU failed: "
+                        + QmpMessage.oneLine(String.valueOf(e.getMessage())));
                 }
             }
         }

@@ -116,6 +116,32 @@ class QemuDbusDeviceTest {
         assertThat(real.process.isAlive()).as("QEMU outlives a device that is closed").isTrue();
     }
 
+    /**
+     * A resize in the guest reaches the device: SeaBIOS's switch from 640 x 480 graphics to
+     * 720 x 400 text, which QEMU 7.2 sends as Updates of the new size without a Scanout
+     * (docs/qemu-dbus.md, fact 7), makes the plane 720 x 400 with a packed stride.
+     */
+    @Test
+    void seaBiosSwitchingToTextResizesThePlane() throws Exception {
+        GfxDevice device = open();
+        try {
+            long deadline = System.nanoTime() + RealQemu.WAIT.toNanos();
+            PlaneInfo p = awaitPlane(device);
+            while (p.width() != 720) {
+                assertThat(System.nanoTime()).as("the 720 x 400 text mode within %s (now %s)", RealQemu.WAIT, p)
+                    .isLessThan(deadline);
+                Thread.sleep(50);
+                p = device.queryPlane(BufferType.REGION, PlaneType.PRIMARY).orElse(p);
+            }
+            assertThat(p.height()).isEqualTo(400);
+            assertThat(p.stride()).isEqualTo(720 * 4);
+            assertThat(p.format()).isEqualTo(DrmFormat.XRGB8888);
+            assertThat(lines.lines()).as("no message of QEMU was refused").isEmpty();
+        } finally {
+            device.close();
+        }
+    }
+
     @Test
     void killingQemuMakesTheDeviceGoneWithAReason() throws Exception {
         GfxDevice device = open();

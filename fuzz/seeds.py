@@ -224,5 +224,5 @@ put(*LISTENER, 'mode-switch', lscanout(4, 2, 16) + lupdate(6, 0, 2, 1, 8) + smal
 put(*LISTENER, 'rgb565', lscanout(8, 8, 16, lfmt(1)) + lupdate(0, 0, 8, 1, 16, lfmt(1)))
 put(*LISTENER, 'bad-stride', lscanout(4, 2, 15) + lscanout(4, 2, 16, lfmt(3, 0x08018000)))
 put(*LISTENER, 'disable-update', lscanout(4, 2, 16) + u8(2) + lupdate(0, 0, 1, 1, 4) + small(4) + small(2))
-put(*LISTENER, 'cursor-mouse', u8(3) + u32(10) + u32(20) + u32(1) + u8(4) + u32(2) + u32(2) + u32(0) + u32(0) + u8(16) + bytes(16))
+put(*LISTENER, 'cursor-mouse', u8(3) + small(10) + small(20) + u32(1) + u8(4) + small(2) + small(2) + small(1) + small(0) + ldata(16))
 print('seeds written')

@@ -44,8 +44,35 @@ final class ConsoleSurface {
         long[] current() throws IOException;
     }
 
+    /** The largest cursor QEMU may define, as the plane validator's (256 x 256). */
+    static final int MAX_CURSOR = 256;
+    /** Bytes of the largest cursor: ARGB8888. */
+    static final int CURSOR_BYTES = MAX_CURSOR * MAX_CURSOR * 4;
+    /** How far off the screen the pointer may be said to be (QEMU's coordinates are ints). */
+    static final int MAX_POINTER = 65536;
+
+    /** The cursor plane: QEMU's last CursorDefine, placed by its last MouseSet. */
+    record CursorPlane(int width, int height, int hotX, int hotY, int x, int y) {
+        DrmFormat format() {
+            return DrmFormat.ARGB8888;
+        }
+
+        int stride() {
+            return width * 4;
+        }
+
+        long size() {
+            return (long) stride() * height;
+        }
+    }
+
     private final ByteBuffer memory;
+    private final ByteBuffer cursorMemory;
     private final ConsoleSize size;
+    private CursorPlane cursor;
+    private boolean pointerShown;
+    private int pointerX;
+    private int pointerY;
     private Plane plane;
     private long pixman;
     private boolean closed;
@@ -60,13 +87,24 @@ final class ConsoleSurface {
         this(memory, null);
     }
 
+    /** A surface whose cursor image lives on the heap (tests and the fuzz target). */
+    ConsoleSurface(ByteBuffer memory, ConsoleSize size) {
+        this(memory, ByteBuffer.allocate(CURSOR_BYTES), size);
+    }
+
     /**
      * @param memory where the pixels go, from index 0 to its capacity (a view of the region)
+     * @param cursorMemory where the cursor image goes, {@value #CURSOR_BYTES} bytes (the cursor region)
      * @param size where the console's current size is read when an Update does not fit (or has
      *     another format), or null to refuse such an Update
      */
-    ConsoleSurface(ByteBuffer memory, ConsoleSize size) {
+    ConsoleSurface(ByteBuffer memory, ByteBuffer cursorMemory, ConsoleSize size) {
         this.memory = Objects.requireNonNull(memory, "memory").duplicate();
+        this.cursorMemory = Objects.requireNonNull(cursorMemory, "cursorMemory").duplicate();
+        if (this.cursorMemory.capacity() < CURSOR_BYTES) {
+            throw new IllegalArgumentException("the cursor memory holds " + cursorMemory.capacity() + " bytes, not "
+                + CURSOR_BYTES);
+        }
         this.size = size;
     }
 
@@ -220,6 +258,79 @@ final class ConsoleSurface {
         return switches;
     }
 
+    /**
+     * {@code CursorDefine(iiiiay)}: a new cursor image, ARGB8888 (QEMU's cursor words, B, G, R, A
+     * in memory): width and height 1 to {@value #MAX_CURSOR}, the hot spot inside it, exactly
+     * width x height x 4 bytes. Where it shows is the last {@code MouseSet}'s.
+     */
+    synchronized void cursorDefine(long width, long height, long hotX, long hotY, byte[] data)
+            throws QemuMessageException {
+        try {
+            if (closed) {
+                return;
+            }
+            String m = "CursorDefine";
+            if (width < 1 || width > MAX_CURSOR) {
+                throw new QemuMessageException(m, "width", Long.toString(width), "is not 1 to " + MAX_CURSOR);
+            }
+            if (height < 1 || height > MAX_CURSOR) {
+                throw new QemuMessageException(m, "height", Long.toString(height), "is not 1 to " + MAX_CURSOR);
+            }
+            if (hotX < 0 || hotX >= width) {
+                throw new QemuMessageException(m, "hot x", Long.toString(hotX), "is outside the cursor (0 to "
+                    + (width - 1) + ")");
+            }
+            if (hotY < 0 || hotY >= height) {
+                throw new QemuMessageException(m, "hot y", Long.toString(hotY), "is outside the cursor (0 to "
+                    + (height - 1) + ")");
+            }
+            dataRule(m, data, width * height * 4, "width x height x 4");
+            cursorMemory.put(0, data, 0, data.length);
+            cursor = new CursorPlane((int) width, (int) height, (int) hotX, (int) hotY, pointerX - (int) hotX,
+                pointerY - (int) hotY);
+            accepted++;
+        } catch (QemuMessageException e) {
+            refused++;
+            throw e;
+        }
+    }
+
+    /**
+     * {@code MouseSet(iii)}: the pointer's position (where the hot spot is) and whether it shows;
+     * x and y from -{@value #MAX_POINTER} to {@value #MAX_POINTER}.
+     */
+    synchronized void mouseSet(long x, long y, long on) throws QemuMessageException {
+        try {
+            if (closed) {
+                return;
+            }
+            if (x < -MAX_POINTER || x > MAX_POINTER) {
+                throw new QemuMessageException("MouseSet", "x", Long.toString(x), "is not -" + MAX_POINTER + " to "
+                    + MAX_POINTER);
+            }
+            if (y < -MAX_POINTER || y > MAX_POINTER) {
+                throw new QemuMessageException("MouseSet", "y", Long.toString(y), "is not -" + MAX_POINTER + " to "
+                    + MAX_POINTER);
+            }
+            pointerShown = on != 0;
+            pointerX = (int) x;
+            pointerY = (int) y;
+            CursorPlane c = cursor;
+            if (c != null) {
+                cursor = new CursorPlane(c.width(), c.height(), c.hotX(), c.hotY(), (int) x - c.hotX(), (int) y - c.hotY());
+            }
+            accepted++;
+        } catch (QemuMessageException e) {
+            refused++;
+            throw e;
+        }
+    }
+
+    /** The cursor plane: null before a CursorDefine, while the pointer is hidden, and after close. */
+    synchronized CursorPlane cursor() {
+        return pointerShown ? cursor : null;
+    }
+
     /** {@code Disable()}: the console shows nothing; an Update before the next Scanout is refused. */
     synchronized void disable() {
         if (!closed) {
@@ -232,6 +343,7 @@ final class ConsoleSurface {
     synchronized void close() {
         closed = true;
         plane = null;
+        cursor = null;
     }
 
     private static void dimension(String m, String field, long v) throws QemuMessageException {

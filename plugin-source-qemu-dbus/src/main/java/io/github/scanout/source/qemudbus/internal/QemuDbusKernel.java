@@ -26,11 +26,13 @@ import org.freedesktop.dbus.exceptions.DBusException;
  * the region plane source and every sink read a QEMU console as they read an mdev, and passes
  * every other call to the host kernel.
  *
- * <p>The device: one region, index {@value #REGION_INDEX}, {@value #REGION_SIZE} bytes (D-Bus's
- * largest array, so every {@code Scanout} QEMU can send fits), readable and mappable, backed by
- * a memfd of the host that the surface writes into; {@code QUERY_GFX_PLANE} of the primary
- * plane with {@code REGION} answers the surface's plane (disabled, all zero, before the first
- * {@code Scanout} and after {@code Disable}); the cursor plane is always disabled; dma-buf
+ * <p>The device: region {@value #REGION_INDEX}, {@value #REGION_SIZE} bytes (D-Bus's largest
+ * array, so every {@code Scanout} QEMU can send fits), and region {@value #CURSOR_REGION_INDEX}
+ * after it for the cursor image (256 x 256 x 4 bytes), both readable and mappable, backed by one
+ * memfd of the host that the surface writes into; {@code QUERY_GFX_PLANE} of the primary plane
+ * with {@code REGION} answers the surface's plane (disabled, all zero, before the first
+ * {@code Scanout} and after {@code Disable}), of the cursor plane the last {@code CursorDefine}
+ * (ARGB8888) at the last {@code MouseSet} (disabled before one and while hidden); dma-buf
  * queries and {@code PROBE|DMABUF} are EINVAL, as on a device without dma-bufs. The device fd is
  * a real fd (an empty memfd named {@code scanout-qemu-dbus:...}), so its number cannot collide
  * with the host's and {@code /proc/self/fd} shows a leak; closing it through this kernel ends
@@ -42,6 +44,11 @@ final class QemuDbusKernel extends ForwardingKernel {
     static final int REGION_INDEX = 0;
     /** 64 MiB: D-Bus limits an array to 2^26 bytes, so no Scanout's data is larger. */
     static final long REGION_SIZE = 1L << 26;
+    /** The cursor's region, right after the picture's in the memfd (and at that offset on the device). */
+    static final int CURSOR_REGION_INDEX = 1;
+    static final long CURSOR_REGION_SIZE = ConsoleSurface.CURSOR_BYTES;
+    /** The memfd: both regions. */
+    static final long MEMORY_SIZE = REGION_SIZE + CURSOR_REGION_SIZE;
 
     private final String name;
     private final int deviceFd;
@@ -60,7 +67,7 @@ final class QemuDbusKernel extends ForwardingKernel {
     }
 
     /**
-     * Opens a device: the region's memory (a memfd of {@value #REGION_SIZE} bytes, mapped once
+     * Opens a device: the regions' memory (a memfd of {@value #MEMORY_SIZE} bytes, mapped once
      * for writing), its surface, the connection {@code connector} makes, and the device fd. On a
      * failure everything made so far is closed and the failure is one line naming the device.
      */
@@ -75,9 +82,10 @@ final class QemuDbusKernel extends ForwardingKernel {
         try {
             int memfd = host.memfdCreate("scanout-qemu-dbus:region", Linux.MFD_CLOEXEC);
             opened.push(() -> host.close(memfd));
-            host.ftruncate(memfd, REGION_SIZE);
-            Mapping writable = host.mmap(REGION_SIZE, Linux.PROT_READ | Linux.PROT_WRITE, Linux.MAP_SHARED, memfd, 0);
-            ConsoleSurface surface = new ConsoleSurface(writable.view(0, (int) REGION_SIZE), size);
+            host.ftruncate(memfd, MEMORY_SIZE);
+            Mapping writable = host.mmap(MEMORY_SIZE, Linux.PROT_READ | Linux.PROT_WRITE, Linux.MAP_SHARED, memfd, 0);
+            ConsoleSurface surface = new ConsoleSurface(writable.view(0, (int) REGION_SIZE),
+                writable.view(REGION_SIZE, (int) CURSOR_REGION_SIZE), size);
             opened.push(() -> {
                 surface.close(); // no write into the memory once it is unmapped
                 host.munmap(writable);
@@ -159,7 +167,7 @@ final class QemuDbusKernel extends ForwardingKernel {
         if (request == Vfio.DEVICE_GET_INFO) {
             need(b, 16, "VFIO_DEVICE_GET_INFO");
             b.putInt(4, 0); // flags: no reset, not PCI
-            b.putInt(8, REGION_INDEX + 1); // num_regions
+            b.putInt(8, CURSOR_REGION_INDEX + 1); // num_regions
             b.putInt(12, 0); // num_irqs
             if (b.getInt(0) >= 20 && b.capacity() >= 20) {
                 b.putInt(16, 0); // cap_offset
@@ -169,14 +177,14 @@ final class QemuDbusKernel extends ForwardingKernel {
         if (request == Vfio.DEVICE_GET_REGION_INFO) {
             need(b, Vfio.REGION_INFO_SIZE, "VFIO_DEVICE_GET_REGION_INFO");
             int index = b.getInt(8);
-            if (index != REGION_INDEX) {
+            if (index != REGION_INDEX && index != CURSOR_REGION_INDEX) {
                 throw errno("VFIO_DEVICE_GET_REGION_INFO of region " + Integer.toUnsignedString(index)
-                    + " (the device has region " + REGION_INDEX + " only)", Errno.EINVAL);
+                    + " (the device has regions " + REGION_INDEX + " and " + CURSOR_REGION_INDEX + " only)", Errno.EINVAL);
             }
             b.putInt(4, Vfio.REGION_INFO_FLAG_READ | Vfio.REGION_INFO_FLAG_MMAP);
             b.putInt(12, 0);
-            b.putLong(16, REGION_SIZE);
-            b.putLong(24, 0);
+            b.putLong(16, index == REGION_INDEX ? REGION_SIZE : CURSOR_REGION_SIZE);
+            b.putLong(24, index == REGION_INDEX ? 0 : REGION_SIZE);
             return 0;
         }
         if (request == Vfio.DEVICE_QUERY_GFX_PLANE) {
@@ -202,8 +210,22 @@ final class QemuDbusKernel extends ForwardingKernel {
         }
         int planeType = b.getInt(8);
         ConsoleSurface.Plane p = planeType == 1 ? surface.plane() : null; // DRM_PLANE_TYPE_PRIMARY
+        ConsoleSurface.CursorPlane c = planeType == 2 ? surface.cursor() : null; // DRM_PLANE_TYPE_CURSOR
         for (int i = 12; i < 60; i += 4) {
             b.putInt(i, 0);
+        }
+        if (c != null) {
+            b.putInt(12, c.format().fourcc());
+            b.putLong(16, 0); // DRM_FORMAT_MOD_LINEAR
+            b.putInt(24, c.width());
+            b.putInt(28, c.height());
+            b.putInt(32, c.stride());
+            b.putInt(36, (int) c.size());
+            b.putInt(40, c.x()); // x_pos, y_pos: the image's top left, signed
+            b.putInt(44, c.y());
+            b.putInt(48, c.hotX());
+            b.putInt(52, c.hotY());
+            b.putInt(56, CURSOR_REGION_INDEX);
         }
         if (p != null) {
             b.putInt(12, p.format().fourcc());
@@ -233,11 +255,11 @@ final class QemuDbusKernel extends ForwardingKernel {
         if (offset < 0) {
             throw errno("pread at offset " + offset, Errno.EINVAL);
         }
-        if (offset >= REGION_SIZE) {
+        if (offset >= MEMORY_SIZE) {
             return 0;
         }
         ByteBuffer limited = dst.duplicate();
-        limited.limit((int) Math.min(dst.limit(), dst.position() + (REGION_SIZE - offset)));
+        limited.limit((int) Math.min(dst.limit(), dst.position() + (MEMORY_SIZE - offset)));
         int n = delegate.pread(memfd, limited, offset);
         dst.position(dst.position() + n);
         return n;
@@ -285,8 +307,11 @@ final class QemuDbusKernel extends ForwardingKernel {
         if ((prot & Linux.PROT_WRITE) != 0) {
             throw errno(call + " for writing (the region is read-only)", Errno.EACCES);
         }
-        if (length <= 0 || offset < 0 || offset % Linux.PAGE_SIZE != 0 || offset + length > REGION_SIZE) {
-            throw errno(call + " (outside region " + REGION_INDEX + " of " + REGION_SIZE + " bytes)", Errno.EINVAL);
+        boolean inPicture = offset >= 0 && offset < REGION_SIZE && length <= REGION_SIZE - offset;
+        boolean inCursor = offset >= REGION_SIZE && offset < MEMORY_SIZE && length <= MEMORY_SIZE - offset;
+        if (length <= 0 || offset % Linux.PAGE_SIZE != 0 || !(inPicture || inCursor)) {
+            throw errno(call + " (outside region " + REGION_INDEX + " at 0, " + REGION_SIZE + " bytes, and region "
+                + CURSOR_REGION_INDEX + " at " + REGION_SIZE + ", " + CURSOR_REGION_SIZE + " bytes)", Errno.EINVAL);
         }
         return delegate.mmap(length, prot, flags, memfd, offset);
     }

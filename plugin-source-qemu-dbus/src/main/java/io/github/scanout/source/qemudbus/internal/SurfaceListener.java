@@ -7,8 +7,7 @@ import org.freedesktop.dbus.types.UInt32;
 /**
  * The {@link Display1Listener} Scanout exports for one console: hands each message to the
  * console's {@link ConsoleSurface}, which checks it; a refused message is one line in the
- * condition log (once per field, then summarised), and the connection goes on. Pointer and
- * cursor messages are not used yet (no cursor plane, docs/qemu-dbus.md).
+ * condition log (once per field, then summarised), and the connection goes on.
  *
  * <p>Threads: dbus-java calls it on the connection's one method-call thread, in QEMU's order
  * ({@link PeerConnections} makes that thread the only one).
@@ -54,12 +53,20 @@ public final class SurfaceListener implements Display1Listener {
 
     @Override
     public void MouseSet(int x, int y, int on) {
-        // no cursor plane yet
+        try {
+            surface.mouseSet(x, y, on);
+        } catch (QemuMessageException e) {
+            refused(e);
+        }
     }
 
     @Override
     public void CursorDefine(int width, int height, int hotX, int hotY, byte[] data) {
-        // no cursor plane yet
+        try {
+            surface.cursorDefine(width, height, hotX, hotY, data);
+        } catch (QemuMessageException e) {
+            refused(e);
+        }
     }
 
     private void refused(QemuMessageException e) {

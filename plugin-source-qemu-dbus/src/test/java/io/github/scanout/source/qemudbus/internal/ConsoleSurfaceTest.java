@@ -199,6 +199,38 @@ class ConsoleSurfaceTest {
     }
 
     @Test
+    void aCursorShowsWhereThePointerIsOnceShown() throws Exception {
+        ByteBuffer cursorMemory = ByteBuffer.allocate(ConsoleSurface.CURSOR_BYTES);
+        ConsoleSurface s = new ConsoleSurface(memory, cursorMemory, null);
+        s.cursorDefine(2, 3, 1, 2, filled(2 * 3 * 4, 0x55));
+        assertThat(s.cursor()).as("hidden until MouseSet shows it").isNull();
+        s.mouseSet(100, 50, 1);
+        assertThat(s.cursor()).isEqualTo(new ConsoleSurface.CursorPlane(2, 3, 1, 2, 99, 48));
+        assertThat(s.cursor().format()).isEqualTo(DrmFormat.ARGB8888);
+        assertThat(cursorMemory.get(23)).isEqualTo((byte) 0x55);
+        s.cursorDefine(4, 4, 0, 0, filled(64, 1)); // a new image at the same pointer
+        assertThat(s.cursor()).isEqualTo(new ConsoleSurface.CursorPlane(4, 4, 0, 0, 100, 50));
+        s.mouseSet(-3, 7, 1);
+        assertThat(s.cursor().x()).isEqualTo(-3);
+        s.mouseSet(10, 10, 0);
+        assertThat(s.cursor()).isNull();
+        assertThat(s.counts()).containsExactly(5, 0);
+    }
+
+    @Test
+    void cursorRulesEachRefuseOneField() throws Exception {
+        refused(() -> surface.cursorDefine(0, 4, 0, 0, new byte[0]), "CursorDefine", "width", "0 is not 1 to 256");
+        refused(() -> surface.cursorDefine(4, 257, 0, 0, new byte[0]), "CursorDefine", "height", "257 is not 1 to 256");
+        refused(() -> surface.cursorDefine(4, 4, 4, 0, new byte[64]), "CursorDefine", "hot x", "4 is outside the cursor (0 to 3)");
+        refused(() -> surface.cursorDefine(4, 4, 0, -1, new byte[64]), "CursorDefine", "hot y", "-1 is outside");
+        refused(() -> surface.cursorDefine(4, 4, 0, 0, new byte[63]), "CursorDefine", "data length",
+            "63 is not width x height x 4 (64)");
+        refused(() -> surface.mouseSet(65537, 0, 1), "MouseSet", "x", "65537 is not -65536 to 65536");
+        refused(() -> surface.mouseSet(0, Integer.MIN_VALUE, 1), "MouseSet", "y", "-2147483648 is not");
+        assertThat(surface.cursor()).isNull();
+    }
+
+    @Test
     void nothingIsWrittenAfterClose() throws Exception {
         surface.scanout(2, 2, 8, XRGB, filled(16, 3));
         surface.close();

@@ -23,7 +23,8 @@ import org.freedesktop.dbus.types.UInt32;
  * <p>Contract: nothing escapes the listener (a refusal is a reported line); every reported line
  * is one line naming the message; the surface's plane, when there is one, fits the memory
  * (stride x height within 256 KiB, stride at least width x bytes per pixel); and the counts add
- * up: every Scanout and Update is either accepted or refused.
+ * up: every message is either accepted or refused; a cursor, when there is one,
+ * fits the cursor region with its hot spot inside it.
  */
 class ListenerMessagesFuzzTest {
 
@@ -63,8 +64,22 @@ class ListenerMessagesFuzzTest {
                     listener.Disable();
                     disables++;
                 }
-                case 3 -> listener.MouseSet(in.u32(), in.u32(), in.u32());
-                default -> listener.CursorDefine(in.u32(), in.u32(), in.u32(), in.u32(), in.bytes(in.u8()));
+                case 3 -> {
+                    listener.MouseSet((int) small(in), (int) small(in), in.u32());
+                    framed++;
+                }
+                default -> {
+                    int w = (int) small(in);
+                    int h = (int) small(in);
+                    listener.CursorDefine(w, h, (int) small(in), (int) small(in), data(in, (long) w * h * 4));
+                    framed++;
+                }
+            }
+            ConsoleSurface.CursorPlane c = surface.cursor();
+            if (c != null) {
+                assertThat(c.size()).isLessThanOrEqualTo(ConsoleSurface.CURSOR_BYTES);
+                assertThat(c.hotX()).isBetween(0, c.width() - 1);
+                assertThat(c.hotY()).isBetween(0, c.height() - 1);
             }
             ConsoleSurface.Plane p = surface.plane();
             if (p != null) {
@@ -75,7 +90,7 @@ class ListenerMessagesFuzzTest {
         long[] counts = surface.counts();
         assertThat(counts[0] + counts[1]).isEqualTo(framed + disables);
         for (String line : lines.lines()) {
-            assertThat(line).doesNotContain("\n").matches("WARNING fuzz: QEMU (Scanout|Update) refused: .+");
+            assertThat(line).doesNotContain("\n").matches("WARNING fuzz: QEMU (Scanout|Update|CursorDefine|MouseSet) refused: .+");
         }
     }
 

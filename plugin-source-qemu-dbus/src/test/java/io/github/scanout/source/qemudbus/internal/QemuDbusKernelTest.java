@@ -117,14 +117,47 @@ class QemuDbusKernelTest {
     }
 
     @Test
-    void theDeviceAnswersOnlyItsOneReadOnlyRegion() throws Exception {
+    void theCursorIsACursorPlaneInItsOwnRegion() throws Exception {
+        TestEndpoint endpoint = new TestEndpoint();
+        GfxDevice device = new Devices(List.of()).open(endpoint);
+        ConsoleSurface surface = endpoint.surface.get();
+        try {
+            byte[] image = new byte[32 * 32 * 4];
+            for (int i = 0; i < image.length; i++) {
+                image[i] = (byte) (i * 13);
+            }
+            surface.cursorDefine(32, 32, 3, 4, image);
+            surface.mouseSet(200, 100, 1);
+            PlaneInfo cursor = device.queryPlane(BufferType.REGION, PlaneType.CURSOR).orElseThrow();
+            assertThat(cursor.format()).isEqualTo(DrmFormat.ARGB8888);
+            assertThat(cursor.width()).isEqualTo(32);
+            assertThat(cursor.x()).isEqualTo(197);
+            assertThat(cursor.y()).isEqualTo(96);
+            assertThat(cursor.hotspot()).get().isEqualTo(new io.github.scanout.api.Hotspot(3, 4));
+            assertThat(cursor.bufferId()).isEqualTo(QemuDbusKernel.CURSOR_REGION_INDEX);
+            try (var mapped = device.mapRegion(QemuDbusKernel.CURSOR_REGION_INDEX)) {
+                byte[] back = new byte[image.length];
+                mapped.view(0, image.length).get(0, back);
+                assertThat(back).isEqualTo(image);
+            }
+            surface.mouseSet(200, 100, 0);
+            assertThat(device.queryPlane(BufferType.REGION, PlaneType.CURSOR)).as("hidden").isEmpty();
+        } finally {
+            device.close();
+        }
+    }
+
+    @Test
+    void theDeviceAnswersOnlyItsTwoReadOnlyRegions() throws Exception {
         TestEndpoint endpoint = new TestEndpoint();
         GfxDevice device = new Devices(List.of()).open(endpoint);
         try {
-            assertThat(device.info().numRegions()).isEqualTo(1);
+            assertThat(device.info().numRegions()).isEqualTo(2);
             assertThat(device.regionInfo(0).size()).isEqualTo(QemuDbusKernel.REGION_SIZE);
             assertThat(device.regionInfo(0).readable()).isTrue();
-            assertThatThrownBy(() -> device.regionInfo(1)).isInstanceOfSatisfying(DeviceException.class,
+            assertThat(device.regionInfo(1).size()).isEqualTo(256 * 256 * 4);
+            assertThat(device.regionInfo(1).offset()).isEqualTo(QemuDbusKernel.REGION_SIZE);
+            assertThatThrownBy(() -> device.regionInfo(2)).isInstanceOfSatisfying(DeviceException.class,
                 e -> assertThat(e.is(Errno.EINVAL)).isTrue());
             assertThatThrownBy(() -> device.writeRegion(0, 0, ByteBuffer.allocate(4))).isInstanceOf(DeviceException.class);
             assertThat(device.edid()).isEmpty();

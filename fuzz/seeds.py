@@ -212,4 +212,17 @@ for name, args in [('run-file', ['run', '--device', 'sim:mbochs', '--sink', 'fil
                    ('y4m-rotate-keep', ['run', '--device', 'sim:mdpy-vga', '--sink',
                                         'file:c.y4m?format=y4m&keep=3&rotate.bytes=1000000&min.free.bytes=0'])]:
     put(*CLI, name, '\0'.join(args))
+# ---- plugin-source-qemu-dbus: QEMU's Listener messages (issue 21) ------------------------
+LISTENER = ('plugin-source-qemu-dbus', 'io.github.scanout.source.qemudbus.internal.ListenerMessagesFuzzTest', 'messages')
+def small(v): return u8(0) + u8(v) if v < 256 else u8(2) + u32(v)
+def lfmt(i=0, raw=0): return u32(raw) + u8(i)  # the raw u32 is read before the pick
+def ldata(n, fill=0x41): return u8(0) + bytes([fill]) * min(n, 64)  # exactly the length asked
+def lscanout(w, h, stride, fmt=lfmt()): return u8(0) + small(w) + small(h) + small(stride) + fmt + ldata(stride * h)
+def lupdate(x, y, w, h, stride, fmt=u32(0) + u8(0)): return u8(1) + small(x) + small(y) + small(w) + small(h) + small(stride) + fmt + ldata(stride * h)
+put(*LISTENER, 'scanout-update', lscanout(4, 2, 16) + lupdate(1, 0, 1, 1, 4))
+put(*LISTENER, 'mode-switch', lscanout(4, 2, 16) + lupdate(6, 0, 2, 1, 8) + small(8) + small(2))  # then the console's size
+put(*LISTENER, 'rgb565', lscanout(8, 8, 16, lfmt(1)) + lupdate(0, 0, 8, 1, 16, lfmt(1)))
+put(*LISTENER, 'bad-stride', lscanout(4, 2, 15) + lscanout(4, 2, 16, lfmt(3, 0x08018000)))
+put(*LISTENER, 'disable-update', lscanout(4, 2, 16) + u8(2) + lupdate(0, 0, 1, 1, 4) + small(4) + small(2))
+put(*LISTENER, 'cursor-mouse', u8(3) + small(10) + small(20) + u32(1) + u8(4) + small(2) + small(2) + small(1) + small(0) + ldata(16))
 print('seeds written')

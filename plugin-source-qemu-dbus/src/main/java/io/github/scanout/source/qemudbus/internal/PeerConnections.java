@@ -1,5 +1,7 @@
 package io.github.scanout.source.qemudbus.internal;
 
+import java.io.FileDescriptor;
+import java.io.FileOutputStream;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -9,6 +11,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import org.freedesktop.dbus.connections.IDisconnectCallback;
 import org.freedesktop.dbus.connections.impl.DirectConnection;
 import org.freedesktop.dbus.connections.impl.DirectConnectionBuilder;
 import org.freedesktop.dbus.exceptions.DBusException;
@@ -26,12 +29,15 @@ import org.newsclub.net.unix.AFUNIXSocketAddress;
  * which then authenticates dbus-java from its end. Objects to export are exported before the
  * connection starts, so no call of QEMU's finds them missing.
  *
- * <p>The accepted socket stays open as long as the connection: junixsocket's close shuts the
- * socket down, which would end QEMU's copy too. Close it after the connection.
+ * <p>Once QEMU has authenticated the connection, Scanout's copy of the accepted socket is closed
+ * without a shutdown ({@link #dropCopy}; junixsocket's close shuts a socket down, which would end
+ * QEMU's copy too): QEMU then holds the only copy, so when QEMU exits dbus-java reads end of
+ * file and the connection ends (the disconnect callback of
+ * {@link #open(HandOver, DBusInterface, Duration, IDisconnectCallback)}).
  */
 final class PeerConnections {
 
-    /** A connection and the accepted socket QEMU holds a copy of. */
+    /** A connection and the accepted socket handed to QEMU (closed already once the peer is open). */
     record Peer(DirectConnection connection, AFUNIXSocket handedOver) implements AutoCloseable {
         @Override
         public void close() throws IOException {
@@ -57,6 +63,18 @@ final class PeerConnections {
      * @param timeout how long QEMU may take to authenticate the connection
      */
     static Peer open(HandOver handOver, DBusInterface export, Duration timeout) throws IOException, DBusException {
+        return open(handOver, export, timeout, null);
+    }
+
+    /**
+     * Opens a peer connection through the accept trick, with one method-call thread (QEMU's calls
+     * are handled one at a time, in the order QEMU sent them: a {@code Scanout} before the
+     * {@code Update}s that draw on it) and a callback for its end.
+     *
+     * @param onDisconnect told when the connection ends (QEMU closed it or exited), or null
+     */
+    static Peer open(HandOver handOver, DBusInterface export, Duration timeout, IDisconnectCallback onDisconnect)
+            throws IOException, DBusException {
         Path dir = Files.createTempDirectory("scanout-qemu-dbus",
             PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
         Path sock = dir.resolve("peer.sock");
@@ -64,8 +82,13 @@ final class PeerConnections {
         AFUNIXSocket accepted = null;
         try (AFUNIXServerSocket server = AFUNIXServerSocket.bindOn(AFUNIXSocketAddress.of(sock))) {
             server.setSoTimeout((int) Math.min(Integer.MAX_VALUE, timeout.toMillis()));
-            DirectConnection c = DirectConnectionBuilder.forAddress("unix:path=" + sock)
-                .transportConfig().withAutoConnect(false).back().build();
+            DirectConnectionBuilder builder = DirectConnectionBuilder.forAddress("unix:path=" + sock)
+                .transportConfig().withAutoConnect(false).back()
+                .receivingThreadConfig().withMethodCallThreadCount(1).connectionConfig();
+            if (onDisconnect != null) {
+                builder.withDisconnectCallback(onDisconnect);
+            }
+            DirectConnection c = builder.build();
             connection = c;
             if (export != null) {
                 c.exportObject(export.getObjectPath(), export);
@@ -81,6 +104,9 @@ final class PeerConnections {
             Files.deleteIfExists(sock);
             handOver.accept(accepted);
             connected.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            // QEMU holds its own copy now: drop ours without shutting the socket down, so that
+            // QEMU's exit is the end of the connection (dbus-java reads end of file)
+            dropCopy(accepted);
             return new Peer(c, accepted);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -99,6 +125,23 @@ final class PeerConnections {
             Files.deleteIfExists(sock);
             Files.deleteIfExists(dir);
         }
+    }
+
+    /**
+     * Closes this process's fd of a socket QEMU holds a copy of, without {@code shutdown(2)}:
+     * junixsocket's close always shuts a socket down first, which ends the connection for QEMU's
+     * copy too. Closing the socket's own {@link FileDescriptor} through a {@link FileOutputStream}
+     * (the JDK's documented "closing the stream closes the descriptor") is a plain
+     * {@code close(2)} and marks the descriptor invalid, so junixsocket's close afterwards finds
+     * no fd to shut down or close (measured against QEMU 7.2: the display connection lives on,
+     * and QEMU's exit is then end of file for dbus-java).
+     */
+    static void dropCopy(AFUNIXSocket socket) throws IOException {
+        FileDescriptor fd = socket.getFileDescriptor();
+        if (fd != null && fd.valid()) {
+            new FileOutputStream(fd).close();
+        }
+        socket.close();
     }
 
     private static <E extends Exception> E closeAll(DirectConnection c, AFUNIXSocket s, E failure) {

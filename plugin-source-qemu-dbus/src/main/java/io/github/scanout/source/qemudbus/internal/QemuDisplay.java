@@ -5,8 +5,10 @@ import java.io.Closeable;
 import java.io.IOException;
 import java.time.Duration;
 import org.freedesktop.dbus.FileDescriptor;
+import org.freedesktop.dbus.connections.IDisconnectCallback;
 import org.freedesktop.dbus.exceptions.DBusException;
 import org.freedesktop.dbus.exceptions.DBusExecutionException;
+import org.freedesktop.dbus.interfaces.Properties;
 import org.newsclub.net.unix.FileDescriptorCast;
 
 /**
@@ -19,6 +21,7 @@ import org.newsclub.net.unix.FileDescriptorCast;
 final class QemuDisplay implements Closeable {
 
     private static final String FD_NAME = "scanout-dbus";
+    private static final String CONSOLE = "org.qemu.Display1.Console";
 
     private final Peer display;
     private final Duration timeout;
@@ -44,6 +47,15 @@ final class QemuDisplay implements Closeable {
      * @throws IOException naming the console if QEMU refuses (no such console, ...)
      */
     Peer registerListener(int console, Display1Listener listener) throws IOException, DBusException {
+        return registerListener(console, listener, null);
+    }
+
+    /**
+     * As {@link #registerListener(int, Display1Listener)}, telling {@code onDisconnect} when the
+     * listener's connection ends (QEMU exited or closed it).
+     */
+    Peer registerListener(int console, Display1Listener listener, IDisconnectCallback onDisconnect)
+            throws IOException, DBusException {
         String path = "/org/qemu/Display1/Console_" + console;
         Display1Console remote = display.connection().getRemoteObject(path, Display1Console.class);
         return PeerConnections.open(accepted -> {
@@ -53,7 +65,35 @@ final class QemuDisplay implements Closeable {
             } catch (DBusExecutionException e) {
                 throw new IOException("QEMU refused a listener for console " + console + ": " + QmpMessage.oneLine(String.valueOf(e.getMessage())), e);
             }
-        }, listener, timeout);
+        }, listener, timeout, onDisconnect);
+    }
+
+    /**
+     * The console's current size, its {@code Width} and {@code Height} properties (QEMU's answer:
+     * check it before use). QEMU 7.2 switches a console's surface without a {@code Scanout} (see
+     * {@link ConsoleSurface}); the listener reads the new size here.
+     *
+     * @return {width, height} as QEMU answered them, unsigned
+     * @throws IOException naming the console when QEMU does not answer them as numbers
+     */
+    long[] consoleSize(int console) throws IOException {
+        String path = "/org/qemu/Display1/Console_" + console;
+        try {
+            Properties props = display.connection().getRemoteObject(path, Properties.class);
+            return new long[] {number(props.Get(CONSOLE, "Width"), console, "Width"),
+                number(props.Get(CONSOLE, "Height"), console, "Height")};
+        } catch (DBusException | DBusExecutionException e) {
+            throw new IOException("QEMU did not tell the size of console " + console + ": "
+                + QmpMessage.oneLine(String.valueOf(e.getMessage())), e);
+        }
+    }
+
+    private static long number(Object v, int console, String name) throws IOException {
+        if (v instanceof Number n) {
+            return n.longValue();
+        }
+        throw new IOException("QEMU answered the " + name + " of console " + console + " with "
+            + (v == null ? "nothing" : v.getClass().getSimpleName()) + ", not a number");
     }
 
     @Override

@@ -7,11 +7,14 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import org.newsclub.net.unix.AFUNIXSocket;
+import org.newsclub.net.unix.AFUNIXSocketAddress;
 
 /**
  * A real QEMU (Debian's qemu-system-x86, installed by .ci/run) with the D-Bus display in
  * peer-to-peer mode and a QMP server socket, for this module's tests: started with the machine
- * arguments a test names, ready once its QMP socket exists, its log in {@code qemu.log}.
+ * arguments a test names, ready once its QMP socket accepts a connection, its log in
+ * {@code qemu.log}.
  */
 final class RealQemu implements AutoCloseable {
     /** How long QEMU and its answers may take, generously (TCG on a loaded 2-core machine). */
@@ -45,6 +48,20 @@ final class RealQemu implements AutoCloseable {
                 throw new IllegalStateException("QEMU made no QMP socket within " + WAIT + ": " + Files.readString(log));
             }
             Thread.sleep(20);
+        }
+        // QEMU makes the socket file (bind) a moment before it listens: until then a connect is
+        // refused. Wait until one is accepted (closed at once; QMP takes the next client).
+        while (true) {
+            try (AFUNIXSocket probe = AFUNIXSocket.connectTo(AFUNIXSocketAddress.of(sock))) {
+                break;
+            } catch (java.net.SocketException refused) {
+                if (!qemu.isAlive() || System.nanoTime() > deadline) {
+                    q.close();
+                    throw new IllegalStateException("QEMU's QMP socket refused connections for " + WAIT + ": "
+                        + Files.readString(log), refused);
+                }
+                Thread.sleep(20);
+            }
         }
         return q;
     }

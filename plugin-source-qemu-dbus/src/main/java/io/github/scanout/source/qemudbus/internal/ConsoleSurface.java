@@ -1,0 +1,378 @@
+package io.github.scanout.source.qemudbus.internal;
+
+import io.github.scanout.api.DrmFormat;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.util.Objects;
+
+/**
+ * One QEMU console's picture as the latest {@code Scanout} and the {@code Update}s after it made
+ * it, kept in a fixed block of memory (the region the device offers, {@link QemuDbusKernel}).
+ * Every message is a device answer, hostile until checked: a message that breaks a rule is
+ * refused with one line ({@link QemuMessageException}) and changes nothing, so a bad message
+ * neither ends the connection nor leaks anything.
+ *
+ * <p>Rules: {@code Scanout}: width and height 1 to {@value #MAX_DIMENSION}, a pixman format of
+ * {@link PixmanFormat}, stride from width x bytes per pixel to {@value #MAX_STRIDE},
+ * stride x height within the memory, and exactly stride x height bytes of data.
+ * {@code Update}: a {@code Scanout} before it, the same format, x, y, width and height not
+ * negative and the rectangle inside the scanout, stride from width x bytes per pixel to
+ * {@value #MAX_STRIDE}, and exactly stride x height bytes of data (QEMU 7.2 sends the
+ * rectangle's rows packed: stride = width x bytes per pixel). An Update that does not fit may
+ * first switch the surface to the console's current size ({@link #switched}). Arithmetic is in
+ * 64 bits, so no product overflows.
+ *
+ * <p>Threads: thread-safe; a write and {@link #close} exclude each other, so nothing writes into
+ * the memory once {@link #close} has returned (its owner unmaps it then).
+ */
+final class ConsoleSurface {
+    /** The largest width or height, as the plane validator's. */
+    static final int MAX_DIMENSION = 16384;
+    /** The largest stride, as the plane validator's (1 MiB). */
+    static final int MAX_STRIDE = 1 << 20;
+
+    /** The current plane: what QUERY_GFX_PLANE answers. */
+    record Plane(DrmFormat format, int width, int height, int stride) {
+        long size() {
+            return (long) stride * height;
+        }
+    }
+
+    /** Where the console's current size is read when an Update does not fit the scanout (QEMU's Width, Height). */
+    interface ConsoleSize {
+        /** @return {width, height} as QEMU answered them (checked by the caller) */
+        long[] current() throws IOException;
+    }
+
+    /** The largest cursor QEMU may define, as the plane validator's (256 x 256). */
+    static final int MAX_CURSOR = 256;
+    /** Bytes of the largest cursor: ARGB8888. */
+    static final int CURSOR_BYTES = MAX_CURSOR * MAX_CURSOR * 4;
+    /** How far off the screen the pointer may be said to be (QEMU's coordinates are ints). */
+    static final int MAX_POINTER = 65536;
+
+    /** The cursor plane: QEMU's last CursorDefine, placed by its last MouseSet. */
+    record CursorPlane(int width, int height, int hotX, int hotY, int x, int y) {
+        DrmFormat format() {
+            return DrmFormat.ARGB8888;
+        }
+
+        int stride() {
+            return width * 4;
+        }
+
+        long size() {
+            return (long) stride() * height;
+        }
+    }
+
+    private final ByteBuffer memory;
+    private final ByteBuffer cursorMemory;
+    private final ConsoleSize size;
+    private CursorPlane cursor;
+    private boolean pointerShown;
+    private int pointerX;
+    private int pointerY;
+    private Plane plane;
+    private long pixman;
+    private boolean closed;
+    private static final byte[] BLACK = new byte[64 * 1024];
+
+    private long switches;
+    private long accepted;
+    private long refused;
+
+    /** A surface that never asks for the console's size: an Update must fit the last Scanout. */
+    ConsoleSurface(ByteBuffer memory) {
+        this(memory, null);
+    }
+
+    /** A surface whose cursor image lives on the heap (tests and the fuzz target). */
+    ConsoleSurface(ByteBuffer memory, ConsoleSize size) {
+        this(memory, ByteBuffer.allocate(CURSOR_BYTES), size);
+    }
+
+    /**
+     * @param memory where the pixels go, from index 0 to its capacity (a view of the region)
+     * @param cursorMemory where the cursor image goes, {@value #CURSOR_BYTES} bytes (the cursor region)
+     * @param size where the console's current size is read when an Update does not fit (or has
+     *     another format), or null to refuse such an Update
+     */
+    ConsoleSurface(ByteBuffer memory, ByteBuffer cursorMemory, ConsoleSize size) {
+        this.memory = Objects.requireNonNull(memory, "memory").duplicate();
+        this.cursorMemory = Objects.requireNonNull(cursorMemory, "cursorMemory").duplicate();
+        if (this.cursorMemory.capacity() < CURSOR_BYTES) {
+            throw new IllegalArgumentException("the cursor memory holds " + cursorMemory.capacity() + " bytes, not "
+                + CURSOR_BYTES);
+        }
+        this.size = size;
+    }
+
+    /** The memory's size in bytes: the region's size. */
+    long capacity() {
+        return memory.capacity();
+    }
+
+    /** The plane the latest accepted Scanout made, or null before one and after Disable. */
+    synchronized Plane plane() {
+        return plane;
+    }
+
+    /** Messages accepted and refused so far. */
+    synchronized long[] counts() {
+        return new long[] {accepted, refused};
+    }
+
+    /** {@code Scanout(uuuuay)}: a new picture, whole. */
+    synchronized void scanout(long width, long height, long stride, long pixmanFormat, byte[] data)
+            throws QemuMessageException {
+        try {
+            if (closed) {
+                return;
+            }
+            String m = "Scanout";
+            dimension(m, "width", width);
+            dimension(m, "height", height);
+            DrmFormat format = PixmanFormat.drm(pixmanFormat).orElseThrow(() -> new QemuMessageException(m,
+                "pixman format", PixmanFormat.describe(pixmanFormat), "is not one Scanout shows: expected "
+                    + PixmanFormat.accepted()));
+            strideRule(m, stride, width, format);
+            long size = stride * height;
+            if (size > memory.capacity()) {
+                throw new QemuMessageException(m, "stride x height", Long.toString(size), "is more than the "
+                    + memory.capacity() + " bytes the console's region holds");
+            }
+            dataRule(m, data, size, "stride x height");
+            memory.put(0, data, 0, data.length);
+            plane = new Plane(format, (int) width, (int) height, (int) stride);
+            pixman = pixmanFormat;
+            accepted++;
+        } catch (QemuMessageException e) {
+            refused++;
+            throw e;
+        }
+    }
+
+    /** {@code Update(iiiiuuay)}: a damaged rectangle of the current picture. */
+    synchronized void update(long x, long y, long width, long height, long stride, long pixmanFormat, byte[] data)
+            throws QemuMessageException {
+        try {
+            if (closed) {
+                return;
+            }
+            String m = "Update";
+            notNegative(m, "x", x);
+            notNegative(m, "y", y);
+            notNegative(m, "width", width);
+            notNegative(m, "height", height);
+            Plane p = plane;
+            long format = pixman;
+            if (p == null || pixmanFormat != pixman || x + width > p.width() || y + height > p.height()) {
+                p = switched(x, y, width, height, pixmanFormat);
+                if (p != plane) {
+                    format = pixmanFormat;
+                }
+            }
+            if (p == null) {
+                throw new QemuMessageException(m, "rectangle", x + "," + y + " " + width + "x" + height,
+                    "comes with no Scanout before it (or after Disable)");
+            }
+            if (pixmanFormat != format) {
+                throw new QemuMessageException(m, "pixman format", PixmanFormat.describe(pixmanFormat),
+                    "differs from the scanout's " + PixmanFormat.describe(format));
+            }
+            if (x + width > p.width()) {
+                throw new QemuMessageException(m, "x + width", Long.toString(x + width), "is more than the scanout's "
+                    + "width " + p.width());
+            }
+            if (y + height > p.height()) {
+                throw new QemuMessageException(m, "y + height", Long.toString(y + height), "is more than the scanout's "
+                    + "height " + p.height());
+            }
+            strideRule(m, stride, width, p.format());
+            dataRule(m, data, stride * height, "stride x height");
+            if (p != plane) {
+                switchTo(p, pixmanFormat);
+            }
+            int bpp = p.format().bytesPerPixel();
+            int row = (int) width * bpp;
+            for (int r = 0; r < height; r++) {
+                memory.put((int) ((y + r) * p.stride() + x * bpp), data, (int) (r * stride), row);
+            }
+            accepted++;
+        } catch (QemuMessageException e) {
+            refused++;
+            throw e;
+        }
+    }
+
+    /**
+     * QEMU 7.2 sends a {@code Scanout} only for an update of a whole surface: when the guest
+     * switches modes (SeaBIOS from 640 x 480 graphics to 720 x 400 text) the new surface reaches
+     * the listener only as {@code Update}s of it. So an Update that does not fit the scanout, or
+     * has another format, makes the surface ask QEMU for the console's size: when that size (1 to
+     * {@value #MAX_DIMENSION} each, within the memory at a packed stride) holds the rectangle and
+     * the format is one Scanout shows, and the Update passes the rules against that plane, the
+     * plane becomes that size and format, black until Updates draw it ({@link #switchTo}), and the
+     * Update is applied. Otherwise the plane stays and the Update is refused by the rules.
+     *
+     * @return the plane to check the Update against: a new one, or the current one (null before a
+     *     Scanout) when the console's size does not help
+     */
+    private Plane switched(long x, long y, long width, long height, long pixmanFormat) {
+        Plane old = plane;
+        if (size == null) {
+            return old;
+        }
+        DrmFormat format = PixmanFormat.drm(pixmanFormat).orElse(null);
+        long[] wh;
+        try {
+            wh = size.current();
+        } catch (IOException | RuntimeException e) {
+            return old;
+        }
+        if (format == null || wh == null || wh.length != 2 || wh[0] < 1 || wh[0] > MAX_DIMENSION || wh[1] < 1
+                || wh[1] > MAX_DIMENSION || x + width > wh[0] || y + height > wh[1]) {
+            return old;
+        }
+        long stride = wh[0] * format.bytesPerPixel();
+        if (stride * wh[1] > memory.capacity() || (old != null && old.width() == wh[0] && old.height() == wh[1]
+                && pixmanFormat == pixman)) {
+            return old;
+        }
+        return new Plane(format, (int) wh[0], (int) wh[1], (int) stride);
+    }
+
+    /** Makes {@code p} (from {@link #switched}) the plane, black. */
+    private void switchTo(Plane p, long pixmanFormat) {
+        for (int i = 0; i < p.size(); i += BLACK.length) {
+            memory.put(i, BLACK, 0, (int) Math.min(BLACK.length, p.size() - i));
+        }
+        plane = p;
+        pixman = pixmanFormat;
+        switches++;
+    }
+
+    /** Surfaces switched to by an Update (see {@link #switched}). */
+    synchronized long switches() {
+        return switches;
+    }
+
+    /**
+     * {@code CursorDefine(iiiiay)}: a new cursor image, ARGB8888 (QEMU's cursor words, B, G, R, A
+     * in memory): width and height 1 to {@value #MAX_CURSOR}, the hot spot inside it, exactly
+     * width x height x 4 bytes. Where it shows is the last {@code MouseSet}'s.
+     */
+    synchronized void cursorDefine(long width, long height, long hotX, long hotY, byte[] data)
+            throws QemuMessageException {
+        try {
+            if (closed) {
+                return;
+            }
+            String m = "CursorDefine";
+            if (width < 1 || width > MAX_CURSOR) {
+                throw new QemuMessageException(m, "width", Long.toString(width), "is not 1 to " + MAX_CURSOR);
+            }
+            if (height < 1 || height > MAX_CURSOR) {
+                throw new QemuMessageException(m, "height", Long.toString(height), "is not 1 to " + MAX_CURSOR);
+            }
+            if (hotX < 0 || hotX >= width) {
+                throw new QemuMessageException(m, "hot x", Long.toString(hotX), "is outside the cursor (0 to "
+                    + (width - 1) + ")");
+            }
+            if (hotY < 0 || hotY >= height) {
+                throw new QemuMessageException(m, "hot y", Long.toString(hotY), "is outside the cursor (0 to "
+                    + (height - 1) + ")");
+            }
+            dataRule(m, data, width * height * 4, "width x height x 4");
+            cursorMemory.put(0, data, 0, data.length);
+            cursor = new CursorPlane((int) width, (int) height, (int) hotX, (int) hotY, pointerX - (int) hotX,
+                pointerY - (int) hotY);
+            accepted++;
+        } catch (QemuMessageException e) {
+            refused++;
+            throw e;
+        }
+    }
+
+    /**
+     * {@code MouseSet(iii)}: the pointer's position (where the hot spot is) and whether it shows;
+     * x and y from -{@value #MAX_POINTER} to {@value #MAX_POINTER}.
+     */
+    synchronized void mouseSet(long x, long y, long on) throws QemuMessageException {
+        try {
+            if (closed) {
+                return;
+            }
+            if (x < -MAX_POINTER || x > MAX_POINTER) {
+                throw new QemuMessageException("MouseSet", "x", Long.toString(x), "is not -" + MAX_POINTER + " to "
+                    + MAX_POINTER);
+            }
+            if (y < -MAX_POINTER || y > MAX_POINTER) {
+                throw new QemuMessageException("MouseSet", "y", Long.toString(y), "is not -" + MAX_POINTER + " to "
+                    + MAX_POINTER);
+            }
+            pointerShown = on != 0;
+            pointerX = (int) x;
+            pointerY = (int) y;
+            CursorPlane c = cursor;
+            if (c != null) {
+                cursor = new CursorPlane(c.width(), c.height(), c.hotX(), c.hotY(), (int) x - c.hotX(), (int) y - c.hotY());
+            }
+            accepted++;
+        } catch (QemuMessageException e) {
+            refused++;
+            throw e;
+        }
+    }
+
+    /** The cursor plane: null before a CursorDefine, while the pointer is hidden, and after close. */
+    synchronized CursorPlane cursor() {
+        return pointerShown ? cursor : null;
+    }
+
+    /** {@code Disable()}: the console shows nothing; an Update before the next Scanout is refused. */
+    synchronized void disable() {
+        if (!closed) {
+            plane = null;
+            accepted++;
+        }
+    }
+
+    /** No write reaches the memory after this returns. */
+    synchronized void close() {
+        closed = true;
+        plane = null;
+        cursor = null;
+    }
+
+    private static void dimension(String m, String field, long v) throws QemuMessageException {
+        if (v < 1 || v > MAX_DIMENSION) {
+            throw new QemuMessageException(m, field, Long.toString(v), "is not 1 to " + MAX_DIMENSION);
+        }
+    }
+
+    private static void notNegative(String m, String field, long v) throws QemuMessageException {
+        if (v < 0) {
+            throw new QemuMessageException(m, field, Long.toString(v), "is negative");
+        }
+    }
+
+    private static void strideRule(String m, long stride, long width, DrmFormat format) throws QemuMessageException {
+        long row = width * format.bytesPerPixel();
+        if (stride < row) {
+            throw new QemuMessageException(m, "stride", Long.toString(stride), "is below width x bytes per pixel ("
+                + row + " for " + width + " x " + format + ")");
+        }
+        if (stride > MAX_STRIDE) {
+            throw new QemuMessageException(m, "stride", Long.toString(stride), "is more than " + MAX_STRIDE);
+        }
+    }
+
+    private static void dataRule(String m, byte[] data, long expected, String what) throws QemuMessageException {
+        long n = data == null ? 0 : data.length;
+        if (data == null || n != expected) {
+            throw new QemuMessageException(m, "data length", Long.toString(n), "is not " + what + " (" + expected + ")");
+        }
+    }
+}

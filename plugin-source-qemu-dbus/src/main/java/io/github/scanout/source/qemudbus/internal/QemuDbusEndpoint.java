@@ -1,0 +1,110 @@
+package io.github.scanout.source.qemudbus.internal;
+
+import io.github.scanout.api.DeviceException;
+import io.github.scanout.api.kernel.DeviceEndpoint;
+import io.github.scanout.api.kernel.Kernel;
+import io.github.scanout.api.support.ConditionLog;
+import io.github.scanout.api.support.Reporter;
+import io.github.scanout.source.qemudbus.internal.PeerConnections.Peer;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import org.freedesktop.dbus.connections.IDisconnectCallback;
+import org.freedesktop.dbus.exceptions.DBusException;
+
+/**
+ * One QEMU console as a device ({@code qemu-dbus:qmp:PATH?console=N}). Each {@link #open}
+ * connects to QEMU's QMP socket, opens its D-Bus display ({@link QemuDisplay}), registers a
+ * {@link SurfaceListener} for the console and hands out a {@link QemuDbusKernel} whose device fd
+ * answers the VFIO display ABI from the console's latest picture. The QMP connection is closed
+ * once the listener is registered (QMP serves one client at a time); the two D-Bus connections
+ * stay open until the device fd is closed. When QEMU ends the listener's connection (it exited or
+ * closed it) the device is gone, with a reason.
+ *
+ * <p>Threads: {@link #open} on any thread; the opened device as {@link QemuDbusKernel} says.
+ */
+final class QemuDbusEndpoint implements DeviceEndpoint {
+    /** How long QEMU may take to answer QMP and authenticate D-Bus (generous: QEMU under load). */
+    static final Duration TIMEOUT = Duration.ofSeconds(30);
+    /** A refusal of the same field is written once, then summarised at most every minute. */
+    static final long SUMMARY_NANOS = TimeUnit.MINUTES.toNanos(1);
+
+    private final String name;
+    private final QemuDbusSpec spec;
+    private final Reporter reporter;
+
+    QemuDbusEndpoint(String name, QemuDbusSpec spec, Reporter reporter) {
+        this.name = name;
+        this.spec = spec;
+        this.reporter = reporter;
+    }
+
+    @Override
+    public String name() {
+        return name;
+    }
+
+    @Override
+    public OpenDevice open(Kernel host) throws DeviceException {
+        AtomicReference<QemuDisplay> connected = new AtomicReference<>();
+        ConsoleSurface.ConsoleSize size = () -> {
+            QemuDisplay d = connected.get();
+            if (d == null) {
+                throw new IOException("not connected");
+            }
+            return d.consoleSize(spec.console());
+        };
+        return QemuDbusKernel.open(host, name, size, (surface, gone) -> connect(surface, gone, connected));
+    }
+
+    /** QMP, then the display connection, then the listener's; QMP is closed again at the end. */
+    private AutoCloseable connect(ConsoleSurface surface, CompletableFuture<String> gone,
+            AtomicReference<QemuDisplay> connected) throws IOException, DBusException {
+        SurfaceListener listener = new SurfaceListener(name, surface,
+            ConditionLog.summarizing(reporter, System::nanoTime, SUMMARY_NANOS));
+        String console = "console " + spec.console() + " of " + name;
+        IDisconnectCallback onEnd = new IDisconnectCallback() {
+            @Override
+            public void clientDisconnect() { // dbus-java read end of file: QEMU closed its end
+                gone.complete("QEMU ended the D-Bus display connection of " + console + " (QEMU exited or dropped the"
+                    + " listener)");
+            }
+
+            @Override
+            public void disconnectOnError(IOException e) {
+                gone.complete("QEMU ended the D-Bus display connection of " + console + " (QEMU exited or dropped the"
+                    + " listener): " + QmpMessage.oneLine(String.valueOf(e.getMessage())));
+            }
+
+            @Override
+            public void exceptionOnTerminate(IOException e) {
+                gone.complete("the D-Bus display connection of " + console + " failed: "
+                    + QmpMessage.oneLine(String.valueOf(e.getMessage())));
+            }
+        };
+        try (QmpClient qmp = QmpClient.connect(spec.qmp(), TIMEOUT)) {
+            QemuDisplay display = QemuDisplay.open(qmp, TIMEOUT);
+            connected.set(display); // for the console's size (ConsoleSurface.switched)
+            Peer listening;
+            try {
+                listening = display.registerListener(spec.console(), listener, onEnd);
+            } catch (IOException | DBusException | RuntimeException e) {
+                try {
+                    display.close();
+                } catch (IOException | RuntimeException suppressed) {
+                    e.addSuppressed(suppressed);
+                }
+                throw e;
+            }
+            return () -> {
+                try {
+                    listening.close();
+                } finally {
+                    display.close();
+                }
+            };
+        }
+    }
+}

@@ -1,0 +1,81 @@
+package io.github.scanout.source.qemudbus.internal;
+
+import io.github.scanout.api.support.ConditionLog;
+import java.util.Objects;
+import org.freedesktop.dbus.types.UInt32;
+
+/**
+ * The {@link Display1Listener} Scanout exports for one console: hands each message to the
+ * console's {@link ConsoleSurface}, which checks it; a refused message is one line in the
+ * condition log (once per field, then summarised), and the connection goes on.
+ *
+ * <p>Threads: dbus-java calls it on the connection's one method-call thread, in QEMU's order
+ * ({@link PeerConnections} makes that thread the only one).
+ */
+public final class SurfaceListener implements Display1Listener {
+    private final String device;
+    private final ConsoleSurface surface;
+    private final ConditionLog log;
+
+    /**
+     * @param device the device's name, in front of every line
+     * @param surface where the messages go
+     * @param log where refusals go
+     */
+    SurfaceListener(String device, ConsoleSurface surface, ConditionLog log) {
+        this.device = Objects.requireNonNull(device, "device");
+        this.surface = Objects.requireNonNull(surface, "surface");
+        this.log = Objects.requireNonNull(log, "log");
+    }
+
+    @Override
+    public void Scanout(UInt32 width, UInt32 height, UInt32 stride, UInt32 pixmanFormat, byte[] data) {
+        try {
+            surface.scanout(u32(width), u32(height), u32(stride), u32(pixmanFormat), data);
+        } catch (QemuMessageException e) {
+            refused(e);
+        }
+    }
+
+    @Override
+    public void Update(int x, int y, int width, int height, UInt32 stride, UInt32 pixmanFormat, byte[] data) {
+        try {
+            surface.update(x, y, width, height, u32(stride), u32(pixmanFormat), data);
+        } catch (QemuMessageException e) {
+            refused(e);
+        }
+    }
+
+    @Override
+    public void Disable() {
+        surface.disable();
+    }
+
+    @Override
+    public void MouseSet(int x, int y, int on) {
+        try {
+            surface.mouseSet(x, y, on);
+        } catch (QemuMessageException e) {
+            refused(e);
+        }
+    }
+
+    @Override
+    public void CursorDefine(int width, int height, int hotX, int hotY, byte[] data) {
+        try {
+            surface.cursorDefine(width, height, hotX, hotY, data);
+        } catch (QemuMessageException e) {
+            refused(e);
+        }
+    }
+
+    private void refused(QemuMessageException e) {
+        log.report(System.Logger.Level.WARNING, e.field() + ":" + e.getMessage().split(" ", 3)[1],
+            device + ": " + e.getMessage());
+    }
+
+    /** dbus-java hands {@code u} as UInt32; a null (dbus-java sends none) reads as 0. */
+    private static long u32(UInt32 v) {
+        return v == null ? 0 : v.longValue();
+    }
+}

@@ -1,6 +1,7 @@
 package io.github.scanout.source.qemudbus.internal;
 
 import io.github.scanout.api.DeviceException;
+import io.github.scanout.api.input.InputTarget;
 import io.github.scanout.api.kernel.DeviceEndpoint;
 import io.github.scanout.api.kernel.Kernel;
 import io.github.scanout.api.support.ConditionLog;
@@ -8,6 +9,7 @@ import io.github.scanout.api.support.Reporter;
 import io.github.scanout.source.qemudbus.internal.PeerConnections.Peer;
 import java.io.IOException;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
@@ -21,7 +23,8 @@ import org.freedesktop.dbus.exceptions.DBusException;
  * answers the VFIO display ABI from the console's latest picture. The QMP connection is closed
  * once the listener is registered (QMP serves one client at a time); the two D-Bus connections
  * stay open until the device fd is closed. When QEMU ends the listener's connection (it exited or
- * closed it) the device is gone, with a reason.
+ * closed it) the device is gone, with a reason. Its {@link #input()} is the console's keyboard
+ * and mouse ({@link QemuInput}) on the open display connection.
  *
  * <p>Threads: {@link #open} on any thread; the opened device as {@link QemuDbusKernel} says.
  */
@@ -34,11 +37,20 @@ final class QemuDbusEndpoint implements DeviceEndpoint {
     private final String name;
     private final QemuDbusSpec spec;
     private final Reporter reporter;
+    /** The console's keyboard and mouse: connected while the device is open, dropping input otherwise. */
+    private final QemuInput input;
 
     QemuDbusEndpoint(String name, QemuDbusSpec spec, Reporter reporter) {
         this.name = name;
         this.spec = spec;
         this.reporter = reporter;
+        this.input = new QemuInput(name, spec.console(), reporter);
+    }
+
+    /** The console's keyboard and mouse (what sinks with input allowed forward to; docs/qemu-dbus.md). */
+    @Override
+    public Optional<InputTarget> input() {
+        return Optional.of(input);
     }
 
     @Override
@@ -68,18 +80,21 @@ final class QemuDbusEndpoint implements DeviceEndpoint {
         IDisconnectCallback onEnd = new IDisconnectCallback() {
             @Override
             public void clientDisconnect() { // dbus-java read end of file: QEMU closed its end
+                input.disconnected();
                 gone.complete("QEMU ended the D-Bus display connection of " + console + " (QEMU exited or dropped the"
                     + " listener)");
             }
 
             @Override
             public void disconnectOnError(IOException e) {
+                input.disconnected();
                 gone.complete("QEMU ended the D-Bus display connection of " + console + " (QEMU exited or dropped the"
                     + " listener): " + QmpMessage.oneLine(String.valueOf(e.getMessage())));
             }
 
             @Override
             public void exceptionOnTerminate(IOException e) {
+                input.disconnected();
                 gone.complete("the D-Bus display connection of " + console + " failed: "
                     + QmpMessage.oneLine(String.valueOf(e.getMessage())));
             }
@@ -98,7 +113,15 @@ final class QemuDbusEndpoint implements DeviceEndpoint {
                 }
                 throw e;
             }
+            try {
+                input.connected(display.connection());
+            } catch (DBusException | RuntimeException e) {
+                reporter.warn(name + ": the keyboard and mouse of console " + spec.console()
+                    + " cannot be reached; input is off until the device is opened again: "
+                    + QmpMessage.oneLine(String.valueOf(e.getMessage())));
+            }
             return () -> {
+                input.disconnected();
                 try {
                     listening.close();
                 } finally {

@@ -76,6 +76,11 @@ final class QemuDisplay implements Closeable {
      * @return {width, height} as QEMU answered them, unsigned
      * @throws IOException naming the console when QEMU does not answer them as numbers
      */
+    /** The display connection (QEMU's consoles, keyboards and mice are objects on it). */
+    org.freedesktop.dbus.connections.impl.DirectConnection connection() {
+        return display.connection();
+    }
+
     long[] consoleSize(int console) throws IOException {
         String path = "/org/qemu/Display1/Console_" + console;
         try {

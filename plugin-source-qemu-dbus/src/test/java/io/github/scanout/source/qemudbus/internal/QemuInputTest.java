@@ -2,7 +2,10 @@ package io.github.scanout.source.qemudbus.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.github.scanout.api.device.GfxDevice;
 import io.github.scanout.api.input.InputTarget;
+import io.github.scanout.core.Devices;
+import io.github.scanout.testsupport.RecordingReporter;
 import io.github.scanout.source.qemudbus.internal.PeerConnections.Peer;
 import java.io.ByteArrayInputStream;
 import java.nio.charset.StandardCharsets;
@@ -109,6 +112,32 @@ class QemuInputTest {
                     "left 0", "ctrl 1", "alt 1", "alt 0", "ctrl 0");
             assertThat(awaitTrace(KEY, expected.size())).isEqualTo(expected);
         }
+    }
+
+    @Test
+    void theDevicesInputTargetTypesIntoItsConsoleWhileTheDeviceIsOpen() throws Exception {
+        RecordingReporter lines = new RecordingReporter();
+        Devices devices = new Devices(List.of(new QemuDbusDeviceProvider(lines)));
+        String spec = "qemu-dbus:qmp:" + real.sock;
+        InputTarget target = devices.input(spec).orElseThrow();
+        QemuInput input = (QemuInput) target;
+        target.key('x', true); // not open yet: nowhere to go
+        assertThat(input.dropped()).isEqualTo(1);
+
+        GfxDevice device = devices.open(spec);
+        try {
+            assertThat(devices.input(spec)).as("the same target for the same spec").containsSame(target);
+            target.key('a', true);
+            target.key('a', false);
+            assertThat(input.drain(WAIT.toMillis())).isTrue();
+            assertThat(awaitTrace(KEY, 2)).containsExactly("a 1", "a 0");
+        } finally {
+            device.close();
+        }
+        target.key('b', true); // closed: dropped again
+        assertThat(input.dropped()).isEqualTo(2);
+        assertThat(values(KEY, Files.readString(dir.resolve("qemu.log")))).containsExactly("a 1", "a 0");
+        assertThat(lines.lines()).noneMatch(l -> l.contains("cannot be reached"));
     }
 
     @Test

@@ -27,7 +27,7 @@ import java.util.Objects;
  * @param sinkErrors sink calls that threw, summed over the attached sinks
  * @param latencyP50Micros median capture-to-sink-done latency over the attached sinks' windows
  * @param latencyP99Micros 99th percentile of the same
- * @param changeCheckP50Micros median cost of the cheap change check per tick
+ * @param changeCheckP50Micros median cost of the cheap change check per tick (sampled: one tick in 16)
  * @param changeCheckP99Micros 99th percentile of the same
  * @param sinks the attached sinks, in attach order
  */

@@ -78,6 +78,12 @@ final class DropOldestQueue<E, S> {
     /** What take() returns, reused (one consumer); guarded by the lock while it is filled. */
     private final Taken<E, S> taken = new Taken<>();
     private volatile boolean busy;
+    /**
+     * Entries queued plus one for a set slot, written under the lock after each change of them
+     * (after {@link #busy} when a take empties them), so that {@link #idle()} reads two volatile
+     * fields and takes no lock: the capture loop asks every sink on every poll.
+     */
+    private volatile int pending;
     private long dropped;
 
     /**
@@ -124,6 +130,7 @@ final class DropOldestQueue<E, S> {
                 }
                 superseded = slot;
                 slot = null;
+                pending = queue.size();
                 wakeConsumer();
                 e = null;
             }
@@ -157,6 +164,7 @@ final class DropOldestQueue<E, S> {
             if (set) {
                 old = slot;
                 slot = s;
+                pending = queue.size() + (s != null ? 1 : 0);
                 wakeConsumer();
             } else {
                 old = s;
@@ -216,6 +224,7 @@ final class DropOldestQueue<E, S> {
                 slot = null;
             }
             busy = e != null || s != null;
+            pending = queue.size() + (slot != null ? 1 : 0);
             return taken.set(e, s, false);
         } finally {
             lock.unlock();
@@ -229,12 +238,7 @@ final class DropOldestQueue<E, S> {
 
     /** Whether everything given was taken and finished. */
     boolean idle() {
-        lock.lock();
-        try {
-            return queue.isEmpty() && slot == null && !busy;
-        } finally {
-            lock.unlock();
-        }
+        return pending == 0 && !busy;
     }
 
     /** Entries queued, and the slot if set. */
@@ -288,6 +292,7 @@ final class DropOldestQueue<E, S> {
             queue.clear();
             s = slot;
             slot = null;
+            pending = 0;
             wakeConsumer();
         } finally {
             lock.unlock();

@@ -279,7 +279,13 @@ class WebConsoleIT {
      */
     private double awaitLiveCanvas(ChromeDriver browser, BufferedImage expected, String name) throws Exception {
         WebDriverWait wait = new WebDriverWait(browser, Duration.ofSeconds(TIMEOUT_S), Duration.ofMillis(200));
-        wait.until(d -> "connected".equals(d.findElement(By.id("screen")).getDomAttribute("data-state")));
+        try {
+            wait.until(d -> "connected".equals(d.findElement(By.id("screen")).getDomAttribute("data-state")));
+        } catch (org.openqa.selenium.TimeoutException e) {
+            throw new AssertionError("noVNC did not connect: " + browser.findElement(By.id("view-status")).getText()
+                    + "; browser log: " + browser.manage().logs().get(org.openqa.selenium.logging.LogType.BROWSER)
+                    .getAll(), e);
+        }
         JavascriptExecutor js = browser;
         String readBack = "const c = document.querySelector('#screen canvas');"
                 + " return c && c.width > 0 ? c.toDataURL('image/png') : null;";
@@ -304,6 +310,11 @@ class WebConsoleIT {
                     return false;
                 }
             });
+        } catch (org.openqa.selenium.TimeoutException e) {
+            BufferedImage c = last[0] == null ? null : ImageIO.read(new ByteArrayInputStream(last[0]));
+            throw new AssertionError("the live view's canvas is not the picture: best PSNR " + best[0] + " dB, canvas "
+                    + (c == null ? "none" : c.getWidth() + "x" + c.getHeight()) + ", expected " + expected.getWidth()
+                    + "x" + expected.getHeight(), e);
         } finally {
             if (last[0] != null) {
                 Files.write(dir.resolve(name), last[0]);
@@ -336,6 +347,7 @@ class WebConsoleIT {
         ChromeDriver browser = null;
         try {
             await(base + "/", "<a class=\"live\" href=\"" + VIEW + "\">Live view</a>", run);
+            await(base + VIEW, "data-url=", run); // the VNC sink may attach after the console starts
             HttpResponse<String> page = http.send(HttpRequest.newBuilder(URI.create(base + VIEW))
                     .timeout(Duration.ofSeconds(120)).GET().build(), HttpResponse.BodyHandlers.ofString());
             assertThat(page.statusCode()).isEqualTo(200);

@@ -542,12 +542,16 @@ final class WebServer {
                 + " operator must attach a VNC sink with websocket set for the live view", false);
     }
 
-    /** The CSP of a live view's page: {@link #CSP} and, with a WebSocket, connect-src exactly its origin. */
+    /**
+     * The CSP of a live view's page: {@link #CSP}; with a WebSocket, connect-src exactly its origin
+     * and images also from {@code data:} URLs (noVNC decodes the sink's Tight JPEG rectangles by
+     * loading them as {@code data:image/jpeg} images; scripts stay same-origin only).
+     */
     static String csp(String wsUrl) {
         if (wsUrl == null) {
             return CSP;
         }
-        return CSP + "; connect-src " + wsUrl.replaceFirst("/$", "");
+        return CSP.replace("img-src 'self'", "img-src 'self' data:") + "; connect-src " + wsUrl.replaceFirst("/$", "");
     }
 
     private void view(HttpExchange ex, String device, Access.Who who) throws IOException {

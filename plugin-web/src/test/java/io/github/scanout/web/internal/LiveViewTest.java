@@ -99,7 +99,7 @@ class LiveViewTest {
         endpoints.add(endpoint("desk", "ws://127.0.0.1:6001/", origin(), true, false));
         HttpResponse<String> r = get("/view/desk");
         assertThat(r.statusCode()).isEqualTo(200);
-        assertThat(r.headers().firstValue("Content-Security-Policy")).hasValue("default-src 'self'; img-src 'self';"
+        assertThat(r.headers().firstValue("Content-Security-Policy")).hasValue("default-src 'self'; img-src 'self' data:;"
                 + " frame-ancestors 'none'; base-uri 'none'; form-action 'self'; connect-src ws://127.0.0.1:6001");
         String html = r.body();
         // input=true and the local user controls: keys and pointer go through

@@ -42,7 +42,9 @@ import org.openqa.selenium.support.ui.WebDriverWait;
  * cross-site POSTs (no token and cookie, a foreign Origin) are refused and attach nothing. On this
  * host's own network address, with a certificate made by openssl and users made by Debian's
  * htpasswd: https only, 401 without credentials, a viewer's page in Chromium without forms, and
- * her attach POST refused.
+ * her attach POST refused. The live view: noVNC (Debian's, served by the console) over a VNC
+ * sink's WebSocket in Chromium, its canvas the file sink's PNG (PSNR &ge; 30 dB), for a sink given
+ * with {@code --sink} and for one the Open live view button attaches on demand.
  */
 class WebConsoleIT {
     static final long TIMEOUT_S = 120;

@@ -37,7 +37,8 @@ import org.osgi.service.metatype.annotations.Designate;
  * ({@code htpasswd.file}, {@link Access}), and logins only with TLS. The device model is the launcher's
  * {@code scanout ctl --json} model service ({@value #MODEL_FILTER}); the pictures are core's
  * {@link FrameSnapshot} of each device's {@link ManagedPipeline}; the forms' attach and detach
- * are the launcher's {@code scanout ctl} actions service ({@value #ACT_FILTER}).
+ * are the launcher's {@code scanout ctl} actions service ({@value #ACT_FILTER}); the live views'
+ * WebSockets are the VNC sinks' registered listener addresses ({@value #WEBSOCKET_FILTER}).
  *
  * <p>Threads: SCR activates and deactivates; requests run on the server's threads.
  */

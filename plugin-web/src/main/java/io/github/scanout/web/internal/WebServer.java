@@ -39,6 +39,13 @@ import javax.net.ssl.SSLContext;
  *   <li>{@code /api/devices/NAME/snapshot.png}: the device's current picture; with
  *       {@code ?download=1} as an attachment named {@code NAME-YYYYmmdd-HHMMSS.png} (UTC, the
  *       name's characters other than letters, digits, {@code . _ -} as {@code _}).</li>
+ *   <li>{@code /view/NAME}: the device's live view ({@link Page#view}): noVNC over the VNC sink's
+ *       WebSocket ({@link #liveView}), its CSP's connect-src exactly that origin ({@link #csp}), or
+ *       the still image and why; {@code /view.js} its script; {@code /novnc/core/...} and
+ *       {@code /novnc/vendor/...}: noVNC's module files from the configured directory (Debian's
+ *       novnc; only {@code .js} files of those two folders);</li>
+ *   <li>POST {@code /live}: Open live view, a view-only loopback VNC sink attached through the
+ *       actions, then 303 to the view;</li>
  *   <li>POST {@code /attach} and {@code /detach}: the page's forms, run as {@code scanout ctl
  *       attach} and {@code detach} run (the launcher's actions service, one implementation); done:
  *       303 to {@code /}; refused: the page again with the form's values and the error next to the

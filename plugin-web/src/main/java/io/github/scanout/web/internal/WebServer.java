@@ -541,6 +541,11 @@ final class WebServer {
         if (why != null) {
             return new LiveView(null, true, why, false);
         }
+        if (!novncPresent) {
+            // a VNC sink attached on demand could not be shown either
+            return new LiveView(null, true, "noVNC is not installed (no " + novnc.resolve("core/rfb.js") + "):"
+                    + " apt-get install novnc, or set novnc in the console's configuration", false);
+        }
         if (control && onDemand) {
             return new LiveView(null, true, "no VNC sink with a WebSocket listener is attached to " + device + ": Open"
                     + " live view attaches one", true);

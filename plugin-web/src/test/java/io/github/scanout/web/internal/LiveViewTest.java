@@ -167,6 +167,9 @@ class LiveViewTest {
     @Test
     void whyThereIsNoLiveViewIsSaidInOneLine() throws Exception {
         start(); // no noVNC in the directory
+        // without noVNC no Open live view either: an attached sink could not be shown
+        assertThat(get("/view/desk").body()).contains("Still image, refreshed about once a second: noVNC is not"
+                + " installed (no ").doesNotContain("action=\"/live\"");
         endpoints.add(endpoint("desk", "ws://127.0.0.1:6001/", origin(), false, false));
         assertThat(get("/view/desk").body()).contains("Still image, refreshed about once a second: noVNC is not"
                 + " installed (no " + novnc.toAbsolutePath().normalize().resolve("core/rfb.js") + "): apt-get install"

@@ -776,13 +776,15 @@ final class RunCommand {
         if (wantsGl()) {
             jars.addAll(Distribution.jars(dist.glBundles()));
         }
-        if (shell || cl.sinks().stream().anyMatch(s -> s.type().is(SinkType.VNC)) || confHas(dist.conf(), SinkType.VNC_PID)) {
+        boolean web = cl.ops().web().isPresent() || confHas(dist.conf(), WEB_PID);
+        // the web console's live view attaches a VNC sink on demand: with the console, the VNC bundle too
+        if (shell || web || cl.sinks().stream().anyMatch(s -> s.type().is(SinkType.VNC)) || confHas(dist.conf(), SinkType.VNC_PID)) {
             jars.addAll(Distribution.jars(dist.vncBundles()));
         }
         if (cl.ops().metrics().isPresent() || confHas(dist.conf(), METRICS_PID)) {
             jars.addAll(Distribution.jars(dist.metricsBundles()));
         }
-        if (cl.ops().web().isPresent() || confHas(dist.conf(), WEB_PID)) {
+        if (web) {
             jars.addAll(Distribution.jars(dist.webBundles()));
         }
         if (cl.sinks().stream().anyMatch(s -> SinkType.VIDEO.contains(s.type().name()))

@@ -84,7 +84,8 @@ final class Page {
                     .append("<h2 class=\"name\">").append(esc(name)).append("</h2>\n")
                     .append("<img class=\"thumb\" src=\"/api/devices/").append(esc(pathSegment(name)))
                     .append("/snapshot.png\" alt=\"The screen of ").append(esc(name)).append("\">\n")
-                    .append("<p class=\"actions\"><a class=\"download\" href=\"/api/devices/")
+                    .append("<p class=\"actions\"><a class=\"live\" href=\"/view/").append(esc(pathSegment(name)))
+                    .append("\">Live view</a> <a class=\"download\" href=\"/api/devices/")
                     .append(esc(pathSegment(name))).append("/snapshot.png?download=1\" download aria-label=\"Download PNG of ").append(esc(name))
                     .append("\">Download PNG</a></p>\n")
                     .append("<p class=\"why\" role=\"status\"></p>\n<dl>\n");
@@ -107,6 +108,53 @@ final class Page {
             deviceIndex++;
         }
         b.append("</ul>\n</main>\n</body>\n</html>\n");
+        return b.toString();
+    }
+
+    /**
+     * A device's live view ({@code /view/NAME}): with a VNC WebSocket ({@link WebServer.LiveView#url()}),
+     * a {@code #screen} element that {@code view.js} (a module importing noVNC's RFB from
+     * {@code /novnc/core/rfb.js}) connects to it, view-only as {@code data-view-only} says; else
+     * the still image (the snapshot, refreshed by {@code console.js} about once a second), why in
+     * one line, and for a controller on a loopback console an Open live view form (POST
+     * {@code /live}, CSRF token as the other forms). {@code error}: a refused Open live view.
+     */
+    static String view(Map<String, Object> device, WebServer.LiveView v, String token, String error) {
+        String name = str(device.get("name"));
+        boolean live = v.url() != null;
+        StringBuilder b = new StringBuilder(2048);
+        b.append("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n")
+                .append("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n")
+                .append("<title>Scanout: ").append(esc(name)).append("</title>\n")
+                .append("<link rel=\"stylesheet\" href=\"/console.css\">\n")
+                .append(live ? "<script type=\"module\" src=\"/view.js\"></script>\n"
+                        : "<script src=\"/console.js\" defer></script>\n")
+                .append("</head>\n<body>\n<header>\n<h1>").append(esc(name)).append("</h1>\n<p><a href=\"/\">All devices</a>")
+                .append(" &middot; ").append(esc(str(device.get("spec")))).append(" &middot; mode <span class=\"mode\">")
+                .append(esc(str(device.get("mode")).isEmpty() ? "none" : str(device.get("mode")))).append("</span></p>\n")
+                .append("</header>\n<main class=\"view\" data-device=\"").append(esc(name)).append("\">\n");
+        if (!error.isEmpty()) {
+            b.append("<p class=\"error\" role=\"alert\">").append(esc(error)).append("</p>\n");
+        }
+        if (live) {
+            b.append("<p id=\"view-status\" role=\"status\">Connecting to ").append(esc(v.url())).append(" with noVNC")
+                    .append(v.viewOnly() ? " (view only)" : "").append("</p>\n")
+                    .append("<div id=\"screen\" data-url=\"").append(esc(v.url())).append("\" data-view-only=\"")
+                    .append(v.viewOnly()).append("\" aria-label=\"The live screen of ").append(esc(name)).append("\"></div>\n");
+        } else {
+            b.append("<p id=\"view-why\" role=\"status\">Still image, refreshed about once a second: ")
+                    .append(esc(v.why())).append("</p>\n");
+            if (v.canOpen()) {
+                b.append("<form class=\"live\" method=\"post\" action=\"/live\">");
+                hidden(b, WebServer.TOKEN_FIELD, token);
+                hidden(b, "device", name);
+                b.append("<button type=\"submit\">Open live view</button></form>\n");
+            }
+            b.append("<div class=\"still\"><img class=\"thumb still\" src=\"/api/devices/").append(esc(pathSegment(name)))
+                    .append("/snapshot.png\" alt=\"The screen of ").append(esc(name)).append("\">\n")
+                    .append("<p class=\"why\" role=\"status\"></p></div>\n");
+        }
+        b.append("</main>\n</body>\n</html>\n");
         return b.toString();
     }
 

@@ -37,7 +37,8 @@ import org.osgi.service.metatype.annotations.Designate;
  * ({@code htpasswd.file}, {@link Access}), and logins only with TLS. The device model is the launcher's
  * {@code scanout ctl --json} model service ({@value #MODEL_FILTER}); the pictures are core's
  * {@link FrameSnapshot} of each device's {@link ManagedPipeline}; the forms' attach and detach
- * are the launcher's {@code scanout ctl} actions service ({@value #ACT_FILTER}).
+ * are the launcher's {@code scanout ctl} actions service ({@value #ACT_FILTER}); the live views'
+ * WebSockets are the VNC sinks' registered listener addresses ({@value #WEBSOCKET_FILTER}).
  *
  * <p>Threads: SCR activates and deactivates; requests run on the server's threads.
  */
@@ -58,6 +59,8 @@ public final class WebComponent {
 
     private final Reporter reporter = Reporter.system("io.github.scanout.web");
     private final List<ManagedPipeline> pipelines = new CopyOnWriteArrayList<>();
+    /** The VNC sinks' WebSocket listeners, as {@link WebServer.LiveViews} lists them. */
+    private final List<Map<String, Object>> websockets = new CopyOnWriteArrayList<>();
     /** The property of the registered console address that holds its URL (read by {@code scanout ctl status}). */
     public static final String URL_PROPERTY = "scanout.web.url";
 
@@ -121,7 +124,9 @@ public final class WebComponent {
             throw new IllegalArgumentException(m.startsWith(reader.source()) ? m : reader.source() + ": " + m);
         }
         try {
-            server = new WebServer(address, tls, access, model::apply, actions::apply, this::png, reporter);
+            server = new WebServer(address, tls, access, model::apply, actions::apply, this::png, this::endpoints,
+                    Path.of(reader.text("novnc").trim().isEmpty() ? WebServer.DEFAULT_NOVNC : reader.text("novnc").trim()),
+                    reporter, java.time.Clock.systemUTC());
         } catch (UncheckedIOException e) {
             throw new UncheckedIOException(reader.source() + ": " + e.getMessage(), e.getCause());
         }
@@ -137,6 +142,31 @@ public final class WebComponent {
 
     void unbindPipeline(ManagedPipeline p) {
         pipelines.remove(p);
+    }
+
+    /** plugin-sink-vnc's registration of a VNC sink's WebSocket listener (VncSinkComponent.WEBSOCKET_URL). */
+    static final String WEBSOCKET_FILTER = "(scanout.vnc.websocket=*)";
+
+    @Reference(service = InetSocketAddress.class, target = WEBSOCKET_FILTER, cardinality = ReferenceCardinality.MULTIPLE,
+            policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
+    void bindWebSocket(InetSocketAddress address, Map<String, Object> properties) {
+        Map<String, Object> e = new java.util.HashMap<>();
+        e.put("url", String.valueOf(properties.get("scanout.vnc.websocket")));
+        e.put("origins", String.valueOf(properties.getOrDefault("scanout.vnc.websocket.origins", "")));
+        e.put("input", String.valueOf(properties.getOrDefault("scanout.vnc.input", "false")));
+        e.put("password", String.valueOf(properties.getOrDefault("scanout.vnc.password", "false")));
+        e.put("device", String.valueOf(properties.getOrDefault("device", "")));
+        e.put("sink.name", String.valueOf(properties.getOrDefault("sink.name", "vnc")));
+        e.put("service.id", properties.get("service.id"));
+        websockets.add(Map.copyOf(e));
+    }
+
+    void unbindWebSocket(InetSocketAddress address, Map<String, Object> properties) {
+        websockets.removeIf(e -> java.util.Objects.equals(e.get("service.id"), properties.get("service.id")));
+    }
+
+    private List<Map<String, Object>> endpoints() {
+        return List.copyOf(websockets);
     }
 
     /** The address it listens on (tests). */

@@ -38,4 +38,8 @@ public @interface WebConfig {
     @AttributeDefinition(description = "Users of htpasswd.file who may also control (attach and detach),"
             + " comma-separated; * for every user of the file; empty: nobody.")
     String controllers() default "";
+
+    @AttributeDefinition(description = "Where Debian's novnc package put noVNC: its core/ modules are served under"
+            + " /novnc/ for the live view. Without core/rfb.js there, the live view is the still image.")
+    String novnc() default WebServer.DEFAULT_NOVNC;
 }

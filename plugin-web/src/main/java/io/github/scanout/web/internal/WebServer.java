@@ -10,6 +10,8 @@ import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.SecureRandom;
 import java.time.Clock;
@@ -37,6 +39,13 @@ import javax.net.ssl.SSLContext;
  *   <li>{@code /api/devices/NAME/snapshot.png}: the device's current picture; with
  *       {@code ?download=1} as an attachment named {@code NAME-YYYYmmdd-HHMMSS.png} (UTC, the
  *       name's characters other than letters, digits, {@code . _ -} as {@code _}).</li>
+ *   <li>{@code /view/NAME}: the device's live view ({@link Page#view}): noVNC over the VNC sink's
+ *       WebSocket ({@link #liveView}), its CSP's connect-src exactly that origin ({@link #csp}), or
+ *       the still image and why; {@code /view.js} its script; {@code /novnc/core/...} and
+ *       {@code /novnc/vendor/...}: noVNC's module files from the configured directory (Debian's
+ *       novnc; only {@code .js} files of those two folders);</li>
+ *   <li>POST {@code /live}: Open live view, a view-only loopback VNC sink attached through the
+ *       actions, then 303 to the view;</li>
  *   <li>POST {@code /attach} and {@code /detach}: the page's forms, run as {@code scanout ctl
  *       attach} and {@code detach} run (the launcher's actions service, one implementation); done:
  *       303 to {@code /}; refused: the page again with the form's values and the error next to the
@@ -98,6 +107,20 @@ final class WebServer {
         byte[] png(String device) throws InterruptedException;
     }
 
+    /**
+     * The WebSocket listeners of the VNC sinks attached now (the VNC sink bundle registers each as
+     * a service, plugin-sink-vnc's {@code VncSinkComponent.WEBSOCKET_URL}): per endpoint {@code
+     * url} ({@code ws://HOST:PORT/}), {@code origins} (its {@code websocket.origins},
+     * comma-separated), {@code input} and {@code password} ({@code "true"}/{@code "false"}),
+     * {@code device}, {@code sink.name}.
+     */
+    @FunctionalInterface
+    interface LiveViews {
+        LiveViews NONE = List::of;
+
+        List<Map<String, Object>> endpoints();
+    }
+
     /** No device of that name. */
     static final class NoSuchDevice extends RuntimeException {
         NoSuchDevice(String message) {
@@ -105,9 +128,11 @@ final class WebServer {
         }
     }
 
+    /** The CSP of every answer; a live view's page adds its WebSocket's origin to connect-src ({@link #csp}). */
+    static final String CSP = "default-src 'self'; img-src 'self'; frame-ancestors 'none'; base-uri 'none';"
+            + " form-action 'self'";
     static final Map<String, String> SECURITY_HEADERS = Map.of(
-            "Content-Security-Policy", "default-src 'self'; img-src 'self'; frame-ancestors 'none'; base-uri 'none';"
-                    + " form-action 'self'",
+            "Content-Security-Policy", CSP,
             "X-Content-Type-Options", "nosniff",
             // not no-referrer: under it a browser sends "Origin: null" with the forms' own POSTs (Fetch
             // standard), which the Origin check must refuse; same-origin sends nothing to other sites
@@ -130,6 +155,11 @@ final class WebServer {
     private static final DateTimeFormatter FILE_TIME = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss", Locale.ROOT)
             .withZone(ZoneOffset.UTC);
     private static final Pattern SNAPSHOT = Pattern.compile("/api/devices/([^/]+)/snapshot\\.png");
+    private static final Pattern VIEW = Pattern.compile("/view/([^/]+)");
+    /** A file of noVNC's core modules and their vendored inflate: names of letters, digits, _ . - under core/ or vendor/. */
+    private static final Pattern NOVNC = Pattern.compile("/novnc/((?:core|vendor)(?:/[A-Za-z0-9_\\-]+(?:\\.[A-Za-z0-9_\\-]+)*)+\\.js)");
+    /** The sink name of an on-demand live view's VNC sink: {@code web-live-DEVICE} (the device's name in safe characters). */
+    static final String LIVE_PREFIX = "web-live-";
     private static final Pattern LOOPBACK_HOST = Pattern.compile(
             "(localhost|127\\.\\d{1,3}\\.\\d{1,3}\\.\\d{1,3}|\\[::1\\]|\\[0:0:0:0:0:0:0:1\\])(:\\d{1,5})?",
             Pattern.CASE_INSENSITIVE);
@@ -146,6 +176,9 @@ final class WebServer {
     private final boolean loopbackHost;
     private final Map<String, Picture> recent = new ConcurrentHashMap<>();
     private final Clock clock;
+    private final LiveViews live;
+    /** Debian's noVNC ({@code /usr/share/novnc}): its {@code core/} modules are served under {@code /novnc/}. */
+    private final Path novnc;
 
     /** A picture, or (png null) why there is none. */
     private record Picture(long nanos, byte[] png, String why) {}
@@ -176,9 +209,20 @@ final class WebServer {
         this(address, null, Access.local(), model, actions, pictures, reporter, clock);
     }
 
-    /** With all of it (tests). */
+    /** With all of it but the live views (tests). */
     WebServer(InetSocketAddress address, SSLContext tls, Access access, Model model, Actions actions, Pictures pictures,
             Reporter reporter, Clock clock) {
+        this(address, tls, access, model, actions, pictures, LiveViews.NONE, Path.of(DEFAULT_NOVNC), reporter, clock);
+    }
+
+    /** The default of {@code novnc}: where Debian's novnc package puts noVNC. */
+    static final String DEFAULT_NOVNC = "/usr/share/novnc";
+
+    /** With all of it: the live views' VNC WebSockets and noVNC's directory too. */
+    WebServer(InetSocketAddress address, SSLContext tls, Access access, Model model, Actions actions, Pictures pictures,
+            LiveViews live, Path novnc, Reporter reporter, Clock clock) {
+        this.live = live;
+        this.novnc = novnc.toAbsolutePath().normalize();
         this.clock = clock;
         this.access = access;
         this.scheme = tls == null ? "http" : "https";
@@ -209,7 +253,7 @@ final class WebServer {
 
     /** What a request asks for: a page or API route, or a refusal with its status and one-line text. */
     record Route(Kind kind, String device, int status, String message) {
-        enum Kind { PAGE, SCRIPT, STYLE, DEVICES, SINKS, SNAPSHOT, ATTACH, DETACH, REFUSED }
+        enum Kind { PAGE, SCRIPT, STYLE, DEVICES, SINKS, SNAPSHOT, ATTACH, DETACH, REFUSED, VIEW, VIEW_SCRIPT, NOVNC, LIVE }
 
         static Route of(Kind kind) {
             return new Route(kind, "", 200, "");
@@ -238,16 +282,17 @@ final class WebServer {
                     + " console as http://127.0.0.1:PORT/ or http://localhost:PORT/");
         }
         String path = rawPath == null ? "" : rawPath;
-        if (path.equals("/attach") || path.equals("/detach")) {
+        if (path.equals("/attach") || path.equals("/detach") || path.equals("/live")) {
             if (!"POST".equals(method)) {
                 return Route.refused(405, "method " + oneLine(method) + " not allowed on " + path + ": it changes the"
                         + " instance, only the console's form POSTs to it");
             }
-            return Route.of(path.equals("/attach") ? Route.Kind.ATTACH : Route.Kind.DETACH);
+            return Route.of(path.equals("/attach") ? Route.Kind.ATTACH : path.equals("/live") ? Route.Kind.LIVE
+                    : Route.Kind.DETACH);
         }
         if (!"GET".equals(method) && !"HEAD".equals(method)) {
             return Route.refused(405, "method " + oneLine(method) + " not allowed on " + oneLine(path) + " (GET and"
-                    + " HEAD; the forms POST to /attach and /detach)");
+                    + " HEAD; the forms POST to /attach, /detach and /live)");
         }
         switch (path) {
             case "/":
@@ -256,6 +301,8 @@ final class WebServer {
                 return Route.of(Route.Kind.SCRIPT);
             case "/console.css":
                 return Route.of(Route.Kind.STYLE);
+            case "/view.js":
+                return Route.of(Route.Kind.VIEW_SCRIPT);
             case "/api/devices":
                 return Route.of(Route.Kind.DEVICES);
             case "/api/sinks":
@@ -263,16 +310,22 @@ final class WebServer {
             default:
                 break;
         }
-        var matcher = SNAPSHOT.matcher(path);
-        if (matcher.matches()) {
-            String device;
-            try {
-                device = URLDecoder.decode(matcher.group(1).replace("+", "%2B"), StandardCharsets.UTF_8);
-            } catch (IllegalArgumentException e) {
-                return Route.refused(400, "bad request: the device name in " + oneLine(path) + " is not percent-encoded"
-                        + " UTF-8");
+        var novncFile = NOVNC.matcher(path);
+        if (novncFile.matches()) {
+            return new Route(Route.Kind.NOVNC, novncFile.group(1), 200, "");
+        }
+        for (Pattern p : List.of(SNAPSHOT, VIEW)) {
+            var matcher = p.matcher(path);
+            if (matcher.matches()) {
+                String device;
+                try {
+                    device = URLDecoder.decode(matcher.group(1).replace("+", "%2B"), StandardCharsets.UTF_8);
+                } catch (IllegalArgumentException e) {
+                    return Route.refused(400, "bad request: the device name in " + oneLine(path) + " is not"
+                            + " percent-encoded UTF-8");
+                }
+                return new Route(p == SNAPSHOT ? Route.Kind.SNAPSHOT : Route.Kind.VIEW, device, 200, "");
             }
-            return new Route(Route.Kind.SNAPSHOT, device, 200, "");
         }
         return Route.refused(404, "not found: " + oneLine(path) + " (the console is at /, the JSON at /api/devices and"
                 + " /api/sinks)");
@@ -321,14 +374,17 @@ final class WebServer {
                 case REFUSED -> {
                     if (r.status() == 405) {
                         String p = ex.getRequestURI().getRawPath();
-                        ex.getResponseHeaders().set("Allow", "/attach".equals(p) || "/detach".equals(p) ? "POST"
-                                : "GET, HEAD");
+                        ex.getResponseHeaders().set("Allow", "/attach".equals(p) || "/detach".equals(p)
+                                || "/live".equals(p) ? "POST" : "GET, HEAD");
                     }
                     reply(ex, r.status(), "text/plain; charset=utf-8", text(r.message() + "\n"));
                 }
                 case PAGE -> page(ex, 200, Page.Form.NONE, who);
-                case ATTACH, DETACH -> post(ex, r.kind(), who);
+                case ATTACH, DETACH, LIVE -> post(ex, r.kind(), who);
                 case SCRIPT -> reply(ex, 200, "text/javascript; charset=utf-8", resource("console.js"));
+                case VIEW_SCRIPT -> reply(ex, 200, "text/javascript; charset=utf-8", resource("view.js"));
+                case VIEW -> view(ex, r.device(), who);
+                case NOVNC -> novncFile(ex, r.device());
                 case STYLE -> reply(ex, 200, "text/css; charset=utf-8", resource("console.css"));
                 case DEVICES, SINKS -> {
                     Map<String, Object> m = model.read(r.kind() == Route.Kind.DEVICES ? "devices" : "sinks");
@@ -403,6 +459,10 @@ final class WebServer {
             reply(ex, 403, "text/plain; charset=utf-8", text(wrong + "\n"));
             return;
         }
+        if (kind == Route.Kind.LIVE) {
+            live(ex, form.first("device"), who);
+            return;
+        }
         List<String> request = new ArrayList<>();
         Map<String, String> values = new LinkedHashMap<>();
         if (kind == Route.Kind.ATTACH) {
@@ -430,6 +490,153 @@ final class WebServer {
                 ? new Page.Form(form.first("device"), form.first("type"), values, message)
                 : new Page.Form("", "", Map.of(), message);
         page(ex, status == 2 ? 400 : 500, failed, who);
+    }
+
+    /**
+     * What a device's live view shows: noVNC against {@code url} ({@code viewOnly} unless the sink
+     * takes input and the user may control), or (url null) the still image and {@code why} in one line.
+     */
+    record LiveView(String url, boolean viewOnly, String why, boolean canOpen) {}
+
+    /**
+     * The live view of {@code device} for a page of {@code origin} ({@code http://HOST:PORT}) whose
+     * request named {@code host}: the first WebSocket of a VNC sink of the device that allows the
+     * origin and asks no password; else why none.
+     *
+     * @param control whether the user may control (input, and attaching a VNC sink on demand)
+     * @param onDemand whether the console may attach one (it listens on loopback)
+     * @param novncPresent whether noVNC's {@code core/rfb.js} is there
+     */
+    static LiveView liveView(String device, List<Map<String, Object>> endpoints, String origin, String host,
+            boolean control, boolean onDemand, boolean novncPresent, Path novnc) {
+        String why = null;
+        for (Map<String, Object> e : endpoints) {
+            if (!device.equals(String.valueOf(e.get("device")))) {
+                continue;
+            }
+            String sink = String.valueOf(e.get("sink.name"));
+            List<String> origins = List.of(String.valueOf(e.getOrDefault("origins", "")).split(","));
+            if (!origins.contains("*") && !origins.contains(origin)) {
+                why = why != null ? why : "the VNC sink " + sink + " does not allow this console's origin: add " + origin
+                        + " to its websocket.origins";
+                continue;
+            }
+            if ("true".equals(String.valueOf(e.get("password")))) {
+                why = why != null ? why : "the VNC sink " + sink + " asks for a password (password.file); the live view"
+                        + " connects to a VNC sink without one";
+                continue;
+            }
+            if (!novncPresent) {
+                return new LiveView(null, true, "noVNC is not installed (no " + novnc.resolve("core/rfb.js") + "):"
+                        + " apt-get install novnc, or set novnc in the console's configuration", false);
+            }
+            String url = String.valueOf(e.get("url"));
+            // a sink on every address (0.0.0.0, [::]): the browser reaches it on the console's host
+            var wild = Pattern.compile("(wss?://)(0\\.0\\.0\\.0|\\[::\\]|\\[0:0:0:0:0:0:0:0\\])(:\\d+/)").matcher(url);
+            if (wild.matches() && host != null) {
+                url = wild.group(1) + host.replaceFirst(":\\d+$", "") + wild.group(3);
+            }
+            return new LiveView(url, !(control && "true".equals(String.valueOf(e.get("input")))), "", false);
+        }
+        if (why != null) {
+            return new LiveView(null, true, why, false);
+        }
+        if (!novncPresent) {
+            // a VNC sink attached on demand could not be shown either
+            return new LiveView(null, true, "noVNC is not installed (no " + novnc.resolve("core/rfb.js") + "):"
+                    + " apt-get install novnc, or set novnc in the console's configuration", false);
+        }
+        if (control && onDemand) {
+            return new LiveView(null, true, "no VNC sink with a WebSocket listener is attached to " + device + ": Open"
+                    + " live view attaches one", true);
+        }
+        return new LiveView(null, true, "no VNC sink with a WebSocket listener is attached to " + device + ": an"
+                + " operator must attach a VNC sink with websocket set for the live view", false);
+    }
+
+    /**
+     * The CSP of a live view's page: {@link #CSP}; with a WebSocket, connect-src exactly its origin
+     * and images also from {@code data:} URLs (noVNC decodes the sink's Tight JPEG rectangles by
+     * loading them as {@code data:image/jpeg} images; scripts stay same-origin only).
+     */
+    static String csp(String wsUrl) {
+        if (wsUrl == null) {
+            return CSP;
+        }
+        return CSP.replace("img-src 'self'", "img-src 'self' data:") + "; connect-src " + wsUrl.replaceFirst("/$", "");
+    }
+
+    private void view(HttpExchange ex, String device, Access.Who who) throws IOException {
+        view(ex, device, who, 200, "");
+    }
+
+    /** A device's live view page; {@code error}: a refused Open live view, shown above it. */
+    private void view(HttpExchange ex, String device, Access.Who who, int status, String error) throws IOException {
+        Map<String, Object> devices = model.read("devices");
+        if (devices.containsKey("error")) {
+            unavailable(ex, devices);
+            return;
+        }
+        Map<String, Object> d = null;
+        List<String> names = new ArrayList<>();
+        for (Object o : list(asMap(devices.get("model")).get("devices"))) {
+            names.add(String.valueOf(asMap(o).get("name")));
+            if (device.equals(asMap(o).get("name"))) {
+                d = asMap(o);
+            }
+        }
+        if (d == null) {
+            reply(ex, 404, "text/plain; charset=utf-8", text(oneLine("no device " + device + " (devices: "
+                    + (names.isEmpty() ? "none" : String.join(", ", names)) + ")") + "\n"));
+            return;
+        }
+        String host = ex.getRequestHeaders().getFirst("Host");
+        LiveView v = liveView(device, live.endpoints(), scheme + "://" + host, host, who.control(), loopbackHost,
+                Files.isRegularFile(novnc.resolve("core/rfb.js")), novnc);
+        ex.getResponseHeaders().set("Content-Security-Policy", csp(v.url()));
+        ex.getResponseHeaders().set("Set-Cookie", COOKIE + "=" + token + "; SameSite=Strict; HttpOnly; Path=/");
+        reply(ex, status, "text/html; charset=utf-8", text(Page.view(d, v, token, error)));
+    }
+
+    /**
+     * Open live view: attaches a view-only VNC sink with a WebSocket listener on a free loopback
+     * port, its {@code websocket.origins} this console's origin, through the ctl actions (as
+     * {@code scanout ctl attach vnc DEVICE ...}), then 303 to the view. On a console off loopback
+     * refused (409): its browser could not reach a loopback listener.
+     */
+    private void live(HttpExchange ex, String device, Access.Who who) throws IOException {
+        String host = ex.getRequestHeaders().getFirst("Host");
+        String origin = scheme + "://" + host;
+        String location = "/view/" + Page.pathSegment(device);
+        if (!loopbackHost) {
+            reply(ex, 409, "text/plain; charset=utf-8", text("refused: a live view's VNC sink is attached on demand"
+                    + " only by a console on loopback (its browser could not reach the sink's loopback listener);"
+                    + " attach a VNC sink with websocket, tls.cert and password.file instead\n"));
+            return;
+        }
+        Map<String, Object> answer = actions.act(List.of("attach", "vnc", device, "listen=127.0.0.1:0", "websocket=0",
+                "websocket.origins=" + origin, "sink.name=" + LIVE_PREFIX + safeChars(device, "_-", 100)));
+        int status = answer.get("status") instanceof Number n ? n.intValue() : 1;
+        String message = oneLine(String.valueOf(answer.getOrDefault("message", "no answer")));
+        if (status == 0) {
+            reporter.report(System.Logger.Level.INFO, "web: live view of " + device + ": " + message);
+            ex.getResponseHeaders().set("Location", location);
+            reply(ex, 303, "text/plain; charset=utf-8", text(message + "\n"));
+            return;
+        }
+        view(ex, device, who, status == 2 ? 400 : 500, message);
+    }
+
+    /** One of noVNC's module files from the novnc directory, as JavaScript; 404 naming it when it is not there. */
+    private void novncFile(HttpExchange ex, String relative) throws IOException {
+        Path f = novnc.resolve(relative).normalize();
+        if (!f.startsWith(novnc) || !Files.isRegularFile(f)) {
+            reply(ex, 404, "text/plain; charset=utf-8", text(oneLine("not found: " + f + " (noVNC's modules come from"
+                    + " Debian's novnc package: apt-get install novnc, or set novnc in the console's configuration)")
+                    + "\n"));
+            return;
+        }
+        reply(ex, 200, "text/javascript; charset=utf-8", Files.readAllBytes(f));
     }
 
     /**

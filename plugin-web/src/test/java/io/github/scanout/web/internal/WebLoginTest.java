@@ -159,6 +159,22 @@ class WebLoginTest {
     }
 
     @Test
+    void aViewerSeesTheStillImageViewAndHerOpenLiveViewIs403AndRunsNothing() throws Exception {
+        start("viv", "carl");
+        HttpResponse<String> view = get("/view/desk", basic("viv", "view only"));
+        assertThat(view.statusCode()).isEqualTo(200);
+        assertThat(view.body()).contains("no VNC sink with a WebSocket listener is attached to desk: an operator must"
+                + " attach a VNC sink with websocket set for the live view").doesNotContain("action=\"/live\"");
+        HttpResponse<String> refused = post("/live", "device=desk", basic("viv", "view only"));
+        assertThat(refused.statusCode()).isEqualTo(403);
+        assertThat(refused.body()).isEqualTo("refused: user viv may view the console but not control it (not in"
+                + " controllers)\n");
+        assertThat(acts).isEmpty();
+        // the controller of this console (on loopback) has the form
+        assertThat(get("/view/desk", basic("carl", "c0ntrol")).body()).contains("action=\"/live\"");
+    }
+
+    @Test
     void aControllerHasTheFormsAndAttachesOverHttps() throws Exception {
         start("*", "carl");
         HttpResponse<String> page = get("/", basic("carl", "c0ntrol"));

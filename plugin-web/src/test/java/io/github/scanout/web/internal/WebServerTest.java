@@ -324,7 +324,7 @@ class WebServerTest {
             assertThat(r.statusCode()).as(method).isEqualTo(405);
             assertThat(r.headers().firstValue("Allow")).hasValue("GET, HEAD");
             assertThat(r.body()).isEqualTo("method " + method + " not allowed on /api/devices (GET and HEAD; the forms"
-                    + " POST to /attach and /detach)\n");
+                    + " POST to /attach, /detach and /live)\n");
         }
         for (String path : List.of("attach", "detach")) {
             for (String method : List.of("GET", "HEAD", "PUT")) {

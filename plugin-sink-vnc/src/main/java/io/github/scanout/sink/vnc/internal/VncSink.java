@@ -64,8 +64,7 @@ final class VncSink {
                 : tls != null && password != null ? ", network" : ", NOT loopback: insecure=true";
         log.report(picked ? System.Logger.Level.WARNING : System.Logger.Level.INFO, "vnc sink " + label + " for "
                 + options.device() + " listening on " + server.boundText() + " (" + security + reach + ")"
-                + (server.websocketPort() < 0 ? "" : ", WebSocket on " + (tls != null ? "wss" : "ws") + "://"
-                + server.boundText().replaceFirst(":\\d+$", "") + ":" + server.websocketPort() + "/")
+                + (server.websocketPort() < 0 ? "" : ", WebSocket on " + websocketUrl())
                 + (options.input() ? "; input=true: viewers' keys and pointer go to the device" : ""));
     }
 
@@ -200,6 +199,25 @@ final class VncSink {
 
     int websocketPort() {
         return server.websocketPort();
+    }
+
+    /** The WebSocket listener's URL, {@code ws://HOST:PORT/} ({@code wss://} with TLS); null without one. */
+    String websocketUrl() {
+        if (server.websocketPort() < 0) {
+            return null;
+        }
+        return (options.tlsCert() != null ? "wss" : "ws") + "://" + server.boundText().replaceFirst(":\\d+$", "") + ":"
+                + server.websocketPort() + "/";
+    }
+
+    /** The WebSocket listener's address; null without one. */
+    java.net.InetSocketAddress websocketAddress() {
+        return server.websocketPort() < 0 ? null : new java.net.InetSocketAddress(options.address(),
+                server.websocketPort());
+    }
+
+    VncOptions options() {
+        return options;
     }
 
     List<Viewer> viewers() {

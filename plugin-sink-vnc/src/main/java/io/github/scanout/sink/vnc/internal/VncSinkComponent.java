@@ -17,6 +17,10 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.net.InetSocketAddress;
+import java.util.Hashtable;
+import org.osgi.framework.BundleContext;
+import org.osgi.framework.ServiceRegistration;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.ConfigurationPolicy;
@@ -43,7 +47,42 @@ public final class VncSinkComponent implements FrameSink, CountsOutput, InputFor
     /** The keys a VNC sink reads, with their rules, from its metatype. */
     static final List<ConfigKey> KEYS = ConfigReader.sinkKeys(ConfigKey.fromMetatype(VncSinkConfig.class));
 
+    /**
+     * The service property of a registered WebSocket endpoint: its URL, {@code ws://HOST:PORT/} or
+     * {@code wss://HOST:PORT/} (plugin-web's live view reads it; plugin-web does not link to this bundle).
+     */
+    public static final String WEBSOCKET_URL = "scanout.vnc.websocket";
+    /** The endpoint's {@code websocket.origins}, comma-separated ({@code *}: any). */
+    public static final String WEBSOCKET_ORIGINS = "scanout.vnc.websocket.origins";
+    /** Whether the sink forwards viewers' input ({@code input=true}): "true" or "false". */
+    public static final String INPUT = "scanout.vnc.input";
+    /** Whether viewers must give a password ({@code password.file}): "true" or "false". */
+    public static final String PASSWORD = "scanout.vnc.password";
+
     private final VncSink sink;
+    private ServiceRegistration<InetSocketAddress> websocket;
+
+    /**
+     * As {@link #VncSinkComponent(Map)}, and with a WebSocket listener registers its address as an
+     * {@link InetSocketAddress} service with {@value #WEBSOCKET_URL}, {@value #WEBSOCKET_ORIGINS},
+     * {@value #INPUT}, {@value #PASSWORD}, {@code device} and {@code sink.name}: the web console's
+     * live view finds a device's WebSocket there.
+     */
+    @Activate
+    public VncSinkComponent(Map<String, Object> properties, BundleContext context) {
+        this(properties);
+        if (sink.websocketPort() >= 0) {
+            Hashtable<String, Object> p = new Hashtable<>();
+            p.put(WEBSOCKET_URL, sink.websocketUrl());
+            p.put(WEBSOCKET_ORIGINS, String.join(",", sink.options().websocketOrigins()));
+            p.put(INPUT, String.valueOf(sink.options().input()));
+            p.put(PASSWORD, String.valueOf(sink.options().passwordFile() != null));
+            p.put("device", sink.options().device());
+            p.put(VncOptions.SINK_NAME, String.valueOf(properties.getOrDefault(VncOptions.SINK_NAME,
+                    properties.getOrDefault("service.pid", "vnc"))));
+            websocket = context.registerService(InetSocketAddress.class, sink.websocketAddress(), p);
+        }
+    }
 
     /**
      * Checks the configuration, reads the password file and starts listening.
@@ -51,7 +90,6 @@ public final class VncSinkComponent implements FrameSink, CountsOutput, InputFor
      * @throws IllegalArgumentException naming the configuration, key and value when it cannot be
      *     honoured; {@link UncheckedIOException} naming the address when it cannot be bound
      */
-    @Activate
     public VncSinkComponent(Map<String, Object> properties) {
         // one way to read configuration (api.support's toolkit): values as text, unknown keys
         // and case variants one warning, a bad value one line naming the configuration
@@ -95,6 +133,13 @@ public final class VncSinkComponent implements FrameSink, CountsOutput, InputFor
 
     @Deactivate
     void deactivate() {
+        if (websocket != null) {
+            try {
+                websocket.unregister();
+            } catch (IllegalStateException e) {
+                // the bundle is stopping: unregistered already
+            }
+        }
         sink.close();
     }
 

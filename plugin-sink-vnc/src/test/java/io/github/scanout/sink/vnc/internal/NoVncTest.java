@@ -32,7 +32,8 @@ import org.junit.jupiter.api.io.TempDir;
  * noVNC (Debian novnc, its {@code vnc_lite.html} page served over HTTP as a web server would)
  * in headless Chromium driven through chromedriver's WebDriver HTTP interface connects straight
  * to the sink's WebSocket listener, and the picture noVNC draws (its canvas, read back as PNG)
- * is the frame within 30 dB PSNR (noVNC asks for Tight with JPEG at quality level 6). A page
+ * is the frame within 30 dB PSNR (noVNC asks for Tight with JPEG at quality level 6), and after a
+ * mode change the new frame at its new size (noVNC follows the sink's DesktopSize). A page
  * from an origin not in {@code websocket.origins} is refused.
  */
 class NoVncTest {
@@ -65,6 +66,14 @@ class NoVncTest {
                 post(base + "/session/" + session + "/url", "{\"url\":\"" + page + "\"}");
                 double psnr = awaitCanvas(base, session, picture, w, h);
                 System.err.printf("noVNC canvas: PSNR %.1f dB%n", psnr);
+                // the guest changes mode: noVNC follows (DesktopSize) and draws the new picture at its size,
+                // as the web console's live view (the same noVNC client on the same WebSocket) does
+                int w2 = 640;
+                int h2 = 400;
+                int[] second = TestFrames.desktop(w2, h2);
+                s.sink.frame(TestFrames.frame(second, w2, h2, 2));
+                double psnr2 = awaitCanvas(base, session, second, w2, h2);
+                System.err.printf("noVNC canvas after the mode change to %dx%d: PSNR %.1f dB%n", w2, h2, psnr2);
                 s.awaitLog("viewer ws:127.0.0.1:");
                 assertThat(s.awaitLog("connected (RFB 3.8, no authentication)")).contains("viewer ws:127.0.0.1:");
                 Files.write(dir.resolve("page.png"), Base64.getDecoder().decode(value(get(base + "/session/" + session

@@ -449,17 +449,16 @@ final class CaptureLoop implements Runnable {
             return rate.next(start, false, fanout.caughtUp());
         }
         PlaneBuffer live = got.get();
-        // the moment of capture: the tick's start, microseconds before the plane was in hand (the
+        // the tick's start is the moment of capture, microseconds before the plane was in hand (the
         // clock is read as seldom as it can be: an unchanged poll is a few hundred nanoseconds,
         // one reading some forty on a virtual machine's clock)
-        long captureNanos = start;
         boolean published = false;
         long deferredTo = 0;
         try {
             // looked at on every tick, forced or not: the look is also the baseline
             boolean changed = primaryCheck.update(live);
             if ((++ticks & CHECK_SAMPLE_MASK) == 0) {
-                stats.changeCheck.add(clock.nanoTime() - captureNanos);
+                stats.changeCheck.add(clock.nanoTime() - start);
             }
             if (!changed && opaqueRefreshNanos > 0 && !live.cpuReadable()
                     && start - lastPublished >= opaqueRefreshNanos) {
@@ -478,21 +477,9 @@ final class CaptureLoop implements Runnable {
             if (changed || forced) {
                 PlaneBuffer deliver = live;
                 live = null;
-                if (consistent && !deliver.memory().consistent()) {
-                    Optional<PlaneBuffer> snap;
-                    try {
-                        snap = acquire(PlaneType.PRIMARY, true);
-                    } finally {
-                        deliver.close();
-                    }
-                    if (snap.isEmpty()) {
-                        enterNoSignal();
-                        return rate.next(start, false, fanout.caughtUp());
-                    }
-                    deliver = snap.get();
+                if (!deliver(deliver, consistent, start)) {
+                    return rate.next(start, false, fanout.caughtUp());
                 }
-                publish(deliver, captureNanos);
-                lastPublished = start;
                 published = true;
             } else {
                 if (deferredTo == 0) {
@@ -511,6 +498,33 @@ final class CaptureLoop implements Runnable {
         }
         long next = rate.next(start, published, fanout.caughtUp());
         return deferredTo != 0 ? Math.min(next, deferredTo) : next;
+    }
+
+    /**
+     * Publishes a changed or forced frame, a snapshot of it when a sink needs consistent bytes and
+     * it is a live view; takes over {@code live}. Out of {@link #tick} so that the poll of an
+     * unchanged plane stays small enough for the JIT to compile it whole.
+     *
+     * @return false when the device showed no plane for the snapshot (no signal now)
+     */
+    private boolean deliver(PlaneBuffer live, boolean consistent, long start) throws DeviceException {
+        PlaneBuffer frame = live;
+        if (consistent && !frame.memory().consistent()) {
+            Optional<PlaneBuffer> snap;
+            try {
+                snap = acquire(PlaneType.PRIMARY, true);
+            } finally {
+                frame.close();
+            }
+            if (snap.isEmpty()) {
+                enterNoSignal();
+                return false;
+            }
+            frame = snap.get();
+        }
+        publish(frame, start);
+        lastPublished = start;
+        return true;
     }
 
     /**

@@ -1,7 +1,6 @@
 package io.github.scanout.core.internal.pipeline;
 
 import jakarta.inject.Inject;
-import java.util.concurrent.atomic.LongAdder;
 
 /**
  * The pipeline's own counters (sinks keep theirs in their {@link SinkWorker}).
@@ -10,11 +9,11 @@ import java.util.concurrent.atomic.LongAdder;
  */
 @PipelineScope
 final class StatsRecorder {
-    final LongAdder polls = new LongAdder();
-    final LongAdder captured = new LongAdder();
-    final LongAdder unchanged = new LongAdder();
-    final LongAdder cursorUpdates = new LongAdder();
-    final LongAdder deviceErrors = new LongAdder();
+    final CaptureCounter polls = new CaptureCounter();
+    final CaptureCounter captured = new CaptureCounter();
+    final CaptureCounter unchanged = new CaptureCounter();
+    final CaptureCounter cursorUpdates = new CaptureCounter();
+    final CaptureCounter deviceErrors = new CaptureCounter();
     final LatencyWindow changeCheck = new LatencyWindow(1024);
 
     @Inject

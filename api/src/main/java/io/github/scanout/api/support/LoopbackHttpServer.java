@@ -142,12 +142,28 @@ public final class LoopbackHttpServer {
     /**
      * The address for a URL.
      *
-     * @return {@code HOST:PORT} of {@link #address()}, an IPv6 address in brackets
+     * @return {@code HOST:PORT} of {@link #address()}, an IPv6 address in brackets; for a server
+     *     on every address, the machine's name as HOST
      */
     public String hostPort() {
         InetSocketAddress a = server.getAddress();
-        String h = a.getAddress().getHostAddress();
+        java.net.InetAddress ip = a.getAddress();
+        String h = ip.isAnyLocalAddress() ? hostName() : ip.getHostAddress();
         return (h.contains(":") ? "[" + h + "]" : h) + ":" + a.getPort();
+    }
+
+    /**
+     * The machine's name, for the URL of a server on every address (0.0.0.0 or ::, which no
+     * browser can open): Linux's {@code /proc/sys/kernel/hostname}, read without a name lookup
+     * (which can hang where DNS is broken); "0.0.0.0" where there is none.
+     */
+    static String hostName() {
+        try {
+            String name = java.nio.file.Files.readString(java.nio.file.Path.of("/proc/sys/kernel/hostname")).strip();
+            return name.isEmpty() || !name.matches("[A-Za-z0-9.-]+") ? "0.0.0.0" : name;
+        } catch (java.io.IOException | RuntimeException e) {
+            return "0.0.0.0";
+        }
     }
 
     /** Stops listening and the request threads; requests under way are cut off. */

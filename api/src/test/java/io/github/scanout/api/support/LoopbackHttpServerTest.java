@@ -82,4 +82,16 @@ class LoopbackHttpServerTest {
             s.stop();
         }
     }
+
+    @Test
+    void aServerOnEveryAddressIsNamedByTheMachinesNameInItsUrl() throws Exception {
+        LoopbackHttpServer s = LoopbackHttpServer.start(new InetSocketAddress("0.0.0.0", 0), 1, "any", ex -> ex.close());
+        try {
+            String name = java.nio.file.Files.readString(java.nio.file.Path.of("/proc/sys/kernel/hostname")).strip();
+            assertThat(s.hostPort()).isEqualTo(name + ":" + s.address().getPort())
+                    .doesNotContain("0.0.0.0").doesNotContain("[");
+        } finally {
+            s.stop();
+        }
+    }
 }

@@ -144,7 +144,9 @@ class RuntimeIT {
 
         TestRuntime.await("threads back to " + threads + " (now " + TestRuntime.scanoutThreads() + ")", WAIT,
                 () -> TestRuntime.scanoutThreads().equals(threads));
-        TestRuntime.await("fds back to " + fds, WAIT, () -> openFds() == fds);
+        // no more than before (not "as many": the tests before this one in the same JVM leave child
+        // processes' pipes that the JDK closes when it collects them, which may happen meanwhile)
+        TestRuntime.await("fds back to " + fds + " or fewer (now " + openFds() + ")", WAIT, () -> openFds() <= fds);
 
         rt.cm.delete(pid);
         TestRuntime.await("pipeline gone", WAIT, () -> rt.stats(pid).isEmpty());

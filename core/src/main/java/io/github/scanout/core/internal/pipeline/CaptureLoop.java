@@ -85,10 +85,11 @@ final class CaptureLoop implements Runnable {
     /** The plane of the last published frame; null while nothing is shown. */
     private volatile PlaneInfo shown;
 
-    /** {@link #acquire} for the cursor tracker, made once (a method reference made per tick is garbage per tick). */
     /**
-     * The cursor's poll: watched for stalls from the tick's start (one clock reading less a tick;
-     * early by the primary's poll and the change check, which no stall timeout of seconds notices).
+     * {@link #acquire} for the cursor tracker, made once (a lambda made per tick is garbage per
+     * tick). The cursor's poll is watched for stalls from the tick's start (one clock reading less
+     * a tick; early by the primary's poll and the change check, which no stall timeout of seconds
+     * notices).
      */
     private final CursorTracker.Acquire acquirer = (plane, consistent) -> acquire(plane, consistent, this.tickStart);
     /** The change check's cost is sampled on one tick in {@code CHECK_SAMPLE_MASK + 1} (a clock reading each). */

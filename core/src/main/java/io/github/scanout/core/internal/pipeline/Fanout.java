@@ -41,7 +41,7 @@ final class Fanout implements RateController.Demand {
      * at its attach): the capture loop asks on every tick, and one volatile read is cheaper than
      * the five loops over the sinks it replaced.
      */
-    private volatile Needs needs = Needs.of(new SinkWorker[0]);
+    private volatile Needs summary = Needs.of(new SinkWorker[0]);
 
     /** The attached sinks' needs in one record. */
     private record Needs(boolean consistent, boolean lowLatency, boolean anyUncapped, double maxCapped, boolean any) {
@@ -113,7 +113,7 @@ final class Fanout implements RateController.Demand {
             }
             workers.add(w);
             attached = workers.toArray(new SinkWorker[0]);
-            this.needs = Needs.of(attached);
+            summary = Needs.of(attached);
             w.start(threads.sink(name, w::run));
             if (current != null) {
                 if (needs.consistent() && !current.primary.buffer().memory().consistent()) {
@@ -143,7 +143,7 @@ final class Fanout implements RateController.Demand {
         synchronized (lock) {
             workers.remove(w);
             attached = workers.toArray(new SinkWorker[0]);
-            this.needs = Needs.of(attached);
+            summary = Needs.of(attached);
         }
         signal.wake();
     }
@@ -252,19 +252,19 @@ final class Fanout implements RateController.Demand {
 
     /** Whether an attached sink needs consistent bytes (then region snapshots are taken on change). */
     boolean wantsConsistent() {
-        return needs.consistent();
+        return summary.consistent();
     }
 
     /** Whether an attached sink needs low latency (then polling never backs off to the idle interval). */
     @Override
     public boolean wantsLowLatency() {
-        return needs.lowLatency();
+        return summary.lowLatency();
     }
 
     /** The rate the sinks ask for: the highest maxFps (0 meaning {@code cap}), capped; 0 with no sinks. */
     @Override
     public double wantedRate(double cap) {
-        Needs n = needs;
+        Needs n = summary;
         if (!n.any()) {
             return 0;
         }
@@ -308,7 +308,7 @@ final class Fanout implements RateController.Demand {
             all = List.copyOf(workers);
             workers.clear();
             attached = new SinkWorker[0];
-            this.needs = Needs.of(attached);
+            summary = Needs.of(attached);
             oldFrame = current;
             oldCursor = cursor;
             current = null;

@@ -104,17 +104,12 @@ final class StallWatch {
         return true;
     }
 
-    /** @return how long the call took, in nanoseconds */
+    /** Leaves a call other than a poll, now; returns how long it took, in nanoseconds. */
     long exit() {
-        return exit(clock.nanoTime());
-    }
-
-    /** Leaves the call at {@code now} (the caller's reading of the clock); returns how long it took. */
-    long exit(long now) {
-        long s = (long) SINCE.getOpaque(this);
-        SINCE.setRelease(this, 0L);
+        long s = since;
+        since = 0;
         noticed = 0;
-        return s == 0 ? 0 : now - s;
+        return s == 0 ? 0 : clock.nanoTime() - s;
     }
 
     /** Nanoseconds the current call has run, 0 when none is running. */

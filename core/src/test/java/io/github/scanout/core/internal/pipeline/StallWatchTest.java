@@ -49,7 +49,7 @@ class StallWatchTest {
     void anotherCallAfterAPollIsNamedByItsOwnText() {
         watch.pollNames(new String[] {"acquiring the primary plane (dmabuf)"});
         watch.enterPoll(0, clock.now);
-        watch.exit(clock.now);
+        watch.exitPoll();
 
         watch.enter("closing the dmabuf session");
         clock.now += 5_000;

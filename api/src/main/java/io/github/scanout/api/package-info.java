@@ -5,5 +5,5 @@
  * for an open vGPU, {@code kernel} for the system calls and device providers.
  */
 @org.osgi.annotation.bundle.Export
-@org.osgi.annotation.versioning.Version("0.2.0")
+@org.osgi.annotation.versioning.Version("0.3.0")
 package io.github.scanout.api;

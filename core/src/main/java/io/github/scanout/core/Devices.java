@@ -3,6 +3,7 @@ package io.github.scanout.core;
 import io.github.scanout.api.DeviceException;
 import io.github.scanout.api.device.GfxDevice;
 import io.github.scanout.api.input.InputTarget;
+import io.github.scanout.api.kernel.DamageLog;
 import io.github.scanout.api.kernel.DeviceEndpoint;
 import io.github.scanout.api.kernel.DeviceProvider;
 import io.github.scanout.api.kernel.Kernel;
@@ -206,6 +207,20 @@ public final class Devices {
      * {@link #open(String)} does; a provider gives the same endpoint for the same spec.
      */
     public Optional<InputTarget> input(String spec) {
+        return endpoint(spec).flatMap(DeviceEndpoint::input);
+    }
+
+    /**
+     * What the device a spec names says changed in its primary plane: its endpoint's
+     * {@link DeviceEndpoint#damage()} (QEMU's D-Bus display); empty for everything else, whose
+     * pixels the pipeline compares. Resolves the spec as {@link #input(String)} does.
+     */
+    public Optional<DamageLog> damage(String spec) {
+        return endpoint(spec).flatMap(DeviceEndpoint::damage);
+    }
+
+    /** The endpoint a provider resolves the spec to; empty for an mdev UUID and for a spec that does not resolve. */
+    private Optional<DeviceEndpoint> endpoint(String spec) {
         Objects.requireNonNull(spec, "spec");
         Matcher m = SCHEME.matcher(spec.trim());
         if (!m.matches() || VfioOpener.UUID.matcher(spec.trim()).matches()) {
@@ -216,9 +231,7 @@ public final class Devices {
             return Optional.empty();
         }
         try {
-            DeviceEndpoint endpoint = provider.resolve(spec.trim());
-            Optional<InputTarget> target = endpoint == null ? null : endpoint.input();
-            return target == null ? Optional.empty() : target;
+            return Optional.ofNullable(provider.resolve(spec.trim()));
         } catch (DeviceException | RuntimeException e) {
             return Optional.empty(); // the open says what is wrong with the spec
         }

@@ -3,6 +3,7 @@ package io.github.scanout.core;
 import io.github.scanout.api.device.GfxDevice;
 import io.github.scanout.api.importer.BufferImporter;
 import io.github.scanout.api.input.InputTarget;
+import io.github.scanout.api.kernel.DamageLog;
 import io.github.scanout.api.sink.FrameSink;
 import io.github.scanout.api.source.PlaneSource;
 import io.github.scanout.api.support.Reporter;
@@ -73,6 +74,7 @@ public final class Pipeline implements ManagedPipeline, AutoCloseable {
         private Supplier<List<PlaneSource>> sources = List::of;
         private Supplier<List<BufferImporter>> importers = List::of;
         private Supplier<Optional<InputTarget>> input = Optional::empty;
+        private Supplier<Optional<DamageLog>> damage = Optional::empty;
         private Clock clock = Clock.SYSTEM;
         private Reporter reporter = Reporter.system("io.github.scanout.pipeline");
 
@@ -97,7 +99,8 @@ public final class Pipeline implements ManagedPipeline, AutoCloseable {
          * Like {@link #open(Devices, String)}, asking {@code devices} for a {@link Devices} at every
          * (re)open, so device providers that appear later are used. Sinks that forward input
          * ({@link io.github.scanout.api.input.InputForwarder}) get the device's input target
-         * ({@link Devices#input(String)}) when they are attached.
+         * ({@link Devices#input(String)}) when they are attached. A device that says what changed
+         * ({@link Devices#damage(String)}) is not hashed: its damage goes to the sinks with each frame.
          */
         public Builder open(Supplier<Devices> devices, String spec) {
             Objects.requireNonNull(devices, "devices");
@@ -105,6 +108,7 @@ public final class Pipeline implements ManagedPipeline, AutoCloseable {
             this.spec = spec;
             this.opener = () -> devices.get().open(spec);
             this.input = () -> devices.get().input(spec);
+            this.damage = () -> devices.get().damage(spec);
             return this;
         }
 
@@ -217,7 +221,7 @@ public final class Pipeline implements ManagedPipeline, AutoCloseable {
                         + " device(gfxDevice)");
             }
             String l = label != null ? label : "device '" + name + "'";
-            PipelineSetup setup = new PipelineSetup(name, spec, l, options, opener, sources, importers, input);
+            PipelineSetup setup = new PipelineSetup(name, spec, l, options, opener, sources, importers, input, damage);
             return PipelineGraph.create(setup, clock, reporter).engine();
         }
     }

@@ -49,6 +49,22 @@ public interface DeviceEndpoint {
     }
 
     /**
+     * What the device says changed in its primary plane, if it says so. Like the endpoint, the
+     * log outlives the device's opens; after each open its first answer is
+     * {@link io.github.scanout.api.Damage#UNKNOWN}. The pipeline asks for it when it opens the
+     * device.
+     *
+     * <p>Threads: may be called from any thread.
+     *
+     * @return the log; empty (the default) for a device that does not say (then the pipeline
+     *     looks at the pixels)
+     * @since 0.5.0
+     */
+    default Optional<DamageLog> damage() {
+        return Optional.empty();
+    }
+
+    /**
      * An open device file.
      *
      * <p>{@code gone} completes, with a one-line reason, when the device stops being usable for

@@ -11,5 +11,5 @@
  * never use this package: they see {@link io.github.scanout.api.device.GfxDevice}.
  */
 @org.osgi.annotation.bundle.Export
-@org.osgi.annotation.versioning.Version("0.4.0")
+@org.osgi.annotation.versioning.Version("0.5.0")
 package io.github.scanout.api.kernel;

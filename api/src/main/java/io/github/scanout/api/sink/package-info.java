@@ -4,5 +4,5 @@
  * implementation as an OSGi service, usually one per factory configuration.
  */
 @org.osgi.annotation.bundle.Export
-@org.osgi.annotation.versioning.Version("0.4.0")
+@org.osgi.annotation.versioning.Version("0.5.0")
 package io.github.scanout.api.sink;

@@ -1,17 +1,18 @@
 package io.github.scanout.core.internal.pipeline;
 
-import io.github.scanout.api.support.Backoff;
-import io.github.scanout.api.support.ConditionLog;
-import java.time.Duration;
-
+import io.github.scanout.api.Damage;
 import io.github.scanout.api.DeviceException;
 import io.github.scanout.api.PlaneInfo;
 import io.github.scanout.api.PlaneType;
 import io.github.scanout.api.buffer.PlaneBuffer;
 import io.github.scanout.api.device.GfxDevice;
+import io.github.scanout.api.kernel.DamageLog;
+import io.github.scanout.api.support.Backoff;
+import io.github.scanout.api.support.ConditionLog;
 import io.github.scanout.core.PipelineState;
 import jakarta.inject.Inject;
 import jakarta.inject.Named;
+import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
@@ -78,6 +79,10 @@ final class CaptureLoop implements Runnable {
     private boolean force;
     private boolean noSignal;
     private long lastPublished;
+    /** What the device says changed in its primary plane (QEMU's D-Bus display); null: compare the pixels. */
+    private DamageLog damageLog;
+    /** The damage since the last published frame: what the next frame carries. */
+    private Damage pending = Damage.UNKNOWN;
 
     private volatile PipelineState state = PipelineState.STARTING;
     private volatile String reason = "";
@@ -347,6 +352,8 @@ final class CaptureLoop implements Runnable {
         }
         stall.pollNames(acquiring);
         primaryCheck.reset();
+        damageLog = setup.damage().get().orElse(null);
+        pending = Damage.UNKNOWN;
         cursor.restart();
         force = true;
         log.always(System.Logger.Level.INFO, setup.label() + ": reading " + c.type() + " planes (priority "
@@ -386,6 +393,7 @@ final class CaptureLoop implements Runnable {
         shown = null;
         cursor.clear();
         primaryCheck.reset();
+        pending = Damage.UNKNOWN;
         if (c == null) {
             return;
         }
@@ -441,6 +449,9 @@ final class CaptureLoop implements Runnable {
         rate.tickBegins();
         stats.polls.increment();
         boolean consistent = fanout.wantsConsistent();
+        // taken before the plane is read: a write racing with the read is in this damage or the next
+        Damage said = damageLog == null ? Damage.UNKNOWN : takeDamage();
+        pending = pending.plus(said);
         Optional<PlaneBuffer> got = acquire(PlaneType.PRIMARY, false, start);
         if (errors.recovered()) {
             force = true;
@@ -457,7 +468,7 @@ final class CaptureLoop implements Runnable {
         long deferredTo = 0;
         try {
             // looked at on every tick, forced or not: the look is also the baseline
-            boolean changed = primaryCheck.update(live);
+            boolean changed = primaryCheck.update(live, said);
             if ((++ticks & CHECK_SAMPLE_MASK) == 0) {
                 stats.changeCheck.add(clock.nanoTime() - start);
             }
@@ -528,13 +539,27 @@ final class CaptureLoop implements Runnable {
         return true;
     }
 
+    /** The device's damage; {@link Damage#UNKNOWN} (the pixels are compared) when its log fails. */
+    private Damage takeDamage() {
+        try {
+            return damageLog.take();
+        } catch (RuntimeException e) {
+            log.report(System.Logger.Level.WARNING, "damage", setup.label() + ": the device's damage log failed ("
+                    + e + "); comparing the pixels instead", e);
+            return Damage.UNKNOWN;
+        }
+    }
+
     /**
-     * Publishes a captured frame. Its wall-clock time is read here, for published frames only,
-     * and set back by the time since {@code captureNanos}.
+     * Publishes a captured frame with the damage since the last one (unknown when the plane is
+     * not the one last shown). Its wall-clock time is read here, for published frames only, and
+     * set back by the time since {@code captureNanos}.
      */
     private void publish(PlaneBuffer buffer, long captureNanos) {
         long wallMillis = clock.currentTimeMillis() - TimeUnit.NANOSECONDS.toMillis(clock.nanoTime() - captureNanos);
         PlaneInfo info = buffer.info();
+        Damage damage = info == shown || info.equals(shown) ? pending : Damage.UNKNOWN;
+        pending = Damage.NONE;
         if (info != shown) {
             shown = info;
         }
@@ -544,7 +569,7 @@ final class CaptureLoop implements Runnable {
         noSignal = false;
         // the state first: a sink that sees this frame must also see a RUNNING pipeline
         setState(PipelineState.RUNNING, "");
-        fanout.publishFrame(new FrameSnapshot(++sequence, captureNanos, wallMillis, shared, cursor.current()));
+        fanout.publishFrame(new FrameSnapshot(++sequence, captureNanos, wallMillis, shared, cursor.current(), damage));
     }
 
     private void enterNoSignal() {
@@ -554,6 +579,7 @@ final class CaptureLoop implements Runnable {
         noSignal = true;
         shown = null;
         primaryCheck.reset();
+        pending = Damage.UNKNOWN;
         cursor.clear();
         setState(PipelineState.NO_SIGNAL, GUEST_NO_MODE);
         fanout.publishNoSignal(GUEST_NO_MODE);

@@ -1,6 +1,7 @@
 package io.github.scanout.core.internal.pipeline;
 
 import io.github.scanout.api.BufferType;
+import io.github.scanout.api.Damage;
 import io.github.scanout.api.PlaneInfo;
 import io.github.scanout.api.buffer.MemoryKind;
 import io.github.scanout.api.buffer.PlaneBuffer;
@@ -65,15 +66,7 @@ public final class ChangeDetector {
      */
     public boolean update(PlaneBuffer buffer) {
         PlaneInfo info = buffer.info();
-        // the key is made only for a plane not seen last time (no garbage per unchanged poll)
-        PlaneInfo.BufferKey k = info == lastInfo && key != null ? key : info.key();
-        lastInfo = info;
-        // identity first: an unchanged plane hands the same key and type again
-        boolean sameIdentity = key != null && (k == key || k.equals(key))
-                && (info.bufferType() == type || info.bufferType().equals(type)) && readable == buffer.cpuReadable();
-        type = info.bufferType();
-        key = k;
-        readable = buffer.cpuReadable();
+        boolean sameIdentity = sameIdentity(buffer, info);
         if (!readable) {
             hashed = false;
             return !sameIdentity;
@@ -111,6 +104,38 @@ public final class ChangeDetector {
         }
         hashed = true;
         return changed;
+    }
+
+    /**
+     * Like {@link #update(PlaneBuffer)}, trusting what the device said changed instead of reading
+     * the pixels when it said it ({@link Damage#known()}): the buffer's identity is still
+     * compared, its bytes are not hashed, and the hashes kept are dropped (a later
+     * {@link #update(PlaneBuffer)} of the same buffer counts as a change).
+     *
+     * @param damage what the device says changed since the last call
+     * @return true when the identity differs or the damage is not empty
+     */
+    public boolean update(PlaneBuffer buffer, Damage damage) {
+        if (!damage.known()) {
+            return update(buffer);
+        }
+        boolean sameIdentity = sameIdentity(buffer, buffer.info());
+        hashed = false;
+        return !sameIdentity || !damage.isEmpty();
+    }
+
+    /** Compares the buffer's identity with the last one's and records it. */
+    private boolean sameIdentity(PlaneBuffer buffer, PlaneInfo info) {
+        // the key is made only for a plane not seen last time (no garbage per unchanged poll)
+        PlaneInfo.BufferKey k = info == lastInfo && key != null ? key : info.key();
+        lastInfo = info;
+        // identity first: an unchanged plane hands the same key and type again
+        boolean same = key != null && (k == key || k.equals(key))
+                && (info.bufferType() == type || info.bufferType().equals(type)) && readable == buffer.cpuReadable();
+        type = info.bufferType();
+        key = k;
+        readable = buffer.cpuReadable();
+        return same;
     }
 
     /** Forgets what was seen: the next buffer is a change. */

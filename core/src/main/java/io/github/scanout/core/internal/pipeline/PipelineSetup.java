@@ -2,6 +2,7 @@ package io.github.scanout.core.internal.pipeline;
 
 import io.github.scanout.api.importer.BufferImporter;
 import io.github.scanout.api.input.InputTarget;
+import io.github.scanout.api.kernel.DamageLog;
 import io.github.scanout.api.source.PlaneSource;
 import io.github.scanout.core.PipelineOptions;
 import java.util.List;
@@ -23,6 +24,8 @@ import java.util.function.Supplier;
  * @param importers the importers registered now, in the order to try them; asked on every import
  * @param input where viewers' input for the device goes (empty: a view-only device); asked when a
  *     sink that forwards input is attached
+ * @param damage what the device says changed (empty: the pipeline compares the pixels); asked
+ *     when the device is opened
  */
 public record PipelineSetup(
         String name,
@@ -32,7 +35,8 @@ public record PipelineSetup(
         DeviceOpener opener,
         Supplier<List<PlaneSource>> sources,
         Supplier<List<BufferImporter>> importers,
-        Supplier<Optional<InputTarget>> input) {
+        Supplier<Optional<InputTarget>> input,
+        Supplier<Optional<DamageLog>> damage) {
 
     public PipelineSetup {
         Objects.requireNonNull(name, "name");
@@ -43,11 +47,12 @@ public record PipelineSetup(
         Objects.requireNonNull(sources, "sources");
         Objects.requireNonNull(importers, "importers");
         Objects.requireNonNull(input, "input");
+        Objects.requireNonNull(damage, "damage");
     }
 
     /** A setup for a view-only device. */
     public PipelineSetup(String name, String spec, String label, PipelineOptions options, DeviceOpener opener,
             Supplier<List<PlaneSource>> sources, Supplier<List<BufferImporter>> importers) {
-        this(name, spec, label, options, opener, sources, importers, Optional::empty);
+        this(name, spec, label, options, opener, sources, importers, Optional::empty, Optional::empty);
     }
 }

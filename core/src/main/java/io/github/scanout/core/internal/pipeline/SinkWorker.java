@@ -214,7 +214,7 @@ final class SinkWorker implements SinkHandle {
         CursorState cursor = null;
         try {
             cursor = cursorState(f.cursor);
-            Frame frame = new Frame(ctx.device(), f.sequence, f.captureNanos, f.wallMillis, primary, cursor);
+            Frame frame = new Frame(ctx.device(), f.sequence, f.captureNanos, f.wallMillis, primary, cursor, f.damage);
             boolean ok;
             try {
                 // called directly, not through call(): a capturing lambda per frame is garbage per frame

@@ -3,6 +3,7 @@ package io.github.scanout.core.internal.pipeline;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.github.scanout.api.BufferType;
+import io.github.scanout.api.Damage;
 import io.github.scanout.api.DrmFormat;
 import io.github.scanout.api.Modifier;
 import io.github.scanout.api.PlaneInfo;
@@ -48,6 +49,26 @@ class ChangeDetectorTest {
         try (PlaneBuffer resized = PlaneBuffer.create(info(2, 32, 64, Modifier.LINEAR, 256), MemoryKind.DMABUF_FD, null,
                 null, null)) {
             assertThat(d.update(resized)).isTrue();
+        }
+    }
+
+    @Test
+    void knownDamageIsTrustedAndDropsTheHashesKept() {
+        PlaneInfo info = info(5, 64, 64, Modifier.LINEAR, 256);
+        ByteBuffer mem = memory(info);
+        ChangeDetector d = new ChangeDetector();
+        try (PlaneBuffer b = live(info, mem)) {
+            assertThat(d.update(b, Damage.UNKNOWN)).as("first look, hashed").isTrue();
+            assertThat(d.update(b, Damage.UNKNOWN)).as("unknown damage: hashed, unchanged").isFalse();
+            paint(mem, info.stride(), 0, 0, 8, 8, 1);
+            assertThat(d.update(b, Damage.NONE)).as("the device said nothing changed: believed").isFalse();
+            assertThat(d.update(b, Damage.of(8, 8, 1, 1))).as("the device said something changed: believed").isTrue();
+            assertThat(d.update(b, Damage.UNKNOWN)).as("back to hashing: no baseline kept, a change").isTrue();
+            assertThat(d.update(b, Damage.UNKNOWN)).isFalse();
+        }
+        try (PlaneBuffer other = live(info(6, 64, 64, Modifier.LINEAR, 256), mem)) {
+            assertThat(d.update(other, Damage.NONE)).as("another buffer is a change whatever the damage").isTrue();
+            assertThat(d.update(other, Damage.NONE)).isFalse();
         }
     }
 

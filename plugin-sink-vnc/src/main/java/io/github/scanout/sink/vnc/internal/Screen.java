@@ -1,5 +1,6 @@
 package io.github.scanout.sink.vnc.internal;
 
+import io.github.scanout.api.Damage;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -256,6 +257,14 @@ final class Screen {
      * rectangles do not wait for it.
      */
     int[] frame(int w, int h, int[] argb) {
+        return frame(w, h, argb, Damage.UNKNOWN);
+    }
+
+    /**
+     * Like {@link #frame(int, int, int[])}, comparing only the tiles that {@code damage} touches:
+     * the caller vouches that no pixel outside it differs from the last picture.
+     */
+    int[] frame(int w, int h, int[] argb, Damage damage) {
         int[] old = pixels;
         if (w != width || h != height) {
             synchronized (this) {
@@ -279,6 +288,9 @@ final class Screen {
             for (int tx = 0; tx < tilesX; tx++) {
                 int x0 = tx * TILE;
                 int x1 = Math.min(w, x0 + TILE);
+                if (!damage.touches(x0, y0, x1 - x0, y1 - y0)) {
+                    continue;
+                }
                 for (int y = y0; y < y1; y++) {
                     int o = y * w;
                     if (!Arrays.equals(old, o + x0, o + x1, argb, o + x0, o + x1)) {

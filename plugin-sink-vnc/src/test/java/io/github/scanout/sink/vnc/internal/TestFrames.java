@@ -1,6 +1,7 @@
 package io.github.scanout.sink.vnc.internal;
 
 import io.github.scanout.api.BufferType;
+import io.github.scanout.api.Damage;
 import io.github.scanout.api.DrmFormat;
 import io.github.scanout.api.Hotspot;
 import io.github.scanout.api.Modifier;
@@ -34,6 +35,12 @@ final class TestFrames {
 
     static Frame frame(int[] argb, int width, int height, long sequence) {
         return frame(argb, width, height, sequence, CursorState.hidden());
+    }
+
+    /** A frame whose device said what changed since frame {@code sequence - 1}. */
+    static Frame frame(int[] argb, int width, int height, long sequence, Damage damage) {
+        Frame f = frame(argb, width, height, sequence, CursorState.hidden());
+        return new Frame(f.device(), f.sequence(), f.captureNanos(), f.wallMillis(), f.primary(), f.cursor(), damage);
     }
 
     /** An ARGB8888 cursor at (x, y), hotspot (0, 0). */

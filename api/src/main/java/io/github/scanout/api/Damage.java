@@ -10,8 +10,12 @@ import java.util.Arrays;
  * sent the rectangles without comparing the rest of the frame.
  *
  * <p>Damage may say more than changed (a rectangle whose pixels were written with the same
- * values), never less: pixels outside every rectangle of a known damage are the same as in the
- * frame before. {@link #NONE} is known damage with no rectangle: nothing changed.
+ * values), never less, with one allowance: a frame is read while the guest may still write, so a
+ * write that lands while frame {@code n} is read may show in it although only the damage of frame
+ * {@code n + 1} names it (which then follows: that damage is not empty). A pixel outside every
+ * rectangle of frame {@code n}'s damage is thus as in frame {@code n - 1} or named by frame
+ * {@code n + 1}'s; a sink that redraws only the damage shows every change by the next frame.
+ * {@link #NONE} is known damage with no rectangle: nothing changed.
  *
  * <p>Up to {@value #MAX_RECTS} rectangles are kept; more are merged into their bounding box (still
  * a superset). Immutable; safe to share between threads.

@@ -79,6 +79,8 @@ final class ConsoleSurface {
     private static final byte[] BLACK = new byte[64 * 1024];
 
     private long switches;
+    /** Where what QEMU said changed is recorded, or null. */
+    private ConsoleDamage damage;
     private long accepted;
     private long refused;
 
@@ -106,6 +108,12 @@ final class ConsoleSurface {
                 + CURSOR_BYTES);
         }
         this.size = size;
+    }
+
+    /** Records from now on what each message changes (after its pixels are written); all unknown first. */
+    synchronized void reportDamageTo(ConsoleDamage log) {
+        damage = log;
+        log.unknown();
     }
 
     /** The memory's size in bytes: the region's size. */
@@ -146,6 +154,9 @@ final class ConsoleSurface {
             memory.put(0, data, 0, data.length);
             plane = new Plane(format, (int) width, (int) height, (int) stride);
             pixman = pixmanFormat;
+            if (damage != null) {
+                damage.add(0, 0, (int) width, (int) height);
+            }
             accepted++;
         } catch (QemuMessageException e) {
             refused++;
@@ -199,6 +210,9 @@ final class ConsoleSurface {
             for (int r = 0; r < height; r++) {
                 memory.put((int) ((y + r) * p.stride() + x * bpp), data, (int) (r * stride), row);
             }
+            if (damage != null) {
+                damage.add((int) x, (int) y, (int) width, (int) height);
+            }
             accepted++;
         } catch (QemuMessageException e) {
             refused++;
@@ -251,6 +265,9 @@ final class ConsoleSurface {
         plane = p;
         pixman = pixmanFormat;
         switches++;
+        if (damage != null) {
+            damage.unknown();
+        }
     }
 
     /** Surfaces switched to by an Update (see {@link #switched}). */
@@ -335,6 +352,9 @@ final class ConsoleSurface {
     synchronized void disable() {
         if (!closed) {
             plane = null;
+            if (damage != null) {
+                damage.unknown();
+            }
             accepted++;
         }
     }

@@ -2,6 +2,7 @@ package io.github.scanout.source.qemudbus.internal;
 
 import io.github.scanout.api.DeviceException;
 import io.github.scanout.api.input.InputTarget;
+import io.github.scanout.api.kernel.DamageLog;
 import io.github.scanout.api.kernel.DeviceEndpoint;
 import io.github.scanout.api.kernel.Kernel;
 import io.github.scanout.api.support.ConditionLog;
@@ -39,6 +40,8 @@ final class QemuDbusEndpoint implements DeviceEndpoint {
     private final Reporter reporter;
     /** The console's keyboard and mouse: connected while the device is open, dropping input otherwise. */
     private final QemuInput input;
+    /** What QEMU said changed on the console: recorded by the surface of each open. */
+    private final ConsoleDamage damage = new ConsoleDamage();
 
     QemuDbusEndpoint(String name, QemuDbusSpec spec, Reporter reporter) {
         this.name = name;
@@ -51,6 +54,12 @@ final class QemuDbusEndpoint implements DeviceEndpoint {
     @Override
     public Optional<InputTarget> input() {
         return Optional.of(input);
+    }
+
+    /** What QEMU's Update messages say changed: the pipeline trusts it instead of hashing each frame. */
+    @Override
+    public Optional<DamageLog> damage() {
+        return Optional.of(damage);
     }
 
     @Override
@@ -74,6 +83,7 @@ final class QemuDbusEndpoint implements DeviceEndpoint {
     /** QMP, then the display connection, then the listener's; QMP is closed again at the end. */
     private AutoCloseable connect(ConsoleSurface surface, CompletableFuture<String> gone,
             AtomicReference<QemuDisplay> connected) throws IOException, DBusException {
+        surface.reportDamageTo(damage);
         SurfaceListener listener = new SurfaceListener(name, surface,
             ConditionLog.summarizing(reporter, System::nanoTime, SUMMARY_NANOS));
         String console = "console " + spec.console() + " of " + name;

@@ -3,6 +3,7 @@ package io.github.scanout.source.qemudbus.internal;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.github.scanout.api.Damage;
 import io.github.scanout.api.DrmFormat;
 import io.github.scanout.api.support.ConditionLog;
 import io.github.scanout.testsupport.RecordingReporter;
@@ -54,6 +55,25 @@ class ConsoleSurfaceTest {
             }
         }
         assertThat(surface.counts()).containsExactly(2, 0);
+    }
+
+    @Test
+    void whatEachMessageChangedIsRecordedForTheCaptureLoop() throws Exception {
+        ConsoleDamage damage = new ConsoleDamage();
+        damage.take();
+        surface.reportDamageTo(damage);
+        assertThat(damage.take()).as("a new connection: anything may have changed").isEqualTo(Damage.UNKNOWN);
+        assertThat(damage.take()).isEqualTo(Damage.NONE);
+        surface.scanout(16, 8, 64, XRGB, filled(512, 0));
+        assertThat(damage.take()).isEqualTo(Damage.of(0, 0, 16, 8));
+        surface.update(5, 4, 2, 3, 8, XRGB, filled(24, 1));
+        surface.update(0, 0, 1, 1, 4, XRGB, filled(4, 2));
+        assertThat(damage.take()).hasToString("Damage[2x3+5+4, 1x1+0+0]");
+        assertThatThrownBy(() -> surface.update(15, 7, 2, 2, 8, XRGB, filled(16, 3)))
+            .isInstanceOf(QemuMessageException.class);
+        assertThat(damage.take()).as("a refused Update changed nothing").isEqualTo(Damage.NONE);
+        surface.disable();
+        assertThat(damage.take()).isEqualTo(Damage.UNKNOWN);
     }
 
     @Test

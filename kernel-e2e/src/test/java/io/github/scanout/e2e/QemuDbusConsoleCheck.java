@@ -164,7 +164,8 @@ class QemuDbusConsoleCheck {
             return at >= 0 && at + 1 < rows.size() && rows.get(at + 1).equals("typed-42");
         });
         Shot shot = sameAsScreendump(s -> rows(s).contains("typed-42") && rows(s).contains("guest#"));
-        say("the console after typing:\n" + String.join("\n", rows(shot)).stripTrailing());
+        say("the console after typing, read from the sink's frame ('?': a glyph not in the banner):");
+        rows(shot).stream().filter(r -> !r.isEmpty()).forEach(r -> say("| " + r));
     }
 
     @Test
@@ -246,7 +247,9 @@ class QemuDbusConsoleCheck {
     Shot sameAsScreendump(Predicate<Shot> ok) throws Exception {
         long deadline = System.nanoTime() + WAIT.toNanos();
         String last = "no frame yet";
+        int pairs = 0;
         while (true) {
+            pairs++;
             Picture theirs = QemuScreendump.take(dir.resolve("mon.sock"), dir.resolve("screen-" + ++screendumps + ".ppm"),
                     WAIT);
             Shot ours = sink.last;
@@ -263,7 +266,8 @@ class QemuDbusConsoleCheck {
                     }
                     if (differing == 0 && ok.test(ours)) {
                         say("the sink's frame " + ours.sequence() + " (" + ours.width() + " x " + ours.height()
-                                + ") equals QEMU's screendump " + screendumps);
+                                + ") equals QEMU's screendump " + screendumps + ", pair " + pairs
+                                + (pairs > 1 ? " (the pair before: " + last + ")" : ""));
                         return ours;
                     }
                     last = differing + " pixels differ from QEMU's screendump " + screendumps;
@@ -354,9 +358,8 @@ class QemuDbusConsoleCheck {
     }
 
     /**
-     * One key event, then a pause: a person types no faster, and the guest's PS/2 keyboard (QEMU
-     * queues a few events for it) reads them under TCG. Not a time limit: the checks wait for
-     * the screen.
+     * One key event, then a short pause, as a person types: the guest reads the PS/2 keyboard one
+     * interrupt at a time under TCG. Not a time limit: the checks wait for what the screen shows.
      */
     void key(int keysym, boolean down) throws InterruptedException {
         input.key(keysym, down);

@@ -380,7 +380,9 @@ class QemuDbusConsoleCheck {
             if (System.nanoTime() > deadline) {
                 Shot s = sink.last;
                 String screen = s == null ? "no frame" : s.width() + " x " + s.height()
-                        + (glyphs == null ? "" : ", rows:\n" + String.join("\n", rows(s)).stripTrailing());
+                        + (s.width() == 800 && s.height() == 600 ? ", " + mismatches(s) + " pixels differ from dispi's picture"
+                                : "")
+                        + (glyphs == null || rows(s).isEmpty() ? "" : ", rows:\n" + String.join("\n", rows(s)).stripTrailing());
                 throw new AssertionError("waited " + WAIT + " for " + what + "; the sink's last frame: " + screen
                         + "\nthe guest's serial console:\n" + read(serial));
             }

@@ -152,6 +152,9 @@ class QemuDbusConsoleCheck {
     @Order(2)
     void keysTypedThroughScanoutsInputPathAppearOnTheConsole() throws Exception {
         assertThat(glyphs).as("the banner's glyphs (the first check)").isNotNull();
+        // the shell's prompt first: keys typed before the shell reads tty1 would be echoed by the
+        // tty alone, before the prompt
+        awaitFrame("the shell's prompt 'guest#'", s -> rows(s).contains("guest#"));
         String command = "echo typed-$((20+22))";
         type(command);
         Shot echoed = awaitFrame("the shell echoing the typed command '" + command + "'",

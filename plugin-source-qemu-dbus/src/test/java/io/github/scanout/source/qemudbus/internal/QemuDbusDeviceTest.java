@@ -14,13 +14,11 @@ import io.github.scanout.api.device.GfxDevice;
 import io.github.scanout.api.source.PlaneSession;
 import io.github.scanout.core.Devices;
 import io.github.scanout.source.region.RegionSources;
+import io.github.scanout.testsupport.QemuScreendump;
+import io.github.scanout.testsupport.QemuScreendump.Picture;
 import io.github.scanout.testsupport.RecordingReporter;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -29,8 +27,6 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.newsclub.net.unix.AFUNIXSocket;
-import org.newsclub.net.unix.AFUNIXSocketAddress;
 
 /**
  * The {@code qemu-dbus:} device against a real QEMU 7.2 with a standard VGA and no disk (SeaBIOS
@@ -91,15 +87,15 @@ class QemuDbusDeviceTest {
             int attempts = 0;
             long differing;
             int[] ours;
-            Ppm theirs;
+            Picture theirs;
             do {
                 attempts++;
                 theirs = screendump(dir.resolve("screen-" + attempts + ".ppm"));
                 try (PlaneBuffer frame = session.acquire(PlaneType.PRIMARY, true).orElseThrow()) {
                     ours = rgb(frame);
                     // a mode switch between the two pictures is a different moment too
-                    boolean sameSize = frame.info().width() == theirs.width && frame.info().height() == theirs.height;
-                    differing = sameSize ? differing(ours, theirs.rgb) : -1;
+                    boolean sameSize = frame.info().width() == theirs.width() && frame.info().height() == theirs.height();
+                    differing = sameSize ? differing(ours, theirs.rgb()) : -1;
                 }
                 if (differing != 0) {
                     Thread.sleep(100);
@@ -176,72 +172,9 @@ class QemuDbusDeviceTest {
             .satisfies(e -> assertThat(e.getMessage()).doesNotContain("\n"));
     }
 
-    // ---- QEMU's picture: QMP screendump, a binary PPM (P6, maxval 255) ------------------------
-
-    record Ppm(int width, int height, int[] rgb) {}
-
-    /** Runs {@code screendump} on the QMP socket (free again: the device closed its QMP connection). */
-    Ppm screendump(Path file) throws IOException {
-        try (AFUNIXSocket s = AFUNIXSocket.connectTo(AFUNIXSocketAddress.of(real.sock))) {
-            s.setSoTimeout((int) RealQemu.WAIT.toMillis());
-            InputStream in = s.getInputStream();
-            OutputStream out = s.getOutputStream();
-            readLine(in); // greeting
-            out.write("{\"execute\":\"qmp_capabilities\"}\n".getBytes(StandardCharsets.UTF_8));
-            assertThat(replyTo(in)).contains("\"return\"");
-            String path = file.toString();
-            assertThat(path).doesNotContain("\"").doesNotContain("\\");
-            out.write(("{\"execute\":\"screendump\",\"arguments\":{\"filename\":\"" + path + "\"}}\n")
-                .getBytes(StandardCharsets.UTF_8));
-            assertThat(replyTo(in)).contains("\"return\"");
-        }
-        return readPpm(Files.readAllBytes(file));
-    }
-
-    static String replyTo(InputStream in) throws IOException {
-        while (true) {
-            String line = readLine(in);
-            if (!line.contains("\"event\"")) {
-                return line;
-            }
-        }
-    }
-
-    static String readLine(InputStream in) throws IOException {
-        ByteArrayOutputStream b = new ByteArrayOutputStream();
-        for (int c = in.read(); c != '\n'; c = in.read()) {
-            if (c < 0) {
-                throw new IOException("QMP closed");
-            }
-            b.write(c);
-        }
-        return b.toString(StandardCharsets.UTF_8);
-    }
-
-    static Ppm readPpm(byte[] f) {
-        int[] at = {0};
-        assertThat(token(f, at)).isEqualTo("P6");
-        int w = Integer.parseInt(token(f, at));
-        int h = Integer.parseInt(token(f, at));
-        assertThat(token(f, at)).isEqualTo("255");
-        int p = at[0] + 1; // one whitespace byte after maxval
-        assertThat(f.length - p).isEqualTo(w * h * 3);
-        int[] rgb = new int[w * h];
-        for (int i = 0; i < rgb.length; i++, p += 3) {
-            rgb[i] = (f[p] & 0xff) << 16 | (f[p + 1] & 0xff) << 8 | (f[p + 2] & 0xff);
-        }
-        return new Ppm(w, h, rgb);
-    }
-
-    static String token(byte[] f, int[] at) {
-        while (Character.isWhitespace(f[at[0]])) {
-            at[0]++;
-        }
-        int start = at[0];
-        while (!Character.isWhitespace(f[at[0]])) {
-            at[0]++;
-        }
-        return new String(f, start, at[0] - start, StandardCharsets.US_ASCII);
+    /** QEMU's picture: {@code screendump} on the QMP socket (free again: the device closed its QMP connection). */
+    Picture screendump(Path file) throws IOException {
+        return QemuScreendump.take(real.sock, file, RealQemu.WAIT);
     }
 
     /** The frame's pixels as 0xRRGGBB (XRGB8888: B, G, R, X in memory). */

@@ -112,8 +112,8 @@ public final class WebComponent {
             httpConfiguration = cm.getConfiguration(HTTP_PID, "?");
             httpConfiguration.update(new Hashtable<>(http));
         } catch (IOException e) {
-            throw new UncheckedIOException(ConfigReader.source(properties, PID) + ": cannot configure the HTTP service ("
-                    + HTTP_PID + "): " + e.getMessage(), e);
+            throw new UncheckedIOException(ConfigReader.source(properties, PID) + ": cannot configure the HTTP service"
+                    + " (org.apache.felix.http): " + e.getMessage(), e);
         }
         routes = context.registerService(WebServer.class, server, new Hashtable<>(Map.of("listen", url)));
         // the address for `scanout ctl status`: a service property, read without getting the service
@@ -343,7 +343,8 @@ public final class WebComponent {
                 // back to the framework's properties: the HTTP service listens nowhere
                 httpConfiguration.delete();
             } catch (IOException | IllegalStateException e) {
-                reporter.warn("web: cannot remove the HTTP service's configuration (" + HTTP_PID + "): " + e.getMessage());
+                reporter.warn("web: cannot remove the HTTP service's configuration (org.apache.felix.http): "
+                        + e.getMessage());
             }
         }
         if (keyStore != null) {

@@ -101,18 +101,18 @@ class ListenTest {
         Tools.certificate(cert, key);
         Path users = Tools.htpasswd(dir.resolve("users"), "viv", "pw");
         Path tlsDir = dir.resolve("tls");
-        WebComponent tls = new WebComponent(model, r -> Map.of("status", 1), Map.of("listen", "[::1]:0",
+        WebComponent tls = new WebComponent(model, r -> Map.of("status", 1), Map.of("listen", "127.0.0.2:0",
                 "tls.cert", cert.toString(), "tls.key", key.toString(), "htpasswd.file", users.toString()), tlsDir);
         try {
             Map<String, Object> h = tls.http();
-            assertThat(h).containsEntry("org.apache.felix.http.host", "0:0:0:0:0:0:0:1")
+            assertThat(h).containsEntry("org.apache.felix.http.host", "127.0.0.2")
                     .containsEntry("org.apache.felix.http.enable", "false")
                     .containsEntry("org.osgi.service.http.port", "-1")
                     .containsEntry("org.apache.felix.https.enable", "true")
                     .containsEntry("org.osgi.service.http.port.secure", Integer.toString(tls.address().getPort()))
                     .containsEntry("org.apache.felix.https.keystore", tlsDir.resolve("console.p12").toString())
                     .containsEntry("org.apache.felix.https.keystore.type", "PKCS12");
-            assertThat(tls.url()).isEqualTo("https://[0:0:0:0:0:0:0:1]:" + tls.address().getPort() + "/");
+            assertThat(tls.url()).isEqualTo("https://127.0.0.2:" + tls.address().getPort() + "/");
             assertThat(java.nio.file.Files.getPosixFilePermissions(tlsDir))
                     .isEqualTo(java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
             assertThat(java.nio.file.Files.getPosixFilePermissions(tls.keyStore()))

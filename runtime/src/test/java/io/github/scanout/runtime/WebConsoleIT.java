@@ -712,6 +712,41 @@ class WebConsoleIT {
         assertThat(res.code()).as(res.toString()).isZero();
     }
 
+    /**
+     * The console configured in conf/ and then removed from it while the instance runs: Jetty
+     * listens on the configured port, then on nothing (the console deletes Felix HTTP's
+     * configuration, and the framework properties keep it off), and the instance runs on.
+     */
+    @Test
+    void removingTheConsolesConfigurationStopsJettyListening() throws Exception {
+        Path home = dir.resolve("dist");
+        LauncherIT.copyTree(TestRuntime.dist(), home);
+        int port = MetricsIT.freePort();
+        Path cfg = home.resolve("conf/io.github.scanout.web.cfg");
+        Files.writeString(cfg, "listen = 127.0.0.1:" + port + "\n");
+        LauncherIT.Running run = new LauncherIT.Running(ChildProcesses.start(builder(home, "run", "--device", DEVICE)));
+        run.process.getOutputStream().close();
+        try {
+            await("http://127.0.0.1:" + port + "/", "<h2 class=\"name\">" + DEVICE + "</h2>", run);
+            assertThat(listening(run.process.pid())).as(run.err()).containsExactly("0100007F:" + String.format("%04X", port));
+            Files.delete(cfg);
+            long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(TIMEOUT_S);
+            while (!listening(run.process.pid()).isEmpty()) {
+                assertThat(run.process.isAlive()).as(run.out() + run.err()).isTrue();
+                assertThat(System.nanoTime() - end).as("Jetty stops listening within " + TIMEOUT_S + " s: " + run.err())
+                        .isNegative();
+                Thread.sleep(100);
+            }
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> new java.net.Socket("127.0.0.1", port).close())
+                    .isInstanceOf(java.net.ConnectException.class);
+            assertThat(run.process.isAlive()).as(run.err()).isTrue();
+        } finally {
+            run.process.destroy();
+        }
+        LauncherIT.Result res = run.await();
+        assertThat(res.code()).as(res.toString()).isZero();
+    }
+
     @Test
     void aNonLoopbackAddressInConfIsRefusedInOneLineNamingTheFile() throws Exception {
         Path home = dir.resolve("dist");

@@ -70,6 +70,15 @@ final class EmbeddedFramework {
         p.put("ds.lock.timeout.milliseconds", "60000");
         p.put("org.osgi.service.log.admin.loglevel", Logging.osgiLevel(Logging.level()));
         p.put("felix.cm.dir", run.resolve("config").toString());
+        // The web console's HTTP service (Felix HTTP Jetty, bundles/web/) listens on *:8080 as
+        // soon as it starts unless told otherwise: off (no http, no https, no port) until the
+        // console's component writes its configuration (org.apache.felix.http: the console's
+        // address alone), and off again when it deletes it.
+        p.put("org.apache.felix.http.enable", "false");
+        p.put("org.apache.felix.https.enable", "false");
+        p.put("org.osgi.service.http.port", "-1");
+        p.put("org.osgi.service.http.port.secure", "-1");
+        p.put("org.apache.felix.http.host", "127.0.0.1");
         // FileInstall never writes configurations back into (or deletes files from) conf/
         p.put("felix.fileinstall.enableConfigSave", "false");
         p.put("felix.fileinstall.tmpdir", run.resolve("fileinstall").toString());

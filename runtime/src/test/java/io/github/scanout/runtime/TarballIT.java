@@ -39,6 +39,7 @@ class TarballIT {
         assertThat(home.resolve("lib/scanout-runtime.jar")).isRegularFile();
         assertThat(home.resolve("bundles/metrics/scanout-plugin-metrics.jar")).isRegularFile();
         assertThat(home.resolve("bundles/web/scanout-plugin-web.jar")).isRegularFile();
+        assertThat(home.resolve("bundles/web/org.apache.felix.http.jetty.jar")).isRegularFile();
         assertThat(home.resolve("bundles/vnc")).isDirectory();
         assertThat(home.resolve("cache")).doesNotExist();
         ProcessBuilder pb = new ProcessBuilder(home.resolve("bin/scanout").toString(), "--version").redirectErrorStream(true);

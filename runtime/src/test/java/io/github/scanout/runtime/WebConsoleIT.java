@@ -650,6 +650,103 @@ class WebConsoleIT {
         assertThat(res.code()).as(res.toString()).isZero();
     }
 
+    /**
+     * The TCP sockets the process listens on, as {@code /proc/net/tcp} and {@code tcp6} list them
+     * (state 0A), those whose inode is one of the process's file descriptors: {@code ADDRESS:PORT}
+     * in the kernel's hexadecimal form (an IPv4-mapped IPv6 address as its IPv4 form).
+     */
+    static java.util.Set<String> listening(long pid) throws Exception {
+        java.util.Set<String> inodes = new java.util.HashSet<>();
+        try (var fds = Files.newDirectoryStream(Path.of("/proc/" + pid + "/fd"))) {
+            for (Path fd : fds) {
+                try {
+                    String target = Files.readSymbolicLink(fd).toString();
+                    if (target.startsWith("socket:[")) {
+                        inodes.add(target.substring(8, target.length() - 1));
+                    }
+                } catch (java.io.IOException e) {
+                    // closed meanwhile
+                }
+            }
+        }
+        java.util.Set<String> out = new java.util.TreeSet<>();
+        for (String table : List.of("/proc/net/tcp", "/proc/net/tcp6")) {
+            for (String line : Files.readAllLines(Path.of(table)).subList(1, Files.readAllLines(Path.of(table)).size())) {
+                String[] f = line.trim().split("\\s+");
+                if (f[3].equals("0A") && inodes.contains(f[9])) {
+                    // an IPv4 address on a dual-stack socket (::ffff:a.b.c.d), as Java binds it: its IPv4 form
+                    out.add(f[1].startsWith("0000000000000000FFFF0000") ? f[1].substring(24) : f[1]);
+                }
+            }
+        }
+        return out;
+    }
+
+    /**
+     * {@code --web 127.0.0.1:PORT}: while the console answers there, the process listens on that
+     * address and port and on no other TCP socket (Felix HTTP's default, every address on 8080,
+     * is never bound: the launcher's framework properties turn it off until the console's
+     * configuration names the one address).
+     */
+    @Test
+    void theConsoleListensOnTheGivenAddressAndPortAndNowhereElse() throws Exception {
+        int port = MetricsIT.freePort();
+        LauncherIT.Running run = new LauncherIT.Running(ChildProcesses.start(builder(TestRuntime.dist(), "run",
+                "--device", DEVICE, "--web", "127.0.0.1:" + port)));
+        run.process.getOutputStream().close();
+        try {
+            await("http://127.0.0.1:" + port + "/", "<h2 class=\"name\">" + DEVICE + "</h2>", run);
+            // 127.0.0.1 as the kernel writes it (little-endian hex), and the port in hex
+            String expected = "0100007F:" + String.format("%04X", port);
+            assertThat(listening(run.process.pid())).as(run.err()).containsExactly(expected);
+            // and nothing answers on that port on this host's network address
+            java.net.InetAddress network = networkAddress();
+            if (network != null) {
+                org.assertj.core.api.Assertions.assertThatThrownBy(() -> new java.net.Socket(network, port).close())
+                        .isInstanceOf(java.net.ConnectException.class);
+            }
+        } finally {
+            run.process.destroy();
+        }
+        LauncherIT.Result res = run.await();
+        assertThat(res.code()).as(res.toString()).isZero();
+    }
+
+    /**
+     * The console configured in conf/ and then removed from it while the instance runs: Jetty
+     * listens on the configured port, then on nothing (the console deletes Felix HTTP's
+     * configuration, and the framework properties keep it off), and the instance runs on.
+     */
+    @Test
+    void removingTheConsolesConfigurationStopsJettyListening() throws Exception {
+        Path home = dir.resolve("dist");
+        LauncherIT.copyTree(TestRuntime.dist(), home);
+        int port = MetricsIT.freePort();
+        Path cfg = home.resolve("conf/io.github.scanout.web.cfg");
+        Files.writeString(cfg, "listen = 127.0.0.1:" + port + "\n");
+        LauncherIT.Running run = new LauncherIT.Running(ChildProcesses.start(builder(home, "run", "--device", DEVICE)));
+        run.process.getOutputStream().close();
+        try {
+            await("http://127.0.0.1:" + port + "/", "<h2 class=\"name\">" + DEVICE + "</h2>", run);
+            assertThat(listening(run.process.pid())).as(run.err()).containsExactly("0100007F:" + String.format("%04X", port));
+            Files.delete(cfg);
+            long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(TIMEOUT_S);
+            while (!listening(run.process.pid()).isEmpty()) {
+                assertThat(run.process.isAlive()).as(run.out() + run.err()).isTrue();
+                assertThat(System.nanoTime() - end).as("Jetty stops listening within " + TIMEOUT_S + " s: " + run.err())
+                        .isNegative();
+                Thread.sleep(100);
+            }
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> new java.net.Socket("127.0.0.1", port).close())
+                    .isInstanceOf(java.net.ConnectException.class);
+            assertThat(run.process.isAlive()).as(run.err()).isTrue();
+        } finally {
+            run.process.destroy();
+        }
+        LauncherIT.Result res = run.await();
+        assertThat(res.code()).as(res.toString()).isZero();
+    }
+
     @Test
     void aNonLoopbackAddressInConfIsRefusedInOneLineNamingTheFile() throws Exception {
         Path home = dir.resolve("dist");

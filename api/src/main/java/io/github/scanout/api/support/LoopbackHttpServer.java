@@ -14,14 +14,14 @@ import javax.net.ssl.SSLContext;
 
 /**
  * An HTTP endpoint on loopback only: the one home of what every endpoint Scanout serves without
- * TLS or authentication (the metrics, the web console) does with its {@code listen} value. It
- * reads the value with {@link ListenAddress}, refuses anything but a loopback address in one line,
- * binds the JDK's HTTP server (module {@code jdk.httpserver}: a few GET routes need no library
- * and no embedded server) and runs its requests on daemon threads. An endpoint that has TLS and
- * authentication of its own (the web console) reads its value with {@link #anyAddress} instead
- * and is started with its {@link SSLContext} ({@link #start(InetSocketAddress, int, String,
- * HttpHandler, SSLContext)}, the JDK's HTTPS server): the name says what every endpoint is
- * without them.
+ * TLS or authentication does with its {@code listen} value. It reads the value with
+ * {@link ListenAddress}, refuses anything but a loopback address in one line, binds the JDK's
+ * HTTP server (module {@code jdk.httpserver}: a few GET routes need no library and no embedded
+ * server) and runs its requests on daemon threads; the metrics endpoint is served so. The web
+ * console, which has TLS and authentication of its own, reads its value with {@link #anyAddress}
+ * and is served by the OSGi HTTP Whiteboard (Felix HTTP Jetty), not by this class; the
+ * {@link SSLContext} overload of {@link #start(InetSocketAddress, int, String, HttpHandler,
+ * SSLContext)} (the JDK's HTTPS server) has no user in Scanout since.
  *
  * <p>Threads: {@link #start} and {@link #stop} from one thread (a component's activate and
  * deactivate); requests run on {@code threads} daemon threads named {@code NAME-N}.

@@ -52,6 +52,36 @@ public final class TlsFiles {
      * @throws IllegalArgumentException one line: the configuration, the key, the file and what is wrong
      */
     public static SSLContext context(Path cert, Path key, String certKey, String keyKey, String configuration) {
+        char[] none = new char[0];
+        KeyStore store = keyStore(cert, key, certKey, keyKey, configuration, none);
+        try {
+            KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+            kmf.init(store, none);
+            SSLContext context = SSLContext.getInstance("TLS");
+            context.init(kmf.getKeyManagers(), null, null);
+            return context;
+        } catch (GeneralSecurityException e) {
+            throw new IllegalArgumentException(configuration + ": " + certKey + "=" + cert + " and "
+                    + keyKey + "=" + key + " cannot be used for TLS: " + e.getMessage());
+        }
+    }
+
+    /**
+     * The files as an in-memory PKCS#12 key store of one entry, {@code scanout}: the key and the
+     * chain, for a server that takes a key store rather than an {@link SSLContext} (the web
+     * console's Jetty). {@link #context} is made from it.
+     *
+     * @param cert the PEM certificate file
+     * @param key the PEM PKCS#8 key file
+     * @param certKey the configuration key that names {@code cert}
+     * @param keyKey the configuration key that names {@code key}
+     * @param configuration what the keys configure, the start of every message
+     * @param password the store's and the entry's password
+     * @return the store, checked as {@link #context} checks the files
+     * @throws IllegalArgumentException one line: the configuration, the key, the file and what is wrong
+     */
+    public static KeyStore keyStore(Path cert, Path key, String certKey, String keyKey, String configuration,
+            char[] password) {
         Collection<? extends Certificate> chain;
         try {
             byte[] bytes = read(cert, certKey, configuration, 1 << 20);
@@ -102,13 +132,8 @@ public final class TlsFiles {
         try {
             KeyStore store = KeyStore.getInstance("PKCS12");
             store.load(null, null);
-            char[] none = new char[0];
-            store.setKeyEntry("scanout", privateKey, none, chain.toArray(new Certificate[0]));
-            KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
-            kmf.init(store, none);
-            SSLContext context = SSLContext.getInstance("TLS");
-            context.init(kmf.getKeyManagers(), null, null);
-            return context;
+            store.setKeyEntry("scanout", privateKey, password, chain.toArray(new Certificate[0]));
+            return store;
         } catch (GeneralSecurityException | IOException e) {
             throw new IllegalArgumentException(configuration + ": " + certKey + "=" + cert + " and "
                     + keyKey + "=" + key + " cannot be used for TLS: " + e.getMessage());

@@ -37,5 +37,5 @@
  * parser, HTTP served with the JDK's {@code jdk.httpserver}, an optional import of the bundle).
  */
 @org.osgi.annotation.bundle.Export
-@org.osgi.annotation.versioning.Version("0.6.0")
+@org.osgi.annotation.versioning.Version("0.7.0")
 package io.github.scanout.api.support;

@@ -14,9 +14,10 @@ import java.util.Map;
  * UTF-8. At most {@value #MAX_BYTES} bytes and {@value #MAX_FIELDS} fields; names and values
  * without control characters other than tab, CR and LF in values (a textarea's lines).
  *
- * <p>Written here because it is the only body the console reads and the JDK's HTTP server has no
- * form parser; {@link java.net.URLDecoder} is lenient in ways a security check should not be (it
- * takes malformed UTF-8 as replacement characters). Fuzzed by {@code FormBodyFuzzTest}.
+ * <p>Written here rather than taken from the servlet container's {@code getParameter}: that
+ * parser, like {@link java.net.URLDecoder}, is lenient in ways a security check should not be (it
+ * takes malformed UTF-8 as replacement characters and bad escapes as text, and mixes the query's
+ * parameters in), and its limits are the container's, not the console's. Fuzzed by {@code FormBodyFuzzTest}.
  *
  * <p>Immutable; any thread.
  *

@@ -1,13 +1,9 @@
 package io.github.scanout.web.internal;
 
-import com.sun.net.httpserver.HttpExchange;
-import io.github.scanout.api.support.LoopbackHttpServer;
 import io.github.scanout.api.support.Reporter;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.io.UncheckedIOException;
-import java.net.InetSocketAddress;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -20,13 +16,15 @@ import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.Base64;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Pattern;
-import javax.net.ssl.SSLContext;
+import javax.servlet.http.HttpServletRequest;
+import javax.servlet.http.HttpServletResponse;
 
 /**
  * The console's HTTP routes: GET or HEAD, which change nothing, and the two forms' POSTs:
@@ -66,10 +64,11 @@ import javax.net.ssl.SSLContext;
  * credentials gets 401 with a {@code WWW-Authenticate} challenge and nothing else (one log line
  * when credentials were sent, never the password, never which part was wrong), a user who may not
  * view gets 403 everywhere, and a viewer who may not control gets 403 on the POSTs (nothing is
- * run) and the page without its forms. With a TLS context the server is the JDK's HTTPS server
- * and the Origin a POST may carry is {@code https://HOST}.
+ * run) and the page without its forms ({@link #authenticate}, run by the {@link ConsoleContext}'s
+ * handleSecurity; the rest by {@link #handle}, the {@link ConsoleServlet}'s service). Served over
+ * https, the Origin a POST may carry is {@code https://HOST}.
  *
- * <p>Threads: requests run on a small pool ({@code scanout-web-N}); the model and the pictures
+ * <p>Threads: requests run on the HTTP service's (Jetty's) threads; the model and the pictures
  * are read per request. Pictures are kept {@link #PICTURE_TTL_NANOS} so that several viewers
  * share one snapshot per device, and why a device has none {@link #FAILURE_TTL_NANOS}.
  */
@@ -169,7 +168,6 @@ final class WebServer {
     private final String token;
     private final Pictures pictures;
     private final Reporter reporter;
-    private final LoopbackHttpServer server;
     private final Access access;
     private final String scheme;
     /** Whether the Host header must be a loopback one: the server listens on loopback. */
@@ -183,49 +181,45 @@ final class WebServer {
     /** A picture, or (png null) why there is none. */
     private record Picture(long nanos, byte[] png, String why) {}
 
-    /**
-     * Listens on {@code address} and serves.
-     *
-     * @throws UncheckedIOException naming the address when it cannot be bound
-     */
-    WebServer(InetSocketAddress address, Model model, Actions actions, Pictures pictures, Reporter reporter) {
-        this(address, null, Access.local(), model, actions, pictures, reporter, Clock.systemUTC());
+    /** Over http, on loopback, to the local user (tests). */
+    WebServer(Model model, Actions actions, Pictures pictures, Reporter reporter) {
+        this(false, true, Access.local(), model, actions, pictures, reporter, Clock.systemUTC());
     }
 
-    /**
-     * Listens on {@code address}, over TLS with {@code tls} unless it is null, and serves to whom
-     * {@code access} lets in.
-     *
-     * @throws UncheckedIOException naming the address when it cannot be bound
-     */
-    WebServer(InetSocketAddress address, SSLContext tls, Access access, Model model, Actions actions, Pictures pictures,
+    /** Over https or http, on loopback or elsewhere, to whom {@code access} lets in (tests). */
+    WebServer(boolean https, boolean loopback, Access access, Model model, Actions actions, Pictures pictures,
             Reporter reporter) {
-        this(address, tls, access, model, actions, pictures, reporter, Clock.systemUTC());
+        this(https, loopback, access, model, actions, pictures, reporter, Clock.systemUTC());
     }
 
     /** With the clock that dates downloads (tests). */
-    WebServer(InetSocketAddress address, Model model, Actions actions, Pictures pictures, Reporter reporter,
-            Clock clock) {
-        this(address, null, Access.local(), model, actions, pictures, reporter, clock);
+    WebServer(Model model, Actions actions, Pictures pictures, Reporter reporter, Clock clock) {
+        this(false, true, Access.local(), model, actions, pictures, reporter, clock);
     }
 
     /** With all of it but the live views (tests). */
-    WebServer(InetSocketAddress address, SSLContext tls, Access access, Model model, Actions actions, Pictures pictures,
+    WebServer(boolean https, boolean loopback, Access access, Model model, Actions actions, Pictures pictures,
             Reporter reporter, Clock clock) {
-        this(address, tls, access, model, actions, pictures, LiveViews.NONE, Path.of(DEFAULT_NOVNC), reporter, clock);
+        this(https, loopback, access, model, actions, pictures, LiveViews.NONE, Path.of(DEFAULT_NOVNC), reporter, clock);
     }
 
     /** The default of {@code novnc}: where Debian's novnc package puts noVNC. */
     static final String DEFAULT_NOVNC = "/usr/share/novnc";
 
-    /** With all of it: the live views' VNC WebSockets and noVNC's directory too. */
-    WebServer(InetSocketAddress address, SSLContext tls, Access access, Model model, Actions actions, Pictures pictures,
+    /**
+     * With all of it: the live views' VNC WebSockets and noVNC's directory too.
+     *
+     * @param https whether the console is served over https (the Origin a POST may carry)
+     * @param loopback whether it listens on loopback (then the Host must be a loopback name, and
+     *     Open live view may attach a loopback VNC sink)
+     */
+    WebServer(boolean https, boolean loopback, Access access, Model model, Actions actions, Pictures pictures,
             LiveViews live, Path novnc, Reporter reporter, Clock clock) {
         this.live = live;
         this.novnc = novnc.toAbsolutePath().normalize();
         this.clock = clock;
         this.access = access;
-        this.scheme = tls == null ? "http" : "https";
+        this.scheme = https ? "https" : "http";
         this.model = model;
         this.actions = actions;
         byte[] random = new byte[32];
@@ -233,22 +227,7 @@ final class WebServer {
         this.token = Base64.getUrlEncoder().withoutPadding().encodeToString(random);
         this.pictures = pictures;
         this.reporter = reporter;
-        server = LoopbackHttpServer.start(address, 8, "scanout-web", this::handle, tls);
-        loopbackHost = server.address().getAddress().isLoopbackAddress();
-    }
-
-    /** The address it listens on (with the port chosen for port 0). */
-    InetSocketAddress address() {
-        return server.address();
-    }
-
-    /** {@code http://HOST:PORT/} or {@code https://HOST:PORT/}. */
-    String url() {
-        return scheme + "://" + server.hostPort() + "/";
-    }
-
-    void stop() {
-        server.stop();
+        this.loopbackHost = loopback;
     }
 
     /** What a request asks for: a page or API route, or a refusal with its status and one-line text. */
@@ -344,75 +323,88 @@ final class WebServer {
         return s.length() > 200 ? b.append("...").toString() : b.toString();
     }
 
-    private void handle(HttpExchange ex) throws IOException {
-        try (ex) {
-            for (Map.Entry<String, String> h : SECURITY_HEADERS.entrySet()) {
-                ex.getResponseHeaders().set(h.getKey(), h.getValue());
+    /**
+     * The security headers on every answer, then who sends the request ({@link Access}): the
+     * {@link ConsoleContext}'s handleSecurity. Null when the request was answered here (401 with
+     * the challenge, or 403 to a user who may not view): the whiteboard then runs no servlet.
+     */
+    Access.Who authenticate(HttpServletRequest req, HttpServletResponse res) throws IOException {
+        for (Map.Entry<String, String> h : SECURITY_HEADERS.entrySet()) {
+            res.setHeader(h.getKey(), h.getValue());
+        }
+        String authorization = req.getHeader("Authorization");
+        Access.Who who = access.who(authorization);
+        if (who == null) {
+            String[] sent = Access.basic(authorization);
+            if (authorization != null) {
+                reporter.report(System.Logger.Level.WARNING, "web: login refused for " + Access.shown(sent)
+                        + " from " + req.getRemoteAddr() + ": unknown user or wrong password");
             }
-            String authorization = ex.getRequestHeaders().getFirst("Authorization");
-            Access.Who who = access.who(authorization);
-            if (who == null) {
-                String[] sent = Access.basic(authorization);
-                if (authorization != null) {
-                    reporter.report(System.Logger.Level.WARNING, "web: login refused for " + Access.shown(sent)
-                            + " from " + ex.getRemoteAddress().getAddress().getHostAddress()
-                            + ": unknown user or wrong password");
-                }
-                ex.getResponseHeaders().set("WWW-Authenticate", Access.CHALLENGE);
-                reply(ex, 401, "text/plain; charset=utf-8", text("authentication required: log in as a user of the"
-                        + " console's htpasswd.file\n"));
-                return;
-            }
-            if (!who.view()) {
-                reply(ex, 403, "text/plain; charset=utf-8", text("refused: user " + oneLine(who.name()) + " may not"
-                        + " view the console (not in viewers)\n"));
-                return;
-            }
-            Route r = route(ex.getRequestMethod(), ex.getRequestHeaders().getFirst("Host"), ex.getRequestURI().getRawPath(),
+            res.setHeader("WWW-Authenticate", Access.CHALLENGE);
+            reply(req, res, 401, "text/plain; charset=utf-8", text("authentication required: log in as a user of the"
+                    + " console's htpasswd.file\n"));
+            return null;
+        }
+        if (!who.view()) {
+            reply(req, res, 403, "text/plain; charset=utf-8", text("refused: user " + oneLine(who.name()) + " may not"
+                    + " view the console (not in viewers)\n"));
+            return null;
+        }
+        return who;
+    }
+
+    /** A request of {@code who} (as {@link #authenticate} let it in): the {@link ConsoleServlet}'s service. */
+    void handle(HttpServletRequest req, HttpServletResponse res, Access.Who who) throws IOException {
+        try {
+            Route r = route(req.getMethod(), req.getHeader("Host"), req.getRequestURI(),
                     loopbackHost);
             switch (r.kind()) {
                 case REFUSED -> {
                     if (r.status() == 405) {
-                        String p = ex.getRequestURI().getRawPath();
-                        ex.getResponseHeaders().set("Allow", "/attach".equals(p) || "/detach".equals(p)
+                        String p = req.getRequestURI();
+                        res.setHeader("Allow", "/attach".equals(p) || "/detach".equals(p)
                                 || "/live".equals(p) ? "POST" : "GET, HEAD");
                     }
-                    reply(ex, r.status(), "text/plain; charset=utf-8", text(r.message() + "\n"));
+                    reply(req, res, r.status(), "text/plain; charset=utf-8", text(r.message() + "\n"));
                 }
-                case PAGE -> page(ex, 200, Page.Form.NONE, who);
-                case ATTACH, DETACH, LIVE -> post(ex, r.kind(), who);
-                case SCRIPT -> reply(ex, 200, "text/javascript; charset=utf-8", resource("console.js"));
-                case VIEW_SCRIPT -> reply(ex, 200, "text/javascript; charset=utf-8", resource("view.js"));
-                case VIEW -> view(ex, r.device(), who);
-                case NOVNC -> novncFile(ex, r.device());
-                case STYLE -> reply(ex, 200, "text/css; charset=utf-8", resource("console.css"));
+                case PAGE -> page(req, res, 200, Page.Form.NONE, who);
+                case ATTACH, DETACH, LIVE -> post(req, res, r.kind(), who);
+                case SCRIPT -> reply(req, res, 200, "text/javascript; charset=utf-8", resource("console.js"));
+                case VIEW_SCRIPT -> reply(req, res, 200, "text/javascript; charset=utf-8", resource("view.js"));
+                case VIEW -> view(req, res, r.device(), who);
+                case NOVNC -> novncFile(req, res, r.device());
+                case STYLE -> reply(req, res, 200, "text/css; charset=utf-8", resource("console.css"));
                 case DEVICES, SINKS -> {
                     Map<String, Object> m = model.read(r.kind() == Route.Kind.DEVICES ? "devices" : "sinks");
                     if (m.containsKey("error")) {
-                        unavailable(ex, m);
+                        unavailable(req, res, m);
                         return;
                     }
-                    reply(ex, 200, "application/json", text(m.get("json") + "\n"));
+                    reply(req, res, 200, "application/json", text(m.get("json") + "\n"));
                 }
-                case SNAPSHOT -> snapshot(ex, r.device(), download(ex.getRequestURI().getRawQuery()));
+                case SNAPSHOT -> snapshot(req, res, r.device(), download(req.getQueryString()));
                 default -> throw new IllegalStateException("route " + r.kind());
             }
         } catch (IOException | RuntimeException e) {
-            reporter.report(System.Logger.Level.WARNING, "web: a request for " + oneLine(String.valueOf(ex.getRequestURI()))
+            reporter.report(System.Logger.Level.WARNING, "web: a request for " + oneLine(req.getRequestURI())
                     + " failed", e);
+            if (!res.isCommitted()) {
+                res.reset();
+                reply(req, res, 500, "text/plain; charset=utf-8", text(oneLine("the console failed: " + e) + "\n"));
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
     }
 
     /** The page, with the CSRF cookie; {@code form} is a refused form to show again. */
-    private void page(HttpExchange ex, int status, Page.Form form, Access.Who who) throws IOException {
+    private void page(HttpServletRequest req, HttpServletResponse res, int status, Page.Form form, Access.Who who) throws IOException {
         Map<String, Object> devices = model.read("devices");
         Map<String, Object> sinks = model.read("sinks");
         Map<String, Object> types = model.read("keys");
         for (Map<String, Object> m : List.of(devices, sinks, types)) {
             if (m.containsKey("error")) {
-                unavailable(ex, m);
+                unavailable(req, res, m);
                 return;
             }
         }
@@ -423,44 +415,44 @@ final class WebServer {
                 keys.add(asMap(k.get("model")));
             }
         }
-        ex.getResponseHeaders().set("Set-Cookie", COOKIE + "=" + token + "; SameSite=Strict; HttpOnly; Path=/");
-        reply(ex, status, "text/html; charset=utf-8", text(Page.render(asMap(devices.get("model")),
+        res.setHeader("Set-Cookie", COOKIE + "=" + token + "; SameSite=Strict; HttpOnly; Path=/");
+        reply(req, res, status, "text/html; charset=utf-8", text(Page.render(asMap(devices.get("model")),
                 list(asMap(sinks.get("model")).get("sinks")), keys, token, form, who.control())));
     }
 
     /** A form's POST: checked (type, size, origin, token), then run, then 303 to the page or the page with the error. */
-    private void post(HttpExchange ex, Route.Kind kind, Access.Who who) throws IOException {
+    private void post(HttpServletRequest req, HttpServletResponse res, Route.Kind kind, Access.Who who) throws IOException {
         if (!who.control()) {
-            reply(ex, 403, "text/plain; charset=utf-8", text("refused: user " + oneLine(who.name()) + " may view the"
+            reply(req, res, 403, "text/plain; charset=utf-8", text("refused: user " + oneLine(who.name()) + " may view the"
                     + " console but not control it (not in controllers)\n"));
             return;
         }
-        String type = ex.getRequestHeaders().getFirst("Content-Type");
-        Route refused = checkPost(type, ex.getRequestHeaders().getFirst("Content-Length"),
-                ex.getRequestHeaders().getFirst("Origin"), ex.getRequestHeaders().getFirst("Host"), scheme);
+        String type = req.getHeader("Content-Type");
+        Route refused = checkPost(type, req.getHeader("Content-Length"),
+                req.getHeader("Origin"), req.getHeader("Host"), scheme);
         if (refused != null) {
-            reply(ex, refused.status(), "text/plain; charset=utf-8", text(refused.message() + "\n"));
+            reply(req, res, refused.status(), "text/plain; charset=utf-8", text(refused.message() + "\n"));
             return;
         }
         byte[] body;
-        try (InputStream in = ex.getRequestBody()) {
+        try (InputStream in = req.getInputStream()) {
             body = in.readNBytes(FormBody.MAX_BYTES + 1);
         }
         FormBody form;
         try {
             form = FormBody.parse(body);
         } catch (FormBody.BadForm e) {
-            reply(ex, body.length > FormBody.MAX_BYTES ? 413 : 400, "text/plain; charset=utf-8",
+            reply(req, res, body.length > FormBody.MAX_BYTES ? 413 : 400, "text/plain; charset=utf-8",
                     text(e.getMessage() + "\n"));
             return;
         }
-        String wrong = checkToken(token, ex.getRequestHeaders().get("Cookie"), form);
+        String wrong = checkToken(token, Collections.list(req.getHeaders("Cookie")), form);
         if (wrong != null) {
-            reply(ex, 403, "text/plain; charset=utf-8", text(wrong + "\n"));
+            reply(req, res, 403, "text/plain; charset=utf-8", text(wrong + "\n"));
             return;
         }
         if (kind == Route.Kind.LIVE) {
-            live(ex, form.first("device"), who);
+            live(req, res, form.first("device"), who);
             return;
         }
         List<String> request = new ArrayList<>();
@@ -482,14 +474,14 @@ final class WebServer {
         String message = oneLine(String.valueOf(answer.getOrDefault("message", "no answer")));
         if (status == 0) {
             reporter.report(System.Logger.Level.INFO, "web: " + message);
-            ex.getResponseHeaders().set("Location", "/");
-            reply(ex, 303, "text/plain; charset=utf-8", text(message + "\n"));
+            res.setHeader("Location", "/");
+            reply(req, res, 303, "text/plain; charset=utf-8", text(message + "\n"));
             return;
         }
         Page.Form failed = kind == Route.Kind.ATTACH
                 ? new Page.Form(form.first("device"), form.first("type"), values, message)
                 : new Page.Form("", "", Map.of(), message);
-        page(ex, status == 2 ? 400 : 500, failed, who);
+        page(req, res, status == 2 ? 400 : 500, failed, who);
     }
 
     /**
@@ -566,15 +558,15 @@ final class WebServer {
         return CSP.replace("img-src 'self'", "img-src 'self' data:") + "; connect-src " + wsUrl.replaceFirst("/$", "");
     }
 
-    private void view(HttpExchange ex, String device, Access.Who who) throws IOException {
-        view(ex, device, who, 200, "");
+    private void view(HttpServletRequest req, HttpServletResponse res, String device, Access.Who who) throws IOException {
+        view(req, res, device, who, 200, "");
     }
 
     /** A device's live view page; {@code error}: a refused Open live view, shown above it. */
-    private void view(HttpExchange ex, String device, Access.Who who, int status, String error) throws IOException {
+    private void view(HttpServletRequest req, HttpServletResponse res, String device, Access.Who who, int status, String error) throws IOException {
         Map<String, Object> devices = model.read("devices");
         if (devices.containsKey("error")) {
-            unavailable(ex, devices);
+            unavailable(req, res, devices);
             return;
         }
         Map<String, Object> d = null;
@@ -586,16 +578,16 @@ final class WebServer {
             }
         }
         if (d == null) {
-            reply(ex, 404, "text/plain; charset=utf-8", text(oneLine("no device " + device + " (devices: "
+            reply(req, res, 404, "text/plain; charset=utf-8", text(oneLine("no device " + device + " (devices: "
                     + (names.isEmpty() ? "none" : String.join(", ", names)) + ")") + "\n"));
             return;
         }
-        String host = ex.getRequestHeaders().getFirst("Host");
+        String host = req.getHeader("Host");
         LiveView v = liveView(device, live.endpoints(), scheme + "://" + host, host, who.control(), loopbackHost,
                 Files.isRegularFile(novnc.resolve("core/rfb.js")), novnc);
-        ex.getResponseHeaders().set("Content-Security-Policy", csp(v.url()));
-        ex.getResponseHeaders().set("Set-Cookie", COOKIE + "=" + token + "; SameSite=Strict; HttpOnly; Path=/");
-        reply(ex, status, "text/html; charset=utf-8", text(Page.view(d, v, token, error)));
+        res.setHeader("Content-Security-Policy", csp(v.url()));
+        res.setHeader("Set-Cookie", COOKIE + "=" + token + "; SameSite=Strict; HttpOnly; Path=/");
+        reply(req, res, status, "text/html; charset=utf-8", text(Page.view(d, v, token, error)));
     }
 
     /**
@@ -604,12 +596,12 @@ final class WebServer {
      * {@code scanout ctl attach vnc DEVICE ...}), then 303 to the view. On a console off loopback
      * refused (409): its browser could not reach a loopback listener.
      */
-    private void live(HttpExchange ex, String device, Access.Who who) throws IOException {
-        String host = ex.getRequestHeaders().getFirst("Host");
+    private void live(HttpServletRequest req, HttpServletResponse res, String device, Access.Who who) throws IOException {
+        String host = req.getHeader("Host");
         String origin = scheme + "://" + host;
         String location = "/view/" + Page.pathSegment(device);
         if (!loopbackHost) {
-            reply(ex, 409, "text/plain; charset=utf-8", text("refused: a live view's VNC sink is attached on demand"
+            reply(req, res, 409, "text/plain; charset=utf-8", text("refused: a live view's VNC sink is attached on demand"
                     + " only by a console on loopback (its browser could not reach the sink's loopback listener);"
                     + " attach a VNC sink with websocket, tls.cert and password.file instead\n"));
             return;
@@ -620,23 +612,23 @@ final class WebServer {
         String message = oneLine(String.valueOf(answer.getOrDefault("message", "no answer")));
         if (status == 0) {
             reporter.report(System.Logger.Level.INFO, "web: live view of " + device + ": " + message);
-            ex.getResponseHeaders().set("Location", location);
-            reply(ex, 303, "text/plain; charset=utf-8", text(message + "\n"));
+            res.setHeader("Location", location);
+            reply(req, res, 303, "text/plain; charset=utf-8", text(message + "\n"));
             return;
         }
-        view(ex, device, who, status == 2 ? 400 : 500, message);
+        view(req, res, device, who, status == 2 ? 400 : 500, message);
     }
 
     /** One of noVNC's module files from the novnc directory, as JavaScript; 404 naming it when it is not there. */
-    private void novncFile(HttpExchange ex, String relative) throws IOException {
+    private void novncFile(HttpServletRequest req, HttpServletResponse res, String relative) throws IOException {
         Path f = novnc.resolve(relative).normalize();
         if (!f.startsWith(novnc) || !Files.isRegularFile(f)) {
-            reply(ex, 404, "text/plain; charset=utf-8", text(oneLine("not found: " + f + " (noVNC's modules come from"
+            reply(req, res, 404, "text/plain; charset=utf-8", text(oneLine("not found: " + f + " (noVNC's modules come from"
                     + " Debian's novnc package: apt-get install novnc, or set novnc in the console's configuration)")
                     + "\n"));
             return;
         }
-        reply(ex, 200, "text/javascript; charset=utf-8", Files.readAllBytes(f));
+        reply(req, res, 200, "text/javascript; charset=utf-8", Files.readAllBytes(f));
     }
 
     /**
@@ -742,14 +734,14 @@ final class WebServer {
         return "attachment; filename=\"" + b + "-" + FILE_TIME.format(when) + ".png\"";
     }
 
-    private void snapshot(HttpExchange ex, String device, boolean download) throws IOException, InterruptedException {
+    private void snapshot(HttpServletRequest req, HttpServletResponse res, String device, boolean download) throws IOException, InterruptedException {
         long now = System.nanoTime();
         Picture p = recent.get(device);
         if (p == null || now - p.nanos() > (p.png() == null ? FAILURE_TTL_NANOS : PICTURE_TTL_NANOS)) {
             try {
                 p = new Picture(System.nanoTime(), pictures.png(device), "");
             } catch (NoSuchDevice e) {
-                reply(ex, 404, "text/plain; charset=utf-8", text(oneLine(e.getMessage()) + "\n"));
+                reply(req, res, 404, "text/plain; charset=utf-8", text(oneLine(e.getMessage()) + "\n"));
                 return;
             } catch (IllegalStateException e) {
                 p = new Picture(System.nanoTime(), null, oneLine("no picture of " + device + ": " + e.getMessage()));
@@ -758,17 +750,17 @@ final class WebServer {
             recent.entrySet().removeIf(e -> System.nanoTime() - e.getValue().nanos() > 60_000_000_000L);
         }
         if (p.png() == null) {
-            reply(ex, 503, "text/plain; charset=utf-8", text(p.why() + "\n"));
+            reply(req, res, 503, "text/plain; charset=utf-8", text(p.why() + "\n"));
             return;
         }
         if (download) {
-            ex.getResponseHeaders().set("Content-Disposition", attachment(device, clock.instant()));
+            res.setHeader("Content-Disposition", attachment(device, clock.instant()));
         }
-        reply(ex, 200, "image/png", p.png());
+        reply(req, res, 200, "image/png", p.png());
     }
 
-    private void unavailable(HttpExchange ex, Map<String, Object> m) throws IOException {
-        reply(ex, 503, "text/plain; charset=utf-8", text("the device model is not available: " + m.get("error") + "\n"));
+    private void unavailable(HttpServletRequest req, HttpServletResponse res, Map<String, Object> m) throws IOException {
+        reply(req, res, 503, "text/plain; charset=utf-8", text("the device model is not available: " + m.get("error") + "\n"));
     }
 
     @SuppressWarnings("unchecked")
@@ -789,14 +781,16 @@ final class WebServer {
         }
     }
 
-    private static void reply(HttpExchange ex, int code, String type, byte[] body) throws IOException {
-        ex.getResponseHeaders().set("Content-Type", type);
-        if (ex.getRequestMethod().equals("HEAD")) {
-            ex.sendResponseHeaders(code, -1);
+    private static void reply(HttpServletRequest req, HttpServletResponse res, int code, String type, byte[] body)
+            throws IOException {
+        res.setStatus(code);
+        res.setHeader("Content-Type", type);
+        if (req.getMethod().equals("HEAD") || body.length == 0) {
+            res.setContentLength(0);
             return;
         }
-        ex.sendResponseHeaders(code, body.length == 0 ? -1 : body.length);
-        try (OutputStream o = ex.getResponseBody()) {
+        res.setContentLength(body.length);
+        try (OutputStream o = res.getOutputStream()) {
             o.write(body);
         }
     }

@@ -34,9 +34,9 @@ class LiveViewTest {
     private final Reporter reporter = (level, message) -> reported.add(level + " " + message);
     private final List<List<String>> acts = new CopyOnWriteArrayList<>();
     private final List<Map<String, Object>> endpoints = new CopyOnWriteArrayList<>();
-    private WebServer server;
+    private Served server;
 
-    private WebServer start() {
+    private Served start() {
         WebServer.Model model = verb -> switch (verb) {
             case "devices" -> Map.of("model", Map.of("devices", List.of(Map.of("name", "desk", "spec", "sim:mdpy-vga",
                     "mode", "640x480 XR24"))), "json", "{}");
@@ -44,11 +44,11 @@ class LiveViewTest {
             case "keys" -> Map.of("model", Map.of("types", List.of()), "json", "{}");
             default -> Map.of("error", "unknown " + verb);
         };
-        server = new WebServer(new InetSocketAddress("127.0.0.1", 0), null, Access.local(), model, request -> {
+        server = Served.start(new WebServer(false, true, Access.local(), model, request -> {
             acts.add(List.copyOf(request));
             return request.contains("vnc") ? Map.of("status", 0, "message", "attached web-live-desk (vnc) to desk")
                     : Map.of("status", 2, "message", "no");
-        }, device -> new byte[] {1}, () -> List.copyOf(endpoints), novnc, reporter, Clock.systemUTC());
+        }, device -> new byte[] {1}, () -> List.copyOf(endpoints), novnc, reporter, Clock.systemUTC()), null);
         return server;
     }
 

@@ -39,7 +39,7 @@ class WebLoginTest {
     private final List<String> reported = new CopyOnWriteArrayList<>();
     private final Reporter reporter = (level, message) -> reported.add(level + " " + message);
     private final List<List<String>> acts = new CopyOnWriteArrayList<>();
-    private WebServer server;
+    private Served server;
     private HttpClient http;
 
     @BeforeEach
@@ -60,7 +60,7 @@ class WebLoginTest {
         }
     }
 
-    private WebServer start(String viewers, String controllers) {
+    private Served start(String viewers, String controllers) {
         SSLContext tls = TlsFiles.context(cert, key, "tls.cert", "tls.key", "test");
         Access access = Access.of(Htpasswd.read(users, "htpasswd.file"), viewers, controllers, "htpasswd.file=" + users);
         WebServer.Model model = verb -> switch (verb) {
@@ -72,10 +72,10 @@ class WebLoginTest {
             case "keys file" -> Map.of("model", Map.of("type", "file", "keys", List.of()), "json", "{}");
             default -> Map.of("error", "unknown " + verb);
         };
-        server = new WebServer(new InetSocketAddress("127.0.0.1", 0), tls, access, model, request -> {
+        server = Served.start(new WebServer(true, true, access, model, request -> {
             acts.add(List.copyOf(request));
             return Map.of("status", 0, "message", "done");
-        }, device -> new byte[] {1}, reporter);
+        }, device -> new byte[] {1}, reporter), tls);
         return server;
     }
 

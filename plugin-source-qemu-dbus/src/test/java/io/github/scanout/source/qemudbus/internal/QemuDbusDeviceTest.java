@@ -84,6 +84,20 @@ class QemuDbusDeviceTest {
     @Test
     void aCapturedFrameEqualsQemusScreendump() throws Exception {
         GfxDevice device = open();
+        try {
+            capturedFrameEqualsScreendump(device, real.sock, dir);
+            assertThat(lines.lines()).as("no message of QEMU was refused").isEmpty();
+        } finally {
+            device.close();
+        }
+        assertThat(real.process.isAlive()).as("QEMU outlives a device that is closed").isTrue();
+    }
+
+    /**
+     * Reads frames of {@code device} through the region source and QEMU's screendumps through
+     * {@code qmp} (into {@code dir}) in pairs until one pair is equal, pixel for pixel.
+     */
+    static void capturedFrameEqualsScreendump(GfxDevice device, Path qmp, Path dir) throws Exception {
         try (PlaneSession session = RegionSources.create().open(device)) {
             PlaneInfo plane = awaitPlane(device);
             assertThat(plane.format()).isEqualTo(DrmFormat.XRGB8888);
@@ -94,7 +108,7 @@ class QemuDbusDeviceTest {
             Ppm theirs;
             do {
                 attempts++;
-                theirs = screendump(dir.resolve("screen-" + attempts + ".ppm"));
+                theirs = screendump(qmp, dir.resolve("screen-" + attempts + ".ppm"));
                 try (PlaneBuffer frame = session.acquire(PlaneType.PRIMARY, true).orElseThrow()) {
                     ours = rgb(frame);
                     // a mode switch between the two pictures is a different moment too
@@ -109,11 +123,7 @@ class QemuDbusDeviceTest {
                 attempts).isZero();
             // SeaBIOS's screen is not blank: the comparison compared a picture
             assertThat(java.util.Arrays.stream(ours).distinct().count()).isGreaterThan(1);
-            assertThat(lines.lines()).as("no message of QEMU was refused").isEmpty();
-        } finally {
-            device.close();
         }
-        assertThat(real.process.isAlive()).as("QEMU outlives a device that is closed").isTrue();
     }
 
     /**
@@ -182,7 +192,12 @@ class QemuDbusDeviceTest {
 
     /** Runs {@code screendump} on the QMP socket (free again: the device closed its QMP connection). */
     Ppm screendump(Path file) throws IOException {
-        try (AFUNIXSocket s = AFUNIXSocket.connectTo(AFUNIXSocketAddress.of(real.sock))) {
+        return screendump(real.sock, file);
+    }
+
+    /** Runs {@code screendump} on the QMP socket {@code qmp}. */
+    static Ppm screendump(Path qmp, Path file) throws IOException {
+        try (AFUNIXSocket s = AFUNIXSocket.connectTo(AFUNIXSocketAddress.of(qmp))) {
             s.setSoTimeout((int) RealQemu.WAIT.toMillis());
             InputStream in = s.getInputStream();
             OutputStream out = s.getOutputStream();

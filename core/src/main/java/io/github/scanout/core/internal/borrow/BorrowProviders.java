@@ -343,8 +343,7 @@ public final class BorrowProviders {
                 DeviceProvider provider = others.apply(QEMU_DBUS);
                 if (provider == null) {
                     throw new DeviceException("libvirt domain '" + domain + "' has D-Bus graphics, but no device"
-                            + " provider for scheme '" + QEMU_DBUS + "' is installed (the plugin-source-qemu-dbus"
-                            + " bundle)");
+                            + " provider for scheme 'qemu-dbus' is installed (the plugin-source-qemu-dbus bundle)");
                 }
                 String target = QEMU_DBUS + ":bus:" + g.address() + "?console=0";
                 List<String> mdevs = status.get().mdevs();

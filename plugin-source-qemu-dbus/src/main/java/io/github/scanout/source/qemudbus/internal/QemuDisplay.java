@@ -68,7 +68,7 @@ final class QemuDisplay implements Closeable, QemuObjects {
         try {
             DBus daemon = bus.getRemoteObject("org.freedesktop.DBus", "/org/freedesktop/DBus", DBus.class);
             if (!daemon.NameHasOwner(BUS_NAME)) {
-                throw new IOException("no QEMU on the D-Bus bus at " + address + ": nobody owns " + BUS_NAME
+                throw new IOException("no QEMU on the D-Bus bus at " + address + ": nobody owns org.qemu"
                     + " (QEMU is started with -display dbus,addr=" + address + ")");
             }
         } catch (IOException | DBusException | RuntimeException e) {

@@ -8,10 +8,10 @@ import org.freedesktop.dbus.FileDescriptor;
 import org.freedesktop.dbus.connections.IDisconnectCallback;
 import org.freedesktop.dbus.connections.impl.DBusConnection;
 import org.freedesktop.dbus.connections.impl.DBusConnectionBuilder;
-import org.freedesktop.dbus.interfaces.DBus;
-import org.freedesktop.dbus.interfaces.DBusInterface;
 import org.freedesktop.dbus.exceptions.DBusException;
 import org.freedesktop.dbus.exceptions.DBusExecutionException;
+import org.freedesktop.dbus.interfaces.DBus;
+import org.freedesktop.dbus.interfaces.DBusInterface;
 import org.freedesktop.dbus.interfaces.Properties;
 import org.newsclub.net.unix.FileDescriptorCast;
 
@@ -21,7 +21,7 @@ import org.newsclub.net.unix.FileDescriptorCast;
  * the message bus QEMU was started on ({@link #onBus}: a bus connection, {@code Hello}, QEMU's
  * objects at the name {@code org.qemu}). From there both are the same: {@link #registerListener}
  * registers a {@link Display1Listener} for one console on a second, peer connection, on which
- * QEMU then calls it; {@link #objects} gives the console's keyboard and mouse. dbus-java 5 with
+ * QEMU then calls it; {@link #get} gives QEMU's objects (the console's keyboard and mouse). dbus-java 5 with
  * its junixsocket transport (fd passing) is the binding.
  * Not thread-safe; close the listeners before the display.
  */

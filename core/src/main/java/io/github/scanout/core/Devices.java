@@ -108,7 +108,8 @@ public final class Devices {
             }
         }
         this.external = byScheme.values().stream().anyMatch(p -> !BorrowProviders.isBuiltIn(p));
-        for (DeviceProvider p : BorrowProviders.real(procRoot, runRoot, sysfsRoot, devRoot)) {
+        // libvirt: finds the qemu-dbus provider among the given ones, by scheme
+        for (DeviceProvider p : BorrowProviders.real(procRoot, runRoot, sysfsRoot, devRoot, byScheme::get)) {
             byScheme.putIfAbsent(p.scheme(), p); // built in: vm:, libvirt:, fd:; a given provider overrides one
         }
         this.providers = Collections.unmodifiableMap(byScheme);

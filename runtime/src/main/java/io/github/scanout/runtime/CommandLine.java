@@ -405,7 +405,8 @@ record CommandLine(Command command, Optional<DeviceSpec> device, List<SinkSpec> 
                                        sim:gvt[?tiling=x|y&...]. sim:mbochs and sim:gvt get mode=1024x768 and
                                        mmap=allow unless the spec says otherwise (CPU sinks need no GPU then).
                                        A running QEMU's display (-display dbus,p2p=yes):
-                                       qemu-dbus:qmp:/path/to/qmp.sock[?console=N].
+                                       qemu-dbus:qmp:/path/to/qmp.sock[?console=N]; on a bus
+                                       (-display dbus,addr=ADDRESS): qemu-dbus:bus:ADDRESS[?console=N].
                   --sink TYPE:TARGET[?key=value&...]
                                        a sink for the device, repeatable:
                                          file:DIR             PNG snapshots into DIR (created if missing)

@@ -20,7 +20,8 @@ import org.junit.jupiter.api.io.TempDir;
  * The distribution reads a real QEMU's D-Bus display (issue 21): {@code scanout run --device
  * qemu-dbus:qmp:SOCK} with a file sink writes PNGs of SeaBIOS's screen (QEMU 7.2 from Debian,
  * {@code -machine pc -device VGA -display dbus,p2p=yes}, no disk, so SeaBIOS draws its text
- * screen and stops at "No bootable device"); {@code scanout snapshot} writes one; a malformed
+ * screen and stops at "No bootable device"); {@code scanout snapshot} writes one, also of a QEMU on
+ * a D-Bus bus ({@code qemu-dbus:bus:ADDRESS}, a real dbus-daemon); a malformed
  * spec is refused before anything starts (exit 2, one line) by the bundle's own check.
  */
 class QemuDbusIT {
@@ -154,6 +155,51 @@ class QemuDbusIT {
         BufferedImage img = ImageIO.read(png.toFile());
         assertThat(img).isNotNull();
         assertThat(colours(img)).as("not a blank picture").isGreaterThan(1);
+    }
+
+    /**
+     * {@code qemu-dbus:bus:ADDRESS}: a QEMU with its display on a real dbus-daemon
+     * ({@code -display dbus,addr=...}, no QMP) is read by the distribution's bundle ({@code Hello},
+     * {@code RegisterListener} at {@code org.qemu}); {@code scanout snapshot} writes its picture.
+     */
+    @Test
+    void snapshotReadsAQemuOnABus() throws Exception {
+        Path busSock = dir.resolve("bus.sock");
+        Path conf = dir.resolve("bus.conf");
+        Path printed = dir.resolve("bus.address");
+        Files.writeString(conf, "<busconfig><type>scanout-it</type><listen>unix:path=" + busSock + "</listen>"
+            + "<auth>EXTERNAL</auth><policy context='default'><allow send_destination='*' eavesdrop='true'/>"
+            + "<allow eavesdrop='true'/><allow own='*'/></policy></busconfig>");
+        Process bus = ChildProcesses.start(new ProcessBuilder("dbus-daemon", "--config-file=" + conf, "--nofork",
+            "--print-address").redirectOutput(printed.toFile()).redirectError(dir.resolve("bus.log").toFile()));
+        Process onBus = null;
+        try {
+            await("dbus-daemon's address", () -> Files.size(printed) > 0);
+            String address = "unix:path=" + busSock;
+            onBus = ChildProcesses.start(new ProcessBuilder("qemu-system-x86_64", "-machine", "pc", "-vga", "none",
+                "-device", "VGA", "-display", "dbus,addr=" + address, "-nodefaults")
+                .redirectErrorStream(true).redirectOutput(dir.resolve("qemu-bus.log").toFile()));
+            await("QEMU owning org.qemu on the bus", () -> {
+                Process q = new ProcessBuilder("dbus-send", "--bus=" + address, "--print-reply",
+                    "--dest=org.freedesktop.DBus", "/org/freedesktop/DBus", "org.freedesktop.DBus.NameHasOwner",
+                    "string:org.qemu").redirectErrorStream(true).start();
+                String answer = new String(q.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+                q.waitFor();
+                return answer.contains("boolean true");
+            });
+            Path png = dir.resolve("bus-shot.png");
+            LauncherIT.Result r = run("snapshot", "--device", "qemu-dbus:bus:" + address + "?console=0", "--timeout",
+                "60", png.toString());
+            assertThat(r.code()).as(r.toString()).isZero();
+            BufferedImage img = ImageIO.read(png.toFile());
+            assertThat(img).isNotNull();
+            assertThat(colours(img)).as("not a blank picture").isGreaterThan(1);
+        } finally {
+            if (onBus != null) {
+                ChildProcesses.destroyTree(onBus, true);
+            }
+            ChildProcesses.destroyTree(bus, true);
+        }
     }
 
     @Test

@@ -1,10 +1,13 @@
 package io.github.scanout.core.internal.borrow;
 
 import io.github.scanout.api.DeviceException;
+import io.github.scanout.api.Errno;
+import io.github.scanout.api.input.InputTarget;
 import io.github.scanout.api.kernel.DeviceEndpoint;
 import io.github.scanout.api.kernel.DeviceEndpoint.OpenDevice;
 import io.github.scanout.api.kernel.DeviceProvider;
 import io.github.scanout.api.kernel.Kernel;
+import io.github.scanout.api.support.Reporter;
 import io.github.scanout.core.internal.nativeio.LibcKernel;
 import io.github.scanout.core.internal.vfio.VfioOpener;
 import java.nio.charset.StandardCharsets;
@@ -14,6 +17,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.function.Function;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -26,7 +32,11 @@ import java.util.regex.Pattern;
  *   <li>{@code vm:UUID}: whichever process holds that mdev at each open, so the spec survives
  *       VM restarts. Scanout never opens the mdev itself.</li>
  *   <li>{@code libvirt:DOMAIN}, {@code libvirt:DOMAIN/UUID}: the QEMU of a running libvirt
- *       domain, from {@code /run/libvirt/qemu/DOMAIN.pid} at each open.</li>
+ *       domain, from {@code /run/libvirt/qemu/DOMAIN.pid} at each open. {@code libvirt:DOMAIN}
+ *       of a domain with D-Bus graphics ({@code <graphics type='dbus'/>} in its live status file
+ *       {@code /run/libvirt/qemu/DOMAIN.xml}) reads QEMU's D-Bus display instead, through the
+ *       provider of scheme {@code qemu-dbus} ({@code qemu-dbus:bus:ADDRESS}), found by scheme
+ *       like any other provider, so core does not depend on that plugin.</li>
  *   <li>{@code fd:N}: a VFIO device fd this process inherited (from a management layer or the
  *       borrow helper), used in observer mode.</li>
  * </ul>
@@ -40,16 +50,25 @@ public final class BorrowProviders {
     private static final Pattern PID = Pattern.compile("[1-9][0-9]{0,9}");
     private static final Pattern DOMAIN = Pattern.compile("[A-Za-z0-9_.+:-][A-Za-z0-9_.+:@-]*");
 
-    /** The three providers over the real system. */
-    public static List<DeviceProvider> real(Path sysfsRoot, Path devRoot) {
-        return real(Path.of("/proc"), Path.of("/run"), sysfsRoot, devRoot);
+    /** The scheme of the provider {@code libvirt:} hands a domain with D-Bus graphics to. */
+    public static final String QEMU_DBUS = "qemu-dbus";
+
+    /** The three providers over the real system; {@code others} finds a provider by scheme (or null). */
+    public static List<DeviceProvider> real(Path sysfsRoot, Path devRoot, Function<String, DeviceProvider> others) {
+        return real(Path.of("/proc"), Path.of("/run"), sysfsRoot, devRoot, others);
     }
 
-    /** The three providers over the given roots (the real ones, or a test's fake trees). */
-    public static List<DeviceProvider> real(Path procRoot, Path runRoot, Path sysfsRoot, Path devRoot) {
+    /**
+     * The three providers over the given roots (the real ones, or a test's fake trees).
+     *
+     * @param others finds another provider by scheme, or null for none ({@code libvirt:} asks it
+     *     for {@value #QEMU_DBUS})
+     */
+    public static List<DeviceProvider> real(Path procRoot, Path runRoot, Path sysfsRoot, Path devRoot,
+            Function<String, DeviceProvider> others) {
         Borrower b = new Borrower(LibcKernel::instance, new ProcScan(procRoot, sysfsRoot, devRoot), Adopter.vfio(),
                 procRoot, runRoot);
-        return of(b);
+        return of(b, others, Reporter.system(BorrowProviders.class.getName()));
     }
 
     /** Whether {@code p} is one of the providers built here (not one a bundle or test gave). */
@@ -70,9 +89,17 @@ public final class BorrowProviders {
         }
     }
 
-    /** The three providers over a given borrower (tests give fake roots and adopters). */
+    /** The three providers over a given borrower (tests give fake roots and adopters), no others. */
     public static List<DeviceProvider> of(Borrower b) {
-        return List.of(new Vm(b), new Libvirt(b), new Fd(b));
+        return of(b, scheme -> null, Reporter.system(BorrowProviders.class.getName()));
+    }
+
+    /**
+     * The three providers over a given borrower; {@code libvirt:} finds the {@value #QEMU_DBUS}
+     * provider through {@code others} and says which path it took to {@code reporter}.
+     */
+    public static List<DeviceProvider> of(Borrower b, Function<String, DeviceProvider> others, Reporter reporter) {
+        return List.of(new Vm(b), new Libvirt(b, others, reporter), new Fd(b));
     }
 
     /**
@@ -223,9 +250,13 @@ public final class BorrowProviders {
     /** {@code libvirt:}. */
     static final class Libvirt implements DeviceProvider {
         private final Borrower borrower;
+        private final Function<String, DeviceProvider> others;
+        private final Reporter reporter;
 
-        Libvirt(Borrower borrower) {
+        Libvirt(Borrower borrower, Function<String, DeviceProvider> others, Reporter reporter) {
             this.borrower = borrower;
+            this.others = Objects.requireNonNull(others, "others");
+            this.reporter = Objects.requireNonNull(reporter, "reporter");
         }
 
         @Override
@@ -248,7 +279,86 @@ public final class BorrowProviders {
             if (s.options().via() != null) {
                 return helperEndpoint(borrower, spec, "libvirt:" + body, s.options());
             }
-            return new Borrower.Endpoint(borrower, spec, () -> borrower.libvirtDomain(domain), uuid, s.options());
+            DeviceEndpoint vfio = new Borrower.Endpoint(borrower, spec, () -> borrower.libvirtDomain(domain), uuid,
+                    s.options());
+            return uuid != null ? vfio : new Domain(spec, domain, vfio);
+        }
+
+        /**
+         * {@code libvirt:DOMAIN} without an mdev named: at each open, QEMU's D-Bus display when the
+         * running domain has D-Bus graphics, else the VFIO fd of its display mdev.
+         */
+        private final class Domain implements DeviceEndpoint {
+            private final String spec;
+            private final String domain;
+            private final DeviceEndpoint vfio;
+            /** The last path said in the log, so a reopen on the same path says nothing new. */
+            private volatile String said;
+
+            Domain(String spec, String domain, DeviceEndpoint vfio) {
+                this.spec = spec;
+                this.domain = domain;
+                this.vfio = vfio;
+            }
+
+            @Override
+            public String name() {
+                return spec;
+            }
+
+            @Override
+            public OpenDevice open(Kernel host) throws DeviceException {
+                Optional<DeviceEndpoint> display = qemuDisplay();
+                return display.isPresent() ? display.get().open(host) : vfio.open(host);
+            }
+
+            /** The D-Bus display's keyboard and mouse while the domain runs with D-Bus graphics; else none. */
+            @Override
+            public Optional<InputTarget> input() {
+                try {
+                    Optional<InputTarget> in = qemuDisplay().flatMap(DeviceEndpoint::input);
+                    return in == null ? Optional.empty() : in;
+                } catch (DeviceException | RuntimeException e) {
+                    return Optional.empty(); // the open says what is wrong
+                }
+            }
+
+            /** The {@value #QEMU_DBUS} endpoint of the domain's D-Bus display, or empty for the VFIO path. */
+            private Optional<DeviceEndpoint> qemuDisplay() throws DeviceException {
+                Optional<LibvirtStatus> status = LibvirtStatus.read(borrower.runRoot(), domain);
+                if (status.isEmpty() || status.get().dbus().isEmpty()) {
+                    return Optional.empty();
+                }
+                LibvirtStatus.DbusGraphics g = status.get().dbus().get(0);
+                if (g.p2p()) {
+                    throw new DeviceException("libvirt domain '" + domain + "' has <graphics type='dbus' p2p='yes'/>:"
+                            + " libvirt keeps that peer-to-peer D-Bus connection to itself (virDomainOpenGraphics), so"
+                            + " Scanout cannot reach the display; use <graphics type='dbus'/> (libvirt's bus for the"
+                            + " domain) or address='unix:path=...'");
+                }
+                if (g.address() == null || g.address().isEmpty()) {
+                    throw new DeviceException("libvirt domain '" + domain + "' has <graphics type='dbus'/> but its"
+                            + " status file names no address (is the domain still starting?)", Errno.EAGAIN.number());
+                }
+                DeviceProvider provider = others.apply(QEMU_DBUS);
+                if (provider == null) {
+                    throw new DeviceException("libvirt domain '" + domain + "' has D-Bus graphics, but no device"
+                            + " provider for scheme 'qemu-dbus' is installed (the plugin-source-qemu-dbus bundle)");
+                }
+                String target = QEMU_DBUS + ":bus:" + g.address() + "?console=0";
+                List<String> mdevs = status.get().mdevs();
+                if (!mdevs.isEmpty() && !target.equals(said)) {
+                    said = target;
+                    reporter.info(spec + ": the domain has D-Bus graphics and mdev " + mdevs.get(0) + ": reading"
+                            + " QEMU's D-Bus display (" + target + "); libvirt:" + domain + "/" + mdevs.get(0)
+                            + " borrows the mdev's VFIO fd instead");
+                }
+                DeviceEndpoint endpoint = provider.resolve(target);
+                if (endpoint == null) {
+                    throw new DeviceException("the '" + QEMU_DBUS + "' provider resolved '" + target + "' to nothing");
+                }
+                return Optional.of(endpoint);
+            }
         }
     }
 

@@ -78,6 +78,11 @@ public final class Borrower {
         return scan;
     }
 
+    /** Where libvirt's run files are ({@code /run}, or a test's tree). */
+    Path runRoot() {
+        return runRoot;
+    }
+
     UnixSockets sockets() {
         return sockets.get();
     }

@@ -152,7 +152,7 @@ public final class DeviceComponent implements ManagedPipeline {
         synchronized (lock) {
             claim = reader.source();
             settings = s;
-            List<DeviceProvider> builtIn = BorrowProviders.real(Path.of("/sys"), Path.of("/dev"));
+            List<DeviceProvider> builtIn = BorrowProviders.real(Path.of("/sys"), Path.of("/dev"), this::provider);
             borrowing = builtIn;
             pipeline = Pipeline.builder(s.name())
                     .open(() -> devices(builtIn), s.spec())
@@ -195,6 +195,16 @@ public final class DeviceComponent implements ManagedPipeline {
     }
 
     // ---- device providers ----------------------------------------------------------------------
+
+    /** The provider of {@code scheme} among the registered ones (libvirt: asks for qemu-dbus), or null. */
+    private DeviceProvider provider(String scheme) {
+        for (DeviceProvider p : providers) {
+            if (p.scheme().equalsIgnoreCase(scheme)) {
+                return p;
+            }
+        }
+        return null;
+    }
 
     @Reference(name = "providers", service = DeviceProvider.class, cardinality = ReferenceCardinality.MULTIPLE,
             policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY, unbind = "removeProvider")

@@ -85,6 +85,13 @@ final class FakeHost {
         return this;
     }
 
+    /** libvirt's live status file of a running domain, {@code run/libvirt/qemu/DOMAIN.xml}. */
+    FakeHost libvirtStatus(String domain, String xml) throws IOException {
+        Path dir = Files.createDirectories(run.resolve("libvirt/qemu"));
+        Files.writeString(dir.resolve(domain + ".xml"), xml);
+        return this;
+    }
+
     /** Lets every user read the trees (the refusal test runs a borrower as nobody). */
     void worldReadable(Path root) throws IOException {
         try (Stream<Path> s = Files.walk(root)) {

@@ -11,8 +11,9 @@ import org.osgi.service.component.annotations.Component;
 
 /**
  * The {@code qemu-dbus} scheme: {@code --device qemu-dbus:qmp:/path/to/qmp.sock?console=N}
- * reads console N of a running QEMU started with {@code -display dbus,p2p=yes}
- * (docs/qemu-dbus.md). The same spec gives the same endpoint while this provider lives.
+ * reads console N of a running QEMU started with {@code -display dbus,p2p=yes}, and
+ * {@code qemu-dbus:bus:ADDRESS?console=N} one started with {@code -display dbus,addr=ADDRESS}
+ * (docs/qemu-dbus.md); core's {@code libvirt:DOMAIN} asks it for the bus form. The same spec gives the same endpoint while this provider lives.
  * Registered as a Declarative Services component and in {@code META-INF/services}.
  *
  * <p>Threads: {@link #resolve} may be called from any thread.

@@ -18,8 +18,9 @@ import org.freedesktop.dbus.connections.IDisconnectCallback;
 import org.freedesktop.dbus.exceptions.DBusException;
 
 /**
- * One QEMU console as a device ({@code qemu-dbus:qmp:PATH?console=N}). Each {@link #open}
- * connects to QEMU's QMP socket, opens its D-Bus display ({@link QemuDisplay}), registers a
+ * One QEMU console as a device ({@code qemu-dbus:qmp:PATH?console=N} or
+ * {@code qemu-dbus:bus:ADDRESS?console=N}). Each {@link #open} connects to QEMU's QMP socket and
+ * opens its D-Bus display, or connects to the bus QEMU is on ({@link QemuDisplay}), registers a
  * {@link SurfaceListener} for the console and hands out a {@link QemuDbusKernel} whose device fd
  * answers the VFIO display ABI from the console's latest picture. The QMP connection is closed
  * once the listener is registered (QMP serves one client at a time); the two D-Bus connections
@@ -80,7 +81,7 @@ final class QemuDbusEndpoint implements DeviceEndpoint {
         return QemuDbusKernel.open(host, name, size, (surface, gone) -> connect(surface, gone, connected));
     }
 
-    /** QMP, then the display connection, then the listener's; QMP is closed again at the end. */
+    /** The display connection (QMP or the bus), then the listener's. */
     private AutoCloseable connect(ConsoleSurface surface, CompletableFuture<String> gone,
             AtomicReference<QemuDisplay> connected) throws IOException, DBusException {
         surface.reportDamageTo(damage);
@@ -109,35 +110,46 @@ final class QemuDbusEndpoint implements DeviceEndpoint {
                     + QmpMessage.oneLine(String.valueOf(e.getMessage())));
             }
         };
+        QemuDisplay display = openDisplay();
+        connected.set(display); // for the console's size (ConsoleSurface.switched)
+        Peer listening;
+        try {
+            listening = display.registerListener(spec.console(), listener, onEnd);
+        } catch (IOException | DBusException | RuntimeException e) {
+            try {
+                display.close();
+            } catch (IOException | RuntimeException suppressed) {
+                e.addSuppressed(suppressed);
+            }
+            throw e;
+        }
+        try {
+            input.connected(display);
+        } catch (DBusException | RuntimeException e) {
+            reporter.warn(name + ": the keyboard and mouse of console " + spec.console()
+                + " cannot be reached; input is off until the device is opened again: "
+                + QmpMessage.oneLine(String.valueOf(e.getMessage())));
+        }
+        return () -> {
+            input.disconnected();
+            try {
+                listening.close();
+            } finally {
+                display.close();
+            }
+        };
+    }
+
+    /**
+     * The display connection: through QMP ({@code getfd} + {@code add_client}; QMP is closed again
+     * right after, as QEMU serves one QMP client at a time) or on the bus the spec names.
+     */
+    private QemuDisplay openDisplay() throws IOException, DBusException {
+        if (spec.bus() != null) {
+            return QemuDisplay.onBus(spec.bus(), TIMEOUT);
+        }
         try (QmpClient qmp = QmpClient.connect(spec.qmp(), TIMEOUT)) {
-            QemuDisplay display = QemuDisplay.open(qmp, TIMEOUT);
-            connected.set(display); // for the console's size (ConsoleSurface.switched)
-            Peer listening;
-            try {
-                listening = display.registerListener(spec.console(), listener, onEnd);
-            } catch (IOException | DBusException | RuntimeException e) {
-                try {
-                    display.close();
-                } catch (IOException | RuntimeException suppressed) {
-                    e.addSuppressed(suppressed);
-                }
-                throw e;
-            }
-            try {
-                input.connected(display.connection());
-            } catch (DBusException | RuntimeException e) {
-                reporter.warn(name + ": the keyboard and mouse of console " + spec.console()
-                    + " cannot be reached; input is off until the device is opened again: "
-                    + QmpMessage.oneLine(String.valueOf(e.getMessage())));
-            }
-            return () -> {
-                input.disconnected();
-                try {
-                    listening.close();
-                } finally {
-                    display.close();
-                }
-            };
+            return QemuDisplay.open(qmp, TIMEOUT);
         }
     }
 }

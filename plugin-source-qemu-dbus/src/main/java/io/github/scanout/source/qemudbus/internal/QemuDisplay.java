@@ -6,28 +6,39 @@ import java.io.IOException;
 import java.time.Duration;
 import org.freedesktop.dbus.FileDescriptor;
 import org.freedesktop.dbus.connections.IDisconnectCallback;
+import org.freedesktop.dbus.connections.impl.DBusConnection;
+import org.freedesktop.dbus.connections.impl.DBusConnectionBuilder;
 import org.freedesktop.dbus.exceptions.DBusException;
 import org.freedesktop.dbus.exceptions.DBusExecutionException;
+import org.freedesktop.dbus.interfaces.DBus;
+import org.freedesktop.dbus.interfaces.DBusInterface;
 import org.freedesktop.dbus.interfaces.Properties;
 import org.newsclub.net.unix.FileDescriptorCast;
 
 /**
- * QEMU's D-Bus display reached through its QMP socket (docs/qemu-dbus.md): {@link #open} hands
- * QEMU a peer connection ({@code getfd} + {@code add_client}); {@link #registerListener} registers
- * a {@link Display1Listener} for one console on a second peer connection, on which QEMU then
- * calls it. dbus-java 5 with its junixsocket transport (fd passing) is the binding.
+ * QEMU's D-Bus display (docs/qemu-dbus.md), reached one of two ways: through its QMP socket
+ * ({@link #open}: QEMU gets a peer connection through {@code getfd} + {@code add_client}), or on
+ * the message bus QEMU was started on ({@link #onBus}: a bus connection, {@code Hello}, QEMU's
+ * objects at the name {@code org.qemu}). From there both are the same: {@link #registerListener}
+ * registers a {@link Display1Listener} for one console on a second, peer connection, on which
+ * QEMU then calls it; {@link #get} gives QEMU's objects (the console's keyboard and mouse). dbus-java 5 with
+ * its junixsocket transport (fd passing) is the binding.
  * Not thread-safe; close the listeners before the display.
  */
-final class QemuDisplay implements Closeable {
+final class QemuDisplay implements Closeable, QemuObjects {
 
     private static final String FD_NAME = "scanout-dbus";
     private static final String CONSOLE = "org.qemu.Display1.Console";
+    /** The name QEMU owns on a bus ({@code -display dbus,addr=...}). */
+    static final String BUS_NAME = "org.qemu";
 
-    private final Peer display;
+    private final QemuObjects objects;
+    private final Closeable connection;
     private final Duration timeout;
 
-    private QemuDisplay(Peer display, Duration timeout) {
-        this.display = display;
+    private QemuDisplay(QemuObjects objects, Closeable connection, Duration timeout) {
+        this.objects = objects;
+        this.connection = connection;
         this.timeout = timeout;
     }
 
@@ -37,7 +48,62 @@ final class QemuDisplay implements Closeable {
             qmp.getfd(FD_NAME, accepted.getFileDescriptor());
             qmp.addDbusClient(FD_NAME);
         }, null, timeout);
-        return new QemuDisplay(peer, timeout);
+        return new QemuDisplay(peer.connection()::getRemoteObject, peer::close, timeout);
+    }
+
+    /**
+     * Connects to the bus at {@code address} ({@code Hello}) and finds QEMU's display there, at the
+     * name {@value #BUS_NAME}.
+     *
+     * @throws IOException one line: no bus at the address, or nobody owns {@value #BUS_NAME} on it
+     */
+    static QemuDisplay onBus(String address, Duration timeout) throws IOException {
+        DBusConnection bus;
+        try {
+            bus = DBusConnectionBuilder.forAddress(address).withShared(false).build();
+        } catch (DBusException | RuntimeException e) {
+            throw new IOException("cannot connect to the D-Bus bus at " + address + ": "
+                + QmpMessage.oneLine(String.valueOf(rootMessage(e))), e);
+        }
+        try {
+            DBus daemon = bus.getRemoteObject("org.freedesktop.DBus", "/org/freedesktop/DBus", DBus.class);
+            if (!daemon.NameHasOwner(BUS_NAME)) {
+                throw new IOException("no QEMU on the D-Bus bus at " + address + ": nobody owns org.qemu"
+                    + " (QEMU is started with -display dbus,addr=" + address + ")");
+            }
+        } catch (IOException | DBusException | RuntimeException e) {
+            try {
+                bus.close();
+            } catch (IOException | RuntimeException suppressed) {
+                e.addSuppressed(suppressed);
+            }
+            if (e instanceof IOException io) {
+                throw io;
+            }
+            throw new IOException("the D-Bus bus at " + address + " did not answer: "
+                + QmpMessage.oneLine(String.valueOf(e.getMessage())), e);
+        }
+        QemuObjects objects = new QemuObjects() {
+            @Override
+            public <T extends DBusInterface> T get(String path, Class<T> type) throws DBusException {
+                return bus.getRemoteObject(BUS_NAME, path, type);
+            }
+        };
+        return new QemuDisplay(objects, bus, timeout);
+    }
+
+    private static String rootMessage(Throwable e) {
+        Throwable t = e;
+        while (t.getCause() != null && t.getCause() != t) {
+            t = t.getCause();
+        }
+        return t.getMessage() != null ? t.getMessage() : t.toString();
+    }
+
+    /** QEMU's objects on the display connection (its consoles, keyboards and mice). */
+    @Override
+    public <T extends DBusInterface> T get(String path, Class<T> type) throws DBusException {
+        return objects.get(path, type);
     }
 
     /**
@@ -57,7 +123,7 @@ final class QemuDisplay implements Closeable {
     Peer registerListener(int console, Display1Listener listener, IDisconnectCallback onDisconnect)
             throws IOException, DBusException {
         String path = "/org/qemu/Display1/Console_" + console;
-        Display1Console remote = display.connection().getRemoteObject(path, Display1Console.class);
+        Display1Console remote = objects.get(path, Display1Console.class);
         return PeerConnections.open(accepted -> {
             int fd = FileDescriptorCast.using(accepted.getFileDescriptor()).as(Integer.class);
             try {
@@ -76,15 +142,10 @@ final class QemuDisplay implements Closeable {
      * @return {width, height} as QEMU answered them, unsigned
      * @throws IOException naming the console when QEMU does not answer them as numbers
      */
-    /** The display connection (QEMU's consoles, keyboards and mice are objects on it). */
-    org.freedesktop.dbus.connections.impl.DirectConnection connection() {
-        return display.connection();
-    }
-
     long[] consoleSize(int console) throws IOException {
         String path = "/org/qemu/Display1/Console_" + console;
         try {
-            Properties props = display.connection().getRemoteObject(path, Properties.class);
+            Properties props = objects.get(path, Properties.class);
             return new long[] {number(props.Get(CONSOLE, "Width"), console, "Width"),
                 number(props.Get(CONSOLE, "Height"), console, "Height")};
         } catch (DBusException | DBusExecutionException e) {
@@ -103,6 +164,6 @@ final class QemuDisplay implements Closeable {
 
     @Override
     public void close() throws IOException {
-        display.close();
+        connection.close();
     }
 }

@@ -7,7 +7,6 @@ import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import org.freedesktop.dbus.connections.impl.DirectConnection;
 import org.freedesktop.dbus.exceptions.DBusException;
 import org.freedesktop.dbus.exceptions.DBusExecutionException;
 import org.freedesktop.dbus.interfaces.Properties;
@@ -75,14 +74,14 @@ final class QemuInput implements InputTarget, AutoCloseable {
 
     /**
      * Input goes to console {@code console} on this display connection from now on (the
-     * connection {@code getfd} + {@code add_client} opened; QEMU's objects are on it).
+     * connection QMP's {@code add_client} opened, or the bus QEMU is on; QEMU's objects are on it).
      *
      * @throws DBusException when dbus-java cannot make the proxies
      */
-    void connected(DirectConnection display) throws DBusException {
+    void connected(QemuObjects display) throws DBusException {
         String path = "/org/qemu/Display1/Console_" + console;
-        Console c = new Console(display.getRemoteObject(path, Display1Keyboard.class),
-                display.getRemoteObject(path, Display1Mouse.class), display.getRemoteObject(path, Properties.class));
+        Console c = new Console(display.get(path, Display1Keyboard.class),
+                display.get(path, Display1Mouse.class), display.get(path, Properties.class));
         calls.execute(() -> {
             absolute = true;
             recheckAt = 0;

@@ -80,6 +80,20 @@ class QemuDbusDeviceTest {
     @Test
     void aCapturedFrameEqualsQemusScreendump() throws Exception {
         GfxDevice device = open();
+        try {
+            capturedFrameEqualsScreendump(device, real.sock, dir);
+            assertThat(lines.lines()).as("no message of QEMU was refused").isEmpty();
+        } finally {
+            device.close();
+        }
+        assertThat(real.process.isAlive()).as("QEMU outlives a device that is closed").isTrue();
+    }
+
+    /**
+     * Reads frames of {@code device} through the region source and QEMU's screendumps through
+     * {@code qmp} (into {@code dir}) in pairs until one pair is equal, pixel for pixel.
+     */
+    static void capturedFrameEqualsScreendump(GfxDevice device, Path qmp, Path dir) throws Exception {
         try (PlaneSession session = RegionSources.create().open(device)) {
             PlaneInfo plane = awaitPlane(device);
             assertThat(plane.format()).isEqualTo(DrmFormat.XRGB8888);
@@ -90,7 +104,7 @@ class QemuDbusDeviceTest {
             Picture theirs;
             do {
                 attempts++;
-                theirs = screendump(dir.resolve("screen-" + attempts + ".ppm"));
+                theirs = screendump(qmp, dir.resolve("screen-" + attempts + ".ppm"));
                 try (PlaneBuffer frame = session.acquire(PlaneType.PRIMARY, true).orElseThrow()) {
                     ours = rgb(frame);
                     // a mode switch between the two pictures is a different moment too
@@ -105,11 +119,7 @@ class QemuDbusDeviceTest {
                 attempts).isZero();
             // SeaBIOS's screen is not blank: the comparison compared a picture
             assertThat(java.util.Arrays.stream(ours).distinct().count()).isGreaterThan(1);
-            assertThat(lines.lines()).as("no message of QEMU was refused").isEmpty();
-        } finally {
-            device.close();
         }
-        assertThat(real.process.isAlive()).as("QEMU outlives a device that is closed").isTrue();
     }
 
     /**
@@ -172,9 +182,9 @@ class QemuDbusDeviceTest {
             .satisfies(e -> assertThat(e.getMessage()).doesNotContain("\n"));
     }
 
-    /** QEMU's picture: {@code screendump} on the QMP socket (free again: the device closed its QMP connection). */
-    Picture screendump(Path file) throws IOException {
-        return QemuScreendump.take(real.sock, file, RealQemu.WAIT);
+    /** Runs {@code screendump} on the QMP socket {@code qmp} (free again: the device closed its QMP connection). */
+    static Picture screendump(Path qmp, Path file) throws IOException {
+        return QemuScreendump.take(qmp, file, RealQemu.WAIT);
     }
 
     /** The frame's pixels as 0xRRGGBB (XRGB8888: B, G, R, X in memory). */

@@ -92,7 +92,7 @@ class QemuInputTest {
         List<String> lines = new CopyOnWriteArrayList<>();
         try (QmpClient qmp = QmpClient.connect(real.sock, WAIT); Peer peer = display(qmp);
                 QemuInput input = new QemuInput("qemu-test", 0, (level, message) -> lines.add(level + " " + message))) {
-            input.connected(peer.connection());
+            input.connected(peer.connection()::getRemoteObject);
             int[][] typed = {
                 {'a', 1}, {'a', 0}, {0xffe1, 1}, {'B', 1}, {'B', 0}, {0xffe1, 0}, {'1', 1}, {'1', 0},
                 {0xff0d, 1}, {0xff0d, 0}, {0xff08, 1}, {0xff08, 0}, {0xff09, 1}, {0xff09, 0}, {0xff1b, 1}, {0xff1b, 0},
@@ -188,7 +188,7 @@ class QemuInputTest {
     void pointerAndButtons(boolean expectAbsolute) throws Exception {
         try (QmpClient qmp = QmpClient.connect(real.sock, WAIT); Peer peer = display(qmp);
                 QemuInput input = new QemuInput("qemu-test", 0, (level, message) -> System.err.println(message))) {
-            input.connected(peer.connection());
+            input.connected(peer.connection()::getRemoteObject);
             Object absolute = peer.connection().getRemoteObject("/org/qemu/Display1/Console_0", Properties.class)
                     .Get(Display1Mouse.NAME, "IsAbsolute");
             input.pointer(100, 50, 0);
@@ -224,7 +224,7 @@ class QemuInputTest {
         }
         try (QmpClient qmp = QmpClient.connect(real.sock, WAIT); Peer peer = display(qmp);
                 QemuInput input = new QemuInput("qemu-test", 0, (level, message) -> { })) {
-            input.connected(peer.connection());
+            input.connected(peer.connection()::getRemoteObject);
             input.key('x', true);
             input.key('x', false);
             assertThat(input.drain(WAIT.toMillis())).isTrue();

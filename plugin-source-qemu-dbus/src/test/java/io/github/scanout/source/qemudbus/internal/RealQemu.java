@@ -30,11 +30,41 @@ final class RealQemu implements AutoCloseable {
 
     /** Starts {@code qemu-system-x86_64 MACHINE... -display dbus,p2p=yes -qmp unix:DIR/qmp.sock -nodefaults}. */
     static RealQemu start(Path dir, String... machine) throws IOException, InterruptedException {
+        return start(dir, "dbus,p2p=yes", machine);
+    }
+
+    /**
+     * Starts QEMU with its display on the bus at {@code address} ({@code -display
+     * dbus,addr=ADDRESS}) and a QMP socket; ready once QEMU owns {@code org.qemu} on the bus.
+     */
+    static RealQemu startOnBus(Path dir, String address, String... machine) throws IOException, InterruptedException {
+        RealQemu q = start(dir, "dbus,addr=" + address, machine);
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        try (org.freedesktop.dbus.connections.impl.DBusConnection bus =
+                org.freedesktop.dbus.connections.impl.DBusConnectionBuilder.forAddress(address).withShared(false).build()) {
+            org.freedesktop.dbus.interfaces.DBus daemon = bus.getRemoteObject("org.freedesktop.DBus",
+                "/org/freedesktop/DBus", org.freedesktop.dbus.interfaces.DBus.class);
+            while (!daemon.NameHasOwner(QemuDisplay.BUS_NAME)) {
+                if (!q.process.isAlive() || System.nanoTime() > deadline) {
+                    q.close();
+                    throw new IllegalStateException("QEMU did not own org.qemu on " + address + " within " + WAIT + ": "
+                        + Files.readString(dir.resolve("qemu.log")));
+                }
+                Thread.sleep(20);
+            }
+        } catch (org.freedesktop.dbus.exceptions.DBusException e) {
+            q.close();
+            throw new IOException("the test's bus at " + address + ": " + e.getMessage(), e);
+        }
+        return q;
+    }
+
+    private static RealQemu start(Path dir, String display, String... machine) throws IOException, InterruptedException {
         Path sock = dir.resolve("qmp.sock");
         Path log = dir.resolve("qemu.log");
         List<String> cmd = new ArrayList<>(List.of("qemu-system-x86_64"));
         cmd.addAll(List.of(machine));
-        cmd.addAll(List.of("-display", "dbus,p2p=yes", "-qmp", "unix:" + sock + ",server=on,wait=off", "-nodefaults"));
+        cmd.addAll(List.of("-display", display, "-qmp", "unix:" + sock + ",server=on,wait=off", "-nodefaults"));
         Process qemu = ChildProcesses.start(new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()));
         RealQemu q = new RealQemu(qemu, sock);
         long deadline = System.nanoTime() + WAIT.toNanos();

@@ -25,10 +25,15 @@ import java.util.function.Consumer;
  * first switch the surface to the console's current size ({@link #switched}). Arithmetic is in
  * 64 bits, so no product overflows.
  *
- * <p>{@code ScanoutDMABUF} (QEMU's {@code gl=on}) hands an fd instead of pixels: it is checked
- * ({@link #scanoutDmabuf}), then the surface owns it and shows it as a dma-buf plane
- * ({@link #dmaBuf}) until the next scanout of either kind, {@code Disable} or {@link #close}, each
- * of which closes it; a refused one is closed at once. So no fd QEMU sends outlives its use.
+ * <p>{@code ScanoutDMABUF} (QEMU's {@code gl=on}) hands an fd instead of pixels. The fd stays
+ * the caller's: one dbus-java received through junixsocket is closed by junixsocket when the
+ * connection's socket closes (it records every fd it receives and closes those at the socket's
+ * close, so closing it here too would close whatever fd reused the number by then). The surface
+ * checks it ({@link #scanoutDmabuf}) and keeps its own dup of an accepted one, shown as a
+ * dma-buf plane ({@link #dmaBuf}) until the next scanout of either kind, {@code Disable} or
+ * {@link #close}, each of which closes the dup. As the received fds stay open until the
+ * connection ends, more than {@value #MAX_RECEIVED_FDS} of them on one connection ask for the
+ * device to be opened again ({@link #onReopen}), which releases them.
  *
  * <p>Threads: thread-safe; a write and {@link #close} exclude each other, so nothing writes into
  * the memory once {@link #close} has returned (its owner unmaps it then).
@@ -85,12 +90,15 @@ final class ConsoleSurface {
         /** @return the size of what the fd holds (lseek to its end) */
         long size(int fd) throws IOException;
 
-        /** @return a new fd for the same buffer */
+        /** @return a new fd (close-on-exec) for the same buffer */
         int dup(int fd) throws IOException;
 
         /** Closes the fd; a failure is the caller's to ignore (the fd is gone either way). */
         void close(int fd);
     }
+
+    /** Received fds one connection may leave open before the device is opened again (see the class comment). */
+    static final int MAX_RECEIVED_FDS = 256;
 
     /** Fds for surfaces that are never handed one (tests of the other messages): every fd is refused. */
     static final Fds NO_FDS = new Fds() {
@@ -136,7 +144,8 @@ final class ConsoleSurface {
     private Kind kind = Kind.NONE;
     private boolean anyMessage;
     private Kind offered;
-    private Consumer<String> kindSwitch;
+    private Consumer<String> reopen;
+    private long receivedFds;
     private CursorPlane cursor;
     private boolean pointerShown;
     private int pointerX;
@@ -440,15 +449,18 @@ final class ConsoleSurface {
      * tile width when tiled), the layout's size at most {@value #MAX_PLANE_SIZE} bytes (the ABI's
      * u32) and within what the fd holds, and {@code y0_top} true: a bottom-up buffer (OpenGL's
      * row order) would show upside down, and no plane in the VFIO ABI says "flipped", so it is
-     * refused. On acceptance the surface owns {@code fd}, the previous scanout (pixels or dma-buf)
-     * is dropped and the plane gets a new dmabuf_id; on refusal {@code fd} is closed before this
-     * throws. After {@link #close} the fd is closed and nothing changes.
+     * refused. On acceptance the surface keeps a dup of {@code fd}, the previous scanout (pixels
+     * or dma-buf) is dropped and the plane gets a new dmabuf_id. {@code fd} itself stays the
+     * caller's, accepted or refused (see the class comment). After {@link #close} nothing changes.
      */
     synchronized void scanoutDmabuf(int fd, long width, long height, long stride, long fourcc, long modifier,
             boolean y0Top) throws QemuMessageException {
         if (closed) {
-            closeQuietly(fd);
             return;
+        }
+        if (fd >= 0 && ++receivedFds == MAX_RECEIVED_FDS + 1) {
+            mustReopen("QEMU sent " + MAX_RECEIVED_FDS + " dma-buf fds on this connection, which keeps each open until it"
+                + " closes; the device is opened again to release them");
         }
         try {
             String m = "ScanoutDMABUF";
@@ -500,15 +512,20 @@ final class ConsoleSurface {
                 throw new QemuMessageException(m, "y0_top", "false", "(a bottom-up buffer) is not shown: Scanout "
                     + "reads top-down planes only");
             }
+            int own;
+            try {
+                own = fds.dup(fd);
+            } catch (IOException e) {
+                throw new QemuMessageException(m, "fd", Integer.toString(fd), "cannot be duplicated: " + e.getMessage());
+            }
             dropDmaBuf();
             plane = null;
-            dmaFd = fd;
+            dmaFd = own;
             dmaPlane = new DmaBufPlane(format, mod, (int) width, (int) height, (int) stride, required,
                 lastDmaBufId = (lastDmaBufId + 1) & 0xFFFF_FFFFL); // dmabuf_id is a u32
             shows(Kind.DMABUF);
             accepted++;
         } catch (QemuMessageException e) {
-            closeQuietly(fd);
             refused++;
             throw e;
         }
@@ -579,8 +596,8 @@ final class ConsoleSurface {
      * The kind of buffer the device offers its plane sources (their probes): fixed the first
      * time it is asked, as what the console shows then, after waiting up to {@code waitMillis}
      * for QEMU's first message if none has come (QEMU sends the current picture right after
-     * the listener registers). A later scanout of the other kind calls the switch handler
-     * ({@link #onKindSwitch}) once: the device must be opened again for its sources to fit.
+     * the listener registers). A later scanout of the other kind calls the reopen handler
+     * ({@link #onReopen}): the device must be opened again for its sources to fit.
      */
     synchronized Kind offered(long waitMillis) throws InterruptedException {
         if (offered == null) {
@@ -599,9 +616,21 @@ final class ConsoleSurface {
         return kind;
     }
 
-    /** Called (once, with a one-line reason) when QEMU switches to the kind of scanout the device does not offer. */
-    synchronized void onKindSwitch(Consumer<String> handler) {
-        this.kindSwitch = handler;
+    /**
+     * Called once, with a one-line reason, when the device must be opened again: QEMU switched to
+     * the kind of scanout the device does not offer, or sent more than
+     * {@value #MAX_RECEIVED_FDS} fds on one connection.
+     */
+    synchronized void onReopen(Consumer<String> handler) {
+        this.reopen = handler;
+    }
+
+    private void mustReopen(String reason) {
+        Consumer<String> h = reopen;
+        reopen = null;
+        if (h != null) {
+            h.accept(reason);
+        }
     }
 
     private void shows(Kind k) {
@@ -609,10 +638,8 @@ final class ConsoleSurface {
         kind = k;
         anyMessage = true;
         notifyAll();
-        if (was != null && was != k && kindSwitch != null) {
-            Consumer<String> h = kindSwitch;
-            kindSwitch = null;
-            h.accept("QEMU switched the console from " + name(was) + " to " + name(k) + " scanouts; the device is"
+        if (was != null && was != k) {
+            mustReopen("QEMU switched the console from " + name(was) + " to " + name(k) + " scanouts; the device is"
                 + " opened again to read them");
         }
     }

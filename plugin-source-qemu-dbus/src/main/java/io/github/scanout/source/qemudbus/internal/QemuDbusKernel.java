@@ -106,7 +106,7 @@ final class QemuDbusKernel extends ForwardingKernel {
                 host.munmap(writable);
             });
             CompletableFuture<String> gone = new CompletableFuture<>();
-            surface.onKindSwitch(reason -> gone.complete(name + ": " + reason));
+            surface.onReopen(reason -> gone.complete(name + ": " + reason));
             opened.push(connector.connect(surface, gone));
             int deviceFd = host.memfdCreate("scanout-qemu-dbus:device", Linux.MFD_CLOEXEC);
             List<AutoCloseable> connection = new ArrayList<>(opened);
@@ -273,9 +273,17 @@ final class QemuDbusKernel extends ForwardingKernel {
 
         @Override
         public int dup(int fd) throws IOException {
+            int copy;
             try {
-                return host.dup(fd);
+                copy = host.dup(fd);
             } catch (DeviceException e) {
+                throw new IOException(e.getMessage(), e);
+            }
+            try {
+                host.fcntl(copy, Linux.F_SETFD, Linux.FD_CLOEXEC); // FD_CLOEXEC: no child process inherits a guest's buffer
+                return copy;
+            } catch (DeviceException e) {
+                close(copy);
                 throw new IOException(e.getMessage(), e);
             }
         }

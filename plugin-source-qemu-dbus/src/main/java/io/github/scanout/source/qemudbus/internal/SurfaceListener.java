@@ -48,7 +48,11 @@ public final class SurfaceListener implements Display1Listener {
         }
     }
 
-    /** The fd is the surface's from here: it keeps it, or closes it when the message is refused. */
+    /**
+     * The received fd stays dbus-java's: junixsocket records every fd it receives and closes it
+     * when the connection's socket closes, so it is never closed here (a second close would hit
+     * whatever reused the number); the surface keeps its own dup of an accepted one.
+     */
     @Override
     public void ScanoutDMABUF(FileDescriptor dmabuf, UInt32 width, UInt32 height, UInt32 stride, UInt32 fourcc,
             UInt64 modifier, boolean y0Top) {

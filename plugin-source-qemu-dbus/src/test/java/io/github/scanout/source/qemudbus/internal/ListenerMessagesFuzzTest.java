@@ -34,8 +34,8 @@ import org.freedesktop.dbus.types.UInt64;
  * up: every message is either accepted or refused; a cursor, when there is one,
  * fits the cursor region with its hot spot inside it; a dma-buf plane, when there is one, has a
  * known format, a stride at least width x bytes per pixel and a layout within its fd's size;
- * the surface holds at most one fd, every other fd handed over is closed exactly once, and after
- * {@code close} all of them are.
+ * the surface never closes a received fd (they stay the connection's), holds at most one dup of
+ * one, closes every dup it made exactly once, and none is open after {@code close}.
  *
  * <p>Selectors 0 to 249 pick the first five messages as before (selector mod 5), so the corpus
  * kept its meaning; 250 to 252 are {@code ScanoutDMABUF}, 253 to 255 {@code UpdateDMABUF}.
@@ -115,7 +115,7 @@ class ListenerMessagesFuzzTest {
                 assertThat((long) d.stride()).isGreaterThanOrEqualTo((long) d.width() * d.format().bytesPerPixel());
                 assertThat(d.size()).isLessThanOrEqualTo(fds.sizeOfHeld());
             }
-            assertThat(fds.open()).as("fds the surface holds").isLessThanOrEqualTo(d == null ? 0 : 1);
+            assertThat(fds.open()).as("dups the surface holds").isLessThanOrEqualTo(d == null ? 0 : 1);
             ConsoleSurface.CursorPlane c = surface.cursor();
             if (c != null) {
                 assertThat(c.size()).isLessThanOrEqualTo(ConsoleSurface.CURSOR_BYTES);
@@ -135,31 +135,35 @@ class ListenerMessagesFuzzTest {
                 .matches("WARNING fuzz: QEMU (Scanout|Update|CursorDefine|MouseSet|ScanoutDMABUF|UpdateDMABUF) refused: .+");
         }
         surface.close();
-        assertThat(fds.open()).as("fds left open after close").isZero();
+        assertThat(fds.open()).as("dups left open after close").isZero();
     }
 
     /**
-     * Fake fds: numbers from 100 up, each with a kind and size from the input; closes are
-     * counted, and a second close of one fails the run.
+     * Fake fds: received ones (from 100 up) with a kind and size from the input, which the surface
+     * must never close (they stay the connection's), and the surface's dups (from 100000 up),
+     * each of which it must close exactly once.
      */
     static final class FakeFds implements ConsoleSurface.Fds {
-        private final Map<Integer, long[]> open = new HashMap<>(); // fd -> {kind, size}
+        private final Map<Integer, long[]> received = new HashMap<>(); // fd -> {kind, size}
+        private final Map<Integer, Long> dups = new HashMap<>(); // open dup -> size
+        private final java.util.Set<Integer> closed = new java.util.HashSet<>();
         private int next = 100;
+        private int nextDup = 100_000;
 
-        /** A new fd: mostly a dma-buf of about the asked size; sometimes a memfd, a socket or one not open. */
+        /** A new received fd: mostly a dma-buf of about the asked size; sometimes a memfd, a socket or one not open. */
         int make(FuzzBytes in, long asked) {
             int fd = next++;
             long kind = in.pick(0, 0, 1, 2, 3); // dma-buf, dma-buf, memfd, socket, not open
             long size = in.pick(asked, asked - 1, asked + 4096, Integer.toUnsignedLong(in.u32()));
             if (kind != 3) {
-                open.put(fd, new long[] {kind, size});
+                received.put(fd, new long[] {kind, size});
             }
             return fd;
         }
 
         @Override
         public String describe(int fd) throws IOException {
-            long[] f = open.get(fd);
+            long[] f = received.get(fd);
             if (f == null) {
                 throw new IOException("EBADF");
             }
@@ -168,7 +172,7 @@ class ListenerMessagesFuzzTest {
 
         @Override
         public long size(int fd) throws IOException {
-            long[] f = open.get(fd);
+            long[] f = received.get(fd);
             if (f == null) {
                 throw new IOException("EBADF");
             }
@@ -177,29 +181,34 @@ class ListenerMessagesFuzzTest {
 
         @Override
         public int dup(int fd) throws IOException {
-            throw new IOException("not asked for in the fuzz target");
+            long[] f = received.get(fd);
+            if (f == null) {
+                throw new IOException("EBADF");
+            }
+            int d = nextDup++;
+            dups.put(d, f[1]);
+            return d;
         }
 
         @Override
         public void close(int fd) {
-            if (fd >= next || fd < 100) {
-                throw new AssertionError("closed fd " + fd + ", which was never handed over");
+            if (fd < 100_000 || fd >= nextDup) {
+                throw new AssertionError("closed fd " + fd + ", which is not one of the surface's dups");
             }
             if (!closed.add(fd)) {
                 throw new AssertionError("fd " + fd + " closed twice");
             }
-            open.remove(fd);
+            dups.remove(fd);
         }
 
-        private final java.util.Set<Integer> closed = new java.util.HashSet<>();
-
+        /** The surface's dups still open. */
         int open() {
-            return open.size();
+            return dups.size();
         }
 
-        /** The size of the fd the surface holds: after each call the only one still open. */
+        /** The size of the dup the surface holds (at most one is open after each call). */
         long sizeOfHeld() {
-            return open.values().stream().mapToLong(f -> f[1]).max().orElse(0);
+            return dups.values().stream().mapToLong(Long::longValue).max().orElse(0);
         }
     }
 

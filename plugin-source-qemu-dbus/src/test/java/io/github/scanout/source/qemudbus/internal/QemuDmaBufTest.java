@@ -120,9 +120,9 @@ class QemuDmaBufTest {
             return out.array();
         }
 
-        /** A dup for QEMU's message: the listener owns what it is handed. */
-        FileDescriptor handOut() throws DeviceException {
-            return new FileDescriptor(host.dup(fd));
+        /** The fd for QEMU's message; it stays the sender's (as a received one stays dbus-java's). */
+        FileDescriptor handOut() {
+            return new FileDescriptor(fd);
         }
 
         @Override
@@ -217,7 +217,7 @@ class QemuDmaBufTest {
             }
         }
         assertThat(lines.lines()).as("nothing refused").isEmpty();
-        assertThat(buffers(Resources.fdsOpenedSince(fdsBefore))).as("every fd QEMU handed over is closed").isEmpty();
+        assertThat(buffers(Resources.fdsOpenedSince(fdsBefore))).as("the device's dups of QEMU's fds are closed").isEmpty();
     }
 
     @Test
@@ -273,6 +273,32 @@ class QemuDmaBufTest {
         }
     }
 
+    @Test
+    void moreReceivedFdsThanOneConnectionMayHoldMakeTheDeviceReopen() throws Exception {
+        Map<Integer, String> fdsBefore = Resources.fdSnapshot();
+        TestEndpoint endpoint = new TestEndpoint();
+        GfxDevice device = new Devices(List.of()).open(endpoint);
+        ConsoleSurface surface = endpoint.surface.get();
+        SurfaceListener qemu = listener(surface, new RecordingReporter());
+        try (Picture p = new Picture(endpoint.host.get(), 16, 8, 64, 5)) {
+            for (int i = 0; i < ConsoleSurface.MAX_RECEIVED_FDS; i++) {
+                scanout(qemu, p.handOut(), 16, 8, 64, XR24, 0, true);
+            }
+            assertThat(device.queryPlane(BufferType.DMABUF, PlaneType.PRIMARY)).get()
+                .satisfies(plane -> assertThat(plane.bufferId()).isEqualTo(ConsoleSurface.MAX_RECEIVED_FDS));
+            assertThat(outside(Resources.fdsOpenedSince(fdsBefore))).as("the picture's fd and one dup of it")
+                .containsExactly("/memfd:qemu-dmabuf-test (deleted)", "/memfd:qemu-dmabuf-test (deleted)");
+            scanout(qemu, p.handOut(), 16, 8, 64, XR24, 0, true);
+            assertThatThrownBy(() -> device.queryPlane(BufferType.DMABUF, PlaneType.PRIMARY))
+                .isInstanceOfSatisfying(DeviceException.class, e -> assertThat(e.is(Errno.ENODEV)).isTrue())
+                .hasMessageContaining("qemu-dbus:test: QEMU sent 256 dma-buf fds on this connection, which keeps each"
+                    + " open until it closes; the device is opened again to release them");
+        } finally {
+            device.close();
+        }
+        assertThat(buffers(Resources.fdsOpenedSince(fdsBefore))).isEmpty();
+    }
+
     /** The one line a message makes (a fresh log each, as the condition log reports a field once). */
     static String refusal(ConsoleSurface surface, java.util.function.Consumer<SurfaceListener> message) {
         RecordingReporter lines = new RecordingReporter();
@@ -282,7 +308,7 @@ class QemuDmaBufTest {
     }
 
     @Test
-    void refusedScanoutsAreOneLineEachAndTheirFdIsClosed() throws Exception {
+    void refusedScanoutsAreOneLineEachAndLeaveNothingOpen() throws Exception {
         Map<Integer, String> fdsBefore = Resources.fdSnapshot();
         TestEndpoint endpoint = new TestEndpoint();
         GfxDevice device = new Devices(List.of()).open(endpoint);
@@ -311,6 +337,9 @@ class QemuDmaBufTest {
             int devNull = host.open("/dev/null", 0);
             assertThat(refusal(surface, q -> scanout(q, new FileDescriptor(devNull), 64, 48, 256, XR24, 0, true)))
                 .isEqualTo(refused + "fd " + devNull + " (/dev/null) is not a dma-buf or a memfd");
+            assertThat(outside(Resources.fdsOpenedSince(fdsBefore))).as("the sender's fds stay open")
+                .containsExactlyInAnyOrder("/dev/null", "/memfd:qemu-dmabuf-test (deleted)");
+            host.close(devNull);
             assertThat(refusal(surface, q -> scanout(q, null, 64, 48, 256, XR24, 0, true)))
                 .isEqualTo(refused + "fd -1 is not an fd (none came with the message)");
             String update = "WARNING qemu-dbus:test: QEMU UpdateDMABUF refused: ";
@@ -326,7 +355,7 @@ class QemuDmaBufTest {
         } finally {
             device.close();
         }
-        assertThat(buffers(Resources.fdsOpenedSince(fdsBefore))).as("every refused fd is closed, the accepted one with the device")
+        assertThat(buffers(Resources.fdsOpenedSince(fdsBefore))).as("the accepted one's dup is closed with the device")
             .isEmpty();
     }
 
@@ -337,11 +366,12 @@ class QemuDmaBufTest {
         return out;
     }
 
+    /** The buffers among fds that are not the device's own memfds (its region and device fd). */
+    static List<String> outside(Map<Integer, String> fds) {
+        return buffers(fds).values().stream().filter(t -> !t.contains("scanout-qemu-dbus")).toList();
+    }
+
     static FileDescriptor handOut(Picture p) {
-        try {
-            return p.handOut();
-        } catch (DeviceException e) {
-            throw new IllegalStateException(e);
-        }
+        return p.handOut();
     }
 }

@@ -293,7 +293,7 @@ final class QemuDbusKernel extends ForwardingKernel {
             try {
                 host.close(fd);
             } catch (DeviceException | RuntimeException e) {
-                Reporter.system(QemuDbusDeviceProvider.LOGGER).warn("closing fd " + fd + " QEMU handed over failed: "
+                Reporter.system(QemuDbusDeviceProvider.LOGGER).warn("closing fd " + fd + " (a copy of a dma-buf QEMU handed over) failed: "
                     + QmpMessage.oneLine(String.valueOf(e.getMessage())));
             }
         }

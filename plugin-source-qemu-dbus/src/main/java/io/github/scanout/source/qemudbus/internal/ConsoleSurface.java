@@ -90,12 +90,18 @@ final class ConsoleSurface {
         /** @return the size of what the fd holds (lseek to its end) */
         long size(int fd) throws IOException;
 
+        /** @return the memfd seals of the fd ({@code F_GET_SEALS}) */
+        long seals(int fd) throws IOException;
+
         /** @return a new fd (close-on-exec) for the same buffer */
         int dup(int fd) throws IOException;
 
         /** Closes the fd; a failure is the caller's to ignore (the fd is gone either way). */
         void close(int fd);
     }
+
+    /** {@code F_SEAL_SHRINK} of {@code <linux/fcntl.h>}: the memfd cannot get smaller. */
+    static final long F_SEAL_SHRINK = 0x0002;
 
     /** Received fds one connection may leave open before the device is opened again (see the class comment). */
     static final int MAX_RECEIVED_FDS = 256;
@@ -109,6 +115,11 @@ final class ConsoleSurface {
 
         @Override
         public long size(int fd) throws IOException {
+            throw new IOException("this surface takes no fds");
+        }
+
+        @Override
+        public long seals(int fd) throws IOException {
             throw new IOException("this surface takes no fds");
         }
 
@@ -443,7 +454,8 @@ final class ConsoleSurface {
     /**
      * {@code ScanoutDMABUF(huuuutb)}: a new picture in a dma-buf. Rules: the fd open and a dma-buf
      * (or a memfd: plain shared memory, which needs no sync; {@code /proc/self/fd} tells them
-     * apart), width and height 1 to {@value #MAX_DIMENSION}, a known DRM fourcc other than C8
+     * apart; a memfd must be sealed against shrinking, or its sender could cut it under the
+     * mapping and a read of the missing pages would be SIGBUS), width and height 1 to {@value #MAX_DIMENSION}, a known DRM fourcc other than C8
      * (no palette comes with it), a modifier the plane validator accepts (LINEAR or a known Intel
      * tiling), stride from width x bytes per pixel to {@value #MAX_STRIDE} (a multiple of the
      * tile width when tiled), the layout's size at most {@value #MAX_PLANE_SIZE} bytes (the ABI's
@@ -475,6 +487,18 @@ final class ConsoleSurface {
             }
             if (!isDmaBuf(what) && !isMemfd(what)) {
                 throw new QemuMessageException(m, "fd", fd + " (" + what + ")", "is not a dma-buf or a memfd");
+            }
+            if (isMemfd(what)) {
+                long seals;
+                try {
+                    seals = fds.seals(fd);
+                } catch (IOException e) {
+                    seals = 0;
+                }
+                if ((seals & F_SEAL_SHRINK) == 0) {
+                    throw new QemuMessageException(m, "fd", fd + " (" + what + ")", "is a memfd without F_SEAL_SHRINK: its"
+                        + " sender could shrink it under the mapping (SIGBUS)");
+                }
             }
             dimension(m, "width", width);
             dimension(m, "height", height);

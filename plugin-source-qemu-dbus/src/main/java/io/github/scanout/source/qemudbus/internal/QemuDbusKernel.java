@@ -262,6 +262,18 @@ final class QemuDbusKernel extends ForwardingKernel {
             return link(fd);
         }
 
+        /** {@code F_GET_SEALS} of {@code <linux/fcntl.h>}. */
+        static final int F_GET_SEALS = 1034;
+
+        @Override
+        public long seals(int fd) throws IOException {
+            try {
+                return host.fcntl(fd, F_GET_SEALS, 0);
+            } catch (DeviceException e) {
+                throw new IOException(e.getMessage(), e);
+            }
+        }
+
         @Override
         public long size(int fd) throws IOException {
             try {

@@ -101,7 +101,7 @@ class ListenerMessagesFuzzTest {
                         ((long) in.u32() << 32) | Integer.toUnsignedLong(in.u32()));
                     FileDescriptor fd = in.pick(0, 1, 1, 1) == 0 ? null : new FileDescriptor(fds.make(in, stride * h));
                     listener.ScanoutDMABUF(fd, new UInt32(w), new UInt32(h), new UInt32(stride), new UInt32(fourcc),
-                        new UInt64(modifier), in.pick(true, true, false));
+                        new UInt64(new java.math.BigInteger(Long.toUnsignedString(modifier))), in.pick(true, true, false));
                     framed++;
                 }
                 default -> {
@@ -155,8 +155,9 @@ class ListenerMessagesFuzzTest {
             int fd = next++;
             long kind = in.pick(0, 0, 1, 2, 3); // dma-buf, dma-buf, memfd, socket, not open
             long size = in.pick(asked, asked - 1, asked + 4096, Integer.toUnsignedLong(in.u32()));
+            long seals = kind == 1 ? in.pick(ConsoleSurface.F_SEAL_SHRINK, ConsoleSurface.F_SEAL_SHRINK, 0L) : 0;
             if (kind != 3) {
-                received.put(fd, new long[] {kind, size});
+                received.put(fd, new long[] {kind, size, seals});
             }
             return fd;
         }
@@ -168,6 +169,15 @@ class ListenerMessagesFuzzTest {
                 throw new IOException("EBADF");
             }
             return f[0] == 0 ? "/dmabuf:" : f[0] == 1 ? "/memfd:fuzz (deleted)" : "socket:[1]";
+        }
+
+        @Override
+        public long seals(int fd) throws IOException {
+            long[] f = received.get(fd);
+            if (f == null) {
+                throw new IOException("EBADF");
+            }
+            return f[2];
         }
 
         @Override

@@ -51,6 +51,9 @@ class QemuDmaBufTest {
 
     static final Duration WAIT = Duration.ofSeconds(120);
     static final long XR24 = DrmFormat.XRGB8888.fourcc();
+    /** {@code <linux/memfd.h>} and {@code <linux/fcntl.h>}. */
+    static final int MFD_ALLOW_SEALING = 2;
+    static final int F_ADD_SEALS = 1033;
 
     /** An endpoint whose "QEMU" is the test: it keeps the surface, the host kernel and the gone future. */
     static final class TestEndpoint implements DeviceEndpoint {
@@ -82,13 +85,21 @@ class QemuDmaBufTest {
         final int stride;
 
         Picture(Kernel host, int width, int height, int stride, int seed) throws DeviceException {
+            this(host, width, height, stride, seed, true);
+        }
+
+        /** @param sealed whether the memfd is sealed against shrinking (Scanout refuses one that is not) */
+        Picture(Kernel host, int width, int height, int stride, int seed, boolean sealed) throws DeviceException {
             this.host = host;
             this.width = width;
             this.height = height;
             this.stride = stride;
-            fd = host.memfdCreate("qemu-dmabuf-test", Linux.MFD_CLOEXEC);
+            fd = host.memfdCreate("qemu-dmabuf-test", Linux.MFD_CLOEXEC | MFD_ALLOW_SEALING);
             long size = (long) stride * height;
             host.ftruncate(fd, size);
+            if (sealed) {
+                host.fcntl(fd, F_ADD_SEALS, (int) ConsoleSurface.F_SEAL_SHRINK);
+            }
             map = host.mmap(size, Linux.PROT_READ | Linux.PROT_WRITE, Linux.MAP_SHARED, fd, 0);
             draw(seed);
         }
@@ -340,13 +351,18 @@ class QemuDmaBufTest {
             assertThat(outside(Resources.fdsOpenedSince(fdsBefore))).as("the sender's fds stay open")
                 .containsExactlyInAnyOrder("/dev/null", "/memfd:qemu-dmabuf-test (deleted)");
             host.close(devNull);
+            try (Picture unsealed = new Picture(host, 64, 48, 256, 1, false)) {
+                assertThat(refusal(surface, q -> scanout(q, unsealed.handOut(), 64, 48, 256, XR24, 0, true)))
+                    .isEqualTo(refused + "fd " + unsealed.fd + " (/memfd:qemu-dmabuf-test (deleted)) is a memfd without"
+                        + " F_SEAL_SHRINK: its sender could shrink it under the mapping (SIGBUS)");
+            }
             assertThat(refusal(surface, q -> scanout(q, null, 64, 48, 256, XR24, 0, true)))
                 .isEqualTo(refused + "fd -1 is not an fd (none came with the message)");
             String update = "WARNING qemu-dbus:test: QEMU UpdateDMABUF refused: ";
             assertThat(refusal(surface, q -> q.UpdateDMABUF(0, 0, 1, 1)))
                 .isEqualTo(update + "rectangle 0,0 1x1 comes with no ScanoutDMABUF before it (or after Disable or a"
                     + " Scanout)");
-            assertThat(surface.counts()).as("accepted, refused").containsExactly(0, 10);
+            assertThat(surface.counts()).as("accepted, refused").containsExactly(0, 11);
             scanout(listener(surface, new RecordingReporter()), handOut(p), 64, 48, 256, XR24, 0, true);
             assertThat(refusal(surface, q -> q.UpdateDMABUF(60, 0, 5, 1)))
                 .isEqualTo(update + "x + width 65 is more than the dma-buf's width 64");

@@ -5,13 +5,14 @@ GLib's GDBus (the library QEMU's D-Bus display is built on) serves a peer-to-pee
 connection at the unix socket path given as argv[1], authenticating the client as QEMU does
 (server side, EXTERNAL), and calls the client's org.qemu.Display1.Listener the way QEMU 7.2 does
 with gl=on: ScanoutDMABUF(huuuutb) with the buffer's fd in the message's unix fd list, then
-UpdateDMABUF(iiii). The buffer is a memfd (no render node here), 32 x 16 XRGB8888 pixels with a
+UpdateDMABUF(iiii). The buffer is a memfd sealed against shrinking (no render node here), 32 x 16 XRGB8888 pixels with a
 stride of 160 (32 bytes of padding a row): pixel (x, y) is (x * 7 + y * 131 + seed * 977) & 0xFFFFFF.
 
 First the listener's introspection as GDBus parses it: "signature ScanoutDMABUF(huuuutb)" and
 "signature UpdateDMABUF(iiii)". Each call's outcome is one line on stdout ("ScanoutDMABUF ok", or "ScanoutDMABUF error: ...");
 "done" after the last. Then it waits until stdin closes.
 """
+import fcntl
 import os
 import struct
 import sys
@@ -27,12 +28,13 @@ PATH, IFACE = "/org/qemu/Display1/Listener", "org.qemu.Display1.Listener"
 
 
 def picture():
-    fd = os.memfd_create("fake-qemu-scanout", 0)
+    fd = os.memfd_create("fake-qemu-scanout", os.MFD_ALLOW_SEALING)
     rows = []
     for y in range(HEIGHT):
         row = b"".join(struct.pack("<I", (x * 7 + y * 131 + SEED * 977) & 0xFFFFFF) for x in range(WIDTH))
         rows.append(row + b"\x5a" * (STRIDE - WIDTH * 4))
     os.write(fd, b"".join(rows))
+    fcntl.fcntl(fd, fcntl.F_ADD_SEALS, fcntl.F_SEAL_SHRINK)  # Scanout maps only memfds that cannot shrink
     return fd
 
 

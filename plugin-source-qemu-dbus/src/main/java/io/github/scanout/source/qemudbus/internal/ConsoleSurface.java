@@ -1,9 +1,12 @@
 package io.github.scanout.source.qemudbus.internal;
 
 import io.github.scanout.api.DrmFormat;
+import io.github.scanout.api.Modifier;
+import io.github.scanout.api.PlaneInfo;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.Objects;
+import java.util.function.Consumer;
 
 /**
  * One QEMU console's picture as the latest {@code Scanout} and the {@code Update}s after it made
@@ -21,6 +24,16 @@ import java.util.Objects;
  * rectangle's rows packed: stride = width x bytes per pixel). An Update that does not fit may
  * first switch the surface to the console's current size ({@link #switched}). Arithmetic is in
  * 64 bits, so no product overflows.
+ *
+ * <p>{@code ScanoutDMABUF} (QEMU's {@code gl=on}) hands an fd instead of pixels. The fd stays
+ * the caller's: one dbus-java received through junixsocket is closed by junixsocket when the
+ * connection's socket closes (it records every fd it receives and closes those at the socket's
+ * close, so closing it here too would close whatever fd reused the number by then). The surface
+ * checks it ({@link #scanoutDmabuf}) and keeps its own dup of an accepted one, shown as a
+ * dma-buf plane ({@link #dmaBuf}) until the next scanout of either kind, {@code Disable} or
+ * {@link #close}, each of which closes the dup. As the received fds stay open until the
+ * connection ends, more than {@value #MAX_RECEIVED_FDS} of them on one connection ask for the
+ * device to be opened again ({@link #onReopen}), which releases them.
  *
  * <p>Threads: thread-safe; a write and {@link #close} exclude each other, so nothing writes into
  * the memory once {@link #close} has returned (its owner unmaps it then).
@@ -66,9 +79,84 @@ final class ConsoleSurface {
         }
     }
 
+    /**
+     * The fd calls a dma-buf scanout needs (the host kernel's in the device, fakes in the fuzz
+     * target and tests).
+     */
+    interface Fds {
+        /** @return what the fd is, as {@code /proc/self/fd} names it; IOException when it is not open */
+        String describe(int fd) throws IOException;
+
+        /** @return the size of what the fd holds (lseek to its end) */
+        long size(int fd) throws IOException;
+
+        /** @return the memfd seals of the fd ({@code F_GET_SEALS}) */
+        long seals(int fd) throws IOException;
+
+        /** @return a new fd (close-on-exec) for the same buffer */
+        int dup(int fd) throws IOException;
+
+        /** Closes the fd; a failure is the caller's to ignore (the fd is gone either way). */
+        void close(int fd);
+    }
+
+    /** {@code F_SEAL_SHRINK} of {@code <linux/fcntl.h>}: the memfd cannot get smaller. */
+    static final long F_SEAL_SHRINK = 0x0002;
+
+    /** Received fds one connection may leave open before the device is opened again (see the class comment). */
+    static final int MAX_RECEIVED_FDS = 256;
+
+    /** Fds for surfaces that are never handed one (tests of the other messages): every fd is refused. */
+    static final Fds NO_FDS = new Fds() {
+        @Override
+        public String describe(int fd) throws IOException {
+            throw new IOException("this surface takes no fds");
+        }
+
+        @Override
+        public long size(int fd) throws IOException {
+            throw new IOException("this surface takes no fds");
+        }
+
+        @Override
+        public long seals(int fd) throws IOException {
+            throw new IOException("this surface takes no fds");
+        }
+
+        @Override
+        public int dup(int fd) throws IOException {
+            throw new IOException("this surface takes no fds");
+        }
+
+        @Override
+        public void close(int fd) {
+        }
+    };
+
+    /** What the console shows: nothing yet, region-like pixels, or a dma-buf. */
+    enum Kind {
+        NONE, REGION, DMABUF
+    }
+
+    /** The current dma-buf plane: what QUERY_GFX_PLANE with DMABUF answers; {@code id} is its dmabuf_id. */
+    record DmaBufPlane(DrmFormat format, Modifier modifier, int width, int height, int stride, long size, long id) {}
+
+    /** The largest plane size the ABI's {@code size} field (u32) holds. */
+    static final long MAX_PLANE_SIZE = 0xFFFF_FFFFL;
+
     private final ByteBuffer memory;
     private final ByteBuffer cursorMemory;
     private final ConsoleSize size;
+    private final Fds fds;
+    private int dmaFd = -1;
+    private DmaBufPlane dmaPlane;
+    private long lastDmaBufId;
+    private long dmaUpdates;
+    private Kind kind = Kind.NONE;
+    private boolean anyMessage;
+    private Kind offered;
+    private Consumer<String> reopen;
+    private long receivedFds;
     private CursorPlane cursor;
     private boolean pointerShown;
     private int pointerX;
@@ -101,6 +189,14 @@ final class ConsoleSurface {
      *     another format), or null to refuse such an Update
      */
     ConsoleSurface(ByteBuffer memory, ByteBuffer cursorMemory, ConsoleSize size) {
+        this(memory, cursorMemory, size, NO_FDS);
+    }
+
+    /**
+     * @param fds the calls on the fds a {@code ScanoutDMABUF} hands over
+     */
+    ConsoleSurface(ByteBuffer memory, ByteBuffer cursorMemory, ConsoleSize size, Fds fds) {
+        this.fds = Objects.requireNonNull(fds, "fds");
         this.memory = Objects.requireNonNull(memory, "memory").duplicate();
         this.cursorMemory = Objects.requireNonNull(cursorMemory, "cursorMemory").duplicate();
         if (this.cursorMemory.capacity() < CURSOR_BYTES) {
@@ -157,6 +253,8 @@ final class ConsoleSurface {
             if (damage != null) {
                 damage.add(0, 0, (int) width, (int) height);
             }
+            dropDmaBuf();
+            shows(Kind.REGION);
             accepted++;
         } catch (QemuMessageException e) {
             refused++;
@@ -268,6 +366,8 @@ final class ConsoleSurface {
         if (damage != null) {
             damage.unknown();
         }
+        dropDmaBuf();
+        shows(Kind.REGION);
     }
 
     /** Surfaces switched to by an Update (see {@link #switched}). */
@@ -355,15 +455,272 @@ final class ConsoleSurface {
             if (damage != null) {
                 damage.unknown();
             }
+            dropDmaBuf();
+            anyMessage = true;
+            notifyAll();
             accepted++;
         }
     }
 
-    /** No write reaches the memory after this returns. */
+    /** No write reaches the memory after this returns; the dma-buf fd, if any, is closed. */
     synchronized void close() {
         closed = true;
         plane = null;
         cursor = null;
+        dropDmaBuf();
+        notifyAll();
+    }
+
+    /**
+     * {@code ScanoutDMABUF(huuuutb)}: a new picture in a dma-buf. Rules: the fd open and a dma-buf
+     * (or a memfd: plain shared memory, which needs no sync; {@code /proc/self/fd} tells them
+     * apart; a memfd must be sealed against shrinking, or its sender could cut it under the
+     * mapping and a read of the missing pages would be SIGBUS), width and height 1 to {@value #MAX_DIMENSION}, a known DRM fourcc other than C8
+     * (no palette comes with it), a modifier the plane validator accepts (LINEAR or a known Intel
+     * tiling), stride from width x bytes per pixel to {@value #MAX_STRIDE} (a multiple of the
+     * tile width when tiled), the layout's size at most {@value #MAX_PLANE_SIZE} bytes (the ABI's
+     * u32) and within what the fd holds, and {@code y0_top} true: a bottom-up buffer (OpenGL's
+     * row order) would show upside down, and no plane in the VFIO ABI says "flipped", so it is
+     * refused. On acceptance the surface keeps a dup of {@code fd}, the previous scanout (pixels
+     * or dma-buf) is dropped and the plane gets a new dmabuf_id. {@code fd} itself stays the
+     * caller's, accepted or refused (see the class comment). After {@link #close} nothing changes.
+     */
+    synchronized void scanoutDmabuf(int fd, long width, long height, long stride, long fourcc, long modifier,
+            boolean y0Top) throws QemuMessageException {
+        if (closed) {
+            return;
+        }
+        if (fd >= 0 && ++receivedFds == MAX_RECEIVED_FDS + 1) {
+            mustReopen("QEMU sent " + MAX_RECEIVED_FDS + " dma-buf fds on this connection, which keeps each open until it"
+                + " closes; the device is opened again to release them");
+        }
+        try {
+            String m = "ScanoutDMABUF";
+            if (fd < 0) {
+                throw new QemuMessageException(m, "fd", Integer.toString(fd), "is not an fd (none came with the message)");
+            }
+            String what;
+            try {
+                what = fds.describe(fd);
+            } catch (IOException e) {
+                throw new QemuMessageException(m, "fd", Integer.toString(fd), "is not an open fd: " + e.getMessage());
+            }
+            if (!isDmaBuf(what) && !isMemfd(what)) {
+                throw new QemuMessageException(m, "fd", fd + " (" + what + ")", "is not a dma-buf or a memfd");
+            }
+            if (isMemfd(what)) {
+                long seals;
+                try {
+                    seals = fds.seals(fd);
+                } catch (IOException e) {
+                    seals = 0;
+                }
+                if ((seals & F_SEAL_SHRINK) == 0) {
+                    throw new QemuMessageException(m, "fd", fd + " (" + what + ")", "is a memfd without F_SEAL_SHRINK: its"
+                        + " sender could shrink it under the mapping (SIGBUS)");
+                }
+            }
+            dimension(m, "width", width);
+            dimension(m, "height", height);
+            DrmFormat format = new DrmFormat((int) fourcc);
+            if ((fourcc & 0xFFFF_FFFFL) != fourcc || !format.isKnown() || format.equals(DrmFormat.C8)) {
+                throw new QemuMessageException(m, "fourcc", String.format("0x%08x", fourcc), "is not one Scanout shows:"
+                    + " expected one of " + DrmFormat.known().stream().filter(f -> !f.equals(DrmFormat.C8)).toList());
+            }
+            Modifier mod = new Modifier(modifier);
+            if (!mod.isLinear() && !mod.isKnownTiling()) {
+                throw new QemuMessageException(m, "modifier", "0x" + Long.toHexString(modifier),
+                    "is not LINEAR, I915_X_TILED, I915_Y_TILED or I915_YF_TILED");
+            }
+            strideRule(m, stride, width, format);
+            if (!mod.isLinear() && stride % mod.tileWidthBytes() != 0) {
+                throw new QemuMessageException(m, "stride", Long.toString(stride), "is not a multiple of the "
+                    + mod.tileWidthBytes() + "-byte tile width of " + mod);
+            }
+            long required = PlaneInfo.requiredBytes(format, mod, width, height, stride);
+            if (required > MAX_PLANE_SIZE) {
+                throw new QemuMessageException(m, "layout size", Long.toString(required), "is more than the "
+                    + MAX_PLANE_SIZE + " bytes a plane's size holds");
+            }
+            long held;
+            try {
+                held = fds.size(fd);
+            } catch (IOException e) {
+                throw new QemuMessageException(m, "fd", Integer.toString(fd), "has no size: " + e.getMessage());
+            }
+            if (held < required) {
+                throw new QemuMessageException(m, "fd size", Long.toString(held), "is less than the layout needs ("
+                    + required + " bytes for " + width + " x " + height + ", stride " + stride + ")");
+            }
+            if (!y0Top) {
+                throw new QemuMessageException(m, "y0_top", "false", "(a bottom-up buffer) is not shown: Scanout "
+                    + "reads top-down planes only");
+            }
+            int own;
+            try {
+                own = fds.dup(fd);
+            } catch (IOException e) {
+                throw new QemuMessageException(m, "fd", Integer.toString(fd), "cannot be duplicated: " + e.getMessage());
+            }
+            dropDmaBuf();
+            plane = null;
+            dmaFd = own;
+            dmaPlane = new DmaBufPlane(format, mod, (int) width, (int) height, (int) stride, required,
+                lastDmaBufId = (lastDmaBufId + 1) & 0xFFFF_FFFFL); // dmabuf_id is a u32
+            shows(Kind.DMABUF);
+            if (damage != null) {
+                damage.unknown();
+            }
+            accepted++;
+        } catch (QemuMessageException e) {
+            refused++;
+            throw e;
+        }
+    }
+
+    /**
+     * {@code UpdateDMABUF(iiii)}: QEMU drew this rectangle of the current dma-buf. Rules: a dma-buf
+     * scanout before it, x, y, width and height not negative, the rectangle inside the buffer.
+     * The pixels are already in the shared buffer; the update is counted ({@link #dmaBufUpdates}) and
+     * is the damage the capture loop takes ({@link ConsoleDamage}).
+     */
+    synchronized void updateDmabuf(long x, long y, long width, long height) throws QemuMessageException {
+        if (closed) {
+            return;
+        }
+        try {
+            String m = "UpdateDMABUF";
+            notNegative(m, "x", x);
+            notNegative(m, "y", y);
+            notNegative(m, "width", width);
+            notNegative(m, "height", height);
+            DmaBufPlane d = dmaPlane;
+            if (d == null) {
+                throw new QemuMessageException(m, "rectangle", x + "," + y + " " + width + "x" + height,
+                    "comes with no ScanoutDMABUF before it (or after Disable or a Scanout)");
+            }
+            if (x + width > d.width()) {
+                throw new QemuMessageException(m, "x + width", Long.toString(x + width), "is more than the dma-buf's "
+                    + "width " + d.width());
+            }
+            if (y + height > d.height()) {
+                throw new QemuMessageException(m, "y + height", Long.toString(y + height), "is more than the dma-buf's "
+                    + "height " + d.height());
+            }
+            dmaUpdates++;
+            if (damage != null) {
+                damage.add((int) x, (int) y, (int) width, (int) height);
+            }
+            accepted++;
+        } catch (QemuMessageException e) {
+            refused++;
+            throw e;
+        }
+    }
+
+    /** The dma-buf plane the latest accepted ScanoutDMABUF made, or null (none, replaced, Disable, close). */
+    synchronized DmaBufPlane dmaBuf() {
+        return dmaPlane;
+    }
+
+    /** UpdateDMABUFs accepted so far. */
+    synchronized long dmaBufUpdates() {
+        return dmaUpdates;
+    }
+
+    /**
+     * A new fd for the dma-buf {@code id} (VFIO_DEVICE_GET_GFX_DMABUF), made while the surface
+     * holds it, so a concurrent replacement cannot close it first.
+     *
+     * @throws IOException when {@code id} is not the current dma-buf's (replaced, disabled, closed)
+     */
+    synchronized int dupDmaBuf(long id) throws IOException {
+        DmaBufPlane d = dmaPlane;
+        if (d == null || d.id() != id) {
+            throw new IOException("dma-buf " + id + " is not the console's current one"
+                + (d == null ? " (it shows none)" : " (" + d.id() + ")"));
+        }
+        return fds.dup(dmaFd);
+    }
+
+    /**
+     * The kind of buffer the device offers its plane sources (their probes): fixed the first
+     * time it is asked, as what the console shows then, after waiting up to {@code waitMillis}
+     * for QEMU's first message if none has come (QEMU sends the current picture right after
+     * the listener registers). A later scanout of the other kind calls the reopen handler
+     * ({@link #onReopen}): the device must be opened again for its sources to fit.
+     */
+    synchronized Kind offered(long waitMillis) throws InterruptedException {
+        if (offered == null) {
+            long end = System.nanoTime() + waitMillis * 1_000_000L;
+            long left;
+            while (!anyMessage && !closed && (left = end - System.nanoTime()) > 0) {
+                wait(Math.max(1, left / 1_000_000L));
+            }
+            offered = kind == Kind.DMABUF ? Kind.DMABUF : Kind.REGION;
+        }
+        return offered;
+    }
+
+    /** What the console shows now (for probes that need not wait and tests). */
+    synchronized Kind kind() {
+        return kind;
+    }
+
+    /**
+     * Called once, with a one-line reason, when the device must be opened again: QEMU switched to
+     * the kind of scanout the device does not offer, or sent more than
+     * {@value #MAX_RECEIVED_FDS} fds on one connection.
+     */
+    synchronized void onReopen(Consumer<String> handler) {
+        this.reopen = handler;
+    }
+
+    private void mustReopen(String reason) {
+        Consumer<String> h = reopen;
+        reopen = null;
+        if (h != null) {
+            h.accept(reason);
+        }
+    }
+
+    private void shows(Kind k) {
+        Kind was = offered;
+        kind = k;
+        anyMessage = true;
+        notifyAll();
+        if (was != null && was != k) {
+            mustReopen("QEMU switched the console from " + name(was) + " to " + name(k) + " scanouts; the device is"
+                + " opened again to read them");
+        }
+    }
+
+    private static String name(Kind k) {
+        return k == Kind.DMABUF ? "dma-buf" : "pixel";
+    }
+
+    private void dropDmaBuf() {
+        if (dmaFd >= 0) {
+            closeQuietly(dmaFd);
+        }
+        dmaFd = -1;
+        dmaPlane = null;
+    }
+
+    private void closeQuietly(int fd) {
+        if (fd >= 0) {
+            fds.close(fd);
+        }
+    }
+
+    /** {@code /proc/self/fd}'s name of a dma-buf: {@code anon_inode:dmabuf} (older kernels) or {@code /dmabuf:NAME}. */
+    static boolean isDmaBuf(String link) {
+        return link.equals("anon_inode:dmabuf") || link.startsWith("/dmabuf:");
+    }
+
+    /** {@code /proc/self/fd}'s name of a memfd: {@code /memfd:NAME (deleted)}. */
+    static boolean isMemfd(String link) {
+        return link.startsWith("/memfd:");
     }
 
     private static void dimension(String m, String field, long v) throws QemuMessageException {

@@ -1,13 +1,16 @@
 package io.github.scanout.source.qemudbus.internal;
 
+import org.freedesktop.dbus.FileDescriptor;
 import org.freedesktop.dbus.annotations.DBusInterfaceName;
 import org.freedesktop.dbus.interfaces.DBusInterface;
 import org.freedesktop.dbus.types.UInt32;
+import org.freedesktop.dbus.types.UInt64;
 
 /**
  * QEMU's {@code org.qemu.Display1.Listener}, which Scanout exports at
  * {@value #PATH} on the connection it registered with {@link Display1Console#RegisterListener}:
- * the methods QEMU 7.2 calls without the GL path (docs/qemu-dbus.md, fact 6). QEMU sends them
+ * the methods QEMU 7.2 calls (docs/qemu-dbus.md, fact 6; the two dma-buf ones only with
+ * {@code -display dbus,gl=on}, signatures from QEMU 7.2's {@code ui/dbus-display1.xml}). QEMU sends them
  * with {@code NO_REPLY_EXPECTED}. Every argument is a device answer: hostile until checked (the
  * checks come with the plane source). Public because dbus-java dispatches to it.
  */
@@ -23,6 +26,17 @@ public interface Display1Listener extends DBusInterface {
 
     /** A damaged rectangle and its bytes. */
     void Update(int x, int y, int width, int height, UInt32 stride, UInt32 pixmanFormat, byte[] data);
+
+    /**
+     * {@code ScanoutDMABUF(huuuutb)}: a new scanout in a dma-buf: the fd (received with the
+     * message, owned by the receiver), size, stride, DRM fourcc, DRM modifier, and whether row 0
+     * is the top.
+     */
+    void ScanoutDMABUF(FileDescriptor dmabuf, UInt32 width, UInt32 height, UInt32 stride, UInt32 fourcc,
+        UInt64 modifier, boolean y0Top);
+
+    /** {@code UpdateDMABUF(iiii)}: QEMU drew this rectangle of the current dma-buf. */
+    void UpdateDMABUF(int x, int y, int width, int height);
 
     /** The console shows nothing. */
     void Disable();

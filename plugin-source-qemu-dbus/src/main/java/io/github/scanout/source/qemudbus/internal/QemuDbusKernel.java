@@ -32,8 +32,21 @@ import org.freedesktop.dbus.exceptions.DBusException;
  * memfd of the host that the surface writes into; {@code QUERY_GFX_PLANE} of the primary plane
  * with {@code REGION} answers the surface's plane (disabled, all zero, before the first
  * {@code Scanout} and after {@code Disable}), of the cursor plane the last {@code CursorDefine}
- * (ARGB8888) at the last {@code MouseSet} (disabled before one and while hidden); dma-buf
- * queries and {@code PROBE|DMABUF} are EINVAL, as on a device without dma-bufs. The device fd is
+ * (ARGB8888) at the last {@code MouseSet} (disabled before one and while hidden).
+ *
+ * <p>Dma-buf scanouts ({@code ScanoutDMABUF}, QEMU's {@code gl=on}): the device offers one kind
+ * of plane, what the console showed when a plane source first probed ({@link
+ * ConsoleSurface#offered}; the dma-buf probe waits up to {@value #FIRST_MESSAGE_WAIT_MS} ms for
+ * QEMU's first message). While it offers dma-bufs, {@code PROBE|DMABUF} answers 0 and
+ * {@code PROBE|REGION} EINVAL, {@code QUERY_GFX_PLANE} with {@code DMABUF} answers the surface's
+ * dma-buf plane (the primary; the cursor plane stays disabled: QEMU's cursor is pixels) with a
+ * dmabuf_id that changes with every {@code ScanoutDMABUF}, and {@code VFIO_DEVICE_GET_GFX_DMABUF}
+ * of that id hands out a dup of QEMU's fd (ENOENT for an older id), exactly as a VFIO mdev with
+ * dma-bufs, so the dma-buf plane source and its importers read it unchanged. A switch of kind
+ * while the device is open makes it gone with that reason, and it is opened again.
+ * {@code DMA_BUF_IOCTL_SYNC} on a memfd (which a dma-buf scanout may be: plain shared memory)
+ * answers ENOTTY from the host; as a memfd has no device caches to sync, this kernel answers 0
+ * for it, and passes every other answer on. The device fd is
  * a real fd (an empty memfd named {@code scanout-qemu-dbus:...}), so its number cannot collide
  * with the host's and {@code /proc/self/fd} shows a leak; closing it through this kernel ends
  * the device ({@code onClose}).
@@ -49,6 +62,8 @@ final class QemuDbusKernel extends ForwardingKernel {
     static final long CURSOR_REGION_SIZE = ConsoleSurface.CURSOR_BYTES;
     /** The memfd: both regions. */
     static final long MEMORY_SIZE = REGION_SIZE + CURSOR_REGION_SIZE;
+    /** How long the dma-buf probe waits for QEMU's first message (sent right after the listener registers). */
+    static final long FIRST_MESSAGE_WAIT_MS = 2000;
 
     private final String name;
     private final int deviceFd;
@@ -85,12 +100,13 @@ final class QemuDbusKernel extends ForwardingKernel {
             host.ftruncate(memfd, MEMORY_SIZE);
             Mapping writable = host.mmap(MEMORY_SIZE, Linux.PROT_READ | Linux.PROT_WRITE, Linux.MAP_SHARED, memfd, 0);
             ConsoleSurface surface = new ConsoleSurface(writable.view(0, (int) REGION_SIZE),
-                writable.view(REGION_SIZE, (int) CURSOR_REGION_SIZE), size);
+                writable.view(REGION_SIZE, (int) CURSOR_REGION_SIZE), size, new HostFds(host));
             opened.push(() -> {
-                surface.close(); // no write into the memory once it is unmapped
+                surface.close(); // no write into the memory once it is unmapped; closes a dma-buf fd
                 host.munmap(writable);
             });
             CompletableFuture<String> gone = new CompletableFuture<>();
+            surface.onReopen(reason -> gone.complete(name + ": " + reason));
             opened.push(connector.connect(surface, gone));
             int deviceFd = host.memfdCreate("scanout-qemu-dbus:device", Linux.MFD_CLOEXEC);
             List<AutoCloseable> connection = new ArrayList<>(opened);
@@ -158,6 +174,9 @@ final class QemuDbusKernel extends ForwardingKernel {
     @Override
     public int ioctl(int fd, long request, ByteBuffer arg) throws DeviceException {
         if (fd != deviceFd) {
+            if (request == Linux.DMA_BUF_IOCTL_SYNC) {
+                return sync(fd, request, arg);
+            }
             return delegate.ioctl(fd, request, arg);
         }
         if (arg == null) {
@@ -190,23 +209,136 @@ final class QemuDbusKernel extends ForwardingKernel {
         if (request == Vfio.DEVICE_QUERY_GFX_PLANE) {
             return queryPlane(b);
         }
+        if (request == Vfio.DEVICE_GET_GFX_DMABUF) {
+            if (b.capacity() < 4) {
+                throw errno("VFIO_DEVICE_GET_GFX_DMABUF without a dmabuf_id", Errno.EINVAL);
+            }
+            long id = Integer.toUnsignedLong(b.getInt(0));
+            try {
+                return surface.dupDmaBuf(id);
+            } catch (IOException e) {
+                throw errno("VFIO_DEVICE_GET_GFX_DMABUF: " + e.getMessage(), Errno.ENOENT);
+            }
+        }
         throw errno("ioctl 0x" + Long.toHexString(request), Errno.ENOTTY);
+    }
+
+    /** DMA_BUF_IOCTL_SYNC: the host's answer, except ENOTTY on a memfd (nothing to sync), which is 0. */
+    private int sync(int fd, long request, ByteBuffer arg) throws DeviceException {
+        try {
+            return delegate.ioctl(fd, request, arg);
+        } catch (DeviceException e) {
+            if (e.is(Errno.ENOTTY) && ConsoleSurface.isMemfd(HostFds.link(fd))) {
+                return 0;
+            }
+            throw e;
+        }
+    }
+
+    /** The host's fd calls for the surface's dma-bufs; what an fd is comes from {@code /proc/self/fd}. */
+    static final class HostFds implements ConsoleSurface.Fds {
+        private final Kernel host;
+
+        HostFds(Kernel host) {
+            this.host = host;
+        }
+
+        /** The fd's {@code /proc/self/fd} link, or "" when it has none (not open). */
+        static String link(int fd) {
+            try {
+                return java.nio.file.Files.readSymbolicLink(java.nio.file.Path.of("/proc/self/fd/" + fd)).toString();
+            } catch (IOException | RuntimeException e) {
+                return "";
+            }
+        }
+
+        @Override
+        public String describe(int fd) throws IOException {
+            try {
+                host.fcntl(fd, Linux.F_GETFD, 0);
+            } catch (DeviceException e) {
+                throw new IOException(e.getMessage(), e);
+            }
+            return link(fd);
+        }
+
+        /** {@code F_GET_SEALS} of {@code <linux/fcntl.h>}. */
+        static final int F_GET_SEALS = 1034;
+
+        @Override
+        public long seals(int fd) throws IOException {
+            try {
+                return host.fcntl(fd, F_GET_SEALS, 0);
+            } catch (DeviceException e) {
+                throw new IOException(e.getMessage(), e);
+            }
+        }
+
+        @Override
+        public long size(int fd) throws IOException {
+            try {
+                return host.lseek(fd, 0, Linux.SEEK_END);
+            } catch (DeviceException e) {
+                throw new IOException(e.getMessage(), e);
+            }
+        }
+
+        @Override
+        public int dup(int fd) throws IOException {
+            int copy;
+            try {
+                copy = host.dup(fd);
+            } catch (DeviceException e) {
+                throw new IOException(e.getMessage(), e);
+            }
+            try {
+                host.fcntl(copy, Linux.F_SETFD, Linux.FD_CLOEXEC); // FD_CLOEXEC: no child process inherits a guest's buffer
+                return copy;
+            } catch (DeviceException e) {
+                close(copy);
+                throw new IOException(e.getMessage(), e);
+            }
+        }
+
+        @Override
+        public void close(int fd) {
+            try {
+                host.close(fd);
+            } catch (DeviceException | RuntimeException e) {
+                Reporter.system(QemuDbusDeviceProvider.LOGGER).warn("closing fd " + fd + " (a copy of a dma-buf QEMU handed over) failed: "
+                    + QmpMessage.oneLine(String.valueOf(e.getMessage())));
+            }
+        }
     }
 
     private int queryPlane(ByteBuffer b) throws DeviceException {
         // the kernel's minimum is the end of region_index (60 bytes)
         need(b, 60, "VFIO_DEVICE_QUERY_GFX_PLANE");
         int flags = b.getInt(4);
-        if ((flags & Vfio.GFX_PLANE_TYPE_PROBE) != 0) {
-            if (flags == (Vfio.GFX_PLANE_TYPE_PROBE | Vfio.GFX_PLANE_TYPE_REGION)) {
+        if (flags == (Vfio.GFX_PLANE_TYPE_PROBE | Vfio.GFX_PLANE_TYPE_DMABUF)) {
+            if (offered() == ConsoleSurface.Kind.DMABUF) {
                 return 0;
             }
-            throw errno("VFIO_DEVICE_QUERY_GFX_PLANE probe of flags 0x" + Integer.toHexString(flags)
-                + " (region planes only)", Errno.EINVAL);
+            throw errno("VFIO_DEVICE_QUERY_GFX_PLANE probe of dma-buf planes (the console shows pixels, not a"
+                + " dma-buf)", Errno.EINVAL);
+        }
+        if (flags == (Vfio.GFX_PLANE_TYPE_PROBE | Vfio.GFX_PLANE_TYPE_REGION)) {
+            // a region probe need not wait: it offers regions unless QEMU already sent a dma-buf
+            if (surface.kind() != ConsoleSurface.Kind.DMABUF || offered() == ConsoleSurface.Kind.REGION) {
+                return 0;
+            }
+            throw errno("VFIO_DEVICE_QUERY_GFX_PLANE probe of region planes (the console shows a dma-buf)",
+                Errno.EINVAL);
+        }
+        if ((flags & Vfio.GFX_PLANE_TYPE_PROBE) != 0) {
+            throw errno("VFIO_DEVICE_QUERY_GFX_PLANE probe of flags 0x" + Integer.toHexString(flags), Errno.EINVAL);
+        }
+        if (flags == Vfio.GFX_PLANE_TYPE_DMABUF) {
+            return queryDmaBuf(b);
         }
         if (flags != Vfio.GFX_PLANE_TYPE_REGION) {
             throw errno("VFIO_DEVICE_QUERY_GFX_PLANE with flags 0x" + Integer.toHexString(flags)
-                + " (region planes only)", Errno.EINVAL);
+                + " (region or dma-buf planes only)", Errno.EINVAL);
         }
         int planeType = b.getInt(8);
         ConsoleSurface.Plane p = planeType == 1 ? surface.plane() : null; // DRM_PLANE_TYPE_PRIMARY
@@ -235,6 +367,34 @@ final class QemuDbusKernel extends ForwardingKernel {
             b.putInt(32, p.stride());
             b.putInt(36, (int) p.size());
             b.putInt(56, REGION_INDEX);
+        }
+        return 0;
+    }
+
+    private ConsoleSurface.Kind offered() throws DeviceException {
+        try {
+            return surface.offered(FIRST_MESSAGE_WAIT_MS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw errno("VFIO_DEVICE_QUERY_GFX_PLANE probe interrupted", Errno.EINTR);
+        }
+    }
+
+    /** QUERY_GFX_PLANE with DMABUF: the primary plane is the surface's dma-buf; the cursor is never one. */
+    private int queryDmaBuf(ByteBuffer b) {
+        int planeType = b.getInt(8);
+        ConsoleSurface.DmaBufPlane d = planeType == 1 ? surface.dmaBuf() : null; // DRM_PLANE_TYPE_PRIMARY
+        for (int i = 12; i < 60; i += 4) {
+            b.putInt(i, 0);
+        }
+        if (d != null) {
+            b.putInt(12, d.format().fourcc());
+            b.putLong(16, d.modifier().value());
+            b.putInt(24, d.width());
+            b.putInt(28, d.height());
+            b.putInt(32, d.stride());
+            b.putInt(36, (int) d.size()); // at most 2^32 - 1: checked when QEMU sent it
+            b.putInt(56, (int) d.id()); // dmabuf_id
         }
         return 0;
     }

@@ -2,7 +2,9 @@ package io.github.scanout.source.qemudbus.internal;
 
 import io.github.scanout.api.support.ConditionLog;
 import java.util.Objects;
+import org.freedesktop.dbus.FileDescriptor;
 import org.freedesktop.dbus.types.UInt32;
+import org.freedesktop.dbus.types.UInt64;
 
 /**
  * The {@link Display1Listener} Scanout exports for one console: hands each message to the
@@ -41,6 +43,31 @@ public final class SurfaceListener implements Display1Listener {
     public void Update(int x, int y, int width, int height, UInt32 stride, UInt32 pixmanFormat, byte[] data) {
         try {
             surface.update(x, y, width, height, u32(stride), u32(pixmanFormat), data);
+        } catch (QemuMessageException e) {
+            refused(e);
+        }
+    }
+
+    /**
+     * The received fd stays dbus-java's: junixsocket records every fd it receives and closes it
+     * when the connection's socket closes, so it is never closed here (a second close would hit
+     * whatever reused the number); the surface keeps its own dup of an accepted one.
+     */
+    @Override
+    public void ScanoutDMABUF(FileDescriptor dmabuf, UInt32 width, UInt32 height, UInt32 stride, UInt32 fourcc,
+            UInt64 modifier, boolean y0Top) {
+        try {
+            surface.scanoutDmabuf(dmabuf == null ? -1 : dmabuf.getIntFileDescriptor(), u32(width), u32(height),
+                u32(stride), u32(fourcc), modifier == null ? 0 : modifier.longValue(), y0Top);
+        } catch (QemuMessageException e) {
+            refused(e);
+        }
+    }
+
+    @Override
+    public void UpdateDMABUF(int x, int y, int width, int height) {
+        try {
+            surface.updateDmabuf(x, y, width, height);
         } catch (QemuMessageException e) {
             refused(e);
         }

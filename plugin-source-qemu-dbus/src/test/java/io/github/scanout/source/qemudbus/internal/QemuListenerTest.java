@@ -58,6 +58,13 @@ class QemuListenerTest {
         public void Update(int x, int y, int w, int h, UInt32 stride, UInt32 format, byte[] data) { }
 
         @Override
+        public void ScanoutDMABUF(org.freedesktop.dbus.FileDescriptor fd, UInt32 w, UInt32 h, UInt32 stride,
+                UInt32 fourcc, org.freedesktop.dbus.types.UInt64 modifier, boolean y0Top) { }
+
+        @Override
+        public void UpdateDMABUF(int x, int y, int w, int h) { }
+
+        @Override
         public void Disable() { }
 
         @Override

@@ -77,6 +77,44 @@ class ConsoleSurfaceTest {
     }
 
     @Test
+    void aDmaBufScanoutIsUnknownDamageAndItsUpdatesAreRectangles() throws Exception {
+        ConsoleSurface.Fds oneDmaBuf = new ConsoleSurface.Fds() {
+            @Override
+            public String describe(int fd) {
+                return "/dmabuf:";
+            }
+
+            @Override
+            public long size(int fd) {
+                return 1 << 20;
+            }
+
+            @Override
+            public long seals(int fd) {
+                return 0;
+            }
+
+            @Override
+            public int dup(int fd) {
+                return fd + 1000;
+            }
+
+            @Override
+            public void close(int fd) {
+            }
+        };
+        ConsoleSurface s = new ConsoleSurface(memory, ByteBuffer.allocate(ConsoleSurface.CURSOR_BYTES), null, oneDmaBuf);
+        ConsoleDamage damage = new ConsoleDamage();
+        s.reportDamageTo(damage);
+        damage.take();
+        s.scanoutDmabuf(7, 64, 48, 256, 0x34325258L /* XR24 */, 0, true);
+        assertThat(damage.take()).as("a new buffer: unknown").isEqualTo(Damage.UNKNOWN);
+        s.updateDmabuf(8, 16, 9, 16);
+        assertThat(damage.take()).isEqualTo(Damage.of(8, 16, 9, 16));
+        assertThat(damage.take()).isEqualTo(Damage.NONE);
+    }
+
+    @Test
     void everyPixmanFormatScanoutShowsMapsToItsDrmFormat() throws Exception {
         long[][] formats = {
             {0x20020888L, DrmFormat.XRGB8888.fourcc()}, {0x20028888L, DrmFormat.ARGB8888.fourcc()},

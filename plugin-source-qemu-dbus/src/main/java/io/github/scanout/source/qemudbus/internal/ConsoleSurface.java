@@ -98,6 +98,16 @@ final class ConsoleSurface {
 
         /** Closes the fd; a failure is the caller's to ignore (the fd is gone either way). */
         void close(int fd);
+
+        /**
+         * Reads {@code dst.remaining()} bytes at {@code offset} of the fd into {@code dst} (a
+         * {@code ScanoutMap}'s memfd).
+         *
+         * @throws IOException when they cannot all be read
+         */
+        default void read(int fd, ByteBuffer dst, long offset) throws IOException {
+            throw new IOException("this surface reads no shared memory");
+        }
     }
 
     /** {@code F_SEAL_SHRINK} of {@code <linux/fcntl.h>}: the memfd cannot get smaller. */
@@ -149,6 +159,9 @@ final class ConsoleSurface {
     private final ConsoleSize size;
     private final Fds fds;
     private int dmaFd = -1;
+    /** The surface's dup of the last ScanoutMap's memfd, and where its picture starts; -1 when none. */
+    private int mapFd = -1;
+    private long mapOffset;
     private DmaBufPlane dmaPlane;
     private long lastDmaBufId;
     private long dmaUpdates;
@@ -253,7 +266,7 @@ final class ConsoleSurface {
             if (damage != null) {
                 damage.add(0, 0, (int) width, (int) height);
             }
-            dropDmaBuf();
+            dropShared();
             shows(Kind.REGION);
             accepted++;
         } catch (QemuMessageException e) {
@@ -366,7 +379,7 @@ final class ConsoleSurface {
         if (damage != null) {
             damage.unknown();
         }
-        dropDmaBuf();
+        dropShared();
         shows(Kind.REGION);
     }
 
@@ -455,7 +468,7 @@ final class ConsoleSurface {
             if (damage != null) {
                 damage.unknown();
             }
-            dropDmaBuf();
+            dropShared();
             anyMessage = true;
             notifyAll();
             accepted++;
@@ -467,7 +480,7 @@ final class ConsoleSurface {
         closed = true;
         plane = null;
         cursor = null;
-        dropDmaBuf();
+        dropShared();
         notifyAll();
     }
 
@@ -562,7 +575,7 @@ final class ConsoleSurface {
             } catch (IOException e) {
                 throw new QemuMessageException(m, "fd", Integer.toString(fd), "cannot be duplicated: " + e.getMessage());
             }
-            dropDmaBuf();
+            dropShared();
             plane = null;
             dmaFd = own;
             dmaPlane = new DmaBufPlane(format, mod, (int) width, (int) height, (int) stride, required,
@@ -608,6 +621,153 @@ final class ConsoleSurface {
                     + "height " + d.height());
             }
             dmaUpdates++;
+            if (damage != null) {
+                damage.add((int) x, (int) y, (int) width, (int) height);
+            }
+            accepted++;
+        } catch (QemuMessageException e) {
+            refused++;
+            throw e;
+        }
+    }
+
+    /**
+     * {@code ScanoutMap(huuuuu)} ({@code org.qemu.Display1.Listener.Unix.Map}, QEMU 8.0 and later):
+     * a new picture in QEMU's shared memory, read into the region as a {@code Scanout}'s bytes
+     * would be, so that the device stays a region device and {@link #updateMap} copies only what
+     * QEMU says changed. Rules: the fd a memfd sealed against shrinking (as for a dma-buf
+     * scanout; Scanout reads it, so a file cut under it must not end the read early), width and
+     * height 1 to {@value #MAX_DIMENSION}, a pixman format Scanout shows, the stride rule, the
+     * picture within the region and within the memfd from {@code offset}. On acceptance the surface
+     * keeps a dup of the fd (never the received one: the connection's socket closes that) until
+     * the next scanout, {@code Disable} or {@link #close}.
+     */
+    synchronized void scanoutMap(int fd, long offset, long width, long height, long stride, long pixmanFormat)
+            throws QemuMessageException {
+        if (closed) {
+            return;
+        }
+        if (fd >= 0 && ++receivedFds == MAX_RECEIVED_FDS + 1) {
+            mustReopen("QEMU sent " + MAX_RECEIVED_FDS + " fds on this connection, which keeps each open until it"
+                + " closes; the device is opened again to release them");
+        }
+        try {
+            String m = "ScanoutMap";
+            if (fd < 0) {
+                throw new QemuMessageException(m, "fd", Integer.toString(fd), "is not an fd (none came with the message)");
+            }
+            String what;
+            try {
+                what = fds.describe(fd);
+            } catch (IOException e) {
+                throw new QemuMessageException(m, "fd", Integer.toString(fd), "is not an open fd: " + e.getMessage());
+            }
+            if (!isMemfd(what)) {
+                throw new QemuMessageException(m, "fd", fd + " (" + what + ")", "is not a memfd");
+            }
+            long seals;
+            try {
+                seals = fds.seals(fd);
+            } catch (IOException e) {
+                seals = 0;
+            }
+            if ((seals & F_SEAL_SHRINK) == 0) {
+                throw new QemuMessageException(m, "fd", fd + " (" + what + ")", "is a memfd without F_SEAL_SHRINK: its"
+                    + " sender could shrink it while Scanout reads it");
+            }
+            dimension(m, "width", width);
+            dimension(m, "height", height);
+            DrmFormat format = PixmanFormat.drm(pixmanFormat).orElseThrow(() -> new QemuMessageException(m,
+                "pixman format", PixmanFormat.describe(pixmanFormat), "is not one Scanout shows: expected "
+                    + PixmanFormat.accepted()));
+            strideRule(m, stride, width, format);
+            long size = stride * height;
+            if (size > memory.capacity()) {
+                throw new QemuMessageException(m, "stride x height", Long.toString(size), "is more than the "
+                    + memory.capacity() + " bytes the console's region holds");
+            }
+            long held;
+            try {
+                held = fds.size(fd);
+            } catch (IOException e) {
+                throw new QemuMessageException(m, "fd", Integer.toString(fd), "has no size: " + e.getMessage());
+            }
+            if (offset + size > held) {
+                throw new QemuMessageException(m, "offset + stride x height", Long.toString(offset + size),
+                    "is more than the " + held + " bytes the memfd holds");
+            }
+            int own;
+            try {
+                own = fds.dup(fd);
+            } catch (IOException e) {
+                throw new QemuMessageException(m, "fd", Integer.toString(fd), "cannot be duplicated: " + e.getMessage());
+            }
+            try {
+                fds.read(own, memory.slice(0, (int) size), offset);
+            } catch (IOException e) {
+                closeQuietly(own);
+                throw new QemuMessageException(m, "fd", Integer.toString(fd), "cannot be read: " + e.getMessage());
+            }
+            dropShared();
+            mapFd = own;
+            mapOffset = offset;
+            plane = new Plane(format, (int) width, (int) height, (int) stride);
+            pixman = pixmanFormat;
+            shows(Kind.REGION);
+            if (damage != null) {
+                damage.add(0, 0, (int) width, (int) height);
+            }
+            accepted++;
+        } catch (QemuMessageException e) {
+            refused++;
+            throw e;
+        }
+    }
+
+    /**
+     * {@code UpdateMap(iiii)}: QEMU changed this rectangle of the shared picture; its rows are read
+     * into the region (the whole band at once when the rectangle is as wide as the picture). Rules:
+     * a {@code ScanoutMap} before it, x, y, width and height not negative, the rectangle inside
+     * the picture.
+     */
+    synchronized void updateMap(long x, long y, long width, long height) throws QemuMessageException {
+        if (closed) {
+            return;
+        }
+        try {
+            String m = "UpdateMap";
+            notNegative(m, "x", x);
+            notNegative(m, "y", y);
+            notNegative(m, "width", width);
+            notNegative(m, "height", height);
+            Plane p = plane;
+            if (mapFd < 0 || p == null) {
+                throw new QemuMessageException(m, "rectangle", x + "," + y + " " + width + "x" + height,
+                    "comes with no ScanoutMap before it (or after Disable or another scanout)");
+            }
+            if (x + width > p.width()) {
+                throw new QemuMessageException(m, "x + width", Long.toString(x + width), "is more than the scanout's "
+                    + "width " + p.width());
+            }
+            if (y + height > p.height()) {
+                throw new QemuMessageException(m, "y + height", Long.toString(y + height), "is more than the scanout's "
+                    + "height " + p.height());
+            }
+            int bpp = p.format().bytesPerPixel();
+            try {
+                if (x == 0 && width == p.width()) {
+                    int from = (int) (y * p.stride());
+                    fds.read(mapFd, memory.slice(from, (int) (height * p.stride())), mapOffset + from);
+                } else {
+                    for (long r = y; r < y + height; r++) {
+                        int from = (int) (r * p.stride() + x * bpp);
+                        fds.read(mapFd, memory.slice(from, (int) (width * bpp)), mapOffset + from);
+                    }
+                }
+            } catch (IOException e) {
+                throw new QemuMessageException(m, "rectangle", x + "," + y + " " + width + "x" + height,
+                    "cannot be read from the memfd: " + e.getMessage());
+            }
             if (damage != null) {
                 damage.add((int) x, (int) y, (int) width, (int) height);
             }
@@ -697,6 +857,15 @@ final class ConsoleSurface {
 
     private static String name(Kind k) {
         return k == Kind.DMABUF ? "dma-buf" : "pixel";
+    }
+
+    /** Closes the surface's dups of what QEMU shared (a dma-buf, a ScanoutMap memfd). */
+    private void dropShared() {
+        dropDmaBuf();
+        if (mapFd >= 0) {
+            closeQuietly(mapFd);
+        }
+        mapFd = -1;
     }
 
     private void dropDmaBuf() {

@@ -2,6 +2,7 @@ package io.github.scanout.source.qemudbus.internal;
 
 import org.freedesktop.dbus.FileDescriptor;
 import org.freedesktop.dbus.annotations.DBusInterfaceName;
+import org.freedesktop.dbus.annotations.DBusProperty;
 import org.freedesktop.dbus.interfaces.DBusInterface;
 import org.freedesktop.dbus.types.UInt32;
 import org.freedesktop.dbus.types.UInt64;
@@ -15,11 +16,18 @@ import org.freedesktop.dbus.types.UInt64;
  * checks come with the plane source). Public because dbus-java dispatches to it.
  */
 @DBusInterfaceName("org.qemu.Display1.Listener")
+@DBusProperty(name = "Interfaces", type = String[].class, access = DBusProperty.Access.READ)
 @SuppressWarnings("checkstyle:MethodName") // D-Bus method names
 public interface Display1Listener extends DBusInterface {
 
     /** Where QEMU calls the listener. */
     String PATH = "/org/qemu/Display1/Listener";
+
+    /**
+     * The extra interfaces the listener's {@code Interfaces} property lists (read by QEMU 8.0 and
+     * later through {@code org.freedesktop.DBus.Properties}): shared-memory scanouts.
+     */
+    String[] INTERFACES = {Display1ListenerMap.NAME};
 
     /** A new scanout: its size, stride, pixman format and all its bytes. */
     void Scanout(UInt32 width, UInt32 height, UInt32 stride, UInt32 pixmanFormat, byte[] data);

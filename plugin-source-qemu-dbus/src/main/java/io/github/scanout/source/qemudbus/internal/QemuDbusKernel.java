@@ -301,6 +301,25 @@ final class QemuDbusKernel extends ForwardingKernel {
         }
 
         @Override
+        public void read(int fd, ByteBuffer dst, long offset) throws IOException {
+            ByteBuffer left = dst.duplicate();
+            try {
+                while (left.hasRemaining()) {
+                    int at = left.position();
+                    int n = host.pread(fd, left, offset + at);
+                    if (n <= 0) {
+                        throw new IOException("end of file at " + (offset + at));
+                    }
+                    if (left.position() == at) { // a kernel that leaves the position where it was
+                        left.position(at + n);
+                    }
+                }
+            } catch (DeviceException e) {
+                throw new IOException(e.getMessage(), e);
+            }
+        }
+
+        @Override
         public void close(int fd) {
             try {
                 host.close(fd);

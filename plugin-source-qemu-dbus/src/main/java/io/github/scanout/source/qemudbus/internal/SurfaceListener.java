@@ -1,10 +1,16 @@
 package io.github.scanout.source.qemudbus.internal;
 
 import io.github.scanout.api.support.ConditionLog;
+import java.util.Map;
 import java.util.Objects;
 import org.freedesktop.dbus.FileDescriptor;
+import org.freedesktop.dbus.annotations.DBusInterfaceName;
+import org.freedesktop.dbus.errors.PropertyReadOnly;
+import org.freedesktop.dbus.errors.UnknownProperty;
+import org.freedesktop.dbus.interfaces.Properties;
 import org.freedesktop.dbus.types.UInt32;
 import org.freedesktop.dbus.types.UInt64;
+import org.freedesktop.dbus.types.Variant;
 
 /**
  * The {@link Display1Listener} Scanout exports for one console: hands each message to the
@@ -14,7 +20,7 @@ import org.freedesktop.dbus.types.UInt64;
  * <p>Threads: dbus-java calls it on the connection's one method-call thread, in QEMU's order
  * ({@link PeerConnections} makes that thread the only one).
  */
-public final class SurfaceListener implements Display1Listener {
+public final class SurfaceListener implements Display1Listener, Display1ListenerMap, Properties {
     private final String device;
     private final ConsoleSurface surface;
     private final ConditionLog log;
@@ -71,6 +77,57 @@ public final class SurfaceListener implements Display1Listener {
         } catch (QemuMessageException e) {
             refused(e);
         }
+    }
+
+    @Override
+    public String getObjectPath() {
+        return Display1Listener.PATH;
+    }
+
+    /** The fd stays the connection's (junixsocket closes it); the surface keeps its own dup when it accepts it. */
+    @Override
+    public void ScanoutMap(FileDescriptor handle, UInt32 offset, UInt32 width, UInt32 height, UInt32 stride,
+            UInt32 pixmanFormat) {
+        try {
+            surface.scanoutMap(handle == null ? -1 : handle.getIntFileDescriptor(), u32(offset), u32(width),
+                u32(height), u32(stride), u32(pixmanFormat));
+        } catch (QemuMessageException e) {
+            refused(e);
+        }
+    }
+
+    @Override
+    public void UpdateMap(int x, int y, int width, int height) {
+        try {
+            surface.updateMap(x, y, width, height);
+        } catch (QemuMessageException e) {
+            refused(e);
+        }
+    }
+
+    /** {@code Interfaces} of {@code org.qemu.Display1.Listener}: the one property QEMU reads. */
+    @Override
+    @SuppressWarnings("unchecked")
+    public <A> A Get(String interfaceName, String propertyName) {
+        if (Display1Listener.class.getAnnotation(DBusInterfaceName.class).value().equals(interfaceName)
+                && "Interfaces".equals(propertyName)) {
+            return (A) Display1Listener.INTERFACES.clone();
+        }
+        throw new UnknownProperty("no property " + propertyName + " of " + interfaceName + " here");
+    }
+
+    @Override
+    public <A> void Set(String interfaceName, String propertyName, A value) {
+        throw new PropertyReadOnly(propertyName + " of " + interfaceName + " cannot be set");
+    }
+
+    /** What a GDBus proxy (QEMU's) loads when it is made: {@code Interfaces} for the listener's interface. */
+    @Override
+    public Map<String, Variant<?>> GetAll(String interfaceName) {
+        if (Display1Listener.class.getAnnotation(DBusInterfaceName.class).value().equals(interfaceName)) {
+            return Map.of("Interfaces", new Variant<>(Display1Listener.INTERFACES.clone(), "as"));
+        }
+        return Map.of();
     }
 
     @Override

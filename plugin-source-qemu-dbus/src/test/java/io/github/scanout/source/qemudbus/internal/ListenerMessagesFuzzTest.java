@@ -38,7 +38,9 @@ import org.freedesktop.dbus.types.UInt64;
  * one, closes every dup it made exactly once, and none is open after {@code close}.
  *
  * <p>Selectors 0 to 249 pick the first five messages as before (selector mod 5), so the corpus
- * kept its meaning; 250 to 252 are {@code ScanoutDMABUF}, 253 to 255 {@code UpdateDMABUF}.
+ * kept its meaning; 250 to 252 are {@code ScanoutDMABUF}, 253 and 254 {@code UpdateDMABUF}, and 255
+ * reads one more byte: even for {@code ScanoutMap}, odd for {@code UpdateMap} (QEMU 8's shared
+ * memory).
  */
 class ListenerMessagesFuzzTest {
 
@@ -104,8 +106,24 @@ class ListenerMessagesFuzzTest {
                         new UInt64(new java.math.BigInteger(Long.toUnsignedString(modifier))), in.pick(true, true, false));
                     framed++;
                 }
-                default -> {
+                case 8, 9 -> {
                     listener.UpdateDMABUF((int) small(in), (int) small(in), (int) small(in), (int) small(in));
+                    framed++;
+                }
+                default -> {
+                    if (in.u8() % 2 == 0) {
+                        long w = small(in) & 0xFFFF_FFFFL;
+                        long h = small(in) & 0xFFFF_FFFFL;
+                        long stride = small(in) & 0xFFFF_FFFFL;
+                        long offset = in.pick(0L, 4096L, small(in) & 0xFFFF_FFFFL);
+                        long format = in.pick(0x20020888L, 0x10020565L, Integer.toUnsignedLong(in.u32()));
+                        FileDescriptor fd = in.pick(0, 1, 1, 1) == 0 ? null
+                            : new FileDescriptor(fds.make(in, offset + stride * h));
+                        listener.ScanoutMap(fd, new UInt32(offset), new UInt32(w), new UInt32(h), new UInt32(stride),
+                            new UInt32(format));
+                    } else {
+                        listener.UpdateMap((int) small(in), (int) small(in), (int) small(in), (int) small(in));
+                    }
                     framed++;
                 }
             }
@@ -115,7 +133,7 @@ class ListenerMessagesFuzzTest {
                 assertThat((long) d.stride()).isGreaterThanOrEqualTo((long) d.width() * d.format().bytesPerPixel());
                 assertThat(d.size()).isLessThanOrEqualTo(fds.sizeOfHeld());
             }
-            assertThat(fds.open()).as("dups the surface holds").isLessThanOrEqualTo(d == null ? 0 : 1);
+            assertThat(fds.open()).as("dups the surface holds (a dma-buf's or a shared memfd's)").isLessThanOrEqualTo(1);
             ConsoleSurface.CursorPlane c = surface.cursor();
             if (c != null) {
                 assertThat(c.size()).isLessThanOrEqualTo(ConsoleSurface.CURSOR_BYTES);
@@ -132,7 +150,7 @@ class ListenerMessagesFuzzTest {
         assertThat(counts[0] + counts[1]).isEqualTo(framed + disables);
         for (String line : lines.lines()) {
             assertThat(line).doesNotContain("\n")
-                .matches("WARNING fuzz: QEMU (Scanout|Update|CursorDefine|MouseSet|ScanoutDMABUF|UpdateDMABUF) refused: .+");
+                .matches("WARNING fuzz: QEMU (Scanout|Update|CursorDefine|MouseSet|ScanoutDMABUF|UpdateDMABUF|ScanoutMap|UpdateMap) refused: .+");
         }
         surface.close();
         assertThat(fds.open()).as("dups left open after close").isZero();
@@ -209,6 +227,22 @@ class ListenerMessagesFuzzTest {
                 throw new AssertionError("fd " + fd + " closed twice");
             }
             dups.remove(fd);
+        }
+
+        /** Reads zeros from a dup within the size its fd had; past it, end of file. */
+        @Override
+        public void read(int fd, ByteBuffer dst, long offset) throws IOException {
+            Long size = dups.get(fd);
+            if (size == null) {
+                throw new AssertionError("read fd " + fd + ", which is not an open dup of the surface's");
+            }
+            if (offset < 0 || offset + dst.remaining() > size) {
+                throw new IOException("end of file at " + size);
+            }
+            ByteBuffer d = dst.duplicate();
+            while (d.hasRemaining()) {
+                d.put((byte) 0);
+            }
         }
 
         /** The surface's dups still open. */

@@ -1,0 +1,135 @@
+package io.github.scanout.source.qemudbus.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.github.scanout.api.BufferType;
+import io.github.scanout.api.Damage;
+import io.github.scanout.api.PlaneInfo;
+import io.github.scanout.api.PlaneType;
+import io.github.scanout.api.device.GfxDevice;
+import io.github.scanout.api.support.ConditionLog;
+import io.github.scanout.core.Devices;
+import io.github.scanout.core.Resources;
+import io.github.scanout.source.qemudbus.internal.QemuDmaBufTest.Picture;
+import io.github.scanout.source.qemudbus.internal.QemuDmaBufTest.TestEndpoint;
+import io.github.scanout.testsupport.ChildProcesses;
+import io.github.scanout.testsupport.RecordingReporter;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import org.freedesktop.dbus.connections.impl.DirectConnection;
+import org.freedesktop.dbus.connections.impl.DirectConnectionBuilder;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * QEMU 8's shared-memory scanouts ({@code org.qemu.Display1.Listener.Unix.Map}) from a fake QEMU
+ * on a real D-Bus peer connection: {@code fake_qemu_map.py}, GLib's GDBus (QEMU's own D-Bus
+ * library, from Debian's {@code python3-gi}) as the server, first loads the listener's
+ * properties as QEMU's GDBus proxy does and finds the interface in {@code Interfaces}, then sends
+ * {@code ScanoutMap} with a sealed memfd (the picture 4096 bytes into it) and {@code UpdateMap}
+ * after changing a block, and a {@code ScanoutMap} with an unsealed memfd. The device shows the
+ * picture with the block as a region device, the damage is QEMU's rectangles, the unsealed one is
+ * refused in one line, and every fd of the device is closed with it. Debian 12's QEMU 7.2 does
+ * not share memory, so no real QEMU here can send these.
+ */
+class QemuSharedMemoryPeerTest {
+
+    static final long WAIT_SECONDS = 120;
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void aGdbusPeerSharesItsPictureThroughAMemfd() throws Exception {
+        Map<Integer, String> before = Resources.fdSnapshot();
+        TestEndpoint endpoint = new TestEndpoint();
+        GfxDevice device = new Devices(List.of()).open(endpoint);
+        ConsoleSurface surface = endpoint.surface.get();
+        ConsoleDamage damage = new ConsoleDamage();
+        surface.reportDamageTo(damage);
+        damage.take();
+        RecordingReporter lines = new RecordingReporter();
+        SurfaceListener listener = new SurfaceListener("qemu-dbus:test", surface, ConditionLog.once(lines));
+        Path script = dir.resolve("fake_qemu_map.py");
+        try (var in = QemuSharedMemoryPeerTest.class.getResourceAsStream("fake_qemu_map.py")) {
+            Files.copy(in, script);
+        }
+        Path sock = dir.resolve("display.sock");
+        Process qemu = ChildProcesses.start(new ProcessBuilder("/usr/bin/python3", script.toString(), sock.toString())
+            .redirectError(ProcessBuilder.Redirect.INHERIT));
+        BlockingQueue<String> said = new LinkedBlockingQueue<>();
+        Thread reader = new Thread(() -> {
+            try (BufferedReader r = new BufferedReader(new InputStreamReader(qemu.getInputStream(), StandardCharsets.UTF_8))) {
+                for (String l; (l = r.readLine()) != null; ) {
+                    said.add(l);
+                }
+            } catch (java.io.IOException e) {
+                said.add("read failed: " + e);
+            }
+            said.add("exited");
+        });
+        reader.start();
+        try {
+            assertThat(said.poll(WAIT_SECONDS, TimeUnit.SECONDS)).isEqualTo("listening");
+            List<String> calls = new ArrayList<>();
+            try (DirectConnection scanout = DirectConnectionBuilder.forAddress("unix:path=" + sock)
+                    .transportConfig().withAutoConnect(false).back()
+                    .receivingThreadConfig().withMethodCallThreadCount(1).connectionConfig().build()) {
+                scanout.exportObject(Display1Listener.PATH, listener);
+                scanout.connect();
+                for (String l; !"done".equals(l = said.poll(WAIT_SECONDS, TimeUnit.SECONDS)); ) {
+                    assertThat(l).as("fake QEMU's lines so far: %s", calls).isNotNull().isNotEqualTo("exited");
+                    calls.add(l);
+                }
+                // while connected: the two received memfds (junixsocket keeps each) and the surface's dup
+                assertThat(memfds(before)).as("while connected").isEqualTo(3);
+            }
+            assertThat(memfds(before)).as("after the connection closed: the surface's dup").isEqualTo(1);
+            assertThat(calls).containsExactly(
+                "interfaces " + Display1ListenerMap.NAME,
+                "signature ScanoutMap(huuuuu)", // QEMU's ui/dbus-display1.xml
+                "signature UpdateMap(iiii)",
+                "ScanoutMap ok", "UpdateMap ok", "ScanoutMap ok");
+            assertThat(lines.lines()).as("the unsealed memfd is refused").singleElement().asString()
+                .startsWith("WARNING qemu-dbus:test: QEMU ScanoutMap refused: fd ")
+                .contains("(/memfd:fake-qemu-map (deleted)) is a memfd without F_SEAL_SHRINK");
+            assertThat(damage.take()).isEqualTo(Damage.of(0, 0, 32, 16).plus(Damage.of(2, 3, 4, 5)));
+
+            PlaneInfo plane = device.queryPlane(BufferType.REGION, PlaneType.PRIMARY).orElseThrow();
+            assertThat(plane.width() + "x" + plane.height() + " stride " + plane.stride()).isEqualTo("32x16 stride 160");
+            ByteBuffer px = ByteBuffer.allocateDirect(160 * 16).order(ByteOrder.LITTLE_ENDIAN);
+            device.readRegion((int) plane.bufferId(), 0, px);
+            for (int y = 0; y < 16; y++) {
+                for (int x = 0; x < 32; x++) {
+                    boolean block = x >= 2 && x < 6 && y >= 3 && y < 8;
+                    assertThat(px.getInt(y * 160 + x * 4) & 0xFFFFFF).as("pixel %d,%d", x, y)
+                        .isEqualTo(block ? 0xABCDEF : Picture.pixel(x, y, 9));
+                }
+            }
+        } finally {
+            device.close();
+            qemu.getOutputStream().close(); // the fake QEMU ends when its stdin closes
+            if (!qemu.waitFor(WAIT_SECONDS, TimeUnit.SECONDS)) {
+                ChildProcesses.destroyTree(qemu, true);
+            }
+            reader.join(TimeUnit.SECONDS.toMillis(WAIT_SECONDS));
+        }
+        assertThat(memfds(before)).as("the dup is closed with the device").isZero();
+    }
+
+    /** The fake QEMU's memfds this process holds now that it did not hold {@code before}. */
+    static long memfds(Map<Integer, String> before) {
+        return Resources.fdsOpenedSince(before).values().stream().filter(t -> t.contains("fake-qemu-map")).count();
+    }
+}

@@ -635,10 +635,11 @@ final class ConsoleSurface {
      * {@code ScanoutMap(huuuuu)} ({@code org.qemu.Display1.Listener.Unix.Map}, QEMU 8.0 and later):
      * a new picture in QEMU's shared memory, read into the region as a {@code Scanout}'s bytes
      * would be, so that the device stays a region device and {@link #updateMap} copies only what
-     * QEMU says changed. Rules: the fd a memfd sealed against shrinking (as for a dma-buf
-     * scanout; Scanout reads it, so a file cut under it must not end the read early), width and
-     * height 1 to {@value #MAX_DIMENSION}, a pixman format Scanout shows, the stride rule, the
-     * picture within the region and within the memfd from {@code offset}. On acceptance the surface
+     * QEMU says changed. Rules: the fd a memfd (QEMU 10's is {@code /memfd:displaysurface}, not
+     * sealed: Scanout reads it with {@code pread} and never maps it, so a memfd cut short ends a
+     * read with a refusal, not a SIGBUS), width and height 1 to {@value #MAX_DIMENSION}, a pixman
+     * format Scanout shows, the stride rule, the picture within the region and within the memfd
+     * from {@code offset}. On acceptance the surface
      * keeps a dup of the fd (never the received one: the connection's socket closes that) until
      * the next scanout, {@code Disable} or {@link #close}.
      */
@@ -664,16 +665,6 @@ final class ConsoleSurface {
             }
             if (!isMemfd(what)) {
                 throw new QemuMessageException(m, "fd", fd + " (" + what + ")", "is not a memfd");
-            }
-            long seals;
-            try {
-                seals = fds.seals(fd);
-            } catch (IOException e) {
-                seals = 0;
-            }
-            if ((seals & F_SEAL_SHRINK) == 0) {
-                throw new QemuMessageException(m, "fd", fd + " (" + what + ")", "is a memfd without F_SEAL_SHRINK: its"
-                    + " sender could shrink it while Scanout reads it");
             }
             dimension(m, "width", width);
             dimension(m, "height", height);

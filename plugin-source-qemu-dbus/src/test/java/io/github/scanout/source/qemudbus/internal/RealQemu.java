@@ -59,13 +59,42 @@ final class RealQemu implements AutoCloseable {
         return q;
     }
 
+    /**
+     * Where {@code .ci/newer-qemu} unpacks a newer QEMU (Debian bookworm-backports' 10.0, which
+     * shares the console's memory: {@code ScanoutMap}) without installing it over Debian 12's 7.2.
+     */
+    static final Path NEWER = Path.of(System.getProperty("user.home"), ".cache", "scanout", "qemu-backports", "root");
+
+    /** Starts the newer QEMU ({@link #NEWER}) like {@link #start(Path, String...)}. */
+    static RealQemu startNewer(Path dir, String... machine) throws IOException, InterruptedException {
+        Path binary = NEWER.resolve("usr/bin/qemu-system-x86_64");
+        if (!Files.isExecutable(binary)) {
+            throw new IllegalStateException(binary + " is missing: run .ci/newer-qemu (it unpacks QEMU 10 from Debian"
+                + " bookworm-backports there; .ci/run does it)");
+        }
+        List<String> cmd = new ArrayList<>(List.of(binary.toString(), "-L", NEWER.resolve("usr/share/qemu").toString(),
+            "-L", "/usr/share/qemu", "-L", "/usr/share/seabios"));
+        cmd.addAll(List.of(machine));
+        return start(dir, "dbus,p2p=yes", cmd, NEWER.resolve("usr/lib/x86_64-linux-gnu/qemu"));
+    }
+
     private static RealQemu start(Path dir, String display, String... machine) throws IOException, InterruptedException {
-        Path sock = dir.resolve("qmp.sock");
-        Path log = dir.resolve("qemu.log");
         List<String> cmd = new ArrayList<>(List.of("qemu-system-x86_64"));
         cmd.addAll(List.of(machine));
+        return start(dir, display, cmd, null);
+    }
+
+    private static RealQemu start(Path dir, String display, List<String> command, Path modules)
+            throws IOException, InterruptedException {
+        Path sock = dir.resolve("qmp.sock");
+        Path log = dir.resolve("qemu.log");
+        List<String> cmd = new ArrayList<>(command);
         cmd.addAll(List.of("-display", display, "-qmp", "unix:" + sock + ",server=on,wait=off", "-nodefaults"));
-        Process qemu = ChildProcesses.start(new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()));
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());
+        if (modules != null) {
+            pb.environment().put("QEMU_MODULE_DIR", modules.toString()); // its ui-dbus.so, not 7.2's
+        }
+        Process qemu = ChildProcesses.start(pb);
         RealQemu q = new RealQemu(qemu, sock);
         long deadline = System.nanoTime() + WAIT.toNanos();
         while (!Files.exists(sock)) {

@@ -62,8 +62,13 @@ final class QemuDbusKernel extends ForwardingKernel {
     static final long CURSOR_REGION_SIZE = ConsoleSurface.CURSOR_BYTES;
     /** The memfd: both regions. */
     static final long MEMORY_SIZE = REGION_SIZE + CURSOR_REGION_SIZE;
-    /** How long the dma-buf probe waits for QEMU's first message (sent right after the listener registers). */
-    static final long FIRST_MESSAGE_WAIT_MS = 2000;
+    /**
+     * How long the dma-buf probe waits for QEMU's first message (sent right after the listener
+     * registers): under the pipeline's default stall timeout (2 s), so that a console that sends
+     * nothing yet does not read as a stalled device at every open (seen with QEMU 10 when its
+     * first message was refused).
+     */
+    static final long FIRST_MESSAGE_WAIT_MS = 1500;
 
     private final String name;
     private final int deviceFd;

@@ -16,11 +16,12 @@ import org.junit.jupiter.api.Test;
  * --nested}, never in CI: TCG inside TCG): the nested QEMU of {@link NestedQemuKernelCheck} holds
  * the mdpy mdev with {@code display=on}, so QEMU itself reads the plane
  * ({@code VFIO_DEVICE_QUERY_GFX_PLANE}, region) and shows it as its only console
- * ({@code -vga none}; plain {@code vfio-pci} has no ramfb, only {@code vfio-pci-nohotplug} has), through {@code -display dbus,p2p=yes} with a QMP
- * socket, as root and with no session bus. The nested guest's {@code mdpy-fb} paints the fake
- * VMM's picture; then {@code scanout run --device qemu-dbus:qmp:SOCK} of the built distribution
- * writes that exact picture (every pixel of the first 1024 x 768 frame and of the last), and exits
- * 0 at its duration. Properties: those of {@link NestedQemuKernelCheck}. Not run by Maven (see
+ * ({@code -vga none}; plain {@code vfio-pci} has no ramfb property, only
+ * {@code vfio-pci-nohotplug} has), through {@code -display dbus,p2p=yes} with a QMP socket, as
+ * root and with no session bus. The nested guest's {@code mdpy-fb} paints the fake VMM's picture;
+ * then {@code scanout run --device qemu-dbus:qmp:SOCK} of the built distribution writes that
+ * exact picture (every pixel of the first 1024 x 768 frame and of the last) and exits 0 at its
+ * duration. Properties: those of {@link NestedQemuKernelCheck}. Not run by Maven (see
  * {@link BorrowKernelCheck}).
  */
 class NestedQemuDbusKernelCheck {

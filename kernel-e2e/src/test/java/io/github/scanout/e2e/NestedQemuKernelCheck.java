@@ -4,9 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.github.scanout.core.Devices;
 import io.github.scanout.core.MdevInfo;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -31,38 +33,11 @@ class NestedQemuKernelCheck {
     void scanoutRunReadsTheExactPictureANestedGuestPaintsWithMdpyFb() throws Exception {
         String uuid = BorrowKernelCheck.uuid();
         Path serial = Files.createTempFile(Path.of(System.getProperty("java.io.tmpdir")), "nested", ".log");
-        List<String> cmd = List.of("qemu-system-x86_64", "-accel", "tcg,tb-size=64", "-cpu", "max", "-m", "160M",
-                "-machine", "pc", "-nodefaults", "-display", "none", "-no-reboot", "-serial", "file:" + serial,
-                "-kernel", BorrowHelperKernelCheck.property("scanout.e2e.nested.kernel"),
-                "-initrd", BorrowHelperKernelCheck.property("scanout.e2e.nested.initrd"),
-                "-append", "console=ttyS0 panic=-1",
-                "-device", "vfio-pci,sysfsdev=/sys/bus/mdev/devices/" + uuid + ",display=off");
-        System.out.println("scanout-e2e: nested VMM: " + String.join(" ", cmd));
         long t0 = System.nanoTime();
-        Process qemu = new ProcessBuilder(cmd).redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.INHERIT).start();
+        Process qemu = startNested(uuid, serial, "display=off", List.of("-display", "none"));
         ScanoutRun run = null;
         try {
-            long deadline = t0 + TimeUnit.SECONDS.toNanos(BOOT_S);
-            String console = "";
-            int shown = 0;
-            while (!console.contains("scanout-nested: painted")) {
-                console = Files.readString(serial, StandardCharsets.ISO_8859_1);
-                int end = console.lastIndexOf('\n') + 1;
-                if (end > shown) { // the nested boot's progress, on the outer guest's console as it comes
-                    for (String l : console.substring(shown, end).split("\n")) {
-                        System.out.println("scanout-e2e: nested +" + (System.nanoTime() - t0) / 1_000_000_000 + " s: " + l);
-                    }
-                    shown = end;
-                }
-                assertThat(console).as("the nested guest's console").doesNotContain("scanout-nested: FAILED");
-                assertThat(qemu.isAlive()).as("the nested QEMU runs; its guest said:\n" + console).isTrue();
-                assertThat(System.nanoTime() - deadline).as("waiting for the nested guest to paint; it said:\n"
-                        + console).isNegative();
-                Thread.sleep(500);
-            }
-            System.out.println("scanout-e2e: the nested guest painted after " + (System.nanoTime() - t0) / 1_000_000_000
-                    + " s");
+            awaitPainted(qemu, serial, t0);
 
             Devices devices = new Devices();
             MdevInfo mdev = devices.list().stream().filter(m -> m.uuid().equals(uuid)).findFirst().orElseThrow();
@@ -100,5 +75,50 @@ class NestedQemuKernelCheck {
                 Files.writeString(Path.of("/sys/class/mdev_bus/mdpy/mdev_supported_types/mdpy-xga/create"), uuid);
             }
         }
+    }
+
+    /**
+     * Starts the nested QEMU: the guest kernel and {@code nested-init} on the mdpy mdev
+     * {@code uuid} as {@code -device vfio-pci,sysfsdev=...,VFIO}, with QEMU's {@code display}
+     * options, its guest's console in {@code serial}.
+     */
+    static Process startNested(String uuid, Path serial, String vfio, List<String> display) throws IOException {
+        List<String> cmd = new ArrayList<>(List.of("qemu-system-x86_64", "-accel", "tcg,tb-size=64", "-cpu", "max",
+                "-m", "160M", "-machine", "pc", "-nodefaults"));
+        cmd.addAll(display);
+        cmd.addAll(List.of("-no-reboot", "-serial", "file:" + serial,
+                "-kernel", BorrowHelperKernelCheck.property("scanout.e2e.nested.kernel"),
+                "-initrd", BorrowHelperKernelCheck.property("scanout.e2e.nested.initrd"),
+                "-append", "console=ttyS0 panic=-1",
+                "-device", "vfio-pci,sysfsdev=/sys/bus/mdev/devices/" + uuid + "," + vfio));
+        System.out.println("scanout-e2e: nested VMM: " + String.join(" ", cmd));
+        return new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.INHERIT).start();
+    }
+
+    /**
+     * Waits up to {@link #BOOT_S} for the nested guest to say it painted, showing its console on
+     * the outer guest's as it comes; fails when it reports a failure or QEMU exits.
+     */
+    static void awaitPainted(Process qemu, Path serial, long t0) throws IOException, InterruptedException {
+        long deadline = t0 + TimeUnit.SECONDS.toNanos(BOOT_S);
+        String console = "";
+        int shown = 0;
+        while (!console.contains("scanout-nested: painted")) {
+            console = Files.readString(serial, StandardCharsets.ISO_8859_1);
+            int end = console.lastIndexOf('\n') + 1;
+            if (end > shown) { // the nested boot's progress, on the outer guest's console as it comes
+                for (String l : console.substring(shown, end).split("\n")) {
+                    System.out.println("scanout-e2e: nested +" + (System.nanoTime() - t0) / 1_000_000_000 + " s: " + l);
+                }
+                shown = end;
+            }
+            assertThat(console).as("the nested guest's console").doesNotContain("scanout-nested: FAILED");
+            assertThat(qemu.isAlive()).as("the nested QEMU runs; its guest said:\n" + console).isTrue();
+            assertThat(System.nanoTime() - deadline).as("waiting for the nested guest to paint; it said:\n"
+                    + console).isNegative();
+            Thread.sleep(500);
+        }
+        System.out.println("scanout-e2e: the nested guest painted after " + (System.nanoTime() - t0) / 1_000_000_000
+                + " s");
     }
 }

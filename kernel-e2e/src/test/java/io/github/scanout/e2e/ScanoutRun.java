@@ -50,7 +50,7 @@ final class ScanoutRun {
     /**
      * Starts {@code scanout run --device DEVICE --sink file:DIR --duration S --timeout 500} (the
      * timeout lengthens the wait for the device to go live: the first frame came 102 s after start under TCG) with its cache
-     * and output in fresh directories under java.io.tmpdir.
+     * and output in fresh directories under java.io.tmpdir, which is also the run's.
      */
     static ScanoutRun start(String device, int durationS) throws IOException {
         String scanout = System.getProperty("scanout.e2e.scanout");
@@ -63,6 +63,9 @@ final class ScanoutRun {
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
         pb.environment().put("SCANOUT_CACHE", cache.toString());
         pb.environment().put("SCANOUT_LOG", "info");
+        // the guest's /tmp is the host's, read-only: what the run unpacks or binds (junixsocket's
+        // native library, the qemu-dbus device's peer socket) goes to the guest's tmpfs
+        pb.environment().put("SCANOUT_OPTS", "-Djava.io.tmpdir=" + tmp);
         return new ScanoutRun(pb.start(), out);
     }
 

@@ -401,7 +401,8 @@ record CommandLine(Command command, Optional<DeviceSpec> device, List<SinkSpec> 
 
                 Options of run and shell:
                   --device SPEC        an mdev UUID, /sys/bus/mdev/devices/<uuid>, or a simulated vGPU:
-                                       sim:mdpy-vga, sim:mdpy-xga, sim:mdpy-hd, sim:mbochs[?mode=WxH&...],
+                                       sim:mdpy-vga, sim:mdpy-xga, sim:mdpy-hd, sim:mbochs[?mode=WxH&...]
+                                       (mode=WxH,WxH/SECONDS: the guest switches modes every SECONDS),
                                        sim:gvt[?tiling=x|y&...]. sim:mbochs and sim:gvt get mode=1024x768 and
                                        mmap=allow unless the spec says otherwise (CPU sinks need no GPU then).
                                        A running QEMU's display (-display dbus,p2p=yes):

@@ -332,8 +332,7 @@ class WebConsoleIT {
      * A VNC sink with a WebSocket listener given on the command line, its websocket.origins the
      * console's: the device's live view in Chromium is noVNC (Debian's, served by the console
      * under /novnc/), view-only, and its canvas is the picture; the CSP allows exactly the sink's
-     * ws:// origin. (The simulated devices of the distribution keep their mode: following a mode
-     * change is tested with noVNC against the VNC sink in plugin-sink-vnc's NoVncTest.)
+     * ws:// origin. (Following a mode change: {@link #theLiveViewFollowsTheGuestsModeChanges}.)
      */
     @Test
     void theLiveViewIsNoVncOverTheVncSinksWebSocketAndShowsThePicture() throws Exception {
@@ -369,6 +368,55 @@ class WebConsoleIT {
             assertThat(browser.findElement(By.id("view-status")).getText()).isEqualTo("Live (view only)");
             // the sink counts the browser as its viewer
             assertThat(ctl("stats")).contains("ws:127.0.0.1:");
+        } finally {
+            if (browser != null) {
+                browser.quit();
+            }
+            run.process.destroy();
+        }
+        LauncherIT.Result res = run.await();
+        assertThat(res.code()).as(res.toString()).isZero();
+    }
+
+    /**
+     * The live view follows the guest's mode changes: a simulated mbochs whose guest switches
+     * between 640 x 480 and 1024 x 768 every 4 s ({@code mode=640x480,1024x768/4}; sizes of whole
+     * pages: the sim's dma-buf, like the kernel's, maps only whole pages), a VNC sink with a
+     * WebSocket listener, and noVNC in Chromium: its canvas takes both sizes, one after the other,
+     * without a reload (noVNC follows the sink's DesktopSize).
+     */
+    @Test
+    void theLiveViewFollowsTheGuestsModeChanges() throws Exception {
+        int port = MetricsIT.freePort();
+        String base = "http://127.0.0.1:" + port;
+        LauncherIT.Running run = new LauncherIT.Running(ChildProcesses.start(builder(TestRuntime.dist(), "run",
+                "--device", "sim:mbochs?mode=640x480,1024x768/4&animate=false",
+                "--sink", "vnc:127.0.0.1:0?sink.name=screen&websocket=0&websocket.origins=" + base,
+                "--web", "127.0.0.1:" + port)));
+        run.process.getOutputStream().close();
+        ChromeDriver browser = null;
+        try {
+            await(base + "/", "class=\"live\"", run);
+            browser = browser();
+            browser.get(base + "/");
+            String view = browser.findElement(By.cssSelector("li.device a.live")).getDomAttribute("href");
+            await(base + view, "data-url=", run); // the VNC sink may attach after the console starts
+            browser.get(base + view);
+            WebDriverWait wait = new WebDriverWait(browser, Duration.ofSeconds(TIMEOUT_S), Duration.ofMillis(200));
+            wait.until(d -> "connected".equals(d.findElement(By.id("screen")).getDomAttribute("data-state")));
+            JavascriptExecutor js = browser;
+            java.util.List<String> sizes = new java.util.ArrayList<>();
+            wait.until(d -> {
+                Object size = js.executeScript("const c = document.querySelector('#screen canvas');"
+                        + " return c && c.width > 0 ? c.width + 'x' + c.height : null;");
+                if (size != null && (sizes.isEmpty() || !sizes.get(sizes.size() - 1).equals(size))) {
+                    sizes.add((String) size);
+                }
+                return sizes.contains("640x480") && sizes.contains("1024x768");
+            });
+            assertThat(sizes).as("the canvas's sizes, in order").containsSubsequence(sizes.get(0),
+                    sizes.get(0).equals("640x480") ? "1024x768" : "640x480");
+            assertThat(browser.findElement(By.id("view-status")).getText()).isEqualTo("Live (view only)");
         } finally {
             if (browser != null) {
                 browser.quit();

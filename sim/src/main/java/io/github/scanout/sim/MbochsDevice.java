@@ -102,6 +102,38 @@ public final class MbochsDevice extends SimDevice {
         return mbochs.buffers();
     }
 
+    /**
+     * The guest switches between {@code modes} (each {@code {width, height}}, 32 bpp), one every
+     * {@code every}, starting with the first now, and draws the test pattern after each switch
+     * (the spec's {@code mode=WxH,WxH/SECONDS}): a guest whose resolution changes while a viewer
+     * watches. Applied when the primary plane is next queried, so no thread is needed.
+     *
+     * @throws IllegalArgumentException for no mode or a period that is not positive
+     * @since 0.4.0
+     */
+    public void cycleModes(java.util.List<int[]> modes, java.time.Duration every) {
+        if (modes.isEmpty() || every.isZero() || every.isNegative()) {
+            throw new IllegalArgumentException("a mode cycle needs modes and a positive period, got " + modes.size()
+                    + " modes every " + every);
+        }
+        java.util.List<int[]> list = java.util.List.copyOf(modes);
+        long period = every.toNanos();
+        synchronized (mbochs.lock()) {
+            guest.setMode(list.get(0)[0], list.get(0)[1]);
+            drawTestPattern(frame());
+        }
+        long start = mbochs.context().nanoTime();
+        int[] shown = {0};
+        mbochs.beforePrimaryQuery(() -> {
+            int i = (int) Math.floorMod((mbochs.context().nanoTime() - start) / period, (long) list.size());
+            if (i != shown[0]) {
+                shown[0] = i;
+                guest.setMode(list.get(i)[0], list.get(i)[1]);
+                drawTestPattern(frame());
+            }
+        });
+    }
+
     /** The guest writes ENABLE 0. */
     @Override
     public void disablePlane() {

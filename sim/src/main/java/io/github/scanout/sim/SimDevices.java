@@ -104,22 +104,36 @@ public final class SimDevices {
             String t = SpecParser.choice(s, "type", o.get("type"), List.of("small", "medium", "large"));
             type = MbochsDevice.Type.valueOf(t.toUpperCase(java.util.Locale.ROOT));
         }
-        int[] mode = null;
+        List<int[]> modes = new java.util.ArrayList<>();
+        int period = 0;
         if (o.containsKey("mode")) {
-            mode = SpecParser.mode(s, "mode", o.get("mode"), 64, 0xffff);
-            long needed = (long) mode[0] * mode[1] * 4;
-            long vram = type.megabytes() * 1024L * 1024L;
-            if (needed > vram) {
-                throw new DeviceException("spec '" + s.text() + "': mode " + mode[0] + "x" + mode[1] + " needs "
-                        + needed + " bytes of VRAM but type " + type.sysfsName() + " has " + vram + " ("
-                        + type.megabytes() + " MiB); use a larger type (small 4 MiB, medium 16 MiB, large 64 MiB)"
-                        + " or a smaller mode");
+            String value = o.get("mode");
+            if (value.contains(",") || value.contains("/")) {
+                int[] cycle = SpecParser.modeCycle(s, "mode", value, 64, 0xffff);
+                period = cycle[0];
+                for (int i = 1; i < cycle.length; i += 2) {
+                    modes.add(new int[] {cycle[i], cycle[i + 1]});
+                }
+            } else {
+                modes.add(SpecParser.mode(s, "mode", value, 64, 0xffff));
+            }
+            for (int[] mode : modes) {
+                long needed = (long) mode[0] * mode[1] * 4;
+                long vram = type.megabytes() * 1024L * 1024L;
+                if (needed > vram) {
+                    throw new DeviceException("spec '" + s.text() + "': mode " + mode[0] + "x" + mode[1] + " needs "
+                            + needed + " bytes of VRAM but type " + type.sysfsName() + " has " + vram + " ("
+                            + type.megabytes() + " MiB); use a larger type (small 4 MiB, medium 16 MiB, large 64 MiB)"
+                            + " or a smaller mode");
+                }
             }
         }
         MbochsDevice d = MbochsDevice.create(name, type);
         d.allowDmaBufMmap(mmap(s));
-        if (mode != null) {
-            d.guest().setMode(mode[0], mode[1]);
+        if (period > 0) {
+            d.cycleModes(modes, java.time.Duration.ofSeconds(period));
+        } else if (!modes.isEmpty()) {
+            d.guest().setMode(modes.get(0)[0], modes.get(0)[1]);
             d.drawTestPattern(0);
         }
         return d;

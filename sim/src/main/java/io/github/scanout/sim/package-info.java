@@ -23,5 +23,5 @@
  * with {@link io.github.scanout.sim.ExtendedDevice#provider}.
  */
 @org.osgi.annotation.bundle.Export
-@org.osgi.annotation.versioning.Version("0.3.0")
+@org.osgi.annotation.versioning.Version("0.4.0")
 package io.github.scanout.sim;

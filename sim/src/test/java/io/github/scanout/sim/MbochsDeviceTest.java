@@ -78,6 +78,24 @@ class MbochsDeviceTest {
     }
 
     @Test
+    void aModeCycleSwitchesTheGuestsModeOnItsScheduleAtTheNextQuery() throws DeviceException {
+        long[] now = {1_000_000_000L};
+        device.setClock(() -> now[0]);
+        device.cycleModes(java.util.List.of(new int[] {640, 480}, new int[] {800, 600}), java.time.Duration.ofSeconds(3));
+        ByteBuffer p = settle();
+        assertThat(width(p) + "x" + height(p)).isEqualTo("640x480");
+        now[0] += 2_900_000_000L;
+        assertThat(width(settle())).as("still within the first 3 s").isEqualTo(640);
+        now[0] += 200_000_000L;
+        p = settle();
+        assertThat(width(p) + "x" + height(p)).as("3.1 s in").isEqualTo("800x600");
+        now[0] += 3_000_000_000L;
+        assertThat(width(settle())).as("and back").isEqualTo(640);
+        assertThatThrownBy(() -> device.cycleModes(java.util.List.of(), java.time.Duration.ofSeconds(1)))
+                .isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
     void noPlaneBeforeAModeSet() throws DeviceException {
         ByteBuffer p = plane(DMABUF, PRIMARY);
         p.putInt(12, 7).putInt(24, 7).putInt(36, 7).putInt(56, 7).putInt(48, -1);

@@ -34,6 +34,10 @@ class SimDevicesTest {
         assertThat(d.primaryPlane()).contains(new SimPlane(DrmFormat.XRGB8888, Modifier.LINEAR, 800, 600, 3200));
         assertThat(d.frame()).isZero();
 
+        MbochsDevice cycling = (MbochsDevice) SimDevices.create("sim:mbochs?mode=640x480,800x600/5");
+        assertThat(cycling.primaryPlane()).as("the cycle's first mode at once")
+                .contains(new SimPlane(DrmFormat.XRGB8888, Modifier.LINEAR, 640, 480, 2560));
+
         MbochsDevice plain = (MbochsDevice) SimDevices.create("sim:mbochs");
         assertThat(plain.type()).isEqualTo(MbochsDevice.Type.MEDIUM);
         assertThat(plain.primaryPlane()).isEmpty();
@@ -68,6 +72,11 @@ class SimDevicesTest {
         "sim:gvt?mmap=yes|option mmap=yes is not accepted|allow, refuse",
         "sim:mdpy-xga?animate=maybe|option animate=maybe is not accepted|true, false",
         "sim:gvt?mode=0x10|option mode=0x10 is malformed|from 1 to 8192",
+        "sim:mbochs?mode=640x480,800x600|option mode=640x480,800x600 is malformed|two to eight of them and a period",
+        "sim:mbochs?mode=640x480/5|option mode=640x480/5 is malformed|for example mode=640x480,800x600/5",
+        "sim:mbochs?mode=640x480,800x600/0|option mode=640x480,800x600/0 is malformed|from 1 to 86400",
+        "sim:mbochs?mode=640x480,32x32/5|option mode=32x32 is malformed|from 64 to 65535",
+        "sim:mbochs?mode=640x480,4096x4096/5&type=small|mode 4096x4096 needs 67108864 bytes of VRAM|larger type",
     })
     void badSpecsSayWhatIsWrongAndWhatIsAccepted(String spec, String problem, String accepted) {
         assertThatThrownBy(() -> SimDevices.create(spec)).isInstanceOf(DeviceException.class)

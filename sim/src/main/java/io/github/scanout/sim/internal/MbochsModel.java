@@ -51,6 +51,17 @@ import java.util.Optional;
  * </ul>
  */
 public final class MbochsModel extends DriverModel {
+    /** What the simulated guest does before each primary-plane query (a mode cycle), or null. */
+    private volatile Runnable beforePrimaryQuery;
+
+    /**
+     * Runs {@code guest} under {@link #lock()} before each primary-plane query, as a guest that
+     * acts on a schedule (the spec's {@code mode=WxH,WxH/SECONDS}); null for none.
+     */
+    public void beforePrimaryQuery(Runnable guest) {
+        beforePrimaryQuery = guest;
+    }
+
     public static final int MMIO_BAR_OFFSET = 0x1000;
     public static final int MMIO_BAR_SIZE = 0x1000;
     public static final int EDID_OFFSET = 0x2000;
@@ -286,6 +297,10 @@ public final class MbochsModel extends DriverModel {
             boolean primary = plane.u32(DRM_PLANE_TYPE) == DRM_PLANE_TYPE_PRIMARY;
             Optional<Mode> mode = Optional.empty();
             if (primary) {
+                Runnable guest = beforePrimaryQuery;
+                if (guest != null) {
+                    guest.run();
+                }
                 animateTick();
                 mode = checkFramebuffer();
             }

@@ -100,6 +100,34 @@ public final class SpecParser {
                 + " WIDTHxHEIGHT with decimal numbers from " + min + " to " + max + ", for example " + key + "=1024x768");
     }
 
+    /**
+     * {@code WxH,WxH[,...]/SECONDS}: two to eight modes as {@link #mode} reads them and a period
+     * from 1 to 86400 seconds.
+     *
+     * @return the period in seconds, then each mode's width and height
+     */
+    public static int[] modeCycle(Spec spec, String key, String value, int min, int max) throws DeviceException {
+        int slash = value.lastIndexOf('/');
+        String[] modes = slash < 0 ? new String[0] : value.substring(0, slash).split(",", -1);
+        String seconds = slash < 0 ? "" : value.substring(slash + 1);
+        if (modes.length >= 2 && modes.length <= 8 && seconds.matches("[0-9]{1,5}")) {
+            int period = Integer.parseInt(seconds);
+            if (period >= 1 && period <= 86400) {
+                int[] out = new int[1 + 2 * modes.length];
+                out[0] = period;
+                for (int i = 0; i < modes.length; i++) {
+                    int[] wh = mode(spec, key, modes[i], min, max);
+                    out[1 + 2 * i] = wh[0];
+                    out[2 + 2 * i] = wh[1];
+                }
+                return out;
+            }
+        }
+        throw new DeviceException("spec '" + spec.text() + "': option " + key + "=" + value + " is malformed: expected"
+                + " WIDTHxHEIGHT, or two to eight of them and a period in seconds from 1 to 86400 (the guest switches"
+                + " between them), for example " + key + "=640x480,800x600/5");
+    }
+
     /** {@code UP/DOWN}: two decimal numbers of seconds from 1 to 86400. */
     public static int[] flap(Spec spec, String key, String value) throws DeviceException {
         String[] parts = value.split("/", -1);

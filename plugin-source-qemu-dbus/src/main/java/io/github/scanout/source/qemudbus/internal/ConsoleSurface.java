@@ -503,21 +503,10 @@ final class ConsoleSurface {
         if (closed) {
             return;
         }
-        if (fd >= 0 && ++receivedFds == MAX_RECEIVED_FDS + 1) {
-            mustReopen("QEMU sent " + MAX_RECEIVED_FDS + " dma-buf fds on this connection, which keeps each open until it"
-                + " closes; the device is opened again to release them");
-        }
+        received(fd);
         try {
             String m = "ScanoutDMABUF";
-            if (fd < 0) {
-                throw new QemuMessageException(m, "fd", Integer.toString(fd), "is not an fd (none came with the message)");
-            }
-            String what;
-            try {
-                what = fds.describe(fd);
-            } catch (IOException e) {
-                throw new QemuMessageException(m, "fd", Integer.toString(fd), "is not an open fd: " + e.getMessage());
-            }
+            String what = describe(m, fd);
             if (!isDmaBuf(what) && !isMemfd(what)) {
                 throw new QemuMessageException(m, "fd", fd + " (" + what + ")", "is not a dma-buf or a memfd");
             }
@@ -555,12 +544,7 @@ final class ConsoleSurface {
                 throw new QemuMessageException(m, "layout size", Long.toString(required), "is more than the "
                     + MAX_PLANE_SIZE + " bytes a plane's size holds");
             }
-            long held;
-            try {
-                held = fds.size(fd);
-            } catch (IOException e) {
-                throw new QemuMessageException(m, "fd", Integer.toString(fd), "has no size: " + e.getMessage());
-            }
+            long held = sizeOf(m, fd);
             if (held < required) {
                 throw new QemuMessageException(m, "fd size", Long.toString(held), "is less than the layout needs ("
                     + required + " bytes for " + width + " x " + height + ", stride " + stride + ")");
@@ -569,12 +553,7 @@ final class ConsoleSurface {
                 throw new QemuMessageException(m, "y0_top", "false", "(a bottom-up buffer) is not shown: Scanout "
                     + "reads top-down planes only");
             }
-            int own;
-            try {
-                own = fds.dup(fd);
-            } catch (IOException e) {
-                throw new QemuMessageException(m, "fd", Integer.toString(fd), "cannot be duplicated: " + e.getMessage());
-            }
+            int own = dupOf(m, fd);
             dropShared();
             plane = null;
             dmaFd = own;
@@ -603,23 +582,9 @@ final class ConsoleSurface {
         }
         try {
             String m = "UpdateDMABUF";
-            notNegative(m, "x", x);
-            notNegative(m, "y", y);
-            notNegative(m, "width", width);
-            notNegative(m, "height", height);
             DmaBufPlane d = dmaPlane;
-            if (d == null) {
-                throw new QemuMessageException(m, "rectangle", x + "," + y + " " + width + "x" + height,
-                    "comes with no ScanoutDMABUF before it (or after Disable or a Scanout)");
-            }
-            if (x + width > d.width()) {
-                throw new QemuMessageException(m, "x + width", Long.toString(x + width), "is more than the dma-buf's "
-                    + "width " + d.width());
-            }
-            if (y + height > d.height()) {
-                throw new QemuMessageException(m, "y + height", Long.toString(y + height), "is more than the dma-buf's "
-                    + "height " + d.height());
-            }
+            rectangle(m, x, y, width, height, d == null ? -1 : d.width(), d == null ? -1 : d.height(), "dma-buf's",
+                "ScanoutDMABUF before it (or after Disable or a Scanout)");
             dmaUpdates++;
             if (damage != null) {
                 damage.add((int) x, (int) y, (int) width, (int) height);
@@ -648,21 +613,10 @@ final class ConsoleSurface {
         if (closed) {
             return;
         }
-        if (fd >= 0 && ++receivedFds == MAX_RECEIVED_FDS + 1) {
-            mustReopen("QEMU sent " + MAX_RECEIVED_FDS + " fds on this connection, which keeps each open until it"
-                + " closes; the device is opened again to release them");
-        }
+        received(fd);
         try {
             String m = "ScanoutMap";
-            if (fd < 0) {
-                throw new QemuMessageException(m, "fd", Integer.toString(fd), "is not an fd (none came with the message)");
-            }
-            String what;
-            try {
-                what = fds.describe(fd);
-            } catch (IOException e) {
-                throw new QemuMessageException(m, "fd", Integer.toString(fd), "is not an open fd: " + e.getMessage());
-            }
+            String what = describe(m, fd);
             if (!isMemfd(what)) {
                 throw new QemuMessageException(m, "fd", fd + " (" + what + ")", "is not a memfd");
             }
@@ -677,22 +631,12 @@ final class ConsoleSurface {
                 throw new QemuMessageException(m, "stride x height", Long.toString(size), "is more than the "
                     + memory.capacity() + " bytes the console's region holds");
             }
-            long held;
-            try {
-                held = fds.size(fd);
-            } catch (IOException e) {
-                throw new QemuMessageException(m, "fd", Integer.toString(fd), "has no size: " + e.getMessage());
-            }
+            long held = sizeOf(m, fd);
             if (offset + size > held) {
                 throw new QemuMessageException(m, "offset + stride x height", Long.toString(offset + size),
                     "is more than the " + held + " bytes the memfd holds");
             }
-            int own;
-            try {
-                own = fds.dup(fd);
-            } catch (IOException e) {
-                throw new QemuMessageException(m, "fd", Integer.toString(fd), "cannot be duplicated: " + e.getMessage());
-            }
+            int own = dupOf(m, fd);
             try {
                 fds.read(own, memory.slice(0, (int) size), offset);
             } catch (IOException e) {
@@ -727,23 +671,9 @@ final class ConsoleSurface {
         }
         try {
             String m = "UpdateMap";
-            notNegative(m, "x", x);
-            notNegative(m, "y", y);
-            notNegative(m, "width", width);
-            notNegative(m, "height", height);
-            Plane p = plane;
-            if (mapFd < 0 || p == null) {
-                throw new QemuMessageException(m, "rectangle", x + "," + y + " " + width + "x" + height,
-                    "comes with no ScanoutMap before it (or after Disable or another scanout)");
-            }
-            if (x + width > p.width()) {
-                throw new QemuMessageException(m, "x + width", Long.toString(x + width), "is more than the scanout's "
-                    + "width " + p.width());
-            }
-            if (y + height > p.height()) {
-                throw new QemuMessageException(m, "y + height", Long.toString(y + height), "is more than the scanout's "
-                    + "height " + p.height());
-            }
+            Plane p = mapFd < 0 ? null : plane;
+            rectangle(m, x, y, width, height, p == null ? -1 : p.width(), p == null ? -1 : p.height(), "scanout's",
+                "ScanoutMap before it (or after Disable or another scanout)");
             int bpp = p.format().bytesPerPixel();
             try {
                 if (x == 0 && width == p.width()) {
@@ -881,6 +811,67 @@ final class ConsoleSurface {
     /** {@code /proc/self/fd}'s name of a memfd: {@code /memfd:NAME (deleted)}. */
     static boolean isMemfd(String link) {
         return link.startsWith("/memfd:");
+    }
+
+    /** Counts an fd QEMU sent; past {@value #MAX_RECEIVED_FDS} on one connection the device must be opened again. */
+    private void received(int fd) {
+        if (fd >= 0 && ++receivedFds == MAX_RECEIVED_FDS + 1) {
+            mustReopen("QEMU sent " + MAX_RECEIVED_FDS + " fds on this connection, which keeps each open until it"
+                + " closes; the device is opened again to release them");
+        }
+    }
+
+    /** What a received fd is ({@code /proc/self/fd}'s name); refuses none and one not open. */
+    private String describe(String m, int fd) throws QemuMessageException {
+        if (fd < 0) {
+            throw new QemuMessageException(m, "fd", Integer.toString(fd), "is not an fd (none came with the message)");
+        }
+        try {
+            return fds.describe(fd);
+        } catch (IOException e) {
+            throw new QemuMessageException(m, "fd", Integer.toString(fd), "is not an open fd: " + e.getMessage());
+        }
+    }
+
+    /** How many bytes a received fd holds. */
+    private long sizeOf(String m, int fd) throws QemuMessageException {
+        try {
+            return fds.size(fd);
+        } catch (IOException e) {
+            throw new QemuMessageException(m, "fd", Integer.toString(fd), "has no size: " + e.getMessage());
+        }
+    }
+
+    /** The surface's own dup of a received fd (the received one stays the connection's). */
+    private int dupOf(String m, int fd) throws QemuMessageException {
+        try {
+            return fds.dup(fd);
+        } catch (IOException e) {
+            throw new QemuMessageException(m, "fd", Integer.toString(fd), "cannot be duplicated: " + e.getMessage());
+        }
+    }
+
+    /**
+     * The rules of an update's rectangle: x, y, width and height not negative, a picture to update
+     * ({@code width} -1 when there is none: {@code none} says what was missing), the rectangle inside it.
+     */
+    private static void rectangle(String m, long x, long y, long w, long h, int width, int height, String whose,
+            String none) throws QemuMessageException {
+        notNegative(m, "x", x);
+        notNegative(m, "y", y);
+        notNegative(m, "width", w);
+        notNegative(m, "height", h);
+        if (width < 0) {
+            throw new QemuMessageException(m, "rectangle", x + "," + y + " " + w + "x" + h, "comes with no " + none);
+        }
+        if (x + w > width) {
+            throw new QemuMessageException(m, "x + width", Long.toString(x + w), "is more than the " + whose + " width "
+                + width);
+        }
+        if (y + h > height) {
+            throw new QemuMessageException(m, "y + height", Long.toString(y + h), "is more than the " + whose + " height "
+                + height);
+        }
     }
 
     private static void dimension(String m, String field, long v) throws QemuMessageException {

@@ -302,7 +302,7 @@ class QemuDmaBufTest {
             scanout(qemu, p.handOut(), 16, 8, 64, XR24, 0, true);
             assertThatThrownBy(() -> device.queryPlane(BufferType.DMABUF, PlaneType.PRIMARY))
                 .isInstanceOfSatisfying(DeviceException.class, e -> assertThat(e.is(Errno.ENODEV)).isTrue())
-                .hasMessageContaining("qemu-dbus:test: QEMU sent 256 dma-buf fds on this connection, which keeps each"
+                .hasMessageContaining("qemu-dbus:test: QEMU sent 256 fds on this connection, which keeps each"
                     + " open until it closes; the device is opened again to release them");
         } finally {
             device.close();

@@ -12,23 +12,12 @@ import io.github.scanout.core.Devices;
 import io.github.scanout.core.Resources;
 import io.github.scanout.source.qemudbus.internal.QemuDmaBufTest.Picture;
 import io.github.scanout.source.qemudbus.internal.QemuDmaBufTest.TestEndpoint;
-import io.github.scanout.testsupport.ChildProcesses;
 import io.github.scanout.testsupport.RecordingReporter;
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.TimeUnit;
-import org.freedesktop.dbus.connections.impl.DirectConnection;
-import org.freedesktop.dbus.connections.impl.DirectConnectionBuilder;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -46,8 +35,6 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class QemuSharedMemoryPeerTest {
 
-    static final long WAIT_SECONDS = 120;
-
     @TempDir
     Path dir;
 
@@ -62,40 +49,10 @@ class QemuSharedMemoryPeerTest {
         damage.take();
         RecordingReporter lines = new RecordingReporter();
         SurfaceListener listener = new SurfaceListener("qemu-dbus:test", surface, ConditionLog.once(lines));
-        Path script = dir.resolve("fake_qemu_map.py");
-        try (var in = QemuSharedMemoryPeerTest.class.getResourceAsStream("fake_qemu_map.py")) {
-            Files.copy(in, script);
-        }
-        Path sock = dir.resolve("display.sock");
-        Process qemu = ChildProcesses.start(new ProcessBuilder("/usr/bin/python3", script.toString(), sock.toString())
-            .redirectError(ProcessBuilder.Redirect.INHERIT));
-        BlockingQueue<String> said = new LinkedBlockingQueue<>();
-        Thread reader = new Thread(() -> {
-            try (BufferedReader r = new BufferedReader(new InputStreamReader(qemu.getInputStream(), StandardCharsets.UTF_8))) {
-                for (String l; (l = r.readLine()) != null; ) {
-                    said.add(l);
-                }
-            } catch (java.io.IOException e) {
-                said.add("read failed: " + e);
-            }
-            said.add("exited");
-        });
-        reader.start();
-        try {
-            assertThat(said.poll(WAIT_SECONDS, TimeUnit.SECONDS)).isEqualTo("listening");
-            List<String> calls = new ArrayList<>();
-            try (DirectConnection scanout = DirectConnectionBuilder.forAddress("unix:path=" + sock)
-                    .transportConfig().withAutoConnect(false).back()
-                    .receivingThreadConfig().withMethodCallThreadCount(1).connectionConfig().build()) {
-                scanout.exportObject(Display1Listener.PATH, listener);
-                scanout.connect();
-                for (String l; !"done".equals(l = said.poll(WAIT_SECONDS, TimeUnit.SECONDS)); ) {
-                    assertThat(l).as("fake QEMU's lines so far: %s", calls).isNotNull().isNotEqualTo("exited");
-                    calls.add(l);
-                }
-                // while connected: the two received copies (junixsocket keeps each) and the surface's dup
-                assertThat(memfds(before)).as("while connected").isEqualTo(3);
-            }
+        try (GdbusFakeQemu qemu = GdbusFakeQemu.start(dir, "fake_qemu_map.py")) {
+            // while connected: the two received copies (junixsocket keeps each) and the surface's dup
+            List<String> calls = qemu.talkTo(listener,
+                () -> assertThat(memfds(before)).as("while connected").isEqualTo(3));
             assertThat(memfds(before)).as("after the connection closed: the surface's dup").isEqualTo(1);
             assertThat(calls).containsExactly(
                 "interfaces " + Display1ListenerMap.NAME,
@@ -120,11 +77,6 @@ class QemuSharedMemoryPeerTest {
             }
         } finally {
             device.close();
-            qemu.getOutputStream().close(); // the fake QEMU ends when its stdin closes
-            if (!qemu.waitFor(WAIT_SECONDS, TimeUnit.SECONDS)) {
-                ChildProcesses.destroyTree(qemu, true);
-            }
-            reader.join(TimeUnit.SECONDS.toMillis(WAIT_SECONDS));
         }
         assertThat(memfds(before)).as("the dup is closed with the device").isZero();
     }

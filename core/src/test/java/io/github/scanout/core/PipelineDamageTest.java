@@ -11,6 +11,7 @@ import io.github.scanout.api.sink.Frame;
 import io.github.scanout.api.sink.FrameSink;
 import io.github.scanout.api.sink.SinkNeeds;
 import io.github.scanout.core.testing.Await;
+import io.github.scanout.core.testing.OneEndpointProvider;
 import io.github.scanout.core.testing.SimRegionSource;
 import io.github.scanout.core.testing.TestLog;
 import io.github.scanout.sim.SimDevice;
@@ -75,17 +76,7 @@ class PipelineDamageTest {
                 return Optional.of(log);
             }
         };
-        return new DeviceProvider() {
-            @Override
-            public String scheme() {
-                return "qemu";
-            }
-
-            @Override
-            public DeviceEndpoint resolve(String spec) {
-                return endpoint;
-            }
-        };
+        return new OneEndpointProvider("qemu", endpoint);
     }
 
     /** A viewer (low latency: the loop polls at its full rate) that records each frame's number and damage. */

@@ -12,6 +12,7 @@ import io.github.scanout.api.sink.Frame;
 import io.github.scanout.api.sink.FrameSink;
 import io.github.scanout.api.sink.SinkNeeds;
 import io.github.scanout.core.testing.Await;
+import io.github.scanout.core.testing.OneEndpointProvider;
 import io.github.scanout.core.testing.FakeVgpu;
 import io.github.scanout.core.testing.SimRegionSource;
 import io.github.scanout.core.testing.TestLog;
@@ -64,17 +65,7 @@ class PipelineInputTest {
                 return Optional.of(target);
             }
         };
-        return new DeviceProvider() {
-            @Override
-            public String scheme() {
-                return scheme;
-            }
-
-            @Override
-            public DeviceEndpoint resolve(String spec) {
-                return endpoint;
-            }
-        };
+        return new OneEndpointProvider(scheme, endpoint);
     }
 
     /** A sink that forwards input and records, in order, what the pipeline hands it. */

@@ -248,20 +248,11 @@ final class ConsoleSurface {
                 return;
             }
             String m = "Scanout";
-            dimension(m, "width", width);
-            dimension(m, "height", height);
-            DrmFormat format = PixmanFormat.drm(pixmanFormat).orElseThrow(() -> new QemuMessageException(m,
-                "pixman format", PixmanFormat.describe(pixmanFormat), "is not one Scanout shows: expected "
-                    + PixmanFormat.accepted()));
-            strideRule(m, stride, width, format);
-            long size = stride * height;
-            if (size > memory.capacity()) {
-                throw new QemuMessageException(m, "stride x height", Long.toString(size), "is more than the "
-                    + memory.capacity() + " bytes the console's region holds");
-            }
+            Plane next = pixelPlane(m, width, height, stride, pixmanFormat);
+            long size = next.size();
             dataRule(m, data, size, "stride x height");
             memory.put(0, data, 0, data.length);
-            plane = new Plane(format, (int) width, (int) height, (int) stride);
+            plane = next;
             pixman = pixmanFormat;
             if (damage != null) {
                 damage.add(0, 0, (int) width, (int) height);
@@ -620,17 +611,8 @@ final class ConsoleSurface {
             if (!isMemfd(what)) {
                 throw new QemuMessageException(m, "fd", fd + " (" + what + ")", "is not a memfd");
             }
-            dimension(m, "width", width);
-            dimension(m, "height", height);
-            DrmFormat format = PixmanFormat.drm(pixmanFormat).orElseThrow(() -> new QemuMessageException(m,
-                "pixman format", PixmanFormat.describe(pixmanFormat), "is not one Scanout shows: expected "
-                    + PixmanFormat.accepted()));
-            strideRule(m, stride, width, format);
-            long size = stride * height;
-            if (size > memory.capacity()) {
-                throw new QemuMessageException(m, "stride x height", Long.toString(size), "is more than the "
-                    + memory.capacity() + " bytes the console's region holds");
-            }
+            Plane next = pixelPlane(m, width, height, stride, pixmanFormat);
+            long size = next.size();
             long held = sizeOf(m, fd);
             if (offset + size > held) {
                 throw new QemuMessageException(m, "offset + stride x height", Long.toString(offset + size),
@@ -641,12 +623,15 @@ final class ConsoleSurface {
                 fds.read(own, memory.slice(0, (int) size), offset);
             } catch (IOException e) {
                 closeQuietly(own);
+                if (damage != null) {
+                    damage.unknown(); // part of the region may hold the new picture now
+                }
                 throw new QemuMessageException(m, "fd", Integer.toString(fd), "cannot be read: " + e.getMessage());
             }
             dropShared();
             mapFd = own;
             mapOffset = offset;
-            plane = new Plane(format, (int) width, (int) height, (int) stride);
+            plane = next;
             pixman = pixmanFormat;
             shows(Kind.REGION);
             if (damage != null) {
@@ -686,6 +671,9 @@ final class ConsoleSurface {
                     }
                 }
             } catch (IOException e) {
+                if (damage != null) {
+                    damage.add((int) x, (int) y, (int) width, (int) height); // rows before the failure were read
+                }
                 throw new QemuMessageException(m, "rectangle", x + "," + y + " " + width + "x" + height,
                     "cannot be read from the memfd: " + e.getMessage());
             }
@@ -811,6 +799,27 @@ final class ConsoleSurface {
     /** {@code /proc/self/fd}'s name of a memfd: {@code /memfd:NAME (deleted)}. */
     static boolean isMemfd(String link) {
         return link.startsWith("/memfd:");
+    }
+
+    /**
+     * The rules of a whole new picture in pixels ({@code Scanout}, {@code ScanoutMap}): width and
+     * height 1 to {@value #MAX_DIMENSION}, a pixman format Scanout shows, the stride rule, and
+     * stride x height within the region.
+     */
+    private Plane pixelPlane(String m, long width, long height, long stride, long pixmanFormat)
+            throws QemuMessageException {
+        dimension(m, "width", width);
+        dimension(m, "height", height);
+        DrmFormat format = PixmanFormat.drm(pixmanFormat).orElseThrow(() -> new QemuMessageException(m,
+            "pixman format", PixmanFormat.describe(pixmanFormat), "is not one Scanout shows: expected "
+                + PixmanFormat.accepted()));
+        strideRule(m, stride, width, format);
+        long size = stride * height;
+        if (size > memory.capacity()) {
+            throw new QemuMessageException(m, "stride x height", Long.toString(size), "is more than the "
+                + memory.capacity() + " bytes the console's region holds");
+        }
+        return new Plane(format, (int) width, (int) height, (int) stride);
     }
 
     /** Counts an fd QEMU sent; past {@value #MAX_RECEIVED_FDS} on one connection the device must be opened again. */

@@ -563,13 +563,12 @@ final class CaptureLoop implements Runnable {
         if (info != shown) {
             shown = info;
         }
-        SharedBuffer shared = new SharedBuffer(buffer);
         stats.captured.increment();
         force = false;
         noSignal = false;
         // the state first: a sink that sees this frame must also see a RUNNING pipeline
         setState(PipelineState.RUNNING, "");
-        fanout.publishFrame(new FrameSnapshot(++sequence, captureNanos, wallMillis, shared, cursor.current(), damage));
+        fanout.publishFrame(new FrameSnapshot(++sequence, captureNanos, wallMillis, buffer, cursor.current(), damage));
     }
 
     private void enterNoSignal() {

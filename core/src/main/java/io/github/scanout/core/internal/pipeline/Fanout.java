@@ -116,7 +116,7 @@ final class Fanout implements RateController.Demand {
             summary = Needs.of(attached);
             w.start(threads.sink(name, w::run));
             if (current != null) {
-                if (needs.consistent() && !current.primary.buffer().memory().consistent()) {
+                if (needs.consistent() && !current.buffer().memory().consistent()) {
                     force = true;
                 } else {
                     w.offerFrame(current);
@@ -164,7 +164,7 @@ final class Fanout implements RateController.Demand {
             cursor = frame.cursor.ref();
             noSignal = null;
             stallAnnounced = false;
-            PlaneBuffer b = frame.primary.buffer();
+            PlaneBuffer b = frame.buffer();
             boolean live = b.cpuReadable() && !b.memory().consistent();
             for (SinkWorker w : attached) {
                 if (live && w.needs().consistent()) {

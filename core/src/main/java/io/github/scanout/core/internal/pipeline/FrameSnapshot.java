@@ -1,42 +1,46 @@
 package io.github.scanout.core.internal.pipeline;
 
 import io.github.scanout.api.Damage;
+import io.github.scanout.api.buffer.PlaneBuffer;
 
 /**
- * One published primary frame: the shared primary buffer and the cursor at capture time.
- * References are counted through {@link #ref()} / {@link #unref()}, which take or give back a
- * reference on both buffers.
+ * One published primary frame: the shared primary buffer (this object: see {@link SharedBuffer})
+ * and the cursor at capture time. References are counted through {@link #ref()} /
+ * {@link #unref()}; the frame holds one reference on its cursor, given back when its own last
+ * reference goes.
  *
- * <p>Threads: immutable apart from the reference counts.
+ * <p>Threads: immutable apart from the reference count.
  */
-final class FrameSnapshot implements SinkWorker.Entry {
+final class FrameSnapshot extends SharedBuffer implements SinkWorker.Entry {
     final long sequence;
     final long captureNanos;
     final long wallMillis;
-    final SharedBuffer primary;
     final CursorSnapshot cursor;
     /** What changed since frame {@code sequence - 1}, as the device said it. */
     final Damage damage;
 
-    /** Holds the first reference of {@code primary} and takes one on the cursor image. */
-    FrameSnapshot(long sequence, long captureNanos, long wallMillis, SharedBuffer primary, CursorSnapshot cursor,
+    /**
+     * Takes ownership of {@code primary} (the caller holds the frame's first reference) and takes
+     * one reference on the cursor.
+     */
+    FrameSnapshot(long sequence, long captureNanos, long wallMillis, PlaneBuffer primary, CursorSnapshot cursor,
             Damage damage) {
+        super(primary);
         this.sequence = sequence;
         this.captureNanos = captureNanos;
         this.wallMillis = wallMillis;
-        this.primary = primary;
         this.cursor = cursor.ref();
         this.damage = damage;
     }
 
+    @Override
     FrameSnapshot ref() {
-        primary.ref();
-        cursor.ref();
+        super.ref();
         return this;
     }
 
-    void unref() {
-        primary.unref();
+    @Override
+    void released() {
         cursor.unref();
     }
 

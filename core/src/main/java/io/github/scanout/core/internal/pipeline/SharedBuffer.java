@@ -10,9 +10,14 @@ import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
  * Sinks get leases of their own ({@link #lease()}), closed after their call, so a sink that
  * retains a buffer keeps it alive past this object.
  *
+ * <p>A published frame is itself the shared buffer of its primary plane ({@link FrameSnapshot}
+ * extends this class and gives its cursor back in {@link #released()}, as Netty's reference
+ * counted objects deallocate): one object and one reference count per frame, not two of each
+ * (about 24 bytes and two atomic operations less for every frame a sink is handed).
+ *
  * <p>Threads: any.
  */
-final class SharedBuffer {
+class SharedBuffer {
 
     private static final AtomicIntegerFieldUpdater<SharedBuffer> REFS =
             AtomicIntegerFieldUpdater.newUpdater(SharedBuffer.class, "refs");
@@ -56,7 +61,7 @@ final class SharedBuffer {
         return this;
     }
 
-    /** Gives a reference back; the last closes the lease and any import. */
+    /** Gives a reference back; the last closes the lease and any import, then calls {@link #released()}. */
     void unref() {
         int left = REFS.decrementAndGet(this);
         if (left == 0) {
@@ -68,13 +73,22 @@ final class SharedBuffer {
                 }
                 imp = Import.RELEASED;
             }
-            owned.close();
-            if (made != null) {
-                made.close();
+            try {
+                owned.close();
+                if (made != null) {
+                    made.close();
+                }
+            } finally {
+                released();
             }
         } else if (left < 0) {
             throw new IllegalStateException("buffer " + owned.info() + " released too often");
         }
+    }
+
+    /** Called once, on the thread that gave the last reference back, after the lease was closed. */
+    void released() {
+        // nothing else to give back
     }
 
     /** A new lease for one sink call. */

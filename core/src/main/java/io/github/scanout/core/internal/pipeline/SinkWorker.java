@@ -195,7 +195,7 @@ final class SinkWorker implements SinkHandle {
     }
 
     private void deliverFrame(FrameSnapshot f) {
-        PlaneInfo info = f.primary.buffer().info();
+        PlaneInfo info = f.buffer().info();
         if (!needs.formats().isEmpty() && !needs.formats().contains(info.format())) {
             deliverNoSignal("format:" + info.key(), "the " + ImportRouter.describe(info) + " is in format " + info.format()
                     + ", which this sink does not take (it takes " + needs.formats() + ")", false);
@@ -203,13 +203,13 @@ final class SinkWorker implements SinkHandle {
         }
         PlaneBuffer primary;
         if (needs.cpuPixels()) {
-            primary = f.primary.cpuLease(ctx.importers());
+            primary = f.cpuLease(ctx.importers());
             if (primary == null) {
-                deliverNoSignal("import:" + info.key(), f.primary.importFailure(), false);
+                deliverNoSignal("import:" + info.key(), f.importFailure(), false);
                 return;
             }
         } else {
-            primary = f.primary.lease();
+            primary = f.lease();
         }
         CursorState cursor = null;
         try {

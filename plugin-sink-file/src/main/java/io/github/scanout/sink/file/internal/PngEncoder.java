@@ -192,6 +192,11 @@ public final class PngEncoder implements AutoCloseable {
         main.prepare(width, rowBytes);
         main.part(image, 0, bandStart(1, n, height), alpha, out);
         int adler = main.runLength.adler();
+        // the bands no helper has started yet, from the last back (helpers take them from the
+        // first on): a helper slowed by another thread leaves more of the image to this one
+        for (int k = n - 1; k >= 1; k--) {
+            tasks[k - 1].run();
+        }
         for (int k = 1; k < n; k++) {
             tasks[k - 1].finish();
             Band b = this.helpers[k - 1];
@@ -203,13 +208,17 @@ public final class PngEncoder implements AutoCloseable {
         end(out, idatStart);
     }
 
+    /** The most bands {@link #bandsPerCore} asks for. */
+    static final int MAX_BANDS = 4;
+
     /**
-     * The bands {@link #encodeInBands} is worth asking for on this machine: one per core, at most
-     * 4 (a 1080p frame is about 9 ms on one core; beyond 4 bands the hand-over and the copy of
-     * the bands' bytes eat the gain).
+     * The bands {@link #encodeInBands} is worth asking for on this machine: two per core, so that
+     * the calling thread takes over what a helper slowed by another thread has not started, at
+     * most {@value #MAX_BANDS} (a 1080p frame is about 9 ms on one core; beyond 4 bands the
+     * hand-over and the copy of the bands' bytes eat the gain).
      */
     public static int bandsPerCore() {
-        return Math.min(4, Runtime.getRuntime().availableProcessors());
+        return Math.min(MAX_BANDS, 2 * Runtime.getRuntime().availableProcessors());
     }
 
     /** The first row of band {@code k} of {@code n} (the rows split as evenly as they go). */

@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardWatchEventKinds;
+import java.nio.file.WatchEvent;
 import java.nio.file.WatchKey;
 import java.nio.file.WatchService;
 import java.util.ArrayList;
@@ -135,8 +136,8 @@ public final class HotSwapMain {
      * Waits for the first PNG; returns {ms until the pipeline lists the sink (when
      * {@code watchAttach}, else -1), ms until the PNG}. The PNG's arrival is an inotify event
      * ({@link WatchService}: the sink's rename of its temporary file), so the waiting takes no CPU
-     * from the hot-swap it measures; the directory is listed only when an event came, or when
-     * the watch overflowed.
+     * from the hot-swap it measures; the events name the files (the rename is a create of
+     * {@code NAME.png}), and the directory is listed only when the watch overflowed.
      */
     private static double[] awaitPng(EmbeddedScanout fw, String device, Path dir, WatchService watch, long t0,
             boolean watchAttach) throws Exception {
@@ -155,10 +156,14 @@ public final class HotSwapMain {
             }
             WatchKey key = watch.poll(attached == -1 ? SINK_LOOK_NANOS : TimeUnit.SECONDS.toNanos(1), TimeUnit.NANOSECONDS);
             if (key != null) {
-                key.pollEvents();
+                long seen = System.nanoTime(); // before the events are looked at: that is not the sink's time
+                boolean png = false;
+                for (WatchEvent<?> e : key.pollEvents()) {
+                    png |= e.kind() == StandardWatchEventKinds.OVERFLOW ? hasPng(dir) : isPng(String.valueOf(e.context()));
+                }
                 key.reset();
-                if (hasPng(dir)) {
-                    double done = (System.nanoTime() - t0) / 1e6;
+                if (png) {
+                    double done = (seen - t0) / 1e6;
                     return new double[] {attached == -1 ? done : attached, done};
                 }
             }
@@ -170,9 +175,13 @@ public final class HotSwapMain {
 
     private static boolean hasPng(Path dir) throws IOException {
         try (Stream<Path> s = Files.list(dir)) {
-            return s.anyMatch(f -> f.getFileName().toString().endsWith(".png")
-                    && !f.getFileName().toString().startsWith("."));
+            return s.anyMatch(f -> isPng(f.getFileName().toString()));
         }
+    }
+
+    /** A finished PNG: not the sink's {@code .NAME.tmp}. */
+    private static boolean isPng(String name) {
+        return name.endsWith(".png") && !name.startsWith(".");
     }
 
     private static void deleteTree(Path root) throws IOException {

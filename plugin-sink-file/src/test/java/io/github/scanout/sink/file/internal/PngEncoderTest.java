@@ -216,6 +216,35 @@ class PngEncoderTest {
         assertThat(out.length()).isLessThan(data.length / 10);
     }
 
+    @Test
+    void theChecksumOfRunsAndLiteralsIsAdler32OfTheInput() {
+        Random r = new Random(5);
+        for (int round = 0; round < 40; round++) {
+            byte[] data = new byte[1 + r.nextInt(400_000)];
+            for (int i = 0; i < data.length;) {
+                // runs of 0xff (the largest sums), up to whole blocks; literal stretches either
+                // side of RunLengthDeflater.LONG_LITERALS
+                int kind = r.nextInt(3);
+                int n = kind == 0 ? 1 + r.nextInt(r.nextBoolean() ? 8 : 300_000)
+                        : 1 + r.nextInt(kind == 1 ? RunLengthDeflater.LONG_LITERALS : 5000);
+                for (int k = 0; k < n && i < data.length; k++) {
+                    data[i++] = kind == 0 ? (byte) 0xff : (byte) r.nextInt(256);
+                }
+            }
+            RunLengthDeflater deflater = new RunLengthDeflater();
+            deflater.start(new ByteSink(16));
+            for (int at = 0; at < data.length;) {
+                int n = Math.min(data.length - at, 1 + r.nextInt(300_000));
+                deflater.block(data, at, n);
+                at += n;
+            }
+            Adler32 expected = new Adler32();
+            expected.update(data);
+            assertThat(deflater.adler()).as("round %d, %d bytes", round, data.length)
+                    .isEqualTo((int) expected.getValue());
+        }
+    }
+
     /** Runs nothing: every band is left to the calling thread. */
     static final Executor NEVER = task -> {};
 

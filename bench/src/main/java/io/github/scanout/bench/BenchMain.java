@@ -140,9 +140,28 @@ public final class BenchMain {
                 + " (was it excluded?)");
     }
 
-    /** The primary score (ops/s or ns/op) of one benchmark method, at a parameter value if given. */
+    /**
+     * The primary score (ops/s or ns/op) of one benchmark method, at a parameter value if given:
+     * the median of its measured iterations (over all forks), not JMH's mean. On a shared 2-core
+     * machine one iteration disturbed by another process moved the mean of three by a third or
+     * more (2026-12-07: region capture at 4K 425 +- 1228 ops/s, the poll 437 +- 747 ns, against
+     * 608 ops/s and 355 ns in the run before), and the ratios with it; the median of the three
+     * is the undisturbed middle one. JMH's table above the figures still shows the mean and its
+     * error bar.
+     */
     static double score(Collection<RunResult> results, String method, String param) {
-        return find(results, method, param).getPrimaryResult().getScore();
+        java.util.List<Double> scores = new java.util.ArrayList<>();
+        for (org.openjdk.jmh.results.BenchmarkResult fork : find(results, method, param).getBenchmarkResults()) {
+            for (org.openjdk.jmh.results.IterationResult it : fork.getIterationResults()) {
+                scores.add(it.getPrimaryResult().getScore());
+            }
+        }
+        if (scores.isEmpty()) {
+            throw new IllegalStateException("no measured iteration of " + method);
+        }
+        java.util.Collections.sort(scores);
+        int n = scores.size();
+        return n % 2 == 1 ? scores.get(n / 2) : (scores.get(n / 2 - 1) + scores.get(n / 2)) / 2;
     }
 
     static double secondary(Collection<RunResult> results, String method, String param, String name) {

@@ -25,23 +25,14 @@ public final class GlBenchMain {
         Collection<RunResult> results = new Runner(options).run();
         System.out.println();
         for (String size : new String[] {"1080p", "4k"}) {
-            double ours = score(results, "scanout", size);
-            double bare = score(results, "bareLwjgl", size);
+            double ours = BenchMain.score(results, "scanout", size);
+            double bare = BenchMain.score(results, "bareLwjgl", size);
             System.out.println(String.format(Locale.ROOT, "VALUE gl_upload_draw_%s_fps %.1f fps", size, ours));
             System.out.println(String.format(Locale.ROOT, "VALUE bare_lwjgl_upload_draw_%s_fps %.1f fps", size, bare));
         }
         for (String size : new String[] {"1080p", "4k"}) {
-            double ratio = score(results, "scanout", size) / score(results, "bareLwjgl", size);
+            double ratio = BenchMain.score(results, "scanout", size) / BenchMain.score(results, "bareLwjgl", size);
             System.out.println(String.format(Locale.ROOT, "RATIO gl_upload_vs_bare_lwjgl_%s %.2f", size, ratio));
         }
-    }
-
-    private static double score(Collection<RunResult> results, String method, String size) {
-        for (RunResult r : results) {
-            if (r.getParams().getBenchmark().endsWith("." + method) && size.equals(r.getParams().getParam("size"))) {
-                return r.getPrimaryResult().getScore();
-            }
-        }
-        throw new IllegalStateException("no result for " + method + " at " + size + " (was it excluded?)");
     }
 }

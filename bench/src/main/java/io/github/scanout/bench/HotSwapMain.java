@@ -134,7 +134,7 @@ public final class HotSwapMain {
 
     /**
      * Waits for the first PNG; returns {ms until the pipeline lists the sink (when
-     * {@code watchAttach}, else -1), ms until the PNG}. The PNG's arrival is an inotify event
+     * {@code watchAttach}, else NaN), ms until the PNG}. The PNG's arrival is an inotify event
      * ({@link WatchService}: the sink's rename of its temporary file), so the waiting takes no CPU
      * from the hot-swap it measures; the events name the files (the rename is a create of
      * {@code NAME.png}), and the directory is listed only when the watch overflowed.
@@ -142,19 +142,21 @@ public final class HotSwapMain {
     private static double[] awaitPng(EmbeddedScanout fw, String device, Path dir, WatchService watch, long t0,
             boolean watchAttach) throws Exception {
         long deadline = t0 + TimeUnit.SECONDS.toNanos(30);
-        double attached = watchAttach ? -1 : -2;
+        double attached = Double.NaN; // ms until the sink was listed, once seen
+        boolean looking = watchAttach; // reading the sink list until the sink is in it
         long nextSinkLook = t0;
         while (true) {
             long now = System.nanoTime();
-            if (attached == -1 && now - nextSinkLook >= 0) {
+            if (looking && now - nextSinkLook >= 0) {
                 // at most every SINK_LOOK_NANOS, and only until the sink is attached
                 nextSinkLook = now + SINK_LOOK_NANOS;
                 List<String> sinks = fw.pipelineSinks(device);
                 if (sinks.size() > 1 || sinks.stream().anyMatch(k -> k.contains("bench"))) {
                     attached = (System.nanoTime() - t0) / 1e6;
+                    looking = false;
                 }
             }
-            WatchKey key = watch.poll(attached == -1 ? SINK_LOOK_NANOS : TimeUnit.SECONDS.toNanos(1), TimeUnit.NANOSECONDS);
+            WatchKey key = watch.poll(looking ? SINK_LOOK_NANOS : TimeUnit.SECONDS.toNanos(1), TimeUnit.NANOSECONDS);
             if (key != null) {
                 long seen = System.nanoTime(); // before the events are looked at: that is not the sink's time
                 boolean png = false;
@@ -164,7 +166,8 @@ public final class HotSwapMain {
                 key.reset();
                 if (png) {
                     double done = (seen - t0) / 1e6;
-                    return new double[] {attached == -1 ? done : attached, done};
+                    // a sink listed and done between two looks: attached no later than done
+                    return new double[] {watchAttach && Double.isNaN(attached) ? done : attached, done};
                 }
             }
             if (System.nanoTime() - deadline > 0) {

@@ -78,6 +78,55 @@ class PipelineCaptureTest extends PipelineTestBase {
     }
 
     @Test
+    void aSnapshotSinkAttachedToALiveViewGetsASnapshotWhichIsTheBaselineThen() throws Exception {
+        FakeScreen screen = screen(BufferType.REGION, 640, 480);
+        FakePlaneSource src = new FakePlaneSource(BufferType.REGION, 100, screen);
+        Pipeline p = start(builder("d", src).options(identityOnly().withMaxRate(200)));
+        RecordingSink live = RecordingSink.any();
+        closeLater(p.attach(live, "live"));
+        live.awaitFrames(1, WAIT);
+        assertThat(live.memories()).containsOnly(MemoryKind.LIVE_MAPPING);
+
+        // the current frame is a live view: the attach forces a snapshot, published before the
+        // change detector looks at it
+        RecordingSink png = new RecordingSink(SinkNeeds.cpuSnapshots());
+        closeLater(p.attach(png, "png"));
+        png.awaitFrames(1, WAIT);
+        assertThat(png.memories()).containsOnly(MemoryKind.SNAPSHOT);
+        long captured = p.stats().captured();
+        long polls = p.stats().polls();
+        Await.until("30 more polls", WAIT, () -> p.stats().polls() >= polls + 30);
+        assertThat(p.stats().captured()).as("the snapshot was the baseline: nothing new to publish").isEqualTo(captured);
+        assertThat(png.frames()).isEqualTo(1);
+
+        screen.setPixel(639, 479, 0xff00ff00);
+        png.awaitFrames(2, WAIT);
+        assertThat(p.stats().captured()).as("one change, one frame").isEqualTo(captured + 1);
+    }
+
+    @Test
+    void aForcedSnapshotIsTheBaselineSoAChangeNoLookSawIsPublishedOnce() throws Exception {
+        FakeScreen screen = screen(BufferType.REGION, 640, 480);
+        FakePlaneSource src = new FakePlaneSource(BufferType.REGION, 100, screen);
+        // no sink: the loop looks at the first frame, publishes it and backs off to a poll a second
+        Pipeline p = start(builder("d", src).options(identityOnly().withIdle(Duration.ZERO, Duration.ofSeconds(1))));
+        Await.until("a first frame", WAIT, () -> p.stats().captured() == 1);
+        Await.until("backed off", WAIT, () -> p.stats().rateHz() < 2);
+
+        // a change no look has seen (the next poll is up to a second away), then a sink that
+        // needs consistent bytes: its forced snapshot shows the change and is the new baseline
+        screen.setPixel(10, 10, 0xff00ff00);
+        RecordingSink png = new RecordingSink(SinkNeeds.cpuSnapshots());
+        closeLater(p.attach(png, "png"));
+        png.awaitFrames(1, WAIT);
+        long captured = p.stats().captured();
+        long polls = p.stats().polls();
+        Await.until("3 more polls", WAIT, () -> p.stats().polls() >= polls + 3);
+        assertThat(p.stats().captured()).as("the change went out once, in the snapshot").isEqualTo(captured);
+        assertThat(png.frames()).isEqualTo(1);
+    }
+
+    @Test
     void aCursorMoveIsSentWithoutThePrimaryPlane() throws Exception {
         FakePlaneSource src = source(BufferType.DMABUF, 200);
         src.screen().opaque(true);

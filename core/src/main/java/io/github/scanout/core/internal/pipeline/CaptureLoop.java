@@ -4,6 +4,7 @@ import io.github.scanout.api.Damage;
 import io.github.scanout.api.DeviceException;
 import io.github.scanout.api.PlaneInfo;
 import io.github.scanout.api.PlaneType;
+import io.github.scanout.api.buffer.MemoryKind;
 import io.github.scanout.api.buffer.PlaneBuffer;
 import io.github.scanout.api.device.GfxDevice;
 import io.github.scanout.api.kernel.DamageLog;
@@ -25,7 +26,9 @@ import java.util.concurrent.TimeUnit;
  * <p>Each tick: acquire the primary plane (a live view where the source has one) and look at all
  * of it once ({@link ChangeDetector#update}, which is the change check and the new baseline in one
  * pass); skip it when nothing is new; otherwise (taking a consistent snapshot first when a sink
- * needs one) publish it with the cursor, as soon as {@link RateController#mayPublish} allows.
+ * needs one) publish it with the cursor, as soon as {@link RateController#mayPublish} allows. A
+ * forced frame (a sink that needs consistent bytes just attached) over a live mapping is
+ * snapshotted and published first, and the look is taken at that snapshot afterwards.
  * Then the cursor ({@link CursorTracker}): a move with the same image goes out as a cursor-only
  * update, without the primary plane. A disabled primary plane is the "no signal" placeholder,
  * announced once per transition. Errors: transient ones are retried with back-off; others are
@@ -467,16 +470,23 @@ final class CaptureLoop implements Runnable {
         boolean published = false;
         long deferredTo = 0;
         try {
-            // looked at on every tick, forced or not: the look is also the baseline
-            boolean changed = primaryCheck.update(live, said);
-            if ((++ticks & CHECK_SAMPLE_MASK) == 0) {
-                stats.changeCheck.add(clock.nanoTime() - start);
+            boolean forced = force || noSignal;
+            // A forced frame that a sink needs consistent, over a live mapping: its snapshot goes
+            // out first and is then the baseline (deliver), so that the sink (one just attached,
+            // waiting for its first frame) does not also wait for a pass over the live view.
+            boolean snapshotFirst = forced && consistent && live.memory() == MemoryKind.LIVE_MAPPING;
+            boolean changed = snapshotFirst;
+            if (!snapshotFirst) {
+                // looked at on every tick but those, forced or not: the look is also the baseline
+                changed = primaryCheck.update(live, said);
+                if ((++ticks & CHECK_SAMPLE_MASK) == 0) {
+                    stats.changeCheck.add(clock.nanoTime() - start);
+                }
             }
             if (!changed && opaqueRefreshNanos > 0 && !live.cpuReadable()
                     && start - lastPublished >= opaqueRefreshNanos) {
                 changed = true;
             }
-            boolean forced = force || noSignal;
             if (forced) {
                 rate.published(start);
             } else if (changed && !rate.mayPublish(start)) {
@@ -489,7 +499,7 @@ final class CaptureLoop implements Runnable {
             if (changed || forced) {
                 PlaneBuffer deliver = live;
                 live = null;
-                if (!deliver(deliver, consistent, start)) {
+                if (!deliver(deliver, consistent, start, snapshotFirst ? said : null)) {
                     return rate.next(start, false, fanout.caughtUp());
                 }
                 published = true;
@@ -517,9 +527,14 @@ final class CaptureLoop implements Runnable {
      * it is a live view; takes over {@code live}. Out of {@link #tick} so that the poll of an
      * unchanged plane stays small enough for the JIT to compile it whole.
      *
+     * @param baseline null when the change detector has looked at {@code live} already; else the
+     *     device's damage for the look at the published frame, taken after it is published: what
+     *     the next tick compares with is then exactly what the sinks got, so a write after the
+     *     snapshot is seen on the next tick
      * @return false when the device showed no plane for the snapshot (no signal now)
      */
-    private boolean deliver(PlaneBuffer live, boolean consistent, long start) throws DeviceException {
+    private boolean deliver(PlaneBuffer live, boolean consistent, long start, Damage baseline)
+            throws DeviceException {
         PlaneBuffer frame = live;
         if (consistent && !frame.memory().consistent()) {
             Optional<PlaneBuffer> snap;
@@ -534,8 +549,16 @@ final class CaptureLoop implements Runnable {
             }
             frame = snap.get();
         }
+        PlaneBuffer look = baseline == null ? null : frame.retain();
         publish(frame, start);
         lastPublished = start;
+        if (look != null) {
+            try {
+                primaryCheck.update(look, baseline);
+            } finally {
+                look.close();
+            }
+        }
         return true;
     }
 

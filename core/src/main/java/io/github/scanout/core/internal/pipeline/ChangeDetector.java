@@ -24,7 +24,8 @@ import java.util.zip.CRC32C;
  *
  * <p>Why this cannot miss a change although the buffer may be a live view that the guest keeps
  * writing: what is recorded is exactly what was read, and the caller delivers (a live view or a
- * snapshot taken afterwards) only after the read. A write that lands after its band was read
+ * snapshot taken afterwards) only after the read, or reads the very snapshot it delivered (a
+ * forced frame: {@code CaptureLoop}). A write that lands after its band was read
  * differs from the recorded CRC on the next call and is delivered then (at worst twice, never
  * not at all).
  *

@@ -35,11 +35,16 @@ class PipelineCaptureTest extends PipelineTestBase {
         assertThat(sink.memories()).containsOnly(MemoryKind.DMABUF_FD);
     }
 
+    /** A pipeline over a region source showing {@code screen}, compared by content, up to 200 Hz. */
+    private Pipeline regionAt200Hz(FakeScreen screen) throws Exception {
+        return start(builder("d", new FakePlaneSource(BufferType.REGION, 100, screen))
+                .options(identityOnly().withMaxRate(200)));
+    }
+
     @Test
     void unchangedLiveContentIsSkippedAndASinglePixelChangeIsSeen() throws Exception {
         FakeScreen screen = screen(BufferType.REGION, 1024, 768);
-        FakePlaneSource src = new FakePlaneSource(BufferType.REGION, 100, screen);
-        Pipeline p = start(builder("d", src).options(identityOnly().withMaxRate(200)));
+        Pipeline p = regionAt200Hz(screen);
         RecordingSink sink = RecordingSink.any();
         closeLater(p.attach(sink, "s"));
         sink.awaitFrames(1, WAIT);
@@ -62,8 +67,7 @@ class PipelineCaptureTest extends PipelineTestBase {
     @Test
     void consistentSinksGetSnapshotsTakenOnlyWhenSomethingChanged() throws Exception {
         FakeScreen screen = screen(BufferType.REGION, 640, 480);
-        FakePlaneSource src = new FakePlaneSource(BufferType.REGION, 100, screen);
-        Pipeline p = start(builder("d", src).options(identityOnly().withMaxRate(200)));
+        Pipeline p = regionAt200Hz(screen);
         RecordingSink png = new RecordingSink(SinkNeeds.cpuSnapshots());
         closeLater(p.attach(png, "png"));
         png.awaitFrames(1, WAIT);
@@ -80,8 +84,7 @@ class PipelineCaptureTest extends PipelineTestBase {
     @Test
     void aSnapshotSinkAttachedToALiveViewGetsASnapshotWhichIsTheBaselineThen() throws Exception {
         FakeScreen screen = screen(BufferType.REGION, 640, 480);
-        FakePlaneSource src = new FakePlaneSource(BufferType.REGION, 100, screen);
-        Pipeline p = start(builder("d", src).options(identityOnly().withMaxRate(200)));
+        Pipeline p = regionAt200Hz(screen);
         RecordingSink live = RecordingSink.any();
         closeLater(p.attach(live, "live"));
         live.awaitFrames(1, WAIT);
@@ -324,8 +327,7 @@ class PipelineCaptureTest extends PipelineTestBase {
     @Test
     void noChangeIsMissedByALowLatencySink() throws Exception {
         FakeScreen screen = screen(BufferType.REGION, 640, 480);
-        FakePlaneSource src = new FakePlaneSource(BufferType.REGION, 100, screen);
-        Pipeline p = start(builder("d", src).options(identityOnly().withMaxRate(200)));
+        Pipeline p = regionAt200Hz(screen);
         RecordingSink window = new RecordingSink(new SinkNeeds(false, false, Set.of(), 0, true));
         closeLater(p.attach(window, "window"));
         window.awaitFrames(1, WAIT);

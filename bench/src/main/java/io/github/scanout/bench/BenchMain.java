@@ -117,9 +117,7 @@ public final class BenchMain {
         if (v.isEmpty()) {
             return Double.NaN;
         }
-        java.util.List<Long> last = new java.util.ArrayList<>(v.subList(Math.max(0, v.size() - 3), v.size()));
-        java.util.Collections.sort(last);
-        return last.get(last.size() / 2);
+        return median(v.subList(Math.max(0, v.size() - 3), v.size()).stream().map(Long::doubleValue).toList());
     }
 
     private static void line(String format, double value) {
@@ -159,9 +157,14 @@ public final class BenchMain {
         if (scores.isEmpty()) {
             throw new IllegalStateException("no measured iteration of " + method);
         }
-        java.util.Collections.sort(scores);
-        int n = scores.size();
-        return n % 2 == 1 ? scores.get(n / 2) : (scores.get(n / 2 - 1) + scores.get(n / 2)) / 2;
+        return median(scores);
+    }
+
+    /** The median of {@code values} (the mean of the middle two for an even count); not empty. */
+    static double median(java.util.List<Double> values) {
+        java.util.List<Double> sorted = values.stream().sorted().toList();
+        int n = sorted.size();
+        return n % 2 == 1 ? sorted.get(n / 2) : (sorted.get(n / 2 - 1) + sorted.get(n / 2)) / 2;
     }
 
     static double secondary(Collection<RunResult> results, String method, String param, String name) {

@@ -60,7 +60,7 @@ public final class HotSwapMain {
         Path dist = Path.of(args[0]).toAbsolutePath();
         int runs = args.length > 1 ? Integer.parseInt(args[1]) : 15;
         Result r = measure(dist, WARMUP, runs);
-        System.out.println(String.format(Locale.ROOT, "VALUE hotswap_to_sink_attached_ms %.1f ms", median(r.attached())));
+        System.out.println(String.format(Locale.ROOT, "VALUE hotswap_to_sink_attached_ms %.1f ms", BenchMain.median(r.attached())));
         System.out.println("hot-swap runs watched for the attach (ms, not counted): " + r.watchedTimes().stream()
                 .map(t -> String.format(Locale.ROOT, "%.1f", t)).toList());
         System.out.println("hot-swap runs (ms): " + r.times().stream().map(t -> String.format(Locale.ROOT, "%.1f", t)).toList());
@@ -68,7 +68,7 @@ public final class HotSwapMain {
         System.out.println(String.format(Locale.ROOT, "VALUE hotswap_to_first_frame_min_ms %.1f ms", sorted.get(0)));
         System.out.println(String.format(Locale.ROOT, "VALUE hotswap_to_first_frame_max_ms %.1f ms",
                 sorted.get(sorted.size() - 1)));
-        System.out.println(String.format(Locale.ROOT, "VALUE hotswap_to_first_frame_ms %.1f ms", median(r.times())));
+        System.out.println(String.format(Locale.ROOT, "VALUE hotswap_to_first_frame_ms %.1f ms", BenchMain.median(r.times())));
         System.out.println(String.format(Locale.ROOT, "VALUE poll_period_ms %.1f ms", 1000.0 / 60));
         System.exit(0);
     }
@@ -125,11 +125,6 @@ public final class HotSwapMain {
         } finally {
             deleteTree(work);
         }
-    }
-
-    private static double median(List<Double> values) {
-        List<Double> sorted = values.stream().sorted().toList();
-        return sorted.get(sorted.size() / 2);
     }
 
     /**

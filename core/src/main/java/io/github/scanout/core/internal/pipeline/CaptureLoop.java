@@ -473,7 +473,9 @@ final class CaptureLoop implements Runnable {
             boolean forced = force || noSignal;
             // A forced frame that a sink needs consistent, over a live mapping: its snapshot goes
             // out first and is then the baseline (deliver), so that the sink (one just attached,
-            // waiting for its first frame) does not also wait for a pass over the live view.
+            // waiting for its first frame) does not also wait for a pass over the live view. Not
+            // for a mapped dma-buf: its snapshot may be a detiled copy of another layout, which
+            // the next look would take for a change of buffer and publish again.
             boolean snapshotFirst = forced && consistent && live.memory() == MemoryKind.LIVE_MAPPING;
             boolean changed = snapshotFirst;
             if (!snapshotFirst) {

@@ -45,7 +45,8 @@ import org.openjdk.jmh.annotations.TearDown;
  * the sim's kernel), decoded and validated, the dma-buf cache consulted, change detection (by
  * identity for a dma-buf the CPU cannot map; by sampled content hash with {@code mmap=allow}),
  * rate control; unchanged, so nothing is dispatched except the 10 Hz re-send of an opaque
- * dma-buf the pipeline does by default.
+ * dma-buf the pipeline does by default. The loop keeps its lease of each fd-only plane from one
+ * tick to the next and the session answers an unchanged plane with it: no lease is made.
  *
  * <p>{@link #rawIoctls}: the same device's two {@code VFIO_DEVICE_QUERY_GFX_PLANE} ioctls
  * (primary, cursor; dma-buf flag) with reused, re-zeroed argument buffers, nothing else. The
@@ -55,10 +56,10 @@ import org.openjdk.jmh.annotations.TearDown;
  * Scanout's overhead). {@link #rawIoctlsHeap} is the same with heap buffers, reported for
  * comparison.
  *
- * <p>{@link #sessionPoll}: the dma-buf source's session polled for both planes and the leases
- * given back, without the capture loop: it splits a poll's cost into the device (ioctls,
- * decoding skipped for an unchanged answer), the source (leases) and the loop (change check,
- * cursor, rate, stall watch, clock readings).
+ * <p>{@link #sessionPoll}: the dma-buf source's session polled for both planes with the leases
+ * it handed out last (as the loop does), without the capture loop: it splits a poll's cost into
+ * the device and source (ioctls, the answer compared with the last, the held lease found) and
+ * the loop (change check, cursor, rate, stall watch, clock reading).
  */
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
@@ -164,15 +165,21 @@ public class PollBenchmark {
     public static class Session {
         GfxDevice device;
         PlaneSession session;
+        PlaneBuffer primary;
+        PlaneBuffer cursor;
 
         @Setup(Level.Trial)
         public void setUp() throws Exception {
             device = new Devices().open(SimDevices.create("sim:gvt"));
             session = DmaBufSources.create().open(device);
+            primary = session.acquire(PlaneType.PRIMARY, false).orElseThrow();
+            cursor = session.acquire(PlaneType.CURSOR, false).orElseThrow();
         }
 
         @TearDown(Level.Trial)
         public void tearDown() {
+            primary.close();
+            cursor.close();
             session.close();
             device.close();
         }
@@ -180,10 +187,11 @@ public class PollBenchmark {
 
     @Benchmark
     public Object sessionPoll(Session s) throws Exception {
-        PlaneBuffer primary = s.session.acquire(PlaneType.PRIMARY, false).orElseThrow();
-        PlaneBuffer cursor = s.session.acquire(PlaneType.CURSOR, false).orElseThrow();
-        primary.close();
-        cursor.close();
+        PlaneBuffer primary = s.session.acquire(PlaneType.PRIMARY, false, s.primary).orElseThrow();
+        PlaneBuffer cursor = s.session.acquire(PlaneType.CURSOR, false, s.cursor).orElseThrow();
+        if (primary != s.primary || cursor != s.cursor) {
+            throw new IllegalStateException("an unchanged sim:gvt answered with a new lease");
+        }
         return cursor;
     }
 

@@ -35,6 +35,33 @@ class PipelineCaptureTest extends PipelineTestBase {
         assertThat(sink.memories()).containsOnly(MemoryKind.DMABUF_FD);
     }
 
+    @Test
+    void anUnchangedOpaquePlaneIsPolledWithTheLeaseKeptFromTheLastPoll() throws Exception {
+        FakePlaneSource src = source(BufferType.DMABUF, 200);
+        FakeScreen screen = src.screen();
+        screen.opaque(true);
+        Pipeline p = start(builder("d", src).options(identityOnly().withMaxRate(200)));
+        RecordingSink sink = RecordingSink.any();
+        closeLater(p.attach(sink, "gl"));
+        sink.awaitFrames(1, WAIT);
+        Await.until("20 polls found nothing new", WAIT, () -> p.stats().unchanged() >= 20);
+        // every poll after the first passes the lease it kept; every unchanged one gets it back
+        assertThat(screen.heldAnswers()).as("unchanged polls answered with the kept lease")
+                .isGreaterThanOrEqualTo(20);
+        assertThat(screen.liveBuffers()).as("one buffer: the one shown, kept and published").isEqualTo(1);
+
+        screen.flip();
+        sink.awaitFrames(2, WAIT);
+        assertThat(sink.bufferIds().get(1)).isEqualTo(screen.bufferId());
+        Await.until("the first buffer given back once the second is shown", WAIT, () -> screen.liveBuffers() == 1);
+        int answers = screen.heldAnswers();
+        Await.until("unchanged polls of the new buffer with its kept lease", WAIT,
+                () -> screen.heldAnswers() >= answers + 20);
+        assertThat(sink.frames()).as("nothing changed after the flip").isEqualTo(2);
+        p.close();
+        assertThat(screen.liveBuffers()).as("the kept lease is given back when the pipeline closes").isZero();
+    }
+
     /** A pipeline over a region source showing {@code screen}, compared by content, up to 200 Hz. */
     private Pipeline regionAt200Hz(FakeScreen screen) throws Exception {
         return start(builder("d", new FakePlaneSource(BufferType.REGION, 100, screen))
@@ -58,6 +85,7 @@ class PipelineCaptureTest extends PipelineTestBase {
         Await.until("70 more polls", WAIT, () -> p.stats().polls() >= polls2 + 70);
         assertThat(sink.frames()).as("one change, one frame").isEqualTo(2);
         assertThat(sink.memories()).containsOnly(MemoryKind.LIVE_MAPPING);
+        assertThat(screen.heldOffered()).as("a live view is not kept from one poll to the next").isZero();
 
         screen.fill(0xff00ff00);
         sink.awaitFrames(3, WAIT);

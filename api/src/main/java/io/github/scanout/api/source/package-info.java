@@ -4,5 +4,5 @@
  * Register an implementation as an OSGi service (a Declarative Services {@code @Component}).
  */
 @org.osgi.annotation.bundle.Export
-@org.osgi.annotation.versioning.Version("0.1.0")
+@org.osgi.annotation.versioning.Version("0.2.0")
 package io.github.scanout.api.source;

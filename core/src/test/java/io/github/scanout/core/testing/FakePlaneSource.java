@@ -75,7 +75,17 @@ public final class FakePlaneSource implements PlaneSource {
                 if (closed) {
                     throw new IllegalStateException("acquire on a closed session");
                 }
-                return screen.acquire(plane, consistent);
+                return acquire(plane, consistent, null);
+            }
+
+            @Override
+            public Optional<PlaneBuffer> acquire(PlaneType plane, boolean consistent, PlaneBuffer held)
+                    throws DeviceException {
+                lastThread = Thread.currentThread().getName();
+                if (closed) {
+                    throw new IllegalStateException("acquire on a closed session");
+                }
+                return screen.acquire(plane, consistent, held);
             }
 
             @Override

@@ -50,6 +50,8 @@ public final class FakeScreen {
     private final AtomicInteger consistentAcquires = new AtomicInteger();
     private final AtomicInteger cursorAcquires = new AtomicInteger();
     private final AtomicInteger blockedCalls = new AtomicInteger();
+    private final AtomicInteger heldOffered = new AtomicInteger();
+    private final AtomicInteger heldAnswers = new AtomicInteger();
 
     public FakeScreen(BufferType type, int width, int height) {
         this.type = type;
@@ -153,6 +155,16 @@ public final class FakeScreen {
         return liveBuffers.get();
     }
 
+    /** {@return how many polls passed a held lease} */
+    public int heldOffered() {
+        return heldOffered.get();
+    }
+
+    /** {@return how many polls were answered with the held lease itself (no new buffer)} */
+    public int heldAnswers() {
+        return heldAnswers.get();
+    }
+
     public int primaryAcquires() {
         return primaryAcquires.get();
     }
@@ -170,6 +182,18 @@ public final class FakeScreen {
     }
 
     Optional<PlaneBuffer> acquire(PlaneType plane, boolean consistent) throws DeviceException {
+        return acquire(plane, consistent, null);
+    }
+
+    /**
+     * As a session answers with a held lease: an unchanged opaque primary plane is answered with
+     * {@code held} itself (counted in {@link #heldAnswers()}); every non-null {@code held} is
+     * counted in {@link #heldOffered()}.
+     */
+    Optional<PlaneBuffer> acquire(PlaneType plane, boolean consistent, PlaneBuffer held) throws DeviceException {
+        if (held != null) {
+            heldOffered.incrementAndGet();
+        }
         CountDownLatch b = block;
         if (b != null) {
             blockedCalls.incrementAndGet();
@@ -195,6 +219,12 @@ public final class FakeScreen {
             }
             if (errorForever != null) {
                 throw errorForever;
+            }
+            if (plane == PlaneType.PRIMARY && opaque && enabled && !newBufferEveryAcquire && held != null
+                    && held.isOpen() && held.info().bufferId() == bufferId && held.info().width() == width
+                    && held.info().height() == height) {
+                heldAnswers.incrementAndGet();
+                return Optional.of(held);
             }
             return plane == PlaneType.CURSOR ? cursor() : primary(consistent);
         }

@@ -99,7 +99,10 @@ final class CaptureLoop implements Runnable {
      * a tick; early by the primary's poll and the change check, which no stall timeout of seconds
      * notices).
      */
-    private final CursorTracker.Acquire acquirer = (plane, consistent) -> acquire(plane, consistent, this.tickStart);
+    private final CursorTracker.Acquire acquirer =
+            (plane, consistent, held) -> acquire(plane, consistent, this.tickStart, held);
+    /** The primary plane's lease kept from one poll to the next where that pins nothing. */
+    private final HeldLease primaryLease = new HeldLease();
     /** The change check's cost is sampled on one tick in {@code CHECK_SAMPLE_MASK + 1} (a clock reading each). */
     private static final int CHECK_SAMPLE_MASK = 15;
     /** Ticks with a primary plane, for the sampling of the change check's cost. Capture thread only. */
@@ -395,6 +398,7 @@ final class CaptureLoop implements Runnable {
         sourceType = "";
         shown = null;
         cursor.clear();
+        primaryLease.release();
         primaryCheck.reset();
         pending = Damage.UNKNOWN;
         if (c == null) {
@@ -455,15 +459,17 @@ final class CaptureLoop implements Runnable {
         // taken before the plane is read: a write racing with the read is in this damage or the next
         Damage said = damageLog == null ? Damage.UNKNOWN : takeDamage();
         pending = pending.plus(said);
-        Optional<PlaneBuffer> got = acquire(PlaneType.PRIMARY, false, start);
+        Optional<PlaneBuffer> got = acquire(PlaneType.PRIMARY, false, start, primaryLease.held());
         if (errors.recovered()) {
             force = true;
         }
         if (got.isEmpty()) {
+            primaryLease.release();
             enterNoSignal();
             return rate.next(start, false, fanout.caughtUp());
         }
-        PlaneBuffer live = got.get();
+        // borrowed: the held lease keeps it until endPoll (and past it where that pins nothing)
+        PlaneBuffer live = primaryLease.got(got.get());
         // the tick's start is the moment of capture, microseconds before the plane was in hand (the
         // clock is read as seldom as it can be: an unchanged poll is a few hundred nanoseconds,
         // one reading some forty on a virtual machine's clock)
@@ -499,9 +505,7 @@ final class CaptureLoop implements Runnable {
             }
             boolean cursorChanged = cursor.poll(acquirer, consistent);
             if (changed || forced) {
-                PlaneBuffer deliver = live;
-                live = null;
-                if (!deliver(deliver, consistent, start, snapshotFirst ? said : null)) {
+                if (!deliver(primaryLease.take(), consistent, start, snapshotFirst ? said : null)) {
                     return rate.next(start, false, fanout.caughtUp());
                 }
                 published = true;
@@ -516,9 +520,7 @@ final class CaptureLoop implements Runnable {
                 }
             }
         } finally {
-            if (live != null) {
-                live.close();
-            }
+            primaryLease.endPoll();
         }
         long next = rate.next(start, published, fanout.caughtUp());
         return deferredTo != 0 ? Math.min(next, deferredTo) : next;
@@ -541,7 +543,7 @@ final class CaptureLoop implements Runnable {
         if (consistent && !frame.memory().consistent()) {
             Optional<PlaneBuffer> snap;
             try {
-                snap = acquire(PlaneType.PRIMARY, true);
+                snap = acquire(PlaneType.PRIMARY, true, clock.nanoTime(), null);
             } finally {
                 frame.close();
             }
@@ -609,20 +611,18 @@ final class CaptureLoop implements Runnable {
         fanout.publishNoSignal(GUEST_NO_MODE);
     }
 
-    private Optional<PlaneBuffer> acquire(PlaneType plane, boolean consistent) throws DeviceException {
-        return acquire(plane, consistent, clock.nanoTime());
-    }
-
     /**
      * Acquires a plane from the session, watched for stalls from {@code now} (the caller's reading
      * of the clock). Its end is timed only after a watcher found it (or the poll before it)
-     * stalled: an unchanged tick reads the clock once.
+     * stalled: an unchanged tick reads the clock once. {@code held}: the lease kept from the last
+     * poll of the plane ({@link HeldLease}), which the session may answer with again.
      */
-    private Optional<PlaneBuffer> acquire(PlaneType plane, boolean consistent, long now) throws DeviceException {
+    private Optional<PlaneBuffer> acquire(PlaneType plane, boolean consistent, long now, PlaneBuffer held)
+            throws DeviceException {
         SourceSelector.Choice c = choice;
         stall.enterPoll(plane.ordinal(), now);
         try {
-            Optional<PlaneBuffer> b = c.session().acquire(plane, consistent);
+            Optional<PlaneBuffer> b = c.session().acquire(plane, consistent, held);
             return b == null ? Optional.empty() : b;
         } catch (RuntimeException | LinkageError e) {
             throw new DeviceException("the " + c.type() + " plane source threw " + e, e);

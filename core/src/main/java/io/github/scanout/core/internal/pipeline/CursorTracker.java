@@ -19,15 +19,21 @@ final class CursorTracker {
     /** Consecutive failed cursor queries before the cursor plane is no longer polled. */
     static final int GIVE_UP = 3;
 
-    /** How the tracker gets a cursor plane (the loop's acquire, with its stall watch). */
+    /**
+     * How the tracker gets a cursor plane (the loop's acquire, with its stall watch): as
+     * {@link io.github.scanout.api.source.PlaneSession#acquire(PlaneType, boolean, PlaneBuffer)},
+     * {@code held} itself when the plane is unchanged.
+     */
     interface Acquire {
-        Optional<PlaneBuffer> acquire(PlaneType plane, boolean consistent) throws DeviceException;
+        Optional<PlaneBuffer> acquire(PlaneType plane, boolean consistent, PlaneBuffer held) throws DeviceException;
     }
 
     private final ChangeDetector check;
     private final ConditionLog log;
     private final String label;
     private CursorSnapshot cursor = CursorSnapshot.NONE;
+    /** The last poll's lease, kept to the next where that pins nothing. */
+    private final HeldLease lease = new HeldLease();
     private long generation;
     private boolean polling = true;
     private int failures;
@@ -51,6 +57,7 @@ final class CursorTracker {
     /** A new source: poll the cursor again from scratch. */
     void restart() {
         check.reset();
+        lease.release();
         polling = true;
         failures = 0;
     }
@@ -58,6 +65,7 @@ final class CursorTracker {
     /** No cursor (no signal, source closed): releases the current one. */
     void clear() {
         check.reset();
+        lease.release();
         replace(CursorSnapshot.NONE);
     }
 
@@ -74,7 +82,7 @@ final class CursorTracker {
         }
         Optional<PlaneBuffer> got;
         try {
-            got = source.acquire(PlaneType.CURSOR, consistent);
+            got = source.acquire(PlaneType.CURSOR, consistent, lease.held());
             failures = 0;
         } catch (DeviceException e) {
             if (e.isGone()) {
@@ -85,33 +93,38 @@ final class CursorTracker {
             return failed(false, e.toString());
         }
         if (got.isEmpty()) {
+            lease.release();
             if (!cursor.visible()) {
                 return false;
             }
             hide();
             return true;
         }
-        PlaneBuffer b = got.get();
-        PlaneInfo info = b.info();
-        if (info.type() != PlaneType.CURSOR) {
-            b.close();
-            polling = false;
-            log.always(System.Logger.Level.INFO, label + ": the device answers cursor queries with a "
-                    + info.type() + " plane; the cursor plane is not polled");
-            return false;
-        }
-        // always looked at, so the check records this image even when the cursor was hidden
-        boolean imageChanged = check.update(b) | !cursor.visible();
-        if (imageChanged) {
-            replace(new CursorSnapshot(new SharedBuffer(b), info.x(), info.y(), info.hotspot(), ++generation));
+        try {
+            PlaneBuffer b = lease.got(got.get());
+            PlaneInfo info = b.info();
+            if (info.type() != PlaneType.CURSOR) {
+                lease.release();
+                polling = false;
+                log.always(System.Logger.Level.INFO, label + ": the device answers cursor queries with a "
+                        + info.type() + " plane; the cursor plane is not polled");
+                return false;
+            }
+            // always looked at, so the check records this image even when the cursor was hidden
+            boolean imageChanged = check.update(b) | !cursor.visible();
+            if (imageChanged) {
+                replace(new CursorSnapshot(new SharedBuffer(lease.take()), info.x(), info.y(), info.hotspot(),
+                        ++generation));
+                return true;
+            }
+            if (cursor.samePlace(info.x(), info.y(), info.hotspot())) {
+                return false;
+            }
+            replace(new CursorSnapshot(cursor.image.ref(), info.x(), info.y(), info.hotspot(), cursor.generation));
             return true;
+        } finally {
+            lease.endPoll();
         }
-        b.close();
-        if (cursor.samePlace(info.x(), info.y(), info.hotspot())) {
-            return false;
-        }
-        replace(new CursorSnapshot(cursor.image.ref(), info.x(), info.y(), info.hotspot(), cursor.generation));
-        return true;
     }
 
     private boolean failed(boolean transientError, String why) {
@@ -120,6 +133,7 @@ final class CursorTracker {
         }
         if (++failures >= GIVE_UP) {
             polling = false;
+            lease.release();
             log.always(System.Logger.Level.INFO, label + ": stopped polling the cursor plane after "
                     + failures + " failed queries in a row: " + why);
         }

@@ -35,7 +35,7 @@ class CursorTrackerTest {
     final ArrayDeque<Object> answers = new ArrayDeque<>();
     final ByteBuffer image = ByteBuffer.allocate(64 * 64 * 4);
 
-    final CursorTracker.Acquire source = (plane, consistent) -> {
+    final CursorTracker.Acquire source = (plane, consistent, held) -> {
         assertThat(plane).isEqualTo(PlaneType.CURSOR);
         Object a = answers.poll();
         if (a instanceof DeviceException e) {

@@ -195,6 +195,25 @@ class VfioGfxDeviceTest {
     }
 
     @Test
+    void answersAreComparedOverTheir60BytesAndEveryOneCounts() {
+        ByteBuffer a = ByteBuffer.allocateDirect(64).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        ByteBuffer b = ByteBuffer.allocate(60).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        for (int i = 0; i < 60; i++) {
+            a.put(i, (byte) (i * 7 + 1));
+            b.put(i, (byte) (i * 7 + 1));
+        }
+        a.put(62, (byte) 9); // past the answer: padding, not compared
+        assertThat(VfioGfxDevice.sameAnswer(a, b)).isTrue();
+        for (int i = 0; i < 60; i++) {
+            b.put(i, (byte) (b.get(i) ^ 0x10));
+            assertThat(VfioGfxDevice.sameAnswer(a, b)).as("byte " + i + " differs").isFalse();
+            b.put(i, (byte) (b.get(i) ^ 0x10));
+        }
+        assertThatThrownBy(() -> VfioGfxDevice.sameAnswer(a, b.duplicate()))
+                .as("a duplicate is big-endian: its longs would never match").isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
     void anUnchangedAnswerIsNotDecodedAgainAndItsRegionIsQueriedOnceUntilAReset() throws Exception {
         regions.put(16, new Region(RWM, 8 << 20, 0x1000, false));
         answer = PlaneValidatorTest.primary().flags(4).size(4 << 20).id(16).raw();

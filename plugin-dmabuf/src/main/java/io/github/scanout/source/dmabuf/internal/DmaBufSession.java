@@ -27,7 +27,9 @@ import java.util.function.LongSupplier;
  *
  * <p>Per poll of a plane: {@code QUERY_GFX_PLANE(DMABUF)} (validated by the device), then the
  * plane's dma-buf from the {@link BufferCache} (at most one {@code GET_GFX_DMABUF} per live
- * buffer identity), then a new buffer with its first lease:
+ * buffer identity), then a new lease. An unchanged fd-only plane polled with the caller's held
+ * lease of it ({@link #acquire(PlaneType, boolean, PlaneBuffer)}) is answered with that lease
+ * itself: no lease is made or closed for a still screen. The buffers:
  * <table>
  *   <caption>What a buffer is made of</caption>
  *   <tr><th>the dma-buf</th><th>consistent = false</th><th>consistent = true</th></tr>
@@ -81,6 +83,8 @@ final class DmaBufSession implements PlaneSession {
          * whose CPU access (SYNC START to END) lasts only as long as their leases.
          */
         PlaneBuffer fdLease;
+        /** The last "unchanged" answer ({@code Optional.of(held)}), reused while the caller holds that lease. */
+        Optional<PlaneBuffer> heldAnswer;
         /** Polls since {@link #buffer} was last marked recently used in the cache. */
         int unmarked;
 
@@ -113,6 +117,16 @@ final class DmaBufSession implements PlaneSession {
 
     @Override
     public Optional<PlaneBuffer> acquire(PlaneType plane, boolean consistent) throws DeviceException {
+        return acquire(plane, consistent, null);
+    }
+
+    /**
+     * As {@link #acquire(PlaneType, boolean)}; an unchanged answer for a plane handed out as an fd
+     * is {@code held} itself when it is a lease of that buffer: no new lease, no allocation.
+     */
+    @Override
+    public Optional<PlaneBuffer> acquire(PlaneType plane, boolean consistent, PlaneBuffer held)
+            throws DeviceException {
         Objects.requireNonNull(plane, "plane");
         if (closed) {
             throw new IllegalStateException("the dma-buf session of " + device.name() + " is closed");
@@ -140,6 +154,11 @@ final class DmaBufSession implements PlaneSession {
                     st.unmarked = 0;
                     cache.touch(st.buffer);
                 }
+                if (held != null && st.fdLease != null && held.identity() == st.fdLease.identity()
+                        && held.isOpen()) {
+                    st.retry.succeeded();
+                    return sameAgain(st, held);
+                }
             } else {
                 CachedBuffer buffer = cache.obtain(info);
                 dropFdLease(st);
@@ -162,7 +181,18 @@ final class DmaBufSession implements PlaneSession {
         return Optional.of(produce(st, consistent));
     }
 
+    /** {@code Optional.of(held)}, made once per held lease. */
+    private static Optional<PlaneBuffer> sameAgain(PlaneState st, PlaneBuffer held) {
+        Optional<PlaneBuffer> a = st.heldAnswer;
+        if (a == null || a.get() != held) {
+            a = Optional.of(held);
+            st.heldAnswer = a;
+        }
+        return a;
+    }
+
     private static void dropFdLease(PlaneState st) {
+        st.heldAnswer = null;
         if (st.fdLease != null) {
             st.fdLease.close();
             st.fdLease = null;

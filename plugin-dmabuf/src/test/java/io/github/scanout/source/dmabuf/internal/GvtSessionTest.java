@@ -63,6 +63,57 @@ class GvtSessionTest extends SessionFixture {
     }
 
     @Test
+    void anUnchangedFdOnlyPlanePolledWithItsHeldLeaseIsAnsweredWithThatLease() throws Exception {
+        GvtDevice g = open("sim:gvt");
+        g.showCursor(true);
+        DmaBufSession s = session();
+        PlaneBuffer held = poll(s, PlaneType.PRIMARY, false);
+        PlaneBuffer cursor = poll(s, PlaneType.CURSOR, false);
+        long leases = Leases.live();
+        for (int i = 0; i < 3; i++) {
+            assertThat(s.acquire(PlaneType.PRIMARY, false, held).orElseThrow()).as("unchanged: the held lease itself")
+                    .isSameAs(held);
+            assertThat(s.acquire(PlaneType.CURSOR, false, cursor).orElseThrow()).isSameAs(cursor);
+        }
+        assertThat(Leases.live()).as("no lease made").isEqualTo(leases);
+        assertThat(held.isOpen()).isTrue();
+
+        // a lease of another plane, or a closed one, is no answer: a new lease
+        try (PlaneBuffer other = s.acquire(PlaneType.PRIMARY, false, cursor).orElseThrow()) {
+            assertThat(other).isNotSameAs(cursor).isNotSameAs(held);
+            assertThat(other.identity()).isSameAs(held.identity());
+        }
+        // a moved cursor is the same buffer with another plane: a new lease that says where it is
+        g.moveCursor(40, 30);
+        PlaneBuffer moved = s.acquire(PlaneType.CURSOR, false, cursor).orElseThrow();
+        assertThat(moved).isNotSameAs(cursor);
+        assertThat(moved.info().x()).isEqualTo(40);
+        cursor.close();
+        moved.close();
+
+        g.flip();
+        try (PlaneBuffer flipped = s.acquire(PlaneType.PRIMARY, false, held).orElseThrow()) {
+            assertThat(flipped).as("a flipped plane is another buffer").isNotSameAs(held);
+            assertThat(flipped.identity()).isNotSameAs(held.identity());
+            held.close();
+            PlaneBuffer closed = held;
+            assertThat(s.acquire(PlaneType.PRIMARY, false, closed).orElseThrow()).isNotSameAs(closed).satisfies(
+                    PlaneBuffer::close);
+        }
+    }
+
+    @Test
+    void aMappedBufferIsNeverAnsweredWithTheHeldLease() throws Exception {
+        open("sim:gvt?mmap=allow");
+        DmaBufSession s = session();
+        try (PlaneBuffer held = poll(s, PlaneType.PRIMARY, false);
+                PlaneBuffer again = s.acquire(PlaneType.PRIMARY, false, held).orElseThrow()) {
+            assertThat(held.memory()).isEqualTo(MemoryKind.DMABUF_MAPPING);
+            assertThat(again).as("its CPU access lasts as long as its lease: a new one each poll").isNotSameAs(held);
+        }
+    }
+
+    @Test
     void mappableLinearBuffersAreZeroCopyOrSnapshotsAsAsked() throws Exception {
         GvtDevice g = open("sim:gvt?mmap=allow");
         g.drawTestPattern(9);

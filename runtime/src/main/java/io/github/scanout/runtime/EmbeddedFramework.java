@@ -23,8 +23,12 @@ import org.osgi.framework.launch.FrameworkFactory;
  * <p>Framework properties set here:
  * <ul>
  *   <li>the bundle cache in the process's run directory, cleaned at start;</li>
- *   <li>ConfigAdmin's store there too ({@code felix.cm.dir}), so configurations that are not
- *       files in {@code conf/} last as long as the process;</li>
+ *   <li>ConfigAdmin's store in memory (its built-in persistence manager named {@code memory},
+ *       {@code felix.cm.pm}): configurations that are not files in {@code conf/} last as long as
+ *       the process, as they did in a store in the run directory, which is deleted when the
+ *       process ends; a configuration made while running (a sink hot-swapped in) is no longer
+ *       written to a file first (create, write, rename: about 1.3 ms of an 11 ms hot swap on
+ *       2026-12-07);</li>
  *   <li>FileInstall watching {@code conf/} and {@code deploy/} (when given): {@code *.cfg},
  *       {@code *.config} and {@code *.jar}, scanned at start and then every
  *       {@code poll} ms, never writing configurations back into {@code conf/}, its temporary
@@ -69,7 +73,7 @@ final class EmbeddedFramework {
         // host an activation can hold it longer. A real deadlock still shows, after a minute.
         p.put("ds.lock.timeout.milliseconds", "60000");
         p.put("org.osgi.service.log.admin.loglevel", Logging.osgiLevel(Logging.level()));
-        p.put("felix.cm.dir", run.resolve("config").toString());
+        p.put("felix.cm.pm", "memory");
         // The web console's HTTP service (Felix HTTP Jetty, bundles/web/) listens on *:8080 as
         // soon as it starts unless told otherwise: off (no http, no https, no port) until the
         // console's component writes its configuration (org.apache.felix.http: the console's

@@ -75,6 +75,25 @@ class RuntimeIT {
     }
 
     @Test
+    void configurationsAreKeptInMemoryNeverWrittenUnderTheRunDirectory() throws Exception {
+        String marker = "marker-" + java.util.UUID.randomUUID();
+        String pid = rt.cm.put("io.github.scanout.sink.file", "memory-check", Map.of("device", "nowhere",
+                "path", work.resolve("never").toString(), "format", "png", "sink.name", marker));
+        assertThat(rt.cm.exists(pid)).as("ConfigAdmin has it").isTrue();
+        List<Path> holding = new ArrayList<>();
+        try (Stream<Path> files = Files.walk(rt.runDir.path())) {
+            for (Path f : files.filter(Files::isRegularFile).toList()) {
+                if (new String(Files.readAllBytes(f), java.nio.charset.StandardCharsets.ISO_8859_1).contains(marker)) {
+                    holding.add(f);
+                }
+            }
+        }
+        assertThat(holding).as("files under the run directory holding the configuration").isEmpty();
+        rt.cm.delete(pid);
+        assertThat(rt.cm.exists(pid)).isFalse();
+    }
+
+    @Test
     void hotSwap200SinkConfigurationsWhileFramesFlowLosesNothingOfASteadySinkAndLeaksNothing() throws Exception {
         Path shots = Files.createDirectories(work.resolve("shots"));
         TestSink steady = rt.sink("desk", "steady", 0);

@@ -114,11 +114,15 @@ final class Fanout implements RateController.Demand {
             workers.add(w);
             attached = workers.toArray(new SinkWorker[0]);
             summary = Needs.of(attached);
+            if (current != null && needs.consistent() && !current.buffer().memory().consistent()) {
+                // asked for before the sink's thread starts, so that the capture thread takes the
+                // snapshot meanwhile (it publishes under this lock, so after the worker is ready)
+                force = true;
+                signal.forceFrame();
+            }
             w.start(threads.sink(name, w::run));
             if (current != null) {
-                if (needs.consistent() && !current.buffer().memory().consistent()) {
-                    force = true;
-                } else {
+                if (!force) {
                     w.offerFrame(current);
                     if (cursor != null && cursor != current.cursor) {
                         w.offerCursor(cursor);
@@ -131,9 +135,7 @@ final class Fanout implements RateController.Demand {
                 w.offerNoSignal(stallReason);
             }
         }
-        if (force) {
-            signal.forceFrame();
-        } else {
+        if (!force) {
             signal.wake();
         }
         return w;

@@ -6,22 +6,20 @@ import io.github.scanout.api.PlaneInfo;
 import io.github.scanout.api.PlaneType;
 import io.github.scanout.api.buffer.MemoryKind;
 import io.github.scanout.api.buffer.PlaneBuffer;
-import io.github.scanout.api.device.GfxDevice;
 import io.github.scanout.api.kernel.DamageLog;
-import io.github.scanout.api.support.Backoff;
 import io.github.scanout.api.support.ConditionLog;
 import io.github.scanout.core.PipelineState;
 import jakarta.inject.Inject;
 import jakarta.inject.Named;
-import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
 /**
  * The capture loop of one pipeline, run on its own thread ({@code scanout-capture-<device>}),
  * which is also the pipeline's control thread: it opens the device, probes and opens plane
- * sources, polls, and releases everything. No other thread touches the device or the session,
- * so a device whose ioctl blocks stalls only this thread (see {@link StallWatch}).
+ * sources ({@link DeviceLifecycle}, on this thread), polls, and releases everything. No other
+ * thread touches the device or the session, so a device whose ioctl blocks stalls only this
+ * thread (see {@link StallWatch}).
  *
  * <p>Each tick: acquire the primary plane (a live view where the source has one) and look at all
  * of it once ({@link ChangeDetector#update}, which is the change check and the new baseline in one
@@ -33,26 +31,22 @@ import java.util.concurrent.TimeUnit;
  * update, without the primary plane. A disabled primary plane is the "no signal" placeholder,
  * announced once per transition. Errors: transient ones are retried with back-off; others are
  * counted, logged at a limited rate and retried with back-off ({@link ErrorEpisode}: after 3 in a
- * row sinks are told); a vanished device (ENODEV) is reported once, polling stops and everything
- * is released until a reopen.
+ * row sinks are told); a vanished device (ENODEV) is handed to the device lifecycle, which
+ * reports it once, releases everything and parks until the device is back or reopened.
  *
  * <p>Threads: {@link #run()} on the capture thread; the getters from any thread.
  */
 @PipelineScope
 final class CaptureLoop implements Runnable {
-    /** Waits between tries after a transient errno while opening or probing (the one back-off policy type). */
-    static final Backoff START_BACKOFF = Backoff.doubling(Duration.ofMillis(100), Duration.ofSeconds(2));
-
 
     static final String GUEST_NO_MODE = "the guest has not set a display mode yet";
-
-    private enum Mode { OPEN, SELECT, CAPTURE, PARKED }
 
     private final PipelineSetup setup;
     private final Clock clock;
     private final LoopSignal signal;
     private final StallWatch stall;
-    private final SourceSelector selector;
+    /** The device and its plane session: opened, chosen, switched, parked and released there. */
+    private final DeviceLifecycle devices;
     private final ChangeDetector primaryCheck;
     private final CursorTracker cursor;
     private final ErrorEpisode errors;
@@ -62,21 +56,8 @@ final class CaptureLoop implements Runnable {
     private final ConditionLog log;
     private final long stallNanos;
     private final long opaqueRefreshNanos;
-    /** 0: no rescan; else how often a gone device is tried again. */
-    private final long rescanNanos;
-    /** When the next rescan of a gone device is due; 0 when none is. */
-    private long rescanAt;
-    /** Transient failures in a row while opening or probing. */
-    private int startRetries;
-    /** A probe that keeps failing transiently this often (about a minute of back-off) is reported as no source. */
-    private static final int MAX_START_RETRIES = 36;
 
     // capture-thread state
-    private Mode mode = Mode.OPEN;
-    private GfxDevice device;
-    private SourceSelector.Choice choice;
-    /** What the stall watch shows while a plane of the chosen source is acquired (built once per source, not per poll). */
-    private final String[] acquiring = new String[PlaneType.values().length];
     private long sequence;
     /** Publish the primary plane on the next tick even if nothing changed. */
     private boolean force;
@@ -89,7 +70,6 @@ final class CaptureLoop implements Runnable {
 
     private volatile PipelineState state = PipelineState.STARTING;
     private volatile String reason = "";
-    private volatile String sourceType = "";
     /** The plane of the last published frame; null while nothing is shown. */
     private volatile PlaneInfo shown;
 
@@ -118,7 +98,6 @@ final class CaptureLoop implements Runnable {
         this.clock = clock;
         this.signal = signal;
         this.stall = stall;
-        this.selector = selector;
         this.primaryCheck = primaryCheck;
         this.cursor = new CursorTracker(cursorCheck, log, setup.label());
         this.errors = new ErrorEpisode(log, setup.label());
@@ -128,7 +107,7 @@ final class CaptureLoop implements Runnable {
         this.log = log;
         this.stallNanos = setup.options().stallTimeout().toNanos();
         this.opaqueRefreshNanos = setup.options().opaqueRefresh().toNanos();
-        this.rescanNanos = setup.opener().reopens() ? setup.options().rescan().toNanos() : 0;
+        this.devices = new DeviceLifecycle(setup, clock, signal, stall, selector, log, new Lifecycle());
     }
 
     PipelineState state() {
@@ -140,7 +119,7 @@ final class CaptureLoop implements Runnable {
     }
 
     String sourceType() {
-        return sourceType;
+        return devices.sourceType();
     }
 
     /**
@@ -169,7 +148,7 @@ final class CaptureLoop implements Runnable {
             fanout.publishNoSignal("device " + setup.name() + ": " + why);
             throw e;
         } finally {
-            releaseDevice();
+            devices.release();
             if (signal.closing()) {
                 setState(PipelineState.CLOSED, "");
             }
@@ -184,11 +163,7 @@ final class CaptureLoop implements Runnable {
                 return;
             }
             if (r.reopen()) {
-                log.always(System.Logger.Level.INFO, setup.label() + ": reopening the device");
-                releaseDevice();
-                setState(PipelineState.STARTING, "");
-                mode = Mode.OPEN;
-                rescanAt = 0;
+                devices.reopen();
             }
             if (r.forceFrame()) {
                 force = true;
@@ -198,7 +173,7 @@ final class CaptureLoop implements Runnable {
                 deadline = 0;
             }
             if (r.reselectTicket() > 0) {
-                reconsiderSources();
+                devices.reconsiderSources();
                 signal.reselectDone(r.reselectTicket());
             }
             try {
@@ -207,244 +182,67 @@ final class CaptureLoop implements Runnable {
                 // a bug of ours, not the device's: park with everything released, so reopen() still works
                 String why = "the capture loop failed: " + e;
                 log.report(System.Logger.Level.ERROR, "loop-failed", setup.label() + ": " + why, e);
-                releaseDevice();
-                setState(PipelineState.FAILED, why);
-                fanout.publishNoSignal("device " + setup.name() + ": " + why);
-                mode = Mode.PARKED;
+                devices.failed(why);
             }
         }
     }
 
-    /** Runs one step of the current mode; returns the next poll deadline. */
+    /** Captures while a session is chosen (a tick when due); otherwise one step of the device's lifecycle. */
     private long step(long deadline) throws InterruptedException {
-        switch (mode) {
-            case OPEN -> open();
-            case SELECT -> {
-                select();
-                return 0;
-            }
-            case CAPTURE -> {
-                long next = deadline;
-                if (clock.nanoTime() - deadline >= 0 || force) {
-                    try {
-                        next = tick();
-                    } catch (DeviceException e) {
-                        next = deviceError(e);
-                    }
-                }
-                if (mode == Mode.CAPTURE) {
-                    signal.awaitUntil(clock, next);
-                }
-                return next;
-            }
-            case PARKED -> {
-                if (rescanAt == 0) {
-                    signal.awaitUntil(clock, Long.MAX_VALUE);
-                } else {
-                    signal.awaitUntil(clock, rescanAt);
-                    if (clock.nanoTime() - rescanAt >= 0) {
-                        rescan();
-                    }
-                }
-            }
-            default -> throw new IllegalStateException("mode " + mode);
+        if (!devices.capturing()) {
+            devices.step();
+            return 0; // the first tick after a source is chosen is forced (adopted), whatever the deadline
         }
-        return deadline;
-    }
-
-    // ---- device and source -------------------------------------------------------------------
-
-    private void open() throws InterruptedException {
-        stall.enter("opening the device");
-        try {
-            device = setup.opener().open();
-            if (device == null) {
-                throw new DeviceException("the opener returned no device");
-            }
-            mode = Mode.SELECT;
-            startRetries = 0;
-            log.clear("open");
-        } catch (DeviceException e) {
-            device = null;
-            if (e.isTransient()) {
-                retryLater("open", "opening " + setup.spec() + " failed: " + message(e));
-                return;
-            }
-            if (e.isGone()) {
-                // present in the configuration but away right now (a flapping or unplugged vGPU): the
-                // same as a device that vanishes while polled, so the rescan finds it when it is back
-                gone(e);
-                return;
-            }
-            failedToOpen(e);
-        } catch (RuntimeException e) {
-            device = null;
-            failedToOpen(e);
-        } finally {
-            stall.exit();
-        }
-    }
-
-    /**
-     * A transient errno (EAGAIN, ENOMEM, EINTR, EBUSY) while opening or probing: said once, tried
-     * again after a back-off ({@link #START_BACKOFF}: 100 ms doubling to 2 s) in the same mode.
-     */
-    private void retryLater(String key, String why) throws InterruptedException {
-        if (startRetries++ == 0) {
-            log.report(System.Logger.Level.INFO, key + "-transient", setup.label() + ": " + why
-                    + "; trying again", null);
-        }
-        signal.awaitUntil(clock, clock.nanoTime() + START_BACKOFF.delayNanos(startRetries));
-    }
-
-    private void failedToOpen(Exception e) {
-        startRetries = 0;
-        String why = "cannot open " + setup.spec() + ": " + message(e);
-        setState(PipelineState.FAILED, why);
-        log.report(System.Logger.Level.WARNING, "open", setup.label() + ": " + why
-                + "; nothing is polled until the configuration changes or the pipeline is reopened", null);
-        fanout.publishNoSignal("device " + setup.name() + ": " + why);
-        mode = Mode.PARKED;
-    }
-
-    /** Tries to open a gone device again, quietly; says once when it is back. */
-    private void rescan() {
-        stall.enter("opening the device again");
-        try {
-            GfxDevice d = setup.opener().open();
-            if (d == null) {
-                throw new DeviceException("the opener returned no device");
-            }
-            device = d;
-            rescanAt = 0;
-            mode = Mode.SELECT;
-            setState(PipelineState.STARTING, "");
-            log.always(System.Logger.Level.INFO, setup.label() + ": device " + setup.name() + " is back; capturing"
-                    + " again");
-        } catch (DeviceException | RuntimeException e) {
-            rescanAt = clock.nanoTime() + rescanNanos;
-        } finally {
-            stall.exit();
-        }
-    }
-
-    private void select() throws InterruptedException {
-        try {
-            adopt(selector.select(device));
-            mode = Mode.CAPTURE;
-            startRetries = 0;
-            log.clear("no-source");
-        } catch (NoSourceException e) {
-            if (e.retry() && startRetries < MAX_START_RETRIES) {
-                retryLater("probe", e.getMessage());
-                return;
-            }
-            startRetries = 0;
-            setState(PipelineState.NO_SOURCE, e.getMessage());
-            log.report(System.Logger.Level.WARNING, "no-source", setup.label() + ": " + e.getMessage(), null);
-            fanout.publishNoSignal(e.getMessage());
-            mode = Mode.PARKED;
-        } catch (DeviceException e) {
-            gone(e);
-        }
-    }
-
-    private void adopt(SourceSelector.Choice c) {
-        choice = c;
-        sourceType = c.type();
-        for (PlaneType p : PlaneType.values()) {
-            acquiring[p.ordinal()] = "acquiring the " + p.name().toLowerCase(java.util.Locale.ROOT) + " plane ("
-                    + c.type() + ")";
-        }
-        stall.pollNames(acquiring);
-        primaryCheck.reset();
-        damageLog = setup.damage().get().orElse(null);
-        pending = Damage.UNKNOWN;
-        cursor.restart();
-        force = true;
-        log.always(System.Logger.Level.INFO, setup.label() + ": reading " + c.type() + " planes (priority "
-                + c.priority() + ", " + c.source().getClass().getName() + ")");
-    }
-
-    /** The registered sources changed: stop using a removed one, switch to a better one. */
-    private void reconsiderSources() {
-        if (mode == Mode.CAPTURE && choice != null) {
-            if (!selector.stillRegistered(choice.source())) {
-                log.always(System.Logger.Level.INFO, setup.label() + ": the " + choice.type()
-                        + " plane source went away; probing again");
-                closeSession();
-                mode = Mode.SELECT;
-                return;
-            }
+        long next = deadline;
+        if (clock.nanoTime() - deadline >= 0 || force) {
             try {
-                SourceSelector.Choice better = selector.better(device, choice);
-                if (better != null) {
-                    log.always(System.Logger.Level.INFO, setup.label() + ": switching from " + choice.type() + " to "
-                            + better.type());
-                    closeSession();
-                    adopt(better);
-                }
+                next = tick();
             } catch (DeviceException e) {
-                gone(e);
-            }
-        } else if (mode == Mode.PARKED && state == PipelineState.NO_SOURCE) {
-            mode = Mode.SELECT;
-        }
-    }
-
-    private void closeSession() {
-        SourceSelector.Choice c = choice;
-        choice = null;
-        sourceType = "";
-        shown = null;
-        cursor.clear();
-        primaryLease.release();
-        primaryCheck.reset();
-        pending = Damage.UNKNOWN;
-        if (c == null) {
-            return;
-        }
-        stall.enter("closing the " + c.type() + " session");
-        try {
-            c.session().close();
-        } catch (RuntimeException | LinkageError e) {
-            log.report(System.Logger.Level.WARNING, "session-close", setup.label() + ": closing the " + c.type()
-                    + " session failed: " + e, e);
-        } finally {
-            stall.exit();
-        }
-    }
-
-    private void releaseDevice() {
-        closeSession();
-        GfxDevice d = device;
-        device = null;
-        if (d != null) {
-            try {
-                d.close();
-            } catch (RuntimeException e) {
-                log.report(System.Logger.Level.WARNING, "device-close", setup.label() + ": closing the device failed: "
-                        + e, e);
+                next = deviceError(e);
             }
         }
-        noSignal = false;
-        shown = null;
-        errors.clear();
+        if (devices.capturing()) {
+            signal.awaitUntil(clock, next);
+        }
+        return next;
     }
 
-    private void gone(DeviceException e) {
-        String why = "device " + setup.name() + " is gone (" + message(e) + ")";
-        long every = TimeUnit.NANOSECONDS.toMillis(rescanNanos);
-        log.always(System.Logger.Level.WARNING, setup.label() + ": " + (rescanNanos > 0
-                ? why + "; stopped polling it and released its buffers; it is opened again when it comes back (tried"
-                        + " every " + every + " ms), when its configuration changes or when the pipeline is reopened"
-                : why + "; stopped polling it and released its buffers; it is opened again when its configuration"
-                        + " changes or the pipeline is reopened"));
-        releaseDevice();
-        rescanAt = rescanNanos > 0 ? clock.nanoTime() + rescanNanos : 0;
-        setState(PipelineState.GONE, why);
-        fanout.publishNoSignal(why);
-        mode = Mode.PARKED;
+    /** What the device lifecycle tells the loop (capture thread). */
+    private final class Lifecycle implements DeviceLifecycle.Capture {
+        @Override
+        public void adopted() {
+            primaryCheck.reset();
+            damageLog = setup.damage().get().orElse(null);
+            pending = Damage.UNKNOWN;
+            cursor.restart();
+            force = true;
+        }
+
+        @Override
+        public void sessionClosing() {
+            shown = null;
+            cursor.clear();
+            primaryLease.release();
+            primaryCheck.reset();
+            pending = Damage.UNKNOWN;
+        }
+
+        @Override
+        public void released() {
+            noSignal = false;
+            shown = null;
+            errors.clear();
+        }
+
+        @Override
+        public void state(PipelineState s, String why) {
+            setState(s, why);
+        }
+
+        @Override
+        public void noSignal(String why) {
+            fanout.publishNoSignal(why);
+        }
     }
 
     // ---- one tick ------------------------------------------------------------------------------
@@ -619,7 +417,7 @@ final class CaptureLoop implements Runnable {
      */
     private Optional<PlaneBuffer> acquire(PlaneType plane, boolean consistent, long now, PlaneBuffer held)
             throws DeviceException {
-        SourceSelector.Choice c = choice;
+        SourceSelector.Choice c = devices.choice();
         stall.enterPoll(plane.ordinal(), now);
         try {
             Optional<PlaneBuffer> b = c.session().acquire(plane, consistent, held);
@@ -641,7 +439,7 @@ final class CaptureLoop implements Runnable {
 
     private long deviceError(DeviceException e) {
         if (e.isGone()) {
-            gone(e);
+            devices.gone(e);
             return Long.MAX_VALUE;
         }
         stats.deviceErrors.increment();
@@ -661,11 +459,8 @@ final class CaptureLoop implements Runnable {
 
     /** Opens the device and selects a source on the caller's thread; the capture thread is not started. */
     void openStepped() throws InterruptedException {
-        open();
-        if (mode == Mode.SELECT) {
-            select();
-        }
-        if (mode != Mode.CAPTURE) {
+        devices.openNow();
+        if (!devices.capturing()) {
             throw new IllegalStateException("no plane source was selected: " + state + " " + reason);
         }
     }
@@ -677,7 +472,7 @@ final class CaptureLoop implements Runnable {
 
     /** Releases what {@link #openStepped} opened. */
     void releaseStepped() {
-        releaseDevice();
+        devices.release();
     }
 
     private void setState(PipelineState s, String why) {
@@ -686,6 +481,6 @@ final class CaptureLoop implements Runnable {
     }
 
     private static String message(Exception e) {
-        return e.getMessage() == null ? e.toString() : e.getMessage();
+        return DeviceLifecycle.message(e);
     }
 }

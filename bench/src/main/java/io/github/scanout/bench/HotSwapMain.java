@@ -33,7 +33,7 @@ import java.util.stream.Stream;
  * over at once, and the PNG encoding and write of that 1080p frame.
  *
  * <p>Arguments: {@code DIST [RUNS]}; default 15 measured runs of each kind (watched and not)
- * after 10 warm-up runs. Prints
+ * after 20 warm-up runs. Prints
  * {@code VALUE hotswap_to_first_frame_min_ms}, {@code _max_ms}, then
  * {@code VALUE hotswap_to_first_frame_ms <median> ms} and {@code VALUE poll_period_ms}.
  */
@@ -43,11 +43,13 @@ public final class HotSwapMain {
     static final String SINK_PID = "io.github.scanout.sink.file";
     static final String SPEC = "sim:mdpy-hd";
     /**
-     * Warm-up runs, not counted. Ten: with five, the counted runs still fell from about 23 to 14 ms
-     * on 2026-12-06 (the JIT still compiling the attach path), so the median measured warm-up, not
-     * a hot-swap in a service that has been running.
+     * Warm-up runs, not counted. Twenty: with five, the counted runs still fell from about 23 to
+     * 14 ms on 2026-12-06 (the JIT still compiling the attach path), so the median measured
+     * warm-up, not a hot-swap in a service that has been running; with ten, the first two counted
+     * runs were the slowest of every run on 2026-12-07 (18 to 35 ms against about 10), and with
+     * twenty they were not.
      */
-    static final int WARMUP = 10;
+    static final int WARMUP = 20;
     /**
      * How often the pipeline's sink list is read while waiting for the sink to attach: each read
      * builds the pipeline's whole stats through the framework and reflection, about 0.2 ms of CPU

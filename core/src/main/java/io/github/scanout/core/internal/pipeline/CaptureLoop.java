@@ -443,7 +443,7 @@ final class CaptureLoop implements Runnable {
             return Long.MAX_VALUE;
         }
         stats.deviceErrors.increment();
-        String why = message(e);
+        String why = DeviceLifecycle.message(e);
         if (errors.failed(e, why)) {
             String r = "device " + setup.name() + " answers with errors: " + why;
             shown = null;
@@ -478,9 +478,5 @@ final class CaptureLoop implements Runnable {
     private void setState(PipelineState s, String why) {
         reason = why;
         state = s;
-    }
-
-    private static String message(Exception e) {
-        return DeviceLifecycle.message(e);
     }
 }

@@ -88,7 +88,7 @@ final class CursorTracker {
             if (e.isGone()) {
                 throw e;
             }
-            return failed(e.isTransient(), e.getMessage() == null ? e.toString() : e.getMessage());
+            return failed(e.isTransient(), DeviceLifecycle.message(e));
         } catch (RuntimeException | LinkageError e) {
             return failed(false, e.toString());
         }

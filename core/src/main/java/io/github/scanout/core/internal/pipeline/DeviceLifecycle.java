@@ -345,6 +345,7 @@ final class DeviceLifecycle {
         mode = Mode.PARKED;
     }
 
+    /** {@return an exception's message for a log line, or the exception itself when it has none} */
     static String message(Exception e) {
         return e.getMessage() == null ? e.toString() : e.getMessage();
     }

@@ -96,6 +96,15 @@ class DeviceLifecycleTest {
         return s;
     }
 
+    /** A lifecycle stepped until it captures, with what it told the loop so far forgotten. */
+    DeviceLifecycle capturing(Duration rescan, boolean reopens) throws InterruptedException {
+        DeviceLifecycle l = lifecycle(PipelineOptions.defaults().withRescan(rescan), reopens);
+        stepUntilCapturing(l, 2);
+        assertThat(l.capturing()).isTrue();
+        told.clear();
+        return l;
+    }
+
     /** Steps until capturing, at most {@code steps} times. */
     static void stepUntilCapturing(DeviceLifecycle l, int steps) throws InterruptedException {
         for (int i = 0; i < steps && !l.capturing(); i++) {
@@ -161,9 +170,7 @@ class DeviceLifecycleTest {
     @Test
     void aGoneDeviceIsReleasedParkedAndOpenedAgainWhenItIsBack() throws Exception {
         FakePlaneSource region = source(BufferType.REGION, 100);
-        DeviceLifecycle l = lifecycle(PipelineOptions.defaults().withRescan(Duration.ofMillis(20)), true);
-        stepUntilCapturing(l, 2);
-        told.clear();
+        DeviceLifecycle l = capturing(Duration.ofMillis(20), true);
         opens.add(new DeviceException("still gone", Errno.ENODEV.number()));
 
         l.gone(new DeviceException("no such device", Errno.ENODEV.number()));
@@ -187,8 +194,7 @@ class DeviceLifecycleTest {
     @Test
     void aDeviceHandedOverOpenIsNotRescanned() throws Exception {
         source(BufferType.REGION, 100);
-        DeviceLifecycle l = lifecycle(PipelineOptions.defaults().withRescan(Duration.ofMillis(20)), false);
-        stepUntilCapturing(l, 2);
+        DeviceLifecycle l = capturing(Duration.ofMillis(20), false);
         l.gone(new DeviceException("no such device", Errno.ENODEV.number()));
         assertThat(lines).anyMatch(x -> x.contains("opened again when its configuration changes"));
         signal.wake(); // the parked step returns when woken, not because a rescan is due
@@ -233,9 +239,7 @@ class DeviceLifecycleTest {
     @Test
     void aFailureOfTheLoopReleasesEverythingAndParksWithoutARescan() throws Exception {
         FakePlaneSource region = source(BufferType.REGION, 100);
-        DeviceLifecycle l = lifecycle(PipelineOptions.defaults().withRescan(Duration.ofMillis(1)), true);
-        stepUntilCapturing(l, 2);
-        told.clear();
+        DeviceLifecycle l = capturing(Duration.ofMillis(1), true);
         l.failed("the capture loop failed: boom");
         assertThat(told).containsExactly("session closing", "released", "FAILED: the capture loop failed: boom",
                 "no signal: device dev: the capture loop failed: boom");

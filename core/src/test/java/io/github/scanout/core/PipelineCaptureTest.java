@@ -11,6 +11,7 @@ import io.github.scanout.core.testing.FakeScreen;
 import io.github.scanout.core.testing.RecordingSink;
 import java.time.Duration;
 import java.util.Set;
+import java.util.concurrent.CountDownLatch;
 import org.junit.jupiter.api.Test;
 
 /** What the capture loop publishes: skipping unchanged frames, the cursor fast path, placeholders, newcomers. */
@@ -92,6 +93,65 @@ class PipelineCaptureTest extends PipelineTestBase {
         png.awaitFrames(2, WAIT);
         assertThat(png.memories()).containsOnly(MemoryKind.SNAPSHOT);
         assertThat(screen.consistentAcquires()).as("a snapshot for the change").isGreaterThan(snapshots);
+    }
+
+    @Test
+    void whileEverySinkHasTheNewestLiveFrameQueuedTheLookWaitsAndMissesNothing() throws Exception {
+        FakeScreen screen = screen(BufferType.REGION, 640, 480);
+        Pipeline p = regionAt200Hz(screen);
+        RecordingSink slow = RecordingSink.any();
+        closeLater(p.attach(slow, "slow"));
+        slow.awaitFrames(1, WAIT);
+
+        // the sink is held inside frame 2; frame 3 waits in its queue, a live view
+        CountDownLatch gate = new CountDownLatch(1);
+        slow.gate = gate;
+        try {
+            screen.setPixel(1, 1, 0xff0000ff);
+            Await.until("frame 2 published", WAIT, () -> p.stats().captured() == 2);
+            screen.setPixel(2, 2, 0xff0000ff);
+            Await.until("frame 3 published", WAIT, () -> p.stats().captured() == 3);
+            Await.until("the sink is reading frame 2", WAIT, () -> p.stats().sink("slow").queued() == 1);
+
+            // changes now would only replace frame 3 with a view of the same memory: nothing is looked at
+            screen.setPixel(3, 3, 0xff0000ff);
+            long polls = p.stats().polls();
+            Await.until("30 more polls", WAIT, () -> p.stats().polls() >= polls + 30);
+            assertThat(p.stats().captured()).as("no look while the only sink holds the newest live frame")
+                    .isEqualTo(3);
+        } finally {
+            // once the sink takes frame 3, the next look finds the change made meanwhile
+            gate.countDown();
+        }
+        slow.awaitFrames(4, WAIT);
+        assertThat(slow.sequences()).containsExactly(1L, 2L, 3L, 4L);
+        long polls2 = p.stats().polls();
+        Await.until("30 more polls", WAIT, () -> p.stats().polls() >= polls2 + 30);
+        assertThat(slow.frames()).as("nothing changed after frame 4").isEqualTo(4);
+        assertThat(slow.problems()).isEmpty();
+    }
+
+    @Test
+    void aSinkThatTookTheNewestFrameKeepsTheLooksGoingForAll() throws Exception {
+        FakeScreen screen = screen(BufferType.REGION, 640, 480);
+        Pipeline p = regionAt200Hz(screen);
+        RecordingSink slow = RecordingSink.any();
+        RecordingSink quick = RecordingSink.any();
+        closeLater(p.attach(slow, "slow"));
+        closeLater(p.attach(quick, "quick"));
+        slow.awaitFrames(1, WAIT);
+        quick.awaitFrames(1, WAIT);
+        CountDownLatch gate = new CountDownLatch(1);
+        slow.gate = gate;
+        try {
+            for (int i = 0; i < 4; i++) {
+                screen.setPixel(10 + i, 10, 0xff00ff00);
+                quick.awaitFrames(2 + i, WAIT);
+            }
+            assertThat(p.stats().captured()).as("each change published while one sink is still held").isEqualTo(5);
+        } finally {
+            gate.countDown();
+        }
     }
 
     @Test

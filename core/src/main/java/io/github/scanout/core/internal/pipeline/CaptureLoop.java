@@ -26,7 +26,10 @@ import java.util.concurrent.TimeUnit;
  * pass); skip it when nothing is new; otherwise (taking a consistent snapshot first when a sink
  * needs one) publish it with the cursor, as soon as {@link RateController#mayPublish} allows. A
  * forced frame (a sink that needs consistent bytes just attached) over a live mapping is
- * snapshotted and published first, and the look is taken at that snapshot afterwards.
+ * snapshotted and published first, and the look is taken at that snapshot afterwards. The look
+ * waits while every sink still has the newest frame queued as a live view of the same plane
+ * ({@link #lookCanWait}): the sink reads the plane as it is then, and the first look after a sink
+ * took it finds what changed meanwhile.
  * Then the cursor ({@link CursorTracker}): a move with the same image goes out as a cursor-only
  * update, without the primary plane. A disabled primary plane is the "no signal" placeholder,
  * announced once per transition. Errors: transient ones are retried with back-off; others are
@@ -282,8 +285,12 @@ final class CaptureLoop implements Runnable {
             // the next look would take for a change of buffer and publish again.
             boolean snapshotFirst = forced && consistent && live.memory() == MemoryKind.LIVE_MAPPING;
             boolean changed = snapshotFirst;
-            if (!snapshotFirst) {
-                // looked at on every tick but those, forced or not: the look is also the baseline
+            if (!snapshotFirst && !forced && lookCanWait(live)) {
+                // every sink has yet to read the newest frame, a live view of this same plane: it
+                // reads what the plane shows then, and the first look after one took it finds what changed
+                changed = false;
+            } else if (!snapshotFirst) {
+                // looked at on every other tick, forced or not: the look is also the baseline
                 changed = primaryCheck.update(live, said);
                 if ((++ticks & CHECK_SAMPLE_MASK) == 0) {
                     stats.changeCheck.add(clock.nanoTime() - start);
@@ -362,6 +369,20 @@ final class CaptureLoop implements Runnable {
             }
         }
         return true;
+    }
+
+    /**
+     * Whether this tick's look at the primary plane can wait: every attached sink still has the
+     * last published frame queued, untaken, and it is a live view of the same plane (same mode
+     * and buffer) as {@code live} ({@link Fanout#everySinkHoldsLiveFrame}). Not with a damage log:
+     * its damage goes to the look of the tick that takes it.
+     */
+    private boolean lookCanWait(PlaneBuffer live) {
+        if (damageLog != null || !live.cpuReadable() || !fanout.everySinkHoldsLiveFrame()) {
+            return false;
+        }
+        PlaneInfo info = live.info();
+        return info == shown || info.equals(shown);
     }
 
     /** The device's damage; {@link Damage#UNKNOWN} (the pixels are compared) when its log fails. */

@@ -64,6 +64,11 @@ final class Fanout implements RateController.Demand {
         }
     }
     private FrameSnapshot current;
+    /**
+     * The current frame's sequence while it is a live view of CPU-readable memory that every
+     * attached sink was given; 0 otherwise. Written under the lock by the publishing thread.
+     */
+    private volatile long liveQueued;
     private CursorSnapshot cursor;
     private String noSignal;
     private boolean stallAnnounced;
@@ -177,6 +182,7 @@ final class Fanout implements RateController.Demand {
                 }
                 w.offerFrame(frame);
             }
+            liveQueued = live && !skipped ? frame.sequence : 0;
         }
         release(oldFrame, oldCursor);
         if (skipped) {
@@ -213,6 +219,7 @@ final class Fanout implements RateController.Demand {
             oldFrame = current;
             oldCursor = cursor;
             current = null;
+            liveQueued = 0;
             cursor = null;
             noSignal = reason;
             for (SinkWorker w : attached) {
@@ -273,6 +280,28 @@ final class Fanout implements RateController.Demand {
         return n.anyUncapped() ? cap : Math.min(n.maxCapped(), cap);
     }
 
+    /**
+     * Whether every attached sink still has the current frame queued, not taken yet, and that
+     * frame is a live view (it reads the plane's memory as it is when the sink reads it). Then a
+     * look at the plane now can change nothing a sink will see: the pixels it reads next are the
+     * newest anyway, and a change is found by the first look after a sink took the frame. The
+     * capture loop skips its look then, so that it does not read the whole plane again and again
+     * beside a sink that is still reading (a 4K frame is 33 MB). Capture thread.
+     */
+    boolean everySinkHoldsLiveFrame() {
+        long sequence = liveQueued;
+        if (sequence == 0) {
+            return false;
+        }
+        SinkWorker[] sinks = attached;
+        for (SinkWorker w : sinks) {
+            if (!w.holdsUntaken(sequence)) {
+                return false;
+            }
+        }
+        return sinks.length > 0;
+    }
+
     /** Whether every sink has taken and finished everything (nobody waits for a frame). */
     boolean caughtUp() {
         for (SinkWorker w : attached) {
@@ -314,6 +343,7 @@ final class Fanout implements RateController.Demand {
             oldFrame = current;
             oldCursor = cursor;
             current = null;
+            liveQueued = 0;
             cursor = null;
         }
         release(oldFrame, oldCursor);

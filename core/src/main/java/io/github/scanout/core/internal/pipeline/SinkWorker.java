@@ -86,6 +86,10 @@ final class SinkWorker implements SinkHandle {
     /** Set when the sink ran the JVM out of memory or stack: the worker detaches it and ends. */
     private String fatal;
     private String lastNoSignalKey;
+    /** The sequence of the last frame queued here (written under the fan-out lock). */
+    private volatile long offered;
+    /** The sequence of the last frame this sink's thread took from the queue. */
+    private volatile long takenSequence;
 
     SinkWorker(FrameSink sink, String name, SinkNeeds needs, int depth, Context ctx) {
         this.sink = sink;
@@ -117,9 +121,17 @@ final class SinkWorker implements SinkHandle {
 
     /** Queues a frame (taking a reference), dropping the oldest entry when full. */
     void offerFrame(FrameSnapshot frame) {
-        if (!queue.closed()) {
-            queue.add(frame.ref());
+        if (!queue.closed() && queue.add(frame.ref())) {
+            offered = frame.sequence;
         }
+    }
+
+    /**
+     * Whether frame {@code sequence} was queued here and this sink's thread has not taken it yet
+     * (so it is the newest frame this sink will read next). Capture thread.
+     */
+    boolean holdsUntaken(long sequence) {
+        return offered == sequence && takenSequence < sequence;
     }
 
     /** Sets the pending cursor update (taking a reference), replacing an older one. */
@@ -153,6 +165,7 @@ final class SinkWorker implements SinkHandle {
                 boolean timedOut = taken.empty();
                 try {
                     if (entry instanceof FrameSnapshot f) {
+                        takenSequence = f.sequence;
                         deliverFrame(f);
                     } else if (entry instanceof NoSignalEntry n) {
                         lastCursorGeneration = -1;

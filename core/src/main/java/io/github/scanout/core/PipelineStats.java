@@ -19,9 +19,8 @@ import java.util.Objects;
  * @param rateHz the polling rate right now (lower while idle or backing off)
  * @param polls capture ticks so far
  * @param captured primary frames published (changed frames; unchanged ones are skipped)
- * @param unchanged ticks that published no primary frame: nothing was new, or the look was left
- *     for later because every sink had yet to take the newest frame, a live view that shows the
- *     plane as it is when read
+ * @param unchanged polls that found nothing new, or left the look for later because every sink
+ *     had yet to take the newest frame, a live view that shows the plane as it is when read
  * @param cursorUpdates cursor-only updates published
  * @param deviceErrors device calls that failed (transient ones included)
  * @param delivered frames delivered, summed over the attached sinks

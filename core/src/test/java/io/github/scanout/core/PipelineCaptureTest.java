@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.github.scanout.api.BufferType;
 import io.github.scanout.api.buffer.MemoryKind;
 import io.github.scanout.api.sink.SinkNeeds;
+import io.github.scanout.core.internal.pipeline.Clock;
 import io.github.scanout.core.testing.Await;
 import io.github.scanout.core.testing.FakePlaneSource;
 import io.github.scanout.core.testing.FakeScreen;
@@ -95,42 +96,73 @@ class PipelineCaptureTest extends PipelineTestBase {
         assertThat(screen.consistentAcquires()).as("a snapshot for the change").isGreaterThan(snapshots);
     }
 
+    /** A clock that moves when the test says (for a capture loop stepped on the test's thread). */
+    private static final class TestClock implements Clock {
+        private volatile long nanos = 1_000_000_000L;
+
+        @Override
+        public long nanoTime() {
+            return nanos;
+        }
+
+        @Override
+        public long currentTimeMillis() {
+            return nanos / 1_000_000;
+        }
+
+        void advanceMillis(long ms) {
+            nanos += ms * 1_000_000;
+        }
+    }
+
     @Test
-    void whileEverySinkHasTheNewestLiveFrameQueuedTheLookWaitsAndMissesNothing() throws Exception {
+    void whileEverySinkHasTheNewestLiveFrameQueuedTheLookWaitsASixtiethOfASecondAtMost() throws Exception {
         FakeScreen screen = screen(BufferType.REGION, 640, 480);
-        Pipeline p = regionAt200Hz(screen);
+        TestClock clock = new TestClock();
+        SteppedPipeline p = builder("d", new FakePlaneSource(BufferType.REGION, 100, screen))
+                .options(identityOnly().withMaxRate(200)).clock(clock).buildStepped().open();
+        closeLater(p);
         RecordingSink slow = RecordingSink.any();
-        closeLater(p.attach(slow, "slow"));
+        p.attach(slow, "slow");
+        p.tick();
         slow.awaitFrames(1, WAIT);
 
-        // the sink is held inside frame 2; frame 3 waits in its queue, a live view
         CountDownLatch gate = new CountDownLatch(1);
         slow.gate = gate;
         try {
             screen.setPixel(1, 1, 0xff0000ff);
-            Await.until("frame 2 published", WAIT, () -> p.stats().captured() == 2);
+            clock.advanceMillis(5);
+            p.tick();
+            Await.until("the sink took frame 2 (and waits inside it)", WAIT,
+                    () -> p.stats().sink("slow").queued() == 0);
             screen.setPixel(2, 2, 0xff0000ff);
-            Await.until("frame 3 published", WAIT, () -> p.stats().captured() == 3);
-            Await.until("the sink is reading frame 2", WAIT, () -> p.stats().sink("slow").queued() == 1);
+            clock.advanceMillis(5);
+            p.tick();
+            assertThat(p.stats().captured()).as("frame 3, queued behind the frame the sink reads").isEqualTo(3);
 
-            // changes now would only replace frame 3 with a view of the same memory: nothing is looked at
+            // a change now would only queue another view of the same memory: no look, for up to 1/60 s
             screen.setPixel(3, 3, 0xff0000ff);
-            long polls = p.stats().polls();
-            Await.until("30 more polls", WAIT, () -> p.stats().polls() >= polls + 30);
-            assertThat(p.stats().captured()).as("no look while the only sink holds the newest live frame")
-                    .isEqualTo(3);
+            for (int i = 0; i < 3; i++) {
+                clock.advanceMillis(5);
+                p.tick();
+            }
+            assertThat(p.stats().captured()).as("no look 15 ms after the last one").isEqualTo(3);
+            assertThat(p.stats().unchanged()).as("the three polls without a look count as unchanged").isEqualTo(3);
+            clock.advanceMillis(5);
+            p.tick();
+            assertThat(p.stats().captured()).as("20 ms after the last look the change is found").isEqualTo(4);
         } finally {
-            // once the sink takes frame 3, the next look finds the change made meanwhile
             gate.countDown();
         }
         slow.awaitFrames(4, WAIT);
         assertThat(slow.sequences()).containsExactly(1L, 2L, 3L, 4L);
-        long polls2 = p.stats().polls();
-        Await.until("30 more polls", WAIT, () -> p.stats().polls() >= polls2 + 30);
-        assertThat(slow.frames()).as("nothing changed after frame 4").isEqualTo(4);
+        clock.advanceMillis(5);
+        p.tick();
+        assertThat(p.stats().captured()).as("nothing changed after frame 4").isEqualTo(4);
         assertThat(slow.problems()).isEmpty();
     }
 
+    /** The look waits only while every sink holds the newest frame: one sink that took it keeps the looks going. */
     @Test
     void aSinkThatTookTheNewestFrameKeepsTheLooksGoingForAll() throws Exception {
         FakeScreen screen = screen(BufferType.REGION, 640, 480);

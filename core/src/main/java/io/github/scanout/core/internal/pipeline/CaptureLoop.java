@@ -27,9 +27,9 @@ import java.util.concurrent.TimeUnit;
  * needs one) publish it with the cursor, as soon as {@link RateController#mayPublish} allows. A
  * forced frame (a sink that needs consistent bytes just attached) over a live mapping is
  * snapshotted and published first, and the look is taken at that snapshot afterwards. The look
- * waits while every sink still has the newest frame queued as a live view of the same plane
- * ({@link #lookCanWait}): the sink reads the plane as it is then, and the first look after a sink
- * took it finds what changed meanwhile.
+ * waits, for at most {@link #LOOK_WAIT_NANOS}, while every sink still has the newest frame queued
+ * as a live view of the same plane ({@link #lookCanWait}): the sink reads the plane as it is when
+ * it gets there, and the next look finds what changed since the last one.
  * Then the cursor ({@link CursorTracker}): a move with the same image goes out as a cursor-only
  * update, without the primary plane. A disabled primary plane is the "no signal" placeholder,
  * announced once per transition. Errors: transient ones are retried with back-off; others are
@@ -90,6 +90,16 @@ final class CaptureLoop implements Runnable {
     private static final int CHECK_SAMPLE_MASK = 15;
     /** Ticks with a primary plane, for the sampling of the change check's cost. Capture thread only. */
     private int ticks;
+    /**
+     * The longest the look at a live plane waits while every sink holds the newest frame
+     * ({@link #lookCanWait}): one refresh at 60 Hz. A look compares with the last look, not with
+     * what a sink read from its live view, so a picture that came and went between two looks can
+     * be what a sink last read; looks at most this far apart keep that to pictures shorter-lived
+     * than this, as a 60 Hz poll would (without the wait, one poll interval).
+     */
+    static final long LOOK_WAIT_NANOS = 1_000_000_000L / 60;
+    /** When the primary plane was last looked at (nanoTime). Capture thread only. */
+    private long lastLook;
     /** When the current tick started (nanoTime). Capture thread only. */
     private long tickStart;
 
@@ -285,12 +295,13 @@ final class CaptureLoop implements Runnable {
             // the next look would take for a change of buffer and publish again.
             boolean snapshotFirst = forced && consistent && live.memory() == MemoryKind.LIVE_MAPPING;
             boolean changed = snapshotFirst;
-            if (!snapshotFirst && !forced && lookCanWait(live)) {
+            if (!snapshotFirst && !forced && lookCanWait(live, start)) {
                 // every sink has yet to read the newest frame, a live view of this same plane: it
-                // reads what the plane shows then, and the first look after one took it finds what changed
+                // reads what the plane shows when it gets there; the next look finds what changed
                 changed = false;
             } else if (!snapshotFirst) {
-                // looked at on every other tick, forced or not: the look is also the baseline
+                // looked at on all other ticks, forced or not: the look is also the baseline
+                lastLook = start;
                 changed = primaryCheck.update(live, said);
                 if ((++ticks & CHECK_SAMPLE_MASK) == 0) {
                     stats.changeCheck.add(clock.nanoTime() - start);
@@ -363,6 +374,7 @@ final class CaptureLoop implements Runnable {
         lastPublished = start;
         if (look != null) {
             try {
+                lastLook = start;
                 primaryCheck.update(look, baseline);
             } finally {
                 look.close();
@@ -372,13 +384,15 @@ final class CaptureLoop implements Runnable {
     }
 
     /**
-     * Whether this tick's look at the primary plane can wait: every attached sink still has the
-     * last published frame queued, untaken, and it is a live view of the same plane (same mode
-     * and buffer) as {@code live} ({@link Fanout#everySinkHoldsLiveFrame}). Not with a damage log:
-     * its damage goes to the look of the tick that takes it.
+     * Whether this tick's look at the primary plane can wait: the last look was less than
+     * {@link #LOOK_WAIT_NANOS} before {@code now}, and every attached sink still has the last
+     * published frame queued, untaken, and it is a live view of the same plane (same mode and
+     * buffer) as {@code live} ({@link Fanout#everySinkHoldsLiveFrame}). Not with a damage log: its
+     * damage goes to the look of the tick that takes it.
      */
-    private boolean lookCanWait(PlaneBuffer live) {
-        if (damageLog != null || !live.cpuReadable() || !fanout.everySinkHoldsLiveFrame()) {
+    private boolean lookCanWait(PlaneBuffer live, long now) {
+        if (damageLog != null || now - lastLook >= LOOK_WAIT_NANOS || !live.cpuReadable()
+                || !fanout.everySinkHoldsLiveFrame()) {
             return false;
         }
         PlaneInfo info = live.info();

@@ -26,8 +26,10 @@ import java.util.zip.CRC32C;
  * writing: what is recorded is exactly what was read, and the caller delivers (a live view or a
  * snapshot taken afterwards) only after the read, or reads the very snapshot it delivered (a
  * forced frame: {@code CaptureLoop}). A write that lands after its band was read
- * differs from the recorded CRC on the next call and is delivered then (at worst twice, never
- * not at all).
+ * differs from the recorded CRC on the next call and is delivered then (at worst twice), if it
+ * is still there. A write undone before the next call is not seen, though a sink reading a live
+ * view in between may have shown it: so the caller calls at least every poll interval, or every
+ * {@code CaptureLoop.LOOK_WAIT_NANOS} while it lets a look wait for its sinks.
  *
  * <p>Why CRC-32C: {@link CRC32C} is a JIT intrinsic (the CPU's CRC instruction, several streams
  * in parallel), which reads a mapping faster than a multiply-xor hash written in Java and needs no

@@ -65,8 +65,9 @@ final class Fanout implements RateController.Demand {
     }
     private FrameSnapshot current;
     /**
-     * The current frame's sequence while it is a live view of CPU-readable memory that every
-     * attached sink was given; 0 otherwise. Written under the lock by the publishing thread.
+     * The current frame's sequence while it is a live view of CPU-readable memory offered to every
+     * attached sink (a sink whose queue was closed refused it: {@link SinkWorker#holdsUntaken}
+     * says no for it); 0 otherwise. Written under the lock by the publishing thread.
      */
     private volatile long liveQueued;
     private CursorSnapshot cursor;
@@ -283,10 +284,10 @@ final class Fanout implements RateController.Demand {
     /**
      * Whether every attached sink still has the current frame queued, not taken yet, and that
      * frame is a live view (it reads the plane's memory as it is when the sink reads it). Then a
-     * look at the plane now can change nothing a sink will see: the pixels it reads next are the
-     * newest anyway, and a change is found by the first look after a sink took the frame. The
-     * capture loop skips its look then, so that it does not read the whole plane again and again
-     * beside a sink that is still reading (a 4K frame is 33 MB). Capture thread.
+     * look at the plane now would only queue another view of the same memory: the pixels each sink
+     * reads are the newest anyway. The capture loop lets its look wait then (for a bounded time),
+     * so that it does not read the whole plane again and again beside a sink that is still
+     * reading (a 4K frame is 33 MB). Capture thread.
      */
     boolean everySinkHoldsLiveFrame() {
         long sequence = liveQueued;

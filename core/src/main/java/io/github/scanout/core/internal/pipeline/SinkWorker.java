@@ -128,7 +128,7 @@ final class SinkWorker implements SinkHandle {
 
     /**
      * Whether frame {@code sequence} was queued here and this sink's thread has not taken it yet
-     * (so it is the newest frame this sink will read next). Capture thread.
+     * (it reads that frame later, and an older one first when the queue holds two). Capture thread.
      */
     boolean holdsUntaken(long sequence) {
         return offered == sequence && takenSequence < sequence;

@@ -5,8 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.github.scanout.api.BufferType;
 import io.github.scanout.api.buffer.MemoryKind;
 import io.github.scanout.api.sink.SinkNeeds;
-import io.github.scanout.core.internal.pipeline.Clock;
 import io.github.scanout.core.testing.Await;
+import io.github.scanout.core.testing.FakeClock;
 import io.github.scanout.core.testing.FakePlaneSource;
 import io.github.scanout.core.testing.FakeScreen;
 import io.github.scanout.core.testing.RecordingSink;
@@ -96,29 +96,10 @@ class PipelineCaptureTest extends PipelineTestBase {
         assertThat(screen.consistentAcquires()).as("a snapshot for the change").isGreaterThan(snapshots);
     }
 
-    /** A clock that moves when the test says (for a capture loop stepped on the test's thread). */
-    private static final class TestClock implements Clock {
-        private volatile long nanos = 1_000_000_000L;
-
-        @Override
-        public long nanoTime() {
-            return nanos;
-        }
-
-        @Override
-        public long currentTimeMillis() {
-            return nanos / 1_000_000;
-        }
-
-        void advanceMillis(long ms) {
-            nanos += ms * 1_000_000;
-        }
-    }
-
     @Test
     void whileEverySinkHasTheNewestLiveFrameQueuedTheLookWaitsASixtiethOfASecondAtMost() throws Exception {
         FakeScreen screen = screen(BufferType.REGION, 640, 480);
-        TestClock clock = new TestClock();
+        FakeClock clock = new FakeClock();
         SteppedPipeline p = builder("d", new FakePlaneSource(BufferType.REGION, 100, screen))
                 .options(identityOnly().withMaxRate(200)).clock(clock).buildStepped().open();
         closeLater(p);

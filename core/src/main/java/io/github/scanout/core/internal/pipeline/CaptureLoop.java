@@ -294,15 +294,16 @@ final class CaptureLoop implements Runnable {
             // for a mapped dma-buf: its snapshot may be a detiled copy of another layout, which
             // the next look would take for a change of buffer and publish again.
             boolean snapshotFirst = forced && consistent && live.memory() == MemoryKind.LIVE_MAPPING;
-            boolean changed = snapshotFirst;
-            if (!snapshotFirst && !forced && lookCanWait(live, start)) {
+            boolean changed;
+            if (snapshotFirst) {
+                changed = true;
+            } else if (!forced && lookCanWait(live, start)) {
                 // every sink has yet to read the newest frame, a live view of this same plane: it
                 // reads what the plane shows when it gets there; the next look finds what changed
                 changed = false;
-            } else if (!snapshotFirst) {
+            } else {
                 // looked at on all other ticks, forced or not: the look is also the baseline
-                lastLook = start;
-                changed = primaryCheck.update(live, said);
+                changed = look(live, said, start);
                 if ((++ticks & CHECK_SAMPLE_MASK) == 0) {
                     stats.changeCheck.add(clock.nanoTime() - start);
                 }
@@ -369,18 +370,23 @@ final class CaptureLoop implements Runnable {
             }
             frame = snap.get();
         }
-        PlaneBuffer look = baseline == null ? null : frame.retain();
+        PlaneBuffer sent = baseline == null ? null : frame.retain();
         publish(frame, start);
         lastPublished = start;
-        if (look != null) {
+        if (sent != null) {
             try {
-                lastLook = start;
-                primaryCheck.update(look, baseline);
+                look(sent, baseline, start);
             } finally {
-                look.close();
+                sent.close();
             }
         }
         return true;
+    }
+
+    /** Looks at the primary plane ({@link ChangeDetector#update}, the new baseline); returns whether it changed. */
+    private boolean look(PlaneBuffer plane, Damage said, long now) {
+        lastLook = now;
+        return primaryCheck.update(plane, said);
     }
 
     /**

@@ -65,9 +65,10 @@ final class Fanout implements RateController.Demand {
     }
     private FrameSnapshot current;
     /**
-     * The current frame's sequence while it is a live view of CPU-readable memory offered to every
-     * attached sink (a sink whose queue was closed refused it: {@link SinkWorker#holdsUntaken}
-     * says no for it); 0 otherwise. Written under the lock by the publishing thread.
+     * The current frame's sequence while it is a live view of CPU-readable memory, 0 otherwise:
+     * whether each sink still holds it is {@link SinkWorker#holdsUntaken}'s to say (a sink it was
+     * not offered to, or whose queue refused it, does not). Written under the lock by the
+     * publishing thread.
      */
     private volatile long liveQueued;
     private CursorSnapshot cursor;
@@ -183,7 +184,7 @@ final class Fanout implements RateController.Demand {
                 }
                 w.offerFrame(frame);
             }
-            liveQueued = live && !skipped ? frame.sequence : 0;
+            liveQueued = live ? frame.sequence : 0;
         }
         release(oldFrame, oldCursor);
         if (skipped) {

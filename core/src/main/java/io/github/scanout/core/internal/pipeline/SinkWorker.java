@@ -87,7 +87,7 @@ final class SinkWorker implements SinkHandle {
     private String fatal;
     private String lastNoSignalKey;
     /** The sequence of the last frame queued here (written under the fan-out lock). */
-    private volatile long offered;
+    private volatile long offeredSequence;
     /** The sequence of the last frame this sink's thread took from the queue. */
     private volatile long takenSequence;
 
@@ -122,7 +122,7 @@ final class SinkWorker implements SinkHandle {
     /** Queues a frame (taking a reference), dropping the oldest entry when full. */
     void offerFrame(FrameSnapshot frame) {
         if (!queue.closed() && queue.add(frame.ref())) {
-            offered = frame.sequence;
+            offeredSequence = frame.sequence;
         }
     }
 
@@ -131,7 +131,7 @@ final class SinkWorker implements SinkHandle {
      * (it reads that frame later, and an older one first when the queue holds two). Capture thread.
      */
     boolean holdsUntaken(long sequence) {
-        return offered == sequence && takenSequence < sequence;
+        return offeredSequence == sequence && takenSequence < sequence;
     }
 
     /** Sets the pending cursor update (taking a reference), replacing an older one. */

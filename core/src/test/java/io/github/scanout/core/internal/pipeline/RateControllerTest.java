@@ -3,6 +3,7 @@ package io.github.scanout.core.internal.pipeline;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.github.scanout.core.PipelineOptions;
+import io.github.scanout.core.testing.FakeClock;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -15,26 +16,6 @@ class RateControllerTest {
 
     static final long MS = TimeUnit.MILLISECONDS.toNanos(1);
     static final long BASE = 1_000_000_000L / 60;
-
-    static final class FakeClock implements Clock {
-        long now = 1_000 * MS;
-        long cpu;
-
-        @Override
-        public long nanoTime() {
-            return now;
-        }
-
-        @Override
-        public long currentTimeMillis() {
-            return now / MS;
-        }
-
-        @Override
-        public long threadCpuNanos() {
-            return cpu;
-        }
-    }
 
     static final class FakeDemand implements RateController.Demand {
         double hz = 60;

@@ -2,12 +2,13 @@ package io.github.scanout.core.internal.pipeline;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.github.scanout.core.testing.FakeClock;
 import org.junit.jupiter.api.Test;
 
 /** What a watcher sees of the capture thread's calls, on a fake clock. */
 class StallWatchTest {
 
-    final RateControllerTest.FakeClock clock = new RateControllerTest.FakeClock();
+    final FakeClock clock = new FakeClock();
     final StallWatch watch = new StallWatch(clock);
 
     {
